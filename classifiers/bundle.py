@@ -1,0 +1,72 @@
+"""All four models applied to one batch of shared tokenised documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from classifiers.registry import LoadedModel
+from classifiers.tokenize import Doc
+
+RUMOR_YES = "是"
+
+
+@dataclass(frozen=True)
+class Classified:
+    """Model outputs for one document."""
+
+    topic: str
+    topic_scores: dict[str, float]
+    grade: str
+    grade_scores: dict[str, float]
+    rumor: bool
+    rumor_score: float
+    categories: list[str]
+    category_scores: dict[str, float]
+
+
+@dataclass(frozen=True)
+class ModelBundle:
+    topic: LoadedModel
+    grade: LoadedModel
+    rumor: LoadedModel
+    categories: LoadedModel
+
+    @classmethod
+    def from_loaded(cls, loaded: dict[str, LoadedModel]) -> ModelBundle:
+        return cls(loaded["topic"], loaded["grade"], loaded["rumor"], loaded["categories"])
+
+    def versions(self) -> dict[str, str]:
+        return {k: getattr(self, k).version for k in ("topic", "grade", "rumor", "categories")}
+
+    def classify(self, docs: list[Doc]) -> list[Classified]:
+        if not docs:
+            return []
+        topic_p = self.topic.model.predict_proba(docs)
+        grade_p = self.grade.model.predict_proba(docs)
+        rumor_p = self.rumor.model.predict_proba(docs)
+        cat_d = self.categories.model.decision_function(docs)
+        t_cls = [str(c) for c in self.topic.model.classes_]
+        g_cls = [str(c) for c in self.grade.model.classes_]
+        r_cls = [str(c) for c in self.rumor.model.classes_]
+        c_cls = [str(c) for c in self.categories.model.classes_]
+        yes = r_cls.index(RUMOR_YES) if RUMOR_YES in r_cls else None
+        out: list[Classified] = []
+        for i in range(len(docs)):
+            tp, gp = topic_p[i], grade_p[i]
+            top_topics = np.argsort(-tp)[:4]
+            rumor_score = float(rumor_p[i, yes]) if yes is not None else 0.0
+            out.append(
+                Classified(
+                    topic=t_cls[int(tp.argmax())],
+                    topic_scores={t_cls[j]: round(float(tp[j]), 4) for j in top_topics if tp[j] >= 0.01},
+                    grade=g_cls[int(gp.argmax())],
+                    grade_scores={g_cls[j]: round(float(gp[j]), 4) for j in range(len(g_cls))},
+                    rumor=rumor_score >= 0.5,
+                    rumor_score=round(rumor_score, 4),
+                    categories=[c_cls[j] for j in np.flatnonzero(cat_d[i] > 0)],
+                    category_scores={c_cls[j]: round(float(cat_d[i, j]), 3) for j in range(len(c_cls))},
+                )
+            )
+        return out

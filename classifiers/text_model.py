@@ -1,0 +1,157 @@
+"""The text classifiers: TF-IDF over word and character n-grams, linear models on top.
+
+Estimators follow scikit-learn's contract: parameters are stored untouched by ``__init__``,
+learned state ends in ``_``, inputs are shared ``Doc`` objects (text + tokens), so a post is
+tokenised once however many models read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.svm import LinearSVC
+
+from classifiers.features import CharNgramHasher, word_features
+from classifiers.tokenize import Doc
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class _TextFeatures(BaseEstimator):
+    """Word TF-IDF (from the shared tokens) next to character n-gram TF-IDF (from the text)."""
+
+    C: float
+    char_ngram_range: tuple[int, int]
+    char_weight: float
+    min_df: int
+
+    def _fit_features(self, X: Sequence[Doc]) -> sp.csr_matrix:
+        self.word_vec_ = TfidfVectorizer(
+            analyzer=word_features, sublinear_tf=True, min_df=self.min_df, dtype=np.float32
+        )
+        words = self.word_vec_.fit_transform(X)
+        self.hasher_ = CharNgramHasher(ngram_range=self.char_ngram_range).fit(X)
+        counts = self.hasher_.transform(X)
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        # Keep only character n-grams seen in training: the model stays small on disk.
+        self.char_columns_ = np.flatnonzero(df >= self.min_df)
+        self.char_tfidf_ = TfidfTransformer(sublinear_tf=True)
+        chars = self.char_tfidf_.fit_transform(counts[:, self.char_columns_])
+        return self._combine(words, chars)
+
+    def _features(self, X: Sequence[Doc]) -> sp.csr_matrix:
+        words = self.word_vec_.transform(X)
+        counts = self.hasher_.transform(X)[:, self.char_columns_]
+        return self._combine(words, self.char_tfidf_.transform(counts))
+
+    def _combine(self, words: sp.spmatrix, chars: sp.spmatrix) -> sp.csr_matrix:
+        return sp.hstack([words, chars * self.char_weight], format="csr", dtype=np.float64)
+
+
+class TextClassifier(ClassifierMixin, _TextFeatures):
+    """Single-label text classifier with per-class scores that sum to one."""
+
+    def __init__(
+        self,
+        C: float = 0.5,
+        char_ngram_range: tuple[int, int] = (1, 3),
+        char_weight: float = 1.0,
+        min_df: int = 1,
+        calibrate: bool = True,
+        class_weight: str | None = "balanced",
+    ) -> None:
+        self.C = C
+        self.char_ngram_range = char_ngram_range
+        self.char_weight = char_weight
+        self.min_df = min_df
+        self.calibrate = calibrate
+        self.class_weight = class_weight
+
+    def fit(self, X: Sequence[Doc], y: Sequence[Any]) -> TextClassifier:
+        features = self._fit_features(X)
+        labels = np.asarray(y)
+        self.classes_, counts = np.unique(labels, return_counts=True)
+        if len(self.classes_) < 2:
+            raise ValueError("training data needs at least two different labels")
+        svc = LinearSVC(C=self.C, class_weight=self.class_weight)
+        folds = int(min(3, counts.min()))
+        if self.calibrate and folds >= 2:
+            # Calibrated probabilities let routing compare a second topic with the first.
+            self.model_ = CalibratedClassifierCV(svc, cv=folds, method="sigmoid")
+        else:
+            self.model_ = svc
+        self.model_.fit(features, labels)
+        return self
+
+    def predict_proba(self, X: Sequence[Doc]) -> np.ndarray:
+        features = self._features(X)
+        if isinstance(self.model_, CalibratedClassifierCV):
+            return np.asarray(self.model_.predict_proba(features))
+        scores = np.asarray(self.model_.decision_function(features))
+        if scores.ndim == 1:  # binary LinearSVC gives one column
+            scores = np.column_stack([-scores, scores])
+        return _softmax(scores * 3.0)
+
+    def predict(self, X: Sequence[Doc]) -> np.ndarray:
+        return np.asarray(self.classes_[self.predict_proba(X).argmax(axis=1)])
+
+
+class MultiLabelTextClassifier(_TextFeatures):
+    """Multi-label text classifier (one linear model per label); empty label sets allowed."""
+
+    def __init__(
+        self,
+        C: float = 0.5,
+        char_ngram_range: tuple[int, int] = (1, 3),
+        char_weight: float = 1.0,
+        min_df: int = 1,
+        class_weight: str | None = "balanced",
+    ) -> None:
+        self.C = C
+        self.char_ngram_range = char_ngram_range
+        self.char_weight = char_weight
+        self.min_df = min_df
+        self.class_weight = class_weight
+
+    def fit(self, X: Sequence[Doc], y: Sequence[Sequence[str]]) -> MultiLabelTextClassifier:
+        features = self._fit_features(X)
+        self.binarizer_ = MultiLabelBinarizer()
+        target = self.binarizer_.fit_transform([list(labels) for labels in y])
+        self.classes_ = self.binarizer_.classes_
+        present = target.sum(axis=0)
+        # A label never (or always) present cannot be learned; it is predicted as constant.
+        self.constant_ = {
+            i: bool(present[i]) for i in range(target.shape[1]) if present[i] in (0, target.shape[0])
+        }
+        learnable = [i for i in range(target.shape[1]) if i not in self.constant_]
+        self.learnable_ = np.array(learnable, dtype=int)
+        self.model_ = OneVsRestClassifier(LinearSVC(C=self.C, class_weight=self.class_weight))
+        if learnable:
+            self.model_.fit(features, target[:, self.learnable_])
+        return self
+
+    def decision_function(self, X: Sequence[Doc]) -> np.ndarray:
+        features = self._features(X)
+        scores = np.zeros((features.shape[0], len(self.classes_)))
+        for i, value in self.constant_.items():
+            scores[:, i] = 1.0 if value else -1.0
+        if len(self.learnable_):
+            learned = np.asarray(self.model_.decision_function(features))
+            scores[:, self.learnable_] = learned.reshape(features.shape[0], -1)
+        return scores
+
+    def predict(self, X: Sequence[Doc]) -> list[list[str]]:
+        scores = self.decision_function(X)
+        return [[str(self.classes_[j]) for j in np.flatnonzero(row > 0)] for row in scores]

@@ -1,0 +1,252 @@
+"""Training and evaluation on any labelled Chinese text set, and the bundled default models.
+
+``train`` and ``evaluate`` serve the project's own corpus (``data/corpus``) and whatever a
+county brings (its hotline or message-board history, Weibo rumour sets): CSV or JSONL, any
+text and label columns. Multi-label sets (key categories) give labels as a JSON list or a
+string separated by ``|``, ``,``, ``;`` or ``、``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+from classifiers.registry import LoadedModel, ModelError, load_model, read_sidecar, save_model
+from classifiers.text_model import MultiLabelTextClassifier, TextClassifier
+from classifiers.tokenize import Doc, Tokenizer
+
+KINDS = ("topic", "grade", "rumor", "categories")
+MULTI_LABEL = {"categories"}
+Progress = Callable[[str], None]
+
+
+class DataError(ValueError):
+    """A labelled data file that cannot be used, with the reason."""
+
+
+@dataclass
+class LabelledData:
+    texts: list[str]
+    labels: list[Any]
+    dropped: int
+    sha256: str
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030", errors="strict")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".jsonl", ".json", ".ndjson"):
+            rows = []
+            for lineno, line in enumerate(text.splitlines(), start=1):
+                if line.strip():
+                    try:
+                        rows.append(json.loads(line))
+                    except json.JSONDecodeError as exc:
+                        raise DataError(f"{path}:{lineno}: malformed JSON: {exc.msg}") from exc
+            return pd.DataFrame(rows)
+        if suffix in (".csv", ".tsv", ".txt"):
+            from io import StringIO
+
+            return pd.read_csv(StringIO(text), sep="\t" if suffix == ".tsv" else ",", dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as exc:
+        raise DataError(f"{path}: malformed CSV: {exc}") from exc
+    raise DataError(f"{path}: unsupported file type {suffix!r} (use .csv, .tsv or .jsonl)")
+
+
+def split_labels(value: Any) -> list[str]:
+    if isinstance(value, list | tuple):
+        return sorted({str(v).strip() for v in value if str(v).strip()})
+    text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
+    if text.startswith("["):
+        try:
+            return split_labels(json.loads(text))
+        except json.JSONDecodeError:
+            pass
+    return sorted({p.strip() for p in re.split(r"[|,;、，；]", text) if p.strip()})
+
+
+def read_labelled(path: Path, text_col: str, label_col: str, multi_label: bool = False) -> LabelledData:
+    """Read texts and labels; rows with an empty text or label are dropped and counted."""
+    frame = _read_table(path)
+    for col in (text_col, label_col):
+        if col not in frame.columns:
+            raise DataError(f"{path}: no column {col!r}; columns are {list(frame.columns)}")
+    texts: list[str] = []
+    labels: list[Any] = []
+    dropped = 0
+    for text, label in zip(frame[text_col].tolist(), frame[label_col].tolist(), strict=True):
+        text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text).strip()
+        if multi_label:
+            parsed: Any = split_labels(label)
+            missing = False
+        else:
+            parsed = "" if label is None or (isinstance(label, float) and np.isnan(label)) else str(label).strip()
+            if isinstance(label, bool):
+                parsed = str(label).lower()
+            missing = parsed == ""
+        if not text or missing:
+            dropped += 1
+            continue
+        texts.append(text)
+        labels.append(parsed)
+    if not texts:
+        raise DataError(f"{path}: no usable rows (need non-empty {text_col!r} and {label_col!r})")
+    digest = hashlib.sha256(json.dumps([texts, labels], ensure_ascii=False).encode("utf-8")).hexdigest()
+    return LabelledData(texts, labels, dropped, digest)
+
+
+def new_estimator(kind: str) -> TextClassifier | MultiLabelTextClassifier:
+    if kind not in KINDS:
+        raise ValueError(f"unknown model kind {kind!r}; choose one of {', '.join(KINDS)}")
+    return MultiLabelTextClassifier() if kind in MULTI_LABEL else TextClassifier()
+
+
+def score(kind: str, gold: Sequence[Any], predicted: Sequence[Any]) -> dict[str, Any]:
+    """Accuracy, macro-F1 and per-class precision / recall / F1 (multi-label: per label)."""
+    if kind in MULTI_LABEL:
+        from sklearn.preprocessing import MultiLabelBinarizer
+
+        mlb = MultiLabelBinarizer().fit([*gold, *predicted])
+        y, p = mlb.transform(gold), mlb.transform(predicted)
+        classes = [str(c) for c in mlb.classes_]
+        accuracy = float(accuracy_score(y, p))
+        macro = float(f1_score(y, p, average="macro", zero_division=0))
+        prec, rec, f1, support = precision_recall_fscore_support(y, p, zero_division=0)
+    else:
+        classes = sorted({str(x) for x in gold} | {str(x) for x in predicted})
+        g, p2 = [str(x) for x in gold], [str(x) for x in predicted]
+        accuracy = float(accuracy_score(g, p2))
+        macro = float(f1_score(g, p2, labels=sorted({*g}), average="macro", zero_division=0))
+        prec, rec, f1, support = precision_recall_fscore_support(g, p2, labels=classes, zero_division=0)
+    per_class = {
+        c: {"precision": round(float(prec[i]), 4), "recall": round(float(rec[i]), 4),
+            "f1": round(float(f1[i]), 4), "support": int(support[i])}
+        for i, c in enumerate(classes)
+    }
+    return {"n": len(gold), "accuracy": round(accuracy, 4), "macro_f1": round(macro, 4), "per_class": per_class}
+
+
+def predict(loaded: LoadedModel, docs: list[Doc]) -> list[Any]:
+    result = loaded.model.predict(docs)
+    return list(result) if not isinstance(result, list) else result
+
+
+def evaluate(kind: str, data: LabelledData, loaded: LoadedModel, tokenizer: Tokenizer) -> dict[str, Any]:
+    """Score a trained model on labelled data; also on the classes the model knows, if they differ."""
+    docs = tokenizer.docs(data.texts)
+    predicted = predict(loaded, docs)
+    report = {"model": loaded.version, "dropped_rows": data.dropped, **score(kind, data.labels, predicted)}
+    if kind not in MULTI_LABEL:
+        known = {str(c) for c in loaded.model.classes_}
+        keep = [i for i, g in enumerate(data.labels) if str(g) in known]
+        if len(keep) < len(data.labels):
+            shared = score(kind, [data.labels[i] for i in keep], [predicted[i] for i in keep])
+            report["shared_classes"] = {
+                "classes": sorted({str(data.labels[i]) for i in keep}),
+                "n": shared["n"], "accuracy": shared["accuracy"], "macro_f1": shared["macro_f1"],
+            }
+    return report
+
+
+def cross_validate(kind: str, data: LabelledData, tokenizer: Tokenizer, folds: int = 5, seed: int = 0) -> dict[str, Any]:
+    """Stratified k-fold cross-validation of the recipe on one labelled set."""
+    docs = tokenizer.docs(data.texts)
+    labels = np.asarray([json.dumps(x, ensure_ascii=False) if isinstance(x, list) else x for x in data.labels])
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    scores: list[float] = []
+    for train_idx, test_idx in splitter.split(np.zeros(len(docs)), labels):
+        est = new_estimator(kind).fit([docs[i] for i in train_idx], [data.labels[i] for i in train_idx])
+        predicted = est.predict([docs[i] for i in test_idx])
+        scores.append(score(kind, [data.labels[i] for i in test_idx], list(predicted))["macro_f1"])
+    return {"folds": folds, "macro_f1_mean": round(float(np.mean(scores)), 4),
+            "macro_f1_std": round(float(np.std(scores)), 4), "fold_scores": scores}
+
+
+def train(kind: str, data: LabelledData, out_dir: Path, tokenizer: Tokenizer, progress: Progress = print) -> dict[str, Any]:
+    """Fit on all rows after measuring a stratified 80/20 hold-out; save with the sidecar."""
+    progress(f"tokenising {len(data.texts)} texts")
+    docs = tokenizer.docs(data.texts)
+    strat = [json.dumps(x, ensure_ascii=False) if isinstance(x, list) else x for x in data.labels]
+    counts = pd.Series(strat).value_counts()
+    holdout: dict[str, Any] = {}
+    if len(docs) >= 20 and counts.min() >= 2 and len(counts) > 1 and kind not in MULTI_LABEL:
+        progress("measuring on a stratified 20% hold-out")
+        tr, te = train_test_split(np.arange(len(docs)), test_size=0.2, random_state=0, stratify=strat)
+        est = new_estimator(kind).fit([docs[i] for i in tr], [data.labels[i] for i in tr])
+        holdout = score(kind, [data.labels[i] for i in te], list(est.predict([docs[i] for i in te])))
+    progress(f"fitting the {kind} model on all {len(docs)} rows")
+    model = new_estimator(kind).fit(docs, data.labels)
+    meta = save_model(model, out_dir, kind, data.sha256, {"n_samples": len(docs), "dropped_rows": data.dropped,
+                                                           "holdout": holdout})
+    progress(f"saved {meta['version']} to {out_dir}")
+    return meta
+
+
+# --- the bundled default models -------------------------------------------------------------
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    files = sorted(corpus_dir.glob("*.jsonl"))
+    if not files:
+        raise DataError(f"{corpus_dir}: the training corpus (*.jsonl) is missing")
+    return files
+
+
+def read_corpus(corpus_dir: Path) -> pd.DataFrame:
+    frames = []
+    for path in corpus_files(corpus_dir):
+        frame = _read_table(path)
+        frame["source_file"] = path.name
+        frames.append(frame)
+    corpus = pd.concat(frames, ignore_index=True)
+    corpus["rumor"] = corpus["rumor"].map(lambda v: "是" if bool(v) else "否")
+    return corpus
+
+
+def corpus_data(corpus: pd.DataFrame, kind: str) -> LabelledData:
+    column = {"topic": "topic", "grade": "grade", "rumor": "rumor", "categories": "categories"}[kind]
+    texts = corpus["text"].astype(str).tolist()
+    labels: list[Any] = [split_labels(v) for v in corpus[column]] if kind in MULTI_LABEL else corpus[column].astype(str).tolist()
+    digest = hashlib.sha256(json.dumps([kind, texts, labels], ensure_ascii=False).encode("utf-8")).hexdigest()
+    return LabelledData(texts, labels, 0, digest)
+
+
+def default_model_dir(model_root: Path, kind: str) -> Path:
+    return model_root / kind
+
+
+def ensure_default_models(corpus_dir: Path, model_root: Path, tokenizer: Tokenizer, progress: Progress = print) -> dict[str, LoadedModel]:
+    """Load the default models, training any that are missing or stale (corpus or libraries changed)."""
+    corpus: pd.DataFrame | None = None
+    loaded: dict[str, LoadedModel] = {}
+    for kind in KINDS:
+        target = default_model_dir(model_root, kind)
+        try:
+            if corpus is None:
+                corpus = read_corpus(corpus_dir)
+            expected = corpus_data(corpus, kind).sha256
+            if read_sidecar(target).get("training_data_sha256") != expected:
+                raise ModelError("stale")
+            loaded[kind] = load_model(target, kind)
+        except ModelError:
+            assert corpus is not None
+            progress(f"training the default {kind} model from {corpus_dir}")
+            train(kind, corpus_data(corpus, kind), target, tokenizer, progress)
+            loaded[kind] = load_model(target, kind)
+    return loaded

@@ -1,0 +1,1 @@
+"""Collectors (Scrapy spiders, feed readers): parse sources and yield posts for the ingest path."""

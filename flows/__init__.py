@@ -1,0 +1,1 @@
+"""Prefect 3 flows: thin schedules over plain functions of ``pipeline`` and ``classifiers``."""

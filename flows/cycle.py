@@ -1,0 +1,56 @@
+"""One monitoring cycle as a Prefect flow: ingest → triage → dispatch.
+
+Each task calls one plain function of ``pipeline.service`` (tested without Prefect) and
+passes only paths, ISO times and small dataclasses between tasks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+
+from pipeline import service
+from pipeline.settings import Settings
+from pipeline.timeparse import SHANGHAI
+
+
+def _moment(now: str | None) -> datetime:
+    if now is None:
+        return datetime.now(SHANGHAI)
+    parsed = datetime.fromisoformat(now)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+
+
+@task(name="ingest", retries=2, retry_delay_seconds=2)
+def ingest_task(path: str, now: str | None) -> service.ValidatedFile:
+    settings = Settings.from_env()
+    rejects = settings.state_dir / "rejects" / f"{Path(path).stem}.rejects.jsonl"
+    return service.validate_file(Path(path), _moment(now), rejects)
+
+
+@task(name="triage")
+def triage_task(validated: service.ValidatedFile, now: str | None) -> dict[str, int]:
+    settings = Settings.from_env()
+    result = service.ingest_file(settings, Path(validated.path), _moment(now),
+                                 Path(validated.rejects_path or settings.state_dir / "rejects" / "unused.jsonl"))
+    r = result.report
+    return {"new_posts": r.new_posts, "duplicates": r.duplicates, "events_created": r.events_created,
+            "events_updated": r.events_updated, "assignments_created": r.assignments_created,
+            "deadlines_set": r.deadlines_set}
+
+
+@task(name="dispatch")
+def dispatch_task(now: str | None) -> dict[str, int]:
+    return service.dispatch(Settings.from_env(), _moment(now))
+
+
+@flow(name="triage-cycle")
+def triage_cycle(path: str, now: str | None = None) -> dict[str, Any]:
+    validated = ingest_task(path, now)
+    counts = triage_task(validated, now)
+    dispatched = dispatch_task(now)
+    return {**asdict(validated), **counts, "dispatched": dispatched}

@@ -1,0 +1,154 @@
+"""Per-post analysis and per-event aggregation: everything the rules need to know about an
+item, computed without touching storage.
+
+A post gets its model outputs, places, casualty figures, media level, engagement and
+emergency type; an event folds its posts' facts together (``EventFacts``) and keeps them as
+JSON so later posts can join it and re-run the rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from classifiers.bundle import Classified
+from classifiers.tokenize import Doc
+from pipeline.casualties import Casualties, extract_casualties
+from pipeline.config import Config
+from pipeline.grading import highest
+from pipeline.normalize import PostInput
+from pipeline.places import Gazetteer
+
+
+@dataclass
+class PostAnalysis:
+    """What one post says, by the models and by the rules' extractors."""
+
+    classified: Classified
+    local: bool
+    local_reasons: list[str]
+    townships: list[str]
+    casualties: Casualties
+    emergency_types: list[str]
+    categories: list[str]
+    category_reasons: list[str]
+    central_media: list[str]
+    provincial_media: list[str]
+    engagement: int | None
+
+
+def _media(post: PostInput, names: list[str]) -> list[str]:
+    who = " ".join(x for x in (post.source, post.author) if x)
+    return [n for n in names if n in who]
+
+
+def _engagement(post: PostInput) -> int | None:
+    counts = [post.reposts, post.comments, post.likes]
+    if all(c is None for c in counts):
+        return None
+    return sum(c or 0 for c in counts)
+
+
+def analyse_post(post: PostInput, doc: Doc, classified: Classified, cfg: Config, gaz: Gazetteer) -> PostAnalysis:
+    places = gaz.match(doc, post.source, post.author)
+    casualties = extract_casualties(doc.text)
+    categories = list(classified.categories)
+    reasons = [f"模型判定：{c}" for c in categories]
+    hits = {
+        kind: next((w for w in words if w in doc.text), None)
+        for kind, words in cfg.policy.emergency_types.items()
+    }
+    has_figures = any(v for v in (casualties.deaths, casualties.serious_injuries, casualties.injured,
+                                  casualties.economic_loss_yuan))
+    emergency = [k for k, w in hits.items() if w] if ("突发事件" in categories or has_figures) else []
+    if emergency and "突发事件" not in categories:
+        categories.append("突发事件")
+        reasons.append(f"伤亡或损失数字与“{hits[emergency[0]]}”：突发事件")
+    if classified.rumor and "谣言" not in categories:
+        categories.append("谣言")
+        reasons.append(f"谣言模型得分{classified.rumor_score:.2f}")
+    return PostAnalysis(
+        classified=classified,
+        local=places.local,
+        local_reasons=places.local_reasons,
+        townships=places.townships,
+        casualties=casualties,
+        emergency_types=emergency,
+        categories=categories,
+        category_reasons=reasons,
+        central_media=_media(post, cfg.policy.reach.central_media),
+        provincial_media=_media(post, cfg.policy.reach.provincial_media),
+        engagement=_engagement(post),
+    )
+
+
+@dataclass
+class EventFacts:
+    """The facts of an event folded over its posts; stored as JSON on the event row."""
+
+    local: bool = False
+    local_reasons: list[str] = field(default_factory=list)
+    relevant_posts: int = 0
+    topic_scores: dict[str, float] = field(default_factory=dict)
+    model_grade: str | None = None
+    townships: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    emergency_types: list[str] = field(default_factory=list)
+    rumor: bool = False
+    casualties: dict[str, Any] = field(default_factory=dict)
+    central_media: list[str] = field(default_factory=list)
+    provincial_media: list[str] = field(default_factory=list)
+    engagement_known: int = 0
+    engagement_unknown_posts: int = 0
+    texts: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> EventFacts:
+        return cls(**(data or {}))
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def casualty_figures(self) -> Casualties:
+        return Casualties(**self.casualties) if self.casualties else Casualties()
+
+    def add_locality(self, analysis: PostAnalysis) -> None:
+        if analysis.local:
+            self.local = True
+            self.local_reasons = _union(self.local_reasons, analysis.local_reasons)[:6]
+
+    def add(self, analysis: PostAnalysis, text: str, relevant: bool, irrelevant_topic: str) -> None:
+        """Fold one post in. Reach and casualties count every post; topic and grade only relevant ones."""
+        self.add_locality(analysis)
+        self.casualties = asdict(self.casualty_figures().merge(analysis.casualties))
+        self.central_media = _union(self.central_media, analysis.central_media)
+        self.provincial_media = _union(self.provincial_media, analysis.provincial_media)
+        if analysis.engagement is None:
+            self.engagement_unknown_posts += 1
+        else:
+            self.engagement_known += analysis.engagement
+        if len(self.texts) < 3:
+            self.texts.append(text[:600])
+        if not relevant:
+            return
+        self.relevant_posts += 1
+        for topic, s in analysis.classified.topic_scores.items():
+            if topic != irrelevant_topic:
+                self.topic_scores[topic] = round(self.topic_scores.get(topic, 0.0) + s, 4)
+        self.model_grade = highest([self.model_grade, analysis.classified.grade])
+        self.townships = _union(self.townships, analysis.townships)
+        self.categories = _union(self.categories, analysis.categories)
+        self.emergency_types = _union(self.emergency_types, analysis.emergency_types)
+        self.rumor = self.rumor or analysis.classified.rumor
+
+    def mean_topic_scores(self) -> dict[str, float]:
+        n = max(self.relevant_posts, 1)
+        return {t: s / n for t, s in self.topic_scores.items()}
+
+    def topic(self) -> str | None:
+        scores = self.topic_scores
+        return max(scores, key=lambda t: scores[t]) if scores else None
+
+
+def _union(a: list[str], b: list[str]) -> list[str]:
+    return list(dict.fromkeys([*a, *b]))

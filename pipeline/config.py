@@ -1,0 +1,245 @@
+"""Business configuration: load and validate ``data/config/*.yaml`` into typed objects.
+
+Every rule value of RULES.md that the county may change lives in these files. Loading fails
+with a message naming the file and the offending key, never with a bare traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+GRADES: tuple[str, ...] = ("特别重大", "重大", "较大", "一般")
+MILESTONES: tuple[str, ...] = ("authoritative_info", "press_conference", "response")
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing, unreadable or invalid."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class County(_Strict):
+    name: str
+    code: str
+    names: list[str]
+
+
+class Township(_Strict):
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    villages: list[str] = Field(default_factory=list)
+
+
+class UnitsConfig(_Strict):
+    county: County
+    coordinators: list[str]
+    local_sources: list[str] = Field(default_factory=list)
+    townships: list[Township]
+    departments: list[str]
+
+    @model_validator(mode="after")
+    def _coordinators_known(self) -> UnitsConfig:
+        unknown = [c for c in self.coordinators if c not in self.departments]
+        if unknown:
+            raise ValueError(f"coordinators not listed under departments: {unknown}")
+        names = [t.name for t in self.townships]
+        if len(set(names)) != len(names):
+            raise ValueError("township names must be unique")
+        return self
+
+
+class Area(_Strict):
+    name: str
+    department: str
+    keywords: list[str]
+
+
+class Topic(_Strict):
+    department: str | None
+    areas: list[Area] = Field(default_factory=list)
+
+
+class TopicsConfig(_Strict):
+    topics: dict[str, Topic]
+
+
+class Floor(_Strict):
+    deaths: int = Field(ge=1)
+    serious_injuries: int = Field(ge=1)
+    economic_loss_yuan: int = Field(ge=1)
+
+
+class EngagementStep(_Strict):
+    min: int = Field(ge=1)
+    grade: str
+
+
+class Reach(_Strict):
+    central_media: list[str]
+    central_media_grade: str
+    provincial_media: list[str]
+    provincial_media_grade: str
+    engagement: list[EngagementStep]
+
+
+class Relevance(_Strict):
+    irrelevant_topic: str = "无关"
+
+
+class Routing(_Strict):
+    leadership_grades: list[str]
+    leadership_label: str
+    rumor_transfer_units: list[str]
+    secondary_topic_min_ratio: float = Field(ge=0, le=1)
+    secondary_topic_min_score: float = Field(ge=0, le=1)
+    emergency_cooperating_unit: str
+    emergency_cooperating_types: list[str]
+    county_policy_patterns: list[str]
+
+    @field_validator("county_policy_patterns")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        for p in patterns:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {p!r}: {exc}") from exc
+        return patterns
+
+
+class MilestoneRule(_Strict):
+    milestone: Literal["authoritative_info", "press_conference", "response"]
+    hours: float = Field(gt=0)
+
+
+class Deadlines(_Strict):
+    clock_start: Literal["first_seen", "published"] = "first_seen"
+    authoritative_info_enabled: bool = True
+    milestones: dict[str, list[MilestoneRule]]
+    reminders_at: list[float]
+
+
+class Events(_Strict):
+    shingle_size: int = Field(ge=1, le=8)
+    num_perm: int = Field(ge=8, le=512)
+    bands: int = Field(ge=1)
+    min_similarity: float = Field(gt=0, le=1)
+    window_days: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _bands_divide(self) -> Events:
+        if self.num_perm % self.bands:
+            raise ValueError("events.num_perm must be a multiple of events.bands")
+        return self
+
+
+class PolicyConfig(_Strict):
+    grades: list[str]
+    casualty_floors: dict[str, Floor]
+    count_unspecified_injuries_as_serious: bool = True
+    reach: Reach
+    relevance: Relevance = Relevance()
+    routing: Routing
+    emergency_types: dict[str, list[str]]
+    deadlines: Deadlines
+    response_kinds: dict[str, list[Literal["authoritative_info", "press_conference", "response"]]]
+    events: Events
+
+    @model_validator(mode="after")
+    def _grades_known(self) -> PolicyConfig:
+        if tuple(self.grades) != GRADES:
+            raise ValueError(f"grades must be exactly {list(GRADES)} (highest first)")
+        used = [
+            *self.casualty_floors,
+            self.reach.central_media_grade,
+            self.reach.provincial_media_grade,
+            *(s.grade for s in self.reach.engagement),
+            *self.routing.leadership_grades,
+            *self.deadlines.milestones,
+        ]
+        unknown = sorted({g for g in used if g not in GRADES})
+        if unknown:
+            raise ValueError(f"unknown grade(s) {unknown}; grades are {list(GRADES)}")
+        missing = [g for g in GRADES if g not in self.deadlines.milestones]
+        if missing:
+            raise ValueError(f"deadlines.milestones has no entry for {missing}")
+        return self
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole business configuration, validated and cross-checked."""
+
+    units: UnitsConfig
+    topics: TopicsConfig
+    policy: PolicyConfig
+
+    @property
+    def topic_names(self) -> list[str]:
+        return list(self.topics.topics)
+
+    def all_unit_names(self) -> list[str]:
+        return [*self.units.departments, *(t.name for t in self.units.townships)]
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: configuration file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc})") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
+
+
+def _validate(model: type[BaseModel], path: Path) -> Any:
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from exc
+
+
+def _cross_check(cfg: Config) -> None:
+    known = set(cfg.all_unit_names())
+    problems: list[str] = []
+    for name, topic in cfg.topics.topics.items():
+        for dept in [topic.department, *(a.department for a in topic.areas)]:
+            if dept is not None and dept not in known:
+                problems.append(f"topics.yaml: topic {name}: unknown unit {dept!r}")
+    routing = cfg.policy.routing
+    for unit in [*routing.rumor_transfer_units, routing.emergency_cooperating_unit]:
+        if unit not in known:
+            problems.append(f"policy.yaml: routing: unknown unit {unit!r}")
+    irrelevant = cfg.policy.relevance.irrelevant_topic
+    if irrelevant not in cfg.topics.topics:
+        problems.append(f"policy.yaml: relevance.irrelevant_topic {irrelevant!r} is not a topic")
+    if problems:
+        raise ConfigError("; ".join(problems))
+
+
+def load_config(config_dir: Path) -> Config:
+    """Load ``units.yaml``, ``topics.yaml`` and ``policy.yaml`` from ``config_dir`` and validate them."""
+    cfg = Config(
+        units=_validate(UnitsConfig, config_dir / "units.yaml"),
+        topics=_validate(TopicsConfig, config_dir / "topics.yaml"),
+        policy=_validate(PolicyConfig, config_dir / "policy.yaml"),
+    )
+    _cross_check(cfg)
+    return cfg

@@ -1,0 +1,44 @@
+"""Export of stored events with their posts, assignments and deadlines, as plain dictionaries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from pipeline.models import Assignment, Event, Post
+from pipeline.timeparse import SHANGHAI
+
+
+def _iso(value: Any) -> str | None:
+    return value.astimezone(SHANGHAI).isoformat() if value is not None else None
+
+
+def export_events(session: Session, relevant_only: bool = False) -> Iterator[dict[str, Any]]:
+    stmt = select(Event).options(
+        selectinload(Event.assignments).selectinload(Assignment.unit),
+        selectinload(Event.assignments).selectinload(Assignment.deadlines),
+    ).order_by(Event.id)
+    if relevant_only:
+        stmt = stmt.where(Event.relevant.is_(True))
+    for ev in session.scalars(stmt):
+        posts = session.execute(
+            select(Post.id, Post.platform, Post.platform_id, Post.url, Post.author, Post.published_at, Post.topic)
+            .where(Post.event_id == ev.id).order_by(Post.id)
+        ).all()
+        yield {
+            "event_id": ev.id, "title": ev.title, "relevant": ev.relevant, "topic": ev.topic, "grade": ev.grade,
+            "grade_reasons": ev.grade_reasons, "categories": ev.categories, "rumor": ev.rumor,
+            "leadership": ev.leadership, "engagement": ev.engagement, "post_count": ev.post_count,
+            "first_seen_at": _iso(ev.first_seen_at), "clock_start_at": _iso(ev.clock_start_at),
+            "posts": [{"post_id": p.id, "platform": p.platform, "id": p.platform_id, "url": p.url,
+                       "author": p.author, "published_at": _iso(p.published_at), "topic": p.topic} for p in posts],
+            "assignments": [
+                {"unit": a.unit.name, "role": a.role, "status": a.status, "reasons": a.reasons,
+                 "deadlines": [{"milestone": d.milestone, "grade": d.grade, "started_at": _iso(d.started_at),
+                                "due_at": _iso(d.due_at), "met_at": _iso(d.met_at)} for d in a.deadlines]}
+                for a in ev.assignments
+            ],
+        }

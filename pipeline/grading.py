@@ -1,0 +1,106 @@
+"""Grades (RULES.md §1): the highest of the text model, the casualty / loss floor of
+国务院令第493号, the reach floor and an analyst's override, each with its reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.casualties import Casualties
+from pipeline.config import GRADES, PolicyConfig
+
+
+def rank(grade: str) -> int:
+    """0 for 特别重大 … 3 for 一般; lower is more serious."""
+    return GRADES.index(grade)
+
+
+def highest(grades: Iterable[str | None]) -> str | None:
+    known = [g for g in grades if g is not None]
+    return min(known, key=rank) if known else None
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str      # model | casualty | reach_media | reach_engagement | override | carried
+    grade: str | None
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "grade": self.grade, "detail": self.detail}
+
+
+def casualty_floor(c: Casualties, policy: PolicyConfig) -> list[Reason]:
+    """Floor reasons for every criterion that reaches a grade (以上 includes the number)."""
+    reasons: list[Reason] = []
+    serious = c.serious_injuries
+    if policy.count_unspecified_injuries_as_serious and c.injured is not None:
+        serious = max(serious or 0, c.injured)
+    criteria = [
+        ("deaths", c.deaths, "死亡", "人"),
+        ("serious_injuries", serious, "重伤（含急性中毒）", "人"),
+        ("economic_loss_yuan", c.economic_loss_yuan, "直接经济损失", "元"),
+    ]
+    for key, value, label, unit in criteria:
+        if value is None:
+            continue
+        for grade in GRADES:
+            floor = policy.casualty_floors.get(grade)
+            if floor is not None and value >= getattr(floor, key):
+                shown = f"{value / 1e4:g}万" if unit == "元" else str(value)
+                reasons.append(
+                    Reason("casualty", grade, f"{label}{shown}{unit} ≥ {_fmt(getattr(floor, key), unit)}（国务院令第493号）")
+                )
+                break
+    return reasons
+
+
+def _fmt(value: int, unit: str) -> str:
+    if unit == "元":
+        return f"{value / 1e8:g}亿元" if value >= 1e8 else f"{value / 1e4:g}万元"
+    return f"{value}{unit}"
+
+
+def reach_floor(
+    central: Iterable[str], provincial: Iterable[str], engagement: int, unknown_posts: int, policy: PolicyConfig
+) -> list[Reason]:
+    """Media coverage and engagement floors; unknown engagement is said, never counted as 0."""
+    reach = policy.reach
+    reasons: list[Reason] = []
+    central, provincial = sorted(set(central)), sorted(set(provincial))
+    if central:
+        reasons.append(Reason("reach_media", reach.central_media_grade, f"中央媒体报道：{'、'.join(central)}"))
+    if provincial:
+        reasons.append(Reason("reach_media", reach.provincial_media_grade, f"省级媒体报道：{'、'.join(provincial)}"))
+    for step in sorted(reach.engagement, key=lambda s: -s.min):
+        if engagement >= step.min:
+            note = f"（另有{unknown_posts}条互动量未知）" if unknown_posts else ""
+            reasons.append(Reason("reach_engagement", step.grade, f"互动量{engagement} ≥ {step.min}{note}"))
+            break
+    else:
+        if unknown_posts:
+            reasons.append(Reason("reach_engagement", None, f"互动量未知（{unknown_posts}条帖子无数据），已知合计{engagement}"))
+    return reasons
+
+
+def decide(
+    model_grade: str,
+    model_version: str,
+    floors: list[Reason],
+    previous: str | None,
+    override: str | None,
+) -> tuple[str, str, list[Reason]]:
+    """Return (grade, automatic grade, reasons). Automatic regrading only raises; an
+    override wins in either direction."""
+    reasons = [Reason("model", model_grade, f"文本模型 {model_version} 判定为{model_grade}"), *floors]
+    auto = highest([model_grade, *(r.grade for r in floors)])
+    assert auto is not None
+    if previous is not None and rank(previous) < rank(auto):
+        reasons.append(Reason("carried", previous, f"此前已定级为{previous}，自动定级只升不降"))
+        auto = previous
+    if override is not None:
+        reasons.append(Reason("override", override, f"分析员人工定级为{override}"))
+        return override, auto, reasons
+    return auto, auto, reasons

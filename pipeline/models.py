@@ -1,0 +1,206 @@
+"""Database schema (SQLAlchemy 2 declarative): sources, posts, events, classifications,
+assignments with their deadlines, responses, units and the audit log.
+
+Every schema change goes through an Alembic migration in ``pipeline/migrations``.
+Datetimes are stored timezone-aware; engagement counts are NULL when unknown, never 0.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class TZDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes on every engine (SQLite has no zone: store UTC, read back UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a timezone-aware column")
+        if dialect.name == "sqlite":
+            from datetime import UTC
+
+            return value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            from datetime import UTC
+
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSONType, list[Any]: JSONType, datetime: TZDateTime()}
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # township | department
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("platform", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    local: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Event(Base):
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    relevant: Mapped[bool] = mapped_column(Boolean, index=True)
+    topic: Mapped[str | None] = mapped_column(String(32))
+    grade: Mapped[str | None] = mapped_column(String(8), index=True)
+    auto_grade: Mapped[str | None] = mapped_column(String(8))
+    override_grade: Mapped[str | None] = mapped_column(String(8))
+    grade_reasons: Mapped[list[Any]]
+    categories: Mapped[list[Any]]
+    rumor: Mapped[bool] = mapped_column(Boolean, default=False)
+    leadership: Mapped[bool] = mapped_column(Boolean, default=False)
+    features: Mapped[dict[str, Any]]
+    post_count: Mapped[int] = mapped_column(Integer, default=0)
+    engagement: Mapped[int | None] = mapped_column(BigInteger)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime] = mapped_column(index=True)
+    clock_start_at: Mapped[datetime | None]
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="event")
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_id"),
+        Index("ix_posts_content_hash", "content_hash"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    platform_id: Mapped[str | None] = mapped_column(String(128))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(String(1000), unique=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    author: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    published_precision: Mapped[str | None] = mapped_column(String(8))
+    first_seen_at: Mapped[datetime]
+    reposts: Mapped[int | None] = mapped_column(BigInteger)
+    comments: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    raw: Mapped[dict[str, Any]]
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    relevant: Mapped[bool] = mapped_column(Boolean)
+    topic: Mapped[str | None] = mapped_column(String(32))
+    categories: Mapped[list[Any]]
+    rumor: Mapped[bool] = mapped_column(Boolean, default=False)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+
+
+class Classification(Base):
+    __tablename__ = "classifications"
+    __table_args__ = (UniqueConstraint("post_id", "model"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"))
+    model: Mapped[str] = mapped_column(String(32))
+    version: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str | None] = mapped_column(String(64))
+    scores: Mapped[dict[str, Any]]
+    reasons: Mapped[list[Any]]
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("event_id", "unit_id", "role"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # primary | cooperating | transfer | coordinator
+    status: Mapped[str] = mapped_column(String(16), default="new")  # new | dispatched | responded | returned
+    reasons: Mapped[list[Any]]
+    created_at: Mapped[datetime]
+    dispatched_at: Mapped[datetime | None]
+    event: Mapped[Event] = relationship(back_populates="assignments")
+    unit: Mapped[Unit] = relationship()
+    deadlines: Mapped[list[Deadline]] = relationship(back_populates="assignment")
+
+
+class Deadline(Base):
+    __tablename__ = "deadlines"
+    __table_args__ = (UniqueConstraint("assignment_id", "milestone"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    milestone: Mapped[str] = mapped_column(String(32))
+    grade: Mapped[str] = mapped_column(String(8))
+    started_at: Mapped[datetime]
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    met_at: Mapped[datetime | None]
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
+    assignment: Mapped[Assignment] = relationship(back_populates="deadlines")
+
+
+class Response(Base):
+    __tablename__ = "responses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    link: Mapped[str | None] = mapped_column(Text)
+    responded_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]]

@@ -1,0 +1,81 @@
+"""Where an item is: the 云和 gazetteer (county, townships, villages, local sources).
+
+Answers two questions of RULES.md: does the item concern 云和 (relevance), and which
+townships does it name, directly or through one of their villages / communities (属地管理).
+Names of three or more characters are found as substrings; two-character names (局村, 陈村,
+崇头) only as whole jieba tokens, so that "公安局村民" does not name 局村.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from classifiers.tokenize import Doc
+from pipeline.config import Config
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    townships: list[str]            # in order of first mention, unique
+    mentions: list[tuple[str, str]]  # (name found, township it belongs to)
+    local: bool                     # concerns 云和
+    local_reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    county_tokens: frozenset[str]
+    county_substrings: tuple[str, ...]
+    township_of: dict[str, str]
+    long_names: tuple[str, ...]
+    short_names: frozenset[str]
+    local_sources: frozenset[str]
+
+    @classmethod
+    def from_config(cls, cfg: Config) -> Gazetteer:
+        township_of: dict[str, str] = {}
+        for t in cfg.units.townships:
+            for name in [t.name, *t.aliases, *t.villages]:
+                township_of[name] = t.name
+        names = sorted(township_of, key=len, reverse=True)
+        county = cfg.units.county
+        return cls(
+            county_tokens=frozenset(county.names),
+            county_substrings=tuple(n for n in county.names if len(n) >= 3),
+            township_of=township_of,
+            long_names=tuple(n for n in names if len(n) >= 3),
+            short_names=frozenset(n for n in names if len(n) < 3),
+            local_sources=frozenset(cfg.units.local_sources),
+        )
+
+    def match(self, doc: Doc, source: str | None = None, author: str | None = None) -> PlaceMatch:
+        text = doc.text
+        found: list[tuple[int, str]] = []
+        covered: list[tuple[int, int]] = []
+        for name in self.long_names:  # longest first, so 浮云街道 wins over a shorter alias inside it
+            start = text.find(name)
+            while start != -1:
+                end = start + len(name)
+                if not any(s <= start and end <= e for s, e in covered):
+                    found.append((start, name))
+                    covered.append((start, end))
+                start = text.find(name, end)
+        tokens = set(doc.tokens)
+        for name in self.short_names & tokens:
+            found.append((text.find(name), name))
+        found.sort()
+        mentions = [(name, self.township_of[name]) for _, name in found]
+        townships = list(dict.fromkeys(t for _, t in mentions))
+        reasons: list[str] = []
+        county_hit = next((n for n in self.county_tokens if n in tokens), None) or next(
+            (n for n in self.county_substrings if n in text), None
+        )
+        if county_hit:
+            reasons.append(f"提及{county_hit}")
+        if mentions:
+            reasons.append("提及" + "、".join(dict.fromkeys(name for name, _ in mentions)))
+        for who in (source, author):
+            if who and who in self.local_sources:
+                reasons.append(f"本地来源：{who}")
+                break
+        return PlaceMatch(townships=townships, mentions=mentions, local=bool(reasons), local_reasons=reasons)

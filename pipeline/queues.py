@@ -1,0 +1,73 @@
+"""A unit's work queue: its open assignments, most urgent first, with time left."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipeline.models import Assignment, Deadline, Event, Unit
+
+CLOSED = ("responded", "closed", "returned")
+MILESTONE_NAMES = {"authoritative_info": "发布权威信息", "press_conference": "新闻发布会", "response": "予以回应"}
+ROLE_NAMES = {"primary": "牵头", "cooperating": "配合", "transfer": "线索移交", "coordinator": "协调督办"}
+
+
+class UnknownUnit(ValueError):
+    """A unit name that is not configured; the message suggests close names."""
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    event_id: int
+    title: str
+    grade: str | None
+    role: str
+    status: str
+    milestone: str | None
+    due_at: datetime | None
+    overdue: bool
+
+
+def resolve_unit(session: Session, name: str) -> Unit:
+    unit = session.scalar(select(Unit).where(Unit.name == name))
+    if unit is None:
+        import difflib
+
+        names = list(session.scalars(select(Unit.name)))
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.3) or [n for n in names if name in n][:3]
+        hint = f"; did you mean {'、'.join(close)}?" if close else ""
+        raise UnknownUnit(f"unknown unit {name!r}{hint}")
+    return unit
+
+
+def unit_queue(session: Session, unit_name: str, now: datetime) -> list[QueueItem]:
+    """Open items of a unit, the earliest unmet deadline first; items with no deadline last.
+
+    Units without deadlines of their own (coordinators, transfer recipients) see the
+    primary unit's deadlines, which are the ones they supervise or support.
+    """
+    unit = resolve_unit(session, unit_name)
+    stmt = (select(Assignment, Event).join(Event, Event.id == Assignment.event_id)
+            .where(Assignment.unit_id == unit.id, Assignment.status.not_in(CLOSED)))
+    rows = list(session.execute(stmt).tuples())
+    primaries = {
+        a.event_id: a.id
+        for a in session.scalars(select(Assignment).where(
+            Assignment.event_id.in_([e.id for _, e in rows]), Assignment.role == "primary"))
+    }
+    watched = {a.id for a, _ in rows} | set(primaries.values())
+    unmet: dict[int, list[Deadline]] = {}
+    for d in session.scalars(select(Deadline).where(Deadline.assignment_id.in_(watched), Deadline.met_at.is_(None))):
+        unmet.setdefault(d.assignment_id, []).append(d)
+    items: list[QueueItem] = []
+    for a, ev in rows:
+        own = unmet.get(a.id) if a.role in ("primary", "cooperating") else unmet.get(primaries.get(ev.id, -1))
+        nxt = min(own or [], key=lambda d: d.due_at, default=None)
+        items.append(QueueItem(ev.id, ev.title, ev.grade, a.role, a.status,
+                               nxt.milestone if nxt else None, nxt.due_at if nxt else None,
+                               bool(nxt and nxt.due_at < now)))
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    return sorted(items, key=lambda i: (i.due_at or far, i.event_id))

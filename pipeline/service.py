@@ -1,0 +1,87 @@
+"""Units of work at the boundary (CLI commands, flow tasks): each opens its own engine and
+Session, calls the plain pipeline functions and commits once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from pipeline.config import load_config
+from pipeline.db import make_engine, migrate, session_scope
+from pipeline.dispatch import dispatch_new
+from pipeline.normalize import Reject, read_posts, write_rejects
+from pipeline.settings import Settings
+from pipeline.store import seed_units
+from pipeline.triage import TriageContext, TriageReport, triage_posts
+
+Progress = Callable[[str], None]
+
+
+def initialise(settings: Settings) -> int:
+    """Create or migrate the schema and add configured units; returns units added."""
+    cfg = load_config(settings.config_dir)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    with session_scope(engine) as session:
+        return seed_units(session, cfg)
+
+
+@dataclass
+class IngestResult:
+    read: int
+    report: TriageReport
+    rejects: list[Reject]
+    rejects_path: Path | None
+
+
+@dataclass(frozen=True)
+class ValidatedFile:
+    """What the ingest step hands on: small, picklable, no sessions."""
+
+    path: str
+    valid: int
+    rejected: int
+    rejects_path: str | None
+
+
+def validate_file(path: Path, now: datetime, rejects_path: Path) -> ValidatedFile:
+    parsed = read_posts(path, now)
+    if parsed.rejects:
+        rejects_path.parent.mkdir(parents=True, exist_ok=True)
+        write_rejects(parsed.rejects, rejects_path)
+    return ValidatedFile(str(path), len(parsed.posts), len(parsed.rejects),
+                         str(rejects_path) if parsed.rejects else None)
+
+
+def ingest_file(settings: Settings, path: Path, now: datetime, rejects_path: Path,
+                progress: Progress = lambda _: None) -> IngestResult:
+    """Validate a post file, write its rejects, triage the valid posts in one transaction."""
+    ctx = TriageContext.build(settings, progress)
+    parsed = read_posts(path, now)
+    if parsed.rejects:
+        rejects_path.parent.mkdir(parents=True, exist_ok=True)
+        write_rejects(parsed.rejects, rejects_path)
+    initialise(settings)
+    with session_scope(make_engine(settings.database_url)) as session:
+        report = triage_posts(session, parsed.posts, ctx, now, progress)
+    return IngestResult(len(parsed.posts) + len(parsed.rejects), report, parsed.rejects,
+                        rejects_path if parsed.rejects else None)
+
+
+def dispatch(settings: Settings, now: datetime) -> dict[str, int]:
+    with session_scope(make_engine(settings.database_url)) as session:
+        return dispatch_new(session, now)
+
+
+@contextmanager
+def open_context(settings: Settings, progress: Progress = lambda _: None) -> Iterator[tuple[Session, TriageContext]]:
+    """A unit of work that also needs configuration and models."""
+    ctx = TriageContext.build(settings, progress)
+    initialise(settings)
+    with session_scope(make_engine(settings.database_url)) as session:
+        yield session, ctx

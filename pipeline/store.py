@@ -1,0 +1,146 @@
+"""Storage functions over one Session: each takes the caller's session and never commits.
+
+Bulk paths use ``insert(...).returning(...)`` so a batch of thousands of posts costs a few
+statements on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from pipeline.config import Config
+from pipeline.models import Assignment, AuditLog, Classification, Deadline, Event, Post, Source, Unit
+
+T = TypeVar("T")
+CHUNK = 500
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def seed_units(session: Session, cfg: Config) -> int:
+    """Insert the configured units that are not stored yet; returns how many were added."""
+    have = set(session.scalars(select(Unit.name)))
+    rows = [{"name": t.name, "kind": "township"} for t in cfg.units.townships if t.name not in have]
+    rows += [{"name": d, "kind": "department"} for d in cfg.units.departments if d not in have]
+    if rows:
+        session.execute(insert(Unit), rows)
+    return len(rows)
+
+
+def unit_ids(session: Session) -> dict[str, int]:
+    return {name: uid for uid, name in session.execute(select(Unit.id, Unit.name))}
+
+
+def ensure_sources(session: Session, keys: Iterable[tuple[str, str]], local: set[str]) -> dict[tuple[str, str], int]:
+    wanted = set(keys)
+    found: dict[tuple[str, str], int] = {}
+    for platform, name, sid in session.execute(select(Source.platform, Source.name, Source.id)):
+        if (platform, name) in wanted:
+            found[(platform, name)] = sid
+    missing = [{"platform": p, "name": n, "local": n in local} for p, n in wanted - set(found)]
+    if missing:
+        for row in session.execute(insert(Source).returning(Source.id, sort_by_parameter_order=True), missing):
+            pass
+        for platform, name, sid in session.execute(select(Source.platform, Source.name, Source.id)):
+            if (platform, name) in wanted:
+                found[(platform, name)] = sid
+    return found
+
+
+def find_posts(session: Session, column: Any, values: Sequence[Any]) -> dict[Any, tuple[int, int]]:
+    """Stored posts whose ``column`` is in ``values``: value -> (post id, event id)."""
+    found: dict[Any, tuple[int, int]] = {}
+    for part in chunks(list(values)):
+        for value, pid, eid in session.execute(select(column, Post.id, Post.event_id).where(column.in_(part))):
+            found[value] = (pid, eid)
+    return found
+
+
+def find_posts_by_platform_id(session: Session, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
+    found: dict[tuple[str, str], tuple[int, int]] = {}
+    ids = list({pid for _, pid in keys})
+    for part in chunks(ids):
+        stmt = select(Post.platform, Post.platform_id, Post.id, Post.event_id).where(Post.platform_id.in_(part))
+        for platform, pid, post_id, eid in session.execute(stmt):
+            found[(platform, pid)] = (post_id, eid)
+    return found
+
+
+def recent_signatures(session: Session, since: datetime) -> list[tuple[int, str, bytes | None]]:
+    """(event id, content hash, MinHash) of posts in events still open to new posts."""
+    stmt = (
+        select(Post.event_id, Post.content_hash, Post.minhash)
+        .join(Event, Event.id == Post.event_id)
+        .where(Event.last_seen_at >= since)
+        .order_by(Post.id)
+    )
+    return [(eid, h, sig) for eid, h, sig in session.execute(stmt)]
+
+
+def load_events(session: Session, ids: Iterable[int]) -> dict[int, Event]:
+    out: dict[int, Event] = {}
+    for part in chunks(sorted(set(ids))):
+        for ev in session.scalars(select(Event).where(Event.id.in_(part))):
+            out[ev.id] = ev
+    return out
+
+
+def insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    if not rows:
+        return []
+    ids: list[int] = []
+    for part in chunks(rows, 2000):
+        result = session.execute(insert(model).returning(model.id, sort_by_parameter_order=True), list(part))
+        ids.extend(result.scalars())
+    return ids
+
+
+def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    for part in chunks(rows, 5000):
+        session.execute(insert(model), list(part))
+
+
+def bulk_update(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Update rows by primary key (each dict carries ``id``)."""
+    if rows:
+        session.execute(update(model), rows)
+
+
+def existing_assignments(session: Session, event_ids: Iterable[int]) -> dict[tuple[int, int, str], int]:
+    out: dict[tuple[int, int, str], int] = {}
+    for part in chunks(sorted(set(event_ids))):
+        stmt = select(Assignment.event_id, Assignment.unit_id, Assignment.role, Assignment.id).where(
+            Assignment.event_id.in_(part)
+        )
+        for eid, uid, role, aid in session.execute(stmt):
+            out[(eid, uid, role)] = aid
+    return out
+
+
+def existing_deadlines(session: Session, assignment_ids: Iterable[int]) -> dict[tuple[int, str], tuple[int, Deadline]]:
+    out: dict[tuple[int, str], tuple[int, Deadline]] = {}
+    for part in chunks(sorted(set(assignment_ids))):
+        for d in session.scalars(select(Deadline).where(Deadline.assignment_id.in_(part))):
+            out[(d.assignment_id, d.milestone)] = (d.id, d)
+    return out
+
+
+def audit(session: Session, at: datetime, actor: str, action: str, entity: str, entity_id: int | None,
+          detail: dict[str, Any]) -> None:
+    session.add(AuditLog(at=at, actor=actor, action=action, entity=entity, entity_id=entity_id, detail=detail))
+
+
+def classifications_of(session: Session, post_ids: Sequence[int]) -> dict[int, dict[str, Classification]]:
+    out: dict[int, dict[str, Classification]] = {}
+    for part in chunks(list(post_ids)):
+        for c in session.scalars(select(Classification).where(Classification.post_id.in_(part))):
+            out.setdefault(c.post_id, {})[c.model] = c
+    return out

@@ -1,0 +1,429 @@
+"""Triage: from validated posts to stored events with grades, assignments and deadlines.
+
+Order of work for one batch (one Session, one transaction):
+identify (skip posts already stored) → analyse (tokenise once, all models, extractors) →
+cluster into events → fold facts per event → decide grade, routing, deadlines (pure rules)
+→ store. Re-running the same input adds nothing: posts, events, assignments and deadlines
+are all keyed so that a second pass finds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from classifiers.bundle import ModelBundle
+from classifiers.tokenize import Tokenizer
+from classifiers.training import ensure_default_models
+from pipeline import store
+from pipeline.analysis import EventFacts, PostAnalysis, analyse_post
+from pipeline.config import Config, load_config
+from pipeline.deadlines import Milestone, clock_start, plan_deadlines
+from pipeline.events import EventIndex, MinHasher
+from pipeline.grading import casualty_floor, decide, rank, reach_floor
+from pipeline.models import Assignment, Classification, Deadline, Event, Post
+from pipeline.normalize import PostInput
+from pipeline.places import Gazetteer
+from pipeline.routing import Routing, RoutingFacts, route
+from pipeline.settings import Settings
+from pipeline.timeparse import SHANGHAI
+
+DUTY_ROLES = ("primary", "cooperating")  # roles that carry response deadlines
+
+
+@dataclass(frozen=True)
+class TriageContext:
+    """Everything triage reads but does not change: configuration, gazetteer, models."""
+
+    cfg: Config
+    gazetteer: Gazetteer
+    tokenizer: Tokenizer
+    models: ModelBundle
+    hasher: MinHasher
+
+    @classmethod
+    def build(cls, settings: Settings, progress: Callable[[str], None] = print) -> TriageContext:
+        cfg = load_config(settings.config_dir)
+        tokenizer = Tokenizer(settings.userdict_path).load()
+        loaded = ensure_default_models(settings.training_corpus_dir, settings.model_dir, tokenizer, progress)
+        return cls(cfg, Gazetteer.from_config(cfg), tokenizer, ModelBundle.from_loaded(loaded),
+                   MinHasher.from_policy(cfg.policy.events))
+
+
+@dataclass
+class EventDecision:
+    relevant: bool
+    topic: str | None = None
+    grade: str | None = None
+    auto_grade: str | None = None
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    routing: Routing | None = None
+
+
+@dataclass
+class TriageReport:
+    items: list[dict[str, Any]]
+    new_posts: int = 0
+    duplicates: int = 0
+    events_created: int = 0
+    events_updated: int = 0
+    assignments_created: int = 0
+    deadlines_set: int = 0
+
+
+class _NewEvent:
+    """Placeholder for an event created in this batch (its id comes from the insert)."""
+
+    def __init__(self, first: int) -> None:
+        self.first = first
+        self.id: int | None = None
+
+
+# --- identity ---------------------------------------------------------------------------
+
+def identify(session: Session, posts: list[PostInput]) -> tuple[dict[int, int], dict[int, int]]:
+    """Posts already stored (index -> post id) and repeats within the batch (index -> first index)."""
+    by_pid = store.find_posts_by_platform_id(
+        session, [(p.platform, p.platform_id) for p in posts if p.platform_id is not None])
+    by_url = store.find_posts(session, Post.canonical_url, [p.canonical_url for p in posts if p.canonical_url])
+    by_fp = store.find_posts(session, Post.fingerprint, [p.fingerprint for p in posts])
+    stored: dict[int, int] = {}
+    repeat: dict[int, int] = {}
+    seen: dict[tuple[str, Any], int] = {}
+    for i, p in enumerate(posts):
+        keys = [("fp", p.fingerprint)]
+        if p.platform_id is not None:
+            keys.append(("pid", (p.platform, p.platform_id)))
+        if p.canonical_url:
+            keys.append(("url", p.canonical_url))
+        hit = (by_pid.get((p.platform, p.platform_id)) if p.platform_id is not None else None) \
+            or (by_url.get(p.canonical_url) if p.canonical_url else None) or by_fp.get(p.fingerprint)
+        if hit:
+            stored[i] = hit[0]
+            continue
+        first = next((seen[k] for k in keys if k in seen), None)
+        if first is not None:
+            repeat[i] = first
+            continue
+        for k in keys:
+            seen[k] = i
+    return stored, repeat
+
+
+# --- clustering -------------------------------------------------------------------------
+
+def cluster(session: Session, ctx: TriageContext, posts: list[PostInput], signatures: np.ndarray,
+            now: datetime) -> list[int | _NewEvent]:
+    """The event of each new post: an open stored event (its id) or a new one."""
+    policy = ctx.cfg.policy.events
+    index = EventIndex(bands=policy.bands, min_similarity=policy.min_similarity)
+    for event_id, content, sig in store.recent_signatures(session, now - timedelta(days=policy.window_days)):
+        if sig is not None:
+            index.add(np.frombuffer(sig, dtype=np.uint32), content, event_id)
+    placed: list[int | _NewEvent] = []
+    for k, post in enumerate(posts):
+        found = index.find(signatures[k], post.content_hash)
+        event = found if isinstance(found, int | _NewEvent) else _NewEvent(k)
+        index.add(signatures[k], post.content_hash, event)
+        placed.append(event)
+    return placed
+
+
+# --- decisions (pure) -----------------------------------------------------------------------
+
+def decide_event(facts: EventFacts, previous_auto: str | None, override: str | None, model_version: str,
+                 cfg: Config) -> EventDecision:
+    """Grade (RULES.md §1) and routing (§3) of an event from its folded facts."""
+    if facts.relevant_posts == 0 or facts.model_grade is None:
+        return EventDecision(relevant=False)
+    floors = casualty_floor(facts.casualty_figures(), cfg.policy)
+    floors += reach_floor(facts.central_media, facts.provincial_media, facts.engagement_known,
+                          facts.engagement_unknown_posts, cfg.policy)
+    grade, auto, reasons = decide(facts.model_grade, model_version, floors, previous_auto, override)
+    routing = route(
+        RoutingFacts(grade=grade, topic_scores=facts.mean_topic_scores(), text="\n".join(facts.texts),
+                     townships=facts.townships, categories=facts.categories,
+                     emergency_types=facts.emergency_types),
+        cfg,
+    )
+    return EventDecision(True, facts.topic(), grade, auto, [r.as_dict() for r in reasons], routing)
+
+
+# --- the batch ------------------------------------------------------------------------------
+
+def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, now: datetime,
+                 progress: Callable[[str], None] = lambda _: None) -> TriageReport:
+    """Triage a batch of validated posts detected at ``now``; the caller commits."""
+    stored, repeat = identify(session, posts)
+    fresh = [i for i in range(len(posts)) if i not in stored and i not in repeat]
+    new_posts = [posts[i] for i in fresh]
+    progress(f"{len(new_posts)} new posts, {len(stored) + len(repeat)} already known")
+    docs = ctx.tokenizer.docs([p.text for p in new_posts])
+    classified = ctx.models.classify(docs)
+    analyses = [analyse_post(p, d, c, ctx.cfg, ctx.gazetteer) for p, d, c in zip(new_posts, docs, classified, strict=True)]
+    signatures = ctx.hasher.signatures([p.text for p in new_posts])
+    placed = cluster(session, ctx, new_posts, signatures, now)
+    progress("clustered into events")
+    writer = _BatchWriter(session, ctx, now)
+    post_ids = writer.write(new_posts, analyses, signatures, placed)
+    ids_by_index: dict[int, int] = dict(stored)
+    for k, i in enumerate(fresh):
+        ids_by_index[i] = post_ids[k]
+    for i, first in repeat.items():
+        ids_by_index[i] = ids_by_index[first]
+    described = describe_posts(session, sorted(set(ids_by_index.values())))
+    items = [{"id": posts[i].input_id, **described[ids_by_index[i]]} for i in range(len(posts))]
+    return TriageReport(items=items, new_posts=len(new_posts), duplicates=len(stored) + len(repeat),
+                        **writer.counts())
+
+
+class _BatchWriter:
+    """Folds a batch into events and writes events, posts, classifications, assignments, deadlines."""
+
+    def __init__(self, session: Session, ctx: TriageContext, now: datetime) -> None:
+        self.session, self.ctx, self.now = session, ctx, now
+        self.cfg = ctx.cfg
+        self.created = self.updated = self.assignments = self.deadlines = 0
+
+    def counts(self) -> dict[str, int]:
+        return {"events_created": self.created, "events_updated": self.updated,
+                "assignments_created": self.assignments, "deadlines_set": self.deadlines}
+
+    def write(self, posts: list[PostInput], analyses: list[PostAnalysis], signatures: np.ndarray,
+              placed: list[int | _NewEvent]) -> list[int]:
+        existing = store.load_events(self.session, [e for e in placed if isinstance(e, int)])
+        facts: dict[int | _NewEvent, EventFacts] = {}
+        for event, analysis in zip(placed, analyses, strict=True):
+            if event not in facts:
+                row = existing.get(event) if isinstance(event, int) else None
+                facts[event] = EventFacts.from_json(row.features if row is not None else None)
+            facts[event].add_locality(analysis)
+        irrelevant = self.cfg.policy.relevance.irrelevant_topic
+        relevant = [
+            (a.local or facts[e].local) and a.classified.topic != irrelevant
+            for e, a in zip(placed, analyses, strict=True)
+        ]
+        for event, analysis, post, rel in zip(placed, analyses, posts, relevant, strict=True):
+            facts[event].add(analysis, post.text, rel, irrelevant)
+        decisions = self._store_events(facts, existing, posts, placed)
+        post_ids = self._store_posts(posts, analyses, signatures, placed, relevant)
+        self._store_assignments(decisions, existing)
+        return post_ids
+
+    def _event_id(self, event: int | _NewEvent) -> int:
+        if isinstance(event, int):
+            return event
+        assert event.id is not None
+        return event.id
+
+    def _store_events(self, facts: dict[int | _NewEvent, EventFacts], existing: dict[int, Event],
+                      posts: list[PostInput], placed: list[int | _NewEvent]) -> dict[int, tuple[EventDecision, Event | None]]:
+        version = self.ctx.models.grade.version
+        counts: dict[int | _NewEvent, int] = {}
+        for e in placed:
+            counts[e] = counts.get(e, 0) + 1
+        new_rows, new_keys, updates = [], [], []
+        decisions: dict[int | _NewEvent, tuple[EventDecision, Event | None]] = {}
+        for event, f in facts.items():
+            row = existing.get(event) if isinstance(event, int) else None
+            d = decide_event(f, row.auto_grade if row else None, row.override_grade if row else None, version, self.cfg)
+            decisions[event] = (d, row)
+            values = self._event_values(f, d, row)
+            if row is None:
+                assert isinstance(event, _NewEvent)
+                first = posts[event.first]
+                title = (first.title or first.text)[:60]
+                new_rows.append({**values, "title": title, "post_count": counts[event], "first_seen_at": self.now,
+                                 "last_seen_at": self.now})
+                new_keys.append(event)
+            else:
+                updates.append({**values, "id": row.id, "post_count": row.post_count + counts[event],
+                                "last_seen_at": self.now})
+        for event, new_id in zip(new_keys, store.insert_returning_ids(self.session, Event, new_rows), strict=True):
+            event.id = new_id
+        store.bulk_update(self.session, Event, updates)
+        self.created += len(new_rows)
+        self.updated += len(updates)
+        return {self._event_id(e): v for e, v in decisions.items()}
+
+    def _event_values(self, f: EventFacts, d: EventDecision, row: Event | None) -> dict[str, Any]:
+        clock = row.clock_start_at if row is not None else None
+        if d.relevant and clock is None:
+            clock, _ = clock_start(self.now, None, None, self.cfg.policy)
+        engagement = f.engagement_known if f.engagement_unknown_posts == 0 or f.engagement_known else None
+        return {
+            "relevant": d.relevant, "topic": d.topic, "grade": d.grade, "auto_grade": d.auto_grade,
+            "grade_reasons": d.reasons, "categories": f.categories if d.relevant else [],
+            "rumor": f.rumor, "leadership": bool(d.routing and d.routing.leadership),
+            "features": f.to_json(), "engagement": engagement, "clock_start_at": clock,
+        }
+
+    def _store_posts(self, posts: list[PostInput], analyses: list[PostAnalysis], signatures: np.ndarray,
+                     placed: list[int | _NewEvent], relevant: list[bool]) -> list[int]:
+        sources = store.ensure_sources(
+            self.session, {(p.platform, p.source) for p in posts if p.source}, set(self.cfg.units.local_sources))
+        rows = []
+        for k, (p, a) in enumerate(zip(posts, analyses, strict=True)):
+            rows.append({
+                "platform": p.platform, "platform_id": p.platform_id,
+                "source_id": sources.get((p.platform, p.source)) if p.source else None,
+                "url": p.url, "canonical_url": p.canonical_url, "fingerprint": p.fingerprint,
+                "author": p.author, "title": p.title, "text": p.text, "published_at": p.published_at,
+                "published_precision": p.published_precision, "first_seen_at": self.now,
+                "reposts": p.reposts, "comments": p.comments, "likes": p.likes,
+                "content_hash": p.content_hash, "raw": p.raw, "minhash": signatures[k].tobytes(),
+                "relevant": relevant[k], "topic": a.classified.topic, "categories": a.categories,
+                "rumor": a.classified.rumor, "event_id": self._event_id(placed[k]),
+            })
+        ids = store.insert_returning_ids(self.session, Post, rows)
+        store.bulk_insert(self.session, Classification, self._classification_rows(ids, analyses))
+        return ids
+
+    def _classification_rows(self, ids: list[int], analyses: list[PostAnalysis]) -> list[dict[str, Any]]:
+        v = self.ctx.models.versions()
+        rows: list[dict[str, Any]] = []
+        for pid, a in zip(ids, analyses, strict=True):
+            c = a.classified
+            rows += [
+                {"post_id": pid, "model": "topic", "version": v["topic"], "label": c.topic,
+                 "scores": c.topic_scores, "reasons": []},
+                {"post_id": pid, "model": "grade", "version": v["grade"], "label": c.grade,
+                 "scores": c.grade_scores, "reasons": []},
+                {"post_id": pid, "model": "rumor", "version": v["rumor"], "label": "是" if c.rumor else "否",
+                 "scores": {"是": c.rumor_score}, "reasons": []},
+                {"post_id": pid, "model": "categories", "version": v["categories"], "label": "|".join(a.categories),
+                 "scores": c.category_scores, "reasons": a.category_reasons},
+                {"post_id": pid, "model": "rules", "version": "RULES.md", "label": None,
+                 "scores": {"casualties": {"deaths": a.casualties.deaths, "serious_injuries": a.casualties.serious_injuries,
+                                           "injured": a.casualties.injured,
+                                           "economic_loss_yuan": a.casualties.economic_loss_yuan},
+                            "engagement": a.engagement},
+                 "reasons": [*a.local_reasons, *a.casualties.evidence, *(f"突发事件类型：{t}" for t in a.emergency_types),
+                             *(f"中央媒体：{m}" for m in a.central_media), *(f"省级媒体：{m}" for m in a.provincial_media)]},
+            ]
+        return rows
+
+    def _store_assignments(self, decisions: dict[int, tuple[EventDecision, Event | None]],
+                           existing_events: dict[int, Event]) -> None:
+        units = store.unit_ids(self.session)
+        relevant = {eid: dr for eid, dr in decisions.items() if dr[0].relevant and dr[0].routing is not None}
+        have = store.existing_assignments(self.session, relevant)
+        new_rows: list[dict[str, Any]] = []
+        for eid, (d, _) in relevant.items():
+            assert d.routing is not None
+            has_primary = any(k[0] == eid and k[2] == "primary" for k in have)
+            for unit, role, reasons in _routing_rows(d.routing, has_primary):
+                if unit not in units:
+                    raise ValueError(f"routing named unit {unit!r} which is not in units.yaml")
+                if (eid, units[unit], role) not in have:
+                    new_rows.append({"event_id": eid, "unit_id": units[unit], "role": role, "status": "new",
+                                     "reasons": reasons, "created_at": self.now})
+        for row, aid in zip(new_rows, store.insert_returning_ids(self.session, Assignment, new_rows), strict=True):
+            have[(row["event_id"], row["unit_id"], row["role"])] = aid
+        self.assignments += len(new_rows)
+        self._store_deadlines(relevant, have)
+
+    def _store_deadlines(self, relevant: dict[int, tuple[EventDecision, Event | None]],
+                         have: dict[tuple[int, int, str], int]) -> None:
+        duty: dict[int, list[int]] = {}
+        for (eid, _, role), aid in have.items():
+            if role in DUTY_ROLES and eid in relevant:
+                duty.setdefault(eid, []).append(aid)
+        stored = store.existing_deadlines(self.session, [a for ids in duty.values() for a in ids])
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        for eid, aids in duty.items():
+            d, row = relevant[eid]
+            current: dict[str, Milestone] = {}
+            for aid in aids:
+                for (a2, ms), (_, dl) in stored.items():
+                    if a2 == aid and (ms not in current or dl.due_at < current[ms].due_at):
+                        current[ms] = Milestone(ms, dl.grade, dl.started_at, dl.due_at)
+            raised = row is not None and row.grade is not None and d.grade is not None and rank(d.grade) < rank(row.grade)
+            clock = (row.clock_start_at if row is not None and row.clock_start_at else None) or self.now
+            assert d.grade is not None
+            for m in plan_deadlines(d.grade, current, clock, self.now if raised else None, self.cfg.policy):
+                current[m.milestone] = m
+            for aid in aids:
+                for ms, m in current.items():
+                    old = stored.get((aid, ms))
+                    values = {"grade": m.grade, "started_at": m.started_at, "due_at": m.due_at}
+                    if old is None:
+                        inserts.append({"assignment_id": aid, "milestone": ms, **values})
+                    elif m.due_at < old[1].due_at:
+                        updates.append({"id": old[0], **values})
+        store.bulk_insert(self.session, Deadline, inserts)
+        store.bulk_update(self.session, Deadline, updates)
+        self.deadlines += len(inserts) + len(updates)
+
+
+def _routing_rows(routing: Routing, has_primary: bool) -> list[tuple[str, str, list[str]]]:
+    """(unit, role, reasons) rows; an event that already has a primary keeps it."""
+    rows: list[tuple[str, str, list[str]]] = []
+    if has_primary:
+        rows.append((routing.primary, "cooperating",
+                     ["后续信息涉及本单位（已有牵头单位，保持不变）", *routing.reasons.get((routing.primary, "primary"), [])]))
+    else:
+        rows.append((routing.primary, "primary", routing.reasons.get((routing.primary, "primary"), [])))
+    for role, units in (("cooperating", routing.cooperating), ("transfer", routing.transfer),
+                        ("coordinator", routing.coordinators)):
+        rows += [(u, role, routing.reasons.get((u, role), [])) for u in units]
+    return rows  # leadership is a flag on the event (RULES.md §3 step 2), not a unit
+
+
+# --- describing what is stored ---------------------------------------------------------------
+
+def describe_posts(session: Session, post_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The triage output of stored posts, from what the database holds."""
+    from sqlalchemy import select
+
+    from pipeline.models import Unit
+
+    posts: dict[int, Post] = {}
+    for part in store.chunks(post_ids):
+        for p in session.scalars(select(Post).where(Post.id.in_(part))):
+            posts[p.id] = p
+    events = store.load_events(session, {p.event_id for p in posts.values()})
+    units: dict[int, dict[str, list[str]]] = {}
+    deadlines: dict[int, dict[str, datetime]] = {}
+    for part in store.chunks(sorted(events)):
+        stmt = (select(Assignment.event_id, Assignment.role, Unit.name, Assignment.id)
+                .join(Unit, Unit.id == Assignment.unit_id).where(Assignment.event_id.in_(part))
+                .order_by(Assignment.id))
+        primary_ids: dict[int, int] = {}
+        for eid, role, name, aid in session.execute(stmt):
+            units.setdefault(eid, {}).setdefault(role, []).append(name)
+            if role == "primary":
+                primary_ids[aid] = eid
+        dstmt = select(Deadline).where(Deadline.assignment_id.in_(list(primary_ids)))
+        for dl in session.scalars(dstmt):
+            deadlines.setdefault(primary_ids[dl.assignment_id], {})[dl.milestone] = dl.due_at
+    return {pid: _describe(p, events[p.event_id], units.get(p.event_id, {}), deadlines.get(p.event_id, {}))
+            for pid, p in posts.items()}
+
+
+def _describe(p: Post, ev: Event, units: dict[str, list[str]], deadlines: dict[str, datetime]) -> dict[str, Any]:
+    base = {"relevant": bool(p.relevant), "topic": p.topic, "categories": list(p.categories or []),
+            "rumor": bool(p.rumor), "event_id": ev.id}
+    if not p.relevant or not ev.relevant:
+        return {**base, "relevant": False, "grade": None, "grade_reasons": [], "primary_unit": None,
+                "cooperating_units": [], "transfer_units": [], "coordinators": [], "leadership": False,
+                "deadlines": []}
+    order = {"authoritative_info": 0, "press_conference": 1, "response": 2}
+    return {
+        **base,
+        "grade": ev.grade,
+        "grade_reasons": list(ev.grade_reasons or []),
+        "primary_unit": (units.get("primary") or [None])[0],
+        "cooperating_units": units.get("cooperating", []),
+        "transfer_units": units.get("transfer", []),
+        "coordinators": units.get("coordinator", []),
+        "leadership": bool(ev.leadership),
+        "deadlines": [{"milestone": m, "due_at": due.astimezone(SHANGHAI).isoformat()}
+                      for m, due in sorted(deadlines.items(), key=lambda kv: order.get(kv[0], 9))],
+    }

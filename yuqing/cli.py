@@ -1,0 +1,337 @@
+"""The ``yuqing`` command: a thin Typer shell over the packages. Tables and messages for
+people are in Chinese; one Session per command, opened here."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from pipeline.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="云和县政务舆情监测与分办 (yuqing)")
+out = Console()
+err = Console(stderr=True)
+EXIT_REJECTS = 3
+
+GRADE_STYLE = {"特别重大": "bold red", "重大": "red", "较大": "yellow", "一般": "green"}
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _now(value: str | None) -> datetime:
+    from pipeline.timeparse import SHANGHAI
+
+    if value is None:
+        return datetime.now(SHANGHAI)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        err.print(f"[red]--now 不是 ISO 时间：{escape(value)}[/red]")
+        raise typer.Exit(2) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]错误：{escape(message)}[/red]")
+    return typer.Exit(code)
+
+
+def _engine(settings: Settings) -> Any:
+    from pipeline.db import make_engine
+
+    return make_engine(settings.database_url)
+
+
+def _progress(message: str) -> None:
+    err.print(f"[dim]… {escape(message)}[/dim]")
+
+
+@app.command()
+def init() -> None:
+    """创建或升级数据库，并写入单位名录。"""
+    from pipeline.config import ConfigError
+    from pipeline.service import initialise
+
+    settings = _settings()
+    try:
+        added = initialise(settings)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from exc
+    out.print(f"数据库已就绪：{escape(settings.database_url)}（新增单位 {added} 个）")
+
+
+def _ingest(file: Path, now: str | None, rejects: Path | None, output: Path | None) -> None:
+    from classifiers.registry import ModelError
+    from classifiers.training import DataError
+    from pipeline.config import ConfigError
+    from pipeline.service import ingest_file
+
+    settings = _settings()
+    if not file.is_file():
+        raise _fail(f"文件不存在：{file}", 2)
+    default_rejects = (output.with_suffix(".rejects.jsonl") if output
+                       else settings.state_dir / "rejects" / f"{file.stem}.rejects.jsonl")
+    try:
+        result = ingest_file(settings, file, _now(now), rejects or default_rejects, _progress)
+    except (ConfigError, ModelError, DataError) as exc:
+        raise _fail(str(exc)) from exc
+    report = result.report
+    if output is not None:
+        with output.open("w", encoding="utf-8") as fh:
+            for item in report.items:
+                fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+    out.print(f"读取 {result.read} 条：新入库 {report.new_posts}，重复 {report.duplicates}，"
+              f"拒收 {len(result.rejects)}；新事件 {report.events_created}，更新事件 {report.events_updated}，"
+              f"新分办 {report.assignments_created}，时限 {report.deadlines_set}")
+    if output is not None:
+        out.print(f"研判结果已写入 {escape(str(output))}")
+    if result.rejects:
+        for r in result.rejects[:20]:
+            err.print(f"[yellow]第 {r.line} 行拒收：{escape(r.reason)}[/yellow]")
+        if len(result.rejects) > 20:
+            err.print(f"[yellow]… 另有 {len(result.rejects) - 20} 行被拒收[/yellow]")
+        err.print(f"拒收记录已写入 {escape(str(result.rejects_path))}")
+        raise typer.Exit(EXIT_REJECTS)
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(help="JSONL 或 CSV 帖子文件")],
+    now: Annotated[str | None, typer.Option(help="监测时间（ISO），默认当前时间")] = None,
+    rejects: Annotated[Path | None, typer.Option(help="拒收记录文件")] = None,
+) -> None:
+    """入库并研判帖子（有拒收时退出码为 3）。"""
+    _ingest(file, now, rejects, None)
+
+
+@app.command()
+def triage(
+    file: Annotated[Path, typer.Argument(help="JSONL 或 CSV 帖子文件")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="研判结果 JSONL")],
+    now: Annotated[str | None, typer.Option(help="本文件帖子的监测时间（ISO）")] = None,
+    rejects: Annotated[Path | None, typer.Option(help="拒收记录文件，默认 OUT.rejects.jsonl")] = None,
+) -> None:
+    """入库、研判，并按输入顺序每条输出一行 JSON（有拒收时退出码为 3）。"""
+    _ingest(file, now, rejects, output)
+
+
+@app.command()
+def queue(
+    unit: Annotated[str, typer.Option("--unit", "-u", help="单位名称，如 石塘镇、县交通运输局")],
+    now: Annotated[str | None, typer.Option(help="计算剩余时间所用的当前时间（ISO）")] = None,
+) -> None:
+    """某单位待办事项，最紧急的在前，显示剩余时间。"""
+    from pipeline.db import session_scope
+    from pipeline.queues import UnknownUnit, unit_queue
+
+    moment = _now(now)
+    try:
+        with session_scope(_engine(_settings())) as session:
+            items = unit_queue(session, unit, moment)
+    except UnknownUnit as exc:
+        raise _fail(str(exc), 2) from exc
+    print_queue(unit, items, moment)
+
+
+def print_queue(unit: str, items: list[Any], now: datetime) -> None:
+    from pipeline.deadlines import time_left
+    from pipeline.queues import MILESTONE_NAMES, ROLE_NAMES
+    from pipeline.timeparse import SHANGHAI
+
+    table = Table(title=f"{unit} 待办（{len(items)} 件）", show_lines=False)
+    for col in ("事件", "等级", "角色", "标题", "下一时限", "截止时间", "剩余时间"):
+        table.add_column(col)
+    for i in items:
+        left = time_left(i.due_at, now) if i.due_at else "—"
+        style = "bold red" if i.overdue else ""
+        table.add_row(
+            str(i.event_id), f"[{GRADE_STYLE.get(i.grade or '', '')}]{i.grade or '—'}[/]", ROLE_NAMES.get(i.role, i.role),
+            escape(i.title[:28]), MILESTONE_NAMES.get(i.milestone or "", "—"),
+            i.due_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if i.due_at else "—",
+            f"[{style}]{left}[/]" if style else left,
+        )
+    out.print(table)
+
+
+@app.command()
+def export(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件，默认标准输出")] = None,
+    relevant_only: Annotated[bool, typer.Option(help="只导出相关事件")] = False,
+) -> None:
+    """导出事件（含帖子、分办与时限）为 JSONL。"""
+    from pipeline.db import session_scope
+    from pipeline.export import export_events
+
+    fh = output.open("w", encoding="utf-8") if output else sys.stdout
+    n = 0
+    with session_scope(_engine(_settings())) as session:
+        for row in export_events(session, relevant_only):
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+    if output:
+        fh.close()
+        out.print(f"已导出 {n} 个事件到 {escape(str(output))}")
+
+
+@app.command()
+def train(
+    kind: Annotated[str, typer.Argument(help="topic | grade | rumor | categories")],
+    data: Annotated[Path, typer.Option(help="CSV / TSV / JSONL 标注数据")],
+    text_col: Annotated[str, typer.Option(help="文本列")],
+    label_col: Annotated[str, typer.Option(help="标签列")],
+    out_dir: Annotated[Path, typer.Option("--out", help="模型输出目录")],
+) -> None:
+    """在任意标注数据上训练模型（带版本说明文件）。"""
+    from classifiers.tokenize import Tokenizer
+    from classifiers.training import KINDS, MULTI_LABEL, DataError, read_labelled
+    from classifiers.training import train as train_model
+
+    if kind not in KINDS:
+        raise _fail(f"未知模型 {kind}，可选：{', '.join(KINDS)}", 2)
+    try:
+        labelled = read_labelled(data, text_col, label_col, kind in MULTI_LABEL)
+    except DataError as exc:
+        raise _fail(str(exc), 2) from exc
+    tokenizer = Tokenizer(_settings().userdict_path).load()
+    meta = train_model(kind, labelled, out_dir, tokenizer, _progress)
+    out.print_json(json.dumps({k: meta[k] for k in ("version", "n_samples", "dropped_rows", "holdout", "classes")},
+                              ensure_ascii=False))
+
+
+@app.command()
+def evaluate(
+    kind: Annotated[str, typer.Argument(help="topic | grade | rumor | categories")],
+    data: Annotated[Path, typer.Option(help="CSV / TSV / JSONL 标注数据")],
+    text_col: Annotated[str, typer.Option(help="文本列")],
+    label_col: Annotated[str, typer.Option(help="标签列")],
+    model: Annotated[Path | None, typer.Option(help="模型目录，默认使用内置模型")] = None,
+) -> None:
+    """评估模型，输出 JSON：accuracy、macro_f1 与各类别 precision / recall / F1。"""
+    from classifiers.registry import ModelError, load_model
+    from classifiers.tokenize import Tokenizer
+    from classifiers.training import KINDS, MULTI_LABEL, DataError, ensure_default_models, read_labelled
+    from classifiers.training import evaluate as evaluate_model
+
+    settings = _settings()
+    if kind not in KINDS:
+        raise _fail(f"未知模型 {kind}，可选：{', '.join(KINDS)}", 2)
+    tokenizer = Tokenizer(settings.userdict_path).load()
+    try:
+        labelled = read_labelled(data, text_col, label_col, kind in MULTI_LABEL)
+        if model is None:
+            loaded = ensure_default_models(settings.training_corpus_dir, settings.model_dir, tokenizer, _progress)[kind]
+        else:
+            loaded = load_model(model, kind)
+    except (DataError, ModelError) as exc:
+        raise _fail(str(exc), 2) from exc
+    print(json.dumps(evaluate_model(kind, labelled, loaded, tokenizer), ensure_ascii=False, indent=2))
+
+
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="本轮要处理的帖子文件")],
+    now: Annotated[str | None, typer.Option(help="监测时间（ISO）")] = None,
+) -> None:
+    """通过 Prefect 运行一轮 入库 → 研判 → 分发（无需 Prefect 服务器）。"""
+    for key, value in (("DO_NOT_TRACK", "1"), ("PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
+                       ("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")):
+        os.environ.setdefault(key, value)
+    from flows.cycle import triage_cycle
+
+    summary = triage_cycle(str(file.resolve()), now)
+    out.print_json(json.dumps(summary, ensure_ascii=False))
+    if summary.get("rejected"):
+        raise typer.Exit(EXIT_REJECTS)
+
+
+@app.command()
+def demo(
+    db: Annotated[Path, typer.Option(help="演示用 SQLite 数据库文件")] = Path("var/demo.db"),
+) -> None:
+    """离线演示：内置云和样例帖子 → 研判表 → 各单位待办与时限。"""
+    from pipeline.demo import DEMO_NOW, run_demo
+
+    if db.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    settings = Settings.from_env({**os.environ, "YUQING_DATABASE_URL": f"sqlite:///{db.resolve().as_posix()}"})
+    result = run_demo(settings, _progress)
+    print_triage(result.items)
+    for unit, items in result.queues:
+        print_queue(unit, items, DEMO_NOW)
+    out.print(f"演示数据库保留在 {escape(str(db))}，可用 sqlite3 查看；"
+              f"拒收 {len(result.rejects)} 条（演示样例中的重复帖只入库一次）。")
+
+
+def print_triage(items: list[dict[str, Any]]) -> None:
+    from pipeline.queues import MILESTONE_NAMES
+
+    table = Table(title=f"研判结果（{len(items)} 条）")
+    for col in ("编号", "相关", "领域", "等级", "事件", "牵头单位", "配合/移交", "时限"):
+        table.add_column(col)
+    for it in items:
+        helpers = "、".join([*it["cooperating_units"], *(f"移交:{u}" for u in it["transfer_units"])])
+        deadlines = "；".join(f"{MILESTONE_NAMES[d['milestone']]} {d['due_at'][5:16].replace('T', ' ')}"
+                             for d in it["deadlines"])
+        grade = it["grade"] or "—"
+        lead = (it["primary_unit"] or "—") + (" +领导" if it["leadership"] else "")
+        table.add_row(escape(str(it["id"])), "是" if it["relevant"] else "否", it["topic"] or "—",
+                      f"[{GRADE_STYLE.get(grade, '')}]{grade}[/]", str(it["event_id"]), escape(lead),
+                      escape(helpers) or "—", deadlines or "—")
+    out.print(table)
+
+
+@app.command()
+def regrade(
+    event_id: Annotated[int, typer.Argument(help="事件编号")],
+    grade: Annotated[str, typer.Option(help="特别重大 | 重大 | 较大 | 一般")],
+    reason: Annotated[str, typer.Option(help="人工定级理由")],
+    analyst: Annotated[str, typer.Option(help="分析员")],
+    now: Annotated[str | None, typer.Option(help="操作时间（ISO）")] = None,
+) -> None:
+    """分析员人工定级（可升可降，留痕审计）。"""
+    from pipeline.review import ReviewError, override_grade
+    from pipeline.service import open_context
+
+    settings = _settings()
+    try:
+        with open_context(settings, _progress) as (session, ctx):
+            override_grade(session, ctx.cfg, event_id, grade, reason, analyst, _now(now))
+    except ReviewError as exc:
+        raise _fail(str(exc), 2) from exc
+    out.print(f"事件 {event_id} 已人工定级为 {grade}")
+
+
+@app.command()
+def respond(
+    event_id: Annotated[int, typer.Argument(help="事件编号")],
+    unit: Annotated[str, typer.Option(help="回应单位")],
+    kind: Annotated[str, typer.Option(help="发布权威信息 | 新闻发布会 | 吹风会 | 接受媒体采访 | 网络问政回复")],
+    link: Annotated[str | None, typer.Option(help="回应链接")] = None,
+    at: Annotated[str | None, typer.Option(help="回应时间（ISO），默认当前时间")] = None,
+) -> None:
+    """登记单位回应，满足相应时限节点。"""
+    from pipeline.review import ReviewError, record_response
+    from pipeline.service import open_context
+
+    try:
+        with open_context(_settings(), _progress) as (session, ctx):
+            met = record_response(session, ctx.cfg, event_id, unit, kind, link, _now(at))
+    except ReviewError as exc:
+        raise _fail(str(exc), 2) from exc
+    out.print(f"已登记：{escape(unit)} {escape(kind)}；满足时限节点 {len(met)} 个")
+
+
+if __name__ == "__main__":
+    app()
