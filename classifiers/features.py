@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -33,7 +34,7 @@ def _is_content(token: str) -> bool:
 def word_features(doc: Doc) -> list[str]:
     """Word unigrams and bigrams of a document's content tokens (module-level: picklable)."""
     toks = [t for t in doc.tokens if _is_content(t)]
-    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+    return toks + [f"{a} {b}" for a, b in pairwise(toks)]
 
 
 def doc_text(doc: Doc) -> str:

@@ -78,7 +78,7 @@ class MinHasher:
 def _densify(sig: np.ndarray) -> np.ndarray:
     """Fill each empty bin from the next filled bin to its right (circularly), offset by the
     distance, so that short texts get full signatures that agree where the texts agree."""
-    n, p = sig.shape
+    p = sig.shape[1]
     filled = sig != EMPTY
     doubled = np.concatenate([sig, sig], axis=1)
     cols = np.where(np.concatenate([filled, filled], axis=1), np.arange(2 * p), 2 * p)

@@ -149,7 +149,9 @@ def to_post(record: Any, line: int, now: datetime) -> PostInput:
     published_at: datetime | None = None
     precision: Precision | None = None
     raw_time = record.get("published_at")
-    if raw_time not in (None, ""):
+    if raw_time is not None and raw_time != "":
+        if not isinstance(raw_time, str | int | float):
+            raise RejectedRecord(f"field published_at: expected a time, got {type(raw_time).__name__}")
         try:
             published_at, precision = parse_time(raw_time, now)
         except TimeParseError as exc:

@@ -52,7 +52,7 @@ def unit_queue(session: Session, unit_name: str, now: datetime) -> list[QueueIte
     unit = resolve_unit(session, unit_name)
     stmt = (select(Assignment, Event).join(Event, Event.id == Assignment.event_id)
             .where(Assignment.unit_id == unit.id, Assignment.status.not_in(CLOSED)))
-    rows = list(session.execute(stmt).tuples())
+    rows = list(session.execute(stmt).all())
     primaries = {
         a.event_id: a.id
         for a in session.scalars(select(Assignment).where(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -47,8 +47,7 @@ def ensure_sources(session: Session, keys: Iterable[tuple[str, str]], local: set
             found[(platform, name)] = sid
     missing = [{"platform": p, "name": n, "local": n in local} for p, n in wanted - set(found)]
     if missing:
-        for row in session.execute(insert(Source).returning(Source.id, sort_by_parameter_order=True), missing):
-            pass
+        session.execute(insert(Source), missing)
         for platform, name, sid in session.execute(select(Source.platform, Source.name, Source.id)):
             if (platform, name) in wanted:
                 found[(platform, name)] = sid
@@ -60,7 +59,7 @@ def find_posts(session: Session, column: Any, values: Sequence[Any]) -> dict[Any
     found: dict[Any, tuple[int, int]] = {}
     for part in chunks(list(values)):
         for value, pid, eid in session.execute(select(column, Post.id, Post.event_id).where(column.in_(part))):
-            found[value] = (pid, eid)
+            found[value] = cast(tuple[int, int], (pid, eid))
     return found
 
 
@@ -70,7 +69,8 @@ def find_posts_by_platform_id(session: Session, keys: Sequence[tuple[str, str]])
     for part in chunks(ids):
         stmt = select(Post.platform, Post.platform_id, Post.id, Post.event_id).where(Post.platform_id.in_(part))
         for platform, pid, post_id, eid in session.execute(stmt):
-            found[(platform, pid)] = (post_id, eid)
+            if pid is not None:
+                found[(platform, pid)] = (post_id, eid)
     return found
 
 

@@ -76,6 +76,14 @@ class TriageReport:
     deadlines_set: int = 0
 
 
+@dataclass(frozen=True)
+class _Before:
+    """An event's stored grade and clock before this batch changed it."""
+
+    grade: str | None
+    clock_start_at: datetime | None
+
+
 class _NewEvent:
     """Placeholder for an event created in this batch (its id comes from the insert)."""
 
@@ -96,7 +104,7 @@ def identify(session: Session, posts: list[PostInput]) -> tuple[dict[int, int], 
     repeat: dict[int, int] = {}
     seen: dict[tuple[str, Any], int] = {}
     for i, p in enumerate(posts):
-        keys = [("fp", p.fingerprint)]
+        keys: list[tuple[str, Any]] = [("fp", p.fingerprint)]
         if p.platform_id is not None:
             keys.append(("pid", (p.platform, p.platform_id)))
         if p.canonical_url:
@@ -212,7 +220,7 @@ class _BatchWriter:
             facts[event].add(analysis, post.text, rel, irrelevant)
         decisions = self._store_events(facts, existing, posts, placed)
         post_ids = self._store_posts(posts, analyses, signatures, placed, relevant)
-        self._store_assignments(decisions, existing)
+        self._store_assignments(decisions)
         return post_ids
 
     def _event_id(self, event: int | _NewEvent) -> int:
@@ -222,17 +230,18 @@ class _BatchWriter:
         return event.id
 
     def _store_events(self, facts: dict[int | _NewEvent, EventFacts], existing: dict[int, Event],
-                      posts: list[PostInput], placed: list[int | _NewEvent]) -> dict[int, tuple[EventDecision, Event | None]]:
+                      posts: list[PostInput], placed: list[int | _NewEvent]) -> dict[int, tuple[EventDecision, _Before]]:
         version = self.ctx.models.grade.version
         counts: dict[int | _NewEvent, int] = {}
         for e in placed:
             counts[e] = counts.get(e, 0) + 1
         new_rows, new_keys, updates = [], [], []
-        decisions: dict[int | _NewEvent, tuple[EventDecision, Event | None]] = {}
+        decisions: dict[int | _NewEvent, tuple[EventDecision, _Before]] = {}
         for event, f in facts.items():
             row = existing.get(event) if isinstance(event, int) else None
             d = decide_event(f, row.auto_grade if row else None, row.override_grade if row else None, version, self.cfg)
-            decisions[event] = (d, row)
+            # Read the stored state now: the bulk update below refreshes these ORM objects.
+            decisions[event] = (d, _Before(row.grade, row.clock_start_at) if row is not None else _Before(None, None))
             values = self._event_values(f, d, row)
             if row is None:
                 assert isinstance(event, _NewEvent)
@@ -308,8 +317,7 @@ class _BatchWriter:
             ]
         return rows
 
-    def _store_assignments(self, decisions: dict[int, tuple[EventDecision, Event | None]],
-                           existing_events: dict[int, Event]) -> None:
+    def _store_assignments(self, decisions: dict[int, tuple[EventDecision, _Before]]) -> None:
         units = store.unit_ids(self.session)
         relevant = {eid: dr for eid, dr in decisions.items() if dr[0].relevant and dr[0].routing is not None}
         have = store.existing_assignments(self.session, relevant)
@@ -328,7 +336,7 @@ class _BatchWriter:
         self.assignments += len(new_rows)
         self._store_deadlines(relevant, have)
 
-    def _store_deadlines(self, relevant: dict[int, tuple[EventDecision, Event | None]],
+    def _store_deadlines(self, relevant: dict[int, tuple[EventDecision, _Before]],
                          have: dict[tuple[int, int, str], int]) -> None:
         duty: dict[int, list[int]] = {}
         for (eid, _, role), aid in have.items():
@@ -338,14 +346,14 @@ class _BatchWriter:
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         for eid, aids in duty.items():
-            d, row = relevant[eid]
+            d, before = relevant[eid]
             current: dict[str, Milestone] = {}
             for aid in aids:
                 for (a2, ms), (_, dl) in stored.items():
                     if a2 == aid and (ms not in current or dl.due_at < current[ms].due_at):
                         current[ms] = Milestone(ms, dl.grade, dl.started_at, dl.due_at)
-            raised = row is not None and row.grade is not None and d.grade is not None and rank(d.grade) < rank(row.grade)
-            clock = (row.clock_start_at if row is not None and row.clock_start_at else None) or self.now
+            raised = before.grade is not None and d.grade is not None and rank(d.grade) < rank(before.grade)
+            clock = before.clock_start_at or self.now
             assert d.grade is not None
             for m in plan_deadlines(d.grade, current, clock, self.now if raised else None, self.cfg.policy):
                 current[m.milestone] = m
@@ -419,7 +427,7 @@ def _describe(p: Post, ev: Event, units: dict[str, list[str]], deadlines: dict[s
         **base,
         "grade": ev.grade,
         "grade_reasons": list(ev.grade_reasons or []),
-        "primary_unit": (units.get("primary") or [None])[0],
+        "primary_unit": next(iter(units.get("primary", [])), None),
         "cooperating_units": units.get("cooperating", []),
         "transfer_units": units.get("transfer", []),
         "coordinators": units.get("coordinator", []),

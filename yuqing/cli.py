@@ -58,6 +58,24 @@ def _progress(message: str) -> None:
 
 
 @app.command()
+def models() -> None:
+    """训练或校验内置默认模型（语料变化或库版本变化时重新训练）。"""
+    from classifiers.tokenize import Tokenizer
+    from classifiers.training import DataError, ensure_default_models
+
+    settings = _settings()
+    try:
+        loaded = ensure_default_models(settings.training_corpus_dir, settings.model_dir,
+                                       Tokenizer(settings.userdict_path).load(), _progress)
+    except DataError as exc:
+        raise _fail(str(exc)) from exc
+    for kind, model in loaded.items():
+        holdout = model.meta.get("holdout") or {}
+        score = f"，留出集 macro-F1 {holdout['macro_f1']}" if holdout else ""
+        out.print(f"{kind}: {model.version}（{model.meta['n_samples']} 条样本{score}）")
+
+
+@app.command()
 def init() -> None:
     """创建或升级数据库，并写入单位名录。"""
     from pipeline.config import ConfigError

@@ -1,0 +1,43 @@
+# Set-up and checks. Needs only Python 3.11 and make: every target creates .venv as needed.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 90
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+
+.PHONY: install models demo test lint unit bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	$(BIN)/python -m pip install -q -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
+	$(BIN)/python -c "import yuqing.cli, pipeline, classifiers, flows, crawlers"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Train (or verify) the bundled default models from data/corpus.
+models: install
+	$(BIN)/yuqing models
+
+demo: models
+	$(BIN)/yuqing demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+unit: models
+	$(BIN)/pytest -q
+
+test: lint unit
+
+bench: models
+	$(BIN)/python benchmarks/bench_triage.py
+	$(BIN)/python benchmarks/bench_teddycup.py
+
+clean:
+	rm -rf $(VENV) var .prefect .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Benchmarks: reproducible measurements quoted in the README (never asserted in tests)."""

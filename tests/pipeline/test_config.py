@@ -1,0 +1,47 @@
+"""Business configuration is validated with messages naming the file and key."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import ConfigError, load_config
+from pipeline.settings import PROJECT_ROOT
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "data" / "config", target)
+    return target
+
+
+def test_shipped_config_is_valid(config_dir: Path) -> None:
+    cfg = load_config(config_dir)
+    assert len(cfg.units.townships) == 10 and "无关" in cfg.topic_names
+
+
+def test_bad_value_names_file_and_key(config_dir: Path) -> None:
+    p = config_dir / "policy.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace("deaths: 10,", "deaths: ten,"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"policy.yaml: casualty_floors.重大.deaths"):
+        load_config(config_dir)
+
+
+def test_unknown_unit_in_topics_is_reported(config_dir: Path) -> None:
+    p = config_dir / "topics.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace("department: 县交通运输局", "department: 县交通局"),
+                 encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown unit '县交通局'"):
+        load_config(config_dir)
+
+
+def test_missing_file_and_bad_yaml(config_dir: Path) -> None:
+    (config_dir / "units.yaml").write_text("county: [unclosed", encoding="utf-8")
+    with pytest.raises(ConfigError, match="units.yaml: invalid YAML"):
+        load_config(config_dir)
+    (config_dir / "units.yaml").unlink()
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(config_dir)

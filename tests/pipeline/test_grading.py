@@ -1,0 +1,69 @@
+"""Grade = highest of model, casualty floor, reach floor; override wins; regrading only raises."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.casualties import Casualties
+from pipeline.config import Config
+from pipeline.grading import casualty_floor, decide, highest, reach_floor
+
+
+@pytest.mark.parametrize(
+    ("c", "grade"),
+    [
+        (Casualties(deaths=2), None),
+        (Casualties(deaths=3), "较大"),
+        (Casualties(deaths=9), "较大"),
+        (Casualties(deaths=10), "重大"),
+        (Casualties(deaths=29), "重大"),
+        (Casualties(deaths=30), "特别重大"),
+        (Casualties(serious_injuries=9), None),
+        (Casualties(serious_injuries=10), "较大"),
+        (Casualties(serious_injuries=50), "重大"),
+        (Casualties(serious_injuries=100), "特别重大"),
+        (Casualties(economic_loss_yuan=9_999_999), None),
+        (Casualties(economic_loss_yuan=10_000_000), "较大"),
+        (Casualties(economic_loss_yuan=50_000_000), "重大"),
+        (Casualties(economic_loss_yuan=100_000_000), "特别重大"),
+        (Casualties(deaths=1, economic_loss_yuan=60_000_000), "重大"),
+        (Casualties(), None),
+    ],
+)
+def test_casualty_floor_boundaries(cfg: Config, c: Casualties, grade: str | None) -> None:
+    assert highest(r.grade for r in casualty_floor(c, cfg.policy)) == grade
+
+
+def test_unspecified_injuries_count_as_serious_by_default(cfg: Config) -> None:
+    assert highest(r.grade for r in casualty_floor(Casualties(injured=12), cfg.policy)) == "较大"
+    strict = cfg.policy.model_copy(update={"count_unspecified_injuries_as_serious": False})
+    assert highest(r.grade for r in casualty_floor(Casualties(injured=12), strict)) is None
+
+
+def test_reach_floor(cfg: Config) -> None:
+    assert highest(r.grade for r in reach_floor(["新华社"], [], 0, 0, cfg.policy)) == "重大"
+    assert highest(r.grade for r in reach_floor([], ["浙江日报"], 0, 0, cfg.policy)) == "较大"
+    assert highest(r.grade for r in reach_floor([], [], 100_000, 0, cfg.policy)) == "重大"
+    assert highest(r.grade for r in reach_floor([], [], 99_999, 0, cfg.policy)) == "较大"
+    assert highest(r.grade for r in reach_floor([], [], 9_999, 0, cfg.policy)) is None
+    unknown = reach_floor([], [], 0, 3, cfg.policy)
+    assert [r.grade for r in unknown] == [None] and "未知" in unknown[0].detail
+
+
+def test_decide_takes_highest_and_records_every_reason(cfg: Config) -> None:
+    floors = casualty_floor(Casualties(deaths=12), cfg.policy)
+    grade, auto, reasons = decide("一般", "grade-v1", floors, None, None)
+    assert (grade, auto) == ("重大", "重大")
+    assert {r.rule for r in reasons} == {"model", "casualty"}
+    assert "grade-v1" in reasons[0].detail
+
+
+def test_automatic_regrading_only_raises(cfg: Config) -> None:
+    grade, _, reasons = decide("一般", "v", [], "重大", None)
+    assert grade == "重大" and reasons[-1].rule == "carried"
+
+
+def test_override_wins_in_both_directions(cfg: Config) -> None:
+    floors = casualty_floor(Casualties(deaths=12), cfg.policy)
+    assert decide("一般", "v", floors, None, "一般")[0] == "一般"
+    assert decide("一般", "v", [], None, "特别重大")[0] == "特别重大"

@@ -1,0 +1,127 @@
+"""The whole triage path on both engines: storage, events, routing, deadlines, idempotence."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from pipeline.config import Config
+from pipeline.db import session_scope
+from pipeline.models import Assignment, Classification, Deadline, Event, Post
+from pipeline.normalize import to_post
+from pipeline.review import override_grade, record_response
+from pipeline.queues import unit_queue
+from pipeline.triage import TriageContext, triage_posts
+from tests.conftest import NOW
+
+ACCIDENT = "石塘镇一辆大巴在云景线侧翻，目前已造成3人死亡，多人受伤，救援正在进行中"
+RECORDS: list[dict[str, Any]] = [
+    {"id": "w1", "platform": "weibo", "author": "小云", "text": ACCIDENT, "reposts": 10, "comments": 2, "likes": 30},
+    {"id": "w2", "platform": "weibo", "author": "路人", "text": f"转发微博：{ACCIDENT}！！ //@小云:太惨了"},
+    {"id": "n1", "platform": "news", "source": "丽水日报", "text": "石塘镇大巴在云景线侧翻，已造成3人死亡多人受伤，救援正在进行",
+     "url": "https://news.example.cn/a/1.html?utm_source=wx"},
+    {"id": "m1", "platform": "message_board", "text": "尊敬的领导：浮云街道中山社区小区电梯坏了一个月没人修，物业不管，老人上下楼很困难"},
+    {"id": "x1", "platform": "weibo", "text": "杭州今晚的演唱会太好听了，明星状态超级好，下次还来！"},
+]
+
+
+def posts(records: list[dict[str, Any]] = RECORDS) -> list[Any]:
+    return [to_post(r, i + 1, NOW) for i, r in enumerate(records)]
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with session_scope(engine) as s:
+        return {m.__tablename__: s.scalar(select(func.count()).select_from(m)) or 0
+                for m in (Post, Event, Classification, Assignment, Deadline)}
+
+
+def test_triage_stores_and_routes(engine: Engine, ctx: TriageContext) -> None:
+    with session_scope(engine) as s:
+        report = triage_posts(s, posts(), ctx, NOW)
+    items = {i["id"]: i for i in report.items}
+    assert [i["id"] for i in report.items] == ["w1", "w2", "n1", "m1", "x1"]
+    accident = items["w1"]
+    assert items["w2"]["event_id"] == accident["event_id"] == items["n1"]["event_id"]
+    assert accident["relevant"] and accident["grade"] in ("较大", "重大", "特别重大")
+    assert any(r["rule"] == "casualty" and "死亡3人" in r["detail"] for r in accident["grade_reasons"])
+    assert accident["primary_unit"] == "石塘镇"
+    assert "县应急管理局" in accident["cooperating_units"]
+    assert accident["coordinators"] == ["县政府办公室", "县委宣传部"]
+    assert items["m1"]["primary_unit"] == "浮云街道" and items["m1"]["grade"] == "一般"
+    assert [d["milestone"] for d in items["m1"]["deadlines"]] == ["response"]
+    assert items["m1"]["deadlines"][0]["due_at"] == (NOW + timedelta(hours=48)).isoformat()
+    irrelevant = items["x1"]
+    assert not irrelevant["relevant"] and irrelevant["grade"] is None and irrelevant["deadlines"] == []
+    assert irrelevant["primary_unit"] is None
+    with session_scope(engine) as s:
+        post = s.scalar(select(Post).where(Post.platform_id == "w2"))
+        assert post is not None and post.reposts is None and post.first_seen_at == NOW
+        stored = s.scalar(select(Post).where(Post.platform_id == "x1"))
+        assert stored is not None and not stored.relevant  # irrelevant items are stored, searchable
+        models = set(s.scalars(select(Classification.model).where(Classification.post_id == post.id)))
+        assert models == {"topic", "grade", "rumor", "categories", "rules"}
+
+
+def test_reingest_never_duplicates(engine: Engine, ctx: TriageContext) -> None:
+    with session_scope(engine) as s:
+        triage_posts(s, posts(), ctx, NOW)
+    before = counts(engine)
+    again = [dict(r) for r in RECORDS]
+    again[2] = {**again[2], "id": None, "url": "https://news.example.cn/a/1.html#comments"}  # same canonical URL
+    with session_scope(engine) as s:
+        report = triage_posts(s, posts(again) + posts(RECORDS[:1]), ctx, NOW + timedelta(hours=1))
+    assert report.new_posts == 0 and report.duplicates == 6
+    assert counts(engine) == before
+
+
+def test_regrade_upward_adds_milestones_and_keeps_old_ones(engine: Engine, ctx: TriageContext, cfg: Config) -> None:
+    with session_scope(engine) as s:
+        item = triage_posts(s, posts(RECORDS[3:4]), ctx, NOW).items[0]
+    later = NOW + timedelta(hours=30)
+    with session_scope(engine) as s:
+        override_grade(s, cfg, item["event_id"], "重大", "省级媒体已关注", "分析员甲", later)
+    with session_scope(engine) as s:
+        rows = s.execute(select(Deadline.milestone, Deadline.due_at).join(Assignment)
+                         .where(Assignment.event_id == item["event_id"], Assignment.role == "primary")).all()
+        due = dict(rows)
+        assert due["response"] == NOW + timedelta(hours=48)
+        assert due["authoritative_info"] == later + timedelta(hours=5)
+        assert due["press_conference"] == later + timedelta(hours=24)
+        ev = s.get(Event, item["event_id"])
+        assert ev is not None and ev.grade == "重大" and ev.grade_reasons[-1]["rule"] == "override"
+
+
+def test_response_meets_milestone_and_leaves_queue(engine: Engine, ctx: TriageContext, cfg: Config) -> None:
+    with session_scope(engine) as s:
+        item = triage_posts(s, posts(RECORDS[3:4]), ctx, NOW).items[0]
+    with session_scope(engine) as s:
+        queue = unit_queue(s, "浮云街道", NOW + timedelta(hours=50))
+        assert [q.event_id for q in queue] == [item["event_id"]] and queue[0].overdue
+        met = record_response(s, cfg, item["event_id"], "浮云街道", "网络问政回复", "https://x/1",
+                              NOW + timedelta(hours=50))
+        assert met == ["response"]
+    with session_scope(engine) as s:
+        assert unit_queue(s, "浮云街道", NOW + timedelta(hours=51)) == []
+        d = s.scalar(select(Deadline).join(Assignment).where(Assignment.event_id == item["event_id"],
+                                                              Assignment.role == "primary"))
+        assert d is not None and d.met_at is not None and d.met_at > d.due_at  # met late stays overdue on record
+
+
+def test_later_post_raises_grade_of_existing_event(engine: Engine, ctx: TriageContext) -> None:
+    first = {"id": "e1", "platform": "weibo", "text": "紧水滩镇一处山体滑坡，目前已造成3人死亡，救援人员正在现场搜救被困群众"}
+    with session_scope(engine) as s:
+        a = triage_posts(s, posts([first]), ctx, NOW).items[0]
+    update = {"id": "e2", "platform": "news", "text": "紧水滩镇一处山体滑坡，死亡人数已上升至12人，救援人员正在现场搜救被困群众"}
+    later = NOW + timedelta(hours=6)
+    with session_scope(engine) as s:
+        b = triage_posts(s, posts([update]), ctx, later).items[0]
+    assert b["event_id"] == a["event_id"]
+    assert b["grade"] in ("重大", "特别重大") and b["primary_unit"] == a["primary_unit"] == "紧水滩镇"
+    due = {d["milestone"]: d["due_at"] for d in b["deadlines"]}
+    if a["grade"] == "较大":  # raised now: the new milestones count from the regrade
+        assert due["press_conference"] == (later + timedelta(hours=24)).isoformat()
+        assert "response" in due  # the earlier 48 h deadline is kept
+    else:  # already major: nothing moves later
+        assert b["deadlines"] == a["deadlines"]
