@@ -51,7 +51,7 @@ def _postgres_admin() -> Engine | None:
         with engine.connect() as conn:
             conn.execute(text("select 1"))
         return engine.execution_options(isolation_level="AUTOCOMMIT")
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
+    except Exception as exc:  # any connection failure means "no server"
         if os.environ.get("YUQING_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL required (YUQING_REQUIRE_POSTGRES=1) but unreachable: {exc}")
         return None

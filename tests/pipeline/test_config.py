@@ -40,7 +40,7 @@ def test_unknown_unit_in_topics_is_reported(config_dir: Path) -> None:
 
 def test_missing_file_and_bad_yaml(config_dir: Path) -> None:
     (config_dir / "units.yaml").write_text("county: [unclosed", encoding="utf-8")
-    with pytest.raises(ConfigError, match="units.yaml: invalid YAML"):
+    with pytest.raises(ConfigError, match=r"units\.yaml: invalid YAML"):
         load_config(config_dir)
     (config_dir / "units.yaml").unlink()
     with pytest.raises(ConfigError, match="not found"):

@@ -19,7 +19,7 @@ def test_similar_posts_join_different_ones_do_not() -> None:
     assert similarity(sigs[0], sigs[3]) < 0.2
     index = EventIndex(bands=16, min_similarity=0.5)
     events = []
-    for i, t in enumerate(texts):
+    for i in range(len(texts)):
         found = index.find(sigs[i], str(i))
         event = found if found is not None else i
         index.add(sigs[i], str(i), event)

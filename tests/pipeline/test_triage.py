@@ -11,8 +11,8 @@ from pipeline.config import Config
 from pipeline.db import session_scope
 from pipeline.models import Assignment, Classification, Deadline, Event, Post
 from pipeline.normalize import to_post
-from pipeline.review import override_grade, record_response
 from pipeline.queues import unit_queue
+from pipeline.review import override_grade, record_response
 from pipeline.triage import TriageContext, triage_posts
 from tests.conftest import NOW
 
