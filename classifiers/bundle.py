@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -43,10 +44,19 @@ class ModelBundle:
     def classify(self, docs: list[Doc]) -> list[Classified]:
         if not docs:
             return []
-        topic_p = self.topic.model.predict_proba(docs)
-        grade_p = self.grade.model.predict_proba(docs)
-        rumor_p = self.rumor.model.predict_proba(docs)
-        cat_d = self.categories.model.decision_function(docs)
+        matrices: dict[object, Any] = {}
+
+        def features(model: Any) -> Any:
+            # Models fitted on the same texts share one feature space: compute it once.
+            key = getattr(model, "feature_key_", None) or id(model)
+            if key not in matrices:
+                matrices[key] = model.features(docs)
+            return matrices[key]
+
+        topic_p = self.topic.model.proba_from_features(features(self.topic.model))
+        grade_p = self.grade.model.proba_from_features(features(self.grade.model))
+        rumor_p = self.rumor.model.proba_from_features(features(self.rumor.model))
+        cat_d = self.categories.model.decision_from_features(features(self.categories.model))
         t_cls = [str(c) for c in self.topic.model.classes_]
         g_cls = [str(c) for c in self.grade.model.classes_]
         r_cls = [str(c) for c in self.rumor.model.classes_]

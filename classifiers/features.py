@@ -24,11 +24,20 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 _PRIME = np.uint64(1_000_003)
 
 
+def _noise_chars() -> frozenset[str]:
+    return frozenset(chr(c) for c in range(0x3000) if unicodedata.category(chr(c))[0] in "PSZC") | frozenset(
+        chr(c) for c in range(0xFE30, 0xFFF0) if unicodedata.category(chr(c))[0] in "PSZC"
+    )
+
+
+_NOISE = _noise_chars()
+
+
 def _is_content(token: str) -> bool:
-    """Tokens that carry meaning: drop whitespace and pure punctuation/symbols."""
-    if not token.strip():
-        return False
-    return any(unicodedata.category(ch)[0] in "LN" for ch in token)
+    """Tokens that carry meaning: not whitespace, punctuation or symbols only."""
+    if len(token) == 1:
+        return token not in _NOISE
+    return not all(ch in _NOISE for ch in token)
 
 
 def word_features(doc: Doc) -> list[str]:

@@ -7,6 +7,7 @@ tokenised once however many models read it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,7 +50,22 @@ class _TextFeatures(BaseEstimator):
         self.char_columns_ = np.flatnonzero(df >= self.min_df)
         self.char_tfidf_ = TfidfTransformer(sublinear_tf=True)
         chars = self.char_tfidf_.fit_transform(counts[:, self.char_columns_])
+        self.feature_key_ = self._feature_key()
         return self._combine(words, chars)
+
+    def _feature_key(self) -> str:
+        """Identity of the fitted feature space: models with equal keys produce equal matrices,
+        so a bundle of models fitted on the same texts computes features once."""
+        digest = hashlib.sha256()
+        digest.update(repr((self.char_ngram_range, self.char_weight, self.min_df)).encode())
+        digest.update(repr(sorted(self.word_vec_.vocabulary_.items())).encode("utf-8"))
+        for arr in (self.word_vec_.idf_, self.char_columns_, self.char_tfidf_.idf_):
+            digest.update(np.ascontiguousarray(arr).tobytes())
+        return digest.hexdigest()
+
+    def features(self, X: Sequence[Doc]) -> sp.csr_matrix:
+        """The feature matrix of ``X`` in this model's fitted feature space."""
+        return self._features(X)
 
     def _features(self, X: Sequence[Doc]) -> sp.csr_matrix:
         words = self.word_vec_.transform(X)
@@ -96,7 +112,9 @@ class TextClassifier(ClassifierMixin, _TextFeatures):
         return self
 
     def predict_proba(self, X: Sequence[Doc]) -> np.ndarray:
-        features = self._features(X)
+        return self.proba_from_features(self._features(X))
+
+    def proba_from_features(self, features: sp.csr_matrix) -> np.ndarray:
         if isinstance(self.model_, CalibratedClassifierCV):
             return np.asarray(self.model_.predict_proba(features))
         scores = np.asarray(self.model_.decision_function(features))
@@ -143,7 +161,9 @@ class MultiLabelTextClassifier(_TextFeatures):
         return self
 
     def decision_function(self, X: Sequence[Doc]) -> np.ndarray:
-        features = self._features(X)
+        return self.decision_from_features(self._features(X))
+
+    def decision_from_features(self, features: sp.csr_matrix) -> np.ndarray:
         scores = np.zeros((features.shape[0], len(self.classes_)))
         for i, value in self.constant_.items():
             scores[:, i] = 1.0 if value else -1.0

@@ -154,15 +154,29 @@ def evaluate(kind: str, data: LabelledData, loaded: LoadedModel, tokenizer: Toke
     predicted = predict(loaded, docs)
     report = {"model": loaded.version, "dropped_rows": data.dropped, **score(kind, data.labels, predicted)}
     if kind not in MULTI_LABEL:
-        known = {str(c) for c in loaded.model.classes_}
-        keep = [i for i, g in enumerate(data.labels) if str(g) in known]
-        if len(keep) < len(data.labels):
-            shared = score(kind, [data.labels[i] for i in keep], [predicted[i] for i in keep])
-            report["shared_classes"] = {
-                "classes": sorted({str(data.labels[i]) for i in keep}),
-                "n": shared["n"], "accuracy": shared["accuracy"], "macro_f1": shared["macro_f1"],
-            }
+        report.update(_shared_class_scores(kind, data, loaded, docs, predicted))
     return report
+
+
+def _shared_class_scores(kind: str, data: LabelledData, loaded: LoadedModel, docs: list[Doc],
+                         predicted: list[Any]) -> dict[str, Any]:
+    """When the data and the model have different label sets, score on the classes they share:
+    rows whose gold label the model knows, with the model's choice as given and with its
+    choice restricted to the shared classes (the data's own label set)."""
+    classes = [str(c) for c in loaded.model.classes_]
+    shared = sorted({str(g) for g in data.labels} & set(classes))
+    if not shared or set(shared) == set(classes):
+        return {}
+    keep = [i for i, g in enumerate(data.labels) if str(g) in shared]
+    gold = [data.labels[i] for i in keep]
+    free = score(kind, gold, [predicted[i] for i in keep])
+    cols = [classes.index(c) for c in shared]
+    proba = loaded.model.predict_proba([docs[i] for i in keep])[:, cols]
+    restricted = score(kind, gold, [shared[j] for j in proba.argmax(axis=1)])
+    return {"shared_classes": {
+        "classes": shared, "n": len(keep), "accuracy": free["accuracy"], "macro_f1": free["macro_f1"],
+        "restricted_to_shared": {k: restricted[k] for k in ("accuracy", "macro_f1", "per_class")},
+    }}
 
 
 def cross_validate(kind: str, data: LabelledData, tokenizer: Tokenizer, folds: int = 5, seed: int = 0) -> dict[str, Any]:

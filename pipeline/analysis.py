@@ -8,7 +8,7 @@ JSON so later posts can join it and re-run the rules.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from classifiers.bundle import Classified
@@ -37,8 +37,10 @@ class PostAnalysis:
     engagement: int | None
 
 
-def _media(post: PostInput, names: list[str]) -> list[str]:
+def _media(post: PostInput, names: list[str], not_coverage: list[str]) -> list[str]:
     who = " ".join(x for x in (post.source, post.author) if x)
+    if any(word in who for word in not_coverage):
+        return []
     return [n for n in names if n in who]
 
 
@@ -76,8 +78,8 @@ def analyse_post(post: PostInput, doc: Doc, classified: Classified, cfg: Config,
         emergency_types=emergency,
         categories=categories,
         category_reasons=reasons,
-        central_media=_media(post, cfg.policy.reach.central_media),
-        provincial_media=_media(post, cfg.policy.reach.provincial_media),
+        central_media=_media(post, cfg.policy.reach.central_media, cfg.policy.reach.not_coverage),
+        provincial_media=_media(post, cfg.policy.reach.provincial_media, cfg.policy.reach.not_coverage),
         engagement=_engagement(post),
     )
 
@@ -107,7 +109,8 @@ class EventFacts:
         return cls(**(data or {}))
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # A shallow copy is enough: every field is a scalar, a list of str or a flat dict.
+        return {k: (v.copy() if isinstance(v, list | dict) else v) for k, v in vars(self).items()}
 
     def casualty_figures(self) -> Casualties:
         return Casualties(**self.casualties) if self.casualties else Casualties()
@@ -120,7 +123,12 @@ class EventFacts:
     def add(self, analysis: PostAnalysis, text: str, relevant: bool, irrelevant_topic: str) -> None:
         """Fold one post in. Reach and casualties count every post; topic and grade only relevant ones."""
         self.add_locality(analysis)
-        self.casualties = asdict(self.casualty_figures().merge(analysis.casualties))
+        c = analysis.casualties
+        if c.deaths or c.serious_injuries or c.injured or c.economic_loss_yuan:
+            merged = self.casualty_figures().merge(c)
+            self.casualties = {"deaths": merged.deaths, "serious_injuries": merged.serious_injuries,
+                               "injured": merged.injured, "economic_loss_yuan": merged.economic_loss_yuan,
+                               "evidence": merged.evidence}
         self.central_media = _union(self.central_media, analysis.central_media)
         self.provincial_media = _union(self.provincial_media, analysis.provincial_media)
         if analysis.engagement is None:

@@ -30,6 +30,7 @@ class County(_Strict):
     name: str
     code: str
     names: list[str]
+    landmarks: list[str] = Field(default_factory=list)
 
 
 class Township(_Strict):
@@ -87,6 +88,7 @@ class Reach(_Strict):
     central_media_grade: str
     provincial_media: list[str]
     provincial_media_grade: str
+    not_coverage: list[str] = Field(default_factory=list)
     engagement: list[EngagementStep]
 
 

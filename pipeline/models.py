@@ -91,6 +91,7 @@ class Source(Base):
 class Event(Base):
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)  # stable external reference
     title: Mapped[str] = mapped_column(String(200))
     relevant: Mapped[bool] = mapped_column(Boolean, index=True)
     topic: Mapped[str | None] = mapped_column(String(32))
@@ -158,6 +159,7 @@ class Assignment(Base):
     __tablename__ = "assignments"
     __table_args__ = (UniqueConstraint("event_id", "unit_id", "role"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(48), unique=True)  # event:unit:role, for bulk id lookup
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))  # primary | cooperating | transfer | coordinator

@@ -31,6 +31,10 @@ class Gazetteer:
     short_names: frozenset[str]
     local_sources: frozenset[str]
 
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        return tuple(self.county_tokens)
+
     @classmethod
     def from_config(cls, cfg: Config) -> Gazetteer:
         township_of: dict[str, str] = {}
@@ -41,7 +45,7 @@ class Gazetteer:
         county = cfg.units.county
         return cls(
             county_tokens=frozenset(county.names),
-            county_substrings=tuple(n for n in county.names if len(n) >= 3),
+            county_substrings=(*(n for n in county.names if len(n) >= 3), *county.landmarks),
             township_of=township_of,
             long_names=tuple(n for n in names if len(n) >= 3),
             short_names=frozenset(n for n in names if len(n) < 3),
@@ -67,7 +71,7 @@ class Gazetteer:
         mentions = [(name, self.township_of[name]) for _, name in found]
         townships = list(dict.fromkeys(t for _, t in mentions))
         reasons: list[str] = []
-        county_hit = next((n for n in self.county_tokens if n in tokens), None) or next(
+        county_hit = next((t for t in doc.tokens if t.startswith(self.prefixes)), None) or next(
             (n for n in self.county_substrings if n in text), None
         )
         if county_hit:
@@ -75,7 +79,7 @@ class Gazetteer:
         if mentions:
             reasons.append("提及" + "、".join(dict.fromkeys(name for name, _ in mentions)))
         for who in (source, author):
-            if who and who in self.local_sources:
+            if who and (who in self.local_sources or any(n in who for n in self.county_tokens)):
                 reasons.append(f"本地来源：{who}")
                 break
         return PlaceMatch(townships=townships, mentions=mentions, local=bool(reasons), local_reasons=reasons)

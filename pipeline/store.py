@@ -93,19 +93,27 @@ def load_events(session: Session, ids: Iterable[int]) -> dict[int, Event]:
     return out
 
 
-def insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-    if not rows:
-        return []
-    ids: list[int] = []
+def insert_returning_keyed(session: Session, model: Any, rows: list[dict[str, Any]], key: str) -> dict[Any, int]:
+    """Insert rows and map each row's unique ``key`` value to its new id.
+
+    RETURNING rows come back unordered in batched mode; asking for them in parameter order
+    makes SQLite fall back to one INSERT per row, so rows are matched by a unique column.
+    """
+    out: dict[Any, int] = {}
+    table = model.__table__
+    # Core, not ORM: the ORM's bulk INSERT..RETURNING always requests parameter order.
+    stmt = insert(table).returning(table.c.id, table.c[key])
+    conn = session.connection()
     for part in chunks(rows, 2000):
-        result = session.execute(insert(model).returning(model.id, sort_by_parameter_order=True), list(part))
-        ids.extend(result.scalars())
-    return ids
+        for row_id, value in conn.execute(stmt, list(part)):
+            out[value] = cast(int, row_id)
+    return out
 
 
 def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    conn = session.connection()
     for part in chunks(rows, 5000):
-        session.execute(insert(model), list(part))
+        conn.execute(insert(model.__table__), list(part))
 
 
 def bulk_update(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:

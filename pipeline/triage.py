@@ -9,6 +9,7 @@ are all keyed so that a second pass finds them.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -247,14 +248,15 @@ class _BatchWriter:
                 assert isinstance(event, _NewEvent)
                 first = posts[event.first]
                 title = (first.title or first.text)[:60]
-                new_rows.append({**values, "title": title, "post_count": counts[event], "first_seen_at": self.now,
-                                 "last_seen_at": self.now})
+                new_rows.append({**values, "key": uuid.uuid4().hex, "title": title, "post_count": counts[event],
+                                 "first_seen_at": self.now, "last_seen_at": self.now})
                 new_keys.append(event)
             else:
                 updates.append({**values, "id": row.id, "post_count": row.post_count + counts[event],
                                 "last_seen_at": self.now})
-        for event, new_id in zip(new_keys, store.insert_returning_ids(self.session, Event, new_rows), strict=True):
-            event.id = new_id
+        ids = store.insert_returning_keyed(self.session, Event, new_rows, "key")
+        for event, new_row in zip(new_keys, new_rows, strict=True):
+            event.id = ids[new_row["key"]]
         store.bulk_update(self.session, Event, updates)
         self.created += len(new_rows)
         self.updated += len(updates)
@@ -289,7 +291,8 @@ class _BatchWriter:
                 "relevant": relevant[k], "topic": a.classified.topic, "categories": a.categories,
                 "rumor": a.classified.rumor, "event_id": self._event_id(placed[k]),
             })
-        ids = store.insert_returning_ids(self.session, Post, rows)
+        by_fingerprint = store.insert_returning_keyed(self.session, Post, rows, "fingerprint")
+        ids = [by_fingerprint[r["fingerprint"]] for r in rows]
         store.bulk_insert(self.session, Classification, self._classification_rows(ids, analyses))
         return ids
 
@@ -329,10 +332,11 @@ class _BatchWriter:
                 if unit not in units:
                     raise ValueError(f"routing named unit {unit!r} which is not in units.yaml")
                 if (eid, units[unit], role) not in have:
-                    new_rows.append({"event_id": eid, "unit_id": units[unit], "role": role, "status": "new",
-                                     "reasons": reasons, "created_at": self.now})
-        for row, aid in zip(new_rows, store.insert_returning_ids(self.session, Assignment, new_rows), strict=True):
-            have[(row["event_id"], row["unit_id"], row["role"])] = aid
+                    new_rows.append({"key": f"{eid}:{units[unit]}:{role}", "event_id": eid, "unit_id": units[unit],
+                                     "role": role, "status": "new", "reasons": reasons, "created_at": self.now})
+        ids = store.insert_returning_keyed(self.session, Assignment, new_rows, "key")
+        for row in new_rows:
+            have[(row["event_id"], row["unit_id"], row["role"])] = ids[row["key"]]
         self.assignments += len(new_rows)
         self._store_deadlines(relevant, have)
 

@@ -28,3 +28,9 @@ def test_relevance_signals(cfg: Config) -> None:
     assert match(cfg, "云和县城今天停水").local
     assert match(cfg, "今天停水，请大家储水", source="云和发布").local
     assert not match(cfg, "杭州地铁今天延误").local
+
+
+def test_county_compounds_landmarks_and_local_sources(cfg: Config) -> None:
+    assert match(cfg, "云和梯田的云海真美").local
+    assert match(cfg, "周末去仙宫湖划船").local
+    assert match(cfg, "小区门口垃圾堆积", source="云和县政府网·县长信箱").local

@@ -3,7 +3,7 @@ responses and the audit log.
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-28 03:12:07.854000
+Create Date: 2026-11-28 03:22:48.235892
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ def upgrade() -> None:
 
     op.create_table('events',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=32), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('relevant', sa.Boolean(), nullable=False),
     sa.Column('topic', sa.String(length=32), nullable=True),
@@ -53,7 +54,8 @@ def upgrade() -> None:
     sa.Column('first_seen_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
     sa.Column('last_seen_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
     sa.Column('clock_start_at', pipeline.models.TZDateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_events'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_events')),
+    sa.UniqueConstraint('key', name=op.f('uq_events_key'))
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_events_grade'), ['grade'], unique=False)
@@ -77,6 +79,7 @@ def upgrade() -> None:
     )
     op.create_table('assignments',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=48), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=16), nullable=False),
@@ -87,7 +90,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_assignments_event_id_events')),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_assignments_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assignments')),
-    sa.UniqueConstraint('event_id', 'unit_id', 'role', name=op.f('uq_assignments_event_id_unit_id_role'))
+    sa.UniqueConstraint('event_id', 'unit_id', 'role', name=op.f('uq_assignments_event_id_unit_id_role')),
+    sa.UniqueConstraint('key', name=op.f('uq_assignments_key'))
     )
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assignments_event_id'), ['event_id'], unique=False)
