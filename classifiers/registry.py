@@ -21,7 +21,7 @@ import joblib
 
 MODEL_FILE = "model.joblib"
 SIDECAR = "model.json"
-RECIPE_VERSION = "1"
+RECIPE_VERSION = "3"  # bump whenever the estimators or features change shape
 _TRACKED = ("scikit-learn", "numpy", "scipy", "rjieba", "jieba")
 
 
@@ -97,9 +97,17 @@ def load_model(model_dir: Path, kind: str | None = None) -> LoadedModel:
         raise ModelError(f"{model_dir}: holds a {meta.get('kind')!r} model, not {kind!r}")
     if sha256_file(path) != meta.get("model_sha256"):
         raise ModelError(f"{model_dir}: {MODEL_FILE} does not match its sidecar hash; refusing to load it")
+    if meta.get("recipe_version") != RECIPE_VERSION:
+        raise ModelError(
+            f"{model_dir}: written by recipe {meta.get('recipe_version')}, this yuqing uses recipe {RECIPE_VERSION}; retrain it"
+        )
     trained_with = meta.get("libraries", {}).get("scikit-learn")
     if trained_with != library_versions()["scikit-learn"]:
         raise ModelError(
             f"{model_dir}: trained with scikit-learn {trained_with}, running {library_versions()['scikit-learn']}; retrain it"
         )
-    return LoadedModel(model=joblib.load(path), meta=meta)
+    try:
+        model = joblib.load(path)
+    except Exception as exc:  # a pickle of classes that no longer exist, a truncated file
+        raise ModelError(f"{model_dir}: cannot load {MODEL_FILE}: {exc}; retrain it") from exc
+    return LoadedModel(model=model, meta=meta)

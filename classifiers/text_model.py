@@ -15,12 +15,12 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.svm import LinearSVC
 
-from classifiers.features import CharNgramHasher, word_features
+from classifiers.features import CharNgramVectorizer, WordNgramVectorizer
 from classifiers.tokenize import Doc
 
 
@@ -39,17 +39,12 @@ class _TextFeatures(BaseEstimator):
     min_df: int
 
     def _fit_features(self, X: Sequence[Doc]) -> sp.csr_matrix:
-        self.word_vec_ = TfidfVectorizer(
-            analyzer=word_features, sublinear_tf=True, min_df=self.min_df, dtype=np.float32
-        )
-        words = self.word_vec_.fit_transform(X)
-        self.hasher_ = CharNgramHasher(ngram_range=self.char_ngram_range).fit(X)
-        counts = self.hasher_.transform(X)
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
-        # Keep only character n-grams seen in training: the model stays small on disk.
-        self.char_columns_ = np.flatnonzero(df >= self.min_df)
+        self.words_ = WordNgramVectorizer(min_df=self.min_df).fit(X)
+        self.word_tfidf_ = TfidfTransformer(sublinear_tf=True)
+        words = self.word_tfidf_.fit_transform(self.words_.transform(X))
+        self.chars_ = CharNgramVectorizer(ngram_range=self.char_ngram_range, min_df=self.min_df).fit(X)
         self.char_tfidf_ = TfidfTransformer(sublinear_tf=True)
-        chars = self.char_tfidf_.fit_transform(counts[:, self.char_columns_])
+        chars = self.char_tfidf_.fit_transform(self.chars_.transform(X))
         self.feature_key_ = self._feature_key()
         return self._combine(words, chars)
 
@@ -58,8 +53,8 @@ class _TextFeatures(BaseEstimator):
         so a bundle of models fitted on the same texts computes features once."""
         digest = hashlib.sha256()
         digest.update(repr((self.char_ngram_range, self.char_weight, self.min_df)).encode())
-        digest.update(repr(sorted(self.word_vec_.vocabulary_.items())).encode("utf-8"))
-        for arr in (self.word_vec_.idf_, self.char_columns_, self.char_tfidf_.idf_):
+        digest.update(repr(sorted(self.words_.vocabulary_.items())).encode("utf-8"))
+        for arr in (self.words_.bigram_keys_, self.word_tfidf_.idf_, self.chars_.lookup_, self.char_tfidf_.idf_):
             digest.update(np.ascontiguousarray(arr).tobytes())
         return digest.hexdigest()
 
@@ -68,9 +63,8 @@ class _TextFeatures(BaseEstimator):
         return self._features(X)
 
     def _features(self, X: Sequence[Doc]) -> sp.csr_matrix:
-        words = self.word_vec_.transform(X)
-        counts = self.hasher_.transform(X)[:, self.char_columns_]
-        return self._combine(words, self.char_tfidf_.transform(counts))
+        words = self.word_tfidf_.transform(self.words_.transform(X))
+        return self._combine(words, self.char_tfidf_.transform(self.chars_.transform(X)))
 
     def _combine(self, words: sp.spmatrix, chars: sp.spmatrix) -> sp.csr_matrix:
         return sp.hstack([words, chars * self.char_weight], format="csr", dtype=np.float64)
@@ -105,7 +99,7 @@ class TextClassifier(ClassifierMixin, _TextFeatures):
         folds = int(min(3, counts.min()))
         if self.calibrate and folds >= 2:
             # Calibrated probabilities let routing compare a second topic with the first.
-            self.model_ = CalibratedClassifierCV(svc, cv=folds, method="sigmoid")
+            self.model_ = CalibratedClassifierCV(svc, cv=folds, method="sigmoid", ensemble=False)
         else:
             self.model_ = svc
         self.model_.fit(features, labels)

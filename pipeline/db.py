@@ -6,12 +6,12 @@ store functions take that session and never commit.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,8 +20,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def _json_dumps(value: Any) -> str:
-    # Keep Chinese readable in SQLite's TEXT JSON instead of \uXXXX escapes.
-    return json.dumps(value, ensure_ascii=False)
+    # orjson: several times faster than json on bulk writes, and keeps Chinese readable in
+    # SQLite's TEXT JSON instead of \uXXXX escapes.
+    return orjson.dumps(value).decode("utf-8")
 
 
 def make_engine(url: str) -> Engine:
@@ -30,7 +31,8 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, json_serializer=_json_dumps, connect_args={"timeout": 30})
+        engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads,
+                               connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -41,7 +43,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, json_serializer=_json_dumps, pool_pre_ping=True)
+    return create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads, pool_pre_ping=True)
 
 
 @contextmanager

@@ -9,6 +9,10 @@ from datetime import datetime, timedelta
 
 from pipeline.config import PolicyConfig
 
+# The event's deadlines are held by its primary (owning) unit; cooperating, coordinating and
+# transfer units work to the same deadlines (a milestone is met when the owning unit responds).
+DUTY_ROLES = ("primary",)
+
 
 @dataclass(frozen=True)
 class Milestone:
@@ -61,11 +65,11 @@ def plan_deadlines(
 
 
 def time_left(due_at: datetime, now: datetime) -> str:
-    """Human time left in Chinese: 剩余 3小时20分 / 已超时 1天2小时."""
+    """Human time left in Chinese: 剩余 3小时20分 / 剩余 45分钟 / 已超时 1天2小时."""
     delta = due_at - now
     overdue = delta.total_seconds() < 0
     minutes = int(abs(delta.total_seconds()) // 60)
     days, rem = divmod(minutes, 24 * 60)
     hours, mins = divmod(rem, 60)
-    parts = ([f"{days}天"] if days else []) + ([f"{hours}小时"] if hours else []) + [f"{mins}分"]
-    return ("已超时 " if overdue else "剩余 ") + "".join(parts)
+    text = f"{days}天{hours}小时" if days else (f"{hours}小时{mins}分" if hours else f"{mins}分钟")
+    return ("已超时 " if overdue else "剩余 ") + text

@@ -7,7 +7,8 @@ Datetimes are stored timezone-aware; engagement counts are NULL when unknown, ne
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -37,31 +38,43 @@ NAMING = {
 }
 
 
+@lru_cache(maxsize=4096)
+def _to_sqlite(value: datetime) -> str:
+    # Batches bind the same detection time thousands of times: cache the conversion.
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+@lru_cache(maxsize=4096)
+def _from_sqlite(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
 class TZDateTime(TypeDecorator[datetime]):
-    """Timezone-aware datetimes on every engine (SQLite has no zone: store UTC, read back UTC)."""
+    """Timezone-aware datetimes on every engine. PostgreSQL keeps ``timestamptz``; SQLite has
+    no zone, so values are stored as UTC text (SQLAlchemy's own SQLite format) and read back
+    as aware UTC datetimes. Naive datetimes are refused."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(32))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> Any:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a timezone-aware column")
-        if dialect.name == "sqlite":
-            from datetime import UTC
+        return _to_sqlite(value) if dialect.name == "sqlite" else value
 
-            return value.astimezone(UTC).replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            from datetime import UTC
-
-            return value.replace(tzinfo=UTC)
-        return value
+        if isinstance(value, str):
+            return _from_sqlite(value)
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")

@@ -46,8 +46,8 @@ def resolve_unit(session: Session, name: str) -> Unit:
 def unit_queue(session: Session, unit_name: str, now: datetime) -> list[QueueItem]:
     """Open items of a unit, the earliest unmet deadline first; items with no deadline last.
 
-    Units without deadlines of their own (coordinators, transfer recipients) see the
-    primary unit's deadlines, which are the ones they supervise or support.
+    The event's deadlines are held by its primary unit; every other unit on the event
+    (cooperating, coordinating, transfer) sees those same deadlines.
     """
     unit = resolve_unit(session, unit_name)
     stmt = (select(Assignment, Event).join(Event, Event.id == Assignment.event_id)
@@ -64,7 +64,7 @@ def unit_queue(session: Session, unit_name: str, now: datetime) -> list[QueueIte
         unmet.setdefault(d.assignment_id, []).append(d)
     items: list[QueueItem] = []
     for a, ev in rows:
-        own = unmet.get(a.id) if a.role in ("primary", "cooperating") else unmet.get(primaries.get(ev.id, -1))
+        own = unmet.get(primaries.get(ev.id, -1))
         nxt = min(own or [], key=lambda d: d.due_at, default=None)
         items.append(QueueItem(ev.id, ev.title, ev.grade, a.role, a.status,
                                nxt.milestone if nxt else None, nxt.due_at if nxt else None,

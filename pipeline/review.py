@@ -9,13 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.config import GRADES, Config
-from pipeline.deadlines import Milestone, plan_deadlines
+from pipeline.deadlines import DUTY_ROLES, Milestone, plan_deadlines
 from pipeline.grading import rank
 from pipeline.models import Assignment, Deadline, Event, Response
 from pipeline.queues import UnknownUnit, resolve_unit
 from pipeline.store import audit
-
-DUTY_ROLES = ("primary", "cooperating")
 
 
 class ReviewError(ValueError):

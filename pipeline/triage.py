@@ -9,13 +9,19 @@ are all keyed so that a second pass finds them.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
+import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classifiers.bundle import ModelBundle
@@ -24,17 +30,15 @@ from classifiers.training import ensure_default_models
 from pipeline import store
 from pipeline.analysis import EventFacts, PostAnalysis, analyse_post
 from pipeline.config import Config, load_config
-from pipeline.deadlines import Milestone, clock_start, plan_deadlines
+from pipeline.deadlines import DUTY_ROLES, Milestone, clock_start, plan_deadlines
 from pipeline.events import EventIndex, MinHasher
 from pipeline.grading import casualty_floor, decide, rank, reach_floor
-from pipeline.models import Assignment, Classification, Deadline, Event, Post
+from pipeline.models import Assignment, Classification, Deadline, Event, Post, Unit
 from pipeline.normalize import PostInput
 from pipeline.places import Gazetteer
 from pipeline.routing import Routing, RoutingFacts, route
 from pipeline.settings import Settings
 from pipeline.timeparse import SHANGHAI
-
-DUTY_ROLES = ("primary", "cooperating")  # roles that carry response deadlines
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,47 @@ def identify(session: Session, posts: list[PostInput]) -> tuple[dict[int, int], 
     return stored, repeat
 
 
+# --- analysis (no storage; parallel for large batches) -------------------------------------
+
+PARALLEL_MIN_POSTS = 4000
+_FORKED_CTX: TriageContext | None = None  # handed to the forked worker without pickling
+
+
+def analyse_chunk(ctx: TriageContext, posts: list[PostInput]) -> tuple[list[PostAnalysis], np.ndarray]:
+    """Tokenise once, run all models and extractors, sign for clustering."""
+    docs = ctx.tokenizer.docs([p.text for p in posts])
+    classified = ctx.models.classify(docs)
+    analyses = [analyse_post(p, d, c, ctx.cfg, ctx.gazetteer) for p, d, c in zip(posts, docs, classified, strict=True)]
+    return analyses, ctx.hasher.signatures([p.text for p in posts])
+
+
+def _analyse_in_worker(posts: list[PostInput]) -> tuple[list[PostAnalysis], np.ndarray]:
+    assert _FORKED_CTX is not None
+    return analyse_chunk(_FORKED_CTX, posts)
+
+
+def analyse_posts(ctx: TriageContext, posts: list[PostInput]) -> tuple[list[PostAnalysis], np.ndarray]:
+    """``analyse_chunk`` over the batch; large batches use a second core through a forked
+    worker that inherits the loaded models (no reload). Forking is only done from the main
+    thread (never inside a threaded runner such as Prefect's), else the batch runs serially."""
+    global _FORKED_CTX
+    parallel = (len(posts) >= PARALLEL_MIN_POSTS and (os.cpu_count() or 1) > 1 and sys.platform == "linux"
+                and threading.current_thread() is threading.main_thread()
+                and os.environ.get("YUQING_WORKERS", "2") != "1")
+    if not parallel:
+        return analyse_chunk(ctx, posts)
+    half = len(posts) // 2
+    _FORKED_CTX = ctx
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+            second = pool.submit(_analyse_in_worker, posts[half:])
+            first_analyses, first_sigs = analyse_chunk(ctx, posts[:half])
+            second_analyses, second_sigs = second.result()
+    finally:
+        _FORKED_CTX = None
+    return first_analyses + second_analyses, np.concatenate([first_sigs, second_sigs])
+
+
 # --- clustering -------------------------------------------------------------------------
 
 def cluster(session: Session, ctx: TriageContext, posts: list[PostInput], signatures: np.ndarray,
@@ -172,10 +217,7 @@ def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, n
     fresh = [i for i in range(len(posts)) if i not in stored and i not in repeat]
     new_posts = [posts[i] for i in fresh]
     progress(f"{len(new_posts)} new posts, {len(stored) + len(repeat)} already known")
-    docs = ctx.tokenizer.docs([p.text for p in new_posts])
-    classified = ctx.models.classify(docs)
-    analyses = [analyse_post(p, d, c, ctx.cfg, ctx.gazetteer) for p, d, c in zip(new_posts, docs, classified, strict=True)]
-    signatures = ctx.hasher.signatures([p.text for p in new_posts])
+    analyses, signatures = analyse_posts(ctx, new_posts)
     placed = cluster(session, ctx, new_posts, signatures, now)
     progress("clustered into events")
     writer = _BatchWriter(session, ctx, now)
@@ -324,10 +366,11 @@ class _BatchWriter:
         units = store.unit_ids(self.session)
         relevant = {eid: dr for eid, dr in decisions.items() if dr[0].relevant and dr[0].routing is not None}
         have = store.existing_assignments(self.session, relevant)
+        with_primary = {eid for (eid, _, role) in have if role == "primary"}
         new_rows: list[dict[str, Any]] = []
         for eid, (d, _) in relevant.items():
             assert d.routing is not None
-            has_primary = any(k[0] == eid and k[2] == "primary" for k in have)
+            has_primary = eid in with_primary
             for unit, role, reasons in _routing_rows(d.routing, has_primary):
                 if unit not in units:
                     raise ValueError(f"routing named unit {unit!r} which is not in units.yaml")
@@ -347,14 +390,18 @@ class _BatchWriter:
             if role in DUTY_ROLES and eid in relevant:
                 duty.setdefault(eid, []).append(aid)
         stored = store.existing_deadlines(self.session, [a for ids in duty.values() for a in ids])
+        by_assignment: dict[int, list[Deadline]] = {}
+        for (aid, _), (_, dl) in stored.items():
+            by_assignment.setdefault(aid, []).append(dl)
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         for eid, aids in duty.items():
             d, before = relevant[eid]
             current: dict[str, Milestone] = {}
             for aid in aids:
-                for (a2, ms), (_, dl) in stored.items():
-                    if a2 == aid and (ms not in current or dl.due_at < current[ms].due_at):
+                for dl in by_assignment.get(aid, []):
+                    ms = dl.milestone
+                    if ms not in current or dl.due_at < current[ms].due_at:
                         current[ms] = Milestone(ms, dl.grade, dl.started_at, dl.due_at)
             raised = before.grade is not None and d.grade is not None and rank(d.grade) < rank(before.grade)
             clock = before.clock_start_at or self.now
@@ -391,51 +438,55 @@ def _routing_rows(routing: Routing, has_primary: bool) -> list[tuple[str, str, l
 # --- describing what is stored ---------------------------------------------------------------
 
 def describe_posts(session: Session, post_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The triage output of stored posts, from what the database holds."""
-    from sqlalchemy import select
-
-    from pipeline.models import Unit
-
-    posts: dict[int, Post] = {}
+    """The triage output of stored posts, from what the database holds (columns only: no ORM
+    objects, and each event is described once however many posts it has)."""
+    posts: dict[int, Any] = {}
     for part in store.chunks(post_ids):
-        for p in session.scalars(select(Post).where(Post.id.in_(part))):
-            posts[p.id] = p
-    events = store.load_events(session, {p.event_id for p in posts.values()})
-    units: dict[int, dict[str, list[str]]] = {}
-    deadlines: dict[int, dict[str, datetime]] = {}
-    for part in store.chunks(sorted(events)):
-        stmt = (select(Assignment.event_id, Assignment.role, Unit.name, Assignment.id)
-                .join(Unit, Unit.id == Assignment.unit_id).where(Assignment.event_id.in_(part))
-                .order_by(Assignment.id))
-        primary_ids: dict[int, int] = {}
-        for eid, role, name, aid in session.execute(stmt):
-            units.setdefault(eid, {}).setdefault(role, []).append(name)
+        stmt = select(Post.id, Post.relevant, Post.topic, Post.categories, Post.rumor, Post.event_id)
+        for row in session.execute(stmt.where(Post.id.in_(part))):
+            posts[row.id] = row
+    events = _describe_events(session, sorted({p.event_id for p in posts.values()}))
+    out: dict[int, dict[str, Any]] = {}
+    for pid, p in posts.items():
+        base = {"relevant": bool(p.relevant), "topic": p.topic, "categories": list(p.categories or []),
+                "rumor": bool(p.rumor), "event_id": p.event_id}
+        event = events[p.event_id]
+        out[pid] = {**base, **event} if p.relevant and event["relevant"] else {**base, **_NOT_RELEVANT}
+    return out
+
+
+_NOT_RELEVANT: dict[str, Any] = {"relevant": False, "grade": None, "grade_reasons": [], "primary_unit": None,
+                                 "cooperating_units": [], "transfer_units": [], "coordinators": [],
+                                 "leadership": False, "deadlines": []}
+_MILESTONE_ORDER = {"authoritative_info": 0, "press_conference": 1, "response": 2}
+
+
+def _describe_events(session: Session, event_ids: list[int]) -> dict[int, dict[str, Any]]:
+    events: dict[int, dict[str, Any]] = {}
+    primary_of: dict[int, int] = {}
+    for part in store.chunks(event_ids):
+        stmt = select(Event.id, Event.relevant, Event.grade, Event.grade_reasons, Event.leadership)
+        for ev in session.execute(stmt.where(Event.id.in_(part))):
+            events[ev.id] = {"relevant": bool(ev.relevant), "grade": ev.grade,
+                             "grade_reasons": list(ev.grade_reasons or []), "primary_unit": None,
+                             "cooperating_units": [], "transfer_units": [], "coordinators": [],
+                             "leadership": bool(ev.leadership), "deadlines": []}
+        stmt2 = (select(Assignment.event_id, Assignment.role, Unit.name, Assignment.id)
+                 .join(Unit, Unit.id == Assignment.unit_id).where(Assignment.event_id.in_(part))
+                 .order_by(Assignment.id))
+        for eid, role, name, aid in session.execute(stmt2):
+            target = events[eid]
             if role == "primary":
-                primary_ids[aid] = eid
-        dstmt = select(Deadline).where(Deadline.assignment_id.in_(list(primary_ids)))
-        for dl in session.scalars(dstmt):
-            deadlines.setdefault(primary_ids[dl.assignment_id], {})[dl.milestone] = dl.due_at
-    return {pid: _describe(p, events[p.event_id], units.get(p.event_id, {}), deadlines.get(p.event_id, {}))
-            for pid, p in posts.items()}
-
-
-def _describe(p: Post, ev: Event, units: dict[str, list[str]], deadlines: dict[str, datetime]) -> dict[str, Any]:
-    base = {"relevant": bool(p.relevant), "topic": p.topic, "categories": list(p.categories or []),
-            "rumor": bool(p.rumor), "event_id": ev.id}
-    if not p.relevant or not ev.relevant:
-        return {**base, "relevant": False, "grade": None, "grade_reasons": [], "primary_unit": None,
-                "cooperating_units": [], "transfer_units": [], "coordinators": [], "leadership": False,
-                "deadlines": []}
-    order = {"authoritative_info": 0, "press_conference": 1, "response": 2}
-    return {
-        **base,
-        "grade": ev.grade,
-        "grade_reasons": list(ev.grade_reasons or []),
-        "primary_unit": next(iter(units.get("primary", [])), None),
-        "cooperating_units": units.get("cooperating", []),
-        "transfer_units": units.get("transfer", []),
-        "coordinators": units.get("coordinator", []),
-        "leadership": bool(ev.leadership),
-        "deadlines": [{"milestone": m, "due_at": due.astimezone(SHANGHAI).isoformat()}
-                      for m, due in sorted(deadlines.items(), key=lambda kv: order.get(kv[0], 9))],
-    }
+                target["primary_unit"] = name
+                primary_of[aid] = eid
+            else:
+                target[{"cooperating": "cooperating_units", "transfer": "transfer_units",
+                        "coordinator": "coordinators"}[role]].append(name)
+    for part in store.chunks(sorted(primary_of)):
+        stmt3 = select(Deadline.assignment_id, Deadline.milestone, Deadline.due_at)
+        for aid, milestone, due in session.execute(stmt3.where(Deadline.assignment_id.in_(part))):
+            events[primary_of[aid]]["deadlines"].append(
+                {"milestone": milestone, "due_at": due.astimezone(SHANGHAI).isoformat()})
+    for described in events.values():
+        described["deadlines"].sort(key=lambda d: _MILESTONE_ORDER.get(d["milestone"], 9))
+    return events

@@ -25,6 +25,10 @@ EXIT_REJECTS = 3
 GRADE_STYLE = {"特别重大": "bold red", "重大": "red", "较大": "yellow", "一般": "green"}
 
 
+def _styled(text: str, style: str) -> str:
+    return f"[{style}]{escape(text)}[/]" if style else escape(text)
+
+
 def _settings() -> Settings:
     return Settings.from_env()
 
@@ -174,10 +178,10 @@ def print_queue(unit: str, items: list[Any], now: datetime) -> None:
         left = time_left(i.due_at, now) if i.due_at else "—"
         style = "bold red" if i.overdue else ""
         table.add_row(
-            str(i.event_id), f"[{GRADE_STYLE.get(i.grade or '', '')}]{i.grade or '—'}[/]", ROLE_NAMES.get(i.role, i.role),
+            str(i.event_id), _styled(i.grade or "—", GRADE_STYLE.get(i.grade or "", "")), ROLE_NAMES.get(i.role, i.role),
             escape(i.title[:28]), MILESTONE_NAMES.get(i.milestone or "", "—"),
             i.due_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if i.due_at else "—",
-            f"[{style}]{left}[/]" if style else left,
+            _styled(left, style),
         )
     out.print(table)
 
@@ -305,7 +309,7 @@ def print_triage(items: list[dict[str, Any]]) -> None:
         grade = it["grade"] or "—"
         lead = (it["primary_unit"] or "—") + (" +领导" if it["leadership"] else "")
         table.add_row(escape(str(it["id"])), "是" if it["relevant"] else "否", it["topic"] or "—",
-                      f"[{GRADE_STYLE.get(grade, '')}]{grade}[/]", str(it["event_id"]), escape(lead),
+                      _styled(grade, GRADE_STYLE.get(grade, "")), str(it["event_id"]), escape(lead),
                       escape(helpers) or "—", deadlines or "—")
     out.print(table)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from classifiers.features import CharNgramHasher
+from classifiers.features import CharNgramVectorizer, WordNgramVectorizer
 from classifiers.text_model import MultiLabelTextClassifier, TextClassifier
 from classifiers.tokenize import Doc, Tokenizer
 from pipeline.settings import Settings
@@ -59,8 +59,18 @@ def test_multilabel_with_empty_and_constant_labels(docs: tuple[list[Doc], list[s
     assert pickle.loads(pickle.dumps(est)).predict(X) == labels
 
 
-def test_char_hasher_is_deterministic_and_batch_independent() -> None:
-    h = CharNgramHasher().fit([])
-    a = h.transform([Doc("云和县城", ()), Doc("石塘镇", ())])
-    b = h.transform([Doc("石塘镇", ())])
-    assert (a[1] != b[0]).nnz == 0 and a[0].sum() == 4 + 3 + 2
+def test_char_ngrams_are_deterministic_and_batch_independent() -> None:
+    v = CharNgramVectorizer().fit([Doc("云和县城", ()), Doc("石塘镇", ())])
+    a = v.transform([Doc("云和县城", ()), Doc("石塘镇", ())])
+    b = v.transform([Doc("石塘镇", ()), Doc("没见过的字", ())])
+    assert (a[1] != b[0]).nnz == 0
+    assert a[0].sum() == 4 + 3 + 2 and b[1].sum() == 0  # n-grams never seen in training are not columns
+
+
+def test_word_ngrams_skip_punctuation_and_unknown_words() -> None:
+    v = WordNgramVectorizer().fit([Doc("", ("路灯", "坏", "了", "，", "路灯"))])
+    assert set(v.vocabulary_) == {"路灯", "坏", "了"}
+    m = v.transform([Doc("", ("路灯", "坏", "了", "新词", "路灯", "坏"))]).toarray()[0]
+    voc = v.vocabulary_
+    assert m[voc["路灯"]] == 2 and m[voc["坏"]] == 2 and m[voc["了"]] == 1
+    assert m[len(voc):].sum() == 3  # 路灯 坏 twice and 坏 了 once; no pair across 新词

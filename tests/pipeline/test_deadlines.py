@@ -57,4 +57,5 @@ def test_existing_deadline_never_moves_later(cfg: Config) -> None:
 
 def test_time_left_in_chinese() -> None:
     assert time_left(T0 + timedelta(hours=3, minutes=20), T0) == "剩余 3小时20分"
-    assert time_left(T0 - timedelta(days=1, hours=2), T0) == "已超时 1天2小时0分"
+    assert time_left(T0 - timedelta(days=1, hours=2, minutes=5), T0) == "已超时 1天2小时"
+    assert time_left(T0 + timedelta(minutes=45), T0) == "剩余 45分钟"
