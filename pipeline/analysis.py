@@ -54,7 +54,9 @@ def _engagement(post: PostInput) -> int | None:
 def analyse_post(post: PostInput, doc: Doc, classified: Classified, cfg: Config, gaz: Gazetteer) -> PostAnalysis:
     places = gaz.match(doc, post.source, post.author)
     casualties = extract_casualties(doc.text)
-    categories = list(classified.categories)
+    # 谣言 has one source of truth, the rumour model: an official 辟谣 that quotes a rumour is
+    # about a rumour but is not one, and must not send the item to 公安 / 网信 as a lead.
+    categories = [c for c in classified.categories if c != "谣言"]
     reasons = [f"模型判定：{c}" for c in categories]
     hits = {
         kind: next((w for w in words if w in doc.text), None)

@@ -125,3 +125,15 @@ def test_later_post_raises_grade_of_existing_event(engine: Engine, ctx: TriageCo
         assert "response" in due  # the earlier 48 h deadline is kept
     else:  # already major: nothing moves later
         assert b["deadlines"] == a["deadlines"]
+
+
+def test_rumour_flag_follows_the_rumour_model(engine: Engine, ctx: TriageContext) -> None:
+    rumour = {"id": "r1", "platform": "weibo", "text": "紧急扩散！紧水滩水库大坝裂了马上要溃坝，下游的人赶紧跑！！转给家里人"}
+    debunk = {"id": "r2", "platform": "wechat", "source": "云和发布",
+              "text": "【辟谣】网传“紧水滩水库要溃坝”系谣言！经县水利局核实，水库运行正常，请广大群众不信谣、不传谣。"}
+    with session_scope(engine) as s:
+        items = {i["id"]: i for i in triage_posts(s, posts([rumour, debunk]), ctx, NOW).items}
+    assert items["r1"]["rumor"] and "谣言" in items["r1"]["categories"]
+    assert items["r1"]["transfer_units"] == ["县公安局", "县委网信办"]
+    assert not items["r2"]["rumor"] and "谣言" not in items["r2"]["categories"]
+    assert items["r2"]["transfer_units"] == []
