@@ -113,9 +113,14 @@ def _range_value(match: re.Match[str]) -> int | None:
     return int(max(known)) if known else None
 
 
+_CUE = re.compile(r"[死亡伤难丧殒损毒]")
+
+
 def extract_casualties(text: str) -> Casualties:
     """Find death, injury and economic-loss figures in ``text``."""
     found = Casualties()
+    if not _CUE.search(text):  # most posts mention no casualty or loss at all
+        return found
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
             value = _range_value(match)

@@ -71,7 +71,8 @@ class Gazetteer:
         mentions = [(name, self.township_of[name]) for _, name in found]
         townships = list(dict.fromkeys(t for _, t in mentions))
         reasons: list[str] = []
-        county_hit = next((t for t in doc.tokens if t.startswith(self.prefixes)), None) or next(
+        prefixes = self.prefixes
+        county_hit = next((t for t in doc.tokens if t.startswith(prefixes)), None) or next(
             (n for n in self.county_substrings if n in text), None
         )
         if county_hit:

@@ -14,11 +14,11 @@ import os
 import sys
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import select
@@ -131,6 +131,7 @@ def identify(session: Session, posts: list[PostInput]) -> tuple[dict[int, int], 
 # --- analysis (no storage; parallel for large batches) -------------------------------------
 
 PARALLEL_MIN_POSTS = 4000
+ANALYSIS_CHUNK = 2000
 _FORKED_CTX: TriageContext | None = None  # handed to the forked worker without pickling
 
 
@@ -147,41 +148,57 @@ def _analyse_in_worker(posts: list[PostInput]) -> tuple[list[PostAnalysis], np.n
     return analyse_chunk(_FORKED_CTX, posts)
 
 
-def analyse_posts(ctx: TriageContext, posts: list[PostInput]) -> tuple[list[PostAnalysis], np.ndarray]:
-    """``analyse_chunk`` over the batch; large batches use a second core through a forked
-    worker that inherits the loaded models (no reload). Forking is only done from the main
-    thread (never inside a threaded runner such as Prefect's), else the batch runs serially."""
+def iter_analysed(ctx: TriageContext, posts: list[PostInput],
+                  chunk: int = ANALYSIS_CHUNK) -> Iterator[tuple[list[PostInput], list[PostAnalysis], np.ndarray]]:
+    """``analyse_chunk`` over the batch, chunk by chunk, in order.
+
+    Large batches use the second core: a forked worker (it inherits the loaded models, nothing
+    is reloaded) analyses the later chunks while the caller clusters and stores the earlier
+    ones. Forking is only done from the main thread (never inside a threaded runner such as
+    Prefect's); otherwise, and for small batches, everything runs here.
+    """
     global _FORKED_CTX
+    # A small first chunk, analysed here, gets the writer going while the worker starts.
+    first = min(len(posts), max(chunk // 4, 1))
+    parts = [posts[:first]] + [posts[i : i + chunk] for i in range(first, len(posts), chunk)]
     parallel = (len(posts) >= PARALLEL_MIN_POSTS and (os.cpu_count() or 1) > 1 and sys.platform == "linux"
                 and threading.current_thread() is threading.main_thread()
                 and os.environ.get("YUQING_WORKERS", "2") != "1")
     if not parallel:
-        return analyse_chunk(ctx, posts)
-    half = len(posts) // 2
+        for part in parts:
+            yield (part, *analyse_chunk(ctx, part))
+        return
     _FORKED_CTX = ctx
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-            second = pool.submit(_analyse_in_worker, posts[half:])
-            first_analyses, first_sigs = analyse_chunk(ctx, posts[:half])
-            second_analyses, second_sigs = second.result()
+            ahead = [pool.submit(_analyse_in_worker, part) for part in parts[1:]]
+            yield (parts[0], *analyse_chunk(ctx, parts[0]))
+            for part, future in zip(parts[1:], ahead, strict=True):
+                yield (part, *future.result())
     finally:
         _FORKED_CTX = None
-    return first_analyses + second_analyses, np.concatenate([first_sigs, second_sigs])
 
 
 # --- clustering -------------------------------------------------------------------------
 
-def cluster(session: Session, ctx: TriageContext, posts: list[PostInput], signatures: np.ndarray,
-            now: datetime) -> list[int | _NewEvent]:
-    """The event of each new post: an open stored event (its id) or a new one."""
+def open_index(session: Session, ctx: TriageContext, now: datetime) -> EventIndex:
+    """The LSH index of posts in events still open to new posts."""
     policy = ctx.cfg.policy.events
     index = EventIndex(bands=policy.bands, min_similarity=policy.min_similarity)
     for event_id, content, sig in store.recent_signatures(session, now - timedelta(days=policy.window_days)):
         if sig is not None:
             index.add(np.frombuffer(sig, dtype=np.uint32), content, event_id)
+    return index
+
+
+def cluster(index: EventIndex, posts: list[PostInput], signatures: np.ndarray) -> list[int | _NewEvent]:
+    """The event of each post: an event already stored (its id) or a new one. Events created by
+    an earlier chunk of the same batch are stored by now, so they count as stored."""
     placed: list[int | _NewEvent] = []
     for k, post in enumerate(posts):
         found = index.find(signatures[k], post.content_hash)
+        if isinstance(found, _NewEvent) and found.id is not None:
+            found = found.id
         event = found if isinstance(found, int | _NewEvent) else _NewEvent(k)
         index.add(signatures[k], post.content_hash, event)
         placed.append(event)
@@ -217,17 +234,23 @@ def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, n
     fresh = [i for i in range(len(posts)) if i not in stored and i not in repeat]
     new_posts = [posts[i] for i in fresh]
     progress(f"{len(new_posts)} new posts, {len(stored) + len(repeat)} already known")
-    analyses, signatures = analyse_posts(ctx, new_posts)
-    placed = cluster(session, ctx, new_posts, signatures, now)
-    progress("clustered into events")
+    index = open_index(session, ctx, now)
     writer = _BatchWriter(session, ctx, now)
-    post_ids = writer.write(new_posts, analyses, signatures, placed)
+    post_ids: list[int] = []
+    events: dict[int, dict[str, Any]] = {}
+    for part, analyses, signatures in iter_analysed(ctx, new_posts):
+        chunk_ids = writer.write(part, analyses, signatures, cluster(index, part, signatures))
+        post_ids += chunk_ids
+        # Describe while the worker analyses the next chunk; a later chunk that changes one of
+        # these events describes it again.
+        events.update(_describe_events(session, sorted({writer.post_fields[p].event_id for p in chunk_ids})))
+        progress(f"stored {len(post_ids)} of {len(new_posts)} new posts")
     ids_by_index: dict[int, int] = dict(stored)
     for k, i in enumerate(fresh):
         ids_by_index[i] = post_ids[k]
     for i, first in repeat.items():
         ids_by_index[i] = ids_by_index[first]
-    described = describe_posts(session, sorted(set(ids_by_index.values())))
+    described = describe_posts(session, sorted(set(ids_by_index.values())), writer.post_fields, events)
     items = [{"id": posts[i].input_id, **described[ids_by_index[i]]} for i in range(len(posts))]
     return TriageReport(items=items, new_posts=len(new_posts), duplicates=len(stored) + len(repeat),
                         **writer.counts())
@@ -240,6 +263,7 @@ class _BatchWriter:
         self.session, self.ctx, self.now = session, ctx, now
         self.cfg = ctx.cfg
         self.created = self.updated = self.assignments = self.deadlines = 0
+        self.post_fields: dict[int, PostFields] = {}  # what describe_posts needs of each new post
 
     def counts(self) -> dict[str, int]:
         return {"events_created": self.created, "events_updated": self.updated,
@@ -335,6 +359,8 @@ class _BatchWriter:
             })
         by_fingerprint = store.insert_returning_keyed(self.session, Post, rows, "fingerprint")
         ids = [by_fingerprint[r["fingerprint"]] for r in rows]
+        for pid, r in zip(ids, rows, strict=True):
+            self.post_fields[pid] = PostFields(r["relevant"], r["topic"], r["categories"], r["rumor"], r["event_id"])
         store.bulk_insert(self.session, Classification, self._classification_rows(ids, analyses))
         return ids
 
@@ -437,17 +463,30 @@ def _routing_rows(routing: Routing, has_primary: bool) -> list[tuple[str, str, l
 
 # --- describing what is stored ---------------------------------------------------------------
 
-def describe_posts(session: Session, post_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The triage output of stored posts, from what the database holds (columns only: no ORM
-    objects, and each event is described once however many posts it has)."""
-    posts: dict[int, Any] = {}
-    for part in store.chunks(post_ids):
+class PostFields(NamedTuple):
+    relevant: bool
+    topic: str | None
+    categories: list[str]
+    rumor: bool
+    event_id: int
+
+
+def describe_posts(session: Session, post_ids: list[int], known: dict[int, PostFields] | None = None,
+                   described: dict[int, dict[str, Any]] | None = None) -> dict[int, dict[str, Any]]:
+    """The triage output of stored posts, from what the database holds (columns only, each
+    event described once). ``known`` gives the post-level fields of posts just written and
+    ``described`` events already described in their final state."""
+    posts: dict[int, PostFields] = {pid: f for pid, f in (known or {}).items()}
+    missing = [pid for pid in post_ids if pid not in posts]
+    for part in store.chunks(missing):
         stmt = select(Post.id, Post.relevant, Post.topic, Post.categories, Post.rumor, Post.event_id)
         for row in session.execute(stmt.where(Post.id.in_(part))):
-            posts[row.id] = row
-    events = _describe_events(session, sorted({p.event_id for p in posts.values()}))
+            posts[row.id] = PostFields(row.relevant, row.topic, row.categories, row.rumor, row.event_id)
+    events = dict(described or {})
+    events.update(_describe_events(session, sorted({posts[pid].event_id for pid in post_ids} - set(events))))
     out: dict[int, dict[str, Any]] = {}
-    for pid, p in posts.items():
+    for pid in post_ids:
+        p = posts[pid]
         base = {"relevant": bool(p.relevant), "topic": p.topic, "categories": list(p.categories or []),
                 "rumor": bool(p.rumor), "event_id": p.event_id}
         event = events[p.event_id]
