@@ -14,7 +14,7 @@ from typing import Any
 from classifiers.bundle import Classified
 from classifiers.tokenize import Doc
 from pipeline.casualties import Casualties, extract_casualties
-from pipeline.config import Config
+from pipeline.config import Config, Relevance
 from pipeline.grading import highest
 from pipeline.normalize import PostInput
 from pipeline.places import Gazetteer
@@ -84,6 +84,18 @@ def analyse_post(post: PostInput, doc: Doc, classified: Classified, cfg: Config,
         provincial_media=_media(post, cfg.policy.reach.provincial_media, cfg.policy.reach.not_coverage),
         engagement=_engagement(post),
     )
+
+
+def effective_topic(classified: Classified, local: bool, relevance: Relevance) -> str:
+    """The model's topic, except that an item about 云和 is only set aside as 无关 when the
+    model is confident of it: missing a real matter costs more than reviewing an extra one."""
+    irrelevant = relevance.irrelevant_topic
+    if classified.topic != irrelevant or not local:
+        return classified.topic
+    if classified.topic_scores.get(irrelevant, 1.0) >= relevance.irrelevant_min_score:
+        return classified.topic
+    others = {t: p for t, p in classified.topic_scores.items() if t != irrelevant}
+    return max(others, key=lambda t: others[t]) if others else classified.topic
 
 
 @dataclass

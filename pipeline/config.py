@@ -94,6 +94,7 @@ class Reach(_Strict):
 
 class Relevance(_Strict):
     irrelevant_topic: str = "无关"
+    irrelevant_min_score: float = Field(default=0.5, ge=0, le=1)
 
 
 class Routing(_Strict):

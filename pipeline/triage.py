@@ -28,7 +28,7 @@ from classifiers.bundle import ModelBundle
 from classifiers.tokenize import Tokenizer
 from classifiers.training import ensure_default_models
 from pipeline import store
-from pipeline.analysis import EventFacts, PostAnalysis, analyse_post
+from pipeline.analysis import EventFacts, PostAnalysis, analyse_post, effective_topic
 from pipeline.config import Config, load_config
 from pipeline.deadlines import DUTY_ROLES, Milestone, clock_start, plan_deadlines
 from pipeline.events import EventIndex, MinHasher
@@ -279,14 +279,16 @@ class _BatchWriter:
                 facts[event] = EventFacts.from_json(row.features if row is not None else None)
             facts[event].add_locality(analysis)
         irrelevant = self.cfg.policy.relevance.irrelevant_topic
-        relevant = [
-            (a.local or facts[e].local) and a.classified.topic != irrelevant
+        topics = [
+            effective_topic(a.classified, a.local or facts[e].local, self.cfg.policy.relevance)
             for e, a in zip(placed, analyses, strict=True)
         ]
+        relevant = [(a.local or facts[e].local) and t != irrelevant
+                    for e, a, t in zip(placed, analyses, topics, strict=True)]
         for event, analysis, post, rel in zip(placed, analyses, posts, relevant, strict=True):
             facts[event].add(analysis, post.text, rel, irrelevant)
         decisions = self._store_events(facts, existing, posts, placed)
-        post_ids = self._store_posts(posts, analyses, signatures, placed, relevant)
+        post_ids = self._store_posts(posts, analyses, signatures, placed, relevant, topics)
         self._store_assignments(decisions)
         return post_ids
 
@@ -341,7 +343,7 @@ class _BatchWriter:
         }
 
     def _store_posts(self, posts: list[PostInput], analyses: list[PostAnalysis], signatures: np.ndarray,
-                     placed: list[int | _NewEvent], relevant: list[bool]) -> list[int]:
+                     placed: list[int | _NewEvent], relevant: list[bool], topics: list[str]) -> list[int]:
         sources = store.ensure_sources(
             self.session, {(p.platform, p.source) for p in posts if p.source}, set(self.cfg.units.local_sources))
         rows = []
@@ -354,7 +356,7 @@ class _BatchWriter:
                 "published_precision": p.published_precision, "first_seen_at": self.now,
                 "reposts": p.reposts, "comments": p.comments, "likes": p.likes,
                 "content_hash": p.content_hash, "raw": p.raw, "minhash": signatures[k].tobytes(),
-                "relevant": relevant[k], "topic": a.classified.topic, "categories": a.categories,
+                "relevant": relevant[k], "topic": topics[k], "categories": a.categories,
                 "rumor": a.classified.rumor, "event_id": self._event_id(placed[k]),
             })
         by_fingerprint = store.insert_returning_keyed(self.session, Post, rows, "fingerprint")

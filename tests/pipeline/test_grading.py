@@ -67,3 +67,16 @@ def test_override_wins_in_both_directions(cfg: Config) -> None:
     floors = casualty_floor(Casualties(deaths=12), cfg.policy)
     assert decide("一般", "v", floors, None, "一般")[0] == "一般"
     assert decide("一般", "v", [], None, "特别重大")[0] == "特别重大"
+
+
+def test_local_item_is_irrelevant_only_when_the_model_is_sure(cfg: Config) -> None:
+    from classifiers.bundle import Classified
+    from pipeline.analysis import effective_topic
+
+    def c(scores: dict[str, float]) -> Classified:
+        return Classified(max(scores, key=lambda k: scores[k]), scores, "一般", {}, False, 0.0, [], {})
+
+    rel = cfg.policy.relevance
+    assert effective_topic(c({"无关": 0.45, "商贸旅游": 0.30}), True, rel) == "商贸旅游"
+    assert effective_topic(c({"无关": 0.80, "商贸旅游": 0.10}), True, rel) == "无关"
+    assert effective_topic(c({"无关": 0.45, "商贸旅游": 0.30}), False, rel) == "无关"
