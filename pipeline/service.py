@@ -8,13 +8,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from pipeline.config import load_config
 from pipeline.db import make_engine, migrate, session_scope
 from pipeline.dispatch import dispatch_new
-from pipeline.normalize import Reject, read_posts, write_rejects
+from pipeline.normalize import Reject, RejectedRecord, read_posts, to_post, write_rejects
 from pipeline.settings import Settings
 from pipeline.store import seed_units
 from pipeline.triage import TriageContext, TriageReport, triage_posts
@@ -71,6 +72,24 @@ def ingest_file(settings: Settings, path: Path, now: datetime, rejects_path: Pat
         report = triage_posts(session, parsed.posts, ctx, now, progress)
     return IngestResult(len(parsed.posts) + len(parsed.rejects), report, parsed.rejects,
                         rejects_path if parsed.rejects else None)
+
+
+def ingest_records(settings: Settings, records: list[dict[str, Any]], now: datetime,
+                   ctx: TriageContext | None = None) -> tuple[TriageReport, list[Reject]]:
+    """The ingest path for collected records (same fields and validation as ``yuqing ingest``):
+    each record is validated, rejects come back with their position and reason, the valid
+    ones are triaged in one transaction."""
+    posts, rejects = [], []
+    for i, record in enumerate(records, start=1):
+        try:
+            posts.append(to_post(record, i, now))
+        except RejectedRecord as exc:
+            rejects.append(Reject(line=i, reason=str(exc), raw=repr(record)[:2000]))
+    ctx = ctx or TriageContext.build(settings)
+    initialise(settings)
+    with session_scope(make_engine(settings.database_url)) as session:
+        report = triage_posts(session, posts, ctx, now)
+    return report, rejects
 
 
 def dispatch(settings: Settings, now: datetime) -> dict[str, int]:
