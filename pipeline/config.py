@@ -177,6 +177,51 @@ class PolicyConfig(_Strict):
         return self
 
 
+class ChannelSpec(_Strict):
+    type: Literal["dingtalk", "wecom", "email", "webhook"]
+    url_env: str | None = None
+    secret_env: str | None = None
+    host_env: str | None = None
+    port_env: str | None = None
+    user_env: str | None = None
+    password_env: str | None = None
+    sender: str | None = None
+    to: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _complete(self) -> ChannelSpec:
+        if self.type == "email" and not (self.host_env and self.sender and self.to):
+            raise ValueError("an email channel needs host_env, sender and to")
+        if self.type != "email" and not self.url_env:
+            raise ValueError(f"a {self.type} channel needs url_env")
+        return self
+
+
+class AlertsConfig(_Strict):
+    channels: dict[str, ChannelSpec]
+    recipients: dict[str, list[str]]
+    default: list[str]
+    leadership_recipient: str
+    analyst_recipient: str
+    urgent_grades: list[str]
+    notify_grades: list[str]
+    ack_timeout_minutes: float = Field(gt=0)
+    max_repeats: int = Field(ge=0)
+    retry_base_seconds: float = Field(gt=0)
+    retry_max_seconds: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _channels_known(self) -> AlertsConfig:
+        used = {c for names in [*self.recipients.values(), self.default] for c in names}
+        unknown = sorted(used - set(self.channels))
+        if unknown:
+            raise ValueError(f"recipients name unknown channels {unknown}")
+        return self
+
+    def channels_for(self, recipient: str) -> list[str]:
+        return self.recipients.get(recipient, self.default)
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole business configuration, validated and cross-checked."""
@@ -184,6 +229,7 @@ class Config:
     units: UnitsConfig
     topics: TopicsConfig
     policy: PolicyConfig
+    alerts: AlertsConfig
 
     @property
     def topic_names(self) -> list[str]:
@@ -230,6 +276,10 @@ def _cross_check(cfg: Config) -> None:
     for unit in [*routing.rumor_transfer_units, routing.emergency_cooperating_unit]:
         if unit not in known:
             problems.append(f"policy.yaml: routing: unknown unit {unit!r}")
+    roles = {cfg.alerts.leadership_recipient, cfg.alerts.analyst_recipient}
+    for recipient in cfg.alerts.recipients:
+        if recipient not in known and recipient not in roles:
+            problems.append(f"alerts.yaml: recipients: unknown unit {recipient!r}")
     irrelevant = cfg.policy.relevance.irrelevant_topic
     if irrelevant not in cfg.topics.topics:
         problems.append(f"policy.yaml: relevance.irrelevant_topic {irrelevant!r} is not a topic")
@@ -238,11 +288,12 @@ def _cross_check(cfg: Config) -> None:
 
 
 def load_config(config_dir: Path) -> Config:
-    """Load ``units.yaml``, ``topics.yaml`` and ``policy.yaml`` from ``config_dir`` and validate them."""
+    """Load ``units.yaml``, ``topics.yaml``, ``policy.yaml`` and ``alerts.yaml`` and validate them."""
     cfg = Config(
         units=_validate(UnitsConfig, config_dir / "units.yaml"),
         topics=_validate(TopicsConfig, config_dir / "topics.yaml"),
         policy=_validate(PolicyConfig, config_dir / "policy.yaml"),
+        alerts=_validate(AlertsConfig, config_dir / "alerts.yaml"),
     )
     _cross_check(cfg)
     return cfg

@@ -219,3 +219,42 @@ class AuditLog(Base):
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]]
+
+
+class Alert(Base):
+    """The outbox: one alert per (event, grade, recipient) — or per reminder, overdue notice or
+    escalation — keyed so that re-running any step never creates it twice."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # event | reminder | overdue | escalation
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("deadlines.id"))
+    grade: Mapped[str | None] = mapped_column(String(8))
+    recipient: Mapped[str] = mapped_column(String(64), index=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    level: Mapped[int] = mapped_column(Integer, default=0)  # 0 first alert, n = n-th repeat
+    payload: Mapped[dict[str, Any]]
+    ack_token: Mapped[str] = mapped_column(String(32), unique=True)
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    deliveries: Mapped[list[AlertDelivery]] = relationship(back_populates="alert")
+
+
+class AlertDelivery(Base):
+    """One channel target of an alert: retried with backoff until it succeeds, independently of
+    the alert's other targets, so a working channel is never sent the same alert twice."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (UniqueConstraint("alert_id", "channel"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending | sent
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    alert: Mapped[Alert] = relationship(back_populates="deliveries")

@@ -3,7 +3,8 @@ Session, calls the plain pipeline functions and commits once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pipeline.alerts import acknowledge, deliver_one, pending_count, sweep
+from pipeline.channels import build_channels
 from pipeline.config import load_config
 from pipeline.db import make_engine, migrate, session_scope
 from pipeline.dispatch import dispatch_new
@@ -95,6 +98,36 @@ def ingest_records(settings: Settings, records: list[dict[str, Any]], now: datet
 def dispatch(settings: Settings, now: datetime) -> dict[str, int]:
     with session_scope(make_engine(settings.database_url)) as session:
         return dispatch_new(session, now)
+
+
+def deliver_alerts(settings: Settings, now: datetime, env: Mapping[str, str] | None = None,
+                   limit: int = 1000) -> dict[str, int]:
+    """Send every due alert delivery, one unit of work (and commit) per delivery."""
+    cfg = load_config(settings.config_dir)
+    channels = build_channels(cfg.alerts, os.environ if env is None else env)
+    engine = make_engine(settings.database_url)
+    counts = {"sent": 0, "failed": 0}
+    for _ in range(limit):
+        with session_scope(engine) as session:
+            outcome = deliver_one(session, channels, cfg.alerts, now)
+        if outcome is None:
+            break
+        counts[outcome] += 1
+    with session_scope(engine) as session:
+        counts["pending"] = pending_count(session)
+    return counts
+
+
+def sweep_deadlines(settings: Settings, now: datetime) -> dict[str, int]:
+    """Reminders, overdue notices and escalations due at ``now`` (idempotent)."""
+    cfg = load_config(settings.config_dir)
+    with session_scope(make_engine(settings.database_url)) as session:
+        return sweep(session, cfg, now)
+
+
+def acknowledge_alert(settings: Settings, token: str, by: str, now: datetime) -> int:
+    with session_scope(make_engine(settings.database_url)) as session:
+        return len(acknowledge(session, token, by, now))
 
 
 @contextmanager

@@ -28,6 +28,7 @@ from classifiers.bundle import ModelBundle
 from classifiers.tokenize import Tokenizer
 from classifiers.training import ensure_default_models
 from pipeline import store
+from pipeline.alerts import plan_event_alerts, write_alerts
 from pipeline.analysis import EventFacts, PostAnalysis, analyse_post, effective_topic
 from pipeline.config import Config, load_config
 from pipeline.deadlines import DUTY_ROLES, Milestone, clock_start, plan_deadlines
@@ -79,6 +80,7 @@ class TriageReport:
     events_updated: int = 0
     assignments_created: int = 0
     deadlines_set: int = 0
+    alerts_created: int = 0
 
 
 @dataclass(frozen=True)
@@ -262,12 +264,13 @@ class _BatchWriter:
     def __init__(self, session: Session, ctx: TriageContext, now: datetime) -> None:
         self.session, self.ctx, self.now = session, ctx, now
         self.cfg = ctx.cfg
-        self.created = self.updated = self.assignments = self.deadlines = 0
+        self.created = self.updated = self.assignments = self.deadlines = self.alerts = 0
         self.post_fields: dict[int, PostFields] = {}  # what describe_posts needs of each new post
 
     def counts(self) -> dict[str, int]:
         return {"events_created": self.created, "events_updated": self.updated,
-                "assignments_created": self.assignments, "deadlines_set": self.deadlines}
+                "assignments_created": self.assignments, "deadlines_set": self.deadlines,
+                "alerts_created": self.alerts}
 
     def write(self, posts: list[PostInput], analyses: list[PostAnalysis], signatures: np.ndarray,
               placed: list[int | _NewEvent]) -> list[int]:
@@ -410,6 +413,19 @@ class _BatchWriter:
             have[(row["event_id"], row["unit_id"], row["role"])] = ids[row["key"]]
         self.assignments += len(new_rows)
         self._store_deadlines(relevant, have)
+        self._store_alerts(relevant, have, units)
+
+    def _store_alerts(self, relevant: dict[int, tuple[EventDecision, _Before]],
+                      have: dict[tuple[int, int, str], int], units: dict[str, int]) -> None:
+        """RULES.md §5 alerts, written to the outbox in this same transaction."""
+        names = {uid: name for name, uid in units.items()}
+        primary = {eid: names[uid] for (eid, uid, role) in have if role == "primary"}
+        drafts = []
+        for eid, (d, _) in relevant.items():
+            if d.grade is not None and eid in primary and d.routing is not None:
+                drafts += plan_event_alerts(eid, d.grade, primary[eid], d.routing.coordinators, d.routing.leadership,
+                                            self.cfg.alerts)
+        self.alerts += write_alerts(self.session, drafts, self.cfg.alerts, self.now)
 
     def _store_deadlines(self, relevant: dict[int, tuple[EventDecision, _Before]],
                          have: dict[tuple[int, int, str], int]) -> None:

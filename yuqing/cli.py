@@ -355,5 +355,39 @@ def respond(
     out.print(f"已登记：{escape(unit)} {escape(kind)}；满足时限节点 {len(met)} 个")
 
 
+@app.command()
+def alerts(now: Annotated[str | None, typer.Option(help="当前时间（ISO）")] = None) -> None:
+    """发送到期的预警（失败的按退避重试，不丢失、不重复）。"""
+    from pipeline.service import deliver_alerts
+
+    counts = deliver_alerts(_settings(), _now(now))
+    out.print(f"已发送 {counts['sent']}，失败待重试 {counts['failed']}，队列中待发送 {counts['pending']}")
+
+
+@app.command()
+def ack(
+    token: Annotated[str, typer.Argument(help="预警消息中的确认码")],
+    by: Annotated[str, typer.Option(help="确认人")],
+    now: Annotated[str | None, typer.Option(help="确认时间（ISO）")] = None,
+) -> None:
+    """确认收到紧急预警（停止重复提醒与升级）。"""
+    from pipeline.service import acknowledge_alert
+
+    try:
+        n = acknowledge_alert(_settings(), token, by, _now(now))
+    except LookupError as exc:
+        raise _fail(str(exc), 2) from exc
+    out.print(f"已确认（{n} 条相关预警）")
+
+
+@app.command()
+def sweep(now: Annotated[str | None, typer.Option(help="当前时间（ISO）")] = None) -> None:
+    """时限巡检：50%/80% 提醒、超时督办、未确认预警的重复与升级。"""
+    from pipeline.service import sweep_deadlines
+
+    counts = sweep_deadlines(_settings(), _now(now))
+    out.print(f"新增提醒/督办 {counts['reminders_and_overdue']}，升级 {counts['escalations']}")
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,144 @@
+"""Alert channels: DingTalk robot (浙政钉 groups, 加签), WeCom robot, e-mail over SMTP and a
+generic JSON webhook, behind one small interface. URLs and secrets come only from the
+environment variables that ``data/config/alerts.yaml`` names."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import smtplib
+import time
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any, Protocol
+
+import httpx
+
+from pipeline.config import AlertsConfig, ChannelSpec
+
+TIMEOUT = 10.0
+
+
+class ChannelError(RuntimeError):
+    """A delivery that did not go through; it will be retried."""
+
+
+class Channel(Protocol):
+    def send(self, title: str, text: str, key: str) -> None: ...
+
+
+def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
+    """DingTalk robot 加签: base64(HmacSHA256(secret, f"{timestamp}\\n{secret}")), URL-encoded."""
+    to_sign = f"{timestamp_ms}\n{secret}".encode()
+    digest = hmac.new(secret.encode("utf-8"), to_sign, hashlib.sha256).digest()
+    return urllib.parse.quote_plus(base64.b64encode(digest))
+
+
+def _post_json(url: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
+    try:
+        response = httpx.post(url, json=body, headers=headers, timeout=TIMEOUT)
+    except httpx.HTTPError as exc:
+        raise ChannelError(f"{type(exc).__name__}: {exc}") from exc
+    if response.status_code >= 300:
+        raise ChannelError(f"HTTP {response.status_code}: {response.text[:200]}")
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@dataclass(frozen=True)
+class DingTalkChannel:
+    url: str
+    secret: str | None
+
+    def send(self, title: str, text: str, key: str) -> None:
+        url = self.url
+        if self.secret:
+            ts = int(time.time() * 1000)
+            url += ("&" if "?" in url else "?") + f"timestamp={ts}&sign={dingtalk_sign(self.secret, ts)}"
+        data = _post_json(url, {"msgtype": "markdown", "markdown": {"title": title, "text": text}})
+        if data.get("errcode", 0) != 0:
+            raise ChannelError(f"DingTalk errcode {data.get('errcode')}: {data.get('errmsg')}")
+
+
+@dataclass(frozen=True)
+class WeComChannel:
+    url: str
+
+    def send(self, title: str, text: str, key: str) -> None:
+        data = _post_json(self.url, {"msgtype": "markdown", "markdown": {"content": text}})
+        if data.get("errcode", 0) != 0:
+            raise ChannelError(f"WeCom errcode {data.get('errcode')}: {data.get('errmsg')}")
+
+
+@dataclass(frozen=True)
+class WebhookChannel:
+    url: str
+
+    def send(self, title: str, text: str, key: str) -> None:
+        # The key lets a receiver drop a repeat after a crash between sending and recording.
+        _post_json(self.url, {"title": title, "text": text, "key": key}, {"Idempotency-Key": key})
+
+
+@dataclass(frozen=True)
+class EmailChannel:
+    host: str
+    port: int
+    user: str | None
+    password: str | None
+    sender: str
+    to: tuple[str, ...]
+
+    def send(self, title: str, text: str, key: str) -> None:
+        msg = EmailMessage()
+        msg["Subject"], msg["From"], msg["To"] = title, self.sender, ", ".join(self.to)
+        msg["Message-ID"] = f"<{hashlib.sha1(key.encode()).hexdigest()}@yuqing>"
+        msg.set_content(text)
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=TIMEOUT) as smtp:
+                if self.user and self.password:
+                    smtp.starttls()
+                    smtp.login(self.user, self.password)
+                smtp.send_message(msg)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise ChannelError(f"SMTP {type(exc).__name__}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class MisconfiguredChannel:
+    reason: str
+
+    def send(self, title: str, text: str, key: str) -> None:
+        raise ChannelError(self.reason)
+
+
+def _build(name: str, spec: ChannelSpec, env: Mapping[str, str]) -> Channel:
+    def need(var: str | None) -> str:
+        if not var or not env.get(var):
+            raise ChannelError(f"channel {name}: environment variable {var} is not set")
+        return env[var]
+
+    try:
+        if spec.type == "dingtalk":
+            return DingTalkChannel(need(spec.url_env), env.get(spec.secret_env or "") or None)
+        if spec.type == "wecom":
+            return WeComChannel(need(spec.url_env))
+        if spec.type == "webhook":
+            return WebhookChannel(need(spec.url_env))
+        port = int(env.get(spec.port_env or "", "") or 25)
+        assert spec.sender is not None
+        return EmailChannel(need(spec.host_env), port, env.get(spec.user_env or "") or None,
+                            env.get(spec.password_env or "") or None, spec.sender, tuple(spec.to))
+    except ChannelError as exc:
+        return MisconfiguredChannel(str(exc))
+
+
+def build_channels(cfg: AlertsConfig, env: Mapping[str, str]) -> dict[str, Channel]:
+    """Live channels from configuration and the environment; a channel missing its variables
+    fails each delivery with the reason (and is retried), it does not stop the others."""
+    return {name: _build(name, spec, env) for name, spec in cfg.channels.items()}

@@ -1,0 +1,157 @@
+"""Alerts (RULES.md §5): who gets what, the outbox on both engines, delivery to real local
+receivers with retries, acknowledgement and escalation, reminders and overdue notices."""
+
+from __future__ import annotations
+
+import socket
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from pipeline.alerts import DeadlineView, UnackedView, plan_deadline_alerts, plan_escalations, plan_event_alerts
+from pipeline.config import Config
+from pipeline.db import session_scope
+from pipeline.models import Alert, AlertDelivery
+from pipeline.normalize import to_post
+from pipeline.service import acknowledge_alert, deliver_alerts, sweep_deadlines
+from pipeline.triage import TriageContext, triage_posts
+from tests.conftest import NOW
+from tests.pipeline.receivers import http_receiver, smtp_receiver
+
+COORD = ["县政府办公室", "县委宣传部"]
+MAJOR = {"id": "m1", "platform": "weibo", "author": "网友",
+         "text": "崇头镇一辆旅游大巴在云景线坠崖，死亡人数已升至12人，另有多人受伤，救援仍在进行"}
+
+
+def test_who_gets_what(cfg: Config) -> None:
+    def who(grade: str, leadership: bool = False) -> list[str]:
+        return [d.recipient for d in plan_event_alerts(1, grade, "崇头镇", COORD, leadership, cfg.alerts)]
+
+    assert who("特别重大", True) == ["崇头镇", *COORD, "县政府领导"]
+    assert who("重大") == ["崇头镇", *COORD]
+    assert who("较大") == ["崇头镇"]
+    assert who("一般") == []
+    assert all(d.urgent for d in plan_event_alerts(1, "重大", "崇头镇", COORD, False, cfg.alerts))
+    assert not plan_event_alerts(1, "较大", "崇头镇", COORD, False, cfg.alerts)[0].urgent
+
+
+def test_reminders_and_overdue_are_planned_from_the_window() -> None:
+    d = DeadlineView(7, 1, "response", NOW, NOW + timedelta(hours=48), "石塘镇")
+    assert plan_deadline_alerts([d], COORD, [0.5, 0.8], NOW + timedelta(hours=23)) == []
+    half = plan_deadline_alerts([d], COORD, [0.5, 0.8], NOW + timedelta(hours=24))
+    assert [(a.key, a.recipient) for a in half] == [("reminder:7:0.5", "石塘镇")]
+    late = plan_deadline_alerts([d], COORD, [0.5, 0.8], NOW + timedelta(hours=40))
+    assert [a.key for a in late] == ["reminder:7:0.8"]  # a late sweep sends the latest reminder only
+    over = plan_deadline_alerts([d], COORD, [0.5, 0.8], NOW + timedelta(hours=48))
+    assert [a.recipient for a in over] == ["石塘镇", *COORD] and all(a.kind == "overdue" for a in over)
+
+
+def test_escalation_levels_follow_elapsed_timeouts(cfg: Config) -> None:
+    a = UnackedView(5, 1, "重大", "崇头镇", NOW)
+    assert plan_escalations([a], COORD, cfg.alerts, NOW + timedelta(minutes=29)) == []
+    first = plan_escalations([a], COORD, cfg.alerts, NOW + timedelta(minutes=30))
+    assert {(d.recipient, d.level) for d in first} == {("崇头镇", 1), ("县政府办公室", 1), ("县委宣传部", 1)}
+    capped = plan_escalations([a], COORD, cfg.alerts, NOW + timedelta(days=1))
+    assert max(d.level for d in capped) == cfg.alerts.max_repeats
+
+
+def _triage(engine: Engine, ctx: TriageContext, records: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    with session_scope(engine) as s:
+        return triage_posts(s, [to_post(r, i + 1, now) for i, r in enumerate(records)], ctx, now).items
+
+
+def _alerts(engine: Engine) -> list[tuple[str, str, int]]:
+    with session_scope(engine) as s:
+        return [(a.recipient, a.kind, a.level) for a in s.scalars(select(Alert).order_by(Alert.id))]
+
+
+def test_major_event_writes_alerts_once_in_the_triage_transaction(engine: Engine, ctx: TriageContext) -> None:
+    item = _triage(engine, ctx, [MAJOR], NOW)[0]
+    assert item["grade"] in ("重大", "特别重大")
+    first = _alerts(engine)
+    assert [r for r, _, _ in first][:3] == ["崇头镇", *COORD]
+    _triage(engine, ctx, [MAJOR], NOW + timedelta(minutes=5))
+    _triage(engine, ctx, [{**MAJOR, "id": "m2", "platform": "news", "text": MAJOR["text"] + "。"}], NOW)
+    assert _alerts(engine) == first
+    with session_scope(engine) as s:
+        n = s.scalar(select(func.count()).select_from(AlertDelivery))
+        assert n == len(first) + 1  # one delivery per channel: 县政府办公室 has two (DingTalk and mail)
+
+
+def _env(dingtalk_url: str, smtp_port: int, wecom_url: str) -> dict[str, str]:
+    return {"YUQING_DINGTALK_UNITS_URL": dingtalk_url, "YUQING_DINGTALK_UNITS_SECRET": "SECunits",
+            "YUQING_DINGTALK_COORDINATORS_URL": dingtalk_url, "YUQING_DINGTALK_COORDINATORS_SECRET": "SECunits",
+            "YUQING_DINGTALK_LEADERSHIP_URL": dingtalk_url, "YUQING_DINGTALK_LEADERSHIP_SECRET": "SECunits",
+            "YUQING_SMTP_HOST": "127.0.0.1", "YUQING_SMTP_PORT": str(smtp_port), "YUQING_WECOM_ANALYSTS_URL": wecom_url}
+
+
+def _closed_port() -> str:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}/robot/send?access_token=down"
+
+
+def test_delivery_signed_retried_never_lost_never_twice(engine: Engine, db_url: str, ctx: TriageContext,
+                                                         settings_for: Any) -> None:
+    settings = settings_for(db_url)
+    _triage(engine, ctx, [MAJOR], NOW)
+    with smtp_receiver() as (smtp_port, mails), http_receiver(secret="SECunits") as (url, rec):
+        down = deliver_alerts(settings, NOW, _env(_closed_port(), smtp_port, url))
+        assert down["sent"] == 1 and down["failed"] >= 3  # mail went out; the DingTalk groups were down
+        again = deliver_alerts(settings, NOW + timedelta(seconds=5), _env(url, smtp_port, url))
+        assert again == {"sent": 0, "failed": 0, "pending": down["failed"]}  # backoff: not due yet
+        later = deliver_alerts(settings, NOW + timedelta(minutes=5), _env(url, smtp_port, url))
+        assert later["sent"] == down["failed"] and later["pending"] == 0
+        assert deliver_alerts(settings, NOW + timedelta(hours=1), _env(url, smtp_port, url))["sent"] == 0
+        assert rec.rejected == [] and len(mails) == 1
+        texts = [m["body"]["markdown"]["text"] for m in rec.messages]
+        assert len(texts) == down["failed"]
+        assert all("崇头镇" in t and "重大" in t and "死亡12人" in t and "剩余" in t for t in texts)
+        assert all(m["body"]["msgtype"] == "markdown" for m in rec.messages)
+        assert "yuqing ack" in texts[0]
+
+
+def test_bad_signature_is_refused_and_retried(engine: Engine, db_url: str, ctx: TriageContext,
+                                              settings_for: Any) -> None:
+    settings = settings_for(db_url)
+    _triage(engine, ctx, [MAJOR], NOW)
+    with smtp_receiver() as (port, _), http_receiver(secret="SECother") as (url, rec):
+        result = deliver_alerts(settings, NOW, _env(url, port, url))
+    assert result["failed"] >= 3 and rec.messages == [] and rec.rejected
+    with session_scope(engine) as s:
+        errors = set(s.scalars(select(AlertDelivery.last_error).where(AlertDelivery.status == "pending")))
+        assert any("310000" in (e or "") for e in errors)
+
+
+def test_acknowledgement_stops_escalation(engine: Engine, db_url: str, ctx: TriageContext, settings_for: Any) -> None:
+    settings = settings_for(db_url)
+    _triage(engine, ctx, [MAJOR], NOW)
+    assert sweep_deadlines(settings, NOW + timedelta(minutes=10))["escalations"] == 0
+    first = sweep_deadlines(settings, NOW + timedelta(minutes=31))
+    assert first["escalations"] > 0
+    assert sweep_deadlines(settings, NOW + timedelta(minutes=32))["escalations"] == 0  # idempotent
+    with session_scope(engine) as s:
+        token = s.scalar(select(Alert.ack_token).where(Alert.recipient == "崇头镇", Alert.kind == "event"))
+    assert token is not None
+    assert acknowledge_alert(settings, token, "崇头镇值班员", NOW + timedelta(minutes=40)) >= 2
+    after = sweep_deadlines(settings, NOW + timedelta(minutes=61))
+    with session_scope(engine) as s:
+        levels = {a.level for a in s.scalars(select(Alert).where(Alert.kind == "escalation",
+                                                                 Alert.payload["unacknowledged"].as_string() == "崇头镇"))}
+    assert levels == {1}, after  # no second round for the acknowledged chain
+
+
+def test_sweep_sends_reminders_and_overdue_once(engine: Engine, db_url: str, ctx: TriageContext,
+                                               settings_for: Any) -> None:
+    settings = settings_for(db_url)
+    ordinary = {"id": "o1", "platform": "message_board", "text": "尊敬的领导：石塘镇老街的路灯坏了两个月，晚上出行很不方便，请尽快修复"}
+    _triage(engine, ctx, [ordinary], NOW)
+    assert _alerts(engine) == []
+    assert sweep_deadlines(settings, NOW + timedelta(hours=25))["reminders_and_overdue"] == 1
+    assert sweep_deadlines(settings, NOW + timedelta(hours=26))["reminders_and_overdue"] == 0
+    assert sweep_deadlines(settings, NOW + timedelta(hours=49))["reminders_and_overdue"] == 3
+    assert [(r, k) for r, k, _ in _alerts(engine)] == [("石塘镇", "reminder"), ("石塘镇", "overdue"),
+                                                       ("县政府办公室", "overdue"), ("县委宣传部", "overdue")]
