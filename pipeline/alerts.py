@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -188,13 +188,20 @@ def backoff(attempts: int, cfg: AlertsConfig) -> timedelta:
 
 
 def next_due(session: Session, now: datetime) -> AlertDelivery | None:
-    """The oldest pending delivery that is due; on PostgreSQL locked with SKIP LOCKED so that
-    several workers never take the same one."""
-    stmt = (select(AlertDelivery).where(AlertDelivery.status == "pending", AlertDelivery.next_attempt_at <= now)
-            .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id).limit(1))
+    """Claim the oldest due pending delivery so that concurrent workers never take the same one:
+    PostgreSQL locks it with SKIP LOCKED; SQLite claims it with an UPDATE as the transaction's
+    first statement, which takes the database's write lock at once (a select first would let
+    two workers read the same row)."""
+    due = (select(AlertDelivery.id).where(AlertDelivery.status == "pending", AlertDelivery.next_attempt_at <= now)
+           .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id).limit(1))
     if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    return session.scalar(stmt)
+        claimed = session.scalar(due.with_for_update(skip_locked=True))
+    else:
+        claimed = session.execute(
+            update(AlertDelivery).where(AlertDelivery.id == due.scalar_subquery(), AlertDelivery.status == "pending")
+            .values(attempts=AlertDelivery.attempts).returning(AlertDelivery.id)
+        ).scalar()
+    return session.get(AlertDelivery, claimed) if claimed is not None else None
 
 
 def deliver_one(session: Session, channels: Mapping[str, Channel], cfg: AlertsConfig, now: datetime) -> str | None:

@@ -155,3 +155,32 @@ def test_sweep_sends_reminders_and_overdue_once(engine: Engine, db_url: str, ctx
     assert sweep_deadlines(settings, NOW + timedelta(hours=49))["reminders_and_overdue"] == 3
     assert [(r, k) for r, k, _ in _alerts(engine)] == [("石塘镇", "reminder"), ("石塘镇", "overdue"),
                                                        ("县政府办公室", "overdue"), ("县委宣传部", "overdue")]
+
+
+def test_two_workers_never_send_a_delivery_twice(engine: Engine, db_url: str, ctx: TriageContext,
+                                                 settings_for: Any) -> None:
+    import threading
+
+    settings = settings_for(db_url)
+    towns = ["崇头镇", "石塘镇", "赤石乡", "紧水滩镇", "雾溪畲族乡", "安溪畲族乡"]
+    records = [{"id": f"k{i}", "platform": "weibo",
+                "text": f"{town}发生严重山体滑坡，{['死亡人数已升至12人', '已造成15人遇难', '造成11人死亡'][i % 3]}，救援正在进行"}
+               for i, town in enumerate(towns)]
+    _triage(engine, ctx, records, NOW)
+    with session_scope(engine) as s:
+        total = s.scalar(select(func.count()).select_from(AlertDelivery))
+    assert total and total >= 12
+    with smtp_receiver() as (port, mails), http_receiver(secret="SECunits") as (url, rec):
+        env = _env(url, port, url)
+        results: list[dict[str, int]] = []
+        workers = [threading.Thread(target=lambda: results.append(deliver_alerts(settings, NOW, env)))
+                   for _ in range(2)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(timeout=120)
+        # every delivery reached its receiver exactly once: nothing missing, nothing repeated
+        assert sum(r["sent"] for r in results) == total == len(rec.messages) + len(mails)
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(AlertDelivery).where(AlertDelivery.status == "sent")) == total
+        assert all(a == 1 for a in s.scalars(select(AlertDelivery.attempts)))
