@@ -389,5 +389,16 @@ def sweep(now: Annotated[str | None, typer.Option(help="当前时间（ISO）")]
     out.print(f"新增提醒/督办 {counts['reminders_and_overdue']}，升级 {counts['escalations']}")
 
 
+@app.command()
+def serve(
+    every: Annotated[float | None, typer.Option(help="试运行：所有流程按此秒数间隔运行，忽略配置的计划")] = None,
+    port: Annotated[int | None, typer.Option(help="本地 Prefect 服务器端口（未设置 PREFECT_API_URL 时）")] = None,
+) -> None:
+    """按计划运行分发、预警发送与时限巡检（Ctrl-C 停止）。"""
+    from flows.serve import serve_forever
+
+    serve_forever(_settings(), every, port, lambda m: out.print(escape(m)))
+
+
 if __name__ == "__main__":
     app()

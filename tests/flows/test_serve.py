@@ -1,0 +1,52 @@
+"""``yuqing serve`` on a fresh state directory: starts a local Prefect server, runs the
+deployments on their schedules by itself, delivers an urgent alert to a local receiver, and
+stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.pipeline.receivers import http_receiver
+
+pytestmark = pytest.mark.slow
+MAJOR = {"id": "s1", "platform": "weibo", "text": "崇头镇一辆旅游大巴在云景线坠崖，死亡人数已升至12人，救援仍在进行"}
+
+
+def test_serve_runs_schedules_and_delivers(settings_for: Any, tmp_path: Path) -> None:
+    settings = settings_for(f"sqlite:///{(tmp_path / 'serve.db').as_posix()}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update({"YUQING_DATABASE_URL": settings.database_url, "YUQING_STATE_DIR": str(settings.state_dir),
+                "YUQING_MODEL_DIR": str(settings.model_dir), "PREFECT_HOME": str(tmp_path / "prefect-client"),
+                "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
+    src = tmp_path / "major.jsonl"
+    src.write_text(json.dumps(MAJOR, ensure_ascii=False) + "\n", encoding="utf-8")
+    cli = [sys.executable, "-m", "yuqing.cli"]
+    subprocess.run([*cli, "ingest", str(src)], env=env, check=True, capture_output=True, timeout=300)
+    with http_receiver(secret="SECx") as (url, rec):
+        env.update({f"YUQING_DINGTALK_{g}_{k}": v for g in ("UNITS", "COORDINATORS", "LEADERSHIP")
+                    for k, v in (("URL", url), ("SECRET", "SECx"))})
+        proc = subprocess.Popen([*cli, "serve", "--every", "10"], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline and len(rec.messages) < 3 and proc.poll() is None:
+                time.sleep(1)
+            texts = [m["body"]["markdown"]["text"] for m in rec.messages]
+        finally:
+            proc.send_signal(signal.SIGINT)
+            output, _ = proc.communicate(timeout=120)
+    assert len(texts) >= 3, output[-3000:]
+    assert any("崇头镇" in t and "重大" in t for t in texts)
+    assert proc.returncode in (0, 130, -signal.SIGINT), output[-3000:]
+    assert "Prefect 服务器已启动" in output and "Prefect 服务器已停止" in output
+    recipients = {t.split("责任单位：")[1][:10] for t in texts}
+    assert recipients and rec.rejected == []
