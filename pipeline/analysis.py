@@ -15,7 +15,7 @@ from classifiers.bundle import Classified
 from classifiers.tokenize import Doc
 from pipeline.casualties import Casualties, extract_casualties
 from pipeline.config import Config, Relevance
-from pipeline.grading import highest
+from pipeline.grading import highest, model_grade
 from pipeline.normalize import PostInput
 from pipeline.places import Gazetteer
 
@@ -157,7 +157,7 @@ class EventFacts:
         for topic, s in analysis.classified.topic_scores.items():
             if topic != irrelevant_topic:
                 self.topic_scores[topic] = round(self.topic_scores.get(topic, 0.0) + s, 4)
-        self.model_grade = highest([self.model_grade, analysis.classified.grade])
+        self.model_grade = highest([self.model_grade, model_grade(analysis.classified.grade_scores)])
         self.townships = _union(self.townships, analysis.townships)
         self.categories = _union(self.categories, analysis.categories)
         self.emergency_types = _union(self.emergency_types, analysis.emergency_types)

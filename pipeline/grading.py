@@ -22,6 +22,18 @@ def highest(grades: Iterable[str | None]) -> str | None:
     return min(known, key=rank) if known else None
 
 
+def model_grade(scores: dict[str, float]) -> str:
+    """The text model's grade as the median of its ordinal distribution: the most serious grade
+    g with P(grade ≥ g) ≥ 0.5. An argmax would let a flat distribution (0.36 特别重大, 0.21 重大,
+    0.24 较大, 0.19 一般) jump to 特别重大 on its own."""
+    cumulative = 0.0
+    for grade in GRADES:  # most serious first
+        cumulative += scores.get(grade, 0.0)
+        if cumulative >= 0.5:
+            return grade
+    return GRADES[-1]
+
+
 @dataclass(frozen=True)
 class Reason:
     rule: str      # model | casualty | reach_media | reach_engagement | override | carried
@@ -49,9 +61,8 @@ def casualty_floor(c: Casualties, policy: PolicyConfig) -> list[Reason]:
         for grade in GRADES:
             floor = policy.casualty_floors.get(grade)
             if floor is not None and value >= getattr(floor, key):
-                shown = f"{value / 1e4:g}万" if unit == "元" else str(value)
                 reasons.append(
-                    Reason("casualty", grade, f"{label}{shown}{unit} ≥ {_fmt(getattr(floor, key), unit)}（国务院令第493号）")
+                    Reason("casualty", grade, f"{label}{_fmt(value, unit)} ≥ {_fmt(getattr(floor, key), unit)}（国务院令第493号）")
                 )
                 break
     return reasons

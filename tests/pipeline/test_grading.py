@@ -80,3 +80,12 @@ def test_local_item_is_irrelevant_only_when_the_model_is_sure(cfg: Config) -> No
     assert effective_topic(c({"无关": 0.45, "商贸旅游": 0.30}), True, rel) == "商贸旅游"
     assert effective_topic(c({"无关": 0.80, "商贸旅游": 0.10}), True, rel) == "无关"
     assert effective_topic(c({"无关": 0.45, "商贸旅游": 0.30}), False, rel) == "无关"
+
+
+def test_model_grade_is_the_ordinal_median() -> None:
+    from pipeline.grading import model_grade
+
+    assert model_grade({"一般": 0.1932, "特别重大": 0.362, "较大": 0.2367, "重大": 0.2081}) == "重大"
+    assert model_grade({"一般": 0.0, "特别重大": 0.5439, "较大": 0.4295, "重大": 0.0266}) == "特别重大"
+    assert model_grade({"一般": 0.98, "较大": 0.01, "重大": 0.005, "特别重大": 0.005}) == "一般"
+    assert model_grade({"一般": 0.45, "较大": 0.3, "重大": 0.2, "特别重大": 0.05}) == "较大"
