@@ -4,6 +4,7 @@ Session, calls the plain pipeline functions and commits once."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.alerts import acknowledge, deliver_one, pending_count, sweep
@@ -18,7 +20,7 @@ from pipeline.channels import build_channels
 from pipeline.config import load_config
 from pipeline.db import make_engine, migrate, session_scope
 from pipeline.dispatch import dispatch_new
-from pipeline.normalize import Reject, RejectedRecord, read_posts, to_post, write_rejects
+from pipeline.normalize import PostInput, Reject, RejectedRecord, read_posts, to_post, write_rejects
 from pipeline.settings import Settings
 from pipeline.store import seed_units
 from pipeline.triage import TriageContext, TriageReport, triage_posts
@@ -71,8 +73,7 @@ def ingest_file(settings: Settings, path: Path, now: datetime, rejects_path: Pat
         rejects_path.parent.mkdir(parents=True, exist_ok=True)
         write_rejects(parsed.rejects, rejects_path)
     initialise(settings)
-    with session_scope(make_engine(settings.database_url)) as session:
-        report = triage_posts(session, parsed.posts, ctx, now, progress)
+    report = triage_with_retry(settings, parsed.posts, ctx, now, progress)
     return IngestResult(len(parsed.posts) + len(parsed.rejects), report, parsed.rejects,
                         rejects_path if parsed.rejects else None)
 
@@ -90,9 +91,25 @@ def ingest_records(settings: Settings, records: list[dict[str, Any]], now: datet
             rejects.append(Reject(line=i, reason=str(exc), raw=repr(record)[:2000]))
     ctx = ctx or TriageContext.build(settings)
     initialise(settings)
-    with session_scope(make_engine(settings.database_url)) as session:
-        report = triage_posts(session, posts, ctx, now)
-    return report, rejects
+    return triage_with_retry(settings, posts, ctx, now), rejects
+
+
+def triage_with_retry(settings: Settings, posts: list[PostInput], ctx: TriageContext, now: datetime,
+                      progress: Progress = lambda _: None, attempts: int = 3) -> TriageReport:
+    """One transaction per batch. When another worker stored some of the same posts first,
+    the unique keys make this transaction fail; it is rolled back and run again, and the second
+    pass finds those posts as already known, so nothing is processed twice."""
+    engine = make_engine(settings.database_url)
+    for attempt in range(1, attempts + 1):
+        try:
+            with session_scope(engine) as session:
+                return triage_posts(session, posts, ctx, now, progress)
+        except IntegrityError:
+            if attempt == attempts:
+                raise
+            progress("another worker stored some of these posts first; triaging the batch again")
+            time.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")
 
 
 def dispatch(settings: Settings, now: datetime) -> dict[str, int]:

@@ -137,3 +137,35 @@ def test_rumour_flag_follows_the_rumour_model(engine: Engine, ctx: TriageContext
     assert items["r1"]["transfer_units"] == ["县公安局", "县委网信办"]
     assert not items["r2"]["rumor"] and "谣言" not in items["r2"]["categories"]
     assert items["r2"]["transfer_units"] == []
+
+
+def test_two_workers_ingesting_the_same_backlog_never_double_process(engine: Engine, db_url: str, ctx: TriageContext,
+                                                                     settings_for: Any, tmp_path: Any) -> None:
+    import json
+    import threading
+
+    from pipeline.service import ingest_file
+
+    settings = settings_for(db_url)
+    towns = ["石塘镇", "崇头镇", "赤石乡", "浮云街道", "元和街道", "紧水滩镇"]
+    lines = [{"id": f"b{i}", "platform": "weibo", "url": f"https://weibo.example/{i}",
+              "text": f"{towns[i % 6]}第{i}号路段的路灯坏了{i % 7 + 2}天，晚上出行很不安全，希望尽快修好"}
+             for i in range(300)]
+    src = tmp_path / "backlog.jsonl"
+    src.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    reports: list[Any] = []
+    workers = [threading.Thread(target=lambda: reports.append(
+        ingest_file(settings, src, NOW, tmp_path / "rejects.jsonl").report)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=300)
+    assert len(reports) == 2
+    assert sorted(r.new_posts for r in reports) == [0, 300]  # one worker stored them, the other found them
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Post)) == 300
+        per_event = s.execute(select(Assignment.event_id, Assignment.role, func.count())
+                              .group_by(Assignment.event_id, Assignment.unit_id, Assignment.role)).all()
+        assert all(n == 1 for _, _, n in per_event)
+        assert s.scalar(select(func.count()).select_from(Deadline)) == \
+            s.scalar(select(func.count()).select_from(Assignment).where(Assignment.role == "primary"))
