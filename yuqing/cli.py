@@ -390,6 +390,28 @@ def sweep(now: Annotated[str | None, typer.Option(help="当前时间（ISO）")]
 
 
 @app.command()
+def status(now: Annotated[str | None, typer.Option(help="当前时间（ISO）")] = None) -> None:
+    """运行概况：帖子量、各级事件、待办、超时、预警发送与确认情况。"""
+    from pipeline.db import session_scope
+    from pipeline.status import status as collect_status
+
+    with session_scope(_engine(_settings())) as session:
+        st = collect_status(session, _now(now))
+    table = Table(title="云和县舆情系统运行概况", show_header=False)
+    table.add_column("项目")
+    table.add_column("数值")
+    grades = "、".join(f"{g} {n}" for g, n in st["relevant_events_by_grade"].items()) or "—"
+    for label, value in (("帖子总数", st["posts"]), ("近24小时新增帖子", st["posts_last_24h"]),
+                         ("相关事件（按等级）", grades), ("未办结分办", st["open_assignments"]),
+                         ("已超时时限", st["overdue_deadlines"]), ("待发送预警", st["pending_deliveries"]),
+                         ("未确认紧急预警", st["unacknowledged_urgent_alerts"])):
+        table.add_row(label, escape(str(value)))
+    for channel, info in st["failing_channels"].items():
+        table.add_row(f"发送失败渠道：{escape(channel)}", escape(f"{info['pending']} 条待重试；{info['last_error']}"))
+    out.print(table)
+
+
+@app.command()
 def serve(
     every: Annotated[float | None, typer.Option(help="试运行：所有流程按此秒数间隔运行，忽略配置的计划")] = None,
     port: Annotated[int | None, typer.Option(help="本地 Prefect 服务器端口（未设置 PREFECT_API_URL 时）")] = None,

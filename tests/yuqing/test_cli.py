@@ -80,3 +80,18 @@ def test_demo_runs_offline_and_prints_queues(settings_for, tmp_path: Path) -> No
     for grade in ("特别重大", "重大", "较大", "一般"):
         assert grade in result.stdout
     assert (tmp_path / "demo.db").exists()
+
+
+def test_status_reports_open_work_and_alert_outbox(sqlite_settings: Settings, tmp_path: Path) -> None:
+    src = tmp_path / "major.jsonl"
+    src.write_text(json.dumps({"id": "s1", "platform": "weibo",
+                               "text": "崇头镇一辆旅游大巴在云景线坠崖，死亡人数已升至12人，救援仍在进行"},
+                              ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run(["ingest", str(src), "--now", NOW], sqlite_settings, tmp_path).returncode == 0
+    assert run(["alerts", "--now", NOW], sqlite_settings, tmp_path).returncode == 0  # no channel env: all fail
+    result = run(["status", "--now", "2026-11-29T12:00:00+08:00"], sqlite_settings, tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "相关事件（按等级）" in out and "重大 1" in out
+    assert "已超时时限" in out and "未确认紧急预警" in out and "发送失败渠道：units-dingtalk" in out
+    assert "is not set" in out
