@@ -6,6 +6,7 @@ store functions take that session and never commit.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,13 +61,33 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         session.close()
 
 
+# Alembic's command API keeps module-level state: one migration at a time per process.
+_MIGRATE_LOCK = threading.Lock()
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (creates it on an empty database)."""
+    """Bring the schema to the newest Alembic revision (creates it on an empty database);
+    a database already at the newest revision is left alone without running Alembic."""
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    with _MIGRATE_LOCK, engine.begin() as conn:
+        if MigrationContext.configure(conn).get_current_revision() == head:
+            return
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+@contextmanager
+def engine_for(url: str) -> Iterator[Engine]:
+    """An engine for one unit of work at the boundary, disposed afterwards (no leaked pools)."""
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

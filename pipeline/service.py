@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from pipeline.alerts import acknowledge, deliver_one, pending_count, sweep
 from pipeline.channels import build_channels
 from pipeline.config import load_config
-from pipeline.db import make_engine, migrate, session_scope
+from pipeline.db import engine_for, migrate, session_scope
 from pipeline.dispatch import dispatch_new
 from pipeline.normalize import PostInput, Reject, RejectedRecord, read_posts, to_post, write_rejects
 from pipeline.settings import Settings
@@ -31,10 +31,10 @@ Progress = Callable[[str], None]
 def initialise(settings: Settings) -> int:
     """Create or migrate the schema and add configured units; returns units added."""
     cfg = load_config(settings.config_dir)
-    engine = make_engine(settings.database_url)
-    migrate(engine)
-    with session_scope(engine) as session:
-        return seed_units(session, cfg)
+    with engine_for(settings.database_url) as engine:
+        migrate(engine)
+        with session_scope(engine) as session:
+            return seed_units(session, cfg)
 
 
 @dataclass
@@ -99,21 +99,21 @@ def triage_with_retry(settings: Settings, posts: list[PostInput], ctx: TriageCon
     """One transaction per batch. When another worker stored some of the same posts first,
     the unique keys make this transaction fail; it is rolled back and run again, and the second
     pass finds those posts as already known, so nothing is processed twice."""
-    engine = make_engine(settings.database_url)
-    for attempt in range(1, attempts + 1):
-        try:
-            with session_scope(engine) as session:
-                return triage_posts(session, posts, ctx, now, progress)
-        except IntegrityError:
-            if attempt == attempts:
-                raise
-            progress("another worker stored some of these posts first; triaging the batch again")
-            time.sleep(0.2 * attempt)
+    with engine_for(settings.database_url) as engine:
+        for attempt in range(1, attempts + 1):
+            try:
+                with session_scope(engine) as session:
+                    return triage_posts(session, posts, ctx, now, progress)
+            except IntegrityError:
+                if attempt == attempts:
+                    raise
+                progress("another worker stored some of these posts first; triaging the batch again")
+                time.sleep(0.2 * attempt)
     raise AssertionError("unreachable")
 
 
 def dispatch(settings: Settings, now: datetime) -> dict[str, int]:
-    with session_scope(make_engine(settings.database_url)) as session:
+    with engine_for(settings.database_url) as engine, session_scope(engine) as session:
         return dispatch_new(session, now)
 
 
@@ -122,28 +122,28 @@ def deliver_alerts(settings: Settings, now: datetime, env: Mapping[str, str] | N
     """Send every due alert delivery, one unit of work (and commit) per delivery."""
     cfg = load_config(settings.config_dir)
     channels = build_channels(cfg.alerts, os.environ if env is None else env)
-    engine = make_engine(settings.database_url)
     counts = {"sent": 0, "failed": 0}
-    for _ in range(limit):
+    with engine_for(settings.database_url) as engine:
+        for _ in range(limit):
+            with session_scope(engine) as session:
+                outcome = deliver_one(session, channels, cfg.alerts, now)
+            if outcome is None:
+                break
+            counts[outcome] += 1
         with session_scope(engine) as session:
-            outcome = deliver_one(session, channels, cfg.alerts, now)
-        if outcome is None:
-            break
-        counts[outcome] += 1
-    with session_scope(engine) as session:
-        counts["pending"] = pending_count(session)
+            counts["pending"] = pending_count(session)
     return counts
 
 
 def sweep_deadlines(settings: Settings, now: datetime) -> dict[str, int]:
     """Reminders, overdue notices and escalations due at ``now`` (idempotent)."""
     cfg = load_config(settings.config_dir)
-    with session_scope(make_engine(settings.database_url)) as session:
+    with engine_for(settings.database_url) as engine, session_scope(engine) as session:
         return sweep(session, cfg, now)
 
 
 def acknowledge_alert(settings: Settings, token: str, by: str, now: datetime) -> int:
-    with session_scope(make_engine(settings.database_url)) as session:
+    with engine_for(settings.database_url) as engine, session_scope(engine) as session:
         return len(acknowledge(session, token, by, now))
 
 
@@ -152,5 +152,5 @@ def open_context(settings: Settings, progress: Progress = lambda _: None) -> Ite
     """A unit of work that also needs configuration and models."""
     ctx = TriageContext.build(settings, progress)
     initialise(settings)
-    with session_scope(make_engine(settings.database_url)) as session:
+    with engine_for(settings.database_url) as engine, session_scope(engine) as session:
         yield session, ctx
