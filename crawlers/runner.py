@@ -1,0 +1,109 @@
+"""Running crawls repeatedly in one process: a Twisted reactor in a daemon thread.
+
+Scrapy's reactor cannot be restarted (STACK-NOTES §3), so ``CrawlerProcess`` works once per
+process. Here the asyncio reactor is installed once, runs in a daemon thread, and each
+``collect()`` call builds a ``CrawlerRunner`` inside it with ``blockingCallFromThread``: crawls
+are repeatable and may be called from any thread (a Prefect task, a long-lived loop, tests).
+One approach per process: do not mix with Scrapy's reactorless mode.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from crawlers.sources import Source
+from crawlers.spiders import CollectReport, CollectSpider, IngestPipeline
+from pipeline.settings import Settings
+from pipeline.timeparse import SHANGHAI
+
+_lock = threading.Lock()
+_thread: threading.Thread | None = None
+
+POLITE_DEFAULTS: dict[str, Any] = {
+    "ROBOTSTXT_OBEY": True,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+    "DOWNLOAD_DELAY": 1.0,
+    "DOWNLOAD_DELAY_JITTER": 0.5,
+    "AUTOTHROTTLE_ENABLED": True,
+    "AUTOTHROTTLE_START_DELAY": 1.0,
+    "AUTOTHROTTLE_MAX_DELAY": 30.0,
+    "RETRY_ENABLED": True,
+    "RETRY_TIMES": 2,
+    "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
+    "DOWNLOAD_TIMEOUT": 20,
+    "COOKIES_ENABLED": False,   # Weibo cookies come from configuration, per request
+    "TELNETCONSOLE_ENABLED": False,
+    "LOG_LEVEL": "WARNING",
+    "FEED_EXPORT_ENCODING": "utf-8",
+    "ITEM_PIPELINES": {"crawlers.spiders.IngestPipeline": 300},
+    "DOWNLOADER_MIDDLEWARES": {
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        "crawlers.spiders.ConcurrentSafeRobotsTxtMiddleware": 100,
+    },
+}
+
+
+def _ensure_reactor() -> Any:
+    """Install the asyncio reactor (once) and run it in a daemon thread; return the reactor."""
+    global _thread
+    with _lock:
+        if _thread is None:
+            from twisted.internet import asyncioreactor
+
+            try:
+                asyncioreactor.install()
+            except Exception as exc:  # ReactorAlreadyInstalledError: fine only if it is the asyncio one
+                from twisted.internet import reactor as installed
+
+                if not isinstance(installed, asyncioreactor.AsyncioSelectorReactor):
+                    raise RuntimeError(f"a non-asyncio Twisted reactor is already installed: {installed!r}") from exc
+            from twisted.internet import reactor
+
+            running: Any = reactor
+            _thread = threading.Thread(target=running.run, kwargs={"installSignalHandlers": False},
+                                       name="yuqing-twisted-reactor", daemon=True)
+            _thread.start()
+    from twisted.internet import reactor
+
+    return reactor
+
+
+def collect(sources: list[Source], settings: Settings | None, now: datetime | None = None, *,
+            ingest: bool = True, user_agent: str | None = None, scrapy_settings: Mapping[str, Any] | None = None,
+            environ: Mapping[str, str] | None = None, triage_context: Any = None) -> CollectReport:
+    """Crawl ``sources`` once and (unless ``ingest`` is False) ingest what they yielded.
+
+    Blocks until the crawl and the ingest are done; safe to call again in the same process."""
+    from scrapy.crawler import CrawlerRunner
+    from twisted.internet import threads
+
+    reactor = _ensure_reactor()
+    now = now or datetime.now(SHANGHAI)
+    config: dict[str, Any] = dict(POLITE_DEFAULTS)
+    if user_agent:
+        config["USER_AGENT"] = user_agent
+    config.update(scrapy_settings or {})
+    config.update({"YUQING_SETTINGS": settings, "YUQING_NOW": now.isoformat(), "YUQING_INGEST": ingest,
+                   "YUQING_TRIAGE_CONTEXT": triage_context})
+
+    def start() -> Any:
+        runner = CrawlerRunner(config)
+        crawler = runner.create_crawler(CollectSpider)
+        deferred = runner.crawl(crawler, sources=sources, environ=environ)
+
+        def done(_: Any) -> CollectReport:
+            report = getattr(crawler.spider, "collect_report", None)
+            return report if isinstance(report, CollectReport) else CollectReport()
+
+        deferred.addCallback(done)
+        return deferred
+
+    result: CollectReport = threads.blockingCallFromThread(reactor, start)
+    return result
+
+
+__all__ = ["POLITE_DEFAULTS", "CollectReport", "IngestPipeline", "collect"]

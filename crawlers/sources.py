@@ -1,0 +1,152 @@
+"""Collection sources: ``data/config/sources.yaml`` loaded and validated into ``Source`` objects.
+
+A source needs only ``name``, ``kind`` and ``url``; everything else has a default. Errors name
+the file and the offending entry (by position and name), never a bare traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SourceKind = Literal["feed", "weibo", "news_site", "wechat"]
+DEFAULT_PLATFORM: dict[str, str] = {"feed": "news", "weibo": "weibo", "news_site": "news", "wechat": "wechat"}
+
+
+class SourcesError(ValueError):
+    """``sources.yaml`` is missing, unreadable or invalid; the message names file and entry."""
+
+
+class Selectors(BaseModel):
+    """Site-specific CSS selectors for ``news_site`` pages (all optional; generic extraction otherwise)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    links: str | None = None       # on the list page: article links (``a`` elements or their parents)
+    title: str | None = None
+    body: str | None = None
+    time: str | None = None
+    source: str | None = None
+
+
+class Source(BaseModel):
+    """One place to collect from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    kind: SourceKind
+    url: str
+    urls: list[str] = Field(default_factory=list)          # more start URLs of the same source
+    platform: str | None = None                            # default by kind: news / weibo / wechat
+    interval_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    enabled: bool = True
+    township: str | None = None                            # place hint: a township's own account
+    unit: str | None = None                                # unit hint: the unit that runs the account
+    follow_links: bool = True                              # feed items with only a title: fetch the article
+    link_pattern: str | None = None                        # news_site: regex an article URL must match
+    max_pages: int = Field(default=50, ge=1, le=10_000)    # news_site: articles per run; weibo: pages
+    selectors: Selectors = Field(default_factory=Selectors)
+    cookie_env: str | None = None                          # weibo: name of the env var holding the cookie
+    user_agent: str | None = None
+    timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+
+    @field_validator("url", "urls")
+    @classmethod
+    def _http_urls(cls, value: str | list[str]) -> str | list[str]:
+        for url in [value] if isinstance(value, str) else value:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"not an http(s) URL: {url!r}")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _stripped(cls, value: str) -> str:
+        if value.strip() != value or not value.strip():
+            raise ValueError("name must be non-blank without surrounding spaces")
+        return value
+
+    @field_validator("link_pattern")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"link_pattern is not a valid regex: {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _kind_specific(self) -> Source:
+        if self.cookie_env is not None and self.kind != "weibo":
+            raise ValueError("cookie_env only applies to kind weibo")
+        return self
+
+    @property
+    def effective_platform(self) -> str:
+        return self.platform or DEFAULT_PLATFORM[self.kind]
+
+    @property
+    def start_urls(self) -> list[str]:
+        return [self.url, *[u for u in self.urls if u != self.url]]
+
+
+class SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    user_agent: str = "yuqing/0.1 (云和县政务舆情监测; +https://www.yunhe.gov.cn)"
+    sources: list[Source]
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> SourcesFile:
+        seen: set[str] = set()
+        for s in self.sources:
+            if s.name in seen:
+                raise ValueError(f"duplicate source name {s.name!r}")
+            seen.add(s.name)
+        return self
+
+
+def _describe(raw: Any, loc: tuple[Any, ...]) -> str:
+    """``sources[2] (云和发布): url`` from a pydantic error location."""
+    if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
+        entries = raw.get("sources") if isinstance(raw, dict) else None
+        name = None
+        if isinstance(entries, list) and loc[1] < len(entries) and isinstance(entries[loc[1]], dict):
+            name = entries[loc[1]].get("name")
+        head = f"sources[{loc[1]}]" + (f" ({name})" if name else "")
+        rest = ".".join(str(p) for p in loc[2:])
+        return f"{head}: {rest}" if rest else head
+    return ".".join(str(p) for p in loc) or "(top)"
+
+
+def parse_sources(raw: Any, origin: str = "sources.yaml") -> SourcesFile:
+    """Validate already-decoded YAML; ``origin`` names the file in error messages."""
+    if not isinstance(raw, dict):
+        raise SourcesError(f"{origin}: expected a mapping with a 'sources' list at the top level")
+    try:
+        return SourcesFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{_describe(raw, tuple(err['loc']))}: {err['msg']}" for err in exc.errors())
+        raise SourcesError(f"{origin}: {problems}") from exc
+
+
+def load_sources(path: Path) -> SourcesFile:
+    """Read and validate a sources file (``data/config/sources.yaml`` by default)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise SourcesError(f"{path}: sources file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourcesError(f"{path}: cannot read ({exc})") from exc
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SourcesError(f"{path}: invalid YAML: {exc}") from exc
+    return parse_sources(raw, str(path))

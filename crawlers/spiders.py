@@ -1,0 +1,306 @@
+"""Scrapy side: one spider that parses every source kind, one item pipeline that persists.
+
+The spider only parses and yields items: ``RecordItem`` (an ingest record) and ``ProblemItem``
+(an anti-bot answer, a bozo feed, an HTTP error …). ``IngestPipeline`` is the only place that
+persists: it validates each record with the ingest rules (a reject raises ``DropItem`` with the
+reason and is counted), drops repeats within the crawl, and hands the valid records to
+``pipeline.service.ingest_records`` once, when the spider closes. Its ``CollectReport`` is put on
+the spider (``spider.collect_report``) for the runner.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import scrapy
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import DropItem
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
+from crawlers.articles import extract_article, list_page_links
+from crawlers.feeds import parse_feed
+from crawlers.records import Problem, Record
+from crawlers.sources import Source
+from crawlers.weibo import apply_long_text, parse_weibo
+from pipeline.normalize import RejectedRecord, to_post
+from pipeline.settings import Settings
+from pipeline.timeparse import SHANGHAI
+
+ARTICLE_FIELDS_FROM_PAGE = ("title", "published_at")
+
+
+@dataclass
+class RecordItem:
+    """One collected post in the ingest schema."""
+
+    source: str
+    record: Record
+
+
+@dataclass
+class ProblemItem:
+    """Something that went wrong with a source during this crawl."""
+
+    source: str
+    kind: str
+    detail: str
+    url: str | None = None
+
+
+@dataclass
+class SourceReport:
+    """Per-source counts of one crawl (what source health will be built on)."""
+
+    collected: int = 0
+    rejected: int = 0
+    duplicates_in_crawl: int = 0
+    reject_reasons: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class CollectReport:
+    """What one crawl did: per source, and what ingest stored."""
+
+    sources: dict[str, SourceReport] = field(default_factory=dict)
+    records: list[Record] = field(default_factory=list)
+    new_posts: int = 0
+    duplicates: int = 0
+    ingest_rejects: list[str] = field(default_factory=list)
+    ingested: bool = False
+
+    def for_source(self, name: str) -> SourceReport:
+        return self.sources.setdefault(name, SourceReport())
+
+
+def _problem_items(source: Source, problems: list[Problem]) -> Iterator[ProblemItem]:
+    for p in problems:
+        yield ProblemItem(source.name, p.kind, p.detail, p.url)
+
+
+def _content_type(response: Response) -> str | None:
+    value = response.headers.get("Content-Type")
+    return value.decode("latin-1") if value else None
+
+
+def _with_query(url: str, **params: Any) -> str:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query.update({k: str(v) for k, v in params.items()})
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+
+
+class CollectSpider(scrapy.Spider):
+    """Collects every given source once: feeds, WeChat mirror feeds, Weibo JSON, news sites."""
+
+    name = "yuqing_collect"
+
+    def __init__(self, sources: list[Source], environ: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sources = [s for s in sources if s.enabled]
+        self.environ = dict(os.environ if environ is None else environ)
+        self.collect_report: CollectReport | None = None
+
+    # ------------------------------------------------------------------ start
+
+    async def start(self) -> Any:  # Scrapy >= 2.13
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        for source in self.sources:
+            for url in source.start_urls:
+                yield self._request(source, url, self._callback(source), page=1)
+
+    def _callback(self, source: Source) -> Any:
+        return {"feed": self.parse_feed, "wechat": self.parse_feed, "weibo": self.parse_weibo,
+                "news_site": self.parse_list}[source.kind]
+
+    def _request(self, source: Source, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
+        meta: dict[str, Any] = {"download_timeout": source.timeout_seconds}
+        headers: dict[str, str] = {}
+        if source.user_agent:
+            headers["User-Agent"] = source.user_agent
+        if source.kind == "weibo":
+            meta.update({"handle_httpstatus_all": True, "dont_redirect": True})
+            headers.setdefault("Accept", "application/json, text/plain, */*")
+            if source.cookie_env and self.environ.get(source.cookie_env):
+                headers["Cookie"] = self.environ[source.cookie_env]
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta, headers=headers,
+                              cb_kwargs={"source": source, **kwargs}, dont_filter=kwargs.get("page", 0) == 1)
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        source: Source = request.cb_kwargs["source"]
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            kind = "rate_limited" if response.status == 429 else "http_error"
+            yield ProblemItem(source.name, kind, f"HTTP {response.status}", request.url)
+        else:
+            yield ProblemItem(source.name, "fetch_failed", f"{type(failure.value).__name__}: {failure.value}", request.url)
+        fallback = request.cb_kwargs.get("record")
+        if fallback is not None:  # the article could not be fetched: keep what the feed said
+            yield RecordItem(source.name, fallback)
+
+    # ------------------------------------------------------------------ feeds
+
+    def parse_feed(self, response: Response, source: Source, page: int = 1) -> Iterator[Any]:
+        result = parse_feed(response.body, source=source.name, platform=source.effective_platform, url=response.url,
+                            content_type=_content_type(response))
+        yield from _problem_items(source, result.problems)
+        for record in result.records:
+            needs = record.pop("needs_article", False)
+            if needs and source.follow_links and record.get("url"):
+                yield self._request(source, str(record["url"]), self.parse_article, record=record)
+            else:
+                yield RecordItem(source.name, record)
+
+    # ------------------------------------------------------------------ articles
+
+    def parse_list(self, response: Response, source: Source, page: int = 1) -> Iterator[Any]:
+        links = list_page_links(response.body, response.url, link_pattern=source.link_pattern,
+                                selector=source.selectors.links,
+                                content_type=_content_type(response))
+        if not links:
+            yield ProblemItem(source.name, "empty", "no article links on the list page", response.url)
+        for url in links[: source.max_pages]:
+            yield self._request(source, url, self.parse_article)
+
+    def parse_article(self, response: Response, source: Source, record: Record | None = None) -> Iterator[Any]:
+        article = extract_article(response.body, response.url, selectors=source.selectors,
+                                  content_type=_content_type(response))
+        usable = bool(article.text) and len(article.text) >= 40
+        yield from _problem_items(source, [p for p in article.problems if not usable or p.detail != "no publish time found"])
+        if record is not None:  # a feed item followed to its page: the page fills in the text
+            merged = dict(record)
+            if usable:
+                merged["text"] = article.text
+                for name in ARTICLE_FIELDS_FROM_PAGE:
+                    merged[name] = merged.get(name) or getattr(article, name)
+                if source.kind != "wechat" and article.source:
+                    merged["page_source"] = article.source
+            yield RecordItem(source.name, merged)
+            return
+        if usable:
+            yield RecordItem(source.name, article.to_record(platform=source.effective_platform, default_source=source.name))
+
+    # ------------------------------------------------------------------ weibo
+
+    def parse_weibo(self, response: Response, source: Source, page: int = 1) -> Iterator[Any]:
+        location = response.headers.get("Location")
+        final_url = response.urljoin(location.decode("latin-1")) if location else None
+        result = parse_weibo(response.body, status=response.status, url=response.url, final_url=final_url)
+        yield from _problem_items(source, result.problems)
+        long_ids = set(result.long_text_ids)
+        origin = urlsplit(response.url)
+        for record in result.records:
+            if record.get("id") in long_ids:
+                url = f"{origin.scheme}://{origin.netloc}/statuses/extend?id={record['id']}"
+                yield self._request(source, url, self.parse_long_text, record=record)
+            else:
+                yield RecordItem(source.name, record)
+        if result.records and result.next_page and page < source.max_pages and result.next_page > page:
+            yield self._request(source, _with_query(response.url, page=result.next_page), self.parse_weibo,
+                                page=result.next_page)
+
+    def parse_long_text(self, response: Response, source: Source, record: Record) -> Iterator[Any]:
+        result = parse_weibo(response.body, status=response.status, url=response.url, status_id=str(record["id"]))
+        yield from _problem_items(source, result.problems)
+        long_text = result.long_texts.get(str(record["id"]))
+        merged = apply_long_text(record, long_text) if long_text else {k: v for k, v in record.items() if k != "is_long_text"}
+        yield RecordItem(source.name, merged)
+
+
+class IngestPipeline:
+    """The one item pipeline: validate, count, drop rejects with their reason, ingest at close."""
+
+    def __init__(self, settings: Settings | None, now: datetime, ingest: bool, ctx: Any = None) -> None:
+        self.settings = settings
+        self.now = now
+        self.ingest = ingest and settings is not None
+        self.ctx = ctx
+        self.report = CollectReport()
+        self._seen: set[tuple[str, str]] = set()
+        self.crawler: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> IngestPipeline:
+        now = crawler.settings.get("YUQING_NOW")
+        now = datetime.fromisoformat(now) if isinstance(now, str) else (now or datetime.now(SHANGHAI))
+        pipeline = cls(crawler.settings.get("YUQING_SETTINGS"), now, crawler.settings.getbool("YUQING_INGEST", True),
+                       crawler.settings.get("YUQING_TRIAGE_CONTEXT"))
+        pipeline.crawler = crawler
+        return pipeline
+
+    def process_item(self, item: Any, spider: scrapy.Spider | None = None) -> Any:
+        if isinstance(item, ProblemItem):
+            self.report.for_source(item.source).problems.append(Problem(item.kind, item.detail, item.url))  # type: ignore[arg-type]
+            return item
+        if not isinstance(item, RecordItem):
+            raise DropItem(f"unexpected item type {type(item).__name__}")
+        counts = self.report.for_source(item.source)
+        try:
+            post = to_post(item.record, len(self.report.records) + 1, self.now)
+        except RejectedRecord as exc:
+            counts.rejected += 1
+            counts.reject_reasons.append(str(exc))
+            raise DropItem(f"{item.source}: rejected: {exc}") from exc
+        keys = [("id", f"{post.platform}:{post.platform_id}")] if post.platform_id else []
+        if post.canonical_url:
+            keys.append(("url", post.canonical_url))
+        if not keys:
+            keys.append(("hash", post.fingerprint))
+        if any(k in self._seen for k in keys):
+            counts.duplicates_in_crawl += 1
+            raise DropItem(f"{item.source}: duplicate within this crawl ({keys[0][1]})")
+        self._seen.update(keys)
+        counts.collected += 1
+        self.report.records.append(item.record)
+        return item
+
+    def close_spider(self, spider: scrapy.Spider | None = None) -> None:
+        if self.ingest and self.report.records and self.settings is not None:
+            from pipeline.service import ingest_records
+
+            triage, rejects = ingest_records(self.settings, self.report.records, self.now, self.ctx)
+            self.report.new_posts = triage.new_posts
+            self.report.duplicates = triage.duplicates
+            self.report.ingest_rejects = [f"{r.line}: {r.reason}" for r in rejects]
+            self.report.ingested = True
+        spider = spider or (self.crawler.spider if self.crawler is not None else None)
+        if spider is not None:  # Scrapy >= 2.13 calls close_spider() without the spider
+            setattr(spider, "collect_report", self.report)  # noqa: B010 - Spider has no such attribute declared
+
+
+
+class ConcurrentSafeRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy 2.19's robots.txt middleware, fixed for concurrent first requests to one host.
+
+    While robots.txt is being fetched, every further request to that host awaits the same
+    Deferred through ``asFuture``, which consumes its result: from the second waiter on the
+    parser is ``None`` and the request goes out unchecked (measured: with three sources on one
+    host a disallowed URL was fetched). Each waiter here gets its own relayed Deferred.
+    """
+
+    async def robot_parser(self, request: scrapy.Request) -> Any:
+        netloc = urlparse_cached(request).netloc
+        pending = self._parsers.get(netloc)
+        if isinstance(pending, Deferred):
+            waiter: Deferred[Any] = Deferred()
+
+            def relay(result: Any) -> Any:
+                waiter.callback(result)
+                return result
+
+            pending.addBoth(relay)
+            return await maybe_deferred_to_future(waiter)
+        return await super().robot_parser(request)

@@ -1,0 +1,114 @@
+"""Scrapy crawls of the fixture site on 127.0.0.1, twice in one process, into a real database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from crawlers.runner import collect
+from crawlers.sources import Source
+from pipeline.db import make_engine
+from pipeline.models import Post
+from pipeline.settings import Settings
+from pipeline.timeparse import SHANGHAI
+from pipeline.triage import TriageContext
+from tests.crawlers.conftest import SiteHandler
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI)
+FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0, "LOG_LEVEL": "ERROR"}
+
+
+def _sources(base: str) -> list[Source]:
+    return [
+        Source(name="云和发布", kind="wechat", url=f"{base}/feeds/yunhefabu.xml"),
+        Source(name="云和县人民政府·政务动态", kind="feed", url=f"{base}/feeds/zwdt.xml"),
+        Source(name="坏镜像", kind="feed", url=f"{base}/feeds/broken.xml"),
+        Source(name="云和新闻网", kind="news_site", url=f"{base}/news/index.html"),
+        Source(name="云和发布微博", kind="weibo", url=f"{base}/api/container/getIndex?containerid=1076037000000001"),
+        Source(name="过期Cookie", kind="weibo", url=f"{base}/api/blocked/getIndex?containerid=1076037000000002"),
+        Source(name="被反爬", kind="weibo", url=f"{base}/api/antibot432?containerid=1"),
+        Source(name="跳登录", kind="weibo", url=f"{base}/api/login-redirect?containerid=1"),
+        Source(name="死镜像", kind="feed", url="http://127.0.0.1:9/feeds/gone.xml"),
+        Source(name="禁抓", kind="news_site", url=f"{base}/private/list.html"),
+        Source(name="停用", kind="feed", url=f"{base}/feeds/zwdt.xml", enabled=False),
+    ]
+
+
+def _posts(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(Post)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+def test_two_consecutive_crawls_store_nothing_twice(site_url: str, settings_for: Callable[[str], Settings],
+                                                   ctx: TriageContext, tmp_path: Path) -> None:
+    url = f"sqlite:///{(tmp_path / 'crawl.db').as_posix()}"
+    settings = settings_for(url)
+    SiteHandler.hits.clear()
+    first = collect(_sources(site_url), settings, NOW, scrapy_settings=FAST, triage_context=ctx)
+
+    by = first.sources
+    assert by["云和发布"].collected == 2
+    assert by["云和县人民政府·政务动态"].collected == 2
+    assert by["云和新闻网"].collected == 3
+    assert by["云和发布微博"].collected == 4
+    assert by["坏镜像"].collected == 1 and "bozo_feed" in {p.kind for p in by["坏镜像"].problems}
+    assert "http_error" in {p.kind for p in by["坏镜像"].problems}  # its item's link is a 404: title kept
+    assert [p.kind for p in by["过期Cookie"].problems] == ["login_required"]
+    assert [p.kind for p in by["被反爬"].problems] == ["anti_bot"]
+    assert [p.kind for p in by["跳登录"].problems] == ["login_required"]
+    assert [p.kind for p in by["死镜像"].problems] == ["fetch_failed"]
+    assert "停用" not in by
+    assert not any(h.startswith("/private/") for h in SiteHandler.hits)  # robots.txt obeyed
+    assert "robots.txt" in by["禁抓"].problems[0].detail
+    assert "/statuses/extend?id=5100000000000002" in SiteHandler.hits
+
+    records = {r["url"]: r for r in first.records}
+    wechat = records[f"{site_url}/mp/s/yh001.html"]
+    assert wechat["text"].startswith("因紧水滩镇自来水管网改造施工需要") and wechat["source"] == "云和发布"
+    gbk = records[f"{site_url}/news/2026-11/26/art_3.html"]
+    assert gbk["title"] == "云和梯田景区冬季开放时间调整" and gbk["platform"] == "news"
+    fire = next(r for r in first.records if r.get("id") == "5100000000000002")
+    assert "电动自行车不要在楼道" in fire["text"]
+
+    assert first.ingested and first.ingest_rejects == []
+    assert first.new_posts == 12 and _posts(url) == 12
+
+    second = collect(_sources(site_url), settings, NOW, scrapy_settings=FAST, triage_context=ctx)
+    assert second.ingested and second.new_posts == 0 and second.duplicates == 12
+    assert _posts(url) == 12
+
+
+def test_rejects_are_dropped_with_reason_and_counted(site_url: str) -> None:
+    from crawlers.spiders import IngestPipeline, RecordItem
+
+    pipeline = IngestPipeline(settings=None, now=NOW, ingest=False)
+    good: dict[str, Any] = {"id": "1", "platform": "weibo", "text": "云和县城停电", "published_at": "刚刚"}
+    pipeline.process_item(RecordItem("s", good))
+    from scrapy.exceptions import DropItem
+
+    with pytest.raises(DropItem, match="empty text"):
+        pipeline.process_item(RecordItem("s", {"id": "2", "platform": "weibo", "text": "<script>x()</script>"}))
+    with pytest.raises(DropItem, match="published_at"):
+        pipeline.process_item(RecordItem("s", {"id": "3", "platform": "weibo", "text": "x", "published_at": "上周某天"}))
+    with pytest.raises(DropItem, match="duplicate"):
+        pipeline.process_item(RecordItem("s", dict(good)))
+    counts = pipeline.report.sources["s"]
+    assert (counts.collected, counts.rejected, counts.duplicates_in_crawl) == (1, 2, 1)
+    assert counts.reject_reasons[0] == "empty text"
+
+
+def test_crawl_without_ingest_is_repeatable(site_url: str) -> None:
+    sources = [Source(name="云和新闻网", kind="news_site", url=f"{site_url}/news/index.html")]
+    runs = [collect(sources, None, NOW, ingest=False, scrapy_settings=FAST) for _ in range(3)]
+    assert [r.sources["云和新闻网"].collected for r in runs] == [3, 3, 3]
+    assert not any(r.ingested for r in runs)

@@ -1,0 +1,56 @@
+"""sources.yaml: the shipped file is valid; errors name the file and the entry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawlers.sources import SourcesError, load_sources, parse_sources
+from pipeline.settings import PROJECT_ROOT
+
+
+def test_shipped_sources_file_is_valid() -> None:
+    loaded = load_sources(PROJECT_ROOT / "data" / "config" / "sources.yaml")
+    by_name = {s.name: s for s in loaded.sources}
+    assert {"feed", "weibo", "news_site", "wechat"} <= {s.kind for s in loaded.sources}
+    assert by_name["云和发布"].effective_platform == "wechat"
+    assert by_name["云和发布微博"].cookie_env == "YUQING_WEIBO_COOKIE"
+
+
+def test_minimal_source_gets_defaults() -> None:
+    source = parse_sources({"sources": [{"name": "云和新闻网", "kind": "news_site", "url": "http://www.example.cn/"}]}).sources[0]
+    assert (source.interval_minutes, source.enabled, source.follow_links, source.max_pages) == (30, True, True, 50)
+    assert source.effective_platform == "news" and source.start_urls == ["http://www.example.cn/"]
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ({"name": "坏源", "kind": "rss", "url": "http://x.cn/"}, "sources[1] (坏源): kind"),
+    ({"name": "坏源", "kind": "feed", "url": "ftp://x.cn/"}, "sources[1] (坏源): url"),
+    ({"name": "坏源", "kind": "feed"}, "sources[1] (坏源): url: Field required"),
+    ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "intervall": 5}, "sources[1] (坏源): intervall"),
+    ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "cookie_env": "C"}, "cookie_env only applies"),
+    ({"name": "坏源", "kind": "news_site", "url": "http://x.cn/", "link_pattern": "(["}, "link_pattern"),
+    ({"name": "云和发布", "kind": "feed", "url": "http://x.cn/"}, "duplicate source name"),
+])
+def test_errors_name_file_and_entry(tmp_path: Path, entry: dict[str, object], message: str) -> None:
+    import yaml
+
+    path = tmp_path / "sources.yaml"
+    first = {"name": "云和发布", "kind": "wechat", "url": "http://127.0.0.1/feed.xml"}
+    path.write_text(yaml.safe_dump({"sources": [first, entry]}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SourcesError) as info:
+        load_sources(path)
+    assert str(path) in str(info.value) and message in str(info.value)
+
+
+def test_unreadable_files(tmp_path: Path) -> None:
+    with pytest.raises(SourcesError, match="not found"):
+        load_sources(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources: [\n", encoding="utf-8")
+    with pytest.raises(SourcesError, match="invalid YAML"):
+        load_sources(bad)
+    bad.write_text("- just a list\n", encoding="utf-8")
+    with pytest.raises(SourcesError, match="mapping"):
+        load_sources(bad)
