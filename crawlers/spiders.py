@@ -61,6 +61,8 @@ class SourceReport:
     """Per-source counts of one crawl (what source health will be built on)."""
 
     collected: int = 0
+    new: int = 0            # stored as new posts by ingest
+    duplicates: int = 0     # already stored before this crawl
     rejected: int = 0
     duplicates_in_crawl: int = 0
     reject_reasons: list[str] = field(default_factory=list)
@@ -230,6 +232,7 @@ class IngestPipeline:
         self.ctx = ctx
         self.report = CollectReport()
         self._seen: set[tuple[str, str]] = set()
+        self._sources: list[str] = []  # the source of each record, in order
         self.crawler: Any = None
 
     @classmethod
@@ -265,16 +268,26 @@ class IngestPipeline:
         self._seen.update(keys)
         counts.collected += 1
         self.report.records.append(item.record)
+        self._sources.append(item.source)
         return item
 
     def close_spider(self, spider: scrapy.Spider | None = None) -> None:
         if self.ingest and self.report.records and self.settings is not None:
             from pipeline.service import ingest_records
 
-            triage, rejects = ingest_records(self.settings, self.report.records, self.now, self.ctx)
-            self.report.new_posts = triage.new_posts
-            self.report.duplicates = triage.duplicates
-            self.report.ingest_rejects = [f"{r.line}: {r.reason}" for r in rejects]
+            # One ingest per source, so that source health knows what each one brought that was new.
+            by_source: dict[str, list[Record]] = {}
+            for name, record in zip(self._sources, self.report.records, strict=True):
+                by_source.setdefault(name, []).append(record)
+            for name, records in by_source.items():
+                triage, rejects = ingest_records(self.settings, records, self.now, self.ctx)
+                counts = self.report.for_source(name)
+                counts.new, counts.duplicates = triage.new_posts, triage.duplicates
+                counts.rejected += len(rejects)
+                counts.reject_reasons += [r.reason for r in rejects]
+                self.report.new_posts += triage.new_posts
+                self.report.duplicates += triage.duplicates
+                self.report.ingest_rejects += [f"{name} {r.line}: {r.reason}" for r in rejects]
             self.report.ingested = True
         spider = spider or (self.crawler.spider if self.crawler is not None else None)
         if spider is not None:  # Scrapy >= 2.13 calls close_spider() without the spider

@@ -233,7 +233,8 @@ def pending_count(session: Session) -> int:
 
 # --- messages --------------------------------------------------------------------------------
 
-_HEADINGS = {"event": "舆情预警", "reminder": "时限提醒", "overdue": "超时督办", "escalation": "预警未确认"}
+_HEADINGS = {"event": "舆情预警", "reminder": "时限提醒", "overdue": "超时督办", "escalation": "预警未确认",
+             "source": "信息源告警"}
 
 
 def render(session: Session, alert: Alert, now: datetime) -> tuple[str, str]:

@@ -99,6 +99,29 @@ class Source(Base):
     platform: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
     local: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Health of a configured collector source (NULL for sources only seen in imported posts).
+    health: Mapped[str | None] = mapped_column(String(16))  # ok | degraded | down
+    health_reason: Mapped[str | None] = mapped_column(Text)
+    health_since: Mapped[datetime | None]
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_run_at: Mapped[datetime | None]
+    last_new_at: Mapped[datetime | None]
+
+
+class SourceRun(Base):
+    """What one collection run did for one source: fetched, new, duplicate, rejected and why."""
+
+    __tablename__ = "source_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    fetched: Mapped[int] = mapped_column(Integer)
+    new: Mapped[int] = mapped_column(Integer)
+    duplicates: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)
+    problems: Mapped[list[Any]]
+    health: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Event(Base):

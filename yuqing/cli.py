@@ -390,6 +390,53 @@ def sweep(now: Annotated[str | None, typer.Option(help="当前时间（ISO）")]
 
 
 @app.command()
+def collect(
+    source: Annotated[list[str] | None, typer.Option(help="只采集指定信息源（可重复）")] = None,
+    sources: Annotated[Path | None, typer.Option(help="信息源配置文件，默认 data/config/sources.yaml")] = None,
+    now: Annotated[str | None, typer.Option(help="采集时间（ISO）")] = None,
+) -> None:
+    """运行一次采集：抓取、入库研判，并记录各信息源健康状况。"""
+    from crawlers.collect import collect_once
+    from crawlers.sources import SourcesError
+
+    settings = _settings()
+    path = sources or settings.config_dir / "sources.yaml"
+    try:
+        facts = collect_once(settings, path, source, _now(now))
+    except (SourcesError, ValueError) as exc:
+        raise _fail(str(exc), 2) from exc
+    table = Table(title=f"采集结果（{len(facts)} 个信息源）")
+    for col in ("信息源", "抓取", "新增", "重复", "拒收", "问题"):
+        table.add_column(col)
+    for f in facts:
+        problems = "；".join(f"{k}: {d[:40]}" for k, d in f.problems[:2]) or "—"
+        table.add_row(escape(f.name), str(f.fetched), str(f.new), str(f.duplicates), str(f.rejected), escape(problems))
+    out.print(table)
+
+
+@app.command(name="sources")
+def sources_cmd() -> None:
+    """各信息源健康状况：正常 / 降级 / 中断，及原因。"""
+    from pipeline.db import session_scope
+    from pipeline.source_health import HEALTH_NAMES, source_table
+    from pipeline.timeparse import SHANGHAI
+
+    with session_scope(_engine(_settings())) as session:
+        rows = source_table(session)
+    table = Table(title=f"信息源状态（{len(rows)} 个）")
+    for col in ("信息源", "平台", "状态", "原因", "最近采集", "最近新增内容", "上次抓取/新增/拒收"):
+        table.add_column(col)
+    style = {"ok": "green", "degraded": "yellow", "down": "bold red"}
+    fmt = lambda t: t.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if t else "—"  # noqa: E731
+    for r in rows:
+        table.add_row(escape(r["name"]), r["platform"], _styled(HEALTH_NAMES.get(r["health"], r["health"]),
+                                                               style.get(r["health"], "")),
+                      escape(r["reason"] or "—"), fmt(r["last_run_at"]), fmt(r["last_new_at"]),
+                      f"{r['last_fetched']}/{r['last_new']}/{r['last_rejected']}")
+    out.print(table)
+
+
+@app.command()
 def status(now: Annotated[str | None, typer.Option(help="当前时间（ISO）")] = None) -> None:
     """运行概况：帖子量、各级事件、待办、超时、预警发送与确认情况。"""
     from pipeline.db import session_scope

@@ -112,3 +112,43 @@ def test_crawl_without_ingest_is_repeatable(site_url: str) -> None:
     runs = [collect(sources, None, NOW, ingest=False, scrapy_settings=FAST) for _ in range(3)]
     assert [r.sources["云和新闻网"].collected for r in runs] == [3, 3, 3]
     assert not any(r.ingested for r in runs)
+
+
+def test_collect_records_source_health_and_alerts_analysts(site_url: str, settings_for: Callable[[str], Settings],
+                                                           tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    import yaml
+
+    from crawlers.collect import collect_once
+    from pipeline.db import session_scope
+    from pipeline.models import Alert
+    from pipeline.models import Source as SourceRow
+
+    settings = settings_for(f"sqlite:///{(tmp_path / 'health.db').as_posix()}")
+    spec = {"sources": [
+        {"name": "云和发布", "kind": "wechat", "url": f"{site_url}/feeds/yunhefabu.xml"},
+        {"name": "被反爬", "kind": "weibo", "url": f"{site_url}/api/antibot432?containerid=1"},
+        {"name": "死镜像", "kind": "feed", "url": "http://127.0.0.1:9/feeds/gone.xml"},
+    ]}
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    facts = {f.name: f for f in collect_once(settings, path, None, NOW, scrapy_settings=FAST)}
+    assert facts["云和发布"].new > 0 and facts["被反爬"].fetched == 0
+    again = {f.name: f for f in collect_once(settings, path, ["云和发布"], NOW, scrapy_settings=FAST)}
+    assert again["云和发布"].new == 0 and again["云和发布"].duplicates == facts["云和发布"].new
+    engine = make_engine(settings.database_url)
+    with session_scope(engine) as s:
+        health = {r.name: (r.health, r.health_reason) for r in s.scalars(select(SourceRow).where(
+            SourceRow.health.is_not(None)))}
+        alerts = [a.payload["text"] for a in s.scalars(select(Alert).where(Alert.kind == "source"))]
+    assert health["云和发布"][0] == "ok"
+    assert health["被反爬"][0] == "degraded" and "反爬" in (health["被反爬"][1] or "")
+    assert health["死镜像"][0] == "degraded" and "无法连接" in (health["死镜像"][1] or "")
+    assert len(alerts) == 2 and all("信息源" in t for t in alerts)  # one per source turning degraded
+    env = {"YUQING_DATABASE_URL": settings.database_url, "YUQING_STATE_DIR": str(settings.state_dir),
+           "YUQING_MODEL_DIR": str(settings.model_dir), "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
+    shown = subprocess.run([sys.executable, "-m", "yuqing.cli", "sources"], capture_output=True, text=True, env=env,
+                           timeout=120)
+    assert shown.returncode == 0 and "降级" in shown.stdout and "正常" in shown.stdout

@@ -1,0 +1,54 @@
+"""Source health (issue 3): the rule, as a pure function of one run and the previous state."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pipeline.source_health import HealthState, RunFacts, assess
+from tests.conftest import NOW
+
+FRESH = HealthState(None, None, None, 0, None)
+
+
+def run(**kw: object) -> RunFacts:
+    base: dict[str, object] = {"name": "云和发布微博", "platform": "weibo", "fetched": 5, "new": 2, "duplicates": 3,
+                               "rejected": 0}
+    base.update(kw)
+    return RunFacts(**base)  # type: ignore[arg-type]
+
+
+def test_productive_run_is_ok() -> None:
+    after = assess(run(), FRESH, NOW)
+    assert (after.health, after.consecutive_failures, after.last_new_at) == ("ok", 0, NOW)
+
+
+def test_anti_bot_degrades_then_repeated_failures_take_it_down() -> None:
+    blocked = run(fetched=0, new=0, duplicates=0, problems=[("anti_bot", "HTTP 432")])
+    first = assess(blocked, FRESH, NOW)
+    assert first.health == "degraded" and "反爬" in (first.reason or "") and "HTTP 432" in (first.reason or "")
+    second = assess(blocked, first, NOW + timedelta(minutes=30))
+    third = assess(blocked, second, NOW + timedelta(minutes=60))
+    assert second.health == "degraded" and third.health == "down" and third.consecutive_failures == 3
+    assert second.since == first.since  # the state's start is kept while it lasts
+    recovered = assess(run(), third, NOW + timedelta(minutes=90))
+    assert recovered.health == "ok" and recovered.consecutive_failures == 0
+
+
+def test_expired_cookie_and_dead_mirror() -> None:
+    login = assess(run(fetched=0, new=0, problems=[("login_required", "跳转到登录页")]), FRESH, NOW)
+    assert login.health == "degraded" and "Cookie" in (login.reason or "")
+    dead = assess(run(fetched=0, new=0, problems=[("fetch_failed", "Connection refused")]), FRESH, NOW)
+    assert dead.health == "degraded" and "无法连接" in (dead.reason or "")
+
+
+def test_a_source_that_stopped_producing_is_degraded() -> None:
+    ok = assess(run(), FRESH, NOW)
+    quiet = run(new=0, duplicates=5)
+    assert assess(quiet, ok, NOW + timedelta(hours=47)).health == "ok"
+    stale = assess(quiet, ok, NOW + timedelta(hours=48))
+    assert stale.health == "degraded" and "没有新内容" in (stale.reason or "")
+
+
+def test_bozo_feed_with_items_stays_ok_but_says_so() -> None:
+    after = assess(run(problems=[("bozo_feed", "not well-formed")]), FRESH, NOW)
+    assert after.health == "ok" and "bozo_feed" in (after.reason or "")
