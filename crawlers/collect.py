@@ -14,7 +14,7 @@ from pipeline.config import load_config
 from pipeline.db import engine_for, session_scope
 from pipeline.service import initialise
 from pipeline.settings import Settings
-from pipeline.source_health import RunFacts, record_run
+from pipeline.source_health import RunFacts, due_sources, record_run, validators_of
 from pipeline.triage import TriageContext
 
 
@@ -36,17 +36,27 @@ def run_facts(sources: list[Source], report: CollectReport) -> list[RunFacts]:
         r = report.for_source(s.name)
         facts.append(RunFacts(name=s.name, platform=s.effective_platform, fetched=r.collected, new=r.new,
                               duplicates=r.duplicates, rejected=r.rejected, reject_reasons=list(r.reject_reasons),
-                              problems=[(p.kind, p.detail) for p in r.problems]))
+                              problems=[(p.kind, p.detail) for p in r.problems], not_modified=r.not_modified,
+                              validators=dict(r.validators), base_minutes=float(s.interval_minutes)))
     return facts
 
 
 def collect_once(settings: Settings, sources_path: Path, names: list[str] | None, now: datetime,
-                 scrapy_settings: dict[str, object] | None = None) -> list[RunFacts]:
+                 scrapy_settings: dict[str, object] | None = None, due_only: bool = False) -> list[RunFacts]:
+    """Crawl the sources (with ``due_only``, those whose adaptive polling time has come),
+    conditionally where their start pages gave validators before; record health."""
     sources, user_agent = select_sources(sources_path, names)
     initialise(settings)
+    with engine_for(settings.database_url) as engine, session_scope(engine) as session:
+        if due_only:
+            due = set(due_sources(session, [s.name for s in sources], now))
+            sources = [s for s in sources if s.name in due]
+        validators = validators_of(session, [s.name for s in sources])
+    if not sources:
+        return []
     ctx = TriageContext.build(settings, progress=lambda _: None)
     report = collect(sources, settings, now, user_agent=user_agent, triage_context=ctx,
-                     scrapy_settings=scrapy_settings)
+                     scrapy_settings=scrapy_settings, validators=validators)
     facts = run_facts(sources, report)
     cfg = load_config(settings.config_dir)
     with engine_for(settings.database_url) as engine, session_scope(engine) as session:

@@ -74,7 +74,8 @@ def _ensure_reactor() -> Any:
 
 def collect(sources: list[Source], settings: Settings | None, now: datetime | None = None, *,
             ingest: bool = True, user_agent: str | None = None, scrapy_settings: Mapping[str, Any] | None = None,
-            environ: Mapping[str, str] | None = None, triage_context: Any = None) -> CollectReport:
+            environ: Mapping[str, str] | None = None, triage_context: Any = None,
+            validators: Mapping[str, Mapping[str, str | None]] | None = None) -> CollectReport:
     """Crawl ``sources`` once and (unless ``ingest`` is False) ingest what they yielded.
 
     Blocks until the crawl and the ingest are done; safe to call again in the same process."""
@@ -93,7 +94,7 @@ def collect(sources: list[Source], settings: Settings | None, now: datetime | No
     def start() -> Any:
         runner = CrawlerRunner(config)
         crawler = runner.create_crawler(CollectSpider)
-        deferred = runner.crawl(crawler, sources=sources, environ=environ)
+        deferred = runner.crawl(crawler, sources=sources, environ=environ, validators=validators)
 
         def done(_: Any) -> CollectReport:
             report = getattr(crawler.spider, "collect_report", None)

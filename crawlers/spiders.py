@@ -57,6 +57,17 @@ class ProblemItem:
 
 
 @dataclass
+class ValidatorItem:
+    """HTTP validators of a source's start page (or that it answered 304 Not Modified)."""
+
+    source: str
+    url: str
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool = False
+
+
+@dataclass
 class SourceReport:
     """Per-source counts of one crawl (what source health will be built on)."""
 
@@ -65,6 +76,8 @@ class SourceReport:
     duplicates: int = 0     # already stored before this crawl
     rejected: int = 0
     duplicates_in_crawl: int = 0
+    not_modified: int = 0   # start pages that answered 304: nothing new, nothing fetched
+    validators: dict[str, dict[str, str | None]] = field(default_factory=dict)
     reject_reasons: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -106,10 +119,12 @@ class CollectSpider(scrapy.Spider):
 
     name = "yuqing_collect"
 
-    def __init__(self, sources: list[Source], environ: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, sources: list[Source], environ: Mapping[str, str] | None = None,
+                 validators: Mapping[str, Mapping[str, str | None]] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sources = [s for s in sources if s.enabled]
         self.environ = dict(os.environ if environ is None else environ)
+        self.validators = {url: dict(v) for url, v in (validators or {}).items()}
         self.collect_report: CollectReport | None = None
 
     # ------------------------------------------------------------------ start
@@ -121,7 +136,28 @@ class CollectSpider(scrapy.Spider):
     def start_requests(self) -> Iterator[scrapy.Request]:
         for source in self.sources:
             for url in source.start_urls:
-                yield self._request(source, url, self._callback(source), page=1)
+                request = self._request(source, url, self._callback(source), page=1)
+                known = self.validators.get(url) or {}
+                if source.kind != "weibo" and (known.get("etag") or known.get("last_modified")):
+                    # Conditional GET: an unchanged feed or list page answers 304 with no body.
+                    if known.get("etag"):
+                        request.headers["If-None-Match"] = str(known["etag"])
+                    if known.get("last_modified"):
+                        request.headers["If-Modified-Since"] = str(known["last_modified"])
+                    request.meta["handle_httpstatus_list"] = [304]
+                yield request
+
+    @staticmethod
+    def _validator(response: Response, source: Source) -> ValidatorItem | None:
+        """The start page's HTTP validators to remember, or its 304 Not Modified answer."""
+        if response.status == 304:
+            return ValidatorItem(source.name, response.url, None, None, not_modified=True)
+        etag = response.headers.get("ETag")
+        modified = response.headers.get("Last-Modified")
+        if etag or modified:
+            return ValidatorItem(source.name, response.url, etag.decode("latin-1") if etag else None,
+                                 modified.decode("latin-1") if modified else None)
+        return None
 
     def _callback(self, source: Source) -> Any:
         return {"feed": self.parse_feed, "wechat": self.parse_feed, "weibo": self.parse_weibo,
@@ -156,6 +192,11 @@ class CollectSpider(scrapy.Spider):
     # ------------------------------------------------------------------ feeds
 
     def parse_feed(self, response: Response, source: Source, page: int = 1) -> Iterator[Any]:
+        validator = self._validator(response, source) if page == 1 else None
+        if validator is not None:
+            yield validator
+            if validator.not_modified:
+                return
         result = parse_feed(response.body, source=source.name, platform=source.effective_platform, url=response.url,
                             content_type=_content_type(response))
         yield from _problem_items(source, result.problems)
@@ -169,6 +210,11 @@ class CollectSpider(scrapy.Spider):
     # ------------------------------------------------------------------ articles
 
     def parse_list(self, response: Response, source: Source, page: int = 1) -> Iterator[Any]:
+        validator = self._validator(response, source) if page == 1 else None
+        if validator is not None:
+            yield validator
+            if validator.not_modified:
+                return
         links = list_page_links(response.body, response.url, link_pattern=source.link_pattern,
                                 selector=source.selectors.links,
                                 content_type=_content_type(response))
@@ -245,6 +291,13 @@ class IngestPipeline:
         return pipeline
 
     def process_item(self, item: Any, spider: scrapy.Spider | None = None) -> Any:
+        if isinstance(item, ValidatorItem):
+            counts = self.report.for_source(item.source)
+            if item.not_modified:
+                counts.not_modified += 1
+            else:
+                counts.validators[item.url] = {"etag": item.etag, "last_modified": item.last_modified}
+            return item
         if isinstance(item, ProblemItem):
             self.report.for_source(item.source).problems.append(Problem(item.kind, item.detail, item.url))  # type: ignore[arg-type]
             return item

@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -106,6 +107,10 @@ class Source(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_run_at: Mapped[datetime | None]
     last_new_at: Mapped[datetime | None]
+    # Incremental fetching and adaptive polling of collector sources.
+    http_validators: Mapped[dict[str, Any] | None]  # url -> {"etag": …, "last_modified": …}
+    poll_minutes: Mapped[float | None] = mapped_column(Float)
+    next_due_at: Mapped[datetime | None]
 
 
 class SourceRun(Base):

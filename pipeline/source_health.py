@@ -37,6 +37,9 @@ class RunFacts:
     rejected: int
     reject_reasons: list[str] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
+    not_modified: int = 0                      # start pages that answered 304
+    validators: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    base_minutes: float = 30.0                 # the configured polling interval
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,35 @@ def assess(facts: RunFacts, before: HealthState, now: datetime, down_after: int 
     return HealthState(health, reason, since, failures, last_new)
 
 
+def next_poll(base: float, current: float | None, new: int, failed: bool) -> float:
+    """Adaptive polling: twice as often while a source produces, gradually less often while
+    it is quiet, backing off when it fails; always within a quarter to four times ``base``."""
+    current = current or base
+    if failed:
+        value = current * 2
+    elif new > 0:
+        value = current / 2
+    else:
+        value = current * 1.5
+    return max(base / 4, min(base * 4, value))
+
+
+def due_sources(session: Session, names: list[str], now: datetime) -> list[str]:
+    """Of the configured sources ``names``, those never run or whose next poll is due."""
+    next_due: dict[str, datetime | None] = {
+        row.name: row.next_due_at
+        for row in session.execute(select(Source.name, Source.next_due_at).where(Source.name.in_(names)))}
+    return [n for n in names if (due := next_due.get(n)) is None or due <= now]
+
+
+def validators_of(session: Session, names: list[str]) -> dict[str, dict[str, str | None]]:
+    merged: dict[str, dict[str, str | None]] = {}
+    stored: dict[str, Any] | None
+    for stored in session.scalars(select(Source.http_validators).where(Source.name.in_(names))):
+        merged.update(stored or {})
+    return merged
+
+
 def record_run(session: Session, cfg: Config, runs: list[RunFacts], now: datetime) -> list[tuple[Source, SourceRun]]:
     """Store each source's run and new health; alert the analysts on a turn for the worse."""
     stored: list[tuple[Source, SourceRun]] = []
@@ -102,6 +134,10 @@ def record_run(session: Session, cfg: Config, runs: list[RunFacts], now: datetim
         source.health, source.health_reason, source.health_since = after.health, after.reason, after.since
         source.consecutive_failures, source.last_new_at, source.last_run_at = after.consecutive_failures, \
             after.last_new_at, now
+        if facts.validators:
+            source.http_validators = {**(source.http_validators or {}), **facts.validators}
+        source.poll_minutes = next_poll(facts.base_minutes, source.poll_minutes, facts.new, after.consecutive_failures > 0)
+        source.next_due_at = now + timedelta(minutes=source.poll_minutes)
         if after.health in ("degraded", "down") and (before.health != after.health):
             text = f"信息源「{facts.name}」（{facts.platform}）状态：{HEALTH_NAMES[after.health]}。原因：{after.reason}"
             drafts.append(AlertDraft(key=f"source:{source.id}:{after.health}:{now.isoformat()}", kind="source",

@@ -137,7 +137,7 @@ def test_collect_records_source_health_and_alerts_analysts(site_url: str, settin
     facts = {f.name: f for f in collect_once(settings, path, None, NOW, scrapy_settings=FAST)}
     assert facts["云和发布"].new > 0 and facts["被反爬"].fetched == 0
     again = {f.name: f for f in collect_once(settings, path, ["云和发布"], NOW, scrapy_settings=FAST)}
-    assert again["云和发布"].new == 0 and again["云和发布"].duplicates == facts["云和发布"].new
+    assert again["云和发布"].new == 0 and again["云和发布"].not_modified == 1  # unchanged feed: 304, nothing stored
     engine = make_engine(settings.database_url)
     with session_scope(engine) as s:
         health = {r.name: (r.health, r.health_reason) for r in s.scalars(select(SourceRow).where(
@@ -152,3 +152,32 @@ def test_collect_records_source_health_and_alerts_analysts(site_url: str, settin
     shown = subprocess.run([sys.executable, "-m", "yuqing.cli", "sources"], capture_output=True, text=True, env=env,
                            timeout=120)
     assert shown.returncode == 0 and "降级" in shown.stdout and "正常" in shown.stdout
+
+
+def test_unchanged_feed_is_not_fetched_again_and_polling_adapts(site_url: str, settings_for: Callable[[str], Settings],
+                                                                tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    import yaml
+
+    from crawlers.collect import collect_once
+    from pipeline.db import session_scope
+    from pipeline.models import Source as SourceRow
+
+    settings = settings_for(f"sqlite:///{(tmp_path / 'incr.db').as_posix()}")
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump({"sources": [{"name": "政务动态", "kind": "feed", "url": f"{site_url}/feeds/zwdt.xml",
+                                                 "follow_links": False, "interval_minutes": 20}]},
+                                   allow_unicode=True), encoding="utf-8")
+    first = collect_once(settings, path, None, NOW, scrapy_settings=FAST)[0]
+    assert first.new > 0 and first.not_modified == 0 and first.validators  # Last-Modified remembered
+    engine = make_engine(settings.database_url)
+    with session_scope(engine) as s:
+        row = s.scalar(select(SourceRow).where(SourceRow.name == "政务动态"))
+        assert row is not None and row.poll_minutes == 10 and row.next_due_at == NOW + timedelta(minutes=10)
+    assert collect_once(settings, path, None, NOW + timedelta(minutes=5), scrapy_settings=FAST, due_only=True) == []
+    second = collect_once(settings, path, None, NOW + timedelta(minutes=11), scrapy_settings=FAST, due_only=True)[0]
+    assert second.not_modified == 1 and second.fetched == 0 and second.new == 0  # 304: nothing downloaded
+    with session_scope(engine) as s:
+        row = s.scalar(select(SourceRow).where(SourceRow.name == "政务动态"))
+        assert row is not None and row.health == "ok" and row.poll_minutes == 15  # quiet: polled less often

@@ -52,3 +52,14 @@ def test_a_source_that_stopped_producing_is_degraded() -> None:
 def test_bozo_feed_with_items_stays_ok_but_says_so() -> None:
     after = assess(run(problems=[("bozo_feed", "not well-formed")]), FRESH, NOW)
     assert after.health == "ok" and "bozo_feed" in (after.reason or "")
+
+
+def test_adaptive_polling_stays_within_a_quarter_and_four_times_the_base() -> None:
+    from pipeline.source_health import next_poll
+
+    assert next_poll(30, None, new=3, failed=False) == 15
+    assert next_poll(30, 15, new=3, failed=False) == 7.5
+    assert next_poll(30, 7.5, new=3, failed=False) == 7.5  # never below base / 4
+    assert next_poll(30, 30, new=0, failed=False) == 45
+    assert next_poll(30, 100, new=0, failed=False) == 120  # never above base * 4
+    assert next_poll(30, 30, new=0, failed=True) == 60
