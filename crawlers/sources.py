@@ -44,7 +44,7 @@ class Source(BaseModel):
     url: str
     urls: list[str] = Field(default_factory=list)          # more start URLs of the same source
     platform: str | None = None                            # default by kind: news / weibo / wechat
-    interval_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    interval_minutes: float = Field(default=30, ge=0.1, le=7 * 24 * 60)
     enabled: bool = True
     township: str | None = None                            # place hint: a township's own account
     unit: str | None = None                                # unit hint: the unit that runs the account

@@ -39,6 +39,25 @@ def sweep_task(now: str | None) -> dict[str, int]:
     return service.sweep_deadlines(Settings.from_env(), _moment(now))
 
 
+@task(name="collect", retries=1, retry_delay_seconds=10)
+def collect_task(now: str | None) -> dict[str, Any]:
+    from crawlers.collect import collect_once
+
+    settings = Settings.from_env()
+    facts = collect_once(settings, settings.config_dir / "sources.yaml", None, _moment(now), due_only=True)
+    return {f.name: {"fetched": f.fetched, "new": f.new, "problems": len(f.problems)} for f in facts}
+
+
+@flow(name="collect")
+def collect_flow(now: str | None = None) -> dict[str, Any]:
+    """Collect the sources whose adaptive polling time has come, then hand out new work."""
+    collected = collect_task(now)
+    result: dict[str, Any] = {"collected": collected, "dispatched": dispatch_task(now)}
+    if any(c["new"] for c in collected.values()):
+        result["alerts"] = alerts_task(now)  # 第一时间: urgent alerts go out in the same run
+    return result
+
+
 @flow(name="dispatch")
 def dispatch_flow(now: str | None = None) -> dict[str, Any]:
     return {"dispatched": dispatch_task(now)}
@@ -55,4 +74,4 @@ def sweep_flow(now: str | None = None) -> dict[str, Any]:
     return {**created, "delivery": alerts_task(now)}  # new reminders go out in the same run
 
 
-FLOWS = {"dispatch": dispatch_flow, "alerts": alerts_flow, "sweep": sweep_flow}
+FLOWS = {"collect": collect_flow, "dispatch": dispatch_flow, "alerts": alerts_flow, "sweep": sweep_flow}

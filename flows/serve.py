@@ -59,7 +59,7 @@ def start_server(settings: Settings, port: int | None, log: Callable[[str], None
     return proc
 
 
-def deployments(config_dir: Path, every: float | None) -> list[Any]:
+def deployments(config_dir: Path, every: float | None, only: list[str] | None = None) -> list[Any]:
     from prefect.schedules import Cron, Interval
 
     from flows.operations import FLOWS
@@ -67,7 +67,12 @@ def deployments(config_dir: Path, every: float | None) -> list[Any]:
     spec = yaml.safe_load((config_dir / "schedules.yaml").read_text(encoding="utf-8"))
     tz = spec.get("timezone", "Asia/Shanghai")
     result = []
+    unknown = sorted(set(only or []) - set(spec["flows"]))
+    if unknown:
+        raise ValueError(f"unknown flow(s) {unknown}; flows are {sorted(spec['flows'])}")
     for name, sched in spec["flows"].items():
+        if only and name not in only:
+            continue
         if every is not None:
             schedule = Interval(every, timezone=tz)
         elif "cron" in sched:
@@ -113,7 +118,7 @@ def _state(pid: int) -> str:
 
 
 def serve_forever(settings: Settings, every: float | None, port: int | None, log: Callable[[str], None],
-                  limit: int = 2) -> None:
+                  limit: int = 2, only: list[str] | None = None) -> None:
     """Serve the deployments until Ctrl-C / SIGTERM; at most ``limit`` flow runs at once."""
     for key, value in (("DO_NOT_TRACK", "1"), ("PREFECT_SERVER_ANALYTICS_ENABLED", "false")):
         os.environ.setdefault(key, value)
@@ -122,8 +127,9 @@ def serve_forever(settings: Settings, every: float | None, port: int | None, log
     try:
         from prefect import serve
 
-        log("按计划运行：" + "、".join(d.name for d in deployments(settings.config_dir, every)) + "（Ctrl-C 停止）")
-        serve(*deployments(settings.config_dir, every), print_starting_message=False, limit=limit)
+        planned = deployments(settings.config_dir, every, only)
+        log("按计划运行：" + "、".join(d.name for d in planned) + "（Ctrl-C 停止）")
+        serve(*planned, print_starting_message=False, limit=limit)
     except KeyboardInterrupt:
         pass
     finally:

@@ -393,6 +393,7 @@ def sweep(now: Annotated[str | None, typer.Option(help="当前时间（ISO）")]
 def collect(
     source: Annotated[list[str] | None, typer.Option(help="只采集指定信息源（可重复）")] = None,
     sources: Annotated[Path | None, typer.Option(help="信息源配置文件，默认 data/config/sources.yaml")] = None,
+    due: Annotated[bool, typer.Option("--due", help="只采集按自适应轮询已到期的信息源")] = False,
     now: Annotated[str | None, typer.Option(help="采集时间（ISO）")] = None,
 ) -> None:
     """运行一次采集：抓取、入库研判，并记录各信息源健康状况。"""
@@ -402,7 +403,7 @@ def collect(
     settings = _settings()
     path = sources or settings.config_dir / "sources.yaml"
     try:
-        facts = collect_once(settings, path, source, _now(now))
+        facts = collect_once(settings, path, source, _now(now), due_only=due)
     except (SourcesError, ValueError) as exc:
         raise _fail(str(exc), 2) from exc
     table = Table(title=f"采集结果（{len(facts)} 个信息源）")
@@ -462,11 +463,15 @@ def status(now: Annotated[str | None, typer.Option(help="当前时间（ISO）")
 def serve(
     every: Annotated[float | None, typer.Option(help="试运行：所有流程按此秒数间隔运行，忽略配置的计划")] = None,
     port: Annotated[int | None, typer.Option(help="本地 Prefect 服务器端口（未设置 PREFECT_API_URL 时）")] = None,
+    flow: Annotated[list[str] | None, typer.Option(help="只运行这些流程（可重复）：collect、dispatch、alerts、sweep")] = None,
 ) -> None:
-    """按计划运行分发、预警发送与时限巡检（Ctrl-C 停止）。"""
+    """按计划运行采集、分发、预警发送与时限巡检（Ctrl-C 停止）。"""
     from flows.serve import serve_forever
 
-    serve_forever(_settings(), every, port, lambda m: out.print(escape(m)))
+    try:
+        serve_forever(_settings(), every, port, lambda m: out.print(escape(m)), only=flow)
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from exc
 
 
 if __name__ == "__main__":

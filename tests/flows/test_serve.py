@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.settings import PROJECT_ROOT
 from tests.pipeline.receivers import http_receiver
 
 pytestmark = pytest.mark.slow
@@ -27,6 +29,10 @@ def test_serve_runs_schedules_and_delivers(settings_for: Any, tmp_path: Path) ->
     env.update({"YUQING_DATABASE_URL": settings.database_url, "YUQING_STATE_DIR": str(settings.state_dir),
                 "YUQING_MODEL_DIR": str(settings.model_dir), "PREFECT_HOME": str(tmp_path / "prefect-client"),
                 "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
+    config = tmp_path / "config"  # the project's configuration, minus external sources
+    shutil.copytree(PROJECT_ROOT / "data" / "config", config)
+    (config / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
+    env["YUQING_CONFIG_DIR"] = str(config)
     src = tmp_path / "major.jsonl"
     src.write_text(json.dumps(MAJOR, ensure_ascii=False) + "\n", encoding="utf-8")
     cli = [sys.executable, "-m", "yuqing.cli"]
