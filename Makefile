@@ -38,6 +38,7 @@ test: lint unit
 bench: models
 	$(BIN)/python benchmarks/bench_triage.py
 	$(BIN)/python benchmarks/bench_teddycup.py
+	$(BIN)/python benchmarks/bench_crawl.py
 	$(BIN)/python benchmarks/bench_alert_latency.py
 
 clean:
