@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.config import ConfigError, read_yaml
 
 SourceKind = Literal["feed", "weibo", "news_site", "wechat"]
 DEFAULT_PLATFORM: dict[str, str] = {"feed": "news", "weibo": "weibo", "news_site": "news", "wechat": "wechat"}
@@ -140,13 +141,7 @@ def parse_sources(raw: Any, origin: str = "sources.yaml") -> SourcesFile:
 def load_sources(path: Path) -> SourcesFile:
     """Read and validate a sources file (``data/config/sources.yaml`` by default)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise SourcesError(f"{path}: sources file not found") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourcesError(f"{path}: cannot read ({exc})") from exc
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SourcesError(f"{path}: invalid YAML: {exc}") from exc
+        raw = read_yaml(path)
+    except ConfigError as exc:
+        raise SourcesError(str(exc)) from exc
     return parse_sources(raw, str(path))

@@ -239,7 +239,8 @@ class Config:
         return [*self.units.departments, *(t.name for t in self.units.townships)]
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file; every failure is a ConfigError naming the file."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -253,7 +254,7 @@ def _read_yaml(path: Path) -> Any:
 
 
 def _validate(model: type[BaseModel], path: Path) -> Any:
-    raw = _read_yaml(path)
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     try:
