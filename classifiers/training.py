@@ -252,6 +252,14 @@ def default_model_dir(model_root: Path, kind: str) -> Path:
     return model_root / kind
 
 
+def retrain_default_models(corpus_dir: Path, model_root: Path, tokenizer: Tokenizer,
+                           progress: Progress = print) -> dict[str, str]:
+    """Train every default model afresh from the corpus (the scheduled retrain); returns versions."""
+    corpus = read_corpus(corpus_dir)
+    return {kind: str(train(kind, corpus_data(corpus, kind), default_model_dir(model_root, kind), tokenizer,
+                            progress)["version"]) for kind in KINDS}
+
+
 def ensure_default_models(corpus_dir: Path, model_root: Path, tokenizer: Tokenizer, progress: Progress = print) -> dict[str, LoadedModel]:
     """Load the default models, training any that are missing or stale (corpus or libraries changed)."""
     corpus: pd.DataFrame | None = None

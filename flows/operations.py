@@ -74,4 +74,21 @@ def sweep_flow(now: str | None = None) -> dict[str, Any]:
     return {**created, "delivery": alerts_task(now)}  # new reminders go out in the same run
 
 
-FLOWS = {"collect": collect_flow, "dispatch": dispatch_flow, "alerts": alerts_flow, "sweep": sweep_flow}
+@task(name="retrain")
+def retrain_task() -> dict[str, str]:
+    from classifiers.tokenize import Tokenizer
+    from classifiers.training import retrain_default_models
+
+    settings = Settings.from_env()
+    return retrain_default_models(settings.training_corpus_dir, settings.model_dir,
+                                  Tokenizer(settings.userdict_path).load(), progress=lambda _: None)
+
+
+@flow(name="retrain")
+def retrain_flow() -> dict[str, str]:
+    """Retrain the default models from the corpus (new versions, new sidecars)."""
+    return retrain_task()
+
+
+FLOWS: dict[str, Any] = {"collect": collect_flow, "dispatch": dispatch_flow, "alerts": alerts_flow,
+                         "sweep": sweep_flow, "retrain": retrain_flow}

@@ -181,3 +181,54 @@ def test_unchanged_feed_is_not_fetched_again_and_polling_adapts(site_url: str, s
     with session_scope(engine) as s:
         row = s.scalar(select(SourceRow).where(SourceRow.name == "政务动态"))
         assert row is not None and row.health == "ok" and row.poll_minutes == 15  # quiet: polled less often
+
+
+def test_major_post_in_a_local_feed_gives_exactly_one_alert_per_recipient(
+        settings_for: Callable[[str], Settings], tmp_path: Path) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import yaml
+
+    from crawlers.collect import collect_once
+    from pipeline.service import deliver_alerts
+    from tests.pipeline.receivers import http_receiver, smtp_receiver
+
+    item = ("<item><title>崇头镇大巴坠崖</title><guid>major-1</guid><link>http://127.0.0.1/a/1.html</link>"
+            "<description>崇头镇一辆旅游大巴在云景线坠崖，死亡人数已升至12人，救援仍在进行</description></item>")
+    feed = (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>云和新闻</title>'
+            f"<link>http://127.0.0.1/</link><description>t</description>{item}</channel></rss>").encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body = feed if self.path == "/feed.xml" else b"User-agent: *\nAllow: /\n"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings = settings_for(f"sqlite:///{(tmp_path / 'major.db').as_posix()}")
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump({"sources": [{"name": "本地新闻", "kind": "feed", "follow_links": False,
+                                                 "url": f"http://127.0.0.1:{server.server_address[1]}/feed.xml"}]},
+                                   allow_unicode=True), encoding="utf-8")
+    try:
+        with smtp_receiver() as (port, mails), http_receiver(secret="SECm") as (url, rec):
+            env = {"YUQING_SMTP_HOST": "127.0.0.1", "YUQING_SMTP_PORT": str(port)}
+            env.update({f"YUQING_DINGTALK_{g}_{k}": v for g in ("UNITS", "COORDINATORS", "LEADERSHIP")
+                        for k, v in (("URL", url), ("SECRET", "SECm"))})
+            for minute in (0, 10, 20):  # collecting and delivering again sends nothing twice
+                when = NOW.replace(minute=minute)
+                collect_once(settings, path, None, when, scrapy_settings=FAST)
+                deliver_alerts(settings, when, env)
+            tokens = {m["body"]["markdown"]["text"].split("yuqing ack ")[1].split()[0] for m in rec.messages}
+            # 崇头镇, 县政府办公室 and 县委宣传部: one alert each, each with its own acknowledgement token
+            assert len(rec.messages) == 3 and len(tokens) == 3
+            assert len(mails) == 1  # 县政府办公室's second channel
+    finally:
+        server.shutdown()

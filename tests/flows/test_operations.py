@@ -1,0 +1,46 @@
+"""Smoke test of every scheduled flow through Prefect (temporary local server, one process)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.settings import PROJECT_ROOT, Settings
+
+pytestmark = pytest.mark.slow
+
+SCRIPT = """
+import json
+from flows.operations import FLOWS
+now = "2026-11-28T10:00:00+08:00"
+out = {name: (f(now) if name != "retrain" else f()) for name, f in FLOWS.items()}
+print("RESULT" + json.dumps(out, ensure_ascii=False, default=str))
+"""
+
+
+def test_every_flow_runs_through_prefect(settings_for: Any, tmp_path: Path) -> None:
+    settings: Settings = settings_for(f"sqlite:///{(tmp_path / 'ops.db').as_posix()}")
+    config = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "data" / "config", config)
+    (config / "sources.yaml").write_text("sources: []\n", encoding="utf-8")  # no external sources in tests
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update({"YUQING_DATABASE_URL": settings.database_url, "YUQING_STATE_DIR": str(settings.state_dir),
+                "YUQING_MODEL_DIR": str(tmp_path / "models"), "YUQING_CONFIG_DIR": str(config),
+                "PREFECT_HOME": str(tmp_path / "prefect"), "DO_NOT_TRACK": "1",
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90"})
+    subprocess.run([sys.executable, "-m", "yuqing.cli", "init"], env=env, check=True, capture_output=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    out = json.loads(result.stdout.split("RESULT", 1)[1])
+    assert out["collect"]["collected"] == {} and out["dispatch"] == {"dispatched": {}}
+    assert out["alerts"] == {"sent": 0, "failed": 0, "pending": 0}
+    assert out["sweep"]["reminders_and_overdue"] == 0
+    assert set(out["retrain"]) == {"topic", "grade", "rumor", "categories"}
+    assert all((tmp_path / "models" / kind / "model.json").is_file() for kind in out["retrain"])
