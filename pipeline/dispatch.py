@@ -14,18 +14,18 @@ from pipeline.store import audit
 def dispatch_new(session: Session, now: datetime) -> dict[str, int]:
     """Mark every new assignment dispatched; returns how many each unit received.
 
-    The update only touches rows still ``new``, so a re-run after a crash dispatches nothing twice.
+    One UPDATE … RETURNING takes only rows still ``new``: a concurrent worker (or a re-run
+    after a crash) gets the rows it changed itself, so nothing is dispatched or counted twice.
     """
-    rows = session.execute(
-        select(Assignment.id, Unit.name).join(Unit, Unit.id == Assignment.unit_id).where(Assignment.status == "new")
-    ).all()
+    changed = session.execute(
+        update(Assignment).where(Assignment.status == "new").values(status="dispatched", dispatched_at=now)
+        .returning(Assignment.unit_id)
+    ).scalars().all()
+    if not changed:
+        return {}
+    names = {uid: name for uid, name in session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(set(changed))))}
     per_unit: dict[str, int] = {}
-    for _, name in rows:
-        per_unit[name] = per_unit.get(name, 0) + 1
-    if rows:
-        session.execute(
-            update(Assignment).where(Assignment.id.in_([r[0] for r in rows]), Assignment.status == "new")
-            .values(status="dispatched", dispatched_at=now)
-        )
-        audit(session, now, "dispatch", "dispatch", "assignment", None, {"per_unit": per_unit})
+    for uid in changed:
+        per_unit[names[uid]] = per_unit.get(names[uid], 0) + 1
+    audit(session, now, "dispatch", "dispatch", "assignment", None, {"per_unit": per_unit})
     return per_unit

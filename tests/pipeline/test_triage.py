@@ -169,3 +169,28 @@ def test_two_workers_ingesting_the_same_backlog_never_double_process(engine: Eng
         assert all(n == 1 for _, _, n in per_event)
         assert s.scalar(select(func.count()).select_from(Deadline)) == \
             s.scalar(select(func.count()).select_from(Assignment).where(Assignment.role == "primary"))
+
+
+def test_two_workers_dispatching_concurrently_hand_out_each_assignment_once(
+        engine: Engine, db_url: str, ctx: TriageContext, settings_for: Any) -> None:
+    import threading
+
+    from pipeline.service import dispatch
+
+    towns = ["石塘镇", "崇头镇", "赤石乡", "浮云街道", "元和街道", "紧水滩镇"]
+    records = [{"id": f"d{i}", "platform": "weibo", "text": f"{towns[i % 6]}第{i}号路段的路灯坏了{i % 5 + 2}天，晚上很不安全，请尽快修好"}
+               for i in range(60)]
+    with session_scope(engine) as s:
+        triage_posts(s, posts(records), ctx, NOW)
+        total = s.scalar(select(func.count()).select_from(Assignment))
+    settings = settings_for(db_url)
+    results: list[dict[str, int]] = []
+    workers = [threading.Thread(target=lambda: results.append(dispatch(settings, NOW))) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    assert sum(sum(r.values()) for r in results) == total  # every assignment counted once, by one worker
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Assignment).where(Assignment.status == "dispatched")) == total
+    assert dispatch(settings, NOW) == {}
