@@ -40,8 +40,8 @@ def test_serve_runs_schedules_and_delivers(settings_for: Any, tmp_path: Path) ->
     with http_receiver(secret="SECx") as (url, rec):
         env.update({f"YUQING_DINGTALK_{g}_{k}": v for g in ("UNITS", "COORDINATORS", "LEADERSHIP")
                     for k, v in (("URL", url), ("SECRET", "SECx"))})
-        proc = subprocess.Popen([*cli, "serve", "--every", "10"], env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen([*cli, "serve", "--every", "10", "--flow", "alerts"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
             deadline = time.monotonic() + 240
             while time.monotonic() < deadline and len(rec.messages) < 3 and proc.poll() is None:
@@ -49,7 +49,12 @@ def test_serve_runs_schedules_and_delivers(settings_for: Any, tmp_path: Path) ->
             texts = [m["body"]["markdown"]["text"] for m in rec.messages]
         finally:
             proc.send_signal(signal.SIGINT)
-            output, _ = proc.communicate(timeout=120)
+            try:
+                output, _ = proc.communicate(timeout=150)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                output, _ = proc.communicate()
+                pytest.fail(f"serve did not stop within 150 s of Ctrl-C:\n{output[-3000:]}")
     assert len(texts) >= 3, output[-3000:]
     assert any("崇头镇" in t and "重大" in t for t in texts)
     assert proc.returncode in (0, 130, -signal.SIGINT), output[-3000:]
