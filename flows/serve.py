@@ -123,7 +123,9 @@ def serve_forever(settings: Settings, every: float | None, port: int | None, log
     for key, value in (("DO_NOT_TRACK", "1"), ("PREFECT_SERVER_ANALYTICS_ENABLED", "false")):
         os.environ.setdefault(key, value)
     server = None if os.environ.get("PREFECT_API_URL") else start_server(settings, port, log)
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops like Ctrl-C
+    # Ctrl-C and SIGTERM both stop serving. SIGINT is (re)installed explicitly: a process started
+    # from a background job of a non-interactive shell inherits it as ignored.
+    previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         from prefect import serve
 
@@ -133,7 +135,8 @@ def serve_forever(settings: Settings, every: float | None, port: int | None, log
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         _stop_flow_runs(server.pid if server is not None else None)
         if server is not None:
             server.terminate()
