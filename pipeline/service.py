@@ -20,7 +20,7 @@ from pipeline.channels import build_channels
 from pipeline.config import load_config
 from pipeline.db import engine_for, migrate, session_scope
 from pipeline.dispatch import dispatch_new
-from pipeline.normalize import PostInput, Reject, RejectedRecord, read_posts, to_post, write_rejects
+from pipeline.normalize import ParsedFile, PostInput, Reject, RejectedRecord, read_posts, to_post, write_rejects
 from pipeline.settings import Settings
 from pipeline.store import seed_units
 from pipeline.triage import TriageContext, TriageReport, triage_posts
@@ -55,11 +55,17 @@ class ValidatedFile:
     rejects_path: str | None
 
 
-def validate_file(path: Path, now: datetime, rejects_path: Path) -> ValidatedFile:
+def _read_and_record_rejects(path: Path, now: datetime, rejects_path: Path) -> ParsedFile:
     parsed = read_posts(path, now)
     if parsed.rejects:
         rejects_path.parent.mkdir(parents=True, exist_ok=True)
         write_rejects(parsed.rejects, rejects_path)
+    return parsed
+
+
+def validate_file(path: Path, now: datetime, rejects_path: Path) -> ValidatedFile:
+    """Validate a post file and write its rejects (the ingest step of the cycle flow)."""
+    parsed = _read_and_record_rejects(path, now, rejects_path)
     return ValidatedFile(str(path), len(parsed.posts), len(parsed.rejects),
                          str(rejects_path) if parsed.rejects else None)
 
@@ -68,10 +74,7 @@ def ingest_file(settings: Settings, path: Path, now: datetime, rejects_path: Pat
                 progress: Progress = lambda _: None) -> IngestResult:
     """Validate a post file, write its rejects, triage the valid posts in one transaction."""
     ctx = TriageContext.build(settings, progress)
-    parsed = read_posts(path, now)
-    if parsed.rejects:
-        rejects_path.parent.mkdir(parents=True, exist_ok=True)
-        write_rejects(parsed.rejects, rejects_path)
+    parsed = _read_and_record_rejects(path, now, rejects_path)
     initialise(settings)
     report = triage_with_retry(settings, parsed.posts, ctx, now, progress)
     return IngestResult(len(parsed.posts) + len(parsed.rejects), report, parsed.rejects,
