@@ -7,7 +7,6 @@ passes only paths, ISO times and small dataclasses between tasks.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,27 +14,20 @@ from prefect import flow, task
 
 from pipeline import service
 from pipeline.settings import Settings
-from pipeline.timeparse import SHANGHAI
-
-
-def _moment(now: str | None) -> datetime:
-    if now is None:
-        return datetime.now(SHANGHAI)
-    parsed = datetime.fromisoformat(now)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+from pipeline.timeparse import parse_now
 
 
 @task(name="ingest", retries=2, retry_delay_seconds=2)
 def ingest_task(path: str, now: str | None) -> service.ValidatedFile:
     settings = Settings.from_env()
     rejects = settings.state_dir / "rejects" / f"{Path(path).stem}.rejects.jsonl"
-    return service.validate_file(Path(path), _moment(now), rejects)
+    return service.validate_file(Path(path), parse_now(now), rejects)
 
 
 @task(name="triage")
 def triage_task(validated: service.ValidatedFile, now: str | None) -> dict[str, int]:
     settings = Settings.from_env()
-    result = service.ingest_file(settings, Path(validated.path), _moment(now),
+    result = service.ingest_file(settings, Path(validated.path), parse_now(now),
                                  Path(validated.rejects_path or settings.state_dir / "rejects" / "unused.jsonl"))
     r = result.report
     return {"new_posts": r.new_posts, "duplicates": r.duplicates, "events_created": r.events_created,
@@ -45,7 +37,7 @@ def triage_task(validated: service.ValidatedFile, now: str | None) -> dict[str, 
 
 @task(name="dispatch")
 def dispatch_task(now: str | None) -> dict[str, int]:
-    return service.dispatch(Settings.from_env(), _moment(now))
+    return service.dispatch(Settings.from_env(), parse_now(now))
 
 
 @flow(name="triage-cycle")

@@ -7,36 +7,28 @@ only moves ``new`` assignments, the outbox is keyed, deliveries are claimed one 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from prefect import flow, task
 
 from pipeline import service
 from pipeline.settings import Settings
-from pipeline.timeparse import SHANGHAI
-
-
-def _moment(now: str | None) -> datetime:
-    if now is None:
-        return datetime.now(SHANGHAI)
-    parsed = datetime.fromisoformat(now)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+from pipeline.timeparse import parse_now
 
 
 @task(name="dispatch")
 def dispatch_task(now: str | None) -> dict[str, int]:
-    return service.dispatch(Settings.from_env(), _moment(now))
+    return service.dispatch(Settings.from_env(), parse_now(now))
 
 
 @task(name="deliver-alerts", retries=2, retry_delay_seconds=5)
 def alerts_task(now: str | None) -> dict[str, int]:
-    return service.deliver_alerts(Settings.from_env(), _moment(now))
+    return service.deliver_alerts(Settings.from_env(), parse_now(now))
 
 
 @task(name="sweep")
 def sweep_task(now: str | None) -> dict[str, int]:
-    return service.sweep_deadlines(Settings.from_env(), _moment(now))
+    return service.sweep_deadlines(Settings.from_env(), parse_now(now))
 
 
 @task(name="collect", retries=1, retry_delay_seconds=10)
@@ -44,7 +36,7 @@ def collect_task(now: str | None) -> dict[str, Any]:
     from crawlers.collect import collect_once
 
     settings = Settings.from_env()
-    facts = collect_once(settings, settings.config_dir / "sources.yaml", None, _moment(now), due_only=True)
+    facts = collect_once(settings, settings.config_dir / "sources.yaml", None, parse_now(now), due_only=True)
     return {f.name: {"fetched": f.fetched, "new": f.new, "problems": len(f.problems)} for f in facts}
 
 

@@ -21,6 +21,14 @@ class TimeParseError(ValueError):
     """A time value that no supported format matches."""
 
 
+def parse_now(value: str | None) -> datetime:
+    """A ``--now`` style ISO time (no zone: 北京时间), or the current time when ``None``.
+    Raises ValueError for anything that is not ISO 8601."""
+    if value is None:
+        return datetime.now(SHANGHAI)
+    return _aware(datetime.fromisoformat(value))
+
+
 def _aware(dt: datetime) -> datetime:
     return dt.replace(tzinfo=SHANGHAI) if dt.tzinfo is None else dt
 

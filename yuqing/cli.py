@@ -34,16 +34,13 @@ def _settings() -> Settings:
 
 
 def _now(value: str | None) -> datetime:
-    from pipeline.timeparse import SHANGHAI
+    from pipeline.timeparse import parse_now
 
-    if value is None:
-        return datetime.now(SHANGHAI)
     try:
-        parsed = datetime.fromisoformat(value)
+        return parse_now(value)
     except ValueError:
-        err.print(f"[red]--now 不是 ISO 时间：{escape(value)}[/red]")
+        err.print(f"[red]--now 不是 ISO 时间：{escape(str(value))}[/red]")
         raise typer.Exit(2) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:

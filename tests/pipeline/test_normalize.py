@@ -89,3 +89,13 @@ def test_time_formats(value: str, expected: datetime, precision: str) -> None:
 def test_impossible_date_rejected() -> None:
     with pytest.raises(TimeParseError):
         parse_time("2026-02-30", NOW)
+
+
+def test_parse_now_is_aware_and_strict() -> None:
+    from pipeline.timeparse import parse_now
+
+    assert parse_now("2026-11-28T10:00:00") == NOW  # no zone: 北京时间
+    assert parse_now("2026-11-28T02:00:00+00:00") == NOW
+    assert parse_now(None).tzinfo is not None
+    with pytest.raises(ValueError):
+        parse_now("明天上午")
