@@ -7,7 +7,7 @@ path to keep repeated loads cheap and idempotent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -64,9 +64,3 @@ class Tokenizer:
 
     def docs(self, texts: Iterable[str]) -> list[Doc]:
         return [Doc(t, tuple(rjieba.cut(t))) for t in texts]
-
-
-def as_docs(items: Sequence[Doc | str], tokenizer: Tokenizer | None = None) -> list[Doc]:
-    """Accept tokenised docs or raw strings (tokenised here, once) and return docs."""
-    tok = tokenizer or Tokenizer()
-    return [d if isinstance(d, Doc) else tok.doc(d) for d in items]

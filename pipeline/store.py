@@ -14,7 +14,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.config import Config
-from pipeline.models import Assignment, AuditLog, Classification, Deadline, Event, Post, Source, Unit
+from pipeline.models import Assignment, AuditLog, Deadline, Event, Post, Source, Unit
 
 T = TypeVar("T")
 CHUNK = 500
@@ -144,11 +144,3 @@ def existing_deadlines(session: Session, assignment_ids: Iterable[int]) -> dict[
 def audit(session: Session, at: datetime, actor: str, action: str, entity: str, entity_id: int | None,
           detail: dict[str, Any]) -> None:
     session.add(AuditLog(at=at, actor=actor, action=action, entity=entity, entity_id=entity_id, detail=detail))
-
-
-def classifications_of(session: Session, post_ids: Sequence[int]) -> dict[int, dict[str, Classification]]:
-    out: dict[int, dict[str, Classification]] = {}
-    for part in chunks(list(post_ids)):
-        for c in session.scalars(select(Classification).where(Classification.post_id.in_(part))):
-            out.setdefault(c.post_id, {})[c.model] = c
-    return out
