@@ -12,6 +12,7 @@ from typing import Any
 
 from prefect import flow, task
 
+from flows.operations import dispatch_task
 from pipeline import service
 from pipeline.settings import Settings
 from pipeline.timeparse import parse_now
@@ -27,17 +28,12 @@ def ingest_task(path: str, now: str | None) -> service.ValidatedFile:
 @task(name="triage")
 def triage_task(validated: service.ValidatedFile, now: str | None) -> dict[str, int]:
     settings = Settings.from_env()
-    result = service.ingest_file(settings, Path(validated.path), parse_now(now),
-                                 Path(validated.rejects_path or settings.state_dir / "rejects" / "unused.jsonl"))
+    # The ingest step already recorded the rejects; this step only triages the valid posts.
+    result = service.ingest_file(settings, Path(validated.path), parse_now(now), None)
     r = result.report
     return {"new_posts": r.new_posts, "duplicates": r.duplicates, "events_created": r.events_created,
             "events_updated": r.events_updated, "assignments_created": r.assignments_created,
             "deadlines_set": r.deadlines_set}
-
-
-@task(name="dispatch")
-def dispatch_task(now: str | None) -> dict[str, int]:
-    return service.dispatch(Settings.from_env(), parse_now(now))
 
 
 @flow(name="triage-cycle")

@@ -55,9 +55,9 @@ class ValidatedFile:
     rejects_path: str | None
 
 
-def _read_and_record_rejects(path: Path, now: datetime, rejects_path: Path) -> ParsedFile:
+def _read_and_record_rejects(path: Path, now: datetime, rejects_path: Path | None) -> ParsedFile:
     parsed = read_posts(path, now)
-    if parsed.rejects:
+    if parsed.rejects and rejects_path is not None:
         rejects_path.parent.mkdir(parents=True, exist_ok=True)
         write_rejects(parsed.rejects, rejects_path)
     return parsed
@@ -70,15 +70,16 @@ def validate_file(path: Path, now: datetime, rejects_path: Path) -> ValidatedFil
                          str(rejects_path) if parsed.rejects else None)
 
 
-def ingest_file(settings: Settings, path: Path, now: datetime, rejects_path: Path,
+def ingest_file(settings: Settings, path: Path, now: datetime, rejects_path: Path | None,
                 progress: Progress = lambda _: None) -> IngestResult:
-    """Validate a post file, write its rejects, triage the valid posts in one transaction."""
+    """Validate a post file, write its rejects (unless ``rejects_path`` is None: already
+    recorded by an earlier step), triage the valid posts in one transaction."""
     ctx = TriageContext.build(settings, progress)
     parsed = _read_and_record_rejects(path, now, rejects_path)
     initialise(settings)
     report = triage_with_retry(settings, parsed.posts, ctx, now, progress)
     return IngestResult(len(parsed.posts) + len(parsed.rejects), report, parsed.rejects,
-                        rejects_path if parsed.rejects else None)
+                        rejects_path if parsed.rejects and rejects_path is not None else None)
 
 
 def ingest_records(settings: Settings, records: list[dict[str, Any]], now: datetime,
