@@ -11,10 +11,11 @@ from crawlers.runner import collect
 from crawlers.sources import Source, load_sources
 from crawlers.spiders import CollectReport
 from pipeline.config import load_config
+from pipeline.coverage import WindowOutcome
 from pipeline.db import engine_for, session_scope
 from pipeline.service import initialise
 from pipeline.settings import Settings
-from pipeline.source_health import RunFacts, due_sources, record_run, validators_of
+from pipeline.source_health import RunFacts, covered_until_of, due_sources, record_run, validators_of
 from pipeline.triage import TriageContext
 
 
@@ -37,7 +38,10 @@ def run_facts(sources: list[Source], report: CollectReport) -> list[RunFacts]:
         facts.append(RunFacts(name=s.name, platform=s.effective_platform, fetched=r.collected, new=r.new,
                               duplicates=r.duplicates, rejected=r.rejected, reject_reasons=list(r.reject_reasons),
                               problems=[(p.kind, p.detail) for p in r.problems], not_modified=r.not_modified,
-                              validators=dict(r.validators), base_minutes=float(s.interval_minutes)))
+                              validators=dict(r.validators), base_minutes=float(s.interval_minutes),
+                              search_start=r.search_window.start if r.search_window else None,
+                              windows=[WindowOutcome(w.window.start, w.window.end, w.outcome, w.detail)
+                                       for w in r.windows]))
     return facts
 
 
@@ -52,11 +56,12 @@ def collect_once(settings: Settings, sources_path: Path, names: list[str] | None
             due = set(due_sources(session, [s.name for s in sources], now))
             sources = [s for s in sources if s.name in due]
         validators = validators_of(session, [s.name for s in sources])
+        covered = covered_until_of(session, [s.name for s in sources if s.is_search])
     if not sources:
         return []
     ctx = TriageContext.build(settings, progress=lambda _: None)
     report = collect(sources, settings, now, user_agent=user_agent, triage_context=ctx,
-                     scrapy_settings=scrapy_settings, validators=validators)
+                     scrapy_settings=scrapy_settings, validators=validators, covered_until=covered)
     facts = run_facts(sources, report)
     cfg = load_config(settings.config_dir)
     with engine_for(settings.database_url) as engine, session_scope(engine) as session:

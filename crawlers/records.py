@@ -24,6 +24,7 @@ ProblemKind = Literal[
     "http_error",      # 4xx / 5xx other than the above
     "empty",           # a feed or page with nothing usable in it
     "fetch_failed",    # DNS, connection refused, timeout
+    "truncated",       # a one-hour search window with more results than the page cap serves
 ]
 
 

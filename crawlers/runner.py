@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from crawlers.search import Window, plan_window
 from crawlers.sources import Source
 from crawlers.spiders import CollectReport, CollectSpider, IngestPipeline
 from pipeline.settings import Settings
@@ -75,10 +76,13 @@ def _ensure_reactor() -> Any:
 def collect(sources: list[Source], settings: Settings | None, now: datetime | None = None, *,
             ingest: bool = True, user_agent: str | None = None, scrapy_settings: Mapping[str, Any] | None = None,
             environ: Mapping[str, str] | None = None, triage_context: Any = None,
-            validators: Mapping[str, Mapping[str, str | None]] | None = None) -> CollectReport:
+            validators: Mapping[str, Mapping[str, str | None]] | None = None,
+            covered_until: Mapping[str, datetime | None] | None = None) -> CollectReport:
     """Crawl ``sources`` once and (unless ``ingest`` is False) ingest what they yielded.
 
-    Blocks until the crawl and the ingest are done; safe to call again in the same process."""
+    Keyword search sources search the window from ``covered_until`` (their previous complete
+    coverage) to ``now``. Blocks until the crawl and the ingest are done; safe to call again in
+    the same process."""
     from scrapy.crawler import CrawlerRunner
     from twisted.internet import threads
 
@@ -90,21 +94,33 @@ def collect(sources: list[Source], settings: Settings | None, now: datetime | No
     config.update(scrapy_settings or {})
     config.update({"YUQING_SETTINGS": settings, "YUQING_NOW": now.isoformat(), "YUQING_INGEST": ingest,
                    "YUQING_TRIAGE_CONTEXT": triage_context})
+    windows = search_windows(sources, now, covered_until or {})
 
     def start() -> Any:
         runner = CrawlerRunner(config)
         crawler = runner.create_crawler(CollectSpider)
-        deferred = runner.crawl(crawler, sources=sources, environ=environ, validators=validators)
+        deferred = runner.crawl(crawler, sources=sources, environ=environ, validators=validators,
+                                search_windows=windows)
 
         def done(_: Any) -> CollectReport:
             report = getattr(crawler.spider, "collect_report", None)
-            return report if isinstance(report, CollectReport) else CollectReport()
+            report = report if isinstance(report, CollectReport) else CollectReport()
+            for name, window in windows.items():
+                report.for_source(name).search_window = window
+            return report
 
         deferred.addCallback(done)
         return deferred
 
     result: CollectReport = threads.blockingCallFromThread(reactor, start)
     return result
+
+
+def search_windows(sources: list[Source], now: datetime, covered_until: Mapping[str, datetime | None]) -> dict[str, Window]:
+    """The window each enabled keyword search source searches in this run."""
+    return {s.name: plan_window(now, covered_until.get(s.name), lookback_hours=s.search_lookback_hours,
+                                overlap_hours=s.search_overlap_hours)
+            for s in sources if s.enabled and s.is_search}
 
 
 __all__ = ["POLITE_DEFAULTS", "CollectReport", "IngestPipeline", "collect"]

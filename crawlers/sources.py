@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from crawlers.search import is_search_url
 from pipeline.config import ConfigError, read_yaml
 
 SourceKind = Literal["feed", "weibo", "news_site", "wechat"]
@@ -54,6 +55,11 @@ class Source(BaseModel):
     max_pages: int = Field(default=50, ge=1, le=10_000)    # news_site: articles per run; weibo: pages
     selectors: Selectors = Field(default_factory=Selectors)
     cookie_env: str | None = None                          # weibo: name of the env var holding the cookie
+    # weibo keyword search (a containerid=100103… URL): how far back a first run (or a run after
+    # a long outage) searches, and how much of the last covered window is searched again
+    # because posts reach Weibo's search index late.
+    search_lookback_hours: float = Field(default=24, ge=1, le=30 * 24)
+    search_overlap_hours: float = Field(default=1, ge=0, le=48)
     user_agent: str | None = None
     timeout_seconds: float = Field(default=20.0, gt=0, le=300)
 
@@ -88,6 +94,11 @@ class Source(BaseModel):
         if self.cookie_env is not None and self.kind != "weibo":
             raise ValueError("cookie_env only applies to kind weibo")
         return self
+
+    @property
+    def is_search(self) -> bool:
+        """A Weibo keyword search, collected in time windows (``crawlers.search``)."""
+        return self.kind == "weibo" and any(is_search_url(u) for u in self.start_urls)
 
     @property
     def effective_platform(self) -> str:

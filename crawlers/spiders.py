@@ -29,8 +29,9 @@ from twisted.python.failure import Failure
 from crawlers.articles import extract_article, list_page_links
 from crawlers.feeds import parse_feed
 from crawlers.records import Problem, Record
+from crawlers.search import Window, fits, is_search_url, window_url
 from crawlers.sources import Source
-from crawlers.weibo import apply_long_text, parse_weibo
+from crawlers.weibo import WeiboResult, apply_long_text, parse_weibo
 from pipeline.normalize import RejectedRecord, to_post
 from pipeline.settings import Settings
 from pipeline.timeparse import SHANGHAI
@@ -68,6 +69,17 @@ class ValidatorItem:
 
 
 @dataclass
+class CoverageItem:
+    """How one leaf window of a keyword search ended: ``complete``, ``truncated`` (over the page
+    cap even at one hour) or ``failed`` (a refusal or an error: nothing after it was seen)."""
+
+    source: str
+    window: Window
+    outcome: str
+    detail: str = ""
+
+
+@dataclass
 class SourceReport:
     """Per-source counts of one crawl (what source health will be built on)."""
 
@@ -80,6 +92,8 @@ class SourceReport:
     validators: dict[str, dict[str, str | None]] = field(default_factory=dict)
     reject_reasons: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    search_window: Window | None = None          # the window a keyword search source covered
+    windows: list[CoverageItem] = field(default_factory=list)  # its leaf windows' outcomes
 
 
 @dataclass
@@ -120,11 +134,13 @@ class CollectSpider(scrapy.Spider):
     name = "yuqing_collect"
 
     def __init__(self, sources: list[Source], environ: Mapping[str, str] | None = None,
-                 validators: Mapping[str, Mapping[str, str | None]] | None = None, **kwargs: Any) -> None:
+                 validators: Mapping[str, Mapping[str, str | None]] | None = None,
+                 search_windows: Mapping[str, Window] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sources = [s for s in sources if s.enabled]
         self.environ = dict(os.environ if environ is None else environ)
         self.validators = {url: dict(v) for url, v in (validators or {}).items()}
+        self.search_windows = dict(search_windows or {})
         self.collect_report: CollectReport | None = None
 
     # ------------------------------------------------------------------ start
@@ -136,6 +152,10 @@ class CollectSpider(scrapy.Spider):
     def start_requests(self) -> Iterator[scrapy.Request]:
         for source in self.sources:
             for url in source.start_urls:
+                window = self.search_windows.get(source.name)
+                if source.kind == "weibo" and window is not None and is_search_url(url):
+                    yield self._request(source, window_url(url, window), self.parse_search, page=1, window=window)
+                    continue
                 request = self._request(source, url, self._callback(source), page=1)
                 known = self.validators.get(url) or {}
                 if source.kind != "weibo" and (known.get("etag") or known.get("last_modified")):
@@ -185,6 +205,9 @@ class CollectSpider(scrapy.Spider):
             yield ProblemItem(source.name, kind, f"HTTP {response.status}", request.url)
         else:
             yield ProblemItem(source.name, "fetch_failed", f"{type(failure.value).__name__}: {failure.value}", request.url)
+        window = request.cb_kwargs.get("window")
+        if window is not None:  # a search window that could not be fetched is not covered
+            yield CoverageItem(source.name, window, "failed", f"{type(failure.value).__name__}")
         fallback = request.cb_kwargs.get("record")
         if fallback is not None:  # the article could not be fetched: keep what the feed said
             yield RecordItem(source.name, fallback)
@@ -244,10 +267,52 @@ class CollectSpider(scrapy.Spider):
     # ------------------------------------------------------------------ weibo
 
     def parse_weibo(self, response: Response, source: Source, page: int = 1) -> Iterator[Any]:
+        result = self._weibo_answer(response)
+        yield from _problem_items(source, result.problems)
+        yield from self._weibo_records(response, source, result)
+        if not result.records or page >= source.max_pages:
+            return
+        if result.next_page and result.next_page > page:
+            yield self._request(source, _with_query(response.url, page=result.next_page), self.parse_weibo,
+                                page=result.next_page)
+        elif result.since_id:  # the newer timeline API pages by a since_id cursor instead
+            yield self._request(source, _with_query(response.url, since_id=result.since_id), self.parse_weibo,
+                                page=page + 1)
+
+    def parse_search(self, response: Response, source: Source, window: Window, page: int = 1) -> Iterator[Any]:
+        """One page of a keyword search window: page on, split the window when its results
+        exceed the page cap, or report how the window ended (complete, truncated, failed)."""
+        result = self._weibo_answer(response)
+        yield from _problem_items(source, result.problems)
+        yield from self._weibo_records(response, source, result)
+        failures = [p for p in result.problems if p.kind != "empty"]
+        if failures and not result.records:
+            yield CoverageItem(source.name, window, "failed", failures[0].detail)
+            return
+        too_many = page == 1 and fits(result.total, result.statuses, source.max_pages) is False
+        more = result.statuses > 0 and bool(result.next_page) and (result.next_page or 0) > page
+        if window.splittable and (too_many or (more and page >= source.max_pages)):
+            for half in window.halves():
+                yield self._request(source, window_url(response.url, half), self.parse_search, page=1, window=half)
+        elif more and page < source.max_pages:
+            yield self._request(source, window_url(response.url, window, page + 1), self.parse_search,
+                                page=page + 1, window=window)
+        elif more or too_many:
+            detail = (f"搜索时段 {window.label()} 的结果超过翻页上限（{source.max_pages} 页"
+                      + (f"，共约 {result.total} 条" if result.total else "") + "），超出部分未能采集")
+            yield ProblemItem(source.name, "truncated", detail, response.url)
+            yield CoverageItem(source.name, window, "truncated", detail)
+        else:
+            yield CoverageItem(source.name, window, "complete")
+
+    @staticmethod
+    def _weibo_answer(response: Response) -> WeiboResult:
         location = response.headers.get("Location")
         final_url = response.urljoin(location.decode("latin-1")) if location else None
-        result = parse_weibo(response.body, status=response.status, url=response.url, final_url=final_url)
-        yield from _problem_items(source, result.problems)
+        return parse_weibo(response.body, status=response.status, url=response.url, final_url=final_url)
+
+    def _weibo_records(self, response: Response, source: Source, result: WeiboResult) -> Iterator[Any]:
+        """The statuses of an answer; a truncated long text is fetched in full first."""
         long_ids = set(result.long_text_ids)
         origin = urlsplit(response.url)
         for record in result.records:
@@ -256,9 +321,6 @@ class CollectSpider(scrapy.Spider):
                 yield self._request(source, url, self.parse_long_text, record=record)
             else:
                 yield RecordItem(source.name, record)
-        if result.records and result.next_page and page < source.max_pages and result.next_page > page:
-            yield self._request(source, _with_query(response.url, page=result.next_page), self.parse_weibo,
-                                page=result.next_page)
 
     def parse_long_text(self, response: Response, source: Source, record: Record) -> Iterator[Any]:
         result = parse_weibo(response.body, status=response.status, url=response.url, status_id=str(record["id"]))
@@ -298,6 +360,9 @@ class IngestPipeline:
             else:
                 counts.validators[item.url] = {"etag": item.etag, "last_modified": item.last_modified}
             return item
+        if isinstance(item, CoverageItem):
+            self.report.for_source(item.source).windows.append(item)
+            return item
         if isinstance(item, ProblemItem):
             self.report.for_source(item.source).problems.append(Problem(item.kind, item.detail, item.url))  # type: ignore[arg-type]
             return item
@@ -317,7 +382,9 @@ class IngestPipeline:
             keys.append(("hash", post.fingerprint))
         if any(k in self._seen for k in keys):
             counts.duplicates_in_crawl += 1
-            raise DropItem(f"{item.source}: duplicate within this crawl ({keys[0][1]})")
+            # Expected, not a problem: split search windows and feeds overlapping a list page
+            # yield the same post twice. Counted, logged quietly.
+            raise DropItem(f"{item.source}: duplicate within this crawl ({keys[0][1]})", log_level="DEBUG")
         self._seen.update(keys)
         counts.collected += 1
         self.report.records.append(item.record)

@@ -34,6 +34,8 @@ class WeiboResult(ParseResult):
     long_text_ids: list[str] = field(default_factory=list)   # statuses whose full text needs statuses/extend
     long_texts: dict[str, Record] = field(default_factory=dict)  # from statuses/extend: id → text and counts
     next_page: int | None = None                              # getIndex: the page after this one
+    total: int | None = None                                  # getIndex: results in all (search, timeline)
+    statuses: int = 0                                         # getIndex: statuses on this page
     since_id: str | None = None                               # getIndex: newer API's cursor
     user: dict[str, Any] | None = None                        # getIndex profile answer
 
@@ -93,8 +95,10 @@ def _json_problem(doc: Any, url: str | None) -> Problem | None:
     msg = str(doc.get("msg") or doc.get("errmsg") or "")
     if "频繁" in msg:
         return Problem("rate_limited", f"ok: {ok}, {msg}", url)
-    if ok in (0, "0") and ("还没有内容" in msg or not msg) and doc.get("data") in (None, {}, []):
-        return None  # past the last page: nothing more, not a failure
+    data = doc.get("data")
+    if ok in (0, "0") and ("还没有内容" in msg or not msg) and (
+            data in (None, {}, []) or (isinstance(data, dict) and not data.get("cards"))):
+        return None  # past the last page (``data: {"cards": []}`` in search): nothing more, not a failure
     return Problem("api_error", f"ok: {ok!r}{', ' + msg if msg else ''}", url)
 
 
@@ -198,13 +202,17 @@ def parse_weibo(body: bytes, *, status: int = 200, url: str | None = None, final
         }
         return result
     if isinstance(data.get("cards"), list):  # container/getIndex timeline or search
-        for mblog in _cards(data["cards"]):
+        statuses = _cards(data["cards"])
+        result.statuses = len(statuses)
+        for mblog in statuses:
             _add(result, _status_record(mblog, source), seen)
             if isinstance(mblog.get("retweeted_status"), dict):
                 _add(result, _status_record(mblog["retweeted_status"], source), seen)
         info = data.get("cardlistInfo") or {}
         if isinstance(info.get("page"), int):
             result.next_page = info["page"]
+        if isinstance(info.get("total"), int):
+            result.total = info["total"]
         if info.get("since_id"):
             result.since_id = str(info["since_id"])
         return result

@@ -26,14 +26,14 @@ def ingest_task(path: str, now: str | None) -> service.ValidatedFile:
 
 
 @task(name="triage")
-def triage_task(validated: service.ValidatedFile, now: str | None) -> dict[str, int]:
+def triage_task(validated: service.ValidatedFile, now: str | None) -> dict[str, Any]:
     settings = Settings.from_env()
     # The ingest step already recorded the rejects; this step only triages the valid posts.
     result = service.ingest_file(settings, Path(validated.path), parse_now(now), None)
     r = result.report
     return {"new_posts": r.new_posts, "duplicates": r.duplicates, "events_created": r.events_created,
             "events_updated": r.events_updated, "assignments_created": r.assignments_created,
-            "deadlines_set": r.deadlines_set}
+            "deadlines_set": r.deadlines_set, "coverage_gaps": [g["text"] for g in r.coverage_gaps]}
 
 
 @flow(name="triage-cycle")

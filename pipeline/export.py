@@ -1,13 +1,18 @@
-"""Export of stored events with their posts, assignments and deadlines, as plain dictionaries."""
+"""Export of stored events with their posts, assignments and deadlines, as plain dictionaries.
+
+Each event also lists the coverage gaps (source outages, truncated searches) that overlap its
+time span: posts of the event may be missing from those spans."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from pipeline.coverage import GapView, open_gaps
 from pipeline.models import Assignment, Event, Post
 from pipeline.timeparse import SHANGHAI
 
@@ -23,11 +28,13 @@ def export_events(session: Session, relevant_only: bool = False) -> Iterator[dic
     ).order_by(Event.id)
     if relevant_only:
         stmt = stmt.where(Event.relevant.is_(True))
+    gaps = open_gaps(session, datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))
     for ev in session.scalars(stmt):
         posts = session.execute(
             select(Post.id, Post.platform, Post.platform_id, Post.url, Post.author, Post.published_at, Post.topic)
             .where(Post.event_id == ev.id).order_by(Post.id)
         ).all()
+        start = min([ev.first_seen_at, *(p.published_at for p in posts if p.published_at is not None)])
         yield {
             "event_id": ev.id, "title": ev.title, "relevant": ev.relevant, "topic": ev.topic, "grade": ev.grade,
             "grade_reasons": ev.grade_reasons, "categories": ev.categories, "rumor": ev.rumor,
@@ -41,4 +48,9 @@ def export_events(session: Session, relevant_only: bool = False) -> Iterator[dic
                                 "due_at": _iso(d.due_at), "met_at": _iso(d.met_at)} for d in a.deadlines]}
                 for a in ev.assignments
             ],
+            "coverage_gaps": [g.as_dict() for g in _overlapping(gaps, start, ev.last_seen_at)],
         }
+
+
+def _overlapping(gaps: list[GapView], start: datetime, end: datetime) -> list[GapView]:
+    return [g for g in gaps if g.end_at >= start and g.start_at <= end]

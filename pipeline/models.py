@@ -111,6 +111,8 @@ class Source(Base):
     http_validators: Mapped[dict[str, Any] | None]  # url -> {"etag": …, "last_modified": …}
     poll_minutes: Mapped[float | None] = mapped_column(Float)
     next_due_at: Mapped[datetime | None]
+    # Keyword search sources: the end of the time span searched completely so far.
+    search_covered_until: Mapped[datetime | None]
 
 
 class SourceRun(Base):
@@ -127,6 +129,23 @@ class SourceRun(Base):
     problems: Mapped[list[Any]]
     health: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CoverageGap(Base):
+    """A time span in which a source's posts may be missing: an outage (the source failed) or a
+    truncated search window (more results than the page cap serves). ``filled_at`` is set when a
+    later search covered the span after all."""
+
+    __tablename__ = "coverage_gaps"
+    __table_args__ = (UniqueConstraint("source_id", "kind", "start_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # outage | truncated
+    start_at: Mapped[datetime] = mapped_column(index=True)
+    end_at: Mapped[datetime] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+    filled_at: Mapped[datetime | None]
 
 
 class Event(Base):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.alerts import AlertDraft, write_alerts
 from pipeline.config import Config
+from pipeline.coverage import WindowOutcome, record_outage, record_search
 from pipeline.models import Source, SourceRun
 
 BLOCKING = {"anti_bot": "反爬拦截", "login_required": "需要登录或 Cookie 失效", "rate_limited": "请求过于频繁被限流"}
@@ -40,6 +41,8 @@ class RunFacts:
     not_modified: int = 0                      # start pages that answered 304
     validators: dict[str, dict[str, str | None]] = field(default_factory=dict)
     base_minutes: float = 30.0                 # the configured polling interval
+    search_start: datetime | None = None       # keyword search: the start of the window searched
+    windows: list[WindowOutcome] = field(default_factory=list)  # keyword search: leaf windows
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,22 @@ def validators_of(session: Session, names: list[str]) -> dict[str, dict[str, str
     return merged
 
 
+def covered_until_of(session: Session, names: list[str]) -> dict[str, datetime | None]:
+    """Keyword search sources: where each one's complete coverage ends."""
+    stmt = select(Source.name, Source.search_covered_until).where(Source.name.in_(names))
+    return {name: covered for name, covered in session.execute(stmt)}
+
+
+def _record_coverage(session: Session, source: Source, facts: RunFacts, after: HealthState,
+                     last_run: datetime | None, now: datetime) -> None:
+    """A failed run opens (or extends) an outage gap; a search run moves its cursor."""
+    if after.consecutive_failures > 0:
+        record_outage(session, source, last_run, now, after.reason or "采集失败",
+                      timedelta(minutes=facts.base_minutes))
+    if facts.search_start is not None:
+        record_search(session, source, facts.search_start, facts.windows, now)
+
+
 def record_run(session: Session, cfg: Config, runs: list[RunFacts], now: datetime) -> list[tuple[Source, SourceRun]]:
     """Store each source's run and new health; alert the analysts on a turn for the worse."""
     stored: list[tuple[Source, SourceRun]] = []
@@ -125,6 +144,7 @@ def record_run(session: Session, cfg: Config, runs: list[RunFacts], now: datetim
         before = HealthState(source.health, source.health_reason, source.health_since,
                              source.consecutive_failures or 0, source.last_new_at)
         after = assess(facts, before, now)
+        _record_coverage(session, source, facts, after, source.last_run_at, now)
         run = SourceRun(source_id=source.id, started_at=now, fetched=facts.fetched, new=facts.new,
                         duplicates=facts.duplicates, rejected=facts.rejected,
                         problems=[{"kind": k, "detail": d} for k, d in facts.problems] +

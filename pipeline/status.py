@@ -1,5 +1,6 @@
 """The operational picture for ``yuqing status``: volumes, open work, overdue deadlines, and
-the alert outbox (pending deliveries, failing channels, unacknowledged urgent alerts)."""
+the alert outbox (pending deliveries, failing channels, unacknowledged urgent alerts), and the
+spans of the last week in which collection coverage was incomplete."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pipeline.coverage import open_gaps
 from pipeline.models import Alert, AlertDelivery, Assignment, Deadline, Event, Post
 
 
@@ -33,4 +35,5 @@ def status(session: Session, now: datetime) -> dict[str, Any]:
         "failing_channels": {ch: {"pending": n, "last_error": err} for ch, n, err in failing},
         "unacknowledged_urgent_alerts": count(select(func.count()).select_from(Alert).where(
             Alert.urgent.is_(True), Alert.kind == "event", Alert.acknowledged_at.is_(None))),
+        "coverage_gaps_last_7d": [g.text() for g in open_gaps(session, now - timedelta(days=7), now)],
     }

@@ -31,6 +31,7 @@ from pipeline import store
 from pipeline.alerts import plan_event_alerts, write_alerts
 from pipeline.analysis import EventFacts, PostAnalysis, analyse_post, effective_topic
 from pipeline.config import Config, load_config
+from pipeline.coverage import open_gaps
 from pipeline.deadlines import DUTY_ROLES, Milestone, clock_start, plan_deadlines
 from pipeline.events import EventIndex, MinHasher
 from pipeline.grading import casualty_floor, decide, rank, reach_floor
@@ -81,6 +82,9 @@ class TriageReport:
     assignments_created: int = 0
     deadlines_set: int = 0
     alerts_created: int = 0
+    # Spans in which some source's posts may be missing (outages, truncated searches) that
+    # overlap this batch's time span: the picture this triage gives of them is incomplete.
+    coverage_gaps: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -255,7 +259,15 @@ def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, n
     described = describe_posts(session, sorted(set(ids_by_index.values())), writer.post_fields, events)
     items = [{"id": posts[i].input_id, **described[ids_by_index[i]]} for i in range(len(posts))]
     return TriageReport(items=items, new_posts=len(new_posts), duplicates=len(stored) + len(repeat),
-                        **writer.counts())
+                        coverage_gaps=batch_gaps(session, posts, now), **writer.counts())
+
+
+def batch_gaps(session: Session, posts: list[PostInput], now: datetime) -> list[dict[str, str]]:
+    """Open coverage gaps overlapping the batch: from its earliest post (a day back when no post
+    has a time) to ``now``."""
+    times = [p.published_at for p in posts if p.published_at is not None and p.published_at <= now]
+    start = min(times, default=now - timedelta(days=1))
+    return [gap.as_dict() for gap in open_gaps(session, start, now)]
 
 
 class _BatchWriter:

@@ -115,6 +115,7 @@ def _ingest(file: Path, now: str | None, rejects: Path | None, output: Path | No
               f"新分办 {report.assignments_created}，时限 {report.deadlines_set}")
     if output is not None:
         out.print(f"研判结果已写入 {escape(str(output))}")
+    print_gaps(report.coverage_gaps)
     if result.rejects:
         for r in result.rejects[:20]:
             err.print(f"[yellow]第 {r.line} 行拒收：{escape(r.reason)}[/yellow]")
@@ -122,6 +123,14 @@ def _ingest(file: Path, now: str | None, rejects: Path | None, output: Path | No
             err.print(f"[yellow]… 另有 {len(result.rejects) - 20} 行被拒收[/yellow]")
         err.print(f"拒收记录已写入 {escape(str(result.rejects_path))}")
         raise typer.Exit(EXIT_REJECTS)
+
+
+def print_gaps(gaps: list[dict[str, str]]) -> None:
+    """Coverage gaps overlapping what was just triaged: the picture of those spans is incomplete."""
+    if gaps:
+        err.print(f"[yellow]注意：以下 {len(gaps)} 个时段的采集覆盖不完整，研判结果可能遗漏相关帖子：[/yellow]")
+        for gap in gaps:
+            err.print(f"[yellow]  · {escape(gap['text'])}[/yellow]")
 
 
 @app.command()
@@ -453,6 +462,8 @@ def status(now: Annotated[str | None, typer.Option(help="当前时间（ISO）")
         table.add_row(label, escape(str(value)))
     for channel, info in st["failing_channels"].items():
         table.add_row(f"发送失败渠道：{escape(channel)}", escape(f"{info['pending']} 条待重试；{info['last_error']}"))
+    for text in st["coverage_gaps_last_7d"]:
+        table.add_row("[yellow]采集覆盖不完整[/yellow]", escape(text))
     out.print(table)
 
 
