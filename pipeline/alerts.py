@@ -5,7 +5,8 @@ Who is alerted is decided by pure functions (``plan_event_alerts``, ``plan_deadl
 so that re-running any step never creates an alert twice; ``deliver_one`` sends one due
 channel delivery and records the outcome (a channel that is down delays an alert, it is
 retried with backoff and never lost). Messages are rendered in Chinese when sent, so the
-time left is current.
+time left is current; urgent ones link to the web app's acknowledgement page when its public
+URL is known (``ack_view`` is what that page shows).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
+from urllib.parse import quote
 
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -139,20 +141,64 @@ def write_alerts(session: Session, drafts: list[AlertDraft], cfg: AlertsConfig, 
     return len(created)
 
 
+def _chain(session: Session, alert: Alert) -> list[Alert]:
+    """The alert's acknowledgement chain: the first alert and every repeat or escalation of it."""
+    root = session.get(Alert, alert.payload["original_alert"]) if alert.kind == "escalation" else alert
+    assert root is not None
+    return [root, *session.scalars(select(Alert).where(
+        Alert.kind == "escalation", Alert.payload["original_alert"].as_integer() == root.id).order_by(Alert.id))]
+
+
 def acknowledge(session: Session, token: str, by: str, now: datetime) -> list[Alert]:
     """Acknowledge an alert by its token; the whole chain for that event, grade and recipient
-    (the first alert and its repeats) counts as acknowledged, which stops escalation."""
+    (the first alert and its repeats) counts as acknowledged, which stops escalation. An alert
+    acknowledged before keeps its first acknowledger and time."""
     alert = session.scalar(select(Alert).where(Alert.ack_token == token))
     if alert is None:
         raise LookupError(f"no alert with acknowledgement token {token!r}")
-    root = session.get(Alert, alert.payload["original_alert"]) if alert.kind == "escalation" else alert
-    assert root is not None
-    chain = [root, *session.scalars(select(Alert).where(
-        Alert.kind == "escalation", Alert.payload["original_alert"].as_integer() == root.id))]
-    for a in chain:
-        if a.acknowledged_at is None:
-            a.acknowledged_at, a.acknowledged_by = now, by
-    return chain
+    ids = [a.id for a in _chain(session, alert)]
+    # A conditional UPDATE rather than setting attributes on loaded rows: when two people
+    # confirm at the same moment (a double click, two duty officers), the rows are re-checked
+    # under the write lock, so the one committed first stays recorded.
+    session.execute(update(Alert).where(Alert.id.in_(ids), Alert.acknowledged_at.is_(None))
+                    .values(acknowledged_at=now, acknowledged_by=by), execution_options={"synchronize_session": False})
+    return list(session.scalars(select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id)
+                                .execution_options(populate_existing=True)))
+
+
+@dataclass(frozen=True)
+class AckView:
+    """What the acknowledgement page shows about one alert: plain values, usable after the
+    session is closed. The acknowledgement state is the chain's (its first alert's)."""
+
+    token: str
+    heading: str
+    urgent: bool
+    event_id: int | None
+    event_title: str
+    grade: str | None
+    recipient: str
+    unacknowledged: str | None  # escalations: the recipient whose alert went unacknowledged
+    created_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    chain_size: int
+
+
+def ack_view(session: Session, token: str) -> AckView | None:
+    """The alert with this acknowledgement token, for display; None when there is none."""
+    alert = session.scalar(select(Alert).where(Alert.ack_token == token))
+    if alert is None:
+        return None
+    chain = _chain(session, alert)
+    event = session.get(Event, alert.event_id) if alert.event_id else None
+    return AckView(
+        token=alert.ack_token, heading=_HEADINGS.get(alert.kind, "舆情通知"), urgent=alert.urgent,
+        event_id=alert.event_id, event_title=event.title if event else str(alert.payload.get("text", "")),
+        grade=alert.grade or (event.grade if event else None), recipient=alert.recipient,
+        unacknowledged=alert.payload.get("unacknowledged") if alert.kind == "escalation" else None,
+        created_at=alert.created_at, acknowledged_at=chain[0].acknowledged_at,
+        acknowledged_by=chain[0].acknowledged_by, chain_size=len(chain))
 
 
 def unacknowledged(session: Session) -> list[UnackedView]:
@@ -204,14 +250,16 @@ def next_due(session: Session, now: datetime) -> AlertDelivery | None:
     return session.get(AlertDelivery, claimed) if claimed is not None else None
 
 
-def deliver_one(session: Session, channels: Mapping[str, Channel], cfg: AlertsConfig, now: datetime) -> str | None:
+def deliver_one(session: Session, channels: Mapping[str, Channel], cfg: AlertsConfig, now: datetime, *,
+                public_url: str | None) -> str | None:
     """Send the next due delivery and record the outcome; returns "sent", "failed" or None when
-    nothing is due. The caller commits after each call, so a crash repeats at most one send."""
+    nothing is due. The caller commits after each call, so a crash repeats at most one send.
+    ``public_url`` is the web app's base URL for acknowledgement links (None: command only)."""
     delivery = next_due(session, now)
     if delivery is None:
         return None
     alert = delivery.alert
-    title, text = render(session, alert, now)
+    title, text = render(session, alert, now, public_url=public_url)
     channel = channels.get(delivery.channel)
     try:
         if channel is None:
@@ -237,9 +285,15 @@ _HEADINGS = {"event": "舆情预警", "reminder": "时限提醒", "overdue": "�
              "source": "信息源告警"}
 
 
-def render(session: Session, alert: Alert, now: datetime) -> tuple[str, str]:
+def ack_url(public_url: str, token: str) -> str:
+    """The acknowledgement page of one alert under the web app's base URL."""
+    return f"{public_url.rstrip('/')}/ack/{quote(token, safe='')}"
+
+
+def render(session: Session, alert: Alert, now: datetime, *, public_url: str | None) -> tuple[str, str]:
     """(title, markdown text) in Chinese: what happened, the grade and why, who owns it, the
-    deadlines with time left, and how to acknowledge."""
+    deadlines with time left, and how to acknowledge: a link to the web app's page when its
+    ``public_url`` is known, else the ``yuqing ack`` command."""
     event = session.get(Event, alert.event_id) if alert.event_id else None
     heading = _HEADINGS.get(alert.kind, "舆情通知")
     if event is None:
@@ -263,7 +317,9 @@ def render(session: Session, alert: Alert, now: datetime) -> tuple[str, str]:
     elif alert.kind == "escalation":
         lines.append(f"- 督办：{alert.payload['unacknowledged']}尚未确认收到预警，现再次提醒并报协调部门")
     if alert.urgent:
-        lines.append(f"- 请确认收到：`yuqing ack {alert.ack_token} --by 姓名`")
+        command = f"`yuqing ack {alert.ack_token} --by 姓名`"
+        lines.append(f"- 请确认收到：[点击确认]({ack_url(public_url, alert.ack_token)})（或命令 {command}）"
+                     if public_url else f"- 请确认收到：{command}")
     return title, "\n".join(lines)
 
 

@@ -1,5 +1,6 @@
-"""Units of work at the boundary (CLI commands, flow tasks): each opens its own engine and
-Session, calls the plain pipeline functions and commits once."""
+"""Units of work at the boundary (CLI commands, flow tasks, web requests): each opens its own
+Session, calls the plain pipeline functions and commits once. Commands and tasks open their own
+engine too; the web app keeps one engine for its lifetime and passes it in."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline.alerts import acknowledge, deliver_one, pending_count, sweep
+from pipeline.alerts import AckView, ack_view, acknowledge, deliver_one, pending_count, sweep
 from pipeline.channels import build_channels
 from pipeline.config import load_config
 from pipeline.db import engine_for, migrate, session_scope
@@ -130,7 +132,7 @@ def deliver_alerts(settings: Settings, now: datetime, env: Mapping[str, str] | N
     with engine_for(settings.database_url) as engine:
         for _ in range(limit):
             with session_scope(engine) as session:
-                outcome = deliver_one(session, channels, cfg.alerts, now)
+                outcome = deliver_one(session, channels, cfg.alerts, now, public_url=settings.public_url)
             if outcome is None:
                 break
             counts[outcome] += 1
@@ -149,6 +151,34 @@ def sweep_deadlines(settings: Settings, now: datetime) -> dict[str, int]:
 def acknowledge_alert(settings: Settings, token: str, by: str, now: datetime) -> int:
     with engine_for(settings.database_url) as engine, session_scope(engine) as session:
         return len(acknowledge(session, token, by, now))
+
+
+def alert_for_token(engine: Engine, token: str) -> AckView | None:
+    """The alert behind an acknowledgement link, for display (reads only)."""
+    with session_scope(engine) as session:
+        return ack_view(session, token)
+
+
+@dataclass(frozen=True)
+class LinkAcknowledgement:
+    view: AckView  # the state after this request
+    newly: bool  # False: it had been acknowledged already, the first acknowledger stays recorded
+
+
+def acknowledge_by_link(engine: Engine, token: str, by: str, now: datetime) -> LinkAcknowledgement:
+    """Acknowledge through the web page; raises LookupError for an unknown token. A second
+    confirmation changes nothing and says who confirmed first."""
+    with session_scope(engine) as session:
+        before = ack_view(session, token)
+        if before is None:
+            raise LookupError(f"no alert with acknowledgement token {token!r}")
+        if before.acknowledged_at is not None:
+            return LinkAcknowledgement(before, newly=False)
+        acknowledge(session, token, by, now)
+        after = ack_view(session, token)
+        assert after is not None
+        # Someone else may have confirmed between the read and the update: theirs is kept.
+        return LinkAcknowledgement(after, newly=after.acknowledged_by == by)
 
 
 @contextmanager

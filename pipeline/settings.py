@@ -14,7 +14,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class Settings:
-    """Where things are: database, configuration, models, the shipped data and the real corpora."""
+    """Where things are: database, configuration, models, the shipped data and the real corpora,
+    and where the web app can be reached."""
 
     database_url: str
     state_dir: Path
@@ -22,6 +23,9 @@ class Settings:
     config_dir: Path
     model_dir: Path
     corpus_dir: Path | None
+    # The web app's externally reachable base URL (``yuqing web``); alert messages link to
+    # its acknowledgement page when set, and give only the ``yuqing ack`` command otherwise.
+    public_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -39,6 +43,7 @@ class Settings:
             config_dir=Path(env.get("YUQING_CONFIG_DIR", data_dir / "config")),
             model_dir=Path(env.get("YUQING_MODEL_DIR", state_dir / "models")),
             corpus_dir=Path(corpus) if corpus else None,
+            public_url=env.get("YUQING_PUBLIC_URL", "").strip() or None,
         )
 
     @property

@@ -387,6 +387,24 @@ def ack(
 
 
 @app.command()
+def web(
+    host: Annotated[str, typer.Option(help="监听地址（对外提供服务时可设为 0.0.0.0）")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="监听端口")] = 8080,
+) -> None:
+    """运行网页服务：预警消息中的确认链接（打开只显示，点击“确认收到”才确认）。"""
+    import uvicorn
+
+    from yuqing.web import create_app
+
+    settings = _settings()
+    if settings.public_url:
+        out.print(f"预警消息中的确认链接：{escape(settings.public_url.rstrip('/'))}/ack/<确认码>")
+    else:
+        err.print("[yellow]未设置 YUQING_PUBLIC_URL：预警消息只附确认命令，不附确认链接[/yellow]")
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
+@app.command()
 def sweep(now: Annotated[str | None, typer.Option(help="当前时间（ISO）")] = None) -> None:
     """时限巡检：50%/80% 提醒、超时督办、未确认预警的重复与升级。"""
     from pipeline.service import sweep_deadlines

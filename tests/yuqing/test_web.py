@@ -1,0 +1,205 @@
+"""The acknowledgement web app as people use it: a real uvicorn server on 127.0.0.1 in a thread,
+driven with httpx, on both engines; and the link in rendered alert messages."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import Engine, func, select, update
+
+from pipeline.alerts import render
+from pipeline.db import session_scope
+from pipeline.models import Alert, Event
+from pipeline.service import sweep_deadlines
+from pipeline.settings import Settings
+from pipeline.timeparse import SHANGHAI
+from pipeline.triage import TriageContext
+from tests.conftest import NOW
+from tests.pipeline.test_alerts import MAJOR, _triage
+from yuqing.web import create_app
+
+
+@contextmanager
+def running(settings: Settings) -> Iterator[httpx.Client]:
+    """The app served by uvicorn on a free local port until the block ends."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
+def _token(engine: Engine, recipient: str = "崇头镇") -> str:
+    with session_scope(engine) as s:
+        token = s.scalar(select(Alert.ack_token).where(Alert.recipient == recipient, Alert.kind == "event"))
+    assert token is not None
+    return token
+
+
+def _acked(engine: Engine, token: str) -> tuple[datetime | None, str | None]:
+    with session_scope(engine) as s:
+        row = s.execute(select(Alert.acknowledged_at, Alert.acknowledged_by).where(Alert.ack_token == token)).one()
+    return row[0], row[1]
+
+
+def test_get_shows_post_acknowledges_once_and_stops_escalation(engine: Engine, db_url: str, ctx: TriageContext,
+                                                               settings_for: Any) -> None:
+    settings = settings_for(db_url)
+    grade = _triage(engine, ctx, [MAJOR], NOW)[0]["grade"]
+    token = _token(engine)
+    with running(settings) as client:
+        page = client.get(f"/ack/{token}")
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert all(s in page.text for s in ("舆情预警", "崇头镇", grade, "未确认", 'name="by"', "确认收到</button>"))
+        assert page.headers["x-frame-options"] == "DENY"
+        assert _acked(engine, token) == (None, None)  # a GET (link preview, mail scanner) never acknowledges
+
+        before = datetime.now(SHANGHAI)
+        done = client.post(f"/ack/{token}", data={"by": "  崇头镇值班员 "})
+        assert done.status_code == 200, done.text
+        assert "已确认收到" in done.text and "相关预警，不再重复提醒" in done.text
+        at, by = _acked(engine, token)
+        assert by == "崇头镇值班员" and at is not None and before <= at <= datetime.now(SHANGHAI)
+
+        again = client.post(f"/ack/{token}", data={"by": "另一个人"})
+        assert again.status_code == 200 and "此前已确认" in again.text and "崇头镇值班员" in again.text
+        assert _acked(engine, token) == (at, "崇头镇值班员")  # the first acknowledger stays recorded
+        shown = client.get(f"/ack/{token}")
+        assert "已由 崇头镇值班员" in shown.text and 'name="by"' not in shown.text
+
+    # Past the acknowledgement timeout the coordinators' own unacknowledged alerts escalate,
+    # the acknowledged one does not.
+    assert sweep_deadlines(settings, NOW + timedelta(minutes=31))["escalations"] > 0
+    with session_scope(engine) as s:
+        escalated = s.scalar(select(func.count()).select_from(Alert).where(
+            Alert.kind == "escalation", Alert.payload["unacknowledged"].as_string() == "崇头镇"))
+    assert escalated == 0
+
+
+def test_simultaneous_confirmations_keep_the_first(engine: Engine, db_url: str, ctx: TriageContext,
+                                                   settings_for: Any) -> None:
+    _triage(engine, ctx, [MAJOR], NOW)
+    token = _token(engine)
+    names = [f"值班员{i}" for i in range(4)]
+    answers: dict[str, str] = {}
+    with running(settings_for(db_url)) as client:
+        start = threading.Barrier(len(names))
+
+        def confirm(name: str) -> None:
+            start.wait()
+            answers[name] = client.post(f"/ack/{token}", data={"by": name}).text
+
+        threads = [threading.Thread(target=confirm, args=(n,)) for n in names]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    winners = [n for n, text in answers.items() if "已确认收到「" in text]
+    assert len(answers) == len(names) and len(winners) == 1, answers
+    assert _acked(engine, token)[1] == winners[0]
+    assert all("此前已确认" in text and winners[0] in text for n, text in answers.items() if n != winners[0])
+
+
+def test_unknown_tokens_and_bad_names_are_refused_in_chinese(engine: Engine, db_url: str, ctx: TriageContext,
+                                                             settings_for: Any) -> None:
+    _triage(engine, ctx, [MAJOR], NOW)
+    token = _token(engine)
+    with running(settings_for(db_url)) as client:
+        assert client.get("/healthz").json() == {"status": "ok"}
+        for path in ("/ack/0123456789abcdef", "/ack/not-a-token"):
+            missing = client.get(path)
+            assert missing.status_code == 404 and "未找到预警" in missing.text
+        assert client.post("/ack/0123456789abcdef", data={"by": "张三"}).status_code == 404
+
+        blank = client.post(f"/ack/{token}", data={"by": "   "})
+        assert blank.status_code == 422 and "请填写确认人姓名" in blank.text and 'name="by"' in blank.text
+        assert client.post(f"/ack/{token}", data={}).status_code == 422
+        long = client.post(f"/ack/{token}", data={"by": "张" * 65})
+        assert long.status_code == 422 and "不能超过 64 个字" in long.text
+        assert client.post(f"/ack/{token}", content=b"by=" + b"x" * 5000,
+                           headers={"content-type": "application/x-www-form-urlencoded"}).status_code == 413
+        assert _acked(engine, token) == (None, None)
+        assert client.post(f"/ack/{token}", data={"by": "张" * 64}).status_code == 200
+
+
+def test_titles_from_crawled_text_are_escaped(engine: Engine, db_url: str, ctx: TriageContext,
+                                              settings_for: Any) -> None:
+    _triage(engine, ctx, [MAJOR], NOW)
+    token = _token(engine)
+    # Crawled text is cleaned on the way in, but the page must not depend on that.
+    with session_scope(engine) as s:
+        s.execute(update(Event).values(title='<script>alert("x")</script>崇头镇大巴坠崖'))
+    with running(settings_for(db_url)) as client:
+        page = client.get(f"/ack/{token}")
+        done = client.post(f"/ack/{token}", data={"by": "<b>值班员</b>"})
+    for html in (page.text, done.text):
+        assert "<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;崇头镇大巴坠崖" in html
+    assert "<b>" not in done.text and "&lt;b&gt;值班员&lt;/b&gt;" in done.text
+
+
+def test_urgent_messages_link_to_the_page_when_the_public_url_is_set(engine: Engine, ctx: TriageContext) -> None:
+    _triage(engine, ctx, [MAJOR], NOW)
+    with session_scope(engine) as s:
+        alert = s.scalars(select(Alert).where(Alert.recipient == "崇头镇", Alert.kind == "event")).one()
+        _, linked = render(s, alert, NOW, public_url="http://10.0.0.5:8080/")
+        _, plain = render(s, alert, NOW, public_url=None)
+    token = alert.ack_token
+    assert (f"- 请确认收到：[点击确认](http://10.0.0.5:8080/ack/{token})（或命令 `yuqing ack {token} --by 姓名`）"
+            in linked.splitlines())
+    assert plain.splitlines()[-1] == f"- 请确认收到：`yuqing ack {token} --by 姓名`"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("http://10.0.0.5:8080", "http://10.0.0.5:8080"),
+                                                 ("  https://yq.example.cn/ ", "https://yq.example.cn/"),
+                                                 ("", None), (None, None)])
+def test_public_url_comes_from_the_environment(value: str | None, expected: str | None) -> None:
+    env = {} if value is None else {"YUQING_PUBLIC_URL": value}
+    assert Settings.from_env(env).public_url == expected
+
+
+def test_yuqing_web_serves_until_stopped(settings_for: Any, tmp_path: Any) -> None:
+    settings: Settings = settings_for(f"sqlite:///{(tmp_path / 'web.db').as_posix()}")
+    with socket.socket() as probe:  # a free port; the tiny race with other processes is acceptable here
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "YUQING_DATABASE_URL": settings.database_url, "YUQING_STATE_DIR": str(settings.state_dir),
+           "YUQING_PUBLIC_URL": "http://10.0.0.5:8080/"}
+    proc = subprocess.Popen([sys.executable, "-m", "yuqing.cli", "web", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).json() == {"status": "ok"}
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, "yuqing web did not start"
+                time.sleep(0.1)
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert "http://10.0.0.5:8080/ack/<确认码>" in out
