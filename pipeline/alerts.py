@@ -19,8 +19,6 @@ from typing import Any, cast
 from urllib.parse import quote
 
 from sqlalchemy import Table, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from pipeline.channels import Channel, ChannelError
@@ -28,6 +26,7 @@ from pipeline.config import AlertsConfig, Config
 from pipeline.deadlines import time_left
 from pipeline.models import Alert, AlertDelivery, Assignment, Deadline, Event, Post, Unit
 from pipeline.queues import MILESTONE_NAMES, ROLE_NAMES
+from pipeline.store import insert_ignoring_conflicts
 from pipeline.timeparse import SHANGHAI
 
 ALERTS: Table = Alert.__table__  # type: ignore[assignment]
@@ -131,8 +130,7 @@ def write_alerts(session: Session, drafts: list[AlertDraft], cfg: AlertsConfig, 
              "deadline_id": d.deadline_id, "grade": d.grade, "level": d.level, "payload": d.payload,
              "ack_token": secrets.token_hex(8), "created_at": now} for d in drafts]
     table, deliveries_table = ALERTS, DELIVERIES
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id, table.c.recipient)
+    stmt = insert_ignoring_conflicts(session, table, ["key"]).returning(table.c.id, table.c.recipient)
     created = [(cast(int, aid), str(recipient)) for aid, recipient in session.connection().execute(stmt, rows)]
     deliveries = [{"alert_id": aid, "channel": ch, "status": "pending", "attempts": 0, "next_attempt_at": now}
                   for aid, recipient in created for ch in cfg.channels_for(recipient)]

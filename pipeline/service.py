@@ -118,8 +118,17 @@ def triage_with_retry(settings: Settings, posts: list[PostInput], ctx: TriageCon
     raise AssertionError("unreachable")
 
 
+@contextmanager
+def database(settings: Settings) -> Iterator[Engine]:
+    """An engine on a schema at the newest revision: a scheduled flow may be the first thing to
+    touch a fresh database (the check is one query when it is at head already)."""
+    with engine_for(settings.database_url) as engine:
+        migrate(engine)
+        yield engine
+
+
 def dispatch(settings: Settings, now: datetime) -> dict[str, int]:
-    with engine_for(settings.database_url) as engine, session_scope(engine) as session:
+    with database(settings) as engine, session_scope(engine) as session:
         return dispatch_new(session, now)
 
 
@@ -129,7 +138,7 @@ def deliver_alerts(settings: Settings, now: datetime, env: Mapping[str, str] | N
     cfg = load_config(settings.config_dir)
     channels = build_channels(cfg.alerts, os.environ if env is None else env)
     counts = {"sent": 0, "failed": 0}
-    with engine_for(settings.database_url) as engine:
+    with database(settings) as engine:
         for _ in range(limit):
             with session_scope(engine) as session:
                 outcome = deliver_one(session, channels, cfg.alerts, now, public_url=settings.public_url)
@@ -144,12 +153,12 @@ def deliver_alerts(settings: Settings, now: datetime, env: Mapping[str, str] | N
 def sweep_deadlines(settings: Settings, now: datetime) -> dict[str, int]:
     """Reminders, overdue notices and escalations due at ``now`` (idempotent)."""
     cfg = load_config(settings.config_dir)
-    with engine_for(settings.database_url) as engine, session_scope(engine) as session:
+    with database(settings) as engine, session_scope(engine) as session:
         return sweep(session, cfg, now)
 
 
 def acknowledge_alert(settings: Settings, token: str, by: str, now: datetime) -> int:
-    with engine_for(settings.database_url) as engine, session_scope(engine) as session:
+    with database(settings) as engine, session_scope(engine) as session:
         return len(acknowledge(session, token, by, now))
 
 

@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from pipeline.config import Config
@@ -25,14 +27,23 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[i : i + size]
 
 
+def insert_ignoring_conflicts(session: Session, table: Any, conflict_on: list[str]) -> Any:
+    """``INSERT … ON CONFLICT (conflict_on) DO NOTHING`` for the session's database: rows another
+    worker inserted meanwhile are skipped instead of failing the whole unit of work."""
+    insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert_for(table).on_conflict_do_nothing(index_elements=conflict_on)
+
+
 def seed_units(session: Session, cfg: Config) -> int:
-    """Insert the configured units that are not stored yet; returns how many were added."""
+    """Insert the configured units that are not stored yet; returns how many were added.
+    Workers starting at once on a fresh database may seed concurrently: conflicts are skipped."""
     have = set(session.scalars(select(Unit.name)))
     rows = [{"name": t.name, "kind": "township"} for t in cfg.units.townships if t.name not in have]
     rows += [{"name": d, "kind": "department"} for d in cfg.units.departments if d not in have]
-    if rows:
-        session.execute(insert(Unit), rows)
-    return len(rows)
+    if not rows:
+        return 0
+    stmt = insert_ignoring_conflicts(session, Unit.__table__, ["name"]).returning(Unit.__table__.c.id)
+    return len(session.connection().execute(stmt, rows).all())
 
 
 def unit_ids(session: Session) -> dict[str, int]:

@@ -1,0 +1,60 @@
+"""Set-up of a fresh database by several processes at once (workers on several machines, two
+flow runs): migrated and seeded once, without one of them failing."""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Any
+
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, inspect, select
+
+from pipeline.config import Config
+from pipeline.db import make_engine
+from pipeline.models import Unit
+from pipeline.service import initialise
+from pipeline.settings import Settings
+
+
+def _initialise(settings: Settings, barrier: multiprocessing.synchronize.Barrier, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    try:
+        barrier.wait(timeout=60)
+        queue.put(initialise(settings))
+    except Exception as exc:  # reported to the test, which fails with it
+        queue.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_concurrent_first_initialisations_all_succeed(db_url: str, settings_for: Any, cfg: Config) -> None:
+    ctx = multiprocessing.get_context("fork")
+    barrier, queue = ctx.Barrier(4), ctx.Queue()
+    procs = [ctx.Process(target=_initialise, args=(settings_for(db_url), barrier, queue)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    outcomes = [queue.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    assert all(isinstance(o, int) for o in outcomes), outcomes
+    units = len(cfg.units.townships) + len(cfg.units.departments)
+    assert sum(outcomes) == units                  # each unit added by exactly one of them
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() is not None
+            assert {"posts", "events", "coverage_gaps"} <= set(inspect(conn).get_table_names())
+            assert conn.execute(select(func.count()).select_from(Unit)).scalar_one() == units
+    finally:
+        engine.dispose()
+
+
+def test_scheduled_steps_work_on_a_fresh_database(db_url: str, settings_for: Any) -> None:
+    """A dispatch, sweep or alerts run may be the first thing to touch a new database."""
+    from datetime import datetime
+
+    from pipeline import service
+    from pipeline.timeparse import SHANGHAI
+
+    settings = settings_for(db_url)
+    now = datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI)
+    assert service.dispatch(settings, now) == {}
+    assert sum(service.sweep_deadlines(settings, now).values()) == 0
+    assert service.deliver_alerts(settings, now, env={}) == {"sent": 0, "failed": 0, "pending": 0}
