@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 
 from pipeline import service
 from pipeline.settings import Settings
 from pipeline.timeparse import parse_now
+
+
+def report(key: str, title: str, lines: list[str]) -> None:
+    """What a run did, where operators look: the run's log and a markdown artifact in the UI."""
+    logger = get_run_logger()
+    for line in lines:
+        logger.info(line)
+    create_markdown_artifact(key=key, markdown="\n".join([f"### {title}", "", *(f"- {line}" for line in lines)]),
+                             description=title)
 
 
 @task(name="dispatch")
@@ -37,13 +47,17 @@ def collect_task(now: str | None) -> dict[str, Any]:
 
     settings = Settings.from_env()
     facts = collect_once(settings, settings.config_dir / "sources.yaml", None, parse_now(now), due_only=True)
-    return {f.name: {"fetched": f.fetched, "new": f.new, "problems": len(f.problems)} for f in facts}
+    return {f.name: {"fetched": f.fetched, "new": f.new, "problems": len(f.problems),
+                     "problem_details": [f"{k}: {d[:120]}" for k, d in f.problems[:3]]} for f in facts}
 
 
 @flow(name="collect")
 def collect_flow(now: str | None = None) -> dict[str, Any]:
     """Collect the sources whose adaptive polling time has come, then hand out new work."""
     collected = collect_task(now)
+    report("collect-summary", "采集结果", [
+        f"{name}：抓取 {c['fetched']}，新增 {c['new']}" + (f"；问题：{'；'.join(c['problem_details'])}" if c["problems"] else "")
+        for name, c in collected.items()] or ["没有到期的信息源"])
     result: dict[str, Any] = {"collected": collected, "dispatched": dispatch_task(now)}
     if any(c["new"] for c in collected.values()):
         result["alerts"] = alerts_task(now)  # 第一时间: urgent alerts go out in the same run

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.coverage import open_gaps
-from pipeline.models import Alert, AlertDelivery, Assignment, Deadline, Event, Post
+from pipeline.models import Alert, AlertDelivery, Assignment, Deadline, Event, Post, Source
+from pipeline.source_health import HEALTH_NAMES
 
 
 def status(session: Session, now: datetime) -> dict[str, Any]:
@@ -35,5 +36,12 @@ def status(session: Session, now: datetime) -> dict[str, Any]:
         "failing_channels": {ch: {"pending": n, "last_error": err} for ch, n, err in failing},
         "unacknowledged_urgent_alerts": count(select(func.count()).select_from(Alert).where(
             Alert.urgent.is_(True), Alert.kind == "event", Alert.acknowledged_at.is_(None))),
+        "sources_not_ok": _sources_not_ok(session),
         "coverage_gaps_last_7d": [g.text() for g in open_gaps(session, now - timedelta(days=7), now)],
     }
+
+
+def _sources_not_ok(session: Session) -> list[str]:
+    stmt = (select(Source.name, Source.health, Source.health_reason)
+            .where(Source.health.in_(("degraded", "down"))).order_by(Source.name))
+    return [f"{name}：{HEALTH_NAMES.get(str(health), health)}，{reason or ''}" for name, health, reason in session.execute(stmt)]

@@ -480,6 +480,8 @@ def status(now: Annotated[str | None, typer.Option(help="当前时间（ISO）")
         table.add_row(label, escape(str(value)))
     for channel, info in st["failing_channels"].items():
         table.add_row(f"发送失败渠道：{escape(channel)}", escape(f"{info['pending']} 条待重试；{info['last_error']}"))
+    for text in st["sources_not_ok"]:
+        table.add_row("[yellow]信息源异常[/yellow]", escape(text))
     for text in st["coverage_gaps_last_7d"]:
         table.add_row("[yellow]采集覆盖不完整[/yellow]", escape(text))
     out.print(table)

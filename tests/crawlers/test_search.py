@@ -24,6 +24,7 @@ from pipeline.models import CoverageGap
 from pipeline.models import Source as SourceRow
 from pipeline.service import ingest_records
 from pipeline.settings import Settings
+from pipeline.status import status
 from pipeline.timeparse import SHANGHAI
 from tests.crawlers.conftest import SearchPost, SiteHandler
 
@@ -174,6 +175,10 @@ def test_search_runs_are_incremental_and_outages_become_gaps_that_a_later_search
         with session_scope(engine) as s:
             exported = [e for e in export_events(s) if any(p["id"] == "x1" for p in e["posts"])]
         assert exported and [g["kind"] for g in exported[0]["coverage_gaps"]] == ["outage"]
+        with session_scope(engine) as s:
+            st = status(s, NOW + timedelta(minutes=80))   # what `yuqing status` shows
+        assert [t.split("：")[0] for t in st["sources_not_ok"]] == ["云和关键词"] and "降级" in st["sources_not_ok"][0]
+        assert len(st["coverage_gaps_last_7d"]) == 2
     finally:
         engine.dispose()
 
