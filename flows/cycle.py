@@ -1,7 +1,8 @@
-"""One monitoring cycle as a Prefect flow: ingest → triage → dispatch.
+"""Triage as Prefect flows: one monitoring cycle over a file (``yuqing run``: ingest → triage →
+dispatch), and the scheduled ``triage`` flow that takes in the files waiting in the inbox.
 
-Each task calls one plain function of ``pipeline.service`` (tested without Prefect) and
-passes only paths, ISO times and small dataclasses between tasks.
+Each task calls one plain function of ``pipeline.service`` / ``pipeline.inbox`` (tested
+without Prefect) and passes only paths, ISO times and small dataclasses between tasks.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Any
 
 from prefect import flow, task
 
-from flows.operations import dispatch_task
-from pipeline import service
+from flows.operations import dispatch_task, report
+from pipeline import inbox, service
 from pipeline.settings import Settings
 from pipeline.timeparse import parse_now
 
@@ -42,3 +43,37 @@ def triage_cycle(path: str, now: str | None = None) -> dict[str, Any]:
     counts = triage_task(validated, now)
     dispatched = dispatch_task(now)
     return {**asdict(validated), **counts, "dispatched": dispatched}
+
+
+@task(name="claim-inbox-file")
+def claim_task(folder: str) -> str | None:
+    claimed = inbox.claim(Path(folder))
+    return str(claimed) if claimed is not None else None
+
+
+@task(name="finish-inbox-file")
+def finish_task(claimed: str) -> str:
+    return str(inbox.finish(Path(claimed)))
+
+
+@flow(name="triage")
+def triage_flow(now: str | None = None, folder: str | None = None, max_files: int = 20) -> dict[str, Any]:
+    """Triage the files waiting in the inbox (``$YUQING_STATE_DIR/inbox`` unless ``folder``),
+    one claimed file at a time, then hand out the new work."""
+    folder = folder or str(Settings.from_env().state_dir / "inbox")
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    inbox.reclaim(Path(folder))
+    files: list[dict[str, Any]] = []
+    for _ in range(max_files):
+        claimed = claim_task(folder)
+        if claimed is None:
+            break
+        validated = ingest_task(claimed, now)
+        counts = triage_task(validated, now)
+        files.append({"file": finish_task(claimed), **asdict(validated), **counts})
+    gaps = sorted({gap for f in files for gap in f["coverage_gaps"]})
+    report("triage-summary", "研判结果", [
+        *(f"{Path(f['file']).name}：有效 {f['valid']}，拒收 {f['rejected']}，新入库 {f['new_posts']}，"
+          f"新事件 {f['events_created']}，新分办 {f['assignments_created']}" for f in files),
+        *(f"采集覆盖不完整：{gap}" for gap in gaps)] or ["收件箱中没有待研判的文件"])
+    return {"files": files, "dispatched": dispatch_task(now) if files else None}

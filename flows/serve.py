@@ -17,10 +17,8 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import yaml
-
+from flows.deployments import local_deployments
 from pipeline.settings import Settings
 
 
@@ -57,30 +55,6 @@ def start_server(settings: Settings, port: int | None, log: Callable[[str], None
     os.environ["PREFECT_API_URL"] = url
     log(f"Prefect 服务器已启动：{url[:-4]}（数据在 {home}）")
     return proc
-
-
-def deployments(config_dir: Path, every: float | None, only: list[str] | None = None) -> list[Any]:
-    from prefect.schedules import Cron, Interval
-
-    from flows.operations import FLOWS
-
-    spec = yaml.safe_load((config_dir / "schedules.yaml").read_text(encoding="utf-8"))
-    tz = spec.get("timezone", "Asia/Shanghai")
-    result = []
-    unknown = sorted(set(only or []) - set(spec["flows"]))
-    if unknown:
-        raise ValueError(f"unknown flow(s) {unknown}; flows are {sorted(spec['flows'])}")
-    for name, sched in spec["flows"].items():
-        if only and name not in only:
-            continue
-        if every is not None:
-            schedule = Interval(every, timezone=tz)
-        elif "cron" in sched:
-            schedule = Cron(sched["cron"], timezone=tz)
-        else:
-            schedule = Interval(float(sched["interval_seconds"]), timezone=tz)
-        result.append(FLOWS[name].to_deployment(name=name, schedules=[schedule]))
-    return result
 
 
 def _children(pid: int) -> list[int]:
@@ -129,7 +103,7 @@ def serve_forever(settings: Settings, every: float | None, port: int | None, log
     try:
         from prefect import serve
 
-        planned = deployments(settings.config_dir, every, only)
+        planned = local_deployments(settings.config_dir, every, only)
         log("按计划运行：" + "、".join(d.name for d in planned) + "（Ctrl-C 停止）")
         serve(*planned, print_starting_message=False, limit=limit)
     except KeyboardInterrupt:

@@ -491,7 +491,8 @@ def status(now: Annotated[str | None, typer.Option(help="当前时间（ISO）")
 def serve(
     every: Annotated[float | None, typer.Option(help="试运行：所有流程按此秒数间隔运行，忽略配置的计划")] = None,
     port: Annotated[int | None, typer.Option(help="本地 Prefect 服务器端口（未设置 PREFECT_API_URL 时）")] = None,
-    flow: Annotated[list[str] | None, typer.Option(help="只运行这些流程（可重复）：collect、dispatch、alerts、sweep")] = None,
+    flow: Annotated[list[str] | None,
+                    typer.Option(help="只运行这些流程（可重复）：collect、triage、dispatch、alerts、sweep、retrain")] = None,
 ) -> None:
     """按计划运行采集、分发、预警发送与时限巡检（Ctrl-C 停止）。"""
     from flows.serve import serve_forever
@@ -500,6 +501,29 @@ def serve(
         serve_forever(_settings(), every, port, lambda m: out.print(escape(m)), only=flow)
     except ValueError as exc:
         raise _fail(str(exc), 2) from exc
+
+
+
+@app.command()
+def deploy(
+    pool: Annotated[str, typer.Option(help="Prefect 工作池名称（不存在时创建为 process 类型）")] = "yuqing",
+    flow: Annotated[list[str] | None, typer.Option(help="只部署这些流程（可重复）")] = None,
+    every: Annotated[float | None, typer.Option(help="试运行：所有流程按此秒数间隔运行，忽略配置的计划")] = None,
+) -> None:
+    """把各流程按计划部署到 Prefect 服务器的工作池（多台机器上用 prefect worker start --pool 运行）。"""
+    if not os.environ.get("PREFECT_API_URL"):
+        raise _fail("部署需要 Prefect 服务器：请设置 PREFECT_API_URL（如 http://调度服务器:4200/api）", 2)
+    for key, value in (("DO_NOT_TRACK", "1"), ("PREFECT_SERVER_ANALYTICS_ENABLED", "false")):
+        os.environ.setdefault(key, value)
+    from flows.deployments import deploy_to_pool
+    from pipeline.config import ConfigError
+
+    try:
+        names = deploy_to_pool(_settings().config_dir, pool, every, flow)
+    except (ValueError, ConfigError) as exc:
+        raise _fail(str(exc), 2) from exc
+    out.print(f"已部署到工作池「{escape(pool)}」：" + "、".join(escape(n) for n in names))
+    out.print(f"在每台运行机器上（同一路径的项目目录、同一 YUQING_DATABASE_URL）执行：prefect worker start --pool {escape(pool)}")
 
 
 if __name__ == "__main__":

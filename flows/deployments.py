@@ -1,0 +1,116 @@
+"""The scheduled flows as Prefect deployments, from ``data/config/schedules.yaml``.
+
+Two ways to run them: ``yuqing serve`` serves them from one process on one machine
+(``local_deployments``), and ``yuqing deploy`` registers them with a Prefect server's
+*process* work pool (``deploy_to_pool``), where ``prefect worker start --pool …`` on any
+number of machines picks up their runs. Workers run the flows from the project's checkout at
+the same path on every machine and share the project's PostgreSQL database; every flow is
+safe to run on several workers at once (claims by atomic rename, ``UPDATE … RETURNING``,
+``SKIP LOCKED``, keyed inserts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import yaml
+
+from pipeline.config import ConfigError
+from pipeline.settings import PROJECT_ROOT
+
+# name -> (module file, flow function): the entry points workers load from the checkout.
+ENTRYPOINTS: dict[str, tuple[str, str]] = {
+    "collect": ("flows/operations.py", "collect_flow"),
+    "triage": ("flows/cycle.py", "triage_flow"),
+    "dispatch": ("flows/operations.py", "dispatch_flow"),
+    "alerts": ("flows/operations.py", "alerts_flow"),
+    "sweep": ("flows/operations.py", "sweep_flow"),
+    "retrain": ("flows/operations.py", "retrain_flow"),
+}
+
+
+@dataclass(frozen=True)
+class Planned:
+    name: str
+    schedule: Any  # prefect.schedules.Schedule
+
+
+def planned(config_dir: Path, every: float | None = None, only: list[str] | None = None) -> list[Planned]:
+    """The flows of ``schedules.yaml`` with their schedules (cron in the file's time zone);
+    ``every`` replaces every schedule by that interval in seconds (trial runs)."""
+    from prefect.schedules import Cron, Interval
+
+    path = config_dir / "schedules.yaml"
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    flows = spec.get("flows") if isinstance(spec, dict) else None
+    if not isinstance(flows, dict):
+        raise ConfigError(f"{path}: expected a 'flows' mapping")
+    unknown = sorted((set(flows) - set(ENTRYPOINTS)) | (set(only or []) - set(flows)))
+    if unknown:
+        raise ValueError(f"unknown flow(s) {unknown}; flows are {sorted(set(flows) & set(ENTRYPOINTS))}")
+    tz = spec.get("timezone", "Asia/Shanghai")
+    result = []
+    for name, sched in flows.items():
+        if only and name not in only:
+            continue
+        if every is not None:
+            schedule = Interval(every, timezone=tz)
+        elif isinstance(sched, dict) and "cron" in sched:
+            schedule = Cron(sched["cron"], timezone=tz)
+        elif isinstance(sched, dict) and "interval_seconds" in sched:
+            schedule = Interval(float(sched["interval_seconds"]), timezone=tz)
+        else:
+            raise ConfigError(f"{path}: flow {name!r} needs 'cron' or 'interval_seconds'")
+        result.append(Planned(name, schedule))
+    return result
+
+
+def flow_of(name: str) -> Any:
+    """The flow object of a scheduled flow (imported here: Prefect is imported late on purpose)."""
+    import importlib
+
+    module, function = ENTRYPOINTS[name]
+    return getattr(importlib.import_module(module.removesuffix(".py").replace("/", ".")), function)
+
+
+def local_deployments(config_dir: Path, every: float | None, only: list[str] | None = None) -> list[Any]:
+    """Deployments for ``prefect.serve`` in this process (``yuqing serve``)."""
+    return [flow_of(p.name).to_deployment(name=p.name, schedules=[p.schedule]) for p in planned(config_dir, every, only)]
+
+
+def ensure_process_pool(pool: str) -> bool:
+    """Create the process work pool unless it exists; True when it was created."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            existing = client.read_work_pool(pool)
+        except ObjectNotFound:
+            client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
+            return True
+        if existing.type != "process":
+            raise ValueError(f"work pool {pool!r} is of type {existing.type!r}; yuqing deploys to a process pool")
+        return False
+
+
+def deploy_to_pool(config_dir: Path, pool: str, every: float | None = None, only: list[str] | None = None,
+                   source: Path = PROJECT_ROOT) -> list[str]:
+    """Register the scheduled flows with the server at ``PREFECT_API_URL`` in work pool ``pool``
+    (created as a process pool if missing); workers run them from ``source``. Re-running
+    updates the deployments in place. Returns ``flow/deployment`` names."""
+    from prefect import Flow
+
+    ensure_process_pool(pool)
+    names = []
+    for p in planned(config_dir, every, only):
+        module, function = ENTRYPOINTS[p.name]
+        # Called from sync code, from_source returns the flow itself (not a coroutine).
+        flow = cast("Flow[..., Any]", Flow.from_source(source=str(source), entrypoint=f"{module}:{function}"))
+        flow.deploy(name=p.name, work_pool_name=pool, schedules=[p.schedule], build=False, push=False,
+                    print_next_steps=False, tags=["yuqing"])
+        names.append(f"{flow.name}/{p.name}")
+    return names
