@@ -55,8 +55,11 @@ def _add_milestones(session: Session, cfg: Config, ev: Event, grade: str, now: d
         current = {d.milestone: Milestone(d.milestone, d.grade, d.started_at, d.due_at) for d in a.deadlines}
         by_name = {d.milestone: d for d in a.deadlines}
         for m in plan_deadlines(grade, current, ev.clock_start_at or now, now, cfg.policy):
-            if m.milestone in by_name:
-                by_name[m.milestone].due_at = m.due_at  # plan_deadlines only ever brings one forward
+            if m.milestone in by_name:  # brought forward (plan_deadlines never moves one later)
+                # The same fields triage's regrade updates: the milestone now runs under the new
+                # grade from its new start, so reminders and reports read the right window.
+                row = by_name[m.milestone]
+                row.grade, row.started_at, row.due_at = m.grade, m.started_at, m.due_at
             else:
                 session.add(Deadline(assignment_id=a.id, milestone=m.milestone, grade=m.grade,
                                      started_at=m.started_at, due_at=m.due_at))

@@ -93,6 +93,31 @@ def test_regrade_upward_adds_milestones_and_keeps_old_ones(engine: Engine, ctx: 
         assert ev is not None and ev.grade == "重大" and ev.grade_reasons[-1]["rule"] == "override"
 
 
+def test_override_that_brings_a_milestone_forward_restarts_it_under_the_new_grade(
+        engine: Engine, ctx: TriageContext, cfg: Config) -> None:
+    """A county policy where 重大 also needs a response within 12 h: raising a 较大 event to 重大
+    brings its 48 h response forward, and the row then carries the new grade and start (as
+    triage's own regrade does), so reminders measure the right window."""
+    import dataclasses
+
+    from pipeline.config import MilestoneRule
+
+    rules = {**cfg.policy.deadlines.milestones,
+             "重大": [*cfg.policy.deadlines.milestones["重大"], MilestoneRule(milestone="response", hours=12)]}
+    policy = cfg.policy.model_copy(update={"deadlines": cfg.policy.deadlines.model_copy(update={"milestones": rules})})
+    custom = dataclasses.replace(cfg, policy=policy)
+    with session_scope(engine) as s:
+        item = triage_posts(s, posts(RECORDS[3:4]), ctx, NOW).items[0]
+    later = NOW + timedelta(hours=2)
+    with session_scope(engine) as s:
+        override_grade(s, custom, item["event_id"], "重大", "省级媒体已关注", "分析员甲", later)
+    with session_scope(engine) as s:
+        row = s.scalar(select(Deadline).join(Assignment).where(
+            Assignment.event_id == item["event_id"], Assignment.role == "primary", Deadline.milestone == "response"))
+        assert row is not None and row.due_at == later + timedelta(hours=12)
+        assert row.grade == "重大" and row.started_at == later
+
+
 def test_response_meets_milestone_and_leaves_queue(engine: Engine, ctx: TriageContext, cfg: Config) -> None:
     with session_scope(engine) as s:
         item = triage_posts(s, posts(RECORDS[3:4]), ctx, NOW).items[0]
