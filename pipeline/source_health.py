@@ -175,5 +175,6 @@ def source_table(session: Session) -> list[dict[str, Any]]:
         rows.append({"name": s.name, "platform": s.platform, "health": s.health, "reason": s.health_reason,
                      "since": s.health_since, "last_run_at": s.last_run_at, "last_new_at": s.last_new_at,
                      "last_fetched": last.fetched if last else None, "last_new": last.new if last else None,
-                     "last_rejected": last.rejected if last else None})
+                     "last_rejected": last.rejected if last else None,
+                     "search_covered_until": s.search_covered_until})
     return rows

@@ -449,7 +449,7 @@ def sources_cmd() -> None:
     with session_scope(_engine(_settings())) as session:
         rows = source_table(session)
     table = Table(title=f"信息源状态（{len(rows)} 个）")
-    for col in ("信息源", "平台", "状态", "原因", "最近采集", "最近新增内容", "上次抓取/新增/拒收"):
+    for col in ("信息源", "平台", "状态", "原因", "最近采集", "最近新增内容", "上次抓取/新增/拒收", "搜索已完整覆盖至"):
         table.add_column(col)
     style = {"ok": "green", "degraded": "yellow", "down": "bold red"}
     fmt = lambda t: t.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if t else "—"  # noqa: E731
@@ -457,7 +457,7 @@ def sources_cmd() -> None:
         table.add_row(escape(r["name"]), r["platform"], _styled(HEALTH_NAMES.get(r["health"], r["health"]),
                                                                style.get(r["health"], "")),
                       escape(r["reason"] or "—"), fmt(r["last_run_at"]), fmt(r["last_new_at"]),
-                      f"{r['last_fetched']}/{r['last_new']}/{r['last_rejected']}")
+                      f"{r['last_fetched']}/{r['last_new']}/{r['last_rejected']}", fmt(r["search_covered_until"]))
     out.print(table)
 
 

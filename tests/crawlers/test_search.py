@@ -24,6 +24,7 @@ from pipeline.models import CoverageGap
 from pipeline.models import Source as SourceRow
 from pipeline.service import ingest_records
 from pipeline.settings import Settings
+from pipeline.source_health import source_table
 from pipeline.status import status
 from pipeline.timeparse import SHANGHAI
 from tests.crawlers.conftest import SearchPost, SiteHandler
@@ -142,6 +143,12 @@ def test_search_runs_are_incremental_and_outages_become_gaps_that_a_later_search
                                                  "max_pages": 3}]}, allow_unicode=True), encoding="utf-8")
     first = collect_once(settings, path, None, NOW, scrapy_settings=FAST)[0]
     assert first.new == 130 and _source_row(db_url) == ("ok", NOW)
+    engine = make_engine(db_url)
+    try:
+        with session_scope(engine) as s:      # what `yuqing sources` shows
+            assert [r["search_covered_until"] for r in source_table(s)] == [NOW]
+    finally:
+        engine.dispose()
     assert _gaps(db_url) == [("truncated", NOW - HOUR, NOW, False)]
 
     # a later run searches only from the end of coverage (less an hour's overlap): new posts only
