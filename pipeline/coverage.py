@@ -111,10 +111,13 @@ def _get_or_add(session: Session, source: Source, kind: str, start: datetime, en
     return gap
 
 
-def open_gaps(session: Session, start: datetime, end: datetime) -> list[GapView]:
-    """Unfilled gaps of any source that overlap ``[start, end]``, oldest first."""
+def open_gaps(session: Session, start: datetime | None = None, end: datetime | None = None) -> list[GapView]:
+    """Unfilled gaps of any source that overlap ``[start, end]`` (unbounded where None), oldest first."""
     stmt = (select(CoverageGap, Source.name, Source.platform).join(Source, Source.id == CoverageGap.source_id)
-            .where(CoverageGap.filled_at.is_(None), CoverageGap.end_at >= start, CoverageGap.start_at <= end)
-            .order_by(CoverageGap.start_at, CoverageGap.id))
+            .where(CoverageGap.filled_at.is_(None)).order_by(CoverageGap.start_at, CoverageGap.id))
+    if start is not None:
+        stmt = stmt.where(CoverageGap.end_at >= start)
+    if end is not None:
+        stmt = stmt.where(CoverageGap.start_at <= end)
     return [GapView(name, platform, g.kind, g.start_at, g.end_at, g.reason)
             for g, name, platform in session.execute(stmt)]

@@ -6,7 +6,7 @@ time span: posts of the event may be missing from those spans."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -28,7 +28,7 @@ def export_events(session: Session, relevant_only: bool = False) -> Iterator[dic
     ).order_by(Event.id)
     if relevant_only:
         stmt = stmt.where(Event.relevant.is_(True))
-    gaps = open_gaps(session, datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))
+    gaps = open_gaps(session)
     for ev in session.scalars(stmt):
         posts = session.execute(
             select(Post.id, Post.platform, Post.platform_id, Post.url, Post.author, Post.published_at, Post.topic)
