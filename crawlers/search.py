@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pipeline.timeparse import SHANGHAI
+from pipeline.timeparse import SHANGHAI, span_label
 
 SEARCH_CONTAINER_PREFIX = "100103"
 HOUR = timedelta(hours=1)
@@ -44,9 +44,8 @@ class Window:
         return Window(self.start, middle), Window(middle, self.end)
 
     def label(self) -> str:
-        """``11-28 08:00–12:00`` for messages."""
-        start, end = self.start.astimezone(SHANGHAI), self.end.astimezone(SHANGHAI)
-        return f"{start:%m-%d %H:%M}–{end:%m-%d %H:%M}"
+        """``11-28 08:00–11-28 12:00`` for messages."""
+        return span_label(self.start, self.end)
 
 
 def floor_hour(moment: datetime) -> datetime:

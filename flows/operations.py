@@ -94,7 +94,3 @@ def retrain_task() -> dict[str, str]:
 def retrain_flow() -> dict[str, str]:
     """Retrain the default models from the corpus (new versions, new sidecars)."""
     return retrain_task()
-
-
-FLOWS: dict[str, Any] = {"collect": collect_flow, "dispatch": dispatch_flow, "alerts": alerts_flow,
-                         "sweep": sweep_flow, "retrain": retrain_flow}

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.models import CoverageGap, Source
-from pipeline.timeparse import SHANGHAI
+from pipeline.timeparse import SHANGHAI, span_label
 
 KIND_NAMES = {"outage": "信息源中断", "truncated": "搜索结果超出翻页上限"}
 
@@ -43,9 +43,11 @@ class GapView:
 
     def text(self) -> str:
         """``云和关键词搜索（weibo）11-28 08:00–11-28 12:00 信息源中断：…`` for output."""
-        start, end = self.start_at.astimezone(SHANGHAI), self.end_at.astimezone(SHANGHAI)
-        return (f"{self.source}（{self.platform}）{start:%m-%d %H:%M}–{end:%m-%d %H:%M} "
+        return (f"{self.source}（{self.platform}）{span_label(self.start_at, self.end_at)} "
                 f"{KIND_NAMES.get(self.kind, self.kind)}：{self.reason}")
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.end_at >= start and self.start_at <= end
 
     def as_dict(self) -> dict[str, str]:
         return {"source": self.source, "platform": self.platform, "kind": self.kind,
@@ -54,17 +56,18 @@ class GapView:
                 "text": self.text()}
 
 
-def record_outage(session: Session, source: Source, last_ok_run: datetime | None, now: datetime,
+def record_outage(session: Session, source: Source, last_run: datetime | None, now: datetime,
                   reason: str, interval: timedelta) -> CoverageGap:
-    """A failed run: extend the source's ongoing outage to ``now`` or open one that starts at
-    its last run before the failures (``interval`` before now for a source never run)."""
+    """A failed run: extend the source's ongoing outage (the one reaching ``last_run``, the
+    previous run) to ``now``, or open one that starts at ``last_run`` — the last run before the
+    failures (``interval`` before now for a source never run)."""
     ongoing = session.scalar(select(CoverageGap).where(
         CoverageGap.source_id == source.id, CoverageGap.kind == "outage", CoverageGap.filled_at.is_(None),
-        CoverageGap.end_at >= (last_ok_run or now)).order_by(CoverageGap.end_at.desc()).limit(1))
+        CoverageGap.end_at >= (last_run or now)).order_by(CoverageGap.end_at.desc()).limit(1))
     if ongoing is not None:
         ongoing.end_at, ongoing.reason = max(ongoing.end_at, now), reason
         return ongoing
-    start = last_ok_run or now - interval
+    start = last_run or now - interval
     return _get_or_add(session, source, "outage", min(start, now), now, reason, now)
 
 

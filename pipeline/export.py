@@ -6,13 +6,12 @@ time span: posts of the event may be missing from those spans."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from pipeline.coverage import GapView, open_gaps
+from pipeline.coverage import open_gaps
 from pipeline.models import Assignment, Event, Post
 from pipeline.timeparse import SHANGHAI
 
@@ -48,9 +47,6 @@ def export_events(session: Session, relevant_only: bool = False) -> Iterator[dic
                                 "due_at": _iso(d.due_at), "met_at": _iso(d.met_at)} for d in a.deadlines]}
                 for a in ev.assignments
             ],
-            "coverage_gaps": [g.as_dict() for g in _overlapping(gaps, start, ev.last_seen_at)],
+            "coverage_gaps": [g.as_dict() for g in gaps if g.overlaps(start, ev.last_seen_at)],
         }
 
-
-def _overlapping(gaps: list[GapView], start: datetime, end: datetime) -> list[GapView]:
-    return [g for g in gaps if g.end_at >= start and g.start_at <= end]

@@ -33,10 +33,8 @@ Progress = Callable[[str], None]
 def initialise(settings: Settings) -> int:
     """Create or migrate the schema and add configured units; returns units added."""
     cfg = load_config(settings.config_dir)
-    with engine_for(settings.database_url) as engine:
-        migrate(engine)
-        with session_scope(engine) as session:
-            return seed_units(session, cfg)
+    with database(settings) as engine, session_scope(engine) as session:
+        return seed_units(session, cfg)
 
 
 @dataclass

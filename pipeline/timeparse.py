@@ -29,6 +29,11 @@ def parse_now(value: str | None) -> datetime:
     return _aware(datetime.fromisoformat(value))
 
 
+def span_label(start: datetime, end: datetime) -> str:
+    """``11-28 08:00–11-28 12:00`` in Asia/Shanghai, for messages about a time span."""
+    return f"{start.astimezone(SHANGHAI):%m-%d %H:%M}–{end.astimezone(SHANGHAI):%m-%d %H:%M}"
+
+
 def _aware(dt: datetime) -> datetime:
     return dt.replace(tzinfo=SHANGHAI) if dt.tzinfo is None else dt
 

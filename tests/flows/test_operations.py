@@ -18,9 +18,9 @@ pytestmark = pytest.mark.slow
 
 SCRIPT = """
 import json
-from flows.operations import FLOWS
+from flows.deployments import ENTRYPOINTS, flow_of
 now = "2026-11-28T10:00:00+08:00"
-out = {name: (f(now) if name != "retrain" else f()) for name, f in FLOWS.items()}
+out = {name: (flow_of(name)(now) if name != "retrain" else flow_of(name)()) for name in ENTRYPOINTS}
 print("RESULT" + json.dumps(out, ensure_ascii=False, default=str))
 """
 
@@ -40,6 +40,7 @@ def test_every_flow_runs_through_prefect(settings_for: Any, tmp_path: Path) -> N
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     out = json.loads(result.stdout.split("RESULT", 1)[1])
     assert out["collect"]["collected"] == {} and out["dispatch"] == {"dispatched": {}}
+    assert out["triage"] == {"files": [], "dispatched": None}   # an empty inbox
     assert out["alerts"] == {"sent": 0, "failed": 0, "pending": 0}
     assert out["sweep"]["reminders_and_overdue"] == 0
     assert set(out["retrain"]) == {"topic", "grade", "rumor", "categories"}
