@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from flows import quiet_prefect
 from flows.deployments import local_deployments
 from pipeline.settings import Settings
 
@@ -94,8 +95,7 @@ def _state(pid: int) -> str:
 def serve_forever(settings: Settings, every: float | None, port: int | None, log: Callable[[str], None],
                   limit: int = 2, only: list[str] | None = None) -> None:
     """Serve the deployments until Ctrl-C / SIGTERM; at most ``limit`` flow runs at once."""
-    for key, value in (("DO_NOT_TRACK", "1"), ("PREFECT_SERVER_ANALYTICS_ENABLED", "false")):
-        os.environ.setdefault(key, value)
+    quiet_prefect()
     server = None if os.environ.get("PREFECT_API_URL") else start_server(settings, port, log)
     # Ctrl-C and SIGTERM both stop serving. SIGINT is (re)installed explicitly: a process started
     # from a background job of a non-interactive shell inherits it as ignored.

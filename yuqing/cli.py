@@ -272,9 +272,9 @@ def run(
     now: Annotated[str | None, typer.Option(help="监测时间（ISO）")] = None,
 ) -> None:
     """通过 Prefect 运行一轮 入库 → 研判 → 分发（无需 Prefect 服务器）。"""
-    for key, value in (("DO_NOT_TRACK", "1"), ("PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
-                       ("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")):
-        os.environ.setdefault(key, value)
+    from flows import quiet_prefect
+
+    quiet_prefect()
     from flows.cycle import triage_cycle
 
     summary = triage_cycle(str(file.resolve()), now)
@@ -513,8 +513,9 @@ def deploy(
     """把各流程按计划部署到 Prefect 服务器的工作池（多台机器上用 prefect worker start --pool 运行）。"""
     if not os.environ.get("PREFECT_API_URL"):
         raise _fail("部署需要 Prefect 服务器：请设置 PREFECT_API_URL（如 http://调度服务器:4200/api）", 2)
-    for key, value in (("DO_NOT_TRACK", "1"), ("PREFECT_SERVER_ANALYTICS_ENABLED", "false")):
-        os.environ.setdefault(key, value)
+    from flows import quiet_prefect
+
+    quiet_prefect()
     from flows.deployments import deploy_to_pool
     from pipeline.config import ConfigError
 
