@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from pipeline.channels import dingtalk_sign
+from pipeline.alerts.channels import dingtalk_sign
 from pipeline.settings import PROJECT_ROOT, Settings
 
 SECRET = "SECbench"

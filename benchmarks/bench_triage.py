@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from classifiers.training import read_corpus
-from pipeline.db import make_engine, migrate, session_scope
 from pipeline.normalize import read_posts
 from pipeline.settings import Settings
-from pipeline.store import seed_units
+from pipeline.storage.db import make_engine, migrate, session_scope
+from pipeline.storage.store import seed_units
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext, triage_posts
 

@@ -43,7 +43,7 @@ def sweep_task(now: str | None) -> dict[str, int]:
 
 @task(name="collect", retries=1, retry_delay_seconds=10)
 def collect_task(now: str | None) -> dict[str, Any]:
-    from crawlers.collect import collect_once
+    from pipeline.collect import collect_once
 
     settings = Settings.from_env()
     facts = collect_once(settings, settings.config_dir / "sources.yaml", None, parse_now(now), due_only=True)

@@ -14,8 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-GRADES: tuple[str, ...] = ("特别重大", "重大", "较大", "一般")
-MILESTONES: tuple[str, ...] = ("authoritative_info", "press_conference", "response")
+from pipeline.vocabulary import GRADES
 
 
 class ConfigError(ValueError):

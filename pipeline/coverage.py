@@ -16,20 +16,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.models import CoverageGap, Source
+from pipeline.rules.health import WindowOutcome
+from pipeline.storage.models import CoverageGap, Source
 from pipeline.timeparse import SHANGHAI, span_label
 
 KIND_NAMES = {"outage": "信息源中断", "truncated": "搜索结果超出翻页上限"}
-
-
-@dataclass(frozen=True)
-class WindowOutcome:
-    """How one leaf window of a keyword search ended: complete, truncated or failed."""
-
-    start: datetime
-    end: datetime
-    outcome: str
-    detail: str = ""
 
 
 @dataclass(frozen=True)

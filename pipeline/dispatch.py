@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from pipeline.models import Assignment, Unit
-from pipeline.store import audit
+from pipeline.storage.models import Assignment, Unit
+from pipeline.storage.store import audit
 
 
 def dispatch_new(session: Session, now: datetime) -> dict[str, int]:

@@ -17,14 +17,16 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline.alerts import AckView, ack_view, acknowledge, deliver_one, pending_count, sweep
-from pipeline.channels import build_channels
+from pipeline.actions.alerts import acknowledge
+from pipeline.alerts.channels import build_channels
+from pipeline.alerts.outbox import deliver_one, pending_count, sweep
 from pipeline.config import load_config
-from pipeline.db import engine_for, migrate, session_scope
 from pipeline.dispatch import dispatch_new
 from pipeline.normalize import ParsedFile, PostInput, Reject, RejectedRecord, read_posts, to_post, write_rejects
+from pipeline.queries.alerts import AckView, ack_view
 from pipeline.settings import Settings
-from pipeline.store import seed_units
+from pipeline.storage.db import engine_for, migrate, session_scope
+from pipeline.storage.store import seed_units
 from pipeline.triage import TriageContext, TriageReport, triage_posts
 
 Progress = Callable[[str], None]

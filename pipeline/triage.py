@@ -27,20 +27,22 @@ from sqlalchemy.orm import Session
 from classifiers.bundle import ModelBundle
 from classifiers.tokenize import Tokenizer
 from classifiers.training import ensure_default_models
-from pipeline import store
-from pipeline.alerts import plan_event_alerts, write_alerts
-from pipeline.analysis import EventFacts, PostAnalysis, analyse_post, effective_topic
+from pipeline.alerts.outbox import write_alerts
+from pipeline.alerts.plan import plan_event_alerts
 from pipeline.config import Config, load_config
 from pipeline.coverage import open_gaps
-from pipeline.deadlines import DUTY_ROLES, Milestone, clock_start, plan_deadlines
-from pipeline.events import EventIndex, MinHasher
-from pipeline.grading import casualty_floor, decide, rank, reach_floor
-from pipeline.models import Assignment, Classification, Deadline, Event, Post, Unit
 from pipeline.normalize import PostInput
-from pipeline.places import Gazetteer
-from pipeline.routing import Routing, RoutingFacts, route
+from pipeline.rules.analysis import EventFacts, PostAnalysis, analyse_post, effective_topic
+from pipeline.rules.deadlines import Milestone, clock_start, plan_deadlines
+from pipeline.rules.events import EventIndex, MinHasher
+from pipeline.rules.grading import casualty_floor, decide, reach_floor
+from pipeline.rules.places import Gazetteer
+from pipeline.rules.routing import Routing, RoutingFacts, route
 from pipeline.settings import Settings
+from pipeline.storage import store
+from pipeline.storage.models import Assignment, Classification, Deadline, Event, Post, Unit
 from pipeline.timeparse import SHANGHAI
+from pipeline.vocabulary import DUTY_ROLES, rank
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import Engine, text
 
 from pipeline.config import Config, load_config
-from pipeline.db import make_engine, migrate, session_scope
 from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.store import seed_units
+from pipeline.storage.db import make_engine, migrate, session_scope
+from pipeline.storage.store import seed_units
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
 

@@ -49,7 +49,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _engine(settings: Settings) -> Any:
-    from pipeline.db import make_engine
+    from pipeline.storage.db import make_engine
 
     return make_engine(settings.database_url)
 
@@ -160,8 +160,8 @@ def queue(
     now: Annotated[str | None, typer.Option(help="计算剩余时间所用的当前时间（ISO）")] = None,
 ) -> None:
     """某单位待办事项，最紧急的在前，显示剩余时间。"""
-    from pipeline.db import session_scope
-    from pipeline.queues import UnknownUnit, unit_queue
+    from pipeline.queries.queues import UnknownUnit, unit_queue
+    from pipeline.storage.db import session_scope
 
     moment = _now(now)
     try:
@@ -173,9 +173,9 @@ def queue(
 
 
 def print_queue(unit: str, items: list[Any], now: datetime) -> None:
-    from pipeline.deadlines import time_left
-    from pipeline.queues import MILESTONE_NAMES, ROLE_NAMES
+    from pipeline.rules.deadlines import time_left
     from pipeline.timeparse import SHANGHAI
+    from pipeline.vocabulary import MILESTONE_NAMES, ROLE_NAMES
 
     table = Table(title=f"{unit} 待办（{len(items)} 件）", show_lines=False)
     for col in ("事件", "等级", "角色", "标题", "下一时限", "截止时间", "剩余时间"):
@@ -198,8 +198,8 @@ def export(
     relevant_only: Annotated[bool, typer.Option(help="只导出相关事件")] = False,
 ) -> None:
     """导出事件（含帖子、分办与时限）为 JSONL。"""
-    from pipeline.db import session_scope
-    from pipeline.export import export_events
+    from pipeline.queries.export import export_events
+    from pipeline.storage.db import session_scope
 
     fh = output.open("w", encoding="utf-8") if output else sys.stdout
     n = 0
@@ -288,7 +288,7 @@ def demo(
     db: Annotated[Path, typer.Option(help="演示用 SQLite 数据库文件")] = Path("var/demo.db"),
 ) -> None:
     """离线演示：内置云和样例帖子 → 研判表 → 各单位待办与时限。"""
-    from pipeline.demo import DEMO_NOW, run_demo
+    from yuqing.demo import DEMO_NOW, run_demo
 
     if db.exists():
         for suffix in ("", "-wal", "-shm"):
@@ -303,7 +303,7 @@ def demo(
 
 
 def print_triage(items: list[dict[str, Any]]) -> None:
-    from pipeline.queues import MILESTONE_NAMES
+    from pipeline.vocabulary import MILESTONE_NAMES
 
     table = Table(title=f"研判结果（{len(items)} 条）")
     for col in ("编号", "相关", "领域", "等级", "事件", "牵头单位", "配合/移交", "时限"):
@@ -329,7 +329,7 @@ def regrade(
     now: Annotated[str | None, typer.Option(help="操作时间（ISO）")] = None,
 ) -> None:
     """分析员人工定级（可升可降，留痕审计）。"""
-    from pipeline.review import ReviewError, override_grade
+    from pipeline.actions.review_old import ReviewError, override_grade
     from pipeline.service import open_context
 
     settings = _settings()
@@ -350,7 +350,7 @@ def respond(
     at: Annotated[str | None, typer.Option(help="回应时间（ISO），默认当前时间")] = None,
 ) -> None:
     """登记单位回应，满足相应时限节点。"""
-    from pipeline.review import ReviewError, record_response
+    from pipeline.actions.review_old import ReviewError, record_response
     from pipeline.service import open_context
 
     try:
@@ -421,8 +421,8 @@ def collect(
     now: Annotated[str | None, typer.Option(help="采集时间（ISO）")] = None,
 ) -> None:
     """运行一次采集：抓取、入库研判，并记录各信息源健康状况。"""
-    from crawlers.collect import collect_once
     from crawlers.sources import SourcesError
+    from pipeline.collect import collect_once
 
     settings = _settings()
     path = sources or settings.config_dir / "sources.yaml"
@@ -442,9 +442,10 @@ def collect(
 @app.command(name="sources")
 def sources_cmd() -> None:
     """各信息源健康状况：正常 / 降级 / 中断，及原因。"""
-    from pipeline.db import session_scope
-    from pipeline.source_health import HEALTH_NAMES, source_table
+    from pipeline.queries.sources import source_table
+    from pipeline.storage.db import session_scope
     from pipeline.timeparse import SHANGHAI
+    from pipeline.vocabulary import HEALTH_NAMES
 
     with session_scope(_engine(_settings())) as session:
         rows = source_table(session)
@@ -464,8 +465,8 @@ def sources_cmd() -> None:
 @app.command()
 def status(now: Annotated[str | None, typer.Option(help="当前时间（ISO）")] = None) -> None:
     """运行概况：帖子量、各级事件、待办、超时、预警发送与确认情况。"""
-    from pipeline.db import session_scope
-    from pipeline.status import status as collect_status
+    from pipeline.queries.status import status as collect_status
+    from pipeline.storage.db import session_scope
 
     with session_scope(_engine(_settings())) as session:
         st = collect_status(session, _now(now))

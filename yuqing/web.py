@@ -22,10 +22,10 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 
-from pipeline.alerts import AckView
-from pipeline.db import engine_for
+from pipeline.queries.alerts import AckView
 from pipeline.service import acknowledge_by_link, alert_for_token
 from pipeline.settings import Settings
+from pipeline.storage.db import engine_for
 from pipeline.timeparse import SHANGHAI
 
 NAME_MAX = 64  # alerts.acknowledged_by is VARCHAR(64)

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from crawlers.runner import collect
 from crawlers.sources import Source
-from pipeline.db import make_engine
-from pipeline.models import Post
 from pipeline.settings import Settings
+from pipeline.storage.db import make_engine
+from pipeline.storage.models import Post
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
 from tests.crawlers.conftest import SiteHandler
@@ -121,10 +121,10 @@ def test_collect_records_source_health_and_alerts_analysts(site_url: str, settin
 
     import yaml
 
-    from crawlers.collect import collect_once
-    from pipeline.db import session_scope
-    from pipeline.models import Alert
-    from pipeline.models import Source as SourceRow
+    from pipeline.collect import collect_once
+    from pipeline.storage.db import session_scope
+    from pipeline.storage.models import Alert
+    from pipeline.storage.models import Source as SourceRow
 
     settings = settings_for(f"sqlite:///{(tmp_path / 'health.db').as_posix()}")
     spec = {"sources": [
@@ -160,9 +160,9 @@ def test_unchanged_feed_is_not_fetched_again_and_polling_adapts(site_url: str, s
 
     import yaml
 
-    from crawlers.collect import collect_once
-    from pipeline.db import session_scope
-    from pipeline.models import Source as SourceRow
+    from pipeline.collect import collect_once
+    from pipeline.storage.db import session_scope
+    from pipeline.storage.models import Source as SourceRow
 
     settings = settings_for(f"sqlite:///{(tmp_path / 'incr.db').as_posix()}")
     path = tmp_path / "sources.yaml"
@@ -190,7 +190,7 @@ def test_major_post_in_a_local_feed_gives_exactly_one_alert_per_recipient(
 
     import yaml
 
-    from crawlers.collect import collect_once
+    from pipeline.collect import collect_once
     from pipeline.service import deliver_alerts
     from tests.pipeline.receivers import http_receiver, smtp_receiver
 

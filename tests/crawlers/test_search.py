@@ -14,18 +14,18 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from crawlers.collect import collect_once
 from crawlers.runner import collect
 from crawlers.search import HOUR, Window, ceil_hour, floor_hour, plan_window, window_url
 from crawlers.sources import Source
-from pipeline.db import make_engine, session_scope
-from pipeline.export import export_events
-from pipeline.models import CoverageGap
-from pipeline.models import Source as SourceRow
+from pipeline.collect import collect_once
+from pipeline.queries.export import export_events
+from pipeline.queries.sources import source_table
+from pipeline.queries.status import status
 from pipeline.service import ingest_records
 from pipeline.settings import Settings
-from pipeline.source_health import source_table
-from pipeline.status import status
+from pipeline.storage.db import make_engine, session_scope
+from pipeline.storage.models import CoverageGap
+from pipeline.storage.models import Source as SourceRow
 from pipeline.timeparse import SHANGHAI
 from tests.crawlers.conftest import SearchPost, SiteHandler
 

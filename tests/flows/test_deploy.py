@@ -23,9 +23,9 @@ import pytest
 from sqlalchemy import func, select
 
 from flows.serve import start_server
-from pipeline.db import make_engine, session_scope
-from pipeline.models import Assignment, AuditLog, Post
 from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.storage.db import make_engine, session_scope
+from pipeline.storage.models import Assignment, AuditLog, Post
 
 pytestmark = pytest.mark.slow
 NOW = "2026-11-28T10:00:00+08:00"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from pipeline.channels import dingtalk_sign
+from pipeline.alerts.channels import dingtalk_sign
 
 
 @dataclass

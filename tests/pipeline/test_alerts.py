@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from pipeline.alerts import DeadlineView, UnackedView, plan_deadline_alerts, plan_escalations, plan_event_alerts
+from pipeline.alerts.plan import DeadlineView, UnackedView, plan_deadline_alerts, plan_escalations, plan_event_alerts
 from pipeline.config import Config
-from pipeline.db import session_scope
-from pipeline.models import Alert, AlertDelivery
 from pipeline.normalize import to_post
 from pipeline.service import acknowledge_alert, deliver_alerts, sweep_deadlines
+from pipeline.storage.db import session_scope
+from pipeline.storage.models import Alert, AlertDelivery
 from pipeline.triage import TriageContext, triage_posts
 from tests.conftest import NOW
 from tests.pipeline.receivers import http_receiver, smtp_receiver

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.casualties import extract_casualties, parse_number
+from pipeline.rules.casualties import extract_casualties, parse_number
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
 from pipeline.config import Config
-from pipeline.db import make_engine
-from pipeline.models import Unit
 from pipeline.service import initialise
 from pipeline.settings import Settings
+from pipeline.storage.db import make_engine
+from pipeline.storage.models import Unit
 
 
 def _initialise(settings: Settings, barrier: multiprocessing.synchronize.Barrier, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pipeline.config import Config
-from pipeline.deadlines import clock_start, milestones_for, plan_deadlines, time_left
+from pipeline.rules.deadlines import clock_start, milestones_for, plan_deadlines, time_left
 from pipeline.timeparse import SHANGHAI
 
 T0 = datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI)

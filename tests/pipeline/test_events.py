@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.events import EventIndex, MinHasher, dedup_text, similarity
+from pipeline.rules.events import EventIndex, MinHasher, dedup_text, similarity
 
 BASE = "石塘镇一辆大巴在云景线侧翻，目前已造成3人死亡，多人受伤，救援正在进行中"
 

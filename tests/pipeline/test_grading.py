@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.casualties import Casualties
 from pipeline.config import Config
-from pipeline.grading import casualty_floor, decide, highest, reach_floor
+from pipeline.rules.casualties import Casualties
+from pipeline.rules.grading import casualty_floor, decide, highest, reach_floor
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_override_wins_in_both_directions(cfg: Config) -> None:
 
 def test_local_item_is_irrelevant_only_when_the_model_is_sure(cfg: Config) -> None:
     from classifiers.bundle import Classified
-    from pipeline.analysis import effective_topic
+    from pipeline.rules.analysis import effective_topic
 
     def c(scores: dict[str, float]) -> Classified:
         return Classified(max(scores, key=lambda k: scores[k]), scores, "一般", {}, False, 0.0, [], {})
@@ -83,7 +83,7 @@ def test_local_item_is_irrelevant_only_when_the_model_is_sure(cfg: Config) -> No
 
 
 def test_model_grade_is_the_ordinal_median() -> None:
-    from pipeline.grading import model_grade
+    from pipeline.rules.grading import model_grade
 
     assert model_grade({"一般": 0.1932, "特别重大": 0.362, "较大": 0.2367, "重大": 0.2081}) == "重大"
     assert model_grade({"一般": 0.0, "特别重大": 0.5439, "较大": 0.4295, "重大": 0.0266}) == "特别重大"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from classifiers.tokenize import Tokenizer
 from pipeline.config import Config
-from pipeline.places import Gazetteer
+from pipeline.rules.places import Gazetteer
 from pipeline.settings import Settings
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.config import Config
-from pipeline.routing import RoutingFacts, route
+from pipeline.rules.routing import RoutingFacts, route
 
 
 def facts(**kw: object) -> RoutingFacts:

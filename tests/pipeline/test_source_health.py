@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pipeline.source_health import HealthState, RunFacts, assess
+from pipeline.rules.health import HealthState, RunFacts, assess
 from tests.conftest import NOW
 
 FRESH = HealthState(None, None, None, 0, None)
@@ -55,7 +55,7 @@ def test_bozo_feed_with_items_stays_ok_but_says_so() -> None:
 
 
 def test_adaptive_polling_stays_within_a_quarter_and_four_times_the_base() -> None:
-    from pipeline.source_health import next_poll
+    from pipeline.rules.health import next_poll
 
     assert next_poll(30, None, new=3, failed=False) == 15
     assert next_poll(30, 15, new=3, failed=False) == 7.5

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from pipeline.actions.review_old import override_grade, record_response
 from pipeline.config import Config
-from pipeline.db import session_scope
-from pipeline.models import Assignment, Classification, Deadline, Event, Post
 from pipeline.normalize import to_post
-from pipeline.queues import unit_queue
-from pipeline.review import override_grade, record_response
+from pipeline.queries.queues import unit_queue
+from pipeline.storage.db import session_scope
+from pipeline.storage.models import Assignment, Classification, Deadline, Event, Post
 from pipeline.triage import TriageContext, triage_posts
 from tests.conftest import NOW
 

@@ -19,11 +19,11 @@ import pytest
 import uvicorn
 from sqlalchemy import Engine, func, select, update
 
-from pipeline.alerts import render
-from pipeline.db import session_scope
-from pipeline.models import Alert, Event
+from pipeline.alerts.render import render
 from pipeline.service import sweep_deadlines
 from pipeline.settings import Settings
+from pipeline.storage.db import session_scope
+from pipeline.storage.models import Alert, Event
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
 from tests.conftest import NOW

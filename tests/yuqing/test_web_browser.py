@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, update
 
-from pipeline.db import session_scope
-from pipeline.models import Event
+from pipeline.storage.db import session_scope
+from pipeline.storage.models import Event
 from pipeline.triage import TriageContext
 from tests.conftest import NOW
 from tests.pipeline.test_alerts import MAJOR, _triage

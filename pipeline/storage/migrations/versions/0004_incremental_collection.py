@@ -12,7 +12,7 @@ from alembic import op
 
 from sqlalchemy.dialects import postgresql
 
-import pipeline.models
+import pipeline.storage.models
 
 revision = '0004'
 down_revision = '0003'
@@ -24,7 +24,7 @@ def upgrade() -> None:
     with op.batch_alter_table('sources', schema=None) as batch_op:
         batch_op.add_column(sa.Column('http_validators', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True))
         batch_op.add_column(sa.Column('poll_minutes', sa.Float(), nullable=True))
-        batch_op.add_column(sa.Column('next_due_at', pipeline.models.TZDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('next_due_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=True))
 
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.coverage import open_gaps
-from pipeline.models import Alert, AlertDelivery, Assignment, Deadline, Event, Post, Source
-from pipeline.source_health import HEALTH_NAMES
+from pipeline.storage.models import Alert, AlertDelivery, Assignment, Deadline, Event, Post, Source
+from pipeline.vocabulary import HEALTH_NAMES
 
 
 def status(session: Session, now: datetime) -> dict[str, Any]:

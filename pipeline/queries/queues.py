@@ -8,11 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.models import Assignment, Deadline, Event, Unit
+from pipeline.storage.models import Assignment, Deadline, Event, Unit
 
 CLOSED = ("responded", "closed", "returned")
-MILESTONE_NAMES = {"authoritative_info": "发布权威信息", "press_conference": "新闻发布会", "response": "予以回应"}
-ROLE_NAMES = {"primary": "牵头", "cooperating": "配合", "transfer": "线索移交", "coordinator": "协调督办"}
 
 
 class UnknownUnit(ValueError):

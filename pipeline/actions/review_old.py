@@ -8,12 +8,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.config import GRADES, Config
-from pipeline.deadlines import DUTY_ROLES, Milestone, plan_deadlines
-from pipeline.grading import rank
-from pipeline.models import Assignment, Deadline, Event, Response
-from pipeline.queues import UnknownUnit, resolve_unit
-from pipeline.store import audit
+from pipeline.config import Config
+from pipeline.queries.queues import UnknownUnit, resolve_unit
+from pipeline.rules.deadlines import Milestone, plan_deadlines
+from pipeline.rules.grading import rank
+from pipeline.storage.models import Assignment, Deadline, Event, Response
+from pipeline.storage.store import audit
+from pipeline.vocabulary import DUTY_ROLES, GRADES
 
 
 class ReviewError(ValueError):

@@ -13,7 +13,7 @@ from alembic import op
 
 from sqlalchemy.dialects import postgresql
 
-import pipeline.models
+import pipeline.storage.models
 
 revision = '0002'
 down_revision = '0001'
@@ -34,9 +34,9 @@ def upgrade() -> None:
     sa.Column('level', sa.Integer(), nullable=False),
     sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('ack_token', sa.String(length=32), nullable=False),
-    sa.Column('acknowledged_at', pipeline.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('acknowledged_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=True),
     sa.Column('acknowledged_by', sa.String(length=64), nullable=True),
-    sa.Column('created_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['deadline_id'], ['deadlines.id'], name=op.f('fk_alerts_deadline_id_deadlines')),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_alerts_event_id_events')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alerts')),
@@ -53,9 +53,9 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=64), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('sent_at', pipeline.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], name=op.f('fk_alert_deliveries_alert_id_alerts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_deliveries')),
     sa.UniqueConstraint('alert_id', 'channel', name=op.f('uq_alert_deliveries_alert_id_channel'))

@@ -12,7 +12,7 @@ from alembic import op
 
 from sqlalchemy.dialects import postgresql
 
-import pipeline.models
+import pipeline.storage.models
 
 revision = '0003'
 down_revision = '0002'
@@ -24,7 +24,7 @@ def upgrade() -> None:
     op.create_table('source_runs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source_id', sa.Integer(), nullable=False),
-    sa.Column('started_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=False),
     sa.Column('fetched', sa.Integer(), nullable=False),
     sa.Column('new', sa.Integer(), nullable=False),
     sa.Column('duplicates', sa.Integer(), nullable=False),
@@ -42,10 +42,10 @@ def upgrade() -> None:
     with op.batch_alter_table('sources', schema=None) as batch_op:
         batch_op.add_column(sa.Column('health', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('health_reason', sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column('health_since', pipeline.models.TZDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('health_since', pipeline.storage.models.TZDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('consecutive_failures', sa.Integer(), server_default='0', nullable=False))
-        batch_op.add_column(sa.Column('last_run_at', pipeline.models.TZDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('last_new_at', pipeline.models.TZDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('last_run_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('last_new_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=True))
 
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from pipeline.coverage import open_gaps
-from pipeline.models import Assignment, Event, Post
+from pipeline.storage.models import Assignment, Event, Post
 from pipeline.timeparse import SHANGHAI
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import pipeline.models
+import pipeline.storage.models
 
 revision = '0005'
 down_revision = '0004'
@@ -23,11 +23,11 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('start_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
-    sa.Column('end_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('start_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('end_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('recorded_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
-    sa.Column('filled_at', pipeline.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('recorded_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('filled_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['source_id'], ['sources.id'], name=op.f('fk_coverage_gaps_source_id_sources')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_coverage_gaps')),
     sa.UniqueConstraint('source_id', 'kind', 'start_at', name=op.f('uq_coverage_gaps_source_id_kind_start_at'))
@@ -38,7 +38,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_coverage_gaps_start_at'), ['start_at'], unique=False)
 
     with op.batch_alter_table('sources', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('search_covered_until', pipeline.models.TZDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('search_covered_until', pipeline.storage.models.TZDateTime(timezone=True), nullable=True))
 
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from pipeline.db import make_engine
-from pipeline.models import Base
 from pipeline.settings import Settings
+from pipeline.storage.db import make_engine
+from pipeline.storage.models import Base
 
 target_metadata = Base.metadata
 

@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from pipeline.db import make_engine, session_scope
-from pipeline.models import Assignment, Unit
 from pipeline.normalize import Reject
-from pipeline.queues import QueueItem, unit_queue
+from pipeline.queries.queues import QueueItem, unit_queue
 from pipeline.service import dispatch, ingest_file
 from pipeline.settings import Settings
+from pipeline.storage.db import make_engine, session_scope
+from pipeline.storage.models import Assignment, Unit
 from pipeline.timeparse import SHANGHAI
 
 DEMO_NOW = datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI)

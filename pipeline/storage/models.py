@@ -1,7 +1,7 @@
 """Database schema (SQLAlchemy 2 declarative): sources, posts, events, classifications,
 assignments with their deadlines, responses, units and the audit log.
 
-Every schema change goes through an Alembic migration in ``pipeline/migrations``.
+Every schema change goes through an Alembic migration in ``pipeline/storage/migrations``.
 Datetimes are stored timezone-aware; engagement counts are NULL when unknown, never 0.
 """
 

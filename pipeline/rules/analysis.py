@@ -13,11 +13,11 @@ from typing import Any
 
 from classifiers.bundle import Classified
 from classifiers.tokenize import Doc
-from pipeline.casualties import Casualties, extract_casualties
 from pipeline.config import Config, Relevance
-from pipeline.grading import highest, model_grade
 from pipeline.normalize import PostInput
-from pipeline.places import Gazetteer
+from pipeline.rules.casualties import Casualties, extract_casualties
+from pipeline.rules.grading import highest, model_grade
+from pipeline.rules.places import Gazetteer
 
 
 @dataclass

@@ -10,12 +10,13 @@ from pathlib import Path
 from crawlers.runner import collect
 from crawlers.sources import Source, load_sources
 from crawlers.spiders import CollectReport
+from pipeline.actions.sources import record_run
 from pipeline.config import load_config
-from pipeline.coverage import WindowOutcome
-from pipeline.db import engine_for, session_scope
+from pipeline.queries.sources import covered_until_of, due_sources, validators_of
+from pipeline.rules.health import RunFacts, WindowOutcome
 from pipeline.service import initialise
 from pipeline.settings import Settings
-from pipeline.source_health import RunFacts, covered_until_of, due_sources, record_run, validators_of
+from pipeline.storage.db import engine_for, session_scope
 from pipeline.triage import TriageContext
 
 

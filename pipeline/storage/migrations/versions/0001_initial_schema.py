@@ -13,7 +13,7 @@ from alembic import op
 
 from sqlalchemy.dialects import postgresql
 
-import pipeline.models
+import pipeline.storage.models
 
 revision = '0001'
 down_revision = None
@@ -24,7 +24,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', pipeline.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('at', pipeline.storage.models.TZDateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=64), nullable=False),
     sa.Column('action', sa.String(length=64), nullable=False),
     sa.Column('entity', sa.String(length=32), nullable=False),
@@ -51,9 +51,9 @@ def upgrade() -> None:
     sa.Column('features', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('post_count', sa.Integer(), nullable=False),
     sa.Column('engagement', sa.BigInteger(), nullable=True),
-    sa.Column('first_seen_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
-    sa.Column('clock_start_at', pipeline.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('first_seen_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('clock_start_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_events')),
     sa.UniqueConstraint('key', name=op.f('uq_events_key'))
     )
@@ -85,8 +85,8 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('reasons', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('created_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
-    sa.Column('dispatched_at', pipeline.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('dispatched_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_assignments_event_id_events')),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_assignments_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assignments')),
@@ -108,9 +108,9 @@ def upgrade() -> None:
     sa.Column('author', sa.String(length=200), nullable=True),
     sa.Column('title', sa.Text(), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('published_at', pipeline.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('published_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=True),
     sa.Column('published_precision', sa.String(length=8), nullable=True),
-    sa.Column('first_seen_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('first_seen_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=False),
     sa.Column('reposts', sa.BigInteger(), nullable=True),
     sa.Column('comments', sa.BigInteger(), nullable=True),
     sa.Column('likes', sa.BigInteger(), nullable=True),
@@ -139,8 +139,8 @@ def upgrade() -> None:
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('link', sa.Text(), nullable=True),
-    sa.Column('responded_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
-    sa.Column('recorded_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('responded_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_responses_event_id_events')),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_responses_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_responses'))
@@ -165,9 +165,9 @@ def upgrade() -> None:
     sa.Column('assignment_id', sa.Integer(), nullable=False),
     sa.Column('milestone', sa.String(length=32), nullable=False),
     sa.Column('grade', sa.String(length=8), nullable=False),
-    sa.Column('started_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
-    sa.Column('due_at', pipeline.models.TZDateTime(timezone=True), nullable=False),
-    sa.Column('met_at', pipeline.models.TZDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=False),
+    sa.Column('met_at', pipeline.storage.models.TZDateTime(timezone=True), nullable=True),
     sa.Column('response_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_deadlines_assignment_id_assignments')),
     sa.ForeignKeyConstraint(['response_id'], ['responses.id'], name=op.f('fk_deadlines_response_id_responses')),

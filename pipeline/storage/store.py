@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from pipeline.config import Config
-from pipeline.models import Assignment, AuditLog, Deadline, Event, Post, Source, Unit
+from pipeline.storage.models import Assignment, AuditLog, Deadline, Event, Post, Source, Unit
 
 T = TypeVar("T")
 CHUNK = 500

@@ -9,10 +9,6 @@ from datetime import datetime, timedelta
 
 from pipeline.config import PolicyConfig
 
-# The event's deadlines are held by its primary (owning) unit; cooperating, coordinating and
-# transfer units work to the same deadlines (a milestone is met when the owning unit responds).
-DUTY_ROLES = ("primary",)
-
 
 @dataclass(frozen=True)
 class Milestone:

@@ -8,18 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.casualties import Casualties
-from pipeline.config import GRADES, PolicyConfig
-
-
-def rank(grade: str) -> int:
-    """0 for 特别重大 … 3 for 一般; lower is more serious."""
-    return GRADES.index(grade)
-
-
-def highest(grades: Iterable[str | None]) -> str | None:
-    known = [g for g in grades if g is not None]
-    return min(known, key=rank) if known else None
+from pipeline.config import PolicyConfig
+from pipeline.rules.casualties import Casualties
+from pipeline.vocabulary import GRADES, highest, rank
 
 
 def model_grade(scores: dict[str, float]) -> str:

@@ -1,0 +1,3 @@
+"""Alerts (RULES.md §5) through a transactional outbox: plan (who gets what, pure), outbox
+(write, claim, deliver, sweep), render (Chinese messages), channels (DingTalk, WeCom, SMTP,
+webhook)."""

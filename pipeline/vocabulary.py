@@ -1,0 +1,58 @@
+"""The words of the domain, once: grades, milestones, roles, assignment states, source health
+and alert kinds, with the Chinese names people read. Every module spells them from here.
+
+Grades are stored by their Chinese names (they are the codes of RULES.md §1); the other codes
+are English words stored in the database, each with the name shown to county users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# RULES.md §1, highest first.
+GRADES: tuple[str, ...] = ("特别重大", "重大", "较大", "一般")
+
+# RULES.md §4 milestones.
+MILESTONES: tuple[str, ...] = ("authoritative_info", "press_conference", "response")
+MILESTONE_NAMES = {"authoritative_info": "发布权威信息", "press_conference": "新闻发布会", "response": "予以回应"}
+
+# RULES.md §3 roles on an event's assignment.
+ROLES: tuple[str, ...] = ("primary", "cooperating", "transfer", "coordinator")
+ROLE_NAMES = {"primary": "牵头", "cooperating": "配合", "transfer": "线索移交", "coordinator": "协调督办"}
+# The event's deadlines are held by its primary (owning) unit; cooperating, coordinating and
+# transfer units work to the same deadlines (a milestone is met when the owning unit responds).
+DUTY_ROLES: tuple[str, ...] = ("primary",)
+
+# An assignment's life: new (written by triage) → dispatched (in the unit's queue) → accepted
+# (签收) → responded (every milestone met) → closed (办结). A unit may return (退回) an item to
+# the coordinators, who reassign it; a withdrawn assignment was taken off the unit (改派, 撤回).
+STATUS_NAMES = {"new": "待分发", "dispatched": "待签收", "accepted": "已签收", "responded": "已回应",
+                "closed": "已办结", "returned": "已退回", "withdrawn": "已撤回"}
+OPEN_STATUSES: tuple[str, ...] = ("new", "dispatched", "accepted")
+INACTIVE_STATUSES: tuple[str, ...] = ("withdrawn",)
+
+# Source health (collection).
+HEALTH_NAMES = {"ok": "正常", "degraded": "降级", "down": "中断"}
+
+# Alert kinds and the headings of their messages.
+ALERT_HEADINGS = {"event": "舆情预警", "reminder": "时限提醒", "overdue": "超时督办", "escalation": "预警未确认",
+                  "source": "信息源告警", "report": "舆情报告"}
+
+# Who acts when nobody signed in does: the automatic path's actor in the audit log.
+SYSTEM_ACTOR = "系统"
+
+
+def rank(grade: str) -> int:
+    """0 for 特别重大 … 3 for 一般; lower is more serious."""
+    return GRADES.index(grade)
+
+
+def highest(grades: Iterable[str | None]) -> str | None:
+    known = [g for g in grades if g is not None]
+    return min(known, key=rank) if known else None
+
+
+def by_severity(grades: Iterable[str]) -> list[str]:
+    """Grades in severity order, highest first (unknown values last, as given)."""
+    known = [g for g in grades if g in GRADES]
+    return sorted(set(known), key=rank) + [g for g in dict.fromkeys(grades) if g not in GRADES]
