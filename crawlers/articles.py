@@ -1,11 +1,8 @@
 """Article pages (HTML bytes) → title, body text, publish time and source.
 
-Decoding trusts the bytes over the label: a page that strictly decodes as UTF-8 is UTF-8 even
-when it declares GB2312 (real pages do), otherwise the declared charset is tried with GB2312 /
-GBK widened to GB18030, then GB18030 and Big5, then charset-normalizer's guess.
-
-WeChat pages (``#js_content``) have their own extraction (title from ``#activity-name`` /
-``msg_title``, account from ``#js_name`` / ``nickname``, publish time from the ``ct`` epoch).
+Bytes are decoded and parsed by ``crawlers.pages``. WeChat pages (``#js_content``) have their
+own extraction (title from ``#activity-name`` / ``msg_title``, account from ``#js_name`` /
+``nickname``, publish time from the ``ct`` epoch).
 Other pages: configured CSS selectors first, else a text-density pick of the element holding
 most paragraph text, with trafilatura (the reference extractor) as the fallback for the body
 and for the date. Times are handed on as ISO 8601 in 北京时间, or ``YYYY-MM-DD`` when only the
@@ -14,26 +11,21 @@ day is known (so ingest keeps day precision).
 
 from __future__ import annotations
 
-import codecs
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
 
+from crawlers.pages import charset_from_content_type, decode_html, parse_html
 from crawlers.records import Problem, Record, make_record
 from pipeline.normalize import clean_text
 from pipeline.timeparse import SHANGHAI
 
 MIN_BODY = 40  # characters: less than this is not an article body
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
-_CLOSE_ROOT = re.compile(r"</\s*(?:html|body)\s*>", re.IGNORECASE)
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_UNTRUSTED_LABELS = {"iso-8859-1", "latin-1", "latin1", "ascii", "us-ascii", "windows-1252", "cp1252"}
-_WIDEN = {"gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
 _BLOCK = {"p", "div", "section", "article", "li", "ul", "ol", "table", "tr", "td", "th", "h1", "h2", "h3", "h4",
           "h5", "h6", "blockquote", "pre", "br", "center", "dd", "dt", "dl", "figure", "figcaption", "main"}
 _DROP = ("script", "style", "noscript", "iframe", "form", "nav", "footer", "aside", "select", "textarea",
@@ -74,73 +66,6 @@ class Article:
         """The ingest record of this page (counts unknown: ``None``)."""
         return make_record(id=id, platform=platform, source=self.source or default_source, author=self.author,
                            title=self.title, text=self.text, url=self.url, published_at=self.published_at, **extra)
-
-
-# ----------------------------------------------------------------------------- decoding
-
-def _codec(label: str | None) -> str | None:
-    if not label:
-        return None
-    label = label.strip().strip("\"'").lower()
-    label = _WIDEN.get(label, label)
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
-def charset_from_content_type(content_type: str | None) -> str | None:
-    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", content_type or "", re.IGNORECASE)
-    return m.group(1) if m else None
-
-
-def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Decode page bytes; returns ``(text, codec)``. ``declared`` is the HTTP header's charset."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return data.decode(name, "replace"), name
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    meta = _META_CHARSET.search(data[:4096])
-    labels = [declared, meta.group(1).decode("ascii", "ignore") if meta else None]
-    tried: list[str] = []
-    for label in labels:
-        codec = _codec(label)
-        if not codec or codec in tried or (label or "").lower() in _UNTRUSTED_LABELS or codec == "utf-8":
-            continue
-        tried.append(codec)
-        try:
-            return data.decode(codec), codec
-        except UnicodeDecodeError:
-            continue
-    for name in ("gb18030", "big5"):
-        if name in tried:
-            continue
-        try:
-            return data.decode(name), name
-        except UnicodeDecodeError:
-            continue
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        if best is not None:
-            return str(best), best.encoding
-    except ImportError:  # pragma: no cover - charset-normalizer ships with requests/scrapy deps
-        pass
-    return data.decode("gb18030", "replace"), "gb18030"
-
-
-def parse_html(text: str) -> Any:
-    """An lxml document from decoded HTML (an XML declaration would make lxml refuse the str)."""
-    text = _XML_DECL.sub("", text, count=1)
-    # a stray "</html>" mid-page (pasted snippets, CMS includes) makes libxml2 drop the rest
-    text = _CLOSE_ROOT.sub("", text)
-    if not text.strip():
-        raise ValueError("empty document")
-    return lxml.html.document_fromstring(text)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -323,7 +248,6 @@ def _density_body(doc: Any) -> str:
     return _node_text(best)
 
 
-_ARTICLE_PATH = re.compile(r"/20\d{2}[-/]?\d{2}|\d{6,}|/art_\d|/content_\d|/doc-|/t20\d{6}")
 _BYLINE = re.compile(r"来源|记者|作者|编辑|发布时间|发布日期|浏览|点击|字号")
 
 
@@ -426,7 +350,17 @@ def _generic(doc: Any, html_text: str, article: Article, selectors: Any) -> None
     article.text = _trim_head(article.text, article.title)
     page_text = _node_text(doc.find("body") if doc.find("body") is not None else doc)
     near = _near(page_text, article.title)
-    # publish time: configured selector, page metadata, the line under the title, trafilatura
+    stamp = _page_time(doc, metas, near, sel)
+    if not stamp or len(article.text) < MIN_BODY:
+        stamp = _fill_from_trafilatura(article, html_text, stamp)
+    article.published_at = stamp
+    article.source = _page_source(doc, metas, near, sel)
+    author = metas.get("article:author") or metas.get("author") or ""
+    article.author = clean_text(author) if author and not author.isdigit() else None
+
+
+def _page_time(doc: Any, metas: dict[str, str], near: str, sel: Any) -> str | None:
+    """Publish time: configured selector, page metadata, then the line under the title."""
     stamp = None
     sel_time = _first_text(doc, getattr(sel, "time", None))
     if sel_time:
@@ -442,17 +376,23 @@ def _generic(doc: Any, html_text: str, article: Article, selectors: Any) -> None
         found = _match_time(m) if m else None
         if found and (not stamp or found.startswith(stamp)):
             stamp = found
-    extracted: dict[str, Any] = {}
-    if not stamp or len(article.text) < MIN_BODY:
-        extracted = _trafilatura(html_text, article.url)
-        if not stamp and extracted.get("date"):
-            stamp = normalise_time(str(extracted["date"]))
-        if len(article.text) < MIN_BODY and extracted.get("text"):
-            article.text = "\n".join(clean_text(x) for x in str(extracted["text"]).split("\n") if clean_text(x))
-        if not article.title and extracted.get("title"):
-            article.title = clean_text(str(extracted["title"]))
-    article.published_at = stamp
-    # source: configured selector, metadata, "来源：" under the title
+    return stamp
+
+
+def _fill_from_trafilatura(article: Article, html_text: str, stamp: str | None) -> str | None:
+    """The reference extractor fills in a missing time, a too-short body, a missing title."""
+    extracted = _trafilatura(html_text, article.url)
+    if not stamp and extracted.get("date"):
+        stamp = normalise_time(str(extracted["date"]))
+    if len(article.text) < MIN_BODY and extracted.get("text"):
+        article.text = "\n".join(clean_text(x) for x in str(extracted["text"]).split("\n") if clean_text(x))
+    if not article.title and extracted.get("title"):
+        article.title = clean_text(str(extracted["title"]))
+    return stamp
+
+
+def _page_source(doc: Any, metas: dict[str, str], near: str, sel: Any) -> str | None:
+    """The outlet: configured selector, page metadata, then "来源：" under the title."""
     source = _first_text(doc, getattr(sel, "source", None))
     if source:
         m = _SOURCE_IN_TEXT.search(source)
@@ -467,47 +407,4 @@ def _generic(doc: Any, html_text: str, article: Article, selectors: Any) -> None
     if not source:
         m = _SOURCE_IN_TEXT.search(near)
         source = m.group(1) if m else None
-    article.source = source or None
-    author = metas.get("article:author") or metas.get("author") or ""
-    article.author = clean_text(author) if author and not author.isdigit() else None
-
-
-# ----------------------------------------------------------------------------- list pages
-
-def list_page_links(data: bytes, base_url: str, *, link_pattern: str | None = None, selector: str | None = None,
-                    content_type: str | None = None) -> list[str]:
-    """Article links of a list page, in page order, same site, without duplicates.
-
-    With ``link_pattern`` only URLs matching it; otherwise links whose path looks like an
-    article (``.html`` / ``.shtml`` / a date or a long number in the path)."""
-    html_text, _ = decode_html(data, charset_from_content_type(content_type))
-    try:
-        doc = parse_html(html_text)
-    except (ValueError, etree.ParserError):
-        return []
-    anchors = doc.iter("a")
-    if selector:
-        try:
-            anchors = [a for node in doc.cssselect(selector) for a in ([node] if node.tag == "a" else node.iter("a"))]
-        except Exception:
-            anchors = []
-    host = urlsplit(base_url).netloc.lower()
-    pattern = re.compile(link_pattern) if link_pattern else None
-    seen: set[str] = set()
-    links: list[str] = []
-    for a in anchors:
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:")):
-            continue
-        url = urljoin(base_url, href).split("#", 1)[0]
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or parts.netloc.lower() != host or url in seen:
-            continue
-        if pattern is not None:
-            if not pattern.search(url):
-                continue
-        elif not _ARTICLE_PATH.search(parts.path) or url == base_url:
-            continue
-        seen.add(url)
-        links.append(url)
-    return links
+    return source or None

@@ -26,8 +26,9 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from crawlers.articles import extract_article, list_page_links
+from crawlers.articles import extract_article
 from crawlers.feeds import parse_feed
+from crawlers.pages import list_page_links
 from crawlers.records import Problem, Record
 from crawlers.search import Window, fits, is_search_url, window_url
 from crawlers.sources import Source

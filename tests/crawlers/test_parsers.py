@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from crawlers.articles import decode_html, extract_article, list_page_links
+from crawlers.articles import extract_article
 from crawlers.feeds import parse_feed
+from crawlers.pages import decode_html, list_page_links
 from crawlers.weibo import apply_long_text, detect_block, parse_weibo, weibo_text
 from pipeline.normalize import to_post
 from pipeline.timeparse import SHANGHAI
