@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from crawlers.components import IngestPipeline
+from crawlers.items import CollectReport
 from crawlers.search import Window, plan_window
 from crawlers.sources import Source
-from crawlers.spiders import CollectReport, CollectSpider, IngestPipeline
+from crawlers.spiders import CollectSpider
 from pipeline.settings import Settings
 from pipeline.timeparse import SHANGHAI
 
@@ -40,10 +42,10 @@ POLITE_DEFAULTS: dict[str, Any] = {
     "TELNETCONSOLE_ENABLED": False,
     "LOG_LEVEL": "WARNING",
     "FEED_EXPORT_ENCODING": "utf-8",
-    "ITEM_PIPELINES": {"crawlers.spiders.IngestPipeline": 300},
+    "ITEM_PIPELINES": {"crawlers.components.IngestPipeline": 300},
     "DOWNLOADER_MIDDLEWARES": {
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-        "crawlers.spiders.ConcurrentSafeRobotsTxtMiddleware": 100,
+        "crawlers.components.ConcurrentSafeRobotsTxtMiddleware": 100,
     },
 }
 

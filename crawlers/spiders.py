@@ -1,115 +1,31 @@
-"""Scrapy side: one spider that parses every source kind, one item pipeline that persists.
+"""The collect spider: one spider that fetches and parses every source kind.
 
-The spider only parses and yields items: ``RecordItem`` (an ingest record) and ``ProblemItem``
-(an anti-bot answer, a bozo feed, an HTTP error …). ``IngestPipeline`` is the only place that
-persists: it validates each record with the ingest rules (a reject raises ``DropItem`` with the
-reason and is counted), drops repeats within the crawl, and hands the valid records to
-``pipeline.service.ingest_records`` once, when the spider closes. Its ``CollectReport`` is put on
-the spider (``spider.collect_report``) for the runner.
+It only parses and yields items (``crawlers.items``): records, problems, HTTP validators and
+keyword-search window outcomes. What happens to them is the item pipeline's business
+(``crawlers.components.CollectPipeline``); the spider keeps no state about results.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import DropItem
 from scrapy.http import Response
-from scrapy.utils.defer import maybe_deferred_to_future
-from scrapy.utils.httpobj import urlparse_cached
-from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawlers.articles import extract_article
 from crawlers.feeds import parse_feed
+from crawlers.items import CollectReport, CoverageItem, ProblemItem, RecordItem, ValidatorItem
 from crawlers.pages import list_page_links
 from crawlers.records import Problem, Record
 from crawlers.search import Window, fits, is_search_url, window_url
 from crawlers.sources import Source
 from crawlers.weibo import WeiboResult, apply_long_text, parse_weibo
-from pipeline.normalize import RejectedRecord, to_post
-from pipeline.settings import Settings
-from pipeline.timeparse import SHANGHAI
 
 ARTICLE_FIELDS_FROM_PAGE = ("title", "published_at")
-
-
-@dataclass
-class RecordItem:
-    """One collected post in the ingest schema."""
-
-    source: str
-    record: Record
-
-
-@dataclass
-class ProblemItem:
-    """Something that went wrong with a source during this crawl."""
-
-    source: str
-    kind: str
-    detail: str
-    url: str | None = None
-
-
-@dataclass
-class ValidatorItem:
-    """HTTP validators of a source's start page (or that it answered 304 Not Modified)."""
-
-    source: str
-    url: str
-    etag: str | None
-    last_modified: str | None
-    not_modified: bool = False
-
-
-@dataclass
-class CoverageItem:
-    """How one leaf window of a keyword search ended: ``complete``, ``truncated`` (over the page
-    cap even at one hour) or ``failed`` (a refusal or an error: nothing after it was seen)."""
-
-    source: str
-    window: Window
-    outcome: str
-    detail: str = ""
-
-
-@dataclass
-class SourceReport:
-    """Per-source counts of one crawl (what source health will be built on)."""
-
-    collected: int = 0
-    new: int = 0            # stored as new posts by ingest
-    duplicates: int = 0     # already stored before this crawl
-    rejected: int = 0
-    duplicates_in_crawl: int = 0
-    not_modified: int = 0   # start pages that answered 304: nothing new, nothing fetched
-    validators: dict[str, dict[str, str | None]] = field(default_factory=dict)
-    reject_reasons: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    search_window: Window | None = None          # the window a keyword search source covered
-    windows: list[CoverageItem] = field(default_factory=list)  # its leaf windows' outcomes
-
-
-@dataclass
-class CollectReport:
-    """What one crawl did: per source, and what ingest stored."""
-
-    sources: dict[str, SourceReport] = field(default_factory=dict)
-    records: list[Record] = field(default_factory=list)
-    new_posts: int = 0
-    duplicates: int = 0
-    ingest_rejects: list[str] = field(default_factory=list)
-    ingested: bool = False
-
-    def for_source(self, name: str) -> SourceReport:
-        return self.sources.setdefault(name, SourceReport())
 
 
 def _problem_items(source: Source, problems: list[Problem]) -> Iterator[ProblemItem]:
@@ -329,112 +245,3 @@ class CollectSpider(scrapy.Spider):
         long_text = result.long_texts.get(str(record["id"]))
         merged = apply_long_text(record, long_text) if long_text else {k: v for k, v in record.items() if k != "is_long_text"}
         yield RecordItem(source.name, merged)
-
-
-class IngestPipeline:
-    """The one item pipeline: validate, count, drop rejects with their reason, ingest at close."""
-
-    def __init__(self, settings: Settings | None, now: datetime, ingest: bool, ctx: Any = None) -> None:
-        self.settings = settings
-        self.now = now
-        self.ingest = ingest and settings is not None
-        self.ctx = ctx
-        self.report = CollectReport()
-        self._seen: set[tuple[str, str]] = set()
-        self._sources: list[str] = []  # the source of each record, in order
-        self.crawler: Any = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> IngestPipeline:
-        now = crawler.settings.get("YUQING_NOW")
-        now = datetime.fromisoformat(now) if isinstance(now, str) else (now or datetime.now(SHANGHAI))
-        pipeline = cls(crawler.settings.get("YUQING_SETTINGS"), now, crawler.settings.getbool("YUQING_INGEST", True),
-                       crawler.settings.get("YUQING_TRIAGE_CONTEXT"))
-        pipeline.crawler = crawler
-        return pipeline
-
-    def process_item(self, item: Any, spider: scrapy.Spider | None = None) -> Any:
-        if isinstance(item, ValidatorItem):
-            counts = self.report.for_source(item.source)
-            if item.not_modified:
-                counts.not_modified += 1
-            else:
-                counts.validators[item.url] = {"etag": item.etag, "last_modified": item.last_modified}
-            return item
-        if isinstance(item, CoverageItem):
-            self.report.for_source(item.source).windows.append(item)
-            return item
-        if isinstance(item, ProblemItem):
-            self.report.for_source(item.source).problems.append(Problem(item.kind, item.detail, item.url))  # type: ignore[arg-type]
-            return item
-        if not isinstance(item, RecordItem):
-            raise DropItem(f"unexpected item type {type(item).__name__}")
-        counts = self.report.for_source(item.source)
-        try:
-            post = to_post(item.record, len(self.report.records) + 1, self.now)
-        except RejectedRecord as exc:
-            counts.rejected += 1
-            counts.reject_reasons.append(str(exc))
-            raise DropItem(f"{item.source}: rejected: {exc}") from exc
-        keys = [("id", f"{post.platform}:{post.platform_id}")] if post.platform_id else []
-        if post.canonical_url:
-            keys.append(("url", post.canonical_url))
-        if not keys:
-            keys.append(("hash", post.fingerprint))
-        if any(k in self._seen for k in keys):
-            counts.duplicates_in_crawl += 1
-            # Expected, not a problem: split search windows and feeds overlapping a list page
-            # yield the same post twice. Counted, logged quietly.
-            raise DropItem(f"{item.source}: duplicate within this crawl ({keys[0][1]})", log_level="DEBUG")
-        self._seen.update(keys)
-        counts.collected += 1
-        self.report.records.append(item.record)
-        self._sources.append(item.source)
-        return item
-
-    def close_spider(self, spider: scrapy.Spider | None = None) -> None:
-        if self.ingest and self.report.records and self.settings is not None:
-            from pipeline.service import ingest_records
-
-            # One ingest per source, so that source health knows what each one brought that was new.
-            by_source: dict[str, list[Record]] = {}
-            for name, record in zip(self._sources, self.report.records, strict=True):
-                by_source.setdefault(name, []).append(record)
-            for name, records in by_source.items():
-                triage, rejects = ingest_records(self.settings, records, self.now, self.ctx)
-                counts = self.report.for_source(name)
-                counts.new, counts.duplicates = triage.new_posts, triage.duplicates
-                counts.rejected += len(rejects)
-                counts.reject_reasons += [r.reason for r in rejects]
-                self.report.new_posts += triage.new_posts
-                self.report.duplicates += triage.duplicates
-                self.report.ingest_rejects += [f"{name} {r.line}: {r.reason}" for r in rejects]
-            self.report.ingested = True
-        spider = spider or (self.crawler.spider if self.crawler is not None else None)
-        if spider is not None:  # Scrapy >= 2.13 calls close_spider() without the spider
-            setattr(spider, "collect_report", self.report)  # noqa: B010 - Spider has no such attribute declared
-
-
-
-class ConcurrentSafeRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy 2.19's robots.txt middleware, fixed for concurrent first requests to one host.
-
-    While robots.txt is being fetched, every further request to that host awaits the same
-    Deferred through ``asFuture``, which consumes its result: from the second waiter on the
-    parser is ``None`` and the request goes out unchecked (measured: with three sources on one
-    host a disallowed URL was fetched). Each waiter here gets its own relayed Deferred.
-    """
-
-    async def robot_parser(self, request: scrapy.Request) -> Any:
-        netloc = urlparse_cached(request).netloc
-        pending = self._parsers.get(netloc)
-        if isinstance(pending, Deferred):
-            waiter: Deferred[Any] = Deferred()
-
-            def relay(result: Any) -> Any:
-                waiter.callback(result)
-                return result
-
-            pending.addBoth(relay)
-            return await maybe_deferred_to_future(waiter)
-        return await super().robot_parser(request)

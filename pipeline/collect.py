@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from crawlers.items import CollectReport
 from crawlers.runner import collect
 from crawlers.sources import Source, load_sources
-from crawlers.spiders import CollectReport
 from pipeline.actions.sources import record_run
 from pipeline.config import load_config
 from pipeline.queries.sources import covered_until_of, due_sources, validators_of

@@ -89,7 +89,8 @@ def test_two_consecutive_crawls_store_nothing_twice(site_url: str, settings_for:
 
 
 def test_rejects_are_dropped_with_reason_and_counted(site_url: str) -> None:
-    from crawlers.spiders import IngestPipeline, RecordItem
+    from crawlers.components import IngestPipeline
+    from crawlers.items import RecordItem
 
     pipeline = IngestPipeline(settings=None, now=NOW, ingest=False)
     good: dict[str, Any] = {"id": "1", "platform": "weibo", "text": "云和县城停电", "published_at": "刚刚"}
