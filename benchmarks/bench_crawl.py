@@ -119,7 +119,7 @@ def main() -> None:
     run_bare(f"{base}/news/index.html")  # warm-up: reactor, imports
     bare_pages, bare_s = run_bare(f"{base}/news/index.html")
     t0 = time.perf_counter()
-    report = collect([source], None, datetime.now(SHANGHAI), ingest=False, scrapy_settings=SETTINGS)
+    report = collect([source], datetime.now(SHANGHAI), scrapy_settings=SETTINGS)
     ours_s = time.perf_counter() - t0
     ours = report.for_source(source.name).collected
     server.shutdown()

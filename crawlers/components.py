@@ -1,6 +1,6 @@
 """The Scrapy components the runner enables besides the spider: the item pipeline that folds
-the spider's items into a ``CollectReport``, and a robots.txt middleware safe for concurrent
-first requests to one host.
+the spider's items into a ``CollectReport`` (validated posts per source, counts, problems), and
+a robots.txt middleware safe for concurrent first requests to one host.
 """
 
 from __future__ import annotations
@@ -16,53 +16,60 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 from crawlers.items import CollectReport, CoverageItem, ProblemItem, RecordItem, ValidatorItem
-from crawlers.records import Problem, Record
+from crawlers.records import Problem
 from pipeline.normalize import RejectedRecord, to_post
-from pipeline.settings import Settings
 from pipeline.timeparse import SHANGHAI
 
 
-class IngestPipeline:
-    """The one item pipeline: validate, count, drop rejects with their reason, ingest at close."""
+class CollectPipeline:
+    """The one item pipeline: validate each record once, count per source, hand the posts back.
 
-    def __init__(self, settings: Settings | None, now: datetime, ingest: bool, ctx: Any = None) -> None:
-        self.settings = settings
+    A record that fails ``pipeline.normalize.to_post`` is dropped with its reason and counted;
+    a post met again in this crawl (same platform id, URL or fingerprint) is dropped and
+    counted. Valid posts go on the source's ``SourceReport.posts``. Nothing is stored here: the
+    crawl runs in the reactor thread, and storing is the caller's business once it is over.
+    """
+
+    def __init__(self, now: datetime) -> None:
         self.now = now
-        self.ingest = ingest and settings is not None
-        self.ctx = ctx
         self.report = CollectReport()
         self._seen: set[tuple[str, str]] = set()
-        self._sources: list[str] = []  # the source of each record, in order
         self.crawler: Any = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> IngestPipeline:
+    def from_crawler(cls, crawler: Any) -> CollectPipeline:
         now = crawler.settings.get("YUQING_NOW")
-        now = datetime.fromisoformat(now) if isinstance(now, str) else (now or datetime.now(SHANGHAI))
-        pipeline = cls(crawler.settings.get("YUQING_SETTINGS"), now, crawler.settings.getbool("YUQING_INGEST", True),
-                       crawler.settings.get("YUQING_TRIAGE_CONTEXT"))
+        pipeline = cls(datetime.fromisoformat(now) if isinstance(now, str) else datetime.now(SHANGHAI))
         pipeline.crawler = crawler
         return pipeline
 
+    def open_spider(self, spider: scrapy.Spider | None = None) -> None:
+        spider = spider or (self.crawler.spider if self.crawler is not None else None)
+        if spider is not None:  # Scrapy >= 2.13 calls open_spider() without the spider
+            setattr(spider, "collect_report", self.report)  # noqa: B010 - Spider has no such attribute declared
+
     def process_item(self, item: Any, spider: scrapy.Spider | None = None) -> Any:
+        if isinstance(item, RecordItem):
+            return self._record(item)
+        if not isinstance(item, ValidatorItem | CoverageItem | ProblemItem):
+            raise DropItem(f"unexpected item type {type(item).__name__}")
+        counts = self.report.for_source(item.source)
         if isinstance(item, ValidatorItem):
-            counts = self.report.for_source(item.source)
             if item.not_modified:
                 counts.not_modified += 1
             else:
                 counts.validators[item.url] = {"etag": item.etag, "last_modified": item.last_modified}
-            return item
-        if isinstance(item, CoverageItem):
-            self.report.for_source(item.source).windows.append(item)
-            return item
-        if isinstance(item, ProblemItem):
-            self.report.for_source(item.source).problems.append(Problem(item.kind, item.detail, item.url))  # type: ignore[arg-type]
-            return item
-        if not isinstance(item, RecordItem):
-            raise DropItem(f"unexpected item type {type(item).__name__}")
+        elif isinstance(item, CoverageItem):
+            counts.windows.append(item)
+        else:
+            counts.problems.append(Problem(item.kind, item.detail, item.url))  # type: ignore[arg-type]
+        return item
+
+    def _record(self, item: RecordItem) -> RecordItem:
         counts = self.report.for_source(item.source)
+        position = counts.collected + counts.rejected + counts.duplicates_in_crawl + 1
         try:
-            post = to_post(item.record, len(self.report.records) + 1, self.now)
+            post = to_post(item.record, position, self.now)
         except RejectedRecord as exc:
             counts.rejected += 1
             counts.reject_reasons.append(str(exc))
@@ -79,32 +86,8 @@ class IngestPipeline:
             raise DropItem(f"{item.source}: duplicate within this crawl ({keys[0][1]})", log_level="DEBUG")
         self._seen.update(keys)
         counts.collected += 1
-        self.report.records.append(item.record)
-        self._sources.append(item.source)
+        counts.posts.append(post)
         return item
-
-    def close_spider(self, spider: scrapy.Spider | None = None) -> None:
-        if self.ingest and self.report.records and self.settings is not None:
-            from pipeline.service import ingest_records
-
-            # One ingest per source, so that source health knows what each one brought that was new.
-            by_source: dict[str, list[Record]] = {}
-            for name, record in zip(self._sources, self.report.records, strict=True):
-                by_source.setdefault(name, []).append(record)
-            for name, records in by_source.items():
-                triage, rejects = ingest_records(self.settings, records, self.now, self.ctx)
-                counts = self.report.for_source(name)
-                counts.new, counts.duplicates = triage.new_posts, triage.duplicates
-                counts.rejected += len(rejects)
-                counts.reject_reasons += [r.reason for r in rejects]
-                self.report.new_posts += triage.new_posts
-                self.report.duplicates += triage.duplicates
-                self.report.ingest_rejects += [f"{name} {r.line}: {r.reason}" for r in rejects]
-            self.report.ingested = True
-        spider = spider or (self.crawler.spider if self.crawler is not None else None)
-        if spider is not None:  # Scrapy >= 2.13 calls close_spider() without the spider
-            setattr(spider, "collect_report", self.report)  # noqa: B010 - Spider has no such attribute declared
-
 
 
 class ConcurrentSafeRobotsTxtMiddleware(RobotsTxtMiddleware):

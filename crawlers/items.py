@@ -1,9 +1,10 @@
 """What the collect spider yields and what one crawl reports.
 
-The spider yields ``RecordItem`` (a parsed post in the ingest schema), ``ProblemItem`` (an
+The spider yields ``RecordItem`` (a parsed post in the ingest schema, not yet validated), ``ProblemItem`` (an
 anti-bot answer, a bozo feed, an HTTP error …), ``ValidatorItem`` (a start page's HTTP
 validators, or its 304 answer) and ``CoverageItem`` (how a keyword search window ended). The
-item pipeline folds them into a ``CollectReport``, one ``SourceReport`` per source.
+item pipeline folds them into a ``CollectReport``, one ``SourceReport`` per source, whose
+``posts`` are the validated ``PostInput`` objects, ready to triage.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 
 from crawlers.records import Problem, Record
 from crawlers.search import Window
+from pipeline.normalize import PostInput
 
 
 @dataclass
@@ -56,31 +58,33 @@ class CoverageItem:
 
 @dataclass
 class SourceReport:
-    """Per-source counts of one crawl (what source health will be built on)."""
+    """One source's part of one crawl: its validated posts and what source health is built on."""
 
-    collected: int = 0
-    new: int = 0            # stored as new posts by ingest
-    duplicates: int = 0     # already stored before this crawl
-    rejected: int = 0
-    duplicates_in_crawl: int = 0
+    collected: int = 0      # posts validated and kept (== len(posts))
+    rejected: int = 0       # records that failed validation (reasons in reject_reasons)
+    duplicates_in_crawl: int = 0  # the same post met again in this crawl, dropped
     not_modified: int = 0   # start pages that answered 304: nothing new, nothing fetched
+    posts: list[PostInput] = field(default_factory=list)
     validators: dict[str, dict[str, str | None]] = field(default_factory=dict)
     reject_reasons: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     search_window: Window | None = None          # the window a keyword search source covered
     windows: list[CoverageItem] = field(default_factory=list)  # its leaf windows' outcomes
+    # Filled in by whoever stores the posts (``pipeline.collect``), never by the crawl:
+    new: int = 0            # stored as new posts
+    duplicates: int = 0     # already stored before
 
 
 @dataclass
 class CollectReport:
-    """What one crawl did: per source, and what ingest stored."""
+    """What one crawl collected, per source. It stores nothing: the posts are handed back."""
 
     sources: dict[str, SourceReport] = field(default_factory=dict)
-    records: list[Record] = field(default_factory=list)
-    new_posts: int = 0
-    duplicates: int = 0
-    ingest_rejects: list[str] = field(default_factory=list)
-    ingested: bool = False
 
     def for_source(self, name: str) -> SourceReport:
         return self.sources.setdefault(name, SourceReport())
+
+    @property
+    def posts(self) -> list[PostInput]:
+        """Every source's posts, source by source."""
+        return [post for report in self.sources.values() for post in report.posts]

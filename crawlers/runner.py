@@ -5,6 +5,9 @@ process. Here the asyncio reactor is installed once, runs in a daemon thread, an
 ``collect()`` call builds a ``CrawlerRunner`` inside it with ``blockingCallFromThread``: crawls
 are repeatable and may be called from any thread (a Prefect task, a long-lived loop, tests).
 One approach per process: do not mix with Scrapy's reactorless mode.
+
+A crawl only collects: it returns the validated posts on its ``CollectReport``. Storing them
+(triage, in the caller's thread, after the crawl) is ``pipeline.collect``'s business.
 """
 
 from __future__ import annotations
@@ -14,13 +17,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from crawlers.components import IngestPipeline
 from crawlers.items import CollectReport
 from crawlers.search import Window, plan_window
 from crawlers.sources import Source
 from crawlers.spiders import CollectSpider
-from pipeline.settings import Settings
-from pipeline.timeparse import SHANGHAI
 
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
@@ -42,7 +42,7 @@ POLITE_DEFAULTS: dict[str, Any] = {
     "TELNETCONSOLE_ENABLED": False,
     "LOG_LEVEL": "WARNING",
     "FEED_EXPORT_ENCODING": "utf-8",
-    "ITEM_PIPELINES": {"crawlers.components.IngestPipeline": 300},
+    "ITEM_PIPELINES": {"crawlers.components.CollectPipeline": 300},
     "DOWNLOADER_MIDDLEWARES": {
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
         "crawlers.components.ConcurrentSafeRobotsTxtMiddleware": 100,
@@ -75,27 +75,22 @@ def _ensure_reactor() -> Any:
     return reactor
 
 
-def collect(sources: list[Source], settings: Settings | None, now: datetime | None = None, *,
-            ingest: bool = True, user_agent: str | None = None, scrapy_settings: Mapping[str, Any] | None = None,
-            environ: Mapping[str, str] | None = None, triage_context: Any = None,
+def collect(sources: list[Source], now: datetime, *, user_agent: str | None = None,
+            scrapy_settings: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None,
             validators: Mapping[str, Mapping[str, str | None]] | None = None,
             covered_until: Mapping[str, datetime | None] | None = None) -> CollectReport:
-    """Crawl ``sources`` once and (unless ``ingest`` is False) ingest what they yielded.
+    """Crawl ``sources`` once and return what they yielded: per source, the validated posts
+    (``SourceReport.posts``), counts, problems and HTTP validators. Nothing is stored.
 
+    ``now`` is the collection time (relative times such as 刚刚 are resolved against it).
     Keyword search sources search the window from ``covered_until`` (their previous complete
-    coverage) to ``now``. Blocks until the crawl and the ingest are done; safe to call again in
-    the same process."""
+    coverage) to ``now``. Blocks until the crawl is done; safe to call again in the same
+    process and from any thread."""
     from scrapy.crawler import CrawlerRunner
     from twisted.internet import threads
 
     reactor = _ensure_reactor()
-    now = now or datetime.now(SHANGHAI)
-    config: dict[str, Any] = dict(POLITE_DEFAULTS)
-    if user_agent:
-        config["USER_AGENT"] = user_agent
-    config.update(scrapy_settings or {})
-    config.update({"YUQING_SETTINGS": settings, "YUQING_NOW": now.isoformat(), "YUQING_INGEST": ingest,
-                   "YUQING_TRIAGE_CONTEXT": triage_context})
+    config = crawl_settings(now, user_agent, scrapy_settings)
     windows = search_windows(sources, now, covered_until or {})
 
     def start() -> Any:
@@ -118,6 +113,17 @@ def collect(sources: list[Source], settings: Settings | None, now: datetime | No
     return result
 
 
+def crawl_settings(now: datetime, user_agent: str | None, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The Scrapy settings of one crawl: polite defaults, the caller's overrides, and the
+    collection time. Plain values only (no settings objects, models or sessions)."""
+    config: dict[str, Any] = dict(POLITE_DEFAULTS)
+    if user_agent:
+        config["USER_AGENT"] = user_agent
+    config.update(overrides or {})
+    config["YUQING_NOW"] = now.isoformat()
+    return config
+
+
 def search_windows(sources: list[Source], now: datetime, covered_until: Mapping[str, datetime | None]) -> dict[str, Window]:
     """The window each enabled keyword search source searches in this run."""
     return {s.name: plan_window(now, covered_until.get(s.name), lookback_hours=s.search_lookback_hours,
@@ -125,4 +131,4 @@ def search_windows(sources: list[Source], now: datetime, covered_until: Mapping[
             for s in sources if s.enabled and s.is_search}
 
 
-__all__ = ["POLITE_DEFAULTS", "CollectReport", "IngestPipeline", "collect"]
+__all__ = ["POLITE_DEFAULTS", "CollectReport", "collect"]

@@ -1,6 +1,7 @@
 """The collect unit of work (``yuqing collect`` and the collect flow): crawl the configured
-sources once, ingest what they yielded through the shared ingest path, and record each
-source's run and health. One failing source never stops the others."""
+sources once, then (after the crawl, in this thread) triage each source's validated posts in
+one transaction per source, and record each source's run and health. One failing source never
+stops the others from being crawled."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pipeline.actions.sources import record_run
 from pipeline.config import load_config
 from pipeline.queries.sources import covered_until_of, due_sources, validators_of
 from pipeline.rules.health import RunFacts, WindowOutcome
-from pipeline.service import initialise
+from pipeline.service import initialise, triage_with_retry
 from pipeline.settings import Settings
 from pipeline.storage.db import engine_for, session_scope
 from pipeline.triage import TriageContext
@@ -49,7 +50,7 @@ def run_facts(sources: list[Source], report: CollectReport) -> list[RunFacts]:
 def collect_once(settings: Settings, sources_path: Path, names: list[str] | None, now: datetime,
                  scrapy_settings: dict[str, object] | None = None, due_only: bool = False) -> list[RunFacts]:
     """Crawl the sources (with ``due_only``, those whose adaptive polling time has come),
-    conditionally where their start pages gave validators before; record health."""
+    conditionally where their start pages gave validators before; store; record health."""
     sources, user_agent = select_sources(sources_path, names)
     initialise(settings)
     with engine_for(settings.database_url) as engine, session_scope(engine) as session:
@@ -60,11 +61,23 @@ def collect_once(settings: Settings, sources_path: Path, names: list[str] | None
         covered = covered_until_of(session, [s.name for s in sources if s.is_search])
     if not sources:
         return []
-    ctx = TriageContext.build(settings, progress=lambda _: None)
-    report = collect(sources, settings, now, user_agent=user_agent, triage_context=ctx,
-                     scrapy_settings=scrapy_settings, validators=validators, covered_until=covered)
+    report = collect(sources, now, user_agent=user_agent, scrapy_settings=scrapy_settings, validators=validators,
+                     covered_until=covered)
+    store_posts(settings, report, now)
     facts = run_facts(sources, report)
     cfg = load_config(settings.config_dir)
     with engine_for(settings.database_url) as engine, session_scope(engine) as session:
         record_run(session, cfg, facts, now)
     return facts
+
+
+def store_posts(settings: Settings, report: CollectReport, now: datetime) -> None:
+    """Triage each source's posts in its own transaction, so that source health knows what each
+    one brought that was new; fills in the sources' ``new`` and ``duplicates``."""
+    ctx: TriageContext | None = None
+    for counts in report.sources.values():
+        if not counts.posts:
+            continue
+        ctx = ctx or TriageContext.build(settings, progress=lambda _: None)
+        triage = triage_with_retry(settings, counts.posts, ctx, now)
+        counts.new, counts.duplicates = triage.new_posts, triage.duplicates

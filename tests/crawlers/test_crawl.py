@@ -16,7 +16,6 @@ from pipeline.settings import Settings
 from pipeline.storage.db import make_engine
 from pipeline.storage.models import Post
 from pipeline.timeparse import SHANGHAI
-from pipeline.triage import TriageContext
 from tests.crawlers.conftest import SiteHandler
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI)
@@ -50,11 +49,14 @@ def _posts(url: str) -> int:
 
 @pytest.mark.slow
 def test_two_consecutive_crawls_store_nothing_twice(site_url: str, settings_for: Callable[[str], Settings],
-                                                   ctx: TriageContext, tmp_path: Path) -> None:
+                                                   tmp_path: Path) -> None:
+    from pipeline.collect import store_posts
+    from pipeline.service import initialise
+
     url = f"sqlite:///{(tmp_path / 'crawl.db').as_posix()}"
     settings = settings_for(url)
     SiteHandler.hits.clear()
-    first = collect(_sources(site_url), settings, NOW, scrapy_settings=FAST, triage_context=ctx)
+    first = collect(_sources(site_url), NOW, scrapy_settings=FAST)
 
     by = first.sources
     assert by["云和发布"].collected == 2
@@ -71,32 +73,38 @@ def test_two_consecutive_crawls_store_nothing_twice(site_url: str, settings_for:
     assert not any(h.startswith("/private/") for h in SiteHandler.hits)  # robots.txt obeyed
     assert "robots.txt" in by["禁抓"].problems[0].detail
     assert "/statuses/extend?id=5100000000000002" in SiteHandler.hits
+    assert all(len(r.posts) == r.collected for r in by.values())
 
-    records = {r["url"]: r for r in first.records}
-    wechat = records[f"{site_url}/mp/s/yh001.html"]
-    assert wechat["text"].startswith("因紧水滩镇自来水管网改造施工需要") and wechat["source"] == "云和发布"
-    gbk = records[f"{site_url}/news/2026-11/26/art_3.html"]
-    assert gbk["title"] == "云和梯田景区冬季开放时间调整" and gbk["platform"] == "news"
-    fire = next(r for r in first.records if r.get("id") == "5100000000000002")
-    assert "电动自行车不要在楼道" in fire["text"]
+    posts = {p.url: p for p in first.posts}
+    wechat = posts[f"{site_url}/mp/s/yh001.html"]
+    assert wechat.text.startswith("因紧水滩镇自来水管网改造施工需要") and wechat.source == "云和发布"
+    gbk = posts[f"{site_url}/news/2026-11/26/art_3.html"]
+    assert gbk.title == "云和梯田景区冬季开放时间调整" and gbk.platform == "news"
+    fire = next(p for p in first.posts if p.platform_id == "5100000000000002")
+    assert "电动自行车不要在楼道" in fire.text
+    assert not (tmp_path / "crawl.db").exists()  # the crawl itself stores nothing, opens no database
 
-    assert first.ingested and first.ingest_rejects == []
-    assert first.new_posts == 12 and _posts(url) == 12
+    initialise(settings)
+    store_posts(settings, first, NOW)
+    assert sum(r.new for r in by.values()) == 12 and sum(r.duplicates for r in by.values()) == 0
+    assert by["云和新闻网"].new == 3 and _posts(url) == 12
 
-    second = collect(_sources(site_url), settings, NOW, scrapy_settings=FAST, triage_context=ctx)
-    assert second.ingested and second.new_posts == 0 and second.duplicates == 12
+    second = collect(_sources(site_url), NOW, scrapy_settings=FAST)
+    store_posts(settings, second, NOW)
+    assert sum(r.new for r in second.sources.values()) == 0
+    assert sum(r.duplicates for r in second.sources.values()) == 12
     assert _posts(url) == 12
 
 
 def test_rejects_are_dropped_with_reason_and_counted(site_url: str) -> None:
-    from crawlers.components import IngestPipeline
-    from crawlers.items import RecordItem
-
-    pipeline = IngestPipeline(settings=None, now=NOW, ingest=False)
-    good: dict[str, Any] = {"id": "1", "platform": "weibo", "text": "云和县城停电", "published_at": "刚刚"}
-    pipeline.process_item(RecordItem("s", good))
     from scrapy.exceptions import DropItem
 
+    from crawlers.components import CollectPipeline
+    from crawlers.items import RecordItem
+
+    pipeline = CollectPipeline(now=NOW)
+    good: dict[str, Any] = {"id": "1", "platform": "weibo", "text": "云和县城停电", "published_at": "刚刚"}
+    pipeline.process_item(RecordItem("s", good))
     with pytest.raises(DropItem, match="empty text"):
         pipeline.process_item(RecordItem("s", {"id": "2", "platform": "weibo", "text": "<script>x()</script>"}))
     with pytest.raises(DropItem, match="published_at"):
@@ -106,13 +114,60 @@ def test_rejects_are_dropped_with_reason_and_counted(site_url: str) -> None:
     counts = pipeline.report.sources["s"]
     assert (counts.collected, counts.rejected, counts.duplicates_in_crawl) == (1, 2, 1)
     assert counts.reject_reasons[0] == "empty text"
+    assert [(p.platform, p.platform_id, p.published_at) for p in counts.posts] == [("weibo", "1", NOW)]
 
 
-def test_crawl_without_ingest_is_repeatable(site_url: str) -> None:
+def test_crawl_is_repeatable_and_returns_posts_without_a_database(site_url: str) -> None:
+    from pipeline.normalize import PostInput
+
     sources = [Source(name="云和新闻网", kind="news_site", url=f"{site_url}/news/index.html")]
-    runs = [collect(sources, None, NOW, ingest=False, scrapy_settings=FAST) for _ in range(3)]
+    runs = [collect(sources, NOW, scrapy_settings=FAST) for _ in range(3)]
     assert [r.sources["云和新闻网"].collected for r in runs] == [3, 3, 3]
-    assert not any(r.ingested for r in runs)
+    for run in runs:
+        assert all(isinstance(p, PostInput) for p in run.posts)
+        assert sorted(p.title or "" for p in run.posts) == sorted(
+            ["石塘镇集镇至长汀村道路修复工程今日完工", "我县开展冬季森林防火专项检查", "云和梯田景区冬季开放时间调整"])
+        assert {p.source for p in run.posts} >= {"云和新闻网"}
+
+
+def test_each_record_is_validated_once_and_a_reject_never_reaches_triage(
+        site_url: str, settings_for: Callable[[str], Settings], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    import crawlers.components
+    import pipeline.normalize
+    import pipeline.service
+    import pipeline.triage
+    from pipeline.collect import collect_once
+    from pipeline.normalize import PostInput
+
+    validated: list[Any] = []
+    triaged: list[list[PostInput]] = []
+    real_to_post, real_triage = pipeline.normalize.to_post, pipeline.triage.triage_posts
+
+    def counting_to_post(record: Any, line: int, now: datetime) -> PostInput:
+        validated.append(record.get("title"))
+        return real_to_post(record, line, now)
+
+    def recording_triage(session: Any, posts: list[PostInput], *args: Any, **kwargs: Any) -> Any:
+        triaged.append(list(posts))
+        return real_triage(session, posts, *args, **kwargs)
+
+    for module in (crawlers.components, pipeline.normalize, pipeline.service):
+        monkeypatch.setattr(module, "to_post", counting_to_post)
+    monkeypatch.setattr(pipeline.service, "triage_posts", recording_triage)
+    settings = settings_for(f"sqlite:///{(tmp_path / 'once.db').as_posix()}")
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump({"sources": [{"name": "融媒体", "kind": "feed", "follow_links": False,
+                                                 "url": f"{site_url}/feeds/one_bad_date.xml"}]},
+                                   allow_unicode=True), encoding="utf-8")
+    facts = collect_once(settings, path, None, NOW, scrapy_settings=FAST)[0]
+    assert sorted(validated) == ["云和县图书馆冬季开放时间调整", "云和县城区部分路段今晚施工封闭"]  # once each, never again
+    assert (facts.fetched, facts.rejected, facts.new) == (1, 1, 1)
+    assert len(facts.reject_reasons) == 1 and "published_at" in facts.reject_reasons[0]
+    assert [[p.title for p in batch] for batch in triaged] == [["云和县城区部分路段今晚施工封闭"]]  # one transaction
+    assert _posts(settings.database_url) == 1
 
 
 def test_collect_records_source_health_and_alerts_analysts(site_url: str, settings_for: Callable[[str], Settings],

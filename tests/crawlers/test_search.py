@@ -80,7 +80,7 @@ def test_windows_are_whole_hours_and_split_near_the_middle() -> None:
 
 def test_search_splits_windows_until_the_page_cap_loses_nothing(site_url: str, search: None) -> None:
     source = Source(name="云和关键词", kind="weibo", url=site_url + SEARCH_PATH, max_pages=3)
-    report = collect([source], None, NOW, ingest=False, scrapy_settings=FAST).for_source("云和关键词")
+    report = collect([source], NOW, scrapy_settings=FAST).for_source("云和关键词")
     assert report.search_window == Window(NOW - timedelta(hours=24), NOW)
     # every everyday post, and of the burst hour what the cap serves: 30 of 45
     assert report.collected == 100 + 30
@@ -98,7 +98,7 @@ def test_search_splits_windows_until_the_page_cap_loses_nothing(site_url: str, s
 def test_a_timeline_paged_by_since_id_is_followed_up_to_max_pages(site_url: str, search: None) -> None:
     url = f"{site_url}/api/timeline/getIndex?containerid=1076037000000009"
     SiteHandler.search.posts = _dataset()[:25]
-    pages = {n: collect([Source(name="云和发布微博", kind="weibo", url=url, max_pages=n)], None, NOW, ingest=False,
+    pages = {n: collect([Source(name="云和发布微博", kind="weibo", url=url, max_pages=n)], NOW,
                         scrapy_settings=FAST).for_source("云和发布微博").collected for n in (1, 2, 5)}
     assert pages == {1: 10, 2: 20, 5: 25}
 
