@@ -90,7 +90,7 @@ def collect(sources: list[Source], now: datetime, *, user_agent: str | None = No
     from twisted.internet import threads
 
     reactor = _ensure_reactor()
-    config = crawl_settings(now, user_agent, scrapy_settings)
+    config = crawl_settings(now, user_agent, scrapy_settings, sources)
     windows = search_windows(sources, now, covered_until or {})
 
     def start() -> Any:
@@ -113,13 +113,18 @@ def collect(sources: list[Source], now: datetime, *, user_agent: str | None = No
     return result
 
 
-def crawl_settings(now: datetime, user_agent: str | None, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The Scrapy settings of one crawl: polite defaults, the caller's overrides, and the
-    collection time. Plain values only (no settings objects, models or sessions)."""
+def crawl_settings(now: datetime, user_agent: str | None, overrides: Mapping[str, Any] | None,
+                   sources: list[Source]) -> dict[str, Any]:
+    """The Scrapy settings of one crawl: polite defaults, the caller's overrides, a download
+    slot for each source with its own delay or concurrency, and the collection time. Plain
+    values only (no settings objects, models or sessions)."""
     config: dict[str, Any] = dict(POLITE_DEFAULTS)
     if user_agent:
         config["USER_AGENT"] = user_agent
     config.update(overrides or {})
+    slots = dict(config.get("DOWNLOAD_SLOTS") or {})
+    slots.update({s.download_slot: s.slot_settings() for s in sources if s.download_slot})
+    config["DOWNLOAD_SLOTS"] = slots
     config["YUQING_NOW"] = now.isoformat()
     return config
 

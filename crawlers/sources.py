@@ -18,6 +18,7 @@ from pipeline.config import ConfigError, read_yaml
 
 SourceKind = Literal["feed", "weibo", "news_site", "wechat"]
 DEFAULT_PLATFORM: dict[str, str] = {"feed": "news", "weibo": "weibo", "news_site": "news", "wechat": "wechat"}
+MAX_DOWNLOAD_DELAY = 60.0  # seconds: slower than this, a run of max_pages pages outlasts any polling interval
 
 
 class SourcesError(ValueError):
@@ -62,6 +63,11 @@ class Source(BaseModel):
     search_overlap_hours: float = Field(default=1, ge=0, le=48)
     user_agent: str | None = None
     timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    # Politeness of this source, when it must differ from the defaults (robots.txt, 2 requests
+    # at once per domain, about 1 s between requests, AutoThrottle): seconds between its
+    # requests (used as given: AutoThrottle does not change it), and requests at once.
+    download_delay: float | None = Field(default=None, ge=0, le=MAX_DOWNLOAD_DELAY, strict=True)
+    concurrency: int | None = Field(default=None, ge=1, le=16, strict=True)
 
     @field_validator("url", "urls")
     @classmethod
@@ -103,6 +109,23 @@ class Source(BaseModel):
     @property
     def effective_platform(self) -> str:
         return self.platform or DEFAULT_PLATFORM[self.kind]
+
+    @property
+    def download_slot(self) -> str | None:
+        """Scrapy's download slot for this source's requests when it sets its own politeness
+        (its start pages and every page it follows share it); None: the per-host default."""
+        if self.download_delay is None and self.concurrency is None:
+            return None
+        return f"source:{self.name}"
+
+    def slot_settings(self) -> dict[str, float]:
+        """This source's entry of Scrapy's ``DOWNLOAD_SLOTS`` (only what it sets)."""
+        settings: dict[str, float] = {}
+        if self.download_delay is not None:
+            settings["delay"] = self.download_delay
+        if self.concurrency is not None:
+            settings["concurrency"] = self.concurrency
+        return settings
 
     @property
     def start_urls(self) -> list[str]:

@@ -102,6 +102,10 @@ class CollectSpider(scrapy.Spider):
 
     def _request(self, source: Source, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
         meta: dict[str, Any] = {"download_timeout": source.timeout_seconds}
+        if source.download_slot:  # its own delay / concurrency (DOWNLOAD_SLOTS, set by the runner)
+            meta["download_slot"] = source.download_slot
+            if source.download_delay is not None:
+                meta["autothrottle_dont_adjust_delay"] = True
         headers: dict[str, str] = {}
         if source.user_agent:
             headers["User-Agent"] = source.user_agent

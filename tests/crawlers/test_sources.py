@@ -22,6 +22,18 @@ def test_minimal_source_gets_defaults() -> None:
     source = parse_sources({"sources": [{"name": "云和新闻网", "kind": "news_site", "url": "http://www.example.cn/"}]}).sources[0]
     assert (source.interval_minutes, source.enabled, source.follow_links, source.max_pages) == (30, True, True, 50)
     assert source.effective_platform == "news" and source.start_urls == ["http://www.example.cn/"]
+    # no politeness of its own: Scrapy's per-host slot with the polite defaults
+    assert (source.download_delay, source.concurrency, source.download_slot) == (None, None, None)
+
+
+def test_politeness_per_source() -> None:
+    raw = {"sources": [{"name": "县政府网", "kind": "news_site", "url": "http://www.example.cn/", "download_delay": 3,
+                        "concurrency": 1},
+                       {"name": "快源", "kind": "feed", "url": "http://feed.example.cn/", "concurrency": 4}]}
+    slow, fast = parse_sources(raw).sources
+    assert (slow.download_delay, slow.concurrency) == (3.0, 1)
+    assert slow.download_slot == "source:县政府网" and slow.slot_settings() == {"delay": 3.0, "concurrency": 1}
+    assert fast.slot_settings() == {"concurrency": 4}  # the delay stays the default (and AutoThrottle's)
 
 
 @pytest.mark.parametrize(("entry", "message"), [
@@ -32,6 +44,18 @@ def test_minimal_source_gets_defaults() -> None:
     ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "cookie_env": "C"}, "cookie_env only applies"),
     ({"name": "坏源", "kind": "news_site", "url": "http://x.cn/", "link_pattern": "(["}, "link_pattern"),
     ({"name": "云和发布", "kind": "feed", "url": "http://x.cn/"}, "duplicate source name"),
+    ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "download_delay": -1},
+     "sources[1] (坏源): download_delay: Input should be greater than or equal to 0"),
+    ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "download_delay": 3600},
+     "sources[1] (坏源): download_delay: Input should be less than or equal to 60"),
+    ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "download_delay": "慢一点"},
+     "sources[1] (坏源): download_delay: Input should be a valid number"),
+    ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "concurrency": 0},
+     "sources[1] (坏源): concurrency: Input should be greater than or equal to 1"),
+    ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "concurrency": 17},
+     "sources[1] (坏源): concurrency: Input should be less than or equal to 16"),
+    ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "concurrency": True},
+     "sources[1] (坏源): concurrency: Input should be a valid integer"),
 ])
 def test_errors_name_file_and_entry(tmp_path: Path, entry: dict[str, object], message: str) -> None:
     import yaml
