@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -78,7 +78,7 @@ def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     head = ScriptDirectory.from_config(cfg).get_current_head()
-    with _MIGRATE_LOCK, _sqlite_file_lock(engine), engine.begin() as conn:
+    with _MIGRATE_LOCK, _sqlite_file_lock(engine), _without_sqlite_foreign_keys(engine) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             # Workers on several machines may start on a fresh database at once: the first takes
             # this lock and migrates, the others wait, then find the schema at head.
@@ -87,6 +87,24 @@ def migrate(engine: Engine) -> None:
             return
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+@contextmanager
+def _without_sqlite_foreign_keys(engine: Engine) -> Iterator[Connection]:
+    """A connection for migrating. On SQLite, foreign keys are off while it migrates: changing a
+    constraint there copies the table and drops the old one, which a referencing table would
+    refuse (the PRAGMA only takes effect outside a transaction, so it is set before one begins)."""
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            yield conn
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 @contextmanager

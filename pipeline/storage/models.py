@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -158,6 +159,10 @@ class Event(Base):
     grade: Mapped[str | None] = mapped_column(String(8), index=True)
     auto_grade: Mapped[str | None] = mapped_column(String(8))
     override_grade: Mapped[str | None] = mapped_column(String(8))
+    # An analyst's corrections of the automatic decision; triage keeps them on later posts.
+    override_topic: Mapped[str | None] = mapped_column(String(32))
+    override_relevant: Mapped[bool | None] = mapped_column(Boolean)
+    override_rumor: Mapped[bool | None] = mapped_column(Boolean)
     grade_reasons: Mapped[list[Any]]
     categories: Mapped[list[Any]]
     rumor: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -174,7 +179,9 @@ class Event(Base):
 class Post(Base):
     __tablename__ = "posts"
     __table_args__ = (
-        UniqueConstraint("platform", "platform_id"),
+        # Not unique: ids of other systems' exports are only unique per source, and a page
+        # whose text changed under the same URL is a new post (pipeline.triage.identify).
+        Index("ix_posts_platform_platform_id", "platform", "platform_id"),
         Index("ix_posts_content_hash", "content_hash"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -182,7 +189,7 @@ class Post(Base):
     platform_id: Mapped[str | None] = mapped_column(String(128))
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     url: Mapped[str | None] = mapped_column(Text)
-    canonical_url: Mapped[str | None] = mapped_column(String(1000), unique=True)
+    canonical_url: Mapped[str | None] = mapped_column(String(1000), index=True)
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
     author: Mapped[str | None] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(Text)
@@ -201,6 +208,9 @@ class Post(Base):
     categories: Mapped[list[Any]]
     rumor: Mapped[bool] = mapped_column(Boolean, default=False)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    # What validation changed or doubted about the input: truncated text, a count out of range
+    # set to unknown, a publish time in the future … ([{"kind": …, "detail": …}]).
+    notes: Mapped[list[Any] | None]
 
 
 class Classification(Base):
@@ -217,16 +227,23 @@ class Classification(Base):
 
 class Assignment(Base):
     __tablename__ = "assignments"
-    __table_args__ = (UniqueConstraint("event_id", "unit_id", "role"),)
+    __table_args__ = (UniqueConstraint("event_id", "unit_id"),)  # one unit, one role per event
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(48), unique=True)  # event:unit:role, for bulk id lookup
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))  # primary | cooperating | transfer | coordinator
-    status: Mapped[str] = mapped_column(String(16), default="new")  # new | dispatched | responded | returned
+    status: Mapped[str] = mapped_column(String(16), default="new")  # pipeline.vocabulary.STATUS_NAMES
     reasons: Mapped[list[Any]]
     created_at: Mapped[datetime]
     dispatched_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]     # 签收
+    accepted_by: Mapped[str | None] = mapped_column(String(64))
+    returned_at: Mapped[datetime | None]     # 退回, with the unit's reason
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None]       # 办结
+    withdrawn_at: Mapped[datetime | None]    # 改派 / 撤回 by the coordinators, or the event set aside
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)
     event: Mapped[Event] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
     deadlines: Mapped[list[Deadline]] = relationship(back_populates="assignment")
@@ -234,7 +251,9 @@ class Assignment(Base):
 
 class Deadline(Base):
     __tablename__ = "deadlines"
-    __table_args__ = (UniqueConstraint("assignment_id", "milestone"),)
+    # One open row per milestone of an assignment; cancelled ones stay beside it on record.
+    __table_args__ = (Index("ux_deadlines_open_milestone", "assignment_id", "milestone", unique=True,
+                            sqlite_where=text("cancelled_at IS NULL"), postgresql_where=text("cancelled_at IS NULL")),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
     milestone: Mapped[str] = mapped_column(String(32))
@@ -243,6 +262,10 @@ class Deadline(Base):
     due_at: Mapped[datetime] = mapped_column(index=True)
     met_at: Mapped[datetime | None]
     response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
+    # A milestone the event's grade no longer calls for (lowered, set aside as 无关, moved to
+    # another unit): kept in the record, no longer reminded or chased.
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
     assignment: Mapped[Assignment] = relationship(back_populates="deadlines")
 
 
@@ -255,6 +278,7 @@ class Response(Base):
     link: Mapped[str | None] = mapped_column(Text)
     responded_at: Mapped[datetime]
     recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditLog(Base):
@@ -266,6 +290,26 @@ class AuditLog(Base):
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]]
+
+
+class LabelledExample(Base):
+    """A person's correction of a model's decision, kept for retraining: the post's text with
+    the label the analyst gave (kinds: topic, grade, rumor, relevance, units). A later
+    correction of the same post and kind replaces the label."""
+
+    __tablename__ = "labelled_examples"
+    __table_args__ = (UniqueConstraint("post_id", "kind"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(64))
+    previous: Mapped[str | None] = mapped_column(String(64))   # what the model (or triage) had said
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
 
 
 class Alert(Base):

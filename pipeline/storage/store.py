@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -32,6 +32,16 @@ def insert_ignoring_conflicts(session: Session, table: Any, conflict_on: list[st
     worker inserted meanwhile are skipped instead of failing the whole unit of work."""
     insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     return insert_for(table).on_conflict_do_nothing(index_elements=conflict_on)
+
+
+def upsert(session: Session, table: Any, rows: list[dict[str, Any]], conflict_on: list[str], update: list[str]) -> None:
+    """``INSERT … ON CONFLICT (conflict_on) DO UPDATE SET update…`` for the session's database."""
+    if not rows:
+        return
+    insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert_for(table)
+    stmt = stmt.on_conflict_do_update(index_elements=conflict_on, set_={c: stmt.excluded[c] for c in update})
+    session.connection().execute(stmt, rows)
 
 
 def seed_units(session: Session, cfg: Config) -> int:
@@ -74,15 +84,28 @@ def find_posts(session: Session, column: Any, values: Sequence[Any]) -> dict[Any
     return found
 
 
-def find_posts_by_platform_id(session: Session, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
-    found: dict[tuple[str, str], tuple[int, int]] = {}
-    ids = list({pid for _, pid in keys})
-    for part in chunks(ids):
-        stmt = select(Post.platform, Post.platform_id, Post.id, Post.event_id).where(Post.platform_id.in_(part))
-        for platform, pid, post_id, eid in session.execute(stmt):
-            if pid is not None:
-                found[(platform, pid)] = (post_id, eid)
-    return found
+class StoredIdentity(NamedTuple):
+    post_id: int
+    platform: str
+    platform_id: str | None
+    source: str | None
+    canonical_url: str | None
+    content_hash: str
+    fingerprint: str
+
+
+def identity_candidates(session: Session, ids: Sequence[str], urls: Sequence[str],
+                        fingerprints: Sequence[str]) -> list[StoredIdentity]:
+    """Stored posts that share a platform id, a canonical URL or a fingerprint with a batch."""
+    cols = (Post.id, Post.platform, Post.platform_id, Source.name, Post.canonical_url, Post.content_hash,
+            Post.fingerprint)
+    found: dict[int, StoredIdentity] = {}
+    for column, values in ((Post.platform_id, ids), (Post.canonical_url, urls), (Post.fingerprint, fingerprints)):
+        for part in chunks(sorted(set(values))):
+            stmt = select(*cols).outerjoin(Source, Source.id == Post.source_id).where(column.in_(part))
+            for row in session.execute(stmt):
+                found[row[0]] = StoredIdentity(*row)
+    return list(found.values())
 
 
 def recent_signatures(session: Session, since: datetime) -> list[tuple[int, str, bytes | None]]:
@@ -133,23 +156,56 @@ def bulk_update(session: Session, model: Any, rows: list[dict[str, Any]]) -> Non
         session.execute(update(model), rows)
 
 
-def existing_assignments(session: Session, event_ids: Iterable[int]) -> dict[tuple[int, int, str], int]:
-    out: dict[tuple[int, int, str], int] = {}
+class AssignmentState(NamedTuple):
+    """One stored assignment, as the decision code needs it (plain values, no ORM object)."""
+
+    id: int
+    event_id: int
+    unit_id: int
+    unit: str
+    role: str
+    status: str
+    dispatched_at: datetime | None
+    accepted_at: datetime | None
+    withdraw_reason: str | None
+
+
+class DeadlineState(NamedTuple):
+    id: int
+    assignment_id: int
+    milestone: str
+    grade: str
+    started_at: datetime
+    due_at: datetime
+    met_at: datetime | None
+
+
+def assignments_of(session: Session, event_ids: Iterable[int]) -> dict[int, list[AssignmentState]]:
+    """Every assignment of these events, in creation order, any state."""
+    out: dict[int, list[AssignmentState]] = {}
     for part in chunks(sorted(set(event_ids))):
-        stmt = select(Assignment.event_id, Assignment.unit_id, Assignment.role, Assignment.id).where(
-            Assignment.event_id.in_(part)
-        )
-        for eid, uid, role, aid in session.execute(stmt):
-            out[(eid, uid, role)] = aid
+        stmt = (select(Assignment.id, Assignment.event_id, Assignment.unit_id, Unit.name, Assignment.role,
+                       Assignment.status, Assignment.dispatched_at, Assignment.accepted_at, Assignment.withdraw_reason)
+                .join(Unit, Unit.id == Assignment.unit_id).where(Assignment.event_id.in_(part)).order_by(Assignment.id))
+        for row in session.execute(stmt):
+            out.setdefault(row.event_id, []).append(AssignmentState(*row))
     return out
 
 
-def existing_deadlines(session: Session, assignment_ids: Iterable[int]) -> dict[tuple[int, str], tuple[int, Deadline]]:
-    out: dict[tuple[int, str], tuple[int, Deadline]] = {}
+def open_deadlines_of(session: Session, assignment_ids: Iterable[int]) -> dict[int, list[DeadlineState]]:
+    """Deadlines of these assignments that are not cancelled (met ones included)."""
+    out: dict[int, list[DeadlineState]] = {}
     for part in chunks(sorted(set(assignment_ids))):
-        for d in session.scalars(select(Deadline).where(Deadline.assignment_id.in_(part))):
-            out[(d.assignment_id, d.milestone)] = (d.id, d)
+        stmt = (select(Deadline.id, Deadline.assignment_id, Deadline.milestone, Deadline.grade, Deadline.started_at,
+                       Deadline.due_at, Deadline.met_at)
+                .where(Deadline.assignment_id.in_(part), Deadline.cancelled_at.is_(None)).order_by(Deadline.id))
+        for row in session.execute(stmt):
+            out.setdefault(row.assignment_id, []).append(DeadlineState(*row))
     return out
+
+
+def unit_named(session: Session, name: str) -> Unit | None:
+    return session.scalar(select(Unit).where(Unit.name == name))
 
 
 def audit(session: Session, at: datetime, actor: str, action: str, entity: str, entity_id: int | None,
