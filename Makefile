@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 90
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 
-.PHONY: install models demo test lint unit bench clean
+.PHONY: install models demo test lint unit quick bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -34,6 +34,12 @@ unit: models
 	$(BIN)/pytest -q
 
 test: lint unit
+
+# The developer's fast lane: lint and every test not marked slow (no Prefect servers, no
+# training, no browser). `make test` stays the whole suite.
+quick: models
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -m "not slow"
 
 bench: models
 	$(BIN)/python benchmarks/bench_triage.py

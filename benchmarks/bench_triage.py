@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from classifiers.training import read_corpus
+from pipeline.config import load_config
 from pipeline.normalize import read_posts
 from pipeline.settings import Settings
 from pipeline.storage.db import make_engine, migrate, session_scope
@@ -55,7 +56,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     settings = Settings.from_env()
-    ctx = TriageContext.build(settings, progress=lambda _: None)
+    ctx = TriageContext.load(settings, load_config(settings.config_dir))
     posts = generate(args.posts, args.seed, settings)
     texts = [str(p["text"]) for p in posts]
     chars = sum(len(t) for t in texts)

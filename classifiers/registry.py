@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
+import shutil
+import tempfile
+import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -58,8 +63,42 @@ class LoadedModel:
 
 
 def save_model(model: Any, out_dir: Path, kind: str, data_sha256: str, extra: dict[str, Any]) -> dict[str, Any]:
-    """Write the model and its sidecar atomically enough: the sidecar is written last."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write the model and its sidecar into a new directory beside ``out_dir`` and then put it in
+    place with one rename (``publish``): a worker loading ``out_dir`` meanwhile sees the old
+    model or the new one, never half of one."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; workers of another user read models too
+    try:
+        meta = _write(model, staging, kind, data_sha256, extra)
+        publish(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return meta
+
+
+def publish(staging: Path, target: Path, keep: int = 2) -> None:
+    """Make ``target`` (a symbolic link) point at the freshly written ``staging`` directory,
+    atomically (a new link renamed over the old one). A plain directory left by an older yuqing
+    is moved aside first. The previous version is kept for a worker still reading it; older ones
+    are removed."""
+    stamp = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    version_dir = target.parent / f".{target.name}.{stamp}"
+    os.rename(staging, version_dir)
+    link = target.parent / f".{target.name}.link-{stamp}"
+    os.symlink(version_dir.name, link)
+    if target.exists() and not target.is_symlink():
+        os.rename(target, target.parent / f".{target.name}.{stamp}-old")
+    os.replace(link, target)
+    versions = sorted((p for p in target.parent.glob(f".{target.name}.2*") if p.is_dir() and not p.is_symlink()),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+    current = target.resolve()
+    for old in [p for p in versions if p.resolve() != current][keep - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write(model: Any, out_dir: Path, kind: str, data_sha256: str, extra: dict[str, Any]) -> dict[str, Any]:
     path = out_dir / MODEL_FILE
     joblib.dump(model, path, compress=3)
     meta = {
@@ -81,33 +120,36 @@ def read_sidecar(model_dir: Path) -> dict[str, Any]:
     try:
         meta: dict[str, Any] = json.loads((model_dir / SIDECAR).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ModelError(f"{model_dir}: no {SIDECAR} sidecar; not a yuqing model directory") from exc
+        raise ModelError(f"{model_dir}：缺少说明文件 {SIDECAR}，不是 yuqing 的模型目录") from exc
     except (OSError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{model_dir}: unreadable sidecar: {exc}") from exc
+        raise ModelError(f"{model_dir}：说明文件 {SIDECAR} 无法读取（{exc}）") from exc
     return meta
 
 
 def load_model(model_dir: Path, kind: str | None = None) -> LoadedModel:
-    """Load a model written by ``save_model`` after checking its sidecar."""
+    """Load a model written by ``save_model`` after checking its sidecar. The directory link is
+    resolved once, so the sidecar and the model file come from the same version even when a
+    retrain publishes a new one meanwhile."""
+    model_dir = model_dir.resolve()
     meta = read_sidecar(model_dir)
     path = model_dir / MODEL_FILE
     if not path.is_file():
-        raise ModelError(f"{model_dir}: {MODEL_FILE} is missing")
+        raise ModelError(f"{model_dir}：缺少模型文件 {MODEL_FILE}")
     if kind is not None and meta.get("kind") != kind:
-        raise ModelError(f"{model_dir}: holds a {meta.get('kind')!r} model, not {kind!r}")
+        raise ModelError(f"{model_dir}：这是 {meta.get('kind')} 模型，不是 {kind} 模型")
     if sha256_file(path) != meta.get("model_sha256"):
-        raise ModelError(f"{model_dir}: {MODEL_FILE} does not match its sidecar hash; refusing to load it")
+        raise ModelError(f"{model_dir}：模型文件与说明文件记录的校验值不符，拒绝加载")
     if meta.get("recipe_version") != RECIPE_VERSION:
         raise ModelError(
-            f"{model_dir}: written by recipe {meta.get('recipe_version')}, this yuqing uses recipe {RECIPE_VERSION}; retrain it"
+            f"{model_dir}：模型按第 {meta.get('recipe_version')} 版配方训练，当前为第 {RECIPE_VERSION} 版，需要重新训练"
         )
     trained_with = meta.get("libraries", {}).get("scikit-learn")
     if trained_with != library_versions()["scikit-learn"]:
         raise ModelError(
-            f"{model_dir}: trained with scikit-learn {trained_with}, running {library_versions()['scikit-learn']}; retrain it"
+            f"{model_dir}：模型由 scikit-learn {trained_with} 训练，当前为 {library_versions()['scikit-learn']}，需要重新训练"
         )
     try:
         model = joblib.load(path)
     except Exception as exc:  # a pickle of classes that no longer exist, a truncated file
-        raise ModelError(f"{model_dir}: cannot load {MODEL_FILE}: {exc}; retrain it") from exc
+        raise ModelError(f"{model_dir}：模型文件无法加载（{exc}），需要重新训练") from exc
     return LoadedModel(model=model, meta=meta)

@@ -44,7 +44,7 @@ class LabelledData:
 
 def _read_table(path: Path) -> pd.DataFrame:
     if not path.is_file():
-        raise DataError(f"{path}: no such file")
+        raise DataError(f"{path}：文件不存在")
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -59,15 +59,15 @@ def _read_table(path: Path) -> pd.DataFrame:
                     try:
                         rows.append(json.loads(line))
                     except json.JSONDecodeError as exc:
-                        raise DataError(f"{path}:{lineno}: malformed JSON: {exc.msg}") from exc
+                        raise DataError(f"{path}:{lineno}：JSON 格式错误（{exc.msg}）") from exc
             return pd.DataFrame(rows)
         if suffix in (".csv", ".tsv", ".txt"):
             from io import StringIO
 
             return pd.read_csv(StringIO(text), sep="\t" if suffix == ".tsv" else ",", dtype=str, keep_default_na=False)
     except pd.errors.ParserError as exc:
-        raise DataError(f"{path}: malformed CSV: {exc}") from exc
-    raise DataError(f"{path}: unsupported file type {suffix!r} (use .csv, .tsv or .jsonl)")
+        raise DataError(f"{path}：CSV 格式错误（{exc}）") from exc
+    raise DataError(f"{path}：不支持的文件类型 {suffix}（请用 .csv、.tsv 或 .jsonl）")
 
 
 def split_labels(value: Any) -> list[str]:
@@ -87,7 +87,7 @@ def read_labelled(path: Path, text_col: str, label_col: str, multi_label: bool =
     frame = _read_table(path)
     for col in (text_col, label_col):
         if col not in frame.columns:
-            raise DataError(f"{path}: no column {col!r}; columns are {list(frame.columns)}")
+            raise DataError(f"{path}：没有“{col}”列；现有列为 {'、'.join(map(str, frame.columns))}")
     texts: list[str] = []
     labels: list[Any] = []
     dropped = 0
@@ -107,7 +107,7 @@ def read_labelled(path: Path, text_col: str, label_col: str, multi_label: bool =
         texts.append(text)
         labels.append(parsed)
     if not texts:
-        raise DataError(f"{path}: no usable rows (need non-empty {text_col!r} and {label_col!r})")
+        raise DataError(f"{path}：没有可用的行（“{text_col}”与“{label_col}”都不能为空）")
     digest = hashlib.sha256(json.dumps([texts, labels], ensure_ascii=False).encode("utf-8")).hexdigest()
     return LabelledData(texts, labels, dropped, digest)
 
@@ -200,23 +200,24 @@ def cross_validate(kind: str, data: LabelledData, tokenizer: Tokenizer, folds: i
             "macro_f1_std": round(float(np.std(scores)), 4), "fold_scores": scores}
 
 
-def train(kind: str, data: LabelledData, out_dir: Path, tokenizer: Tokenizer, progress: Progress = print) -> dict[str, Any]:
+def train(kind: str, data: LabelledData, out_dir: Path, tokenizer: Tokenizer, progress: Progress = print,
+          extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Fit on all rows after measuring a stratified 80/20 hold-out; save with the sidecar."""
-    progress(f"tokenising {len(data.texts)} texts")
+    progress(f"分词：{len(data.texts)} 条文本")
     docs = tokenizer.docs(data.texts)
     strat = [json.dumps(x, ensure_ascii=False) if isinstance(x, list) else x for x in data.labels]
     counts = pd.Series(strat).value_counts()
     holdout: dict[str, Any] = {}
     if len(docs) >= 20 and counts.min() >= 2 and len(counts) > 1 and kind not in MULTI_LABEL:
-        progress("measuring on a stratified 20% hold-out")
+        progress("在分层抽样的 20% 留出集上评估")
         tr, te = train_test_split(np.arange(len(docs)), test_size=0.2, random_state=0, stratify=strat)
         est = new_estimator(kind).fit([docs[i] for i in tr], [data.labels[i] for i in tr])
         holdout = score(kind, [data.labels[i] for i in te], list(est.predict([docs[i] for i in te])))
-    progress(f"fitting the {kind} model on all {len(docs)} rows")
+    progress(f"用全部 {len(docs)} 条样本训练 {kind} 模型")
     model = new_estimator(kind).fit(docs, data.labels)
     meta = save_model(model, out_dir, kind, data.sha256, {"n_samples": len(docs), "dropped_rows": data.dropped,
-                                                           "holdout": holdout})
-    progress(f"saved {meta['version']} to {out_dir}")
+                                                           "holdout": holdout, **(extra or {})})
+    progress(f"已保存 {meta['version']} 到 {out_dir}")
     return meta
 
 
@@ -225,7 +226,7 @@ def train(kind: str, data: LabelledData, out_dir: Path, tokenizer: Tokenizer, pr
 def corpus_files(corpus_dir: Path) -> list[Path]:
     files = sorted(corpus_dir.glob("*.jsonl"))
     if not files:
-        raise DataError(f"{corpus_dir}: the training corpus (*.jsonl) is missing")
+        raise DataError(f"{corpus_dir}：缺少训练语料（*.jsonl）")
     return files
 
 
@@ -252,30 +253,65 @@ def default_model_dir(model_root: Path, kind: str) -> Path:
     return model_root / kind
 
 
+TRAIN_COMMAND = "make models 或 yuqing models"
+
+
+def corpus_digest(corpus_dir: Path) -> str:
+    """A cheap fingerprint of the shipped corpus files (names and bytes), recorded in each
+    default model's sidecar: serving compares it without reading the corpus as a table."""
+    digest = hashlib.sha256()
+    for path in corpus_files(corpus_dir):
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _train_default(kind: str, corpus: pd.DataFrame, digest: str, model_root: Path, tokenizer: Tokenizer,
+                   progress: Progress) -> dict[str, Any]:
+    return train(kind, corpus_data(corpus, kind), default_model_dir(model_root, kind), tokenizer, progress,
+                 extra={"corpus_sha256": digest})
+
+
 def retrain_default_models(corpus_dir: Path, model_root: Path, tokenizer: Tokenizer,
                            progress: Progress = print) -> dict[str, str]:
-    """Train every default model afresh from the corpus (the scheduled retrain); returns versions."""
-    corpus = read_corpus(corpus_dir)
-    return {kind: str(train(kind, corpus_data(corpus, kind), default_model_dir(model_root, kind), tokenizer,
-                            progress)["version"]) for kind in KINDS}
+    """Train every default model afresh from the corpus (the scheduled retrain); returns versions.
+    Each new model is put in place atomically: a worker loading meanwhile sees old or new."""
+    corpus, digest = read_corpus(corpus_dir), corpus_digest(corpus_dir)
+    return {kind: str(_train_default(kind, corpus, digest, model_root, tokenizer, progress)["version"])
+            for kind in KINDS}
+
+
+def _current(target: Path, kind: str, digest: str) -> LoadedModel:
+    if read_sidecar(target).get("corpus_sha256") != digest:
+        raise ModelError(f"{target}：训练语料已变化，模型已过期")
+    return load_model(target, kind)
+
+
+def load_default_models(corpus_dir: Path, model_root: Path, progress: Progress = lambda _: None) -> dict[str, LoadedModel]:
+    """Load the default models for serving; never trains. A missing or stale model (the corpus
+    or the libraries changed) is a ModelError naming the command that trains them."""
+    digest = corpus_digest(corpus_dir)
+    loaded: dict[str, LoadedModel] = {}
+    for kind in KINDS:
+        try:
+            loaded[kind] = _current(default_model_dir(model_root, kind), kind, digest)
+        except ModelError as exc:
+            raise ModelError(f"默认模型不可用：{exc}。请先运行 {TRAIN_COMMAND} 训练模型") from exc
+    progress(f"已加载模型：{'、'.join(m.version for m in loaded.values())}")
+    return loaded
 
 
 def ensure_default_models(corpus_dir: Path, model_root: Path, tokenizer: Tokenizer, progress: Progress = print) -> dict[str, LoadedModel]:
-    """Load the default models, training any that are missing or stale (corpus or libraries changed)."""
+    """Load the default models, training any that are missing or stale (``yuqing models``)."""
+    digest = corpus_digest(corpus_dir)
     corpus: pd.DataFrame | None = None
     loaded: dict[str, LoadedModel] = {}
     for kind in KINDS:
         target = default_model_dir(model_root, kind)
         try:
-            if corpus is None:
-                corpus = read_corpus(corpus_dir)
-            expected = corpus_data(corpus, kind).sha256
-            if read_sidecar(target).get("training_data_sha256") != expected:
-                raise ModelError("stale")
-            loaded[kind] = load_model(target, kind)
+            loaded[kind] = _current(target, kind, digest)
         except ModelError:
-            assert corpus is not None
-            progress(f"training the default {kind} model from {corpus_dir}")
-            train(kind, corpus_data(corpus, kind), target, tokenizer, progress)
+            corpus = read_corpus(corpus_dir) if corpus is None else corpus
+            progress(f"训练默认模型 {kind}（语料：{corpus_dir}）")
+            _train_default(kind, corpus, digest, model_root, tokenizer, progress)
             loaded[kind] = load_model(target, kind)
     return loaded

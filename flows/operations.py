@@ -1,8 +1,9 @@
 """Scheduled operation: thin Prefect flows over plain functions of ``pipeline.service``.
 
-Each task passes only ISO times and small dicts; retries only on the task that does I/O to
-the outside (alert delivery). Re-running any of them after a crash repeats no work: dispatch
-only moves ``new`` assignments, the outbox is keyed, deliveries are claimed one at a time.
+Each flow resolves its clock once and opens one runtime (``flows.runtime``); each task passes
+only ISO times and small dicts; retries only on the task that does I/O to the outside (alert
+delivery). Re-running any of them after a crash repeats no work: dispatch only moves ``new``
+assignments, the outbox is keyed, deliveries are claimed one at a time.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
+from flows.runtime import flow_runtime, run_clock, task_runtime
 from pipeline import service
-from pipeline.settings import Settings
 from pipeline.timeparse import parse_now
 
 
@@ -27,26 +28,29 @@ def report(key: str, title: str, lines: list[str]) -> None:
 
 
 @task(name="dispatch")
-def dispatch_task(now: str | None) -> dict[str, int]:
-    return service.dispatch(Settings.from_env(), parse_now(now))
+def dispatch_task(now: str) -> dict[str, int]:
+    with task_runtime() as rt:
+        return service.dispatch(rt, parse_now(now))
 
 
 @task(name="deliver-alerts", retries=2, retry_delay_seconds=5)
-def alerts_task(now: str | None) -> dict[str, int]:
-    return service.deliver_alerts(Settings.from_env(), parse_now(now))
+def alerts_task(now: str) -> dict[str, int]:
+    with task_runtime() as rt:
+        return service.deliver_alerts(rt, parse_now(now))
 
 
 @task(name="sweep")
-def sweep_task(now: str | None) -> dict[str, int]:
-    return service.sweep_deadlines(Settings.from_env(), parse_now(now))
+def sweep_task(now: str) -> dict[str, int]:
+    with task_runtime() as rt:
+        return service.sweep_deadlines(rt, parse_now(now))
 
 
 @task(name="collect", retries=1, retry_delay_seconds=10)
-def collect_task(now: str | None) -> dict[str, Any]:
+def collect_task(now: str) -> dict[str, Any]:
     from pipeline.collect import collect_once
 
-    settings = Settings.from_env()
-    facts = collect_once(settings, settings.config_dir / "sources.yaml", None, parse_now(now), due_only=True)
+    with task_runtime() as rt:
+        facts = collect_once(rt, rt.settings.config_dir / "sources.yaml", None, parse_now(now), due_only=True)
     return {f.name: {"fetched": f.fetched, "new": f.new, "problems": len(f.problems),
                      "problem_details": [f"{k}: {d[:120]}" for k, d in f.problems[:3]]} for f in facts}
 
@@ -54,36 +58,45 @@ def collect_task(now: str | None) -> dict[str, Any]:
 @flow(name="collect")
 def collect_flow(now: str | None = None) -> dict[str, Any]:
     """Collect the sources whose adaptive polling time has come, then hand out new work."""
-    collected = collect_task(now)
-    report("collect-summary", "采集结果", [
-        f"{name}：抓取 {c['fetched']}，新增 {c['new']}" + (f"；问题：{'；'.join(c['problem_details'])}" if c["problems"] else "")
-        for name, c in collected.items()] or ["没有到期的信息源"])
-    result: dict[str, Any] = {"collected": collected, "dispatched": dispatch_task(now)}
-    if any(c["new"] for c in collected.values()):
-        result["alerts"] = alerts_task(now)  # 第一时间: urgent alerts go out in the same run
+    at = run_clock(now)
+    with flow_runtime():
+        collected = collect_task(at)
+        report("collect-summary", "采集结果", [
+            f"{name}：抓取 {c['fetched']}，新增 {c['new']}" + (f"；问题：{'；'.join(c['problem_details'])}" if c["problems"] else "")
+            for name, c in collected.items()] or ["没有到期的信息源"])
+        result: dict[str, Any] = {"collected": collected, "dispatched": dispatch_task(at)}
+        if any(c["new"] for c in collected.values()):
+            result["alerts"] = alerts_task(at)  # 第一时间: urgent alerts go out in the same run
     return result
 
 
 @flow(name="dispatch")
 def dispatch_flow(now: str | None = None) -> dict[str, Any]:
-    return {"dispatched": dispatch_task(now)}
+    at = run_clock(now)
+    with flow_runtime():
+        return {"dispatched": dispatch_task(at)}
 
 
 @flow(name="alerts")
 def alerts_flow(now: str | None = None) -> dict[str, Any]:
-    return alerts_task(now)
+    at = run_clock(now)
+    with flow_runtime():
+        return alerts_task(at)
 
 
 @flow(name="sweep")
 def sweep_flow(now: str | None = None) -> dict[str, Any]:
-    created = sweep_task(now)
-    return {**created, "delivery": alerts_task(now)}  # new reminders go out in the same run
+    at = run_clock(now)
+    with flow_runtime():
+        created = sweep_task(at)
+        return {**created, "delivery": alerts_task(at)}  # new reminders go out in the same run
 
 
 @task(name="retrain")
 def retrain_task() -> dict[str, str]:
     from classifiers.tokenize import Tokenizer
     from classifiers.training import retrain_default_models
+    from pipeline.settings import Settings
 
     settings = Settings.from_env()
     return retrain_default_models(settings.training_corpus_dir, settings.model_dir,
@@ -92,5 +105,5 @@ def retrain_task() -> dict[str, str]:
 
 @flow(name="retrain")
 def retrain_flow() -> dict[str, str]:
-    """Retrain the default models from the corpus (new versions, new sidecars)."""
+    """Retrain the default models from the corpus (new versions, new sidecars, put in place atomically)."""
     return retrain_task()

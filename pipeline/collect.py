@@ -5,6 +5,7 @@ stops the others from being crawled."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -12,13 +13,10 @@ from crawlers.items import CollectReport
 from crawlers.runner import collect
 from crawlers.sources import Source, load_sources
 from pipeline.actions.sources import record_run
-from pipeline.config import load_config
 from pipeline.queries.sources import covered_until_of, due_sources, validators_of
 from pipeline.rules.health import RunFacts, WindowOutcome
-from pipeline.service import initialise, triage_with_retry
-from pipeline.settings import Settings
-from pipeline.storage.db import engine_for, session_scope
-from pipeline.triage import TriageContext
+from pipeline.runtime import Runtime
+from pipeline.service import triage_with_retry
 
 
 def select_sources(path: Path, names: list[str] | None) -> tuple[list[Source], str]:
@@ -28,7 +26,7 @@ def select_sources(path: Path, names: list[str] | None) -> tuple[list[Source], s
         known = {s.name for s in spec.sources}
         unknown = [n for n in names if n not in known]
         if unknown:
-            raise ValueError(f"{path}: no source named {', '.join(unknown)}; sources are {', '.join(sorted(known))}")
+            raise ValueError(f"{path}：没有名为 {'、'.join(unknown)} 的信息源；现有信息源：{'、'.join(sorted(known))}")
         return [s for s in spec.sources if s.name in names], spec.user_agent
     return [s for s in spec.sources if s.enabled], spec.user_agent
 
@@ -47,13 +45,13 @@ def run_facts(sources: list[Source], report: CollectReport) -> list[RunFacts]:
     return facts
 
 
-def collect_once(settings: Settings, sources_path: Path, names: list[str] | None, now: datetime,
-                 scrapy_settings: dict[str, object] | None = None, due_only: bool = False) -> list[RunFacts]:
+def collect_once(rt: Runtime, sources_path: Path, names: list[str] | None, now: datetime,
+                 scrapy_settings: dict[str, object] | None = None, due_only: bool = False,
+                 progress: Callable[[str], None] = lambda _: None) -> list[RunFacts]:
     """Crawl the sources (with ``due_only``, those whose adaptive polling time has come),
     conditionally where their start pages gave validators before; store; record health."""
     sources, user_agent = select_sources(sources_path, names)
-    initialise(settings)
-    with engine_for(settings.database_url) as engine, session_scope(engine) as session:
+    with rt.session() as session:
         if due_only:
             due = set(due_sources(session, [s.name for s in sources], now))
             sources = [s for s in sources if s.name in due]
@@ -61,23 +59,20 @@ def collect_once(settings: Settings, sources_path: Path, names: list[str] | None
         covered = covered_until_of(session, [s.name for s in sources if s.is_search])
     if not sources:
         return []
+    progress(f"采集 {len(sources)} 个信息源")
     report = collect(sources, now, user_agent=user_agent, scrapy_settings=scrapy_settings, validators=validators,
                      covered_until=covered)
-    store_posts(settings, report, now)
+    store_posts(rt, report, now, progress)
     facts = run_facts(sources, report)
-    cfg = load_config(settings.config_dir)
-    with engine_for(settings.database_url) as engine, session_scope(engine) as session:
-        record_run(session, cfg, facts, now)
+    rt.act(record_run, rt.cfg, facts, now)
     return facts
 
 
-def store_posts(settings: Settings, report: CollectReport, now: datetime) -> None:
+def store_posts(rt: Runtime, report: CollectReport, now: datetime, progress: Callable[[str], None]) -> None:
     """Triage each source's posts in its own transaction, so that source health knows what each
     one brought that was new; fills in the sources' ``new`` and ``duplicates``."""
-    ctx: TriageContext | None = None
-    for counts in report.sources.values():
-        if not counts.posts:
-            continue
-        ctx = ctx or TriageContext.build(settings, progress=lambda _: None)
-        triage = triage_with_retry(settings, counts.posts, ctx, now)
-        counts.new, counts.duplicates = triage.new_posts, triage.duplicates
+    for name, counts in report.sources.items():
+        if counts.posts:
+            progress(f"研判 {name} 的 {len(counts.posts)} 条帖子")
+            triage = triage_with_retry(rt, counts.posts, now)
+            counts.new, counts.duplicates = triage.new_posts, triage.duplicates

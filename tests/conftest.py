@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from pipeline.config import Config, load_config
+from pipeline.runtime import Runtime, open_runtime
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.storage.db import make_engine, migrate, session_scope
 from pipeline.storage.store import seed_units
@@ -41,8 +43,8 @@ def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def ctx(base_settings: Settings) -> TriageContext:
-    return TriageContext.build(base_settings, progress=lambda _: None)
+def ctx(base_settings: Settings, cfg: Config) -> TriageContext:
+    return TriageContext.load(base_settings, cfg)
 
 
 def _postgres_admin() -> Engine | None:
@@ -103,3 +105,18 @@ def settings_for(base_settings: Settings, tmp_path: Path):  # type: ignore[no-un
         return Settings.from_env(env)
 
     return make
+
+
+@pytest.fixture
+def runtime_for(settings_for, ctx: TriageContext) -> Iterator[Callable[[str], Runtime]]:  # type: ignore[no-untyped-def]
+    """Runtimes (one per call, like separate workers) for a database URL; the loaded models of
+    the session are handed to them, so tests do not load models again."""
+    stack = ExitStack()
+
+    def make(url: str) -> Runtime:
+        rt = stack.enter_context(open_runtime(settings_for(url)))
+        rt._triage = ctx
+        return rt
+
+    yield make
+    stack.close()

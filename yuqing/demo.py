@@ -8,12 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from classifiers.tokenize import Tokenizer
+from classifiers.training import ensure_default_models
 from pipeline.normalize import Reject
 from pipeline.queries.queues import QueueItem, unit_queue
+from pipeline.runtime import open_runtime
 from pipeline.service import dispatch, ingest_file
 from pipeline.settings import Settings
-from pipeline.storage.db import make_engine, session_scope
 from pipeline.storage.models import Assignment, Unit
 from pipeline.timeparse import SHANGHAI
 
@@ -27,14 +30,21 @@ class DemoResult:
     queues: list[tuple[str, list[QueueItem]]]
 
 
+def demo_queues(session: Session, now: datetime) -> list[tuple[str, list[QueueItem]]]:
+    """The queue of every unit that works an item (coordinators watch, they are not listed)."""
+    stmt = (select(Unit.name).join(Assignment, Assignment.unit_id == Unit.id)
+            .where(Assignment.role.in_(("primary", "cooperating", "transfer"))).distinct().order_by(Unit.name))
+    return [(name, unit_queue(session, name, now)) for name in session.scalars(stmt)]
+
+
 def run_demo(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> DemoResult:
+    """Train the models if this checkout has none yet (the demo is a newcomer's first command),
+    then ingest the sample, hand out the work and read every unit's queue."""
+    ensure_default_models(settings.training_corpus_dir, settings.model_dir, Tokenizer(settings.userdict_path).load(),
+                          progress)
     sample = settings.data_dir / "sample" / "demo_posts.jsonl"
-    result = ingest_file(settings, sample, DEMO_NOW, settings.state_dir / "demo.rejects.jsonl", progress)
-    dispatch(settings, DEMO_NOW)
-    queues: list[tuple[str, list[QueueItem]]] = []
-    with session_scope(make_engine(settings.database_url)) as session:
-        stmt = (select(Unit.name).join(Assignment, Assignment.unit_id == Unit.id)
-                .where(Assignment.role.in_(("primary", "cooperating", "transfer"))).distinct().order_by(Unit.name))
-        for name in session.scalars(stmt):
-            queues.append((name, unit_queue(session, name, DEMO_NOW)))
+    with open_runtime(settings) as rt:
+        result = ingest_file(rt, sample, DEMO_NOW, settings.state_dir / "demo.rejects.jsonl", progress)
+        dispatch(rt, DEMO_NOW)
+        queues = rt.read(demo_queues, DEMO_NOW)
     return DemoResult(result.report.items, result.rejects, queues)

@@ -3,7 +3,7 @@ over ``pipeline.service``. Pages for people are in Chinese.
 
 ``GET /ack/{token}`` only shows the alert and a form: chat apps and mail scanners fetch links
 ahead of people, so a GET must never acknowledge. ``POST /ack/{token}`` acknowledges. One
-engine per app (opened at startup, disposed at shutdown), one Session per request. Everything
+runtime per app (opened at startup, disposed at shutdown), one Session per request. Everything
 that comes from the database, crawled event titles above all, is HTML-escaped.
 """
 
@@ -20,12 +20,11 @@ from urllib.parse import parse_qs
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Engine
 
-from pipeline.queries.alerts import AckView
-from pipeline.service import acknowledge_by_link, alert_for_token
+from pipeline.queries.alerts import AckView, ack_view
+from pipeline.runtime import Runtime, open_runtime
+from pipeline.service import acknowledge_by_link
 from pipeline.settings import Settings
-from pipeline.storage.db import engine_for
 from pipeline.timeparse import SHANGHAI
 
 NAME_MAX = 64  # alerts.acknowledged_by is VARCHAR(64)
@@ -139,9 +138,9 @@ async def form_name(request: Request) -> str:
     return fields.get("by", [""])[0]
 
 
-def _engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
+def _runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -149,8 +148,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        with engine_for(settings.database_url) as engine:
-            app.state.engine = engine
+        with open_runtime(settings) as rt:
+            app.state.runtime = rt
             yield
 
     app = FastAPI(title="yuqing", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
@@ -159,7 +158,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Plain ``def`` endpoints: the database calls are blocking, FastAPI runs them in its thread pool.
     @app.get("/ack/{token}", response_class=HTMLResponse)
     def show(token: Annotated[str, Depends(_known_token)], request: Request) -> HTMLResponse:
-        view = alert_for_token(_engine(request), token)
+        view = _runtime(request).read(ack_view, token)
         if view is None:
             raise _not_found()
         return _page("确认收到预警", ack_page(view))
@@ -167,7 +166,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post("/ack/{token}", response_class=HTMLResponse)
     def confirm(token: Annotated[str, Depends(_known_token)], raw: Annotated[str, Depends(form_name)],
                 request: Request) -> HTMLResponse:
-        return _confirm(_engine(request), token, raw)
+        return _confirm(_runtime(request), token, raw)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -176,15 +175,15 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def _confirm(engine: Engine, token: str, raw: str) -> HTMLResponse:
+def _confirm(rt: Runtime, token: str, raw: str) -> HTMLResponse:
     name, error = _validate_name(raw)
     if error is not None:
-        view = alert_for_token(engine, token)
+        view = rt.read(ack_view, token)
         if view is None:
             raise _not_found()
         return _page("确认收到预警", ack_page(view, error, name), status=422)
     try:
-        result = acknowledge_by_link(engine, token, name, datetime.now(SHANGHAI))
+        result = acknowledge_by_link(rt, token, name, datetime.now(SHANGHAI))
     except LookupError:
         raise _not_found() from None
     view = result.view

@@ -41,9 +41,9 @@ def _post_json(url: str, body: dict[str, Any], headers: dict[str, str] | None = 
     try:
         response = httpx.post(url, json=body, headers=headers, timeout=TIMEOUT)
     except httpx.HTTPError as exc:
-        raise ChannelError(f"{type(exc).__name__}: {exc}") from exc
+        raise ChannelError(f"无法连接（{type(exc).__name__}：{str(exc)[:200]}）") from exc
     if response.status_code >= 300:
-        raise ChannelError(f"HTTP {response.status_code}: {response.text[:200]}")
+        raise ChannelError(f"对方返回 HTTP {response.status_code}：{response.text[:200]}")
     try:
         data = response.json()
     except ValueError:
@@ -63,7 +63,7 @@ class DingTalkChannel:
             url += ("&" if "?" in url else "?") + f"timestamp={ts}&sign={dingtalk_sign(self.secret, ts)}"
         data = _post_json(url, {"msgtype": "markdown", "markdown": {"title": title, "text": text}})
         if data.get("errcode", 0) != 0:
-            raise ChannelError(f"DingTalk errcode {data.get('errcode')}: {data.get('errmsg')}")
+            raise ChannelError(f"钉钉机器人返回错误 {data.get('errcode')}：{data.get('errmsg')}")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class WeComChannel:
     def send(self, title: str, text: str, key: str) -> None:
         data = _post_json(self.url, {"msgtype": "markdown", "markdown": {"content": text}})
         if data.get("errcode", 0) != 0:
-            raise ChannelError(f"WeCom errcode {data.get('errcode')}: {data.get('errmsg')}")
+            raise ChannelError(f"企业微信机器人返回错误 {data.get('errcode')}：{data.get('errmsg')}")
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class EmailChannel:
                     smtp.login(self.user, self.password)
                 smtp.send_message(msg)
         except (OSError, smtplib.SMTPException) as exc:
-            raise ChannelError(f"SMTP {type(exc).__name__}: {exc}") from exc
+            raise ChannelError(f"邮件发送失败（{type(exc).__name__}：{str(exc)[:200]}）") from exc
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ class MisconfiguredChannel:
 def _build(name: str, spec: ChannelSpec, env: Mapping[str, str]) -> Channel:
     def need(var: str | None) -> str:
         if not var or not env.get(var):
-            raise ChannelError(f"channel {name}: environment variable {var} is not set")
+            raise ChannelError(f"渠道 {name}：未设置环境变量 {var}")
         return env[var]
 
     try:

@@ -18,7 +18,7 @@ from pipeline.alerts.channels import Channel, ChannelError
 from pipeline.alerts.plan import AlertDraft, DeadlineView, UnackedView, plan_deadline_alerts, plan_escalations
 from pipeline.alerts.render import render
 from pipeline.config import AlertsConfig, Config
-from pipeline.storage.models import Alert, AlertDelivery, Assignment, Deadline, Unit
+from pipeline.storage.models import Alert, AlertDelivery, Assignment, Deadline, Event, Unit
 from pipeline.storage.store import insert_ignoring_conflicts
 
 ALERTS: Table = Alert.__table__  # type: ignore[assignment]
@@ -51,18 +51,28 @@ def chain(session: Session, alert: Alert) -> list[Alert]:
         Alert.kind == "escalation", Alert.payload["original_alert"].as_integer() == root.id).order_by(Alert.id))]
 
 
-def unacknowledged(session: Session) -> list[UnackedView]:
-    """First urgent event alerts still unacknowledged whose event is not closed."""
-    stmt = select(Alert.id, Alert.event_id, Alert.grade, Alert.recipient, Alert.created_at).where(
-        Alert.kind == "event", Alert.urgent.is_(True), Alert.acknowledged_at.is_(None))
+def unacknowledged(session: Session, urgent_grades: list[str]) -> list[UnackedView]:
+    """First urgent event alerts still unacknowledged that are still worth chasing: the event is
+    still a county matter at an urgent grade, and its owner still has a milestone open (an
+    answered event needs no more acknowledgements)."""
+    still_open = (select(Deadline.id).join(Assignment, Assignment.id == Deadline.assignment_id)
+                  .where(Assignment.event_id == Alert.event_id, Assignment.role == "primary",
+                         Assignment.status != "withdrawn", Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None))
+                  .exists())
+    stmt = (select(Alert.id, Alert.event_id, Alert.grade, Alert.recipient, Alert.created_at)
+            .join(Event, Event.id == Alert.event_id)
+            .where(Alert.kind == "event", Alert.urgent.is_(True), Alert.acknowledged_at.is_(None),
+                   Event.relevant.is_(True), Event.grade.in_(urgent_grades), still_open))
     return [UnackedView(i, e, g, r, c) for i, e, g, r, c in session.execute(stmt) if e is not None]
 
 
 def open_deadlines(session: Session) -> list[DeadlineView]:
+    """Unmet, uncancelled milestones of the events' current owners."""
     stmt = (select(Deadline.id, Assignment.event_id, Deadline.milestone, Deadline.started_at, Deadline.due_at,
                    Unit.name)
             .join(Assignment, Assignment.id == Deadline.assignment_id).join(Unit, Unit.id == Assignment.unit_id)
-            .where(Deadline.met_at.is_(None), Assignment.role == "primary"))
+            .where(Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None), Assignment.role == "primary",
+                   Assignment.status != "withdrawn"))
     return [DeadlineView(*row) for row in session.execute(stmt)]
 
 
@@ -70,7 +80,7 @@ def sweep(session: Session, cfg: Config, now: datetime) -> dict[str, int]:
     """Reminders, overdue notices and escalations due at ``now``; idempotent."""
     coordinators = cfg.units.coordinators
     deadline_drafts = plan_deadline_alerts(open_deadlines(session), coordinators, cfg.policy.deadlines.reminders_at, now)
-    escalations = plan_escalations(unacknowledged(session), coordinators, cfg.alerts, now)
+    escalations = plan_escalations(unacknowledged(session, cfg.alerts.urgent_grades), coordinators, cfg.alerts, now)
     return {
         "reminders_and_overdue": write_alerts(session, deadline_drafts, cfg.alerts, now),
         "escalations": write_alerts(session, escalations, cfg.alerts, now),
@@ -113,7 +123,7 @@ def deliver_one(session: Session, channels: Mapping[str, Channel], cfg: AlertsCo
     channel = channels.get(delivery.channel)
     try:
         if channel is None:
-            raise ChannelError(f"channel {delivery.channel!r} is not configured")
+            raise ChannelError(f"渠道 {delivery.channel} 未配置")
         channel.send(title, text, f"{alert.key}:{delivery.channel}")
     except ChannelError as exc:
         delivery.attempts += 1

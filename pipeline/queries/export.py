@@ -30,7 +30,8 @@ def export_events(session: Session, relevant_only: bool = False) -> Iterator[dic
     gaps = open_gaps(session)
     for ev in session.scalars(stmt):
         posts = session.execute(
-            select(Post.id, Post.platform, Post.platform_id, Post.url, Post.author, Post.published_at, Post.topic)
+            select(Post.id, Post.platform, Post.platform_id, Post.url, Post.author, Post.published_at, Post.topic,
+                   Post.notes)
             .where(Post.event_id == ev.id).order_by(Post.id)
         ).all()
         start = min([ev.first_seen_at, *(p.published_at for p in posts if p.published_at is not None)])
@@ -40,11 +41,19 @@ def export_events(session: Session, relevant_only: bool = False) -> Iterator[dic
             "leadership": ev.leadership, "engagement": ev.engagement, "post_count": ev.post_count,
             "first_seen_at": _iso(ev.first_seen_at), "clock_start_at": _iso(ev.clock_start_at),
             "posts": [{"post_id": p.id, "platform": p.platform, "id": p.platform_id, "url": p.url,
-                       "author": p.author, "published_at": _iso(p.published_at), "topic": p.topic} for p in posts],
+                       "author": p.author, "published_at": _iso(p.published_at), "topic": p.topic,
+                       "notes": p.notes or []} for p in posts],
+            "overrides": {k: v for k, v in (("grade", ev.override_grade), ("topic", ev.override_topic),
+                                                ("relevant", ev.override_relevant), ("rumor", ev.override_rumor))
+                          if v is not None},
             "assignments": [
                 {"unit": a.unit.name, "role": a.role, "status": a.status, "reasons": a.reasons,
+                 "accepted_at": _iso(a.accepted_at), "returned_at": _iso(a.returned_at),
+                 "return_reason": a.return_reason, "closed_at": _iso(a.closed_at), "withdrawn_at": _iso(a.withdrawn_at),
                  "deadlines": [{"milestone": d.milestone, "grade": d.grade, "started_at": _iso(d.started_at),
-                                "due_at": _iso(d.due_at), "met_at": _iso(d.met_at)} for d in a.deadlines]}
+                                "due_at": _iso(d.due_at), "met_at": _iso(d.met_at),
+                                "cancelled_at": _iso(d.cancelled_at), "cancel_reason": d.cancel_reason}
+                               for d in a.deadlines]}
                 for a in ev.assignments
             ],
             "coverage_gaps": [g.as_dict() for g in gaps if g.overlaps(start, ev.last_seen_at)],

@@ -9,12 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.storage.models import Assignment, Deadline, Event, Unit
+from pipeline.storage.store import unit_hint, unit_named
 
-CLOSED = ("responded", "closed", "returned")
+# What leaves a unit's queue: finished, handed back, or taken off the unit.
+CLOSED = ("closed", "returned", "withdrawn")
 
 
 class UnknownUnit(ValueError):
-    """A unit name that is not configured; the message suggests close names."""
+    """A unit name that is not configured; the message (Chinese) suggests close names."""
 
 
 @dataclass(frozen=True)
@@ -30,19 +32,15 @@ class QueueItem:
 
 
 def resolve_unit(session: Session, name: str) -> Unit:
-    unit = session.scalar(select(Unit).where(Unit.name == name))
+    unit = unit_named(session, name)
     if unit is None:
-        import difflib
-
-        names = list(session.scalars(select(Unit.name)))
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.3) or [n for n in names if name in n][:3]
-        hint = f"; did you mean {'、'.join(close)}?" if close else ""
-        raise UnknownUnit(f"unknown unit {name!r}{hint}")
+        raise UnknownUnit(f"没有名为“{name}”的单位{unit_hint(session, name)}")
     return unit
 
 
 def unit_queue(session: Session, unit_name: str, now: datetime) -> list[QueueItem]:
-    """Open items of a unit, the earliest unmet deadline first; items with no deadline last.
+    """Open items of a unit, the earliest unmet deadline first; items with no open deadline
+    (answered, waiting for 办结) last.
 
     The event's deadlines are held by its primary unit; every other unit on the event
     (cooperating, coordinating, transfer) sees those same deadlines.
@@ -54,11 +52,13 @@ def unit_queue(session: Session, unit_name: str, now: datetime) -> list[QueueIte
     primaries = {
         a.event_id: a.id
         for a in session.scalars(select(Assignment).where(
-            Assignment.event_id.in_([e.id for _, e in rows]), Assignment.role == "primary"))
+            Assignment.event_id.in_([e.id for _, e in rows]), Assignment.role == "primary",
+            Assignment.status != "withdrawn"))
     }
     watched = {a.id for a, _ in rows} | set(primaries.values())
     unmet: dict[int, list[Deadline]] = {}
-    for d in session.scalars(select(Deadline).where(Deadline.assignment_id.in_(watched), Deadline.met_at.is_(None))):
+    for d in session.scalars(select(Deadline).where(Deadline.assignment_id.in_(watched), Deadline.met_at.is_(None),
+                                                    Deadline.cancelled_at.is_(None))):
         unmet.setdefault(d.assignment_id, []).append(d)
     items: list[QueueItem] = []
     for a, ev in rows:

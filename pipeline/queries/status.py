@@ -1,9 +1,11 @@
-"""The operational picture for ``yuqing status``: volumes, open work, overdue deadlines, and
-the alert outbox (pending deliveries, failing channels, unacknowledged urgent alerts), and the
-spans of the last week in which collection coverage was incomplete."""
+"""The operational picture for ``yuqing status``: volumes, open work, overdue deadlines, items
+returned for reassignment, the alert outbox (pending deliveries, failing channels) and the open
+urgent alerts with their acknowledgement codes, sources that are not well, and the spans of
+the last week in which collection coverage was incomplete."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,8 +13,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.coverage import open_gaps
-from pipeline.storage.models import Alert, AlertDelivery, Assignment, Deadline, Event, Post, Source
-from pipeline.vocabulary import HEALTH_NAMES
+from pipeline.storage.models import Alert, AlertDelivery, Assignment, Deadline, Event, Post, Source, Unit
+from pipeline.vocabulary import HEALTH_NAMES, OPEN_STATUSES, by_severity
+
+
+@dataclass(frozen=True)
+class OpenAlert:
+    """An urgent alert nobody has acknowledged: what a duty officer needs to find its code."""
+
+    event_id: int | None
+    grade: str | None
+    recipient: str
+    token: str
+    created_at: datetime
+    title: str
 
 
 def status(session: Session, now: datetime) -> dict[str, Any]:
@@ -26,19 +40,36 @@ def status(session: Session, now: datetime) -> dict[str, Any]:
     return {
         "posts": count(select(func.count()).select_from(Post)),
         "posts_last_24h": count(select(func.count()).select_from(Post).where(Post.first_seen_at >= day_ago)),
-        "relevant_events_by_grade": {str(k): v for k, v in grades.items()},
+        "relevant_events_by_grade": {g: grades[g] for g in by_severity([str(g) for g in grades if g])},
         "open_assignments": count(select(func.count()).select_from(Assignment)
-                                  .where(Assignment.status.not_in(("responded", "closed", "returned")))),
+                                  .where(Assignment.status.in_(OPEN_STATUSES))),
         "overdue_deadlines": count(select(func.count()).select_from(Deadline)
-                                   .where(Deadline.met_at.is_(None), Deadline.due_at < now)),
+                                   .where(Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None),
+                                          Deadline.due_at < now)),
+        "returned": returned_items(session),
         "pending_deliveries": count(select(func.count()).select_from(AlertDelivery)
                                     .where(AlertDelivery.status == "pending")),
         "failing_channels": {ch: {"pending": n, "last_error": err} for ch, n, err in failing},
-        "unacknowledged_urgent_alerts": count(select(func.count()).select_from(Alert).where(
-            Alert.urgent.is_(True), Alert.kind == "event", Alert.acknowledged_at.is_(None))),
+        "open_urgent_alerts": open_urgent_alerts(session),
         "sources_not_ok": _sources_not_ok(session),
         "coverage_gaps_last_7d": [g.text() for g in open_gaps(session, now - timedelta(days=7), now)],
     }
+
+
+def open_urgent_alerts(session: Session, limit: int = 50) -> list[OpenAlert]:
+    """Urgent first alerts not yet acknowledged, oldest first."""
+    stmt = (select(Alert.event_id, Alert.grade, Alert.recipient, Alert.ack_token, Alert.created_at, Event.title)
+            .outerjoin(Event, Event.id == Alert.event_id)
+            .where(Alert.urgent.is_(True), Alert.kind == "event", Alert.acknowledged_at.is_(None))
+            .order_by(Alert.created_at, Alert.id).limit(limit))
+    return [OpenAlert(e, g, r, t, c, title or "") for e, g, r, t, c, title in session.execute(stmt)]
+
+
+def returned_items(session: Session) -> list[tuple[int, str, str]]:
+    """(event, unit, reason) of items units returned, waiting for the coordinators to reassign."""
+    stmt = (select(Assignment.event_id, Unit.name, Assignment.return_reason).join(Unit, Unit.id == Assignment.unit_id)
+            .where(Assignment.status == "returned").order_by(Assignment.returned_at))
+    return [(e, u, r or "") for e, u, r in session.execute(stmt)]
 
 
 def _sources_not_ok(session: Session) -> list[str]:

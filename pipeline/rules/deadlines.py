@@ -39,6 +39,13 @@ def milestones_for(grade: str, start: datetime, policy: PolicyConfig) -> list[Mi
     ]
 
 
+def called_milestones(grade: str, policy: PolicyConfig) -> set[str]:
+    """The milestones a grade calls for (whatever their start)."""
+    rules = policy.deadlines
+    return {m.milestone for m in rules.milestones[grade]
+            if rules.authoritative_info_enabled or m.milestone != "authoritative_info"}
+
+
 def plan_deadlines(
     grade: str,
     existing: dict[str, Milestone],
@@ -60,12 +67,15 @@ def plan_deadlines(
     return changes
 
 
-def time_left(due_at: datetime, now: datetime) -> str:
-    """Human time left in Chinese: 剩余 3小时20分 / 剩余 45分钟 / 已超时 1天2小时."""
-    delta = due_at - now
-    overdue = delta.total_seconds() < 0
-    minutes = int(abs(delta.total_seconds()) // 60)
+def span_text(seconds: float) -> str:
+    """A duration in Chinese: 1天2小时 / 3小时20分 / 45分钟."""
+    minutes = int(abs(seconds) // 60)
     days, rem = divmod(minutes, 24 * 60)
     hours, mins = divmod(rem, 60)
-    text = f"{days}天{hours}小时" if days else (f"{hours}小时{mins}分" if hours else f"{mins}分钟")
-    return ("已超时 " if overdue else "剩余 ") + text
+    return f"{days}天{hours}小时" if days else (f"{hours}小时{mins}分" if hours else f"{mins}分钟")
+
+
+def time_left(due_at: datetime, now: datetime) -> str:
+    """Human time left in Chinese: 剩余 3小时20分 / 剩余 45分钟 / 已超时 1天2小时."""
+    delta = (due_at - now).total_seconds()
+    return ("已超时 " if delta < 0 else "剩余 ") + span_text(delta)

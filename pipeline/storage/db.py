@@ -50,9 +50,9 @@ def make_engine(url: str) -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
+def session_scope(bind: Engine | sessionmaker[Session]) -> Iterator[Session]:
     """A unit of work: commit on success, roll back on any error."""
-    session = sessionmaker(engine, expire_on_commit=False)()
+    session = (bind if isinstance(bind, sessionmaker) else sessionmaker(bind, expire_on_commit=False))()
     try:
         yield session
         session.commit()

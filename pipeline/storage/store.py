@@ -208,6 +208,15 @@ def unit_named(session: Session, name: str) -> Unit | None:
     return session.scalar(select(Unit).where(Unit.name == name))
 
 
+def unit_hint(session: Session, name: str) -> str:
+    """"，是否指：…" with the configured unit names closest to a mistyped one ("" when none)."""
+    import difflib
+
+    names = list(session.scalars(select(Unit.name)))
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.3) or [n for n in names if name in n][:3]
+    return f"，是否指：{'、'.join(close)}" if close else ""
+
+
 def audit(session: Session, at: datetime, actor: str, action: str, entity: str, entity_id: int | None,
           detail: dict[str, Any]) -> None:
     session.add(AuditLog(at=at, actor=actor, action=action, entity=entity, entity_id=entity_id, detail=detail))

@@ -60,4 +60,4 @@ def test_train_and_evaluate_any_label_set(labelled_path: Path, tmp_path: Path) -
     assert json.loads(result.stdout)["macro_f1"] > 0.5
     bad = subprocess.run([*base, "train", "topic", "--data", str(subset), "--text-col", "nope", "--label-col", "label",
                           "--out", str(tmp_path / "x")], capture_output=True, text=True, timeout=600)
-    assert bad.returncode == 2 and "no column 'nope'" in bad.stderr
+    assert bad.returncode == 2 and "没有“nope”列" in bad.stderr

@@ -30,12 +30,33 @@ def test_roundtrip_and_sidecar(tmp_path: Path) -> None:
 
 def test_tampered_wrong_kind_and_missing_sidecar_are_refused(tmp_path: Path) -> None:
     d = make(tmp_path)
-    with pytest.raises(ModelError, match="not 'grade'"):
+    with pytest.raises(ModelError, match="不是 grade 模型"):
         load_model(d, "grade")
     with (d / "model.joblib").open("ab") as fh:
         fh.write(b"x")
-    with pytest.raises(ModelError, match="does not match"):
+    with pytest.raises(ModelError, match="校验值不符"):
         load_model(d, "topic")
     (d / "model.json").unlink()
-    with pytest.raises(ModelError, match="sidecar"):
+    with pytest.raises(ModelError, match="缺少说明文件"):
         load_model(d)
+
+
+def test_retraining_puts_a_new_model_in_place_at_once_and_keeps_the_previous(tmp_path: Path) -> None:
+    """A worker that resolved the model directory before a retrain keeps reading one whole
+    version; the directory name points at the new version only when it is complete."""
+    first = make(tmp_path)
+    old_version_dir = first.resolve()
+    assert first.is_symlink() and old_version_dir != first
+    tok = Tokenizer(Settings.from_env().userdict_path).load()
+    est = TextClassifier(calibrate=False).fit(tok.docs(["河水发臭", "学校收费", "垃圾没人清", "老师补课"]),
+                                              ["环保", "教育", "环保", "教育"])
+    save_model(est, tmp_path / "m", "topic", "1" * 64, {"n_samples": 4})
+    assert first.resolve() != old_version_dir
+    assert load_model(first, "topic").meta["classes"] == ["教育", "环保"]
+    assert load_model(old_version_dir, "topic").meta["classes"] == ["建设", "教育"]  # the previous one is intact
+    leftovers = [p.name for p in tmp_path.iterdir() if "staging" in p.name]
+    assert leftovers == []
+    for _ in range(3):
+        save_model(est, tmp_path / "m", "topic", "1" * 64, {"n_samples": 4})
+    versions = [p for p in tmp_path.iterdir() if p.name.startswith(".m.") and p.is_dir()]
+    assert len(versions) == 2  # the current and the previous version; older ones are removed

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from crawlers.runner import collect
 from crawlers.sources import Source
-from pipeline.settings import Settings
+from pipeline.runtime import Runtime
 from pipeline.storage.db import make_engine
 from pipeline.storage.models import Post
 from pipeline.timeparse import SHANGHAI
@@ -48,13 +48,11 @@ def _posts(url: str) -> int:
 
 
 @pytest.mark.slow
-def test_two_consecutive_crawls_store_nothing_twice(site_url: str, settings_for: Callable[[str], Settings],
+def test_two_consecutive_crawls_store_nothing_twice(site_url: str, runtime_for: Callable[[str], Runtime],
                                                    tmp_path: Path) -> None:
     from pipeline.collect import store_posts
-    from pipeline.service import initialise
 
     url = f"sqlite:///{(tmp_path / 'crawl.db').as_posix()}"
-    settings = settings_for(url)
     SiteHandler.hits.clear()
     first = collect(_sources(site_url), NOW, scrapy_settings=FAST)
 
@@ -84,13 +82,13 @@ def test_two_consecutive_crawls_store_nothing_twice(site_url: str, settings_for:
     assert "电动自行车不要在楼道" in fire.text
     assert not (tmp_path / "crawl.db").exists()  # the crawl itself stores nothing, opens no database
 
-    initialise(settings)
-    store_posts(settings, first, NOW)
+    rt = runtime_for(url)
+    store_posts(rt, first, NOW, lambda _: None)
     assert sum(r.new for r in by.values()) == 12 and sum(r.duplicates for r in by.values()) == 0
     assert by["云和新闻网"].new == 3 and _posts(url) == 12
 
     second = collect(_sources(site_url), NOW, scrapy_settings=FAST)
-    store_posts(settings, second, NOW)
+    store_posts(rt, second, NOW, lambda _: None)
     assert sum(r.new for r in second.sources.values()) == 0
     assert sum(r.duplicates for r in second.sources.values()) == 12
     assert _posts(url) == 12
@@ -105,7 +103,7 @@ def test_rejects_are_dropped_with_reason_and_counted(site_url: str) -> None:
     pipeline = CollectPipeline(now=NOW)
     good: dict[str, Any] = {"id": "1", "platform": "weibo", "text": "云和县城停电", "published_at": "刚刚"}
     pipeline.process_item(RecordItem("s", good))
-    with pytest.raises(DropItem, match="empty text"):
+    with pytest.raises(DropItem, match="正文为空"):
         pipeline.process_item(RecordItem("s", {"id": "2", "platform": "weibo", "text": "<script>x()</script>"}))
     with pytest.raises(DropItem, match="published_at"):
         pipeline.process_item(RecordItem("s", {"id": "3", "platform": "weibo", "text": "x", "published_at": "上周某天"}))
@@ -113,7 +111,7 @@ def test_rejects_are_dropped_with_reason_and_counted(site_url: str) -> None:
         pipeline.process_item(RecordItem("s", dict(good)))
     counts = pipeline.report.sources["s"]
     assert (counts.collected, counts.rejected, counts.duplicates_in_crawl) == (1, 2, 1)
-    assert counts.reject_reasons[0] == "empty text"
+    assert counts.reject_reasons[0] == "正文为空"
     assert [(p.platform, p.platform_id, p.published_at) for p in counts.posts] == [("weibo", "1", NOW)]
 
 
@@ -131,7 +129,7 @@ def test_crawl_is_repeatable_and_returns_posts_without_a_database(site_url: str)
 
 
 def test_each_record_is_validated_once_and_a_reject_never_reaches_triage(
-        site_url: str, settings_for: Callable[[str], Settings], tmp_path: Path,
+        site_url: str, runtime_for: Callable[[str], Runtime], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     import yaml
 
@@ -154,15 +152,16 @@ def test_each_record_is_validated_once_and_a_reject_never_reaches_triage(
         triaged.append(list(posts))
         return real_triage(session, posts, *args, **kwargs)
 
-    for module in (crawlers.components, pipeline.normalize, pipeline.service):
+    for module in (crawlers.components, pipeline.normalize):
         monkeypatch.setattr(module, "to_post", counting_to_post)
     monkeypatch.setattr(pipeline.service, "triage_posts", recording_triage)
-    settings = settings_for(f"sqlite:///{(tmp_path / 'once.db').as_posix()}")
+    rt = runtime_for(f"sqlite:///{(tmp_path / 'once.db').as_posix()}")
+    settings = rt.settings
     path = tmp_path / "sources.yaml"
     path.write_text(yaml.safe_dump({"sources": [{"name": "融媒体", "kind": "feed", "follow_links": False,
                                                  "url": f"{site_url}/feeds/one_bad_date.xml"}]},
                                    allow_unicode=True), encoding="utf-8")
-    facts = collect_once(settings, path, None, NOW, scrapy_settings=FAST)[0]
+    facts = collect_once(rt, path, None, NOW, scrapy_settings=FAST)[0]
     assert sorted(validated) == ["云和县图书馆冬季开放时间调整", "云和县城区部分路段今晚施工封闭"]  # once each, never again
     assert (facts.fetched, facts.rejected, facts.new) == (1, 1, 1)
     assert len(facts.reject_reasons) == 1 and "published_at" in facts.reject_reasons[0]
@@ -170,7 +169,7 @@ def test_each_record_is_validated_once_and_a_reject_never_reaches_triage(
     assert _posts(settings.database_url) == 1
 
 
-def test_collect_records_source_health_and_alerts_analysts(site_url: str, settings_for: Callable[[str], Settings],
+def test_collect_records_source_health_and_alerts_analysts(site_url: str, runtime_for: Callable[[str], Runtime],
                                                            tmp_path: Path) -> None:
     import subprocess
     import sys
@@ -182,7 +181,8 @@ def test_collect_records_source_health_and_alerts_analysts(site_url: str, settin
     from pipeline.storage.models import Alert
     from pipeline.storage.models import Source as SourceRow
 
-    settings = settings_for(f"sqlite:///{(tmp_path / 'health.db').as_posix()}")
+    rt = runtime_for(f"sqlite:///{(tmp_path / 'health.db').as_posix()}")
+    settings = rt.settings
     spec = {"sources": [
         {"name": "云和发布", "kind": "wechat", "url": f"{site_url}/feeds/yunhefabu.xml"},
         {"name": "被反爬", "kind": "weibo", "url": f"{site_url}/api/antibot432?containerid=1"},
@@ -190,9 +190,9 @@ def test_collect_records_source_health_and_alerts_analysts(site_url: str, settin
     ]}
     path = tmp_path / "sources.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
-    facts = {f.name: f for f in collect_once(settings, path, None, NOW, scrapy_settings=FAST)}
+    facts = {f.name: f for f in collect_once(rt, path, None, NOW, scrapy_settings=FAST)}
     assert facts["云和发布"].new > 0 and facts["被反爬"].fetched == 0
-    again = {f.name: f for f in collect_once(settings, path, ["云和发布"], NOW, scrapy_settings=FAST)}
+    again = {f.name: f for f in collect_once(rt, path, ["云和发布"], NOW, scrapy_settings=FAST)}
     assert again["云和发布"].new == 0 and again["云和发布"].not_modified == 1  # unchanged feed: 304, nothing stored
     engine = make_engine(settings.database_url)
     with session_scope(engine) as s:
@@ -210,7 +210,7 @@ def test_collect_records_source_health_and_alerts_analysts(site_url: str, settin
     assert shown.returncode == 0 and "降级" in shown.stdout and "正常" in shown.stdout
 
 
-def test_unchanged_feed_is_not_fetched_again_and_polling_adapts(site_url: str, settings_for: Callable[[str], Settings],
+def test_unchanged_feed_is_not_fetched_again_and_polling_adapts(site_url: str, runtime_for: Callable[[str], Runtime],
                                                                 tmp_path: Path) -> None:
     from datetime import timedelta
 
@@ -220,19 +220,20 @@ def test_unchanged_feed_is_not_fetched_again_and_polling_adapts(site_url: str, s
     from pipeline.storage.db import session_scope
     from pipeline.storage.models import Source as SourceRow
 
-    settings = settings_for(f"sqlite:///{(tmp_path / 'incr.db').as_posix()}")
+    rt = runtime_for(f"sqlite:///{(tmp_path / 'incr.db').as_posix()}")
+    settings = rt.settings
     path = tmp_path / "sources.yaml"
     path.write_text(yaml.safe_dump({"sources": [{"name": "政务动态", "kind": "feed", "url": f"{site_url}/feeds/zwdt.xml",
                                                  "follow_links": False, "interval_minutes": 20}]},
                                    allow_unicode=True), encoding="utf-8")
-    first = collect_once(settings, path, None, NOW, scrapy_settings=FAST)[0]
+    first = collect_once(rt, path, None, NOW, scrapy_settings=FAST)[0]
     assert first.new > 0 and first.not_modified == 0 and first.validators  # Last-Modified remembered
     engine = make_engine(settings.database_url)
     with session_scope(engine) as s:
         row = s.scalar(select(SourceRow).where(SourceRow.name == "政务动态"))
         assert row is not None and row.poll_minutes == 10 and row.next_due_at == NOW + timedelta(minutes=10)
-    assert collect_once(settings, path, None, NOW + timedelta(minutes=5), scrapy_settings=FAST, due_only=True) == []
-    second = collect_once(settings, path, None, NOW + timedelta(minutes=11), scrapy_settings=FAST, due_only=True)[0]
+    assert collect_once(rt, path, None, NOW + timedelta(minutes=5), scrapy_settings=FAST, due_only=True) == []
+    second = collect_once(rt, path, None, NOW + timedelta(minutes=11), scrapy_settings=FAST, due_only=True)[0]
     assert second.not_modified == 1 and second.fetched == 0 and second.new == 0  # 304: nothing downloaded
     with session_scope(engine) as s:
         row = s.scalar(select(SourceRow).where(SourceRow.name == "政务动态"))
@@ -240,7 +241,7 @@ def test_unchanged_feed_is_not_fetched_again_and_polling_adapts(site_url: str, s
 
 
 def test_major_post_in_a_local_feed_gives_exactly_one_alert_per_recipient(
-        settings_for: Callable[[str], Settings], tmp_path: Path) -> None:
+        runtime_for: Callable[[str], Runtime], tmp_path: Path) -> None:
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -268,7 +269,7 @@ def test_major_post_in_a_local_feed_gives_exactly_one_alert_per_recipient(
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings = settings_for(f"sqlite:///{(tmp_path / 'major.db').as_posix()}")
+    rt = runtime_for(f"sqlite:///{(tmp_path / 'major.db').as_posix()}")
     path = tmp_path / "sources.yaml"
     path.write_text(yaml.safe_dump({"sources": [{"name": "本地新闻", "kind": "feed", "follow_links": False,
                                                  "url": f"http://127.0.0.1:{server.server_address[1]}/feed.xml"}]},
@@ -280,8 +281,8 @@ def test_major_post_in_a_local_feed_gives_exactly_one_alert_per_recipient(
                         for k, v in (("URL", url), ("SECRET", "SECm"))})
             for minute in (0, 10, 20):  # collecting and delivering again sends nothing twice
                 when = NOW.replace(minute=minute)
-                collect_once(settings, path, None, when, scrapy_settings=FAST)
-                deliver_alerts(settings, when, env)
+                collect_once(rt, path, None, when, scrapy_settings=FAST)
+                deliver_alerts(rt, when, env)
             tokens = {m["body"]["markdown"]["text"].split("yuqing ack ")[1].split()[0] for m in rec.messages}
             # 崇头镇, 县政府办公室 and 县委宣传部: one alert each, each with its own acknowledgement token
             assert len(rec.messages) == 3 and len(tokens) == 3

@@ -18,11 +18,12 @@ from crawlers.runner import collect
 from crawlers.search import HOUR, Window, ceil_hour, floor_hour, plan_window, window_url
 from crawlers.sources import Source
 from pipeline.collect import collect_once
+from pipeline.normalize import to_post
 from pipeline.queries.export import export_events
 from pipeline.queries.sources import source_table
 from pipeline.queries.status import status
-from pipeline.service import ingest_records
-from pipeline.settings import Settings
+from pipeline.runtime import Runtime
+from pipeline.service import triage_with_retry
 from pipeline.storage.db import make_engine, session_scope
 from pipeline.storage.models import CoverageGap
 from pipeline.storage.models import Source as SourceRow
@@ -136,12 +137,12 @@ def _source_row(url: str) -> tuple[str | None, datetime | None]:
 
 @pytest.mark.slow
 def test_search_runs_are_incremental_and_outages_become_gaps_that_a_later_search_fills(
-        site_url: str, search: None, db_url: str, settings_for: Callable[[str], Settings], tmp_path: Path) -> None:
-    settings = settings_for(db_url)
+        site_url: str, search: None, db_url: str, runtime_for: Callable[[str], Runtime], tmp_path: Path) -> None:
+    rt = runtime_for(db_url)
     path = tmp_path / "sources.yaml"
     path.write_text(yaml.safe_dump({"sources": [{"name": "云和关键词", "kind": "weibo", "url": site_url + SEARCH_PATH,
                                                  "max_pages": 3}]}, allow_unicode=True), encoding="utf-8")
-    first = collect_once(settings, path, None, NOW, scrapy_settings=FAST)[0]
+    first = collect_once(rt, path, None, NOW, scrapy_settings=FAST)[0]
     assert first.new == 130 and _source_row(db_url) == ("ok", NOW)
     engine = make_engine(db_url)
     try:
@@ -154,7 +155,7 @@ def test_search_runs_are_incremental_and_outages_become_gaps_that_a_later_search
     # a later run searches only from the end of coverage (less an hour's overlap): new posts only
     _add(SiteHandler.search.posts, 5, 10, 15)
     hits = _search_hits()
-    second = collect_once(settings, path, None, NOW + timedelta(minutes=30), scrapy_settings=FAST)[0]
+    second = collect_once(rt, path, None, NOW + timedelta(minutes=30), scrapy_settings=FAST)[0]
     assert second.new == 3 and second.duplicates == 30
     assert _search_hits() - hits <= 6        # the overlap hour (3 pages) and the new hour, not the day
     assert _gaps(db_url) == [("truncated", NOW - HOUR, NOW, False)]  # re-seen, not recorded twice
@@ -163,7 +164,7 @@ def test_search_runs_are_incremental_and_outages_become_gaps_that_a_later_search
     SiteHandler.search.blocked = True
     _add(SiteHandler.search.posts, 40, 50)
     for minutes in (60, 75):
-        blocked = collect_once(settings, path, None, NOW + timedelta(minutes=minutes), scrapy_settings=FAST)[0]
+        blocked = collect_once(rt, path, None, NOW + timedelta(minutes=minutes), scrapy_settings=FAST)[0]
         assert blocked.fetched == 0
     health, covered = _source_row(db_url)
     assert health == "degraded" and covered == NOW + timedelta(minutes=30)
@@ -174,7 +175,7 @@ def test_search_runs_are_incremental_and_outages_become_gaps_that_a_later_search
     # gaps that overlap what it triaged: the truncated hour lies before this post)
     record = {"id": "x1", "platform": "weibo", "source": "新浪微博", "text": "云和县城北路停水一整天了，有没有人管？",
               "published_at": (NOW + timedelta(minutes=45)).isoformat()}
-    report, _ = ingest_records(settings, [record], NOW + timedelta(minutes=80))
+    report = triage_with_retry(rt, [to_post(record, 1, NOW + timedelta(minutes=80))], NOW + timedelta(minutes=80))
     texts = [g["text"] for g in report.coverage_gaps]
     assert len(texts) == 1 and "信息源中断" in texts[0] and "10:30–11-28 11:15" in texts[0]
     engine = make_engine(db_url)
@@ -191,7 +192,7 @@ def test_search_runs_are_incremental_and_outages_become_gaps_that_a_later_search
 
     # back again: the search goes back over the outage, finds what was missed, fills the gap
     SiteHandler.search.blocked = False
-    back = collect_once(settings, path, None, NOW + timedelta(minutes=90), scrapy_settings=FAST)[0]
+    back = collect_once(rt, path, None, NOW + timedelta(minutes=90), scrapy_settings=FAST)[0]
     assert back.new == 2
     assert _source_row(db_url) == ("ok", NOW + timedelta(minutes=90))
     assert _gaps(db_url) == [("truncated", NOW - HOUR, NOW, False), (*outage[:3], True)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -28,10 +29,16 @@ def test_run_executes_one_cycle_through_prefect(settings_for, tmp_path: Path) ->
     cmd = [sys.executable, "-m", "yuqing.cli", "run", str(src), "--now", "2026-11-28T10:00:00+08:00"]
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    summary = json.loads(result.stdout[result.stdout.index("{"):])
-    assert summary["valid"] == 1 and summary["new_posts"] == 1
-    assert summary["dispatched"].get("崇头镇") == 1
-    assert "triage-cycle" in result.stdout + result.stderr or (tmp_path / "prefect").exists()
-    again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
-    second = json.loads(again.stdout[again.stdout.index("{"):])
+    assert "本轮：有效 1 条" in result.stdout and "新入库 1" in result.stdout and "分发" in result.stdout
+    again = subprocess.run([*cmd, "--json"], capture_output=True, text=True, env=env, timeout=300)
+    second = json.loads(again.stdout)
     assert second["new_posts"] == 0 and second["dispatched"] == {}
+    # Prefect really ran both cycles: its own database records two completed triage-cycle runs
+    # with their three tasks each.
+    with sqlite3.connect(tmp_path / "prefect" / "prefect.db") as db:
+        runs = db.execute("SELECT fr.state_type FROM flow_run fr JOIN flow f ON f.id = fr.flow_id "
+                          "WHERE f.name = 'triage-cycle'").fetchall()
+        tasks = db.execute("SELECT name, state_type FROM task_run").fetchall()
+    assert runs == [("COMPLETED",), ("COMPLETED",)]
+    assert sorted({k.split("-")[0] for k, _ in tasks}) == ["dispatch", "ingest", "triage"]
+    assert all(state == "COMPLETED" for _, state in tasks) and len(tasks) == 6

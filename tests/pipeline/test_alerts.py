@@ -95,17 +95,17 @@ def _closed_port() -> str:
 
 
 def test_delivery_signed_retried_never_lost_never_twice(engine: Engine, db_url: str, ctx: TriageContext,
-                                                         settings_for: Any) -> None:
-    settings = settings_for(db_url)
+                                                         runtime_for: Any) -> None:
+    rt = runtime_for(db_url)
     _triage(engine, ctx, [MAJOR], NOW)
     with smtp_receiver() as (smtp_port, mails), http_receiver(secret="SECunits") as (url, rec):
-        down = deliver_alerts(settings, NOW, _env(_closed_port(), smtp_port, url))
+        down = deliver_alerts(rt, NOW, _env(_closed_port(), smtp_port, url))
         assert down["sent"] == 1 and down["failed"] >= 3  # mail went out; the DingTalk groups were down
-        again = deliver_alerts(settings, NOW + timedelta(seconds=5), _env(url, smtp_port, url))
+        again = deliver_alerts(rt, NOW + timedelta(seconds=5), _env(url, smtp_port, url))
         assert again == {"sent": 0, "failed": 0, "pending": down["failed"]}  # backoff: not due yet
-        later = deliver_alerts(settings, NOW + timedelta(minutes=5), _env(url, smtp_port, url))
+        later = deliver_alerts(rt, NOW + timedelta(minutes=5), _env(url, smtp_port, url))
         assert later["sent"] == down["failed"] and later["pending"] == 0
-        assert deliver_alerts(settings, NOW + timedelta(hours=1), _env(url, smtp_port, url))["sent"] == 0
+        assert deliver_alerts(rt, NOW + timedelta(hours=1), _env(url, smtp_port, url))["sent"] == 0
         assert rec.rejected == [] and len(mails) == 1
         texts = [m["body"]["markdown"]["text"] for m in rec.messages]
         assert len(texts) == down["failed"]
@@ -115,29 +115,29 @@ def test_delivery_signed_retried_never_lost_never_twice(engine: Engine, db_url: 
 
 
 def test_bad_signature_is_refused_and_retried(engine: Engine, db_url: str, ctx: TriageContext,
-                                              settings_for: Any) -> None:
-    settings = settings_for(db_url)
+                                              runtime_for: Any) -> None:
+    rt = runtime_for(db_url)
     _triage(engine, ctx, [MAJOR], NOW)
     with smtp_receiver() as (port, _), http_receiver(secret="SECother") as (url, rec):
-        result = deliver_alerts(settings, NOW, _env(url, port, url))
+        result = deliver_alerts(rt, NOW, _env(url, port, url))
     assert result["failed"] >= 3 and rec.messages == [] and rec.rejected
     with session_scope(engine) as s:
         errors = set(s.scalars(select(AlertDelivery.last_error).where(AlertDelivery.status == "pending")))
         assert any("310000" in (e or "") for e in errors)
 
 
-def test_acknowledgement_stops_escalation(engine: Engine, db_url: str, ctx: TriageContext, settings_for: Any) -> None:
-    settings = settings_for(db_url)
+def test_acknowledgement_stops_escalation(engine: Engine, db_url: str, ctx: TriageContext, runtime_for: Any) -> None:
+    rt = runtime_for(db_url)
     _triage(engine, ctx, [MAJOR], NOW)
-    assert sweep_deadlines(settings, NOW + timedelta(minutes=10))["escalations"] == 0
-    first = sweep_deadlines(settings, NOW + timedelta(minutes=31))
+    assert sweep_deadlines(rt, NOW + timedelta(minutes=10))["escalations"] == 0
+    first = sweep_deadlines(rt, NOW + timedelta(minutes=31))
     assert first["escalations"] > 0
-    assert sweep_deadlines(settings, NOW + timedelta(minutes=32))["escalations"] == 0  # idempotent
+    assert sweep_deadlines(rt, NOW + timedelta(minutes=32))["escalations"] == 0  # idempotent
     with session_scope(engine) as s:
         token = s.scalar(select(Alert.ack_token).where(Alert.recipient == "崇头镇", Alert.kind == "event"))
     assert token is not None
-    assert acknowledge_alert(settings, token, "崇头镇值班员", NOW + timedelta(minutes=40)) >= 2
-    after = sweep_deadlines(settings, NOW + timedelta(minutes=61))
+    assert acknowledge_alert(rt, token, "崇头镇值班员", NOW + timedelta(minutes=40)) >= 2
+    after = sweep_deadlines(rt, NOW + timedelta(minutes=61))
     with session_scope(engine) as s:
         levels = {a.level for a in s.scalars(select(Alert).where(Alert.kind == "escalation",
                                                                  Alert.payload["unacknowledged"].as_string() == "崇头镇"))}
@@ -145,23 +145,23 @@ def test_acknowledgement_stops_escalation(engine: Engine, db_url: str, ctx: Tria
 
 
 def test_sweep_sends_reminders_and_overdue_once(engine: Engine, db_url: str, ctx: TriageContext,
-                                               settings_for: Any) -> None:
-    settings = settings_for(db_url)
+                                               runtime_for: Any) -> None:
+    rt = runtime_for(db_url)
     ordinary = {"id": "o1", "platform": "message_board", "text": "尊敬的领导：石塘镇老街的路灯坏了两个月，晚上出行很不方便，请尽快修复"}
     _triage(engine, ctx, [ordinary], NOW)
     assert _alerts(engine) == []
-    assert sweep_deadlines(settings, NOW + timedelta(hours=25))["reminders_and_overdue"] == 1
-    assert sweep_deadlines(settings, NOW + timedelta(hours=26))["reminders_and_overdue"] == 0
-    assert sweep_deadlines(settings, NOW + timedelta(hours=49))["reminders_and_overdue"] == 3
+    assert sweep_deadlines(rt, NOW + timedelta(hours=25))["reminders_and_overdue"] == 1
+    assert sweep_deadlines(rt, NOW + timedelta(hours=26))["reminders_and_overdue"] == 0
+    assert sweep_deadlines(rt, NOW + timedelta(hours=49))["reminders_and_overdue"] == 3
     assert [(r, k) for r, k, _ in _alerts(engine)] == [("石塘镇", "reminder"), ("石塘镇", "overdue"),
                                                        ("县政府办公室", "overdue"), ("县委宣传部", "overdue")]
 
 
 def test_two_workers_never_send_a_delivery_twice(engine: Engine, db_url: str, ctx: TriageContext,
-                                                 settings_for: Any) -> None:
+                                                 runtime_for: Any) -> None:
     import threading
 
-    settings = settings_for(db_url)
+    rt = runtime_for(db_url)
     towns = ["崇头镇", "石塘镇", "赤石乡", "紧水滩镇", "雾溪畲族乡", "安溪畲族乡"]
     records = [{"id": f"k{i}", "platform": "weibo",
                 "text": f"{town}发生严重山体滑坡，{['死亡人数已升至12人', '已造成15人遇难', '造成11人死亡'][i % 3]}，救援正在进行"}
@@ -173,7 +173,7 @@ def test_two_workers_never_send_a_delivery_twice(engine: Engine, db_url: str, ct
     with smtp_receiver() as (port, mails), http_receiver(secret="SECunits") as (url, rec):
         env = _env(url, port, url)
         results: list[dict[str, int]] = []
-        workers = [threading.Thread(target=lambda: results.append(deliver_alerts(settings, NOW, env)))
+        workers = [threading.Thread(target=lambda: results.append(deliver_alerts(rt, NOW, env)))
                    for _ in range(2)]
         for w in workers:
             w.start()

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
 from pipeline.config import Config
-from pipeline.service import initialise
+from pipeline.runtime import open_runtime
 from pipeline.settings import Settings
 from pipeline.storage.db import make_engine
 from pipeline.storage.models import Unit
@@ -19,7 +19,8 @@ from pipeline.storage.models import Unit
 def _initialise(settings: Settings, barrier: multiprocessing.synchronize.Barrier, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     try:
         barrier.wait(timeout=60)
-        queue.put(initialise(settings))
+        with open_runtime(settings, prepare=False) as rt:
+            queue.put(rt.prepare())
     except Exception as exc:  # reported to the test, which fails with it
         queue.put(f"{type(exc).__name__}: {exc}")
 
@@ -47,14 +48,16 @@ def test_concurrent_first_initialisations_all_succeed(db_url: str, settings_for:
 
 
 def test_scheduled_steps_work_on_a_fresh_database(db_url: str, settings_for: Any) -> None:
-    """A dispatch, sweep or alerts run may be the first thing to touch a new database."""
+    """A dispatch, sweep or alerts run may be the first thing to touch a new database: its
+    runtime prepares the schema first."""
     from datetime import datetime
 
     from pipeline import service
     from pipeline.timeparse import SHANGHAI
 
-    settings = settings_for(db_url)
     now = datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI)
-    assert service.dispatch(settings, now) == {}
-    assert sum(service.sweep_deadlines(settings, now).values()) == 0
-    assert service.deliver_alerts(settings, now, env={}) == {"sent": 0, "failed": 0, "pending": 0}
+    for step in (lambda rt: service.dispatch(rt, now) == {},
+                 lambda rt: sum(service.sweep_deadlines(rt, now).values()) == 0,
+                 lambda rt: service.deliver_alerts(rt, now, env={}) == {"sent": 0, "failed": 0, "pending": 0}):
+        with open_runtime(settings_for(db_url)) as rt:
+            assert step(rt)

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from pipeline.actions.review_old import override_grade, record_response
+from pipeline.actions.events import regrade
+from pipeline.actions.work import close_item, record_response
 from pipeline.config import Config
 from pipeline.normalize import to_post
 from pipeline.queries.queues import unit_queue
@@ -81,7 +82,7 @@ def test_regrade_upward_adds_milestones_and_keeps_old_ones(engine: Engine, ctx: 
         item = triage_posts(s, posts(RECORDS[3:4]), ctx, NOW).items[0]
     later = NOW + timedelta(hours=30)
     with session_scope(engine) as s:
-        override_grade(s, cfg, item["event_id"], "重大", "省级媒体已关注", "分析员甲", later)
+        regrade(s, cfg, item["event_id"], "重大", reason="省级媒体已关注", actor="分析员甲", now=later)
     with session_scope(engine) as s:
         rows = s.execute(select(Deadline.milestone, Deadline.due_at).join(Assignment)
                          .where(Assignment.event_id == item["event_id"], Assignment.role == "primary")).all()
@@ -110,7 +111,7 @@ def test_override_that_brings_a_milestone_forward_restarts_it_under_the_new_grad
         item = triage_posts(s, posts(RECORDS[3:4]), ctx, NOW).items[0]
     later = NOW + timedelta(hours=2)
     with session_scope(engine) as s:
-        override_grade(s, custom, item["event_id"], "重大", "省级媒体已关注", "分析员甲", later)
+        regrade(s, custom, item["event_id"], "重大", reason="省级媒体已关注", actor="分析员甲", now=later)
     with session_scope(engine) as s:
         row = s.scalar(select(Deadline).join(Assignment).where(
             Assignment.event_id == item["event_id"], Assignment.role == "primary", Deadline.milestone == "response"))
@@ -118,17 +119,22 @@ def test_override_that_brings_a_milestone_forward_restarts_it_under_the_new_grad
         assert row.grade == "重大" and row.started_at == later
 
 
-def test_response_meets_milestone_and_leaves_queue(engine: Engine, ctx: TriageContext, cfg: Config) -> None:
+def test_response_meets_milestone_and_closing_leaves_queue(engine: Engine, ctx: TriageContext, cfg: Config) -> None:
     with session_scope(engine) as s:
         item = triage_posts(s, posts(RECORDS[3:4]), ctx, NOW).items[0]
+    at = NOW + timedelta(hours=50)
     with session_scope(engine) as s:
-        queue = unit_queue(s, "浮云街道", NOW + timedelta(hours=50))
+        queue = unit_queue(s, "浮云街道", at)
         assert [q.event_id for q in queue] == [item["event_id"]] and queue[0].overdue
-        met = record_response(s, cfg, item["event_id"], "浮云街道", "网络问政回复", "https://x/1",
-                              NOW + timedelta(hours=50))
+        met = record_response(s, cfg, item["event_id"], "浮云街道", "网络问政回复", link="https://x/1", at=at,
+                              actor="浮云街道张某", now=at)
         assert met == ["response"]
     with session_scope(engine) as s:
-        assert unit_queue(s, "浮云街道", NOW + timedelta(hours=51)) == []
+        answered = unit_queue(s, "浮云街道", NOW + timedelta(hours=51))
+        assert [(q.status, q.due_at, q.overdue) for q in answered] == [("responded", None, False)]  # waits for 办结
+        close_item(s, cfg, item["event_id"], "浮云街道", actor="浮云街道张某", now=NOW + timedelta(hours=51))
+    with session_scope(engine) as s:
+        assert unit_queue(s, "浮云街道", NOW + timedelta(hours=52)) == []
         d = s.scalar(select(Deadline).join(Assignment).where(Assignment.event_id == item["event_id"],
                                                               Assignment.role == "primary"))
         assert d is not None and d.met_at is not None and d.met_at > d.due_at  # met late stays overdue on record
@@ -165,13 +171,12 @@ def test_rumour_flag_follows_the_rumour_model(engine: Engine, ctx: TriageContext
 
 
 def test_two_workers_ingesting_the_same_backlog_never_double_process(engine: Engine, db_url: str, ctx: TriageContext,
-                                                                     settings_for: Any, tmp_path: Any) -> None:
+                                                                     runtime_for: Any, tmp_path: Any) -> None:
     import json
     import threading
 
     from pipeline.service import ingest_file
 
-    settings = settings_for(db_url)
     towns = ["石塘镇", "崇头镇", "赤石乡", "浮云街道", "元和街道", "紧水滩镇"]
     lines = [{"id": f"b{i}", "platform": "weibo", "url": f"https://weibo.example/{i}",
               "text": f"{towns[i % 6]}第{i}号路段的路灯坏了{i % 7 + 2}天，晚上出行很不安全，希望尽快修好"}
@@ -179,8 +184,9 @@ def test_two_workers_ingesting_the_same_backlog_never_double_process(engine: Eng
     src = tmp_path / "backlog.jsonl"
     src.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
     reports: list[Any] = []
-    workers = [threading.Thread(target=lambda: reports.append(
-        ingest_file(settings, src, NOW, tmp_path / "rejects.jsonl").report)) for _ in range(2)]
+    runtimes = [runtime_for(db_url), runtime_for(db_url)]  # two workers, each with its own engine
+    workers = [threading.Thread(target=lambda rt=rt: reports.append(
+        ingest_file(rt, src, NOW, tmp_path / "rejects.jsonl").report)) for rt in runtimes]
     for w in workers:
         w.start()
     for w in workers:
@@ -189,15 +195,15 @@ def test_two_workers_ingesting_the_same_backlog_never_double_process(engine: Eng
     assert sorted(r.new_posts for r in reports) == [0, 300]  # one worker stored them, the other found them
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(Post)) == 300
-        per_event = s.execute(select(Assignment.event_id, Assignment.role, func.count())
-                              .group_by(Assignment.event_id, Assignment.unit_id, Assignment.role)).all()
-        assert all(n == 1 for _, _, n in per_event)
+        per_event = s.execute(select(Assignment.event_id, Assignment.unit_id, func.count())
+                              .group_by(Assignment.event_id, Assignment.unit_id)).all()
+        assert all(n == 1 for _, _, n in per_event)  # one unit, one role per event
         assert s.scalar(select(func.count()).select_from(Deadline)) == \
             s.scalar(select(func.count()).select_from(Assignment).where(Assignment.role == "primary"))
 
 
 def test_two_workers_dispatching_concurrently_hand_out_each_assignment_once(
-        engine: Engine, db_url: str, ctx: TriageContext, settings_for: Any) -> None:
+        engine: Engine, db_url: str, ctx: TriageContext, runtime_for: Any) -> None:
     import threading
 
     from pipeline.service import dispatch
@@ -208,9 +214,9 @@ def test_two_workers_dispatching_concurrently_hand_out_each_assignment_once(
     with session_scope(engine) as s:
         triage_posts(s, posts(records), ctx, NOW)
         total = s.scalar(select(func.count()).select_from(Assignment))
-    settings = settings_for(db_url)
+    runtimes = [runtime_for(db_url), runtime_for(db_url)]
     results: list[dict[str, int]] = []
-    workers = [threading.Thread(target=lambda: results.append(dispatch(settings, NOW))) for _ in range(2)]
+    workers = [threading.Thread(target=lambda rt=rt: results.append(dispatch(rt, NOW))) for rt in runtimes]
     for w in workers:
         w.start()
     for w in workers:
@@ -218,4 +224,4 @@ def test_two_workers_dispatching_concurrently_hand_out_each_assignment_once(
     assert sum(sum(r.values()) for r in results) == total  # every assignment counted once, by one worker
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(Assignment).where(Assignment.status == "dispatched")) == total
-    assert dispatch(settings, NOW) == {}
+    assert dispatch(runtimes[0], NOW) == {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -48,7 +49,7 @@ def test_triage_writes_one_line_per_item_and_reports_rejects(sqlite_settings: Se
     assert lines[0]["deadlines"] == [{"milestone": "response", "due_at": "2026-11-30T10:00:00+08:00"}]
     assert lines[1]["relevant"] is False and lines[1]["deadlines"] == []
     rejects = [json.loads(x) for x in out.with_suffix(".rejects.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [(r["line"], r["reason"]) for r in rejects] == [(2, rejects[0]["reason"]), (3, "empty text")]
+    assert [(r["line"], r["reason"]) for r in rejects] == [(2, rejects[0]["reason"]), (3, "正文为空")]
     assert "第 2 行拒收" in result.stderr
 
     again = run(["triage", str(src), "--output", str(out), "--now", NOW], sqlite_settings, tmp_path)
@@ -88,10 +89,85 @@ def test_status_reports_open_work_and_alert_outbox(sqlite_settings: Settings, tm
                                "text": "崇头镇一辆旅游大巴在云景线坠崖，死亡人数已升至12人，救援仍在进行"},
                               ensure_ascii=False) + "\n", encoding="utf-8")
     assert run(["ingest", str(src), "--now", NOW], sqlite_settings, tmp_path).returncode == 0
-    assert run(["alerts", "--now", NOW], sqlite_settings, tmp_path).returncode == 0  # no channel env: all fail
+    failed = run(["alerts", "--now", NOW], sqlite_settings, tmp_path)
+    assert failed.returncode == 4 and "发送失败" in failed.stderr  # no channel env: every delivery failed
     result = run(["status", "--now", "2026-11-29T12:00:00+08:00"], sqlite_settings, tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "相关事件（按等级）" in out and "重大 1" in out
-    assert "已超时时限" in out and "未确认紧急预警" in out and "发送失败渠道：units-dingtalk" in out
-    assert "is not set" in out
+    assert "未确认的紧急预警" in out and "确认码" in out and "接收：崇头镇" in out  # the codes, not just a count
+    assert "已超时时限" in out and "未确认紧急预警" in out and "units-dingtalk：" in out
+    assert "未设置环境变量 YUQING_DINGTALK_UNITS_URL" in out
+
+
+def _major_event(settings: Settings, tmp_path: Path) -> None:
+    src = tmp_path / "major.jsonl"
+    src.write_text(json.dumps({"id": "s1", "platform": "weibo",
+                               "text": "崇头镇一辆旅游大巴在云景线坠崖，死亡人数已升至12人，救援仍在进行"},
+                              ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run(["ingest", str(src), "--now", NOW], settings, tmp_path).returncode == 0
+
+
+def test_commands_that_do_not_classify_load_no_model(sqlite_settings: Settings, tmp_path: Path) -> None:
+    """Triage needs the trained models and says how to get them; a unit's or an analyst's
+    commands never load one (the model directory here is empty)."""
+    _major_event(sqlite_settings, tmp_path)
+    empty = dataclasses.replace(sqlite_settings, model_dir=tmp_path / "no-models")
+    steps = [["queue", "--unit", "崇头镇", "--now", NOW],
+             ["regrade", "1", "--grade", "特别重大", "--reason", "死亡人数继续上升", "--by", "分析员甲", "--now", NOW],
+             ["accept", "1", "--unit", "崇头镇", "--by", "崇头镇值班员", "--now", NOW],
+             ["respond", "1", "--unit", "崇头镇", "--kind", "发布权威信息", "--by", "崇头镇值班员",
+              "--link", "https://www.yunhe.gov.cn/a/1", "--at", NOW, "--now", NOW],
+             ["status", "--now", NOW], ["export"], ["sweep", "--now", NOW]]
+    for args in steps:
+        result = run(args, empty, tmp_path)
+        assert result.returncode == 0, (args, result.stderr)
+    needs = run(["ingest", str(tmp_path / "major.jsonl"), "--now", NOW], empty, tmp_path)
+    assert needs.returncode == 1 and "请先运行 make models 或 yuqing models" in needs.stderr
+    assert "Traceback" not in needs.stderr
+
+
+def test_a_database_never_initialised_is_prepared_not_a_traceback(sqlite_settings: Settings, tmp_path: Path) -> None:
+    result = run(["queue", "--unit", "石塘镇", "--now", NOW], sqlite_settings, tmp_path)
+    assert result.returncode == 0 and "石塘镇 待办（0 件）" in result.stdout, result.stderr
+    unreachable = dataclasses.replace(sqlite_settings,
+                                      database_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    failed = run(["status"], unreachable, tmp_path)
+    assert failed.returncode == 1 and "无法连接或初始化数据库" in failed.stderr and "Traceback" not in failed.stderr
+
+
+def test_usage_errors_and_refusals_are_in_chinese(sqlite_settings: Settings, tmp_path: Path) -> None:
+    _major_event(sqlite_settings, tmp_path)
+    missing = run(["regrade", "1", "--reason", "x", "--by", "甲"], sqlite_settings, tmp_path)
+    assert missing.returncode == 2 and "缺少选项" in missing.stderr and "Missing" not in missing.stderr
+    bad_number = run(["regrade", "abc", "--grade", "重大"], sqlite_settings, tmp_path)
+    assert bad_number.returncode == 2 and "取值无效" in bad_number.stderr
+    nobody = run(["regrade", "1", "--grade", "重大", "--reason", "央媒关注", "--by", " "], sqlite_settings, tmp_path)
+    assert nobody.returncode == 2 and "请填写操作人姓名" in nobody.stderr
+    no_event = run(["regrade", "999", "--grade", "重大", "--reason", "x", "--by", "甲"], sqlite_settings, tmp_path)
+    assert no_event.returncode == 2 and "没有编号为 999 的事件" in no_event.stderr
+    script = run(["respond", "1", "--unit", "崇头镇", "--kind", "网络问政回复", "--by", "甲",
+                  "--link", "javascript:alert(1)"], sqlite_settings, tmp_path)
+    assert script.returncode == 2 and "http" in script.stderr
+    empty_ack = run(["ack", "0123abcd", "--by", ""], sqlite_settings, tmp_path)
+    assert empty_ack.returncode == 2 and "请填写" in empty_ack.stderr
+    helped = run(["--help"], sqlite_settings, tmp_path)
+    assert "命令" in helped.stdout and "Commands" not in helped.stdout
+
+
+def test_tables_fit_80_columns_in_a_pipe_without_cutting_names(settings_for, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from rich.cells import cell_len
+
+    settings: Settings = settings_for("sqlite:///unused.db")
+    env_settings = dataclasses.replace(settings)
+    result = subprocess.run([sys.executable, "-m", "yuqing.cli", "demo", "--db", str(tmp_path / "demo.db")],
+                            capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300,
+                            env={**{k: v for k, v in os.environ.items() if k != "COLUMNS"},
+                                 "YUQING_STATE_DIR": str(env_settings.state_dir),
+                                 "YUQING_MODEL_DIR": str(env_settings.model_dir)})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    # every owning unit's name stands whole on one line (long cells fold, names are never cut)
+    for unit in ("丽水市生态环境局云和分局", "县人力资源和社会保障局", "县住房和城乡建设局", "雾溪畲族乡"):
+        assert any(unit in line for line in lines), unit

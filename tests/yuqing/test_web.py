@@ -20,6 +20,7 @@ import uvicorn
 from sqlalchemy import Engine, func, select, update
 
 from pipeline.alerts.render import render
+from pipeline.runtime import open_runtime
 from pipeline.service import sweep_deadlines
 from pipeline.settings import Settings
 from pipeline.storage.db import session_scope
@@ -93,7 +94,8 @@ def test_get_shows_post_acknowledges_once_and_stops_escalation(engine: Engine, d
 
     # Past the acknowledgement timeout the coordinators' own unacknowledged alerts escalate,
     # the acknowledged one does not.
-    assert sweep_deadlines(settings, NOW + timedelta(minutes=31))["escalations"] > 0
+    with open_runtime(settings) as rt:
+        assert sweep_deadlines(rt, NOW + timedelta(minutes=31))["escalations"] > 0
     with session_scope(engine) as s:
         escalated = s.scalar(select(func.count()).select_from(Alert).where(
             Alert.kind == "escalation", Alert.payload["unacknowledged"].as_string() == "崇头镇"))

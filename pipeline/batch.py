@@ -1,0 +1,197 @@
+"""Writing one analysed chunk of a triage batch: fold its posts into events, decide each event
+(``pipeline.rules.decide``), store events, posts and classifications in bulk, then hand the
+decisions to ``pipeline.actions.decisions.apply_decisions`` — the same function an analyst's
+correction goes through — for assignments, milestones, alerts and audit."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from pipeline.actions.decisions import Applied, Before, Change, apply_decisions
+from pipeline.normalize import PostInput
+from pipeline.queries.triage_output import PostFields
+from pipeline.rules.analysis import EventFacts, PostAnalysis, effective_topic
+from pipeline.rules.decide import EventDecision, decide_event, event_clock, overrides_of
+from pipeline.storage import store
+from pipeline.storage.models import Classification, Event, Post
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from pipeline.triage import TriageContext
+
+
+class NewEvent:
+    """Placeholder for an event created in this batch (its id comes from the insert)."""
+
+    def __init__(self, first: int) -> None:
+        self.first = first
+        self.id: int | None = None
+
+
+Placed = int | NewEvent
+
+
+class BatchWriter:
+    """Folds a batch into events and writes events, posts, classifications and the decisions."""
+
+    def __init__(self, session: Session, ctx: TriageContext, now: datetime) -> None:
+        self.session, self.ctx, self.now = session, ctx, now
+        self.cfg = ctx.cfg
+        self.created = self.updated = 0
+        self.applied = Applied()
+        self.post_fields: dict[int, PostFields] = {}  # what describe_posts needs of each new post
+
+    def counts(self) -> dict[str, int]:
+        return {"events_created": self.created, "events_updated": self.updated,
+                "assignments_created": self.applied.assignments, "deadlines_set": self.applied.deadlines,
+                "alerts_created": self.applied.alerts}
+
+    def write(self, posts: list[PostInput], analyses: list[PostAnalysis], signatures: np.ndarray,
+              placed: list[Placed]) -> list[int]:
+        existing = store.load_events(self.session, [e for e in placed if isinstance(e, int)])
+        facts: dict[Placed, EventFacts] = {}
+        for event, analysis in zip(placed, analyses, strict=True):
+            if event not in facts:
+                row = existing.get(event) if isinstance(event, int) else None
+                facts[event] = EventFacts.from_json(row.features if row is not None else None)
+            facts[event].add_locality(analysis)
+        topics, relevant = self._post_relevance(placed, analyses, facts, existing)
+        irrelevant = self.cfg.policy.relevance.irrelevant_topic
+        for event, analysis, post, rel in zip(placed, analyses, posts, relevant, strict=True):
+            facts[event].add(analysis, post.text, rel, irrelevant)
+        changes = self._store_events(facts, existing, posts, placed)
+        post_ids = self._store_posts(posts, analyses, signatures, placed, relevant, topics)
+        applied = apply_decisions(self.session, self.cfg, changes, self.now)
+        for name in ("assignments", "deadlines", "alerts"):
+            setattr(self.applied, name, getattr(self.applied, name) + getattr(applied, name))
+        return post_ids
+
+    def _post_relevance(self, placed: list[Placed], analyses: list[PostAnalysis], facts: dict[Placed, EventFacts],
+                        existing: dict[int, Event]) -> tuple[list[str], list[bool]]:
+        """Each post's topic and relevance; an analyst's correction of its event decides for it."""
+        policy = self.cfg.policy.relevance
+        topics, relevant = [], []
+        for event, a in zip(placed, analyses, strict=True):
+            local = a.local or facts[event].local
+            topic = effective_topic(a.classified, local, policy)
+            ov = overrides_of(existing.get(event) if isinstance(event, int) else None)
+            topics.append(ov.topic or topic)
+            relevant.append(ov.relevant if ov.relevant is not None else (local and topic != policy.irrelevant_topic))
+        return topics, relevant
+
+    def _event_id(self, event: Placed) -> int:
+        if isinstance(event, int):
+            return event
+        assert event.id is not None
+        return event.id
+
+    def _store_events(self, facts: dict[Placed, EventFacts], existing: dict[int, Event],
+                      posts: list[PostInput], placed: list[Placed]) -> list[Change]:
+        version = self.ctx.models.grade.version
+        members: dict[Placed, list[PostInput]] = {}
+        for e, p in zip(placed, posts, strict=True):
+            members.setdefault(e, []).append(p)
+        new_rows, new_keys, updates = [], [], []
+        pending: list[tuple[Placed, EventDecision, Before, datetime | None]] = []
+        for event, f in facts.items():
+            row = existing.get(event) if isinstance(event, int) else None
+            d = decide_event(f, row.auto_grade if row else None, overrides_of(row), version, self.cfg)
+            # Read the stored state now: the bulk update below refreshes these ORM objects.
+            before = Before(row.grade, bool(row.relevant)) if row is not None else Before(None, False)
+            values = self._event_values(f, d, row, members[event])
+            pending.append((event, d, before, values["clock_start_at"]))
+            if row is None:
+                assert isinstance(event, NewEvent)
+                first = posts[event.first]
+                title = (first.title or first.text)[:60]
+                new_rows.append({**values, "key": uuid.uuid4().hex, "title": title, "post_count": len(members[event]),
+                                 "first_seen_at": self.now, "last_seen_at": self.now})
+                new_keys.append(event)
+            else:
+                updates.append({**values, "id": row.id, "post_count": row.post_count + len(members[event]),
+                                "last_seen_at": self.now})
+        ids = store.insert_returning_keyed(self.session, Event, new_rows, "key")
+        for event, new_row in zip(new_keys, new_rows, strict=True):
+            event.id = ids[new_row["key"]]
+        store.bulk_update(self.session, Event, updates)
+        self.created += len(new_rows)
+        self.updated += len(updates)
+        return [Change(self._event_id(e), d, b, clock) for e, d, b, clock in pending]
+
+    def _event_values(self, f: EventFacts, d: EventDecision, row: Event | None,
+                      members: list[PostInput]) -> dict[str, Any]:
+        clock = row.clock_start_at if row is not None else None
+        if d.relevant and clock is None:  # decided once, when the event first concerns the county
+            clock, _ = event_clock(self.now, [(p.published_at, p.published_precision) for p in members],
+                                   self.cfg.policy)
+        engagement = f.engagement_known if f.engagement_unknown_posts == 0 or f.engagement_known else None
+        return {
+            "relevant": d.relevant, "topic": d.topic, "grade": d.grade, "auto_grade": d.auto_grade,
+            "grade_reasons": d.reasons, "categories": d.categories if d.relevant else [],
+            "rumor": d.rumor, "leadership": bool(d.routing and d.routing.leadership),
+            "features": f.to_json(), "engagement": engagement, "clock_start_at": clock,
+        }
+
+    def _store_posts(self, posts: list[PostInput], analyses: list[PostAnalysis], signatures: np.ndarray,
+                     placed: list[Placed], relevant: list[bool], topics: list[str]) -> list[int]:
+        sources = store.ensure_sources(
+            self.session, {(p.platform, p.source) for p in posts if p.source}, set(self.cfg.units.local_sources))
+        rows = []
+        for k, (p, a) in enumerate(zip(posts, analyses, strict=True)):
+            rows.append({
+                "platform": p.platform, "platform_id": p.platform_id,
+                "source_id": sources.get((p.platform, p.source)) if p.source else None,
+                "url": p.url, "canonical_url": p.canonical_url, "fingerprint": p.fingerprint,
+                "author": p.author, "title": p.title, "text": p.text, "published_at": p.published_at,
+                "published_precision": p.published_precision, "first_seen_at": self.now,
+                "reposts": p.reposts, "comments": p.comments, "likes": p.likes,
+                "content_hash": p.content_hash, "raw": p.raw, "minhash": signatures[k].tobytes(),
+                "relevant": relevant[k], "topic": topics[k], "categories": a.categories,
+                "rumor": a.classified.rumor, "event_id": self._event_id(placed[k]), "notes": p.notes or None,
+            })
+        by_fingerprint = store.insert_returning_keyed(self.session, Post, rows, "fingerprint")
+        ids = [by_fingerprint[r["fingerprint"]] for r in rows]
+        for pid, r in zip(ids, rows, strict=True):
+            self.post_fields[pid] = PostFields(r["relevant"], r["topic"], r["categories"], r["rumor"], r["event_id"])
+        store.bulk_insert(self.session, Classification, self._classification_rows(ids, analyses))
+        return ids
+
+    def _classification_rows(self, ids: list[int], analyses: list[PostAnalysis]) -> list[dict[str, Any]]:
+        v = self.ctx.models.versions()
+        rows: list[dict[str, Any]] = []
+        for pid, a in zip(ids, analyses, strict=True):
+            c = a.classified
+            rows += [
+                {"post_id": pid, "model": "topic", "version": v["topic"], "label": c.topic,
+                 "scores": c.topic_scores, "reasons": []},
+                {"post_id": pid, "model": "grade", "version": v["grade"], "label": c.grade,
+                 "scores": c.grade_scores, "reasons": []},
+                {"post_id": pid, "model": "rumor", "version": v["rumor"], "label": "是" if c.rumor else "否",
+                 "scores": {"是": c.rumor_score}, "reasons": []},
+                {"post_id": pid, "model": "categories", "version": v["categories"], "label": "|".join(a.categories),
+                 "scores": c.category_scores, "reasons": a.category_reasons},
+                {"post_id": pid, "model": "rules", "version": "RULES.md", "label": None,
+                 "scores": rule_facts(a), "reasons": rule_reasons(a)},
+            ]
+        return rows
+
+
+def rule_facts(a: PostAnalysis) -> dict[str, Any]:
+    """What the rules' extractors found in one post, stored so that an event can be refolded
+    from storage alone (a correction, a merge) without re-running the models."""
+    c = a.casualties
+    return {"casualties": {"deaths": c.deaths, "serious_injuries": c.serious_injuries, "injured": c.injured,
+                           "economic_loss_yuan": c.economic_loss_yuan, "evidence": c.evidence},
+            "engagement": a.engagement, "local": a.local, "local_reasons": a.local_reasons,
+            "townships": a.townships, "emergency_types": a.emergency_types,
+            "central_media": a.central_media, "provincial_media": a.provincial_media}
+
+
+def rule_reasons(a: PostAnalysis) -> list[str]:
+    return [*a.local_reasons, *a.casualties.evidence, *(f"突发事件类型：{t}" for t in a.emergency_types),
+            *(f"中央媒体：{m}" for m in a.central_media), *(f"省级媒体：{m}" for m in a.provincial_media)]

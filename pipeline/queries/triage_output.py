@@ -1,0 +1,84 @@
+"""The triage output of stored posts (one JSON object per input item, in input order): what
+``yuqing triage`` writes and the triage flows return, read from what the database holds."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipeline.storage import store
+from pipeline.storage.models import Assignment, Deadline, Event, Post, Unit
+from pipeline.timeparse import SHANGHAI
+from pipeline.vocabulary import MILESTONES
+
+
+class PostFields(NamedTuple):
+    relevant: bool
+    topic: str | None
+    categories: list[str]
+    rumor: bool
+    event_id: int
+
+
+def describe_posts(session: Session, post_ids: list[int], known: dict[int, PostFields] | None = None,
+                   described: dict[int, dict[str, Any]] | None = None) -> dict[int, dict[str, Any]]:
+    """The triage output of stored posts, from what the database holds (columns only, each
+    event described once). ``known`` gives the post-level fields of posts just written and
+    ``described`` events already described in their final state."""
+    posts: dict[int, PostFields] = {pid: f for pid, f in (known or {}).items()}
+    missing = [pid for pid in post_ids if pid not in posts]
+    for part in store.chunks(missing):
+        stmt = select(Post.id, Post.relevant, Post.topic, Post.categories, Post.rumor, Post.event_id)
+        for row in session.execute(stmt.where(Post.id.in_(part))):
+            posts[row.id] = PostFields(row.relevant, row.topic, row.categories, row.rumor, row.event_id)
+    events = dict(described or {})
+    events.update(describe_events(session, sorted({posts[pid].event_id for pid in post_ids} - set(events))))
+    out: dict[int, dict[str, Any]] = {}
+    for pid in post_ids:
+        p = posts[pid]
+        base = {"relevant": bool(p.relevant), "topic": p.topic, "categories": list(p.categories or []),
+                "rumor": bool(p.rumor), "event_id": p.event_id}
+        event = events[p.event_id]
+        out[pid] = {**base, **event} if p.relevant and event["relevant"] else {**base, **_NOT_RELEVANT}
+    return out
+
+
+_NOT_RELEVANT: dict[str, Any] = {"relevant": False, "grade": None, "grade_reasons": [], "primary_unit": None,
+                                 "cooperating_units": [], "transfer_units": [], "coordinators": [],
+                                 "leadership": False, "deadlines": []}
+_MILESTONE_ORDER = {m: i for i, m in enumerate(MILESTONES)}
+
+
+def describe_events(session: Session, event_ids: list[int]) -> dict[int, dict[str, Any]]:
+    events: dict[int, dict[str, Any]] = {}
+    primary_of: dict[int, int] = {}
+    for part in store.chunks(event_ids):
+        stmt = select(Event.id, Event.relevant, Event.grade, Event.grade_reasons, Event.leadership)
+        for ev in session.execute(stmt.where(Event.id.in_(part))):
+            events[ev.id] = {"relevant": bool(ev.relevant), "grade": ev.grade,
+                             "grade_reasons": list(ev.grade_reasons or []), "primary_unit": None,
+                             "cooperating_units": [], "transfer_units": [], "coordinators": [],
+                             "leadership": bool(ev.leadership), "deadlines": []}
+        stmt2 = (select(Assignment.event_id, Assignment.role, Unit.name, Assignment.id)
+                 .join(Unit, Unit.id == Assignment.unit_id)
+                 .where(Assignment.event_id.in_(part), Assignment.status != "withdrawn")
+                 .order_by(Assignment.id))
+        for eid, role, name, aid in session.execute(stmt2):
+            target = events[eid]
+            if role == "primary":
+                target["primary_unit"] = name
+                primary_of[aid] = eid
+            else:
+                target[{"cooperating": "cooperating_units", "transfer": "transfer_units",
+                        "coordinator": "coordinators"}[role]].append(name)
+    for part in store.chunks(sorted(primary_of)):
+        stmt3 = select(Deadline.assignment_id, Deadline.milestone, Deadline.due_at)
+        for aid, milestone, due in session.execute(stmt3.where(Deadline.assignment_id.in_(part),
+                                                             Deadline.cancelled_at.is_(None))):
+            events[primary_of[aid]]["deadlines"].append(
+                {"milestone": milestone, "due_at": due.astimezone(SHANGHAI).isoformat()})
+    for described in events.values():
+        described["deadlines"].sort(key=lambda d: _MILESTONE_ORDER.get(d["milestone"], 9))
+    return events

@@ -1,0 +1,123 @@
+"""An event's decision from its folded facts (pure): relevance, topic, grade (RULES.md §1),
+routing (§3), when its response clock starts (§4), and which assignment rows routing asks for
+(one unit, one role per event).
+
+An analyst's corrections (grade, topic, relevance, rumour flag) are stored on the event and
+win over the automatic decision here, so later posts joining the event never undo them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from pipeline.config import Config, PolicyConfig
+from pipeline.rules.analysis import EventFacts
+from pipeline.rules.deadlines import clock_start
+from pipeline.rules.grading import casualty_floor, decide, reach_floor
+from pipeline.rules.routing import Routing, RoutingFacts, route
+from pipeline.vocabulary import ROLES
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What an analyst has set on an event (None: not corrected)."""
+
+    grade: str | None = None
+    topic: str | None = None
+    relevant: bool | None = None
+    rumor: bool | None = None
+    grade_detail: str | None = None  # who set the grade and why, as shown among the reasons
+
+
+def overrides_of(event: Any) -> Overrides:
+    """The corrections stored on an event row (``None`` for an event not stored yet)."""
+    if event is None:
+        return Overrides()
+    detail = next((r["detail"] for r in event.grade_reasons or [] if r.get("rule") == "override"), None)
+    return Overrides(event.override_grade, event.override_topic, event.override_relevant, event.override_rumor, detail)
+
+
+@dataclass
+class EventDecision:
+    relevant: bool
+    topic: str | None = None
+    grade: str | None = None
+    auto_grade: str | None = None
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    routing: Routing | None = None
+    categories: list[str] = field(default_factory=list)
+    rumor: bool = False
+
+
+def decide_event(facts: EventFacts, previous_auto: str | None, overrides: Overrides, model_version: str,
+                 cfg: Config) -> EventDecision:
+    """Grade (RULES.md §1) and routing (§3) of an event from its folded facts and corrections."""
+    rumor = facts.rumor if overrides.rumor is None else overrides.rumor
+    categories = [c for c in facts.categories if c != "谣言"] + (["谣言"] if rumor else [])
+    if overrides.relevant is False or facts.relevant_posts == 0 or facts.model_grade is None:
+        return EventDecision(relevant=False, rumor=rumor)
+    floors = casualty_floor(facts.casualty_figures(), cfg.policy)
+    floors += reach_floor(facts.central_media, facts.provincial_media, facts.engagement_known,
+                          facts.engagement_unknown_posts, cfg.policy)
+    grade, auto, found = decide(facts.model_grade, model_version, floors, previous_auto, overrides.grade)
+    reasons = [r.as_dict() for r in found]
+    if overrides.grade_detail:
+        reasons = [{**r, "detail": overrides.grade_detail} if r["rule"] == "override" else r for r in reasons]
+    topic = overrides.topic or facts.topic()
+    scores = {overrides.topic: 1.0} if overrides.topic else facts.mean_topic_scores()
+    routing = route(RoutingFacts(grade=grade, topic_scores=scores, text="\n".join(facts.texts),
+                                 townships=facts.townships, categories=categories,
+                                 emergency_types=facts.emergency_types), cfg)
+    return EventDecision(True, topic, grade, auto, reasons, routing, categories, rumor)
+
+
+def event_clock(detected_at: datetime, published: list[tuple[datetime | None, str | None]],
+                policy: PolicyConfig) -> tuple[datetime, str]:
+    """When an event's response clock starts (RULES.md §4), decided once: the first detection by
+    default; with ``clock_start: published``, the earliest publish time known to the minute among
+    its posts — never later than the detection (a time in the future is a wrong clock, not a
+    reason to wait), and never a date-only time read as midnight."""
+    exact = [(t, p) for t, p in published if t is not None and p in ("minute", "second") and t <= detected_at]
+    if not exact:
+        day_only = any(t is not None and p == "day" for t, p in published)
+        return clock_start(detected_at, None, "day" if day_only else None, policy)
+    earliest = min(exact, key=lambda tp: tp[0])
+    return clock_start(detected_at, earliest[0], earliest[1], policy)
+
+
+AssignmentRow = tuple[str, str, list[str]]  # (unit, role, reasons)
+
+
+def assignment_rows(routing: Routing, on_event: dict[str, str], has_primary: bool) -> list[AssignmentRow]:
+    """The units routing adds to an event: one unit, one role (the most responsible one a unit
+    is called for; its other reasons are kept). Units already on the event (``on_event``:
+    unit → role, in any state — a withdrawn or returned unit is not added again) are skipped;
+    an event that has a primary keeps it, and routing's primary joins as cooperating."""
+    wanted: dict[str, tuple[str, list[str]]] = {}
+
+    def want(unit: str, role: str, reasons: list[str]) -> None:
+        if unit in wanted:
+            held, why = wanted[unit]
+            better = ROLES.index(role) < ROLES.index(held)
+            wanted[unit] = (role if better else held, [*why, *(r for r in reasons if r not in why)])
+        else:
+            wanted[unit] = (role, list(reasons))
+
+    primary_reasons = routing.reasons.get((routing.primary, "primary"), [])
+    if has_primary:
+        want(routing.primary, "cooperating", ["后续信息涉及本单位（已有牵头单位，保持不变）", *primary_reasons])
+    else:
+        want(routing.primary, "primary", primary_reasons)
+    for role, units in (("cooperating", routing.cooperating), ("transfer", routing.transfer),
+                        ("coordinator", routing.coordinators)):
+        for unit in units:
+            want(unit, role, routing.reasons.get((unit, role), []))
+    return [(unit, role, reasons) for unit, (role, reasons) in wanted.items() if unit not in on_event]
+
+
+def with_grade(decision: EventDecision, grade: str, leadership: bool) -> EventDecision:
+    """The same decision at another grade (an analyst's override applied to a stored decision)."""
+    routing = replace(decision.routing, leadership=leadership) if decision.routing is not None else None
+    return replace(decision, grade=grade, routing=routing)

@@ -1,0 +1,5 @@
+"""``python -m yuqing.cli``."""
+
+from yuqing.cli import app
+
+app()

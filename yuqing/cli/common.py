@@ -1,0 +1,74 @@
+"""What every command shares: the consoles, Chinese errors with their exit codes, the ``--now``
+style times, progress lines, and the runtime of the command (one per command, from
+``pipeline.runtime``), which turns the pipeline's known errors into clear messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from pipeline.runtime import Runtime
+from pipeline.settings import Settings
+
+out = Console()
+err = Console(stderr=True)
+
+EXIT_FAILED = 1      # the work could not be done (configuration, database, models)
+EXIT_USAGE = 2       # the command was asked for something it cannot do (unknown unit, bad value)
+EXIT_REJECTS = 3     # input lines were rejected; the valid ones were stored
+EXIT_UNDELIVERED = 4  # alert deliveries failed (they stay queued and are retried)
+
+GRADE_STYLE = {"特别重大": "bold red", "重大": "red", "较大": "yellow", "一般": "green"}
+
+
+def styled(text: str, style: str) -> str:
+    return f"[{style}]{escape(text)}[/]" if style else escape(text)
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def moment(value: str | None, option: str = "--now") -> datetime:
+    """A time option (ISO 8601; no zone means 北京时间), or the current time when not given."""
+    from pipeline.timeparse import parse_now
+
+    try:
+        return parse_now(value)
+    except ValueError:
+        err.print(f"[red]{option} 不是 ISO 时间（如 2026-11-28T10:00:00+08:00）：{escape(str(value))}[/red]")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
+    err.print(f"[red]错误：{escape(message)}[/red]", soft_wrap=True)
+    return typer.Exit(code)
+
+
+def progress(message: str) -> None:
+    err.print(f"[dim]… {escape(message)}[/dim]", soft_wrap=True)
+
+
+@contextmanager
+def runtime(prepare: bool = True) -> Iterator[Runtime]:
+    """The command's runtime; the pipeline's expected errors become Chinese messages and exit
+    codes (an action refused or an unknown name: 2; configuration, database or models: 1)."""
+    from classifiers.registry import ModelError
+    from classifiers.training import DataError
+    from pipeline.actions.base import ActionError
+    from pipeline.config import ConfigError
+    from pipeline.queries.queues import UnknownUnit
+    from pipeline.runtime import DatabaseUnavailable, open_runtime
+
+    try:
+        with open_runtime(settings(), prepare=prepare) as rt:
+            yield rt
+    except (ActionError, UnknownUnit) as exc:
+        raise fail(str(exc), EXIT_USAGE) from exc
+    except (ConfigError, ModelError, DataError, DatabaseUnavailable) as exc:
+        raise fail(str(exc)) from exc

@@ -1,0 +1,183 @@
+"""Commands of daily operation: send alerts, acknowledge one, sweep deadlines, collect from the
+sources, see their health and the whole picture, serve the schedules, deploy them, run the web
+app."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from yuqing.cli.common import EXIT_UNDELIVERED, EXIT_USAGE, err, fail, moment, out, progress, runtime, settings
+from yuqing.cli.tables import print_collect, print_sources, print_status
+
+app = typer.Typer()
+
+Now = Annotated[str | None, typer.Option(help="当前时间（ISO），默认当前时间")]
+Json = Annotated[bool, typer.Option("--json", help="输出 JSON（每行一个对象，供脚本使用）")]
+
+
+def _json_default(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _print_json_lines(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False, default=_json_default))
+
+
+@app.command()
+def alerts(now: Now = None) -> None:
+    """发送到期的预警（失败的按退避重试，不丢失、不重复；有发送失败时退出码为 4）。"""
+    from pipeline.service import deliver_alerts
+
+    at = moment(now)
+    with runtime() as rt:
+        counts = deliver_alerts(rt, at)
+    out.print(f"已发送 {counts['sent']}，失败待重试 {counts['failed']}，队列中待发送 {counts['pending']}")
+    if counts["failed"]:
+        err.print(f"[yellow]{counts['failed']} 条发送失败，已排队重试；原因见 yuqing status[/yellow]")
+        raise typer.Exit(EXIT_UNDELIVERED)
+
+
+@app.command()
+def ack(
+    token: Annotated[str, typer.Argument(help="预警消息中的确认码")],
+    by: Annotated[str, typer.Option(help="确认人姓名")] = "",
+    now: Now = None,
+) -> None:
+    """确认收到紧急预警（停止重复提醒与升级）。"""
+    from pipeline.actions.alerts import UnknownToken
+    from pipeline.service import acknowledge_alert
+
+    at = moment(now)
+    try:
+        with runtime() as rt:
+            n = acknowledge_alert(rt, token, by, at)
+    except UnknownToken as exc:
+        raise fail(str(exc), EXIT_USAGE) from exc
+    out.print(f"已确认（{n} 条相关预警）")
+
+
+@app.command()
+def sweep(now: Now = None) -> None:
+    """时限巡检：50%/80% 提醒、超时督办、未确认预警的重复与升级。"""
+    from pipeline.service import sweep_deadlines
+
+    at = moment(now)
+    with runtime() as rt:
+        counts = sweep_deadlines(rt, at)
+    out.print(f"新增提醒/督办 {counts['reminders_and_overdue']}，升级 {counts['escalations']}")
+
+
+@app.command()
+def collect(
+    source: Annotated[list[str] | None, typer.Option(help="只采集指定信息源（可重复）")] = None,
+    sources: Annotated[Path | None, typer.Option(help="信息源配置文件，默认 data/config/sources.yaml")] = None,
+    due: Annotated[bool, typer.Option("--due", help="只采集按自适应轮询已到期的信息源")] = False,
+    now: Now = None,
+    as_json: Json = False,
+) -> None:
+    """运行一次采集：抓取、入库研判，并记录各信息源健康状况。"""
+    from crawlers.sources import SourcesError
+    from pipeline.collect import collect_once
+
+    s = settings()
+    at = moment(now)
+    try:
+        with runtime() as rt:
+            facts = collect_once(rt, sources or s.config_dir / "sources.yaml", source, at, due_only=due,
+                                 progress=progress)
+    except (SourcesError, ValueError) as exc:
+        raise fail(str(exc), EXIT_USAGE) from exc
+    if as_json:
+        _print_json_lines([{**asdict(f), "problems": [{"kind": k, "detail": d} for k, d in f.problems]}
+                           for f in facts])
+    else:
+        print_collect(facts)
+
+
+@app.command(name="sources")
+def sources_cmd(as_json: Json = False) -> None:
+    """各信息源健康状况：正常 / 降级 / 中断，及原因。"""
+    from pipeline.queries.sources import source_table
+
+    with runtime() as rt:
+        rows = rt.read(source_table)
+    if as_json:
+        _print_json_lines(rows)
+    else:
+        print_sources(rows)
+
+
+@app.command()
+def status(now: Now = None) -> None:
+    """运行概况：帖子量、各级事件、待办、超时、退回、预警发送与未确认的紧急预警。"""
+    from pipeline.queries.status import status as read_status
+
+    at = moment(now)
+    with runtime() as rt:
+        st = rt.read(read_status, at)
+    print_status(st, at)
+
+
+@app.command()
+def serve(
+    every: Annotated[float | None, typer.Option(help="试运行：所有流程按此秒数间隔运行，忽略配置的计划")] = None,
+    port: Annotated[int | None, typer.Option(help="本地 Prefect 服务器端口（未设置 PREFECT_API_URL 时）")] = None,
+    flow: Annotated[list[str] | None,
+                    typer.Option(help="只运行这些流程（可重复）：collect、triage、dispatch、alerts、sweep、retrain")] = None,
+) -> None:
+    """按计划运行采集、分发、预警发送与时限巡检（Ctrl-C 停止）。"""
+    from flows.serve import serve_forever
+
+    try:
+        serve_forever(settings(), every, port, lambda m: out.print(escape(m)), only=flow)
+    except ValueError as exc:
+        raise fail(str(exc), EXIT_USAGE) from exc
+
+
+@app.command()
+def deploy(
+    pool: Annotated[str, typer.Option(help="Prefect 工作池名称（不存在时创建为 process 类型）")] = "yuqing",
+    flow: Annotated[list[str] | None, typer.Option(help="只部署这些流程（可重复）")] = None,
+    every: Annotated[float | None, typer.Option(help="试运行：所有流程按此秒数间隔运行，忽略配置的计划")] = None,
+) -> None:
+    """把各流程按计划部署到 Prefect 服务器的工作池（多台机器上用 prefect worker start --pool 运行）。"""
+    if not os.environ.get("PREFECT_API_URL"):
+        raise fail("部署需要 Prefect 服务器：请设置 PREFECT_API_URL（如 http://调度服务器:4200/api）", EXIT_USAGE)
+    from flows import quiet_prefect
+
+    quiet_prefect()
+    from flows.deployments import deploy_to_pool
+    from pipeline.config import ConfigError
+
+    try:
+        names = deploy_to_pool(settings().config_dir, pool, every, flow)
+    except (ValueError, ConfigError) as exc:
+        raise fail(str(exc), EXIT_USAGE) from exc
+    out.print(f"已部署到工作池「{escape(pool)}」：" + "、".join(escape(n) for n in names))
+    out.print(f"在每台运行机器上（同一路径的项目目录、同一 YUQING_DATABASE_URL）执行：prefect worker start --pool {escape(pool)}")
+
+
+@app.command()
+def web(
+    host: Annotated[str, typer.Option(help="监听地址（对外提供服务时可设为 0.0.0.0）")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="监听端口")] = 8080,
+) -> None:
+    """运行网页服务：预警消息中的确认链接（打开只显示，点击“确认收到”才确认）。"""
+    import uvicorn
+
+    from yuqing.web import create_app
+
+    s = settings()
+    if s.public_url:
+        out.print(f"预警消息中的确认链接：{escape(s.public_url.rstrip('/'))}/ack/<确认码>")
+    else:
+        err.print("[yellow]未设置 YUQING_PUBLIC_URL：预警消息只附确认命令，不附确认链接[/yellow]")
+    uvicorn.run(create_app(s), host=host, port=port)
