@@ -82,21 +82,21 @@ def _chinese_or_short(text: str, now: datetime) -> tuple[datetime, Precision] | 
 def parse_time(value: str | int | float, now: datetime) -> tuple[datetime, Precision]:
     """Parse a publish time; ``now`` anchors relative forms (刚刚, 5分钟前, 昨天 10:30, MM-DD)."""
     if isinstance(value, bool):
-        raise TimeParseError(f"not a time: {value!r}")
+        raise TimeParseError(f"不是时间：{value!r}")
     if isinstance(value, int | float):
         seconds = value / 1000 if value > 1e11 else value  # epoch milliseconds or seconds
         try:
             return datetime.fromtimestamp(seconds, tz=UTC), "second"
         except (OverflowError, OSError, ValueError) as exc:
-            raise TimeParseError(f"epoch out of range: {value!r}") from exc
+            raise TimeParseError(f"时间戳超出范围：{value!r}") from exc
     text = str(value).strip()
     if not text:
-        raise TimeParseError("empty time")
+        raise TimeParseError("时间为空")
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         try:
             d = date.fromisoformat(text)
         except ValueError as exc:
-            raise TimeParseError(f"impossible date {text!r}") from exc
+            raise TimeParseError(f"不存在的日期：{text!r}") from exc
         return datetime(d.year, d.month, d.day, tzinfo=SHANGHAI), "day"
     try:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -114,4 +114,4 @@ def parse_time(value: str | int | float, now: datetime) -> tuple[datetime, Preci
         return _aware(parsedate_to_datetime(text)), "second"
     except (TypeError, ValueError, IndexError):
         pass
-    raise TimeParseError(f"unrecognised time format: {text!r}")
+    raise TimeParseError(f"无法识别的时间格式：{text[:80]!r}")

@@ -40,9 +40,10 @@ def test_valid_and_bad_lines(tmp_path: Path) -> None:
     assert post.published_precision == "day"
     reasons = {r.line: r.reason for r in parsed.rejects}
     assert set(reasons) == {2, 3, 4, 5, 6, 7, 8}
-    assert "malformed JSON" in reasons[2]
-    assert reasons[3] == "empty text" and reasons[4] == "missing field: text"
-    assert "likes" in reasons[5] and "published_at" in reasons[6] and "JSON object" in reasons[7]
+    assert "JSON 格式错误" in reasons[2]
+    assert reasons[3] == "正文为空" and reasons[4] == "缺少字段 text"
+    assert "likes" in reasons[5] and "published_at" in reasons[6] and "不是 JSON 对象" in reasons[7]
+    assert "负数" in reasons[8]
 
 
 def test_hostile_html_is_reduced_to_text(tmp_path: Path) -> None:
@@ -50,7 +51,17 @@ def test_hostile_html_is_reduced_to_text(tmp_path: Path) -> None:
     assert clean_text(text) == "路灯坏了&"
     path = write(tmp_path, [json.dumps({"id": "1", "text": "<script>evil()</script>"})])
     parsed = read_posts(path, NOW)
-    assert parsed.posts == [] and parsed.rejects[0].reason == "empty text"
+    assert parsed.posts == [] and parsed.rejects[0].reason == "正文为空"
+
+
+def test_entity_encoded_script_never_comes_back_as_a_tag() -> None:
+    """Decoding entities once and stripping again: ``&lt;script&gt;`` is not stored as a tag, and a
+    doubly encoded one stays visible text (it was text in the source too)."""
+    assert clean_text("停水了&lt;script&gt;alert(1)&lt;/script&gt;请处理") == "停水了请处理"
+    assert clean_text("&lt;img src=x onerror=alert(1)&gt;路灯坏了") == "路灯坏了"
+    assert clean_text("a &amp;lt;b&amp;gt; c") == "a &lt;b&gt; c"
+    assert "<" not in clean_text("&lt;&lt;script&gt;script&gt;x")
+    assert clean_text("PM2.5 3<5 且 6>4") == "PM2.5 3<5 且 6>4"  # not a tag: kept as written
 
 
 def test_gbk_line_and_csv(tmp_path: Path) -> None:
@@ -99,3 +110,31 @@ def test_parse_now_is_aware_and_strict() -> None:
     assert parse_now(None).tzinfo is not None
     with pytest.raises(ValueError):
         parse_now("明天上午")
+
+
+def test_values_the_database_would_refuse_are_rejected_or_clamped_per_line(tmp_path: Path) -> None:
+    long_text = "石塘镇路灯坏了。" * 3000  # 24,000 characters
+    lines = [
+        {"id": "ok", "platform": "weibo", "text": "元和街道古竹村的路灯坏了"},
+        {"id": "huge", "platform": "weibo", "text": "赤石乡停水", "reposts": 1e19, "likes": "99999999999亿"},
+        {"id": "x" * 129, "platform": "weibo", "text": "编号太长"},
+        {"id": "p", "platform": "p" * 33, "text": "平台名太长"},
+        {"id": "u", "platform": "news", "text": "网址很长", "url": "https://a.example/" + "q" * 1200},
+        {"id": "nul", "platform": "weibo", "text": "崇头镇\u0000停电", "author": "张" * 300, "extra": "a\u0000b"},
+        {"id": "long", "platform": "weibo", "text": long_text},
+        {"id": "future", "platform": "weibo", "text": "云和县城堵车", "published_at": "2027-03-01T10:00:00+08:00"},
+    ]
+    parsed = read_posts(write(tmp_path, [json.dumps(x, ensure_ascii=False) for x in lines]), NOW)
+    by_id = {p.platform_id: p for p in parsed.posts}
+    assert set(by_id) == {"ok", "huge", "u", "nul", "long", "future"}
+    reasons = {r.line: r.reason for r in parsed.rejects}
+    assert "编号过长" in reasons[3] and "平台名称过长" in reasons[4]
+    kinds = {pid: [n["kind"] for n in p.notes] for pid, p in by_id.items()}
+    assert by_id["huge"].reposts is None and by_id["huge"].likes is None
+    assert kinds["huge"] == ["count_out_of_range", "count_out_of_range"]
+    assert by_id["u"].canonical_url is not None and by_id["u"].canonical_url.startswith("sha256:")
+    assert "\x00" not in by_id["nul"].text and "\x00" not in json.dumps(by_id["nul"].raw, ensure_ascii=False)
+    assert by_id["nul"].author is not None and len(by_id["nul"].author) == 200 and kinds["nul"] == ["author_truncated"]
+    assert len(by_id["long"].text) == 20_000 and kinds["long"] == ["truncated"] and parsed.truncated == 1
+    assert kinds["future"] == ["future_published_at"] and by_id["future"].published_at is not None
+    assert kinds["ok"] == []
