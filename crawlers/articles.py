@@ -109,11 +109,7 @@ def _metas(doc: Any) -> dict[str, str]:
 def _first_text(doc: Any, selector: str | None) -> str | None:
     if not selector:
         return None
-    try:
-        nodes = doc.cssselect(selector)
-    except Exception:  # a bad configured selector: treat as no match (sources.yaml is validated elsewhere)
-        return None
-    for node in nodes:
+    for node in doc.cssselect(selector):  # configured ones were checked when sources.yaml was read
         text = clean_text(node.text_content())
         if text:
             return text
@@ -340,12 +336,7 @@ def _generic(doc: Any, html_text: str, article: Article, selectors: Any) -> None
     sel = selectors
     article.title = _first_text(doc, getattr(sel, "title", None)) or _title(doc, metas)
     _strip_noise(doc)
-    body_nodes = []
-    if getattr(sel, "body", None):
-        try:
-            body_nodes = doc.cssselect(sel.body)
-        except Exception:
-            body_nodes = []
+    body_nodes = doc.cssselect(sel.body) if getattr(sel, "body", None) else []
     article.text = "\n".join(t for t in (_node_text(n) for n in body_nodes) if t) if body_nodes else _density_body(doc)
     article.text = _trim_head(article.text, article.title)
     page_text = _node_text(doc.find("body") if doc.find("body") is not None else doc)
