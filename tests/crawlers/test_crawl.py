@@ -210,6 +210,33 @@ def test_collect_records_source_health_and_alerts_analysts(site_url: str, settin
     assert shown.returncode == 0 and "降级" in shown.stdout and "正常" in shown.stdout
 
 
+def test_a_broken_feed_is_degraded_and_its_usable_items_are_stored(site_url: str, tmp_path: Path,
+                                                                   settings_for: Callable[[str], Settings]) -> None:
+    import yaml
+
+    from pipeline.collect import collect_once
+    from pipeline.storage.db import session_scope
+    from pipeline.storage.models import CoverageGap
+    from pipeline.storage.models import Source as SourceRow
+
+    settings = settings_for(f"sqlite:///{(tmp_path / 'bozo.db').as_posix()}")
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump({"sources": [{"name": "坏镜像", "kind": "feed", "url": f"{site_url}/feeds/broken.xml"}]},
+                                   allow_unicode=True), encoding="utf-8")
+    facts = collect_once(settings, path, None, NOW, scrapy_settings=FAST)[0]
+    assert "bozo_feed" in {k for k, _ in facts.problems} and (facts.fetched, facts.new) == (1, 1)
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as s:
+            row = s.scalar(select(SourceRow).where(SourceRow.name == "坏镜像"))
+            assert row is not None and row.health == "degraded" and row.consecutive_failures == 0
+            assert "格式有误" in (row.health_reason or "") and "not well-formed" in (row.health_reason or "")
+            assert [p.title for p in s.scalars(select(Post))] == ["赤石乡农产品展销会本周末举行"]
+            assert s.scalar(select(func.count()).select_from(CoverageGap)) == 0  # items came: no outage
+    finally:
+        engine.dispose()
+
+
 def test_unchanged_feed_is_not_fetched_again_and_polling_adapts(site_url: str, settings_for: Callable[[str], Settings],
                                                                 tmp_path: Path) -> None:
     from datetime import timedelta
