@@ -5,8 +5,9 @@ own extraction (title from ``#activity-name`` / ``msg_title``, account from ``#j
 ``nickname``, publish time from the ``ct`` epoch).
 Other pages: configured CSS selectors first, else a text-density pick of the element holding
 most paragraph text, with trafilatura (the reference extractor) as the fallback for the body
-and for the date. Times are handed on as ISO 8601 in 北京时间, or ``YYYY-MM-DD`` when only the
-day is known (so ingest keeps day precision).
+and for the date. Boilerplate lines and the navigation at either end of the body (返回首页>>,
+【关闭窗口】 …) are dropped (``crawlers.boilerplate``). Times are handed on as ISO 8601 in
+北京时间, or ``YYYY-MM-DD`` when only the day is known (so ingest keeps day precision).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
+from crawlers.boilerplate import is_boilerplate, strip_navigation
 from crawlers.pages import charset_from_content_type, decode_html, parse_html
 from crawlers.records import Problem, Record, make_record
 from pipeline.normalize import clean_text
@@ -36,11 +38,6 @@ _DATE_IN_TEXT = re.compile(
     r"(?:\s*[T ]?\s*(\d{1,2})\s*[:：时]\s*(\d{2})(?:\s*[:：分]\s*(\d{2}))?)?"
 )
 _SOURCE_IN_TEXT = re.compile(r"(?:来源|来自|稿源|出处)\s*[:：]\s*([^\s|/，,。;；:：\u3000()（）\[\]]{2,30})")
-_BOILERPLATE = re.compile(
-    r"^(微信扫一扫|关注该公众号|分享到[:：]?.*|打印本页|关闭窗口|【?字体[:：].*|【?打印】?|【?关闭】?|扫一扫在手机打开当前页|"
-    r"返回顶部|字号|关键词\s*>>.*|相关推荐|评论\(\d+\)|我要跟帖|已输入\d+字|【纠错】|\+1|"
-    r"上一篇.*|下一篇.*|相关阅读|相关新闻|推荐阅读|责任编辑[:：].*|编辑[:：].{0,12}|初审[:：].*|终审[:：].*|审核[:：].*)$"
-)
 _META_TIME_KEYS = ("article:published_time", "og:article:published_time", "og:release_date", "publishdate",
                    "pubdate", "publish_date", "publishtime", "publish-time", "firstpublishedtime", "datepublished",
                    "weibo: article:create_at", "dc.date.issued", "dc.date", "date")
@@ -83,7 +80,7 @@ def _node_text(node: Any) -> str:
     lines = []
     for line in node.text_content().split("\n"):
         line = clean_text(line)
-        if line and not _BOILERPLATE.match(line):
+        if line and not is_boilerplate(line):
             lines.append(line)
     return "\n".join(lines)
 
@@ -109,11 +106,7 @@ def _metas(doc: Any) -> dict[str, str]:
 def _first_text(doc: Any, selector: str | None) -> str | None:
     if not selector:
         return None
-    try:
-        nodes = doc.cssselect(selector)
-    except Exception:  # a bad configured selector: treat as no match (sources.yaml is validated elsewhere)
-        return None
-    for node in nodes:
+    for node in doc.cssselect(selector):  # configured ones were checked when sources.yaml was read
         text = clean_text(node.text_content())
         if text:
             return text
@@ -326,6 +319,7 @@ def extract_article(data: bytes, url: str | None = None, *, content_type: str | 
         _wechat(doc, html_text, article)
     else:
         _generic(doc, html_text, article, selectors)
+    article.text = strip_navigation(article.text)
     if not article.title:
         article.problems.append(Problem("empty", "no title found", url))
     if len(article.text) < MIN_BODY:
@@ -340,12 +334,7 @@ def _generic(doc: Any, html_text: str, article: Article, selectors: Any) -> None
     sel = selectors
     article.title = _first_text(doc, getattr(sel, "title", None)) or _title(doc, metas)
     _strip_noise(doc)
-    body_nodes = []
-    if getattr(sel, "body", None):
-        try:
-            body_nodes = doc.cssselect(sel.body)
-        except Exception:
-            body_nodes = []
+    body_nodes = doc.cssselect(sel.body) if getattr(sel, "body", None) else []
     article.text = "\n".join(t for t in (_node_text(n) for n in body_nodes) if t) if body_nodes else _density_body(doc)
     article.text = _trim_head(article.text, article.title)
     page_text = _node_text(doc.find("body") if doc.find("body") is not None else doc)

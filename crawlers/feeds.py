@@ -4,6 +4,8 @@ A feed that feedparser flags as ``bozo`` is reported as a ``bozo_feed`` problem 
 entries it still yielded are returned, so nothing is silently accepted or dropped. HTML in
 titles and descriptions is reduced to text with ``pipeline.normalize.clean_text``. Items that
 carry only a title (WeChat mirrors) are marked ``needs_article`` so a spider can follow the link.
+Items linking to a Weibo status (RSSHub Weibo feeds) become Weibo records, identified as the
+Weibo collector identifies them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 
 import feedparser
 
-from crawlers.records import ParseResult, Problem, make_record
+from crawlers.records import ParseResult, Problem, Record, make_record
+from crawlers.weibo import status_link, status_url
 from pipeline.normalize import clean_text
 from pipeline.timeparse import SHANGHAI
 
@@ -73,19 +76,31 @@ def parse_feed(data: bytes, *, source: str, platform: str = "news", url: str | N
         return result
     channel = feed_title(parsed)
     for entry in parsed.entries:
-        title = clean_text(entry.get("title") or "") or None
-        text = _entry_text(entry)
-        link = entry.get("link") or None
-        only_title = not text or (title is not None and text.strip() == title) or (len(text) < SHORT_TEXT and bool(title))
-        if not text:
-            text = title or ""
-        if not text:
-            result.problems.append(Problem("empty", f"item without title or text ({link or 'no link'})", url))
-            continue
-        author = clean_text(entry.get("author") or "") or channel
-        result.records.append(make_record(
-            id=entry.get("id") or None, platform=platform, source=source, author=author, title=title,
-            text=text, url=link, published_at=_entry_time(entry),
-            needs_article=bool(only_title and link),
-        ))
+        record = _entry_record(entry, source=source, platform=platform, channel=channel)
+        if record is None:
+            link = entry.get("link") or "no link"
+            result.problems.append(Problem("empty", f"item without title or text ({link})", url))
+        else:
+            result.records.append(record)
     return result
+
+
+def _entry_record(entry: Any, *, source: str, platform: str, channel: str | None) -> Record | None:
+    """One item as a record; None when it has neither title nor text. An item that links to a
+    Weibo status (an RSSHub Weibo feed) is that status: platform ``weibo``, its numeric mid as
+    id and the URL the Weibo collector gives it, so both are one post to ingest."""
+    title = clean_text(entry.get("title") or "") or None
+    text = _entry_text(entry)
+    link = entry.get("link") or None
+    only_title = not text or (title is not None and text.strip() == title) or (len(text) < SHORT_TEXT and bool(title))
+    text = text or title or ""
+    if not text:
+        return None
+    author = clean_text(entry.get("author") or "") or channel
+    status = status_link(link)
+    if status is not None:  # a status has no title (the feed's is its text cut short); no page to follow
+        mid, bid = status
+        return make_record(id=mid, platform="weibo", source=source, author=author, title=None, text=text,
+                           url=status_url(mid), published_at=_entry_time(entry), bid=bid, needs_article=False)
+    return make_record(id=entry.get("id") or None, platform=platform, source=source, author=author, title=title,
+                       text=text, url=link, published_at=_entry_time(entry), needs_article=bool(only_title and link))

@@ -106,10 +106,7 @@ def list_page_links(data: bytes, base_url: str, *, link_pattern: str | None = No
         return []
     anchors = doc.iter("a")
     if selector:
-        try:
-            anchors = [a for node in doc.cssselect(selector) for a in ([node] if node.tag == "a" else node.iter("a"))]
-        except Exception:
-            anchors = []
+        anchors = [a for node in doc.cssselect(selector) for a in ([node] if node.tag == "a" else node.iter("a"))]
     host = urlsplit(base_url).netloc.lower()
     pattern = re.compile(link_pattern) if link_pattern else None
     seen: set[str] = set()

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from crawlers.search import is_search_url
@@ -35,6 +37,18 @@ class Selectors(BaseModel):
     body: str | None = None
     time: str | None = None
     source: str | None = None
+
+    @field_validator("links", "title", "body", "time", "source")
+    @classmethod
+    def _css(cls, value: str | None) -> str | None:
+        """Compiled as the extractor will use it (lxml's cssselect, HTML rules): a selector that
+        cannot be compiled would otherwise match nothing, silently, on every run."""
+        if value is not None:
+            try:
+                CSSSelector(value, translator="html")
+            except SelectorError as exc:
+                raise ValueError(f"CSS selector {value!r} is not valid: {exc}") from exc
+        return value
 
 
 class Source(BaseModel):

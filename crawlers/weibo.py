@@ -25,6 +25,13 @@ _LOGIN_HOSTS = ("passport.weibo.cn", "passport.weibo.com", "login.sina.com.cn", 
 _EMOTICON = re.compile(r"<img[^>]*?\balt=[\"']?(\[[^\]\"'>]{1,12}\])[\"']?[^>]*>", re.IGNORECASE)
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _REGION = re.compile(r"^(?:发布于|来自)\s*")
+_BASE62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_BID = re.compile(r"[0-9A-Za-z]{9}")       # the base62 form of a 15- or 16-digit mid
+_MID = re.compile(r"\d{15,17}")
+_STATUS_PATH = {  # host → path of a status page, with the mid or bid as the last group
+    "weibo.com": re.compile(r"/\d+/([0-9A-Za-z]+)/?"), "www.weibo.com": re.compile(r"/\d+/([0-9A-Za-z]+)/?"),
+    "m.weibo.cn": re.compile(r"/(?:status|detail)/([0-9A-Za-z]+)/?"),
+}
 
 
 @dataclass
@@ -38,6 +45,44 @@ class WeiboResult(ParseResult):
     statuses: int = 0                                         # getIndex: statuses on this page
     since_id: str | None = None                               # getIndex: newer API's cursor
     user: dict[str, Any] | None = None                        # getIndex profile answer
+
+
+def status_url(mid: str) -> str:
+    """The one URL form every collector gives a Weibo status (with its numeric mid)."""
+    return f"https://m.weibo.cn/detail/{mid}"
+
+
+def bid_to_mid(bid: str) -> str:
+    """Weibo's base62 status id (``bid``, as in weibo.com/<uid>/<bid>) → the numeric mid.
+
+    The bid is read in groups of four characters from the right; each group is a base62
+    number written as 7 decimal digits (zero-padded, except the leftmost group)."""
+    if not bid or any(c not in _BASE62 for c in bid):
+        raise ValueError(f"not a base62 Weibo id: {bid!r}")
+    groups = [bid[max(0, end - 4):end] for end in range(len(bid), 0, -4)][::-1]
+    numbers = [sum(_BASE62.index(c) * 62 ** k for k, c in enumerate(reversed(g))) for g in groups]
+    if any(n >= 10 ** 7 for n in numbers[1:]):
+        raise ValueError(f"not a Weibo bid (a group exceeds 7 digits): {bid!r}")
+    return str(numbers[0]) + "".join(f"{n:07d}" for n in numbers[1:])
+
+
+def status_link(url: str | None) -> tuple[str, str | None] | None:
+    """``(mid, bid)`` when ``url`` is a Weibo status page (weibo.com/<uid>/<bid>,
+    m.weibo.cn/status/<mid or bid>, m.weibo.cn/detail/<mid>); None for anything else."""
+    parts = urlsplit(url or "")
+    pattern = _STATUS_PATH.get(parts.netloc.lower())
+    m = pattern.fullmatch(parts.path) if pattern else None
+    if m is None:
+        return None
+    key = m.group(1)
+    if _MID.fullmatch(key):
+        return key, None
+    if not _BID.fullmatch(key) or (key.isalpha() and key.islower()):  # a word (/followers) is a page, not a bid
+        return None
+    try:
+        return bid_to_mid(key), key
+    except ValueError:
+        return None
 
 
 def weibo_text(html: str | None) -> str:
@@ -110,7 +155,7 @@ def _status_record(mblog: dict[str, Any], source: str) -> Record:
     retweeted = mblog.get("retweeted_status")
     return make_record(
         id=sid, platform="weibo", source=source, author=user.get("screen_name") or None, title=None,
-        text=text, url=f"https://m.weibo.cn/detail/{sid}" if sid else None,
+        text=text, url=status_url(sid) if sid else None,
         published_at=mblog.get("created_at") or None,
         reposts=mblog.get("reposts_count"), comments=mblog.get("comments_count"), likes=mblog.get("attitudes_count"),
         ip_region=_region(mblog.get("region_name")), user_id=str(user["id"]) if user.get("id") else None,

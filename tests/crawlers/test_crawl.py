@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -204,10 +205,50 @@ def test_collect_records_source_health_and_alerts_analysts(site_url: str, runtim
     assert health["死镜像"][0] == "degraded" and "无法连接" in (health["死镜像"][1] or "")
     assert len(alerts) == 2 and all("信息源" in t for t in alerts)  # one per source turning degraded
     env = {"YUQING_DATABASE_URL": settings.database_url, "YUQING_STATE_DIR": str(settings.state_dir),
-           "YUQING_MODEL_DIR": str(settings.model_dir), "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
+           "YUQING_MODEL_DIR": str(settings.model_dir), "PATH": "/usr/bin:/bin"}
     shown = subprocess.run([sys.executable, "-m", "yuqing.cli", "sources"], capture_output=True, text=True, env=env,
-                           timeout=120)
+                           timeout=120)  # a pipe: 80 columns
     assert shown.returncode == 0 and "降级" in shown.stdout and "正常" in shown.stdout
+    from rich.cells import cell_len
+
+    lines = shown.stdout.splitlines()
+    table = lines[:lines.index("原因：")]
+    assert max(cell_len(line) for line in table) <= 80  # the table fits; reasons follow it, one line each
+    reason = health["死镜像"][1] or ""
+    assert any(reason in line for line in lines)  # the full reason, on one line of its own, not cut mid-URL
+    assert any(line.startswith("云和发布") for line in lines)  # names whole, not "云和发 …"
+    as_json = subprocess.run([sys.executable, "-m", "yuqing.cli", "sources", "--json"], capture_output=True, text=True,
+                             env=env, timeout=120)
+    rows = {r["name"]: r for r in map(json.loads, as_json.stdout.splitlines())}
+    assert rows["死镜像"]["health"] == "degraded" and rows["死镜像"]["reason"] == reason
+
+
+def test_a_broken_feed_is_degraded_and_its_usable_items_are_stored(site_url: str, tmp_path: Path,
+                                                                   runtime_for: Callable[[str], Runtime]) -> None:
+    import yaml
+
+    from pipeline.collect import collect_once
+    from pipeline.storage.db import session_scope
+    from pipeline.storage.models import CoverageGap
+    from pipeline.storage.models import Source as SourceRow
+
+    rt = runtime_for(f"sqlite:///{(tmp_path / 'bozo.db').as_posix()}")
+    settings = rt.settings
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump({"sources": [{"name": "坏镜像", "kind": "feed", "url": f"{site_url}/feeds/broken.xml"}]},
+                                   allow_unicode=True), encoding="utf-8")
+    facts = collect_once(rt, path, None, NOW, scrapy_settings=FAST)[0]
+    assert "bozo_feed" in {k for k, _ in facts.problems} and (facts.fetched, facts.new) == (1, 1)
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as s:
+            row = s.scalar(select(SourceRow).where(SourceRow.name == "坏镜像"))
+            assert row is not None and row.health == "degraded" and row.consecutive_failures == 0
+            assert "格式有误" in (row.health_reason or "") and "not well-formed" in (row.health_reason or "")
+            assert [p.title for p in s.scalars(select(Post))] == ["赤石乡农产品展销会本周末举行"]
+            assert s.scalar(select(func.count()).select_from(CoverageGap)) == 0  # items came: no outage
+    finally:
+        engine.dispose()
 
 
 def test_unchanged_feed_is_not_fetched_again_and_polling_adapts(site_url: str, runtime_for: Callable[[str], Runtime],

@@ -26,6 +26,13 @@ def test_minimal_source_gets_defaults() -> None:
     assert (source.download_delay, source.concurrency, source.download_slot) == (None, None, None)
 
 
+def test_valid_selectors_are_kept() -> None:
+    selectors = {"links": "ul.news-list li > a", "title": "h1.title", "body": "#zoom, div.TRS_Editor",
+                 "time": "span.pubtime:first-child", "source": "div.info span:nth-of-type(2)"}
+    raw = {"sources": [{"name": "县政府网", "kind": "news_site", "url": "http://www.example.cn/", "selectors": selectors}]}
+    assert parse_sources(raw).sources[0].selectors.model_dump() == selectors
+
+
 def test_politeness_per_source() -> None:
     raw = {"sources": [{"name": "县政府网", "kind": "news_site", "url": "http://www.example.cn/", "download_delay": 3,
                         "concurrency": 1},
@@ -56,6 +63,12 @@ def test_politeness_per_source() -> None:
      "sources[1] (坏源): concurrency: Input should be less than or equal to 16"),
     ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "concurrency": True},
      "sources[1] (坏源): concurrency: Input should be a valid integer"),
+    ({"name": "坏源", "kind": "news_site", "url": "http://x.cn/", "selectors": {"body": "div["}},
+     "sources[1] (坏源): selectors.body: Value error, CSS selector 'div[' is not valid"),
+    ({"name": "坏源", "kind": "news_site", "url": "http://x.cn/", "selectors": {"links": "ul.list a::attr(href)"}},
+     "sources[1] (坏源): selectors.links: Value error, CSS selector 'ul.list a::attr(href)' is not valid"),
+    ({"name": "坏源", "kind": "news_site", "url": "http://x.cn/", "selectors": {"time": ""}},
+     "sources[1] (坏源): selectors.time: Value error, CSS selector '' is not valid"),
 ])
 def test_errors_name_file_and_entry(tmp_path: Path, entry: dict[str, object], message: str) -> None:
     import yaml

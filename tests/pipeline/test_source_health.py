@@ -49,9 +49,27 @@ def test_a_source_that_stopped_producing_is_degraded() -> None:
     assert stale.health == "degraded" and "没有新内容" in (stale.reason or "")
 
 
-def test_bozo_feed_with_items_stays_ok_but_says_so() -> None:
-    after = assess(run(problems=[("bozo_feed", "not well-formed")]), FRESH, NOW)
-    assert after.health == "ok" and "bozo_feed" in (after.reason or "")
+def test_a_feed_not_parsed_whole_is_degraded_but_never_counts_as_a_failure() -> None:
+    bozo = run(problems=[("bozo_feed", "SAXParseException: not well-formed (invalid token)")])
+    after = assess(bozo, FRESH, NOW)
+    assert after.health == "degraded" and after.consecutive_failures == 0
+    assert "格式有误" in (after.reason or "") and "not well-formed" in (after.reason or "")
+    state = after
+    for k in range(1, 6):  # broken run after run: degraded, never down
+        state = assess(bozo, state, NOW + timedelta(minutes=30 * k))
+        assert (state.health, state.consecutive_failures, state.since) == ("degraded", 0, NOW)
+    nothing = assess(run(fetched=0, new=0, duplicates=0, problems=[("bozo_feed", "junk"), ("empty", "feed has no items")]),
+                     FRESH, NOW)
+    assert nothing.health == "degraded" and nothing.consecutive_failures == 0
+    blocked = assess(run(fetched=0, new=0, problems=[("bozo_feed", "junk"), ("anti_bot", "HTTP 432")]), FRESH, NOW)
+    assert blocked.consecutive_failures == 1 and "反爬" in (blocked.reason or "")  # a failure still counts as one
+    fixed = assess(run(), state, NOW + timedelta(hours=4))
+    assert fixed.health == "ok" and fixed.reason is None
+
+
+def test_other_problems_of_a_productive_run_stay_ok_but_are_said() -> None:
+    after = assess(run(problems=[("http_error", "HTTP 404")]), FRESH, NOW)
+    assert after.health == "ok" and "http_error" in (after.reason or "") and after.consecutive_failures == 0
 
 
 def test_adaptive_polling_stays_within_a_quarter_and_four_times_the_base() -> None:
