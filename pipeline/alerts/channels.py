@@ -7,12 +7,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import mimetypes
+import re
 import smtplib
 import time
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
@@ -27,7 +30,10 @@ class ChannelError(RuntimeError):
 
 
 class Channel(Protocol):
-    def send(self, title: str, text: str, key: str) -> None: ...
+    """One delivery target. ``key`` identifies the message (a receiver may drop a repeat);
+    ``attachments`` are files to attach where the channel can (e-mail), named in the text."""
+
+    def send(self, title: str, text: str, key: str, attachments: Sequence[str] = ()) -> None: ...
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -56,7 +62,7 @@ class DingTalkChannel:
     url: str
     secret: str | None
 
-    def send(self, title: str, text: str, key: str) -> None:
+    def send(self, title: str, text: str, key: str, attachments: Sequence[str] = ()) -> None:
         url = self.url
         if self.secret:
             ts = int(time.time() * 1000)
@@ -70,7 +76,7 @@ class DingTalkChannel:
 class WeComChannel:
     url: str
 
-    def send(self, title: str, text: str, key: str) -> None:
+    def send(self, title: str, text: str, key: str, attachments: Sequence[str] = ()) -> None:
         data = _post_json(self.url, {"msgtype": "markdown", "markdown": {"content": text}})
         if data.get("errcode", 0) != 0:
             raise ChannelError(f"企业微信机器人返回错误 {data.get('errcode')}：{data.get('errmsg')}")
@@ -80,7 +86,7 @@ class WeComChannel:
 class WebhookChannel:
     url: str
 
-    def send(self, title: str, text: str, key: str) -> None:
+    def send(self, title: str, text: str, key: str, attachments: Sequence[str] = ()) -> None:
         # The key lets a receiver drop a repeat after a crash between sending and recording.
         _post_json(self.url, {"title": title, "text": text, "key": key}, {"Idempotency-Key": key})
 
@@ -94,11 +100,17 @@ class EmailChannel:
     sender: str
     to: tuple[str, ...]
 
-    def send(self, title: str, text: str, key: str) -> None:
+    def send(self, title: str, text: str, key: str, attachments: Sequence[str] = ()) -> None:
         msg = EmailMessage()
         msg["Subject"], msg["From"], msg["To"] = title, self.sender, ", ".join(self.to)
         msg["Message-ID"] = f"<{hashlib.sha1(key.encode()).hexdigest()}@yuqing>"
-        msg.set_content(text)
+        msg.set_content(as_plain_text(text))
+        for path in attachments:
+            data = Path(path).read_bytes() if Path(path).is_file() else None
+            if data is not None:
+                kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                maintype, subtype = kind.split("/", 1)
+                msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=Path(path).name)
         try:
             with smtplib.SMTP(self.host, self.port, timeout=TIMEOUT) as smtp:
                 if self.user and self.password:
@@ -113,8 +125,18 @@ class EmailChannel:
 class MisconfiguredChannel:
     reason: str
 
-    def send(self, title: str, text: str, key: str) -> None:
+    def send(self, title: str, text: str, key: str, attachments: Sequence[str] = ()) -> None:
         raise ChannelError(self.reason)
+
+
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+def as_plain_text(markdown: str) -> str:
+    """The message for a mail reader: no markdown headings or emphasis; our own links (the only
+    links a message has) written as "text：URL"."""
+    text = _LINK.sub(lambda m: f"{m.group(1)}：{m.group(2)}", markdown)
+    return re.sub(r"(?m)^#+\s*", "", text).replace("**", "").replace("`", "")
 
 
 def _build(name: str, spec: ChannelSpec, env: Mapping[str, str]) -> Channel:

@@ -6,17 +6,18 @@ never lost)."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, select, text, update
 from sqlalchemy.orm import Session
 
 from pipeline.alerts.channels import Channel, ChannelError
 from pipeline.alerts.plan import AlertDraft, DeadlineView, UnackedView, plan_deadline_alerts, plan_escalations
-from pipeline.alerts.render import render
+from pipeline.alerts.render import chain_root, render_message
 from pipeline.config import AlertsConfig, Config
 from pipeline.storage.models import Alert, AlertDelivery, Assignment, Deadline, Event, Unit
 from pipeline.storage.store import insert_ignoring_conflicts
@@ -44,9 +45,8 @@ def write_alerts(session: Session, drafts: list[AlertDraft], cfg: AlertsConfig, 
 
 
 def chain(session: Session, alert: Alert) -> list[Alert]:
-    """The alert's acknowledgement chain: the first alert and every repeat or escalation of it."""
-    root = session.get(Alert, alert.payload["original_alert"]) if alert.kind == "escalation" else alert
-    assert root is not None
+    """The alert's acknowledgement chain: the first alert and every repeat of it."""
+    root = chain_root(session, alert)
     return [root, *session.scalars(select(Alert).where(
         Alert.kind == "escalation", Alert.payload["original_alert"].as_integer() == root.id).order_by(Alert.id))]
 
@@ -93,47 +93,79 @@ def backoff(attempts: int, cfg: AlertsConfig) -> timedelta:
     return timedelta(seconds=min(cfg.retry_base_seconds * 2 ** max(attempts - 1, 0), cfg.retry_max_seconds))
 
 
-def next_due(session: Session, now: datetime) -> AlertDelivery | None:
-    """Claim the oldest due pending delivery so that concurrent workers never take the same one:
-    PostgreSQL locks it with SKIP LOCKED; SQLite claims it with an UPDATE as the transaction's
-    first statement, which takes the database's write lock at once (a select first would let
-    two workers read the same row)."""
-    due = (select(AlertDelivery.id).where(AlertDelivery.status == "pending", AlertDelivery.next_attempt_at <= now)
-           .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id).limit(1))
+def claim_message(session: Session, now: datetime) -> list[AlertDelivery]:
+    """Claim the deliveries of the next message: the oldest due pending delivery together with
+    every other due one on the same channel about the same event, so that a group owed several
+    things about an event (each coordinator's alert, a reminder and a repeat) gets one message.
+
+    Concurrent workers never take the same delivery. SQLite: the first statement of the
+    transaction is an UPDATE, which takes the database's write lock at once. PostgreSQL: a
+    transaction-scoped advisory lock per (channel, event) is taken before its rows are locked,
+    so two workers never split one group between them."""
+    due = (select(AlertDelivery.id, AlertDelivery.channel, Alert.event_id).join(Alert, Alert.id == AlertDelivery.alert_id)
+           .where(AlertDelivery.status == "pending", AlertDelivery.next_attempt_at <= now)
+           .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id))
     if session.get_bind().dialect.name == "postgresql":
-        claimed = session.scalar(due.with_for_update(skip_locked=True))
+        leader = _lock_a_group(session, due)
     else:
-        claimed = session.execute(
-            update(AlertDelivery).where(AlertDelivery.id == due.scalar_subquery(), AlertDelivery.status == "pending")
-            .values(attempts=AlertDelivery.attempts).returning(AlertDelivery.id)
-        ).scalar()
-    return session.get(AlertDelivery, claimed) if claimed is not None else None
+        first = due.with_only_columns(AlertDelivery.id).limit(1).scalar_subquery()
+        claimed = session.execute(update(AlertDelivery).where(AlertDelivery.id == first)
+                                  .values(attempts=AlertDelivery.attempts).returning(AlertDelivery.id)).scalar()
+        leader = session.execute(due.where(AlertDelivery.id == claimed)).first() if claimed is not None else None
+    if leader is None:
+        return []
+    delivery_id, channel, event_id = leader
+    if event_id is None:
+        return [d for d in [session.get(AlertDelivery, delivery_id)] if d is not None]
+    group = due.where(AlertDelivery.channel == channel, Alert.event_id == event_id).with_only_columns(AlertDelivery.id)
+    ids = list(session.scalars(group))
+    return list(session.scalars(select(AlertDelivery).where(AlertDelivery.id.in_(ids)).order_by(AlertDelivery.id)))
+
+
+def _lock_a_group(session: Session, due: Any) -> Any:
+    for delivery_id, channel, event_id in session.execute(due.limit(50)).all():
+        key = f"{channel}:{event_id if event_id is not None else f'd{delivery_id}'}"
+        lock = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+        if session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": lock}):
+            still = session.execute(due.where(AlertDelivery.id == delivery_id).with_for_update(of=AlertDelivery)).first()
+            if still is not None:
+                return still
+    return None
 
 
 def deliver_one(session: Session, channels: Mapping[str, Channel], cfg: AlertsConfig, now: datetime, *,
                 public_url: str | None) -> str | None:
-    """Send the next due delivery and record the outcome; returns "sent", "failed" or None when
-    nothing is due. The caller commits after each call, so a crash repeats at most one send.
-    ``public_url`` is the web app's base URL for acknowledgement links (None: command only)."""
-    delivery = next_due(session, now)
-    if delivery is None:
+    """Send the next due message and record the outcome for each of its deliveries; returns
+    "sent", "failed" or None when nothing is due. The caller commits after each call, so a crash
+    repeats at most one send. ``public_url`` is the web app's base URL for acknowledgement
+    links (None: the command only)."""
+    group = claim_message(session, now)
+    if not group:
         return None
-    alert = delivery.alert
-    title, text = render(session, alert, now, public_url=public_url)
-    channel = channels.get(delivery.channel)
+    alerts = [d.alert for d in group]
+    title, text = render_message(session, alerts, now, public_url=public_url)
+    name = group[0].channel
+    channel = channels.get(name)
+    attachments = [str(a.payload["path"]) for a in alerts if a.payload.get("path")]
     try:
         if channel is None:
-            raise ChannelError(f"渠道 {delivery.channel} 未配置")
-        channel.send(title, text, f"{alert.key}:{delivery.channel}")
+            raise ChannelError(f"渠道 {name} 未配置")
+        key = f"{name}:" + hashlib.sha256("+".join(sorted(a.key for a in alerts)).encode()).hexdigest()[:32]
+        channel.send(title, text, key, attachments)
     except ChannelError as exc:
-        delivery.attempts += 1
-        delivery.last_error = str(exc)[:1000]
-        delivery.next_attempt_at = now + backoff(delivery.attempts, cfg)
+        for d in group:
+            d.attempts += 1
+            d.last_error = str(exc)[:1000]
+            d.next_attempt_at = now + backoff(d.attempts, cfg)
         return "failed"
-    delivery.attempts += 1
-    delivery.status, delivery.sent_at, delivery.last_error = "sent", now, None
+    for d in group:
+        d.attempts += 1
+        d.status, d.sent_at, d.last_error = "sent", now, None
     return "sent"
 
 
 def pending_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(AlertDelivery).where(AlertDelivery.status == "pending")) or 0
+    """Messages waiting to be sent: pending deliveries, one per channel and event (as they are sent)."""
+    rows = session.execute(select(AlertDelivery.id, AlertDelivery.channel, Alert.event_id)
+                           .join(Alert, Alert.id == AlertDelivery.alert_id).where(AlertDelivery.status == "pending"))
+    return len({(channel, event if event is not None else f"d{did}") for did, channel, event in rows})

@@ -82,15 +82,29 @@ class UnackedView:
 
 def plan_escalations(unacked: list[UnackedView], coordinators: list[str], cfg: AlertsConfig,
                      now: datetime) -> list[AlertDraft]:
-    """An urgent alert unacknowledged for ``ack_timeout_minutes`` is repeated to its recipient
-    and escalated to the coordinators, once per elapsed timeout, up to ``max_repeats``."""
+    """Per event: an urgent alert unacknowledged for ``ack_timeout_minutes`` is repeated to its
+    recipient, and the coordinators who have acknowledged are told who has not — once per
+    elapsed timeout (its level), up to ``max_repeats``. A sweep that ran late plans only the
+    current level (no burst of the levels it missed); the repeat names everyone still waiting,
+    so one message per group says all of it."""
     timeout = timedelta(minutes=cfg.ack_timeout_minutes)
-    drafts: list[AlertDraft] = []
+    by_event: dict[int, list[UnackedView]] = {}
     for a in unacked:
-        levels = min(int((now - a.created_at) / timeout), cfg.max_repeats)
-        for level in range(1, levels + 1):
-            for r in dict.fromkeys([a.recipient, *coordinators]):
-                drafts.append(AlertDraft(f"escalation:{a.alert_id}:{level}:{r}", "escalation", r, True, a.event_id,
-                                         grade=a.grade, level=level,
-                                         payload={"original_alert": a.alert_id, "unacknowledged": a.recipient}))
+        if now - a.created_at >= timeout:
+            by_event.setdefault(a.event_id, []).append(a)
+    drafts: list[AlertDraft] = []
+    for event_id, waiting in by_event.items():
+        names = list(dict.fromkeys(a.recipient for a in waiting))
+        top = 0
+        for a in waiting:
+            level = min(int((now - a.created_at) / timeout), cfg.max_repeats)
+            top = max(top, level)
+            drafts.append(AlertDraft(f"escalation:{a.alert_id}:{level}:{a.recipient}", "escalation", a.recipient, True,
+                                     event_id, grade=a.grade, level=level,
+                                     payload={"original_alert": a.alert_id, "unacknowledged": names}))
+        for c in coordinators:
+            if c not in names:
+                drafts.append(AlertDraft(f"escalation:{event_id}:{waiting[0].grade}:{top}:{c}", "escalation", c, False,
+                                         event_id, grade=waiting[0].grade, level=top,
+                                         payload={"unacknowledged": names}))
     return drafts

@@ -1,8 +1,18 @@
-"""Alert messages in Chinese, rendered when sent (so the time left is current): what happened,
-the grade and why, who owns it, the deadlines with time left, and how to acknowledge."""
+"""Alert messages in Chinese, rendered when sent (so the time left is current): one message for
+everything a channel is owed about one event at that moment — the first alert, reminders,
+overdue notices, repeats — saying what happened, the grade and why, who owns it, the deadlines
+with time left, and who still has to acknowledge and how.
+
+Crawled text is hostile: titles, excerpts, reasons and anything else that came from outside go
+through ``plain`` first, so that a post cannot bring its own links, images, headings or list
+items into an official 【舆情预警】. The only links in a message are the app's own
+acknowledgement links; the source address is shown as text.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import quote
 
@@ -14,57 +24,128 @@ from pipeline.storage.models import Alert, Assignment, Deadline, Event, Post, Un
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import ALERT_HEADINGS, MILESTONE_NAMES, ROLE_NAMES
 
+# Markdown (DingTalk, WeCom) and HTML syntax characters, replaced by their full-width forms:
+# the text reads the same to a person and means nothing to a renderer.
+_MARKUP = str.maketrans({"[": "［", "]": "］", "(": "（", ")": "）", "<": "＜", ">": "＞", "*": "＊", "_": "＿",
+                         "`": "｀", "#": "＃", "!": "！", "|": "｜", "~": "～", "\\": "＼", "{": "｛", "}": "｝"})
+_SPACE = re.compile(r"\s+")
+_SCHEME = re.compile(r"(?i)\b(https?|ftp|javascript|data|file|mailto|tel|dingtalk|weixin)\s*:")
+# Which kind a combined message is headed by, most pressing first.
+_ORDER = ("event", "escalation", "overdue", "reminder", "returned", "source", "report")
+
+
+def plain(text: object, limit: int | None = None) -> str:
+    """Outside text made inert for a markdown message: one line, no markup characters, no
+    scheme a client would turn into a link (``https://`` becomes ``https：//``)."""
+    value = _SPACE.sub(" ", str(text or "")).strip()
+    if limit is not None and len(value) > limit:
+        value = value[:limit] + "…"
+    return _SCHEME.sub(lambda m: m.group(1) + "：", value.translate(_MARKUP))
+
+
+def chain_root(session: Session, alert: Alert) -> Alert:
+    """The first alert of an acknowledgement chain: a repeat points at the alert it repeats."""
+    original = alert.payload.get("original_alert") if alert.kind == "escalation" else None
+    root = session.get(Alert, original) if original else alert
+    return root if root is not None else alert
+
 
 def ack_url(public_url: str, token: str) -> str:
     """The acknowledgement page of one alert under the web app's base URL."""
     return f"{public_url.rstrip('/')}/ack/{quote(token, safe='')}"
 
 
-def render(session: Session, alert: Alert, now: datetime, *, public_url: str | None) -> tuple[str, str]:
-    """(title, markdown text) in Chinese: what happened, the grade and why, who owns it, the
-    deadlines with time left, and how to acknowledge: a link to the web app's page when its
-    ``public_url`` is known, else the ``yuqing ack`` command."""
-    event = session.get(Event, alert.event_id) if alert.event_id else None
-    heading = ALERT_HEADINGS.get(alert.kind, "舆情通知")
+def render_message(session: Session, alerts: Sequence[Alert], now: datetime, *,
+                   public_url: str | None) -> tuple[str, str]:
+    """(title, markdown text) of one message covering ``alerts`` (same channel, same event)."""
+    lead = min(alerts, key=lambda a: (_ORDER.index(a.kind) if a.kind in _ORDER else 99, not a.urgent))
+    heading = ALERT_HEADINGS.get(lead.kind, "舆情通知")
+    event = session.get(Event, lead.event_id) if lead.event_id else None
     if event is None:
-        title = f"【{heading}】{alert.payload.get('text', '')}"[:60]
-        return title, f"### {title}\n\n{alert.payload.get('text', '')}"
+        texts = list(dict.fromkeys(plain(a.payload.get("text", ""), 1000) for a in alerts))
+        title = f"【{heading}】{texts[0][:40]}"
+        return title, "\n".join([f"### {title}", "", *(f"- {t}" for t in texts)])
     grade = event.grade or "—"
-    level = f"·第{alert.level}次提醒" if alert.level else ""
-    title = f"【{heading}·{grade}{level}】{event.title[:30]}"
-    lines = [f"### {title}", "", f"- 事件编号：{event.id}（相关帖子 {_post_count(session, event.id)} 条）",
-             f"- 概要：{_summary(session, event.id)}",
-             f"- 等级：**{grade}**；依据：" + "；".join(r["detail"] for r in event.grade_reasons if r.get("grade")),
-             f"- 责任单位：{_units(session, event.id)}"]
-    if event.leadership:
-        lines.append("- 县政府主要领导、分管领导：须关注（特别重大）")
-    lines.append(f"- 回应时限：{_deadlines(session, event.id, now)}")
-    if alert.kind == "reminder":
-        lines.append(f"- 提醒：{MILESTONE_NAMES.get(alert.payload['milestone'], '')}时限已过"
-                     f"{int(alert.payload['share'] * 100)}%，请抓紧回应")
-    elif alert.kind == "overdue":
-        lines.append(f"- 督办：{MILESTONE_NAMES.get(alert.payload['milestone'], '')}已超时，请立即处置并报告")
-    elif alert.kind == "escalation":
-        lines.append(f"- 督办：{alert.payload['unacknowledged']}尚未确认收到预警，现再次提醒并报协调部门")
-    if alert.urgent:
-        command = f"`yuqing ack {alert.ack_token} --by 姓名`"
-        lines.append(f"- 请确认收到：[点击确认]({ack_url(public_url, alert.ack_token)})（或命令 {command}）"
-                     if public_url else f"- 请确认收到：{command}")
+    level = max((a.level for a in alerts), default=0)
+    title = f"【{heading}·{grade}{f'·第{level}次提醒' if level else ''}】{plain(event.title, 30)}"
+    lines = [f"### {title}", "", *_event_lines(session, event, now)]
+    lines += _kind_lines(session, alerts)
+    lines += _ack_lines(session, alerts, public_url)
     return title, "\n".join(lines)
 
 
-def _post_count(session: Session, event_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Post).where(Post.event_id == event_id)) or 0
+def _event_lines(session: Session, event: Event, now: datetime) -> list[str]:
+    first = session.execute(select(Post.text, Post.url, Post.platform, Post.author).where(Post.event_id == event.id)
+                            .order_by(Post.id).limit(1)).first()
+    count = session.scalar(select(func.count()).select_from(Post).where(Post.event_id == event.id)) or 0
+    reasons = "；".join(plain(r["detail"], 200) for r in event.grade_reasons or [] if r.get("grade"))
+    lines = [f"- 事件编号：{event.id}（相关帖子 {count} 条）",
+             f"- 概要：「{plain(first.text if first else '', 120)}」"]
+    if first is not None and first.url:
+        who = "，".join(plain(x, 40) for x in (first.platform, first.author) if x)
+        lines.append(f"- 来源：{who}，原文地址（文本，请复制后核实）：{plain(first.url, 300)}")
+    lines += [f"- 等级：**{event.grade or '—'}**；依据：{reasons or '—'}", f"- 责任单位：{_units(session, event.id)}"]
+    if event.leadership:
+        lines.append("- 县政府主要领导、分管领导：须关注（特别重大）")
+    lines.append(f"- 回应时限：{_deadlines(session, event.id, now)}")
+    return lines
 
 
-def _summary(session: Session, event_id: int) -> str:
-    text = session.scalar(select(Post.text).where(Post.event_id == event_id).order_by(Post.id).limit(1)) or ""
-    return text[:120] + ("…" if len(text) > 120 else "")
+def _kind_lines(session: Session, alerts: Sequence[Alert]) -> list[str]:
+    lines: list[str] = []
+    for a in sorted(alerts, key=lambda a: a.id):
+        milestone = MILESTONE_NAMES.get(str(a.payload.get("milestone", "")), "")
+        line = ""
+        if a.kind == "reminder":
+            line = f"- 提醒：{milestone}时限已过{int(a.payload['share'] * 100)}%，请抓紧回应"
+        elif a.kind == "overdue":
+            line = f"- 督办：{milestone}已超时，请立即处置并报告"
+        elif a.kind == "returned":
+            line = f"- 退回：{plain(a.payload.get('unit'), 40)}退回本事件（{plain(a.payload.get('reason'), 200)}），请协调改派"
+        if line and line not in lines:
+            lines.append(line)
+    waiting = _still_waiting(session, [a for a in alerts if a.kind == "escalation"])
+    if waiting:
+        level = max(a.level for a in alerts if a.kind == "escalation")
+        lines.append(f"- 督办：{'、'.join(waiting)}尚未确认收到预警（第{level}次提醒），现再次提醒并报协调部门")
+    return lines
+
+
+def _still_waiting(session: Session, escalations: Sequence[Alert]) -> list[str]:
+    """Who an escalation names that has still not acknowledged (an answer since then counts)."""
+    names = list(dict.fromkeys(n for a in escalations for n in a.payload.get("unacknowledged", [])))
+    if not names:
+        return []
+    event_id = escalations[0].event_id
+    open_ = set(session.scalars(select(Alert.recipient).where(
+        Alert.event_id == event_id, Alert.kind == "event", Alert.urgent.is_(True), Alert.acknowledged_at.is_(None))))
+    return [n for n in names if n in open_]
+
+
+def _ack_lines(session: Session, alerts: Sequence[Alert], public_url: str | None) -> list[str]:
+    """How each recipient of an urgent alert in this message acknowledges — for those whose
+    alert is still unacknowledged when the message goes out."""
+    asks: dict[str, str] = {}
+    for a in sorted(alerts, key=lambda a: a.id):
+        root = chain_root(session, a)
+        if not a.urgent or a.recipient in asks or root.acknowledged_at is not None:
+            continue
+        # the first alert's code, whichever repeat carries it: the code a duty officer finds in
+        # `yuqing status` is the one in every message
+        command = f"`yuqing ack {root.ack_token} --by 姓名`"
+        asks[a.recipient] = (f"[点击确认]({ack_url(public_url, root.ack_token)})（或命令 {command}）" if public_url
+                             else f"命令 {command}")
+    if not asks:
+        return []
+    if len(asks) == 1:
+        (who, how), = asks.items()
+        return [f"- 请{who}确认收到：{how}"]
+    return ["- 请确认收到：", *(f"  - {who}：{how}" for who, how in asks.items())]
 
 
 def _units(session: Session, event_id: int) -> str:
     stmt = (select(Assignment.role, Unit.name).join(Unit, Unit.id == Assignment.unit_id)
-            .where(Assignment.event_id == event_id).order_by(Assignment.id))
+            .where(Assignment.event_id == event_id, Assignment.status != "withdrawn").order_by(Assignment.id))
     by_role: dict[str, list[str]] = {}
     for role, name in session.execute(stmt):
         by_role.setdefault(role, []).append(name)
@@ -74,7 +155,9 @@ def _units(session: Session, event_id: int) -> str:
 def _deadlines(session: Session, event_id: int, now: datetime) -> str:
     stmt = (select(Deadline.milestone, Deadline.due_at, Deadline.met_at)
             .join(Assignment, Assignment.id == Deadline.assignment_id)
-            .where(Assignment.event_id == event_id, Assignment.role == "primary").order_by(Deadline.due_at))
+            .where(Assignment.event_id == event_id, Assignment.role == "primary", Assignment.status != "withdrawn",
+                   Deadline.cancelled_at.is_(None))
+            .order_by(Deadline.due_at))
     parts = []
     for milestone, due, met in session.execute(stmt):
         state = "已回应" if met else time_left(due, now)

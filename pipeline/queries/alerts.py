@@ -43,6 +43,12 @@ def ack_view(session: Session, token: str) -> AckView | None:
         token=alert.ack_token, heading=ALERT_HEADINGS.get(alert.kind, "舆情通知"), urgent=alert.urgent,
         event_id=alert.event_id, event_title=event.title if event else str(alert.payload.get("text", "")),
         grade=alert.grade or (event.grade if event else None), recipient=alert.recipient,
-        unacknowledged=alert.payload.get("unacknowledged") if alert.kind == "escalation" else None,
+        unacknowledged=_names(alert.payload.get("unacknowledged")) if alert.kind == "escalation" else None,
         created_at=alert.created_at, acknowledged_at=links[0].acknowledged_at,
         acknowledged_by=links[0].acknowledged_by, chain_size=len(links))
+
+
+def _names(value: object) -> str | None:
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or None
+    return str(value) if value else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -324,9 +325,10 @@ def test_major_post_in_a_local_feed_gives_exactly_one_alert_per_recipient(
                 when = NOW.replace(minute=minute)
                 collect_once(rt, path, None, when, scrapy_settings=FAST)
                 deliver_alerts(rt, when, env)
-            tokens = {m["body"]["markdown"]["text"].split("yuqing ack ")[1].split()[0] for m in rec.messages}
-            # 崇头镇, 县政府办公室 and 县委宣传部: one alert each, each with its own acknowledgement token
-            assert len(rec.messages) == 3 and len(tokens) == 3
+            tokens = {t for m in rec.messages for t in re.findall(r"yuqing ack (\w+)", m["body"]["markdown"]["text"])}
+            # 崇头镇, 县政府办公室 and 县委宣传部: one alert each, each with its own acknowledgement token;
+            # the two coordinators share one group, which gets one message asking both
+            assert len(rec.messages) == 2 and len(tokens) == 3
             assert len(mails) == 1  # 县政府办公室's second channel
     finally:
         server.shutdown()

@@ -19,7 +19,6 @@ import pytest
 import uvicorn
 from sqlalchemy import Engine, func, select, update
 
-from pipeline.alerts.render import render
 from pipeline.runtime import open_runtime
 from pipeline.service import sweep_deadlines
 from pipeline.settings import Settings
@@ -161,18 +160,6 @@ def test_titles_from_crawled_text_are_escaped(engine: Engine, db_url: str, ctx: 
     for html in (page.text, done.text):
         assert "<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;崇头镇大巴坠崖" in html
     assert "<b>" not in done.text and "&lt;b&gt;值班员&lt;/b&gt;" in done.text
-
-
-def test_urgent_messages_link_to_the_page_when_the_public_url_is_set(engine: Engine, ctx: TriageContext) -> None:
-    _triage(engine, ctx, [MAJOR], NOW)
-    with session_scope(engine) as s:
-        alert = s.scalars(select(Alert).where(Alert.recipient == "崇头镇", Alert.kind == "event")).one()
-        _, linked = render(s, alert, NOW, public_url="http://10.0.0.5:8080/")
-        _, plain = render(s, alert, NOW, public_url=None)
-    token = alert.ack_token
-    assert (f"- 请确认收到：[点击确认](http://10.0.0.5:8080/ack/{token})（或命令 `yuqing ack {token} --by 姓名`）"
-            in linked.splitlines())
-    assert plain.splitlines()[-1] == f"- 请确认收到：`yuqing ack {token} --by 姓名`"
 
 
 @pytest.mark.parametrize(("value", "expected"), [("http://10.0.0.5:8080", "http://10.0.0.5:8080"),

@@ -1,0 +1,91 @@
+"""What people receive (RULES.md §5): messages that crawled text cannot forge, one message per
+group and event at a time, and nothing that asks again for what a unit has already answered."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from pipeline.actions.work import record_response
+from pipeline.alerts.channels import as_plain_text
+from pipeline.alerts.outbox import deliver_one, sweep
+from pipeline.alerts.render import plain, render_message
+from pipeline.config import Config
+from pipeline.normalize import to_post
+from pipeline.storage.db import session_scope
+from pipeline.storage.models import Alert
+from pipeline.triage import TriageContext, triage_posts
+from tests.conftest import NOW
+
+MAJOR = {"id": "m1", "platform": "weibo", "author": "网友", "url": "https://weibo.example/m1",
+         "text": "崇头镇一辆旅游大巴在云景线坠崖，死亡人数已升至12人，另有多人受伤，救援仍在进行"}
+FORGED = (MAJOR["text"] + "\n- 请确认收到：[点击确认](http://evil.example/ack?t=1)\n![图](http://evil.example/x.png)"
+          "\n# 紧急通知 <b>立即</b> `rm` *转发* javascript:alert(1) 详见 https://evil.example/more")
+
+
+class Recorder:
+    """A channel that keeps what it is sent (as a DingTalk group would show it)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send(self, title: str, text: str, key: str, attachments: Sequence[str] = ()) -> None:
+        self.sent.append((title, text))
+
+
+def _triage(engine: Engine, ctx: TriageContext, record: dict[str, Any], now: datetime = NOW) -> int:
+    with session_scope(engine) as s:
+        return int(triage_posts(s, [to_post(record, 1, now)], ctx, now).items[0]["event_id"])
+
+
+def test_crawled_text_cannot_bring_links_images_headings_or_lists(engine: Engine, ctx: TriageContext) -> None:
+    eid = _triage(engine, ctx, {**MAJOR, "text": FORGED})
+    with session_scope(engine) as s:
+        alerts = list(s.scalars(select(Alert).where(Alert.event_id == eid, Alert.recipient == "崇头镇")))
+        title, text = render_message(s, alerts, NOW, public_url="https://yq.yunhe.gov.cn")
+    links = re.findall(r"\]\(([^)]*)\)", text)
+    assert links and all(link.startswith("https://yq.yunhe.gov.cn/ack/") for link in links)  # only our own
+    assert "http://evil" not in text and "https://evil" not in text and "javascript:" not in text
+    assert "![" not in text and "<b>" not in text and "`rm`" not in text
+    assert [line for line in text.splitlines() if line.startswith("#")] == [f"### {title}"]
+    assert all(line == "" or line.startswith(("### ", "- ", "  - ")) for line in text.splitlines())
+    assert "原文地址（文本，请复制后核实）：https：//weibo.example/m1" in text  # the source, as text
+    mail = as_plain_text(text)
+    assert "http://evil" not in mail and "https://evil" not in mail and "](" not in mail
+    assert plain("[x](http://a.b) ![i](data:x)") == "［x］（http：//a.b） ！［i］（data：x）"
+
+
+def _deliver_all(session: Any, cfg: Config, channels: dict[str, Recorder], now: datetime) -> None:
+    while deliver_one(session, channels, cfg.alerts, now, public_url=None) is not None:
+        pass
+
+
+def test_five_hours_of_sweeps_never_flood_a_group(engine: Engine, ctx: TriageContext, cfg: Config) -> None:
+    """Sweeps every 10 minutes for five hours over a 重大 event nobody acknowledges at first:
+    each group gets at most one message per event per run, and no more in all than the
+    thresholds that passed (first alert, three repeats, two reminders, one overdue)."""
+    eid = _triage(engine, ctx, MAJOR)
+    channels = {name: Recorder() for name in cfg.alerts.channels}
+    per_run: list[Counter[tuple[str, str]]] = []
+    with session_scope(engine) as s:
+        for minutes in range(0, 301, 10):
+            now = NOW + timedelta(minutes=minutes)
+            if minutes == 20:  # the township answers: its alerts are answered with it
+                record_response(s, cfg, eid, "崇头镇", "接受媒体采访", link=None, at=now, actor="崇头镇值班员", now=now)
+            before = {n: len(c.sent) for n, c in channels.items()}
+            sweep(s, cfg, now)
+            _deliver_all(s, cfg, channels, now)
+            per_run.append(Counter({(n, str(eid)): len(c.sent) - before[n] for n, c in channels.items()}))
+    assert all(n <= 1 for run in per_run for n in run.values())  # one message per group and event per run
+    totals = {n: len(c.sent) for n, c in channels.items()}
+    assert totals["coordinators-dingtalk"] <= 1 + 3 + 1 + 1  # first alert, repeats, the 24 h reminder, overdue
+    units = [text for _, text in channels["units-dingtalk"].sent]
+    assert len(units) == 1  # answered at 20 min: never asked again, never reminded of what it met
+    later = [text for _, text in channels["coordinators-dingtalk"].sent[1:]]
+    assert later and not any("崇头镇尚未确认" in t or "、崇头镇" in t for t in later)
+    assert any("县政府办公室、县委宣传部尚未确认收到预警" in t for t in later)
