@@ -16,7 +16,7 @@ from lxml.cssselect import CSSSelector
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from crawlers.search import is_search_url
-from pipeline.config import ConfigError, read_yaml
+from pipeline.config import ConfigError, explain, read_yaml
 
 SourceKind = Literal["feed", "weibo", "news_site", "wechat"]
 DEFAULT_PLATFORM: dict[str, str] = {"feed": "news", "weibo": "weibo", "news_site": "news", "wechat": "wechat"}
@@ -47,7 +47,7 @@ class Selectors(BaseModel):
             try:
                 CSSSelector(value, translator="html")
             except SelectorError as exc:
-                raise ValueError(f"CSS selector {value!r} is not valid: {exc}") from exc
+                raise ValueError(f"CSS 选择器 {value!r} 无效：{exc}") from exc
         return value
 
 
@@ -89,14 +89,14 @@ class Source(BaseModel):
         for url in [value] if isinstance(value, str) else value:
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise ValueError(f"not an http(s) URL: {url!r}")
+                raise ValueError(f"不是 http(s) 网址：{url!r}")
         return value
 
     @field_validator("name")
     @classmethod
     def _stripped(cls, value: str) -> str:
         if value.strip() != value or not value.strip():
-            raise ValueError("name must be non-blank without surrounding spaces")
+            raise ValueError("名称不能为空，前后不能有空格")
         return value
 
     @field_validator("link_pattern")
@@ -106,13 +106,13 @@ class Source(BaseModel):
             try:
                 re.compile(value)
             except re.error as exc:
-                raise ValueError(f"link_pattern is not a valid regex: {exc}") from exc
+                raise ValueError(f"link_pattern 不是有效的正则表达式：{exc}") from exc
         return value
 
     @model_validator(mode="after")
     def _kind_specific(self) -> Source:
         if self.cookie_env is not None and self.kind != "weibo":
-            raise ValueError("cookie_env only applies to kind weibo")
+            raise ValueError("cookie_env 只适用于 weibo 类信息源")
         return self
 
     @property
@@ -157,7 +157,7 @@ class SourcesFile(BaseModel):
         seen: set[str] = set()
         for s in self.sources:
             if s.name in seen:
-                raise ValueError(f"duplicate source name {s.name!r}")
+                raise ValueError(f"信息源名称重复：{s.name!r}")
             seen.add(s.name)
         return self
 
@@ -171,19 +171,19 @@ def _describe(raw: Any, loc: tuple[Any, ...]) -> str:
             name = entries[loc[1]].get("name")
         head = f"sources[{loc[1]}]" + (f" ({name})" if name else "")
         rest = ".".join(str(p) for p in loc[2:])
-        return f"{head}: {rest}" if rest else head
-    return ".".join(str(p) for p in loc) or "(top)"
+        return f"{head}：{rest}" if rest else head
+    return ".".join(str(p) for p in loc) or "（顶层）"
 
 
 def parse_sources(raw: Any, origin: str = "sources.yaml") -> SourcesFile:
     """Validate already-decoded YAML; ``origin`` names the file in error messages."""
     if not isinstance(raw, dict):
-        raise SourcesError(f"{origin}: expected a mapping with a 'sources' list at the top level")
+        raise SourcesError(f"{origin}：顶层应为包含 sources 列表的映射")
     try:
         return SourcesFile.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{_describe(raw, tuple(err['loc']))}: {err['msg']}" for err in exc.errors())
-        raise SourcesError(f"{origin}: {problems}") from exc
+        problems = "；".join(f"{_describe(raw, tuple(err['loc']))}：{explain(err)}" for err in exc.errors())
+        raise SourcesError(f"{origin}：{problems}") from exc
 
 
 def load_sources(path: Path) -> SourcesFile:

@@ -31,6 +31,12 @@ ENTRYPOINTS: dict[str, tuple[str, str]] = {
 }
 
 
+# A trial with ``--every N`` runs the operational flows every N seconds; retraining keeps its
+# own schedule (a retrain every few seconds would only burn the CPU the trial is watching)
+# unless it is asked for by name.
+TRIAL_EXEMPT = frozenset({"retrain"})
+
+
 @dataclass(frozen=True)
 class Planned:
     name: str
@@ -39,7 +45,8 @@ class Planned:
 
 def planned(config_dir: Path, every: float | None = None, only: list[str] | None = None) -> list[Planned]:
     """The flows of ``schedules.yaml`` with their schedules (cron in the file's time zone);
-    ``every`` replaces every schedule by that interval in seconds (trial runs)."""
+    ``every`` replaces the schedules by that interval in seconds (trial runs), except retrain's
+    unless ``only`` names it."""
     from prefect.schedules import Cron, Interval
 
     path = config_dir / "schedules.yaml"
@@ -55,7 +62,7 @@ def planned(config_dir: Path, every: float | None = None, only: list[str] | None
     for name, sched in flows.items():
         if only and name not in only:
             continue
-        if every is not None:
+        if every is not None and (name not in TRIAL_EXEMPT or (only and name in only)):
             schedule = Interval(every, timezone=tz)
         elif isinstance(sched, dict) and "cron" in sched:
             schedule = Cron(sched["cron"], timezone=tz)

@@ -49,10 +49,10 @@ class UnitsConfig(_Strict):
     def _coordinators_known(self) -> UnitsConfig:
         unknown = [c for c in self.coordinators if c not in self.departments]
         if unknown:
-            raise ValueError(f"coordinators not listed under departments: {unknown}")
+            raise ValueError(f"协调单位 {'、'.join(unknown)} 不在 departments 名单中")
         names = [t.name for t in self.townships]
         if len(set(names)) != len(names):
-            raise ValueError("township names must be unique")
+            raise ValueError("乡镇（街道）名称不能重复")
         return self
 
 
@@ -113,7 +113,7 @@ class Routing(_Strict):
             try:
                 re.compile(p)
             except re.error as exc:
-                raise ValueError(f"bad regular expression {p!r}: {exc}") from exc
+                raise ValueError(f"正则表达式 {p!r} 有误：{exc}") from exc
         return patterns
 
 
@@ -139,7 +139,7 @@ class Events(_Strict):
     @model_validator(mode="after")
     def _bands_divide(self) -> Events:
         if self.num_perm % self.bands:
-            raise ValueError("events.num_perm must be a multiple of events.bands")
+            raise ValueError("events.num_perm 必须是 events.bands 的整数倍")
         return self
 
 
@@ -158,7 +158,7 @@ class PolicyConfig(_Strict):
     @model_validator(mode="after")
     def _grades_known(self) -> PolicyConfig:
         if tuple(self.grades) != GRADES:
-            raise ValueError(f"grades must be exactly {list(GRADES)} (highest first)")
+            raise ValueError(f"grades 必须正好是 {'、'.join(GRADES)}（由高到低）")
         used = [
             *self.casualty_floors,
             self.reach.central_media_grade,
@@ -169,10 +169,10 @@ class PolicyConfig(_Strict):
         ]
         unknown = sorted({g for g in used if g not in GRADES})
         if unknown:
-            raise ValueError(f"unknown grade(s) {unknown}; grades are {list(GRADES)}")
+            raise ValueError(f"未知等级 {'、'.join(unknown)}；等级为 {'、'.join(GRADES)}")
         missing = [g for g in GRADES if g not in self.deadlines.milestones]
         if missing:
-            raise ValueError(f"deadlines.milestones has no entry for {missing}")
+            raise ValueError(f"deadlines.milestones 缺少等级 {'、'.join(missing)} 的时限")
         return self
 
 
@@ -190,9 +190,9 @@ class ChannelSpec(_Strict):
     @model_validator(mode="after")
     def _complete(self) -> ChannelSpec:
         if self.type == "email" and not (self.host_env and self.sender and self.to):
-            raise ValueError("an email channel needs host_env, sender and to")
+            raise ValueError("邮件渠道需要 host_env、sender 和 to")
         if self.type != "email" and not self.url_env:
-            raise ValueError(f"a {self.type} channel needs url_env")
+            raise ValueError(f"{self.type} 渠道需要 url_env")
         return self
 
 
@@ -214,7 +214,7 @@ class AlertsConfig(_Strict):
         used = {c for names in [*self.recipients.values(), self.default] for c in names}
         unknown = sorted(used - set(self.channels))
         if unknown:
-            raise ValueError(f"recipients name unknown channels {unknown}")
+            raise ValueError(f"recipients 中有未定义的渠道 {'、'.join(unknown)}")
         return self
 
     def channels_for(self, recipient: str) -> list[str]:
@@ -238,31 +238,54 @@ class Config:
         return [*self.units.departments, *(t.name for t in self.units.townships)]
 
 
+_EXPLAIN = {
+    "missing": "缺少此项", "extra_forbidden": "不认识的配置项（是否拼写有误？）", "string_type": "应为文本",
+    "int_parsing": "应为整数", "int_type": "应为整数", "int_from_float": "应为整数", "float_parsing": "应为数字",
+    "float_type": "应为数字", "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
+    "list_type": "应为列表", "dict_type": "应为映射（键: 值）", "model_type": "应为映射（键: 值）",
+    "greater_than_equal": "应不小于 {ge}", "greater_than": "应大于 {gt}", "less_than_equal": "应不大于 {le}",
+    "less_than": "应小于 {lt}", "literal_error": "只能是 {expected}", "string_too_short": "不能为空",
+    "too_short": "不能为空",
+}
+
+
+def explain(err: Any) -> str:
+    """A pydantic validation error in Chinese (our own validators already raise Chinese text)."""
+    if err["type"] == "value_error":
+        return str(err.get("ctx", {}).get("error", err["msg"]))
+    template = _EXPLAIN.get(err["type"])
+    if template is None:
+        return str(err["msg"])
+    try:
+        return template.format(**{k: v for k, v in (err.get("ctx") or {}).items()})
+    except (KeyError, IndexError):
+        return template
+
+
 def read_yaml(path: Path) -> Any:
     """Parse a YAML file; every failure is a ConfigError naming the file."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: configuration file not found") from exc
+        raise ConfigError(f"{path}：配置文件不存在") from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read ({exc})") from exc
+        raise ConfigError(f"{path}：无法读取（{exc}）") from exc
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
+        raise ConfigError(f"{path}：YAML 格式错误：{exc}") from exc
 
 
 def _validate(model: type[BaseModel], path: Path) -> Any:
     raw = read_yaml(path)
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
+        raise ConfigError(f"{path}：顶层应为映射（键: 值）")
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from exc
+        problems = "；".join(f"{'.'.join(str(p) for p in err['loc']) or '（顶层）'}：{explain(err)}"
+                             for err in exc.errors())
+        raise ConfigError(f"{path}：{problems}") from exc
 
 
 def _cross_check(cfg: Config) -> None:
@@ -271,20 +294,20 @@ def _cross_check(cfg: Config) -> None:
     for name, topic in cfg.topics.topics.items():
         for dept in [topic.department, *(a.department for a in topic.areas)]:
             if dept is not None and dept not in known:
-                problems.append(f"topics.yaml: topic {name}: unknown unit {dept!r}")
+                problems.append(f"topics.yaml：领域 {name} 的单位 {dept!r} 不在 units.yaml 中")
     routing = cfg.policy.routing
     for unit in [*routing.rumor_transfer_units, routing.emergency_cooperating_unit]:
         if unit not in known:
-            problems.append(f"policy.yaml: routing: unknown unit {unit!r}")
+            problems.append(f"policy.yaml：routing 中的单位 {unit!r} 不在 units.yaml 中")
     roles = {cfg.alerts.leadership_recipient, cfg.alerts.analyst_recipient}
     for recipient in cfg.alerts.recipients:
         if recipient not in known and recipient not in roles:
-            problems.append(f"alerts.yaml: recipients: unknown unit {recipient!r}")
+            problems.append(f"alerts.yaml：recipients 中的接收方 {recipient!r} 不是已知单位")
     irrelevant = cfg.policy.relevance.irrelevant_topic
     if irrelevant not in cfg.topics.topics:
-        problems.append(f"policy.yaml: relevance.irrelevant_topic {irrelevant!r} is not a topic")
+        problems.append(f"policy.yaml：relevance.irrelevant_topic {irrelevant!r} 不是已定义的领域")
     if problems:
-        raise ConfigError("; ".join(problems))
+        raise ConfigError("；".join(problems))
 
 
 def load_config(config_dir: Path) -> Config:

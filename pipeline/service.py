@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 
@@ -20,7 +21,9 @@ from pipeline.alerts.outbox import deliver_one, pending_count, sweep
 from pipeline.normalize import ParsedFile, PostInput, Reject, read_posts, write_rejects
 from pipeline.queries.alerts import AckView, ack_view
 from pipeline.runtime import Runtime
-from pipeline.triage import TriageReport, triage_posts
+
+if TYPE_CHECKING:  # triage pulls in numpy and the model code: only what triages imports it
+    from pipeline.triage import TriageReport
 
 Progress = Callable[[str], None]
 
@@ -74,6 +77,8 @@ def triage_with_retry(rt: Runtime, posts: list[PostInput], now: datetime, progre
     """One transaction per batch. When another worker stored some of the same posts first,
     the unique keys make this transaction fail; it is rolled back and run again, and the second
     pass finds those posts as already known, so nothing is processed twice."""
+    from pipeline.triage import triage_posts
+
     ctx = rt.triage_context(progress)
     for attempt in range(1, attempts + 1):
         try:

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from classifiers.bundle import ModelBundle
 from classifiers.tokenize import Tokenizer
-from classifiers.training import load_default_models
 from pipeline.batch import BatchWriter, NewEvent, Placed
 from pipeline.config import Config
 from pipeline.coverage import open_gaps
@@ -50,6 +49,8 @@ class TriageContext:
     @classmethod
     def load(cls, settings: Settings, cfg: Config, progress: Callable[[str], None] = lambda _: None) -> TriageContext:
         """Load what triage needs; models are only loaded, never trained (``yuqing models`` trains)."""
+        from classifiers.training import load_default_models  # scikit-learn: imported where models load
+
         tokenizer = Tokenizer(settings.userdict_path).load()
         loaded = load_default_models(settings.training_corpus_dir, settings.model_dir, progress)
         return cls(cfg, Gazetteer.from_config(cfg), tokenizer, ModelBundle.from_loaded(loaded),

@@ -44,31 +44,31 @@ def test_politeness_per_source() -> None:
 
 
 @pytest.mark.parametrize(("entry", "message"), [
-    ({"name": "坏源", "kind": "rss", "url": "http://x.cn/"}, "sources[1] (坏源): kind"),
-    ({"name": "坏源", "kind": "feed", "url": "ftp://x.cn/"}, "sources[1] (坏源): url"),
-    ({"name": "坏源", "kind": "feed"}, "sources[1] (坏源): url: Field required"),
-    ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "intervall": 5}, "sources[1] (坏源): intervall"),
-    ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "cookie_env": "C"}, "cookie_env only applies"),
+    ({"name": "坏源", "kind": "rss", "url": "http://x.cn/"}, "sources[1] (坏源)：kind：只能是"),
+    ({"name": "坏源", "kind": "feed", "url": "ftp://x.cn/"}, "sources[1] (坏源)：url：不是 http(s) 网址"),
+    ({"name": "坏源", "kind": "feed"}, "sources[1] (坏源)：url：缺少此项"),
+    ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "intervall": 5}, "sources[1] (坏源)：intervall：不认识的配置项"),
+    ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "cookie_env": "C"}, "cookie_env 只适用于 weibo 类信息源"),
     ({"name": "坏源", "kind": "news_site", "url": "http://x.cn/", "link_pattern": "(["}, "link_pattern"),
-    ({"name": "云和发布", "kind": "feed", "url": "http://x.cn/"}, "duplicate source name"),
+    ({"name": "云和发布", "kind": "feed", "url": "http://x.cn/"}, "信息源名称重复"),
     ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "download_delay": -1},
-     "sources[1] (坏源): download_delay: Input should be greater than or equal to 0"),
+     "sources[1] (坏源)：download_delay：应不小于 0"),
     ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "download_delay": 3600},
-     "sources[1] (坏源): download_delay: Input should be less than or equal to 60"),
+     "sources[1] (坏源)：download_delay：应不大于 60"),
     ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "download_delay": "慢一点"},
-     "sources[1] (坏源): download_delay: Input should be a valid number"),
+     "sources[1] (坏源)：download_delay：应为数字"),
     ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "concurrency": 0},
-     "sources[1] (坏源): concurrency: Input should be greater than or equal to 1"),
+     "sources[1] (坏源)：concurrency：应不小于 1"),
     ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "concurrency": 17},
-     "sources[1] (坏源): concurrency: Input should be less than or equal to 16"),
+     "sources[1] (坏源)：concurrency：应不大于 16"),
     ({"name": "坏源", "kind": "feed", "url": "http://x.cn/", "concurrency": True},
-     "sources[1] (坏源): concurrency: Input should be a valid integer"),
+     "sources[1] (坏源)：concurrency：应为整数"),
     ({"name": "坏源", "kind": "news_site", "url": "http://x.cn/", "selectors": {"body": "div["}},
-     "sources[1] (坏源): selectors.body: Value error, CSS selector 'div[' is not valid"),
+     "sources[1] (坏源)：selectors.body：CSS 选择器 'div[' 无效"),
     ({"name": "坏源", "kind": "news_site", "url": "http://x.cn/", "selectors": {"links": "ul.list a::attr(href)"}},
-     "sources[1] (坏源): selectors.links: Value error, CSS selector 'ul.list a::attr(href)' is not valid"),
+     "sources[1] (坏源)：selectors.links：CSS 选择器 'ul.list a::attr(href)' 无效"),
     ({"name": "坏源", "kind": "news_site", "url": "http://x.cn/", "selectors": {"time": ""}},
-     "sources[1] (坏源): selectors.time: Value error, CSS selector '' is not valid"),
+     "sources[1] (坏源)：selectors.time：CSS 选择器 '' 无效"),
 ])
 def test_errors_name_file_and_entry(tmp_path: Path, entry: dict[str, object], message: str) -> None:
     import yaml
@@ -82,12 +82,12 @@ def test_errors_name_file_and_entry(tmp_path: Path, entry: dict[str, object], me
 
 
 def test_unreadable_files(tmp_path: Path) -> None:
-    with pytest.raises(SourcesError, match="not found"):
+    with pytest.raises(SourcesError, match="配置文件不存在"):
         load_sources(tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("sources: [\n", encoding="utf-8")
-    with pytest.raises(SourcesError, match="invalid YAML"):
+    with pytest.raises(SourcesError, match="YAML 格式错误"):
         load_sources(bad)
     bad.write_text("- just a list\n", encoding="utf-8")
-    with pytest.raises(SourcesError, match="mapping"):
+    with pytest.raises(SourcesError, match="顶层应为"):
         load_sources(bad)

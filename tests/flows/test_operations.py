@@ -14,8 +14,6 @@ import pytest
 
 from pipeline.settings import PROJECT_ROOT, Settings
 
-pytestmark = pytest.mark.slow
-
 SCRIPT = """
 import json
 from flows.deployments import ENTRYPOINTS, flow_of
@@ -25,6 +23,7 @@ print("RESULT" + json.dumps(out, ensure_ascii=False, default=str))
 """
 
 
+@pytest.mark.slow
 def test_every_flow_runs_through_prefect(settings_for: Any, tmp_path: Path) -> None:
     settings: Settings = settings_for(f"sqlite:///{(tmp_path / 'ops.db').as_posix()}")
     config = tmp_path / "config"
@@ -45,3 +44,13 @@ def test_every_flow_runs_through_prefect(settings_for: Any, tmp_path: Path) -> N
     assert out["sweep"]["reminders_and_overdue"] == 0
     assert set(out["retrain"]) == {"topic", "grade", "rumor", "categories"}
     assert all((tmp_path / "models" / kind / "model.json").is_file() for kind in out["retrain"])
+
+
+def test_a_trial_every_few_seconds_leaves_retraining_on_its_own_schedule() -> None:
+    from flows.deployments import planned
+
+    trial = {p.name: p.schedule for p in planned(PROJECT_ROOT / "data" / "config", every=10)}
+    assert trial["alerts"].interval is not None and trial["alerts"].interval.total_seconds() == 10
+    assert trial["retrain"].interval is None and trial["retrain"].cron == "0 3 * * 1"
+    asked = {p.name: p.schedule for p in planned(PROJECT_ROOT / "data" / "config", every=10, only=["retrain"])}
+    assert list(asked) == ["retrain"] and asked["retrain"].interval is not None

@@ -26,7 +26,7 @@ def test_shipped_config_is_valid(config_dir: Path) -> None:
 def test_bad_value_names_file_and_key(config_dir: Path) -> None:
     p = config_dir / "policy.yaml"
     p.write_text(p.read_text(encoding="utf-8").replace("deaths: 10,", "deaths: ten,"), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"policy.yaml: casualty_floors.重大.deaths"):
+    with pytest.raises(ConfigError, match=r"policy.yaml：casualty_floors.重大.deaths：应为整数"):
         load_config(config_dir)
 
 
@@ -34,14 +34,14 @@ def test_unknown_unit_in_topics_is_reported(config_dir: Path) -> None:
     p = config_dir / "topics.yaml"
     p.write_text(p.read_text(encoding="utf-8").replace("department: 县交通运输局", "department: 县交通局"),
                  encoding="utf-8")
-    with pytest.raises(ConfigError, match="unknown unit '县交通局'"):
+    with pytest.raises(ConfigError, match="单位 '县交通局' 不在 units.yaml 中"):
         load_config(config_dir)
 
 
 def test_missing_file_and_bad_yaml(config_dir: Path) -> None:
     (config_dir / "units.yaml").write_text("county: [unclosed", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"units\.yaml: invalid YAML"):
+    with pytest.raises(ConfigError, match=r"units\.yaml：YAML 格式错误"):
         load_config(config_dir)
     (config_dir / "units.yaml").unlink()
-    with pytest.raises(ConfigError, match="not found"):
+    with pytest.raises(ConfigError, match="配置文件不存在"):
         load_config(config_dir)
