@@ -34,7 +34,7 @@ def test_unknown_unit_in_topics_is_reported(config_dir: Path) -> None:
     p = config_dir / "topics.yaml"
     p.write_text(p.read_text(encoding="utf-8").replace("department: 县交通运输局", "department: 县交通局"),
                  encoding="utf-8")
-    with pytest.raises(ConfigError, match="单位 '县交通局' 不在 units.yaml 中"):
+    with pytest.raises(ConfigError, match=r"单位 '县交通局' 不在 units\.yaml 中"):
         load_config(config_dir)
 
 
