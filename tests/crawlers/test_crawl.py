@@ -137,7 +137,6 @@ def test_each_record_is_validated_once_and_a_reject_never_reaches_triage(
 
     import crawlers.components
     import pipeline.normalize
-    import pipeline.service
     import pipeline.triage
     from pipeline.collect import collect_once
     from pipeline.normalize import PostInput
@@ -156,7 +155,7 @@ def test_each_record_is_validated_once_and_a_reject_never_reaches_triage(
 
     for module in (crawlers.components, pipeline.normalize):
         monkeypatch.setattr(module, "to_post", counting_to_post)
-    monkeypatch.setattr(pipeline.service, "triage_posts", recording_triage)
+    monkeypatch.setattr(pipeline.triage, "triage_posts", recording_triage)
     rt = runtime_for(f"sqlite:///{(tmp_path / 'once.db').as_posix()}")
     settings = rt.settings
     path = tmp_path / "sources.yaml"
