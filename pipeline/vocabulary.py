@@ -36,7 +36,7 @@ HEALTH_NAMES = {"ok": "正常", "degraded": "降级", "down": "中断"}
 
 # Alert kinds and the headings of their messages.
 ALERT_HEADINGS = {"event": "舆情预警", "reminder": "时限提醒", "overdue": "超时督办", "escalation": "预警未确认",
-                  "source": "信息源告警", "report": "舆情报告"}
+                  "returned": "退回待改派", "scheme": "监测方案命中", "source": "信息源告警", "report": "舆情报告"}
 
 # Who acts when nobody signed in does: the automatic path's actor in the audit log.
 SYSTEM_ACTOR = "系统"

@@ -31,7 +31,7 @@ _MARKUP = str.maketrans({"[": "［", "]": "］", "(": "（", ")": "）", "<": "�
 _SPACE = re.compile(r"\s+")
 _SCHEME = re.compile(r"(?i)\b(https?|ftp|javascript|data|file|mailto|tel|dingtalk|weixin)\s*:")
 # Which kind a combined message is headed by, most pressing first.
-_ORDER = ("event", "escalation", "overdue", "reminder", "returned", "source", "report")
+_ORDER = ("event", "escalation", "overdue", "reminder", "returned", "scheme", "report", "source")
 
 
 def plain(text: object, limit: int | None = None) -> str:
@@ -102,6 +102,8 @@ def _kind_lines(session: Session, alerts: Sequence[Alert]) -> list[str]:
             line = f"- 督办：{milestone}已超时，请立即处置并报告"
         elif a.kind == "returned":
             line = f"- 退回：{plain(a.payload.get('unit'), 40)}退回本事件（{plain(a.payload.get('reason'), 200)}），请协调改派"
+        elif a.kind not in ("event", "escalation") and a.payload.get("text"):
+            line = f"- {plain(a.payload['text'], 500)}"  # any other kind (a scheme hit, a report) says its text
         if line and line not in lines:
             lines.append(line)
     waiting = _still_waiting(session, [a for a in alerts if a.kind == "escalation"])

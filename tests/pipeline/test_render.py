@@ -89,3 +89,32 @@ def test_five_hours_of_sweeps_never_flood_a_group(engine: Engine, ctx: TriageCon
     later = [text for _, text in channels["coordinators-dingtalk"].sent[1:]]
     assert later and not any("崇头镇尚未确认" in t or "、崇头镇" in t for t in later)
     assert any("县政府办公室、县委宣传部尚未确认收到预警" in t for t in later)
+
+
+def test_a_report_notice_by_mail_carries_the_file_as_plain_text(engine: Engine, cfg: Config, tmp_path: Any) -> None:
+    """Other flows (reports, schemes) announce through the outbox with a text and, for mail, a
+    file: the mail is plain text (no markdown marks) with the file attached."""
+    from email import message_from_bytes
+
+    from pipeline.alerts.channels import EmailChannel
+    from pipeline.alerts.outbox import write_alerts
+    from pipeline.alerts.plan import AlertDraft
+    from tests.pipeline.receivers import smtp_receiver
+
+    report = tmp_path / "舆情日报-2026-11-27.docx"
+    report.write_bytes(b"PK\x03\x04 not really a docx")
+    with session_scope(engine) as s:
+        write_alerts(s, [AlertDraft("report:daily:2026-11-27", "report", cfg.alerts.leadership_recipient, False,
+                                    payload={"text": "本期共监测到涉云和信息 12 条 [详见](http://x.example)",
+                                             "path": str(report)})], cfg.alerts, NOW)
+    with smtp_receiver() as (port, mails), session_scope(engine) as s:
+        channel = EmailChannel("127.0.0.1", port, None, None, "yuqing@yunhe.gov.cn", ("zfb@yunhe.gov.cn",))
+        assert deliver_one(s, {"leadership-dingtalk": channel}, cfg.alerts, NOW, public_url=None) == "sent"
+    message = message_from_bytes(mails[0].content)
+    parts = {p.get_content_type(): p for p in message.walk()}
+    body = parts["text/plain"].get_payload(decode=True).decode("utf-8")
+    assert "【舆情报告】" in body and "###" not in body and "**" not in body
+    assert "http://x.example" not in body  # the text came from outside the outbox: no link
+    attached = [p for p in message.walk() if p.get_filename()]
+    assert [p.get_filename() for p in attached] == [report.name]
+    assert attached[0].get_payload(decode=True) == report.read_bytes()
