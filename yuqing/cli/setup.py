@@ -115,4 +115,4 @@ def demo(
     for unit, items in result.queues:
         print_queue(unit, items, DEMO_NOW)
     out.print(f"演示数据库保留在 {escape(str(db))}，可用 yuqing web 或 sqlite3 查看；"
-              f"拒收 {len(result.rejects)} 条（演示样例中的重复帖只入库一次）。")
+              f"拒收 {len(result.rejects)} 条（演示样例中的重复帖只入库一次）。", soft_wrap=True)
