@@ -23,7 +23,8 @@ from pipeline.timeparse import SHANGHAI
 HOURLY_SPAN = timedelta(hours=72)   # a timeline shorter than this is drawn by hour, else by day
 SAMPLES = 5
 CLAIMS = 5
-_CHAIN = re.compile(r"//@.*$|^转发微博[:：]?", re.S)
+_REPOST = re.compile(r"^\s*转发微博[:：]?\s*")
+_MENTION = re.compile(r"^@[^:：\s]{1,30}[:：]\s*")
 _SENTENCE = re.compile(r"[。！？!?\n]")
 
 
@@ -195,10 +196,18 @@ def _platforms(posts: list[_Post]) -> tuple[PlatformSpread, ...]:
     return tuple(PlatformSpread(name, *values) for name, values in ordered)
 
 
+def _own_words(text: str) -> str:
+    """A repost's own comment, or — when it adds none — the text it passes on (the end of the
+    ``//@name:`` chain)."""
+    parts = _REPOST.sub("", text).split("//@")
+    own = parts[0].strip()
+    return own if own or len(parts) == 1 else _MENTION.sub("", "@" + parts[-1]).strip()
+
+
 def _lead(p: _Post) -> str:
-    """What a post says first: its title, else its first sentence (repost chains removed)."""
-    text = p.title or next((s for s in _SENTENCE.split(_CHAIN.sub("", p.text)) if s.strip()), p.text)
-    text = text.strip()
+    """What a post says first: its title, else the first sentence of its own words."""
+    words = _own_words(p.text)
+    text = (p.title or next((s for s in _SENTENCE.split(words) if s.strip()), words)).strip()
     return text if len(text) <= 60 else text[:59] + "…"
 
 
