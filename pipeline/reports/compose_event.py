@@ -41,7 +41,9 @@ def event_summary(fig: EventFigures) -> str:
         text += "尚未确定牵头单位。"
     else:
         text += "该事件已判定为与本县政务无关。"
-    return text + (t.gaps_sentence(len(fig.gaps)) if fig.gaps else "")
+    if fig.gaps:
+        text += f"注意：事件期间有{len(fig.gaps)}处信息源采集中断或搜索结果不完整，传播数据可能偏少。"
+    return text
 
 
 def _overview(fig: EventFigures) -> list[Block]:

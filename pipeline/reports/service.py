@@ -18,7 +18,7 @@ re-runs) finds the key recorded and announces nothing.
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -89,15 +89,17 @@ def build(rt: Runtime, spec: Spec, now: datetime) -> Document:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write a file so that no reader ever sees half of it (a temporary file, then a rename)."""
+    """Write a file so that no reader ever sees half of it (a temporary file beside it, then a
+    rename); it gets the ordinary permissions of new files (the umask), readable by the mailer
+    and the web app."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with tmp.open("xb") as handle:
             handle.write(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

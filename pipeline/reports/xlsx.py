@@ -16,7 +16,7 @@ import pandas as pd
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from pipeline.reports.document import Document, Table, Value
+from pipeline.reports.document import Column, Document, Table, Value, cell_text
 from pipeline.timeparse import SHANGHAI
 
 NUMBER_FORMATS = {"percent": "0.0%", "hours": "0.0", "float": "0.0", "int": "0", "time": "yyyy-mm-dd hh:mm"}
@@ -65,39 +65,33 @@ def _frame(table: Table) -> pd.DataFrame:
     return pd.DataFrame(data, columns=[c.name for c in table.columns])
 
 
-def _layout(sheet: Any, headers: list[str], kinds: list[str], frame: pd.DataFrame) -> None:
-    """Widths from the longest text, number formats by kind, long text wrapped."""
-    for i, (header, kind) in enumerate(zip(headers, kinds, strict=True), start=1):
+def _layout(sheet: Any, table: Table) -> None:
+    """Widths from the longest shown text, number formats by kind, long text wrapped."""
+    for i, column in enumerate(table.columns, start=1):
         letter = get_column_letter(i)
-        texts = [header, *("" if pd.isna(v) else str(v) for v in frame.iloc[:200, i - 1])]
+        texts = [column.name, *(cell_text(row[i - 1], column.kind) for row in table.rows[:200])]
         width = min(MAX_WIDTH, max(display_width(t) for t in texts) + 2)
-        sheet.column_dimensions[letter].width = max(width, 16 if kind == "time" else 8)
+        sheet.column_dimensions[letter].width = max(width, 16 if column.kind == "time" else 8)
         for cell in sheet[letter][1:]:
-            if kind in NUMBER_FORMATS:
-                cell.number_format = NUMBER_FORMATS[kind]
+            if column.kind in NUMBER_FORMATS:
+                cell.number_format = NUMBER_FORMATS[column.kind]
             elif width >= MAX_WIDTH:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def _cover(doc: Document) -> pd.DataFrame:
-    rows = [("标题", doc.title), ("文号", f"{doc.masthead}　{doc.number}"), ("编发单位", doc.issuer),
+def _cover(doc: Document) -> Table:
+    rows = (("标题", doc.title), ("文号", f"{doc.masthead}　{doc.number}"), ("编发单位", doc.issuer),
             ("日期", doc.issued_label), *doc.meta.items(), ("内容提要", doc.summary),
-            *(("提示", n) for n in doc.notices), ("统计口径", doc.basis)]
-    return pd.DataFrame(rows, columns=["项目", "内容"], dtype="object")
+            *(("提示", n) for n in doc.notices), ("统计口径", doc.basis))
+    return Table("概要", (Column("项目"), Column("内容")), rows)
 
 
 def render_xlsx(doc: Document) -> bytes:
     out = io.BytesIO()
     taken: set[str] = set()
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        cover_name = sheet_name("概要", taken)
-        cover = _cover(doc)
-        cover.to_excel(writer, sheet_name=cover_name, index=False, freeze_panes=(1, 0))
-        _layout(writer.sheets[cover_name], list(cover.columns), ["text", "text"], cover)
-        writer.sheets[cover_name].column_dimensions["B"].width = 100
-        for table in doc.tables():
+        for table in (_cover(doc), *doc.tables()):
             name = sheet_name(table.sheet or table.title, taken)
-            frame = _frame(table)
-            frame.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
-            _layout(writer.sheets[name], list(frame.columns), [c.kind for c in table.columns], frame)
+            _frame(table).to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
+            _layout(writer.sheets[name], table)
     return out.getvalue()
