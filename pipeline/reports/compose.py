@@ -110,18 +110,19 @@ def _overall(fig: PeriodFigures) -> list[Block]:
 
 
 def _channels(fig: PeriodFigures) -> list[Block]:
-    if not fig.relevant:
-        return [Paragraph("本期无涉云和信息。")]
     names = _platform_names(fig)
-    return [
-        Chart("涉云和信息平台分布", charts.share_chart([names[c.name] for c in fig.platforms[:8]],
-                                                  [c.count for c in fig.platforms[:8]])),
-        counts_table("各平台信息量", "平台", fig.platforms, fig.relevant, names, sheet="平台"),
-        Paragraph(f"新闻网站报道{fig.media}条（{t.percent(t.share(fig.media, fig.relevant))}），网民及自媒体发布"
-                  f"{fig.relevant - fig.media}条；其中转发类信息{fig.reposts}条（{t.percent(t.share(fig.reposts, fig.relevant))}），"
-                  f"原创信息{fig.relevant - fig.reposts}条。"),
-        counts_table("主要信息来源", "来源", fig.sources[:10], fig.relevant, sheet="来源"),
-    ]
+    blocks: list[Block] = []
+    if fig.relevant:
+        blocks.append(Chart("涉云和信息平台分布", charts.share_chart([names[c.name] for c in fig.platforms[:8]],
+                                                                [c.count for c in fig.platforms[:8]])))
+    blocks.append(counts_table("各平台信息量", "平台", fig.platforms, fig.relevant, names, sheet="平台"))
+    if fig.relevant:
+        blocks.append(Paragraph(
+            f"新闻网站报道{fig.media}条（{t.percent(t.share(fig.media, fig.relevant))}），网民及自媒体发布"
+            f"{fig.relevant - fig.media}条；其中转发类信息{fig.reposts}条（{t.percent(t.share(fig.reposts, fig.relevant))}），"
+            f"原创信息{fig.relevant - fig.reposts}条。"))
+    blocks.append(counts_table("主要信息来源", "来源", fig.sources[:10], fig.relevant, sheet="来源"))
+    return blocks
 
 
 def _topics(fig: PeriodFigures, words: tuple[Count, ...]) -> list[Block]:

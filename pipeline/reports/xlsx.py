@@ -72,7 +72,8 @@ def _layout(sheet: Any, table: Table) -> None:
         texts = [column.name, *(cell_text(row[i - 1], column.kind) for row in table.rows[:200])]
         width = min(MAX_WIDTH, max(display_width(t) for t in texts) + 2)
         sheet.column_dimensions[letter].width = max(width, 16 if column.kind == "time" else 8)
-        for cell in sheet[letter][1:]:
+        for row in range(2, len(table.rows) + 2):  # the data rows only: an empty table stays empty
+            cell = sheet.cell(row=row, column=i)
             if column.kind in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[column.kind]
             elif width >= MAX_WIDTH:
