@@ -99,7 +99,7 @@ def _overall(fig: PeriodFigures) -> list[Block]:
         ("采集信息总量（条）", fig.collected), ("涉云和信息（条）", fig.relevant),
         (f"上{unit}同期涉云和信息（条）", fig.previous_relevant), ("涉及舆情事件（起）", fig.events_active),
         *((f"新增{g}事件（起）", fig.events_new[g]) for g in GRADES)), sheet="主要数据")
-    blocks: list[Block] = [key, Paragraph(f"环比：{t.change_sentence(fig.relevant, fig.previous_relevant, unit)}。")]
+    blocks: list[Block] = [key, Paragraph(f"{t.change_sentence(fig.relevant, fig.previous_relevant, unit)}。")]
     if fig.relevant:
         peak = max(range(len(fig.trend)), key=lambda i: fig.trend[i])
         blocks.append(Paragraph(f"信息量峰值出现在{labels[peak]}，共{fig.trend[peak]}条。"))
