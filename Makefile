@@ -47,6 +47,7 @@ bench: models
 	$(BIN)/python benchmarks/bench_crawl.py
 	$(BIN)/python benchmarks/bench_alert_latency.py
 	$(BIN)/python benchmarks/bench_alert_volume.py
+	$(BIN)/python benchmarks/bench_reports.py
 
 clean:
 	rm -rf $(VENV) var .prefect .pytest_cache .mypy_cache .ruff_cache

@@ -59,6 +59,10 @@ class Tokenizer:
     def cut(self, text: str) -> list[str]:
         return list(rjieba.cut(text))
 
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """Tokens with their part-of-speech tags (jieba's tag set: n noun, v verb, m numeral …)."""
+        return [(word, tag) for word, tag in rjieba.tag(text)]
+
     def doc(self, text: str) -> Doc:
         return Doc(text, tuple(rjieba.cut(text)))
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from prefect import flow, task
 
-from flows.operations import dispatch_task, report
+from flows.operations import dispatch_task, report, special_reports_task
 from flows.runtime import flow_runtime, run_clock, task_runtime
 from pipeline import inbox, service
 from pipeline.settings import Settings
@@ -81,4 +81,7 @@ def triage_flow(now: str | None = None, folder: str | None = None, max_files: in
             *(f"{Path(f['file']).name}：有效 {f['valid']}，拒收 {f['rejected']}，新入库 {f['new_posts']}，"
               f"新事件 {f['events_created']}，新分办 {f['assignments_created']}" for f in files),
             *(f"采集覆盖不完整：{gap}" for gap in gaps)] or ["收件箱中没有待研判的文件"])
-        return {"files": files, "dispatched": dispatch_task(at) if files else None}
+        result: dict[str, Any] = {"files": files, "dispatched": dispatch_task(at) if files else None}
+        if files:
+            result["special_reports"] = special_reports_task(at)  # after the triage transaction, never in it
+        return result

@@ -28,6 +28,7 @@ ENTRYPOINTS: dict[str, tuple[str, str]] = {
     "alerts": ("flows/operations.py", "alerts_flow"),
     "sweep": ("flows/operations.py", "sweep_flow"),
     "retrain": ("flows/operations.py", "retrain_flow"),
+    "reports": ("flows/reports.py", "reports_flow"),
 }
 
 

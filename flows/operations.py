@@ -45,6 +45,19 @@ def sweep_task(now: str) -> dict[str, int]:
         return service.sweep_deadlines(rt, parse_now(now))
 
 
+@task(name="special-reports")
+def special_reports_task(now: str) -> list[str]:
+    """舆情专报 for events that reached an urgent grade since the last look (after triage, in its
+    own units of work); returns the report keys produced."""
+    from pipeline.reports.service import produce_due_special_reports
+
+    with task_runtime() as rt:
+        produced = [r.key for r in produce_due_special_reports(rt, parse_now(now))]
+    if produced:
+        report("special-reports", "舆情专报", [f"已生成并通知舆情分析员：{key}" for key in produced])
+    return produced
+
+
 @task(name="collect", retries=1, retry_delay_seconds=10)
 def collect_task(now: str) -> dict[str, Any]:
     from pipeline.collect import collect_once
@@ -66,7 +79,8 @@ def collect_flow(now: str | None = None) -> dict[str, Any]:
             for name, c in collected.items()] or ["没有到期的信息源"])
         result: dict[str, Any] = {"collected": collected, "dispatched": dispatch_task(at)}
         if any(c["new"] for c in collected.values()):
-            result["alerts"] = alerts_task(at)  # 第一时间: urgent alerts go out in the same run
+            result["special_reports"] = special_reports_task(at)
+            result["alerts"] = alerts_task(at)  # 第一时间: urgent alerts (and the 专报 notice) go out in the same run
     return result
 
 
@@ -81,6 +95,7 @@ def dispatch_flow(now: str | None = None) -> dict[str, Any]:
 def alerts_flow(now: str | None = None) -> dict[str, Any]:
     at = run_clock(now)
     with flow_runtime():
+        special_reports_task(at)  # an analyst's regrade to 重大 also calls for a 专报
         return alerts_task(at)
 
 

@@ -31,6 +31,14 @@ STATUS_NAMES = {"new": "待分发", "dispatched": "待签收", "accepted": "已�
 OPEN_STATUSES: tuple[str, ...] = ("new", "dispatched", "accepted")
 INACTIVE_STATUSES: tuple[str, ...] = ("withdrawn",)
 
+# Platforms of posts, as county readers name them (reports); other codes are shown as stored.
+PLATFORM_NAMES = {"weibo": "微博", "wechat": "微信", "news": "新闻网站", "forum": "论坛", "message_board": "网络问政",
+                  "app": "新闻客户端", "video": "短视频", "hotline": "热线"}
+
+# Reports (RULES.md §5, §8): the kinds the system produces, with their names.
+REPORT_NAMES = {"daily": "舆情日报", "weekly": "舆情周报", "monthly": "舆情月报", "event": "舆情专报",
+                "assessment": "考核通报"}
+
 # Source health (collection).
 HEALTH_NAMES = {"ok": "正常", "degraded": "降级", "down": "中断"}
 

@@ -1,10 +1,12 @@
-"""The offline demo: bundled 云和 sample posts through the whole path, then every unit's queue."""
+"""The offline demo: bundled 云和 sample posts through the whole path, then every unit's queue,
+and the day's 舆情日报 (Word) beside the demo database."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +16,7 @@ from classifiers.tokenize import Tokenizer
 from classifiers.training import ensure_default_models
 from pipeline.normalize import Reject
 from pipeline.queries.queues import QueueItem, unit_queue
-from pipeline.runtime import open_runtime
+from pipeline.runtime import Runtime, open_runtime
 from pipeline.service import dispatch, ingest_file
 from pipeline.settings import Settings
 from pipeline.storage.models import Assignment, Unit
@@ -28,6 +30,7 @@ class DemoResult:
     items: list[dict[str, Any]]
     rejects: list[Reject]
     queues: list[tuple[str, list[QueueItem]]]
+    report: Path | None = None
 
 
 def demo_queues(session: Session, now: datetime) -> list[tuple[str, list[QueueItem]]]:
@@ -37,9 +40,11 @@ def demo_queues(session: Session, now: datetime) -> list[tuple[str, list[QueueIt
     return [(name, unit_queue(session, name, now)) for name in session.scalars(stmt)]
 
 
-def run_demo(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> DemoResult:
+def run_demo(settings: Settings, progress: Callable[[str], None] = lambda _: None,
+             report: Path | None = None) -> DemoResult:
     """Train the models if this checkout has none yet (the demo is a newcomer's first command),
-    then ingest the sample, hand out the work and read every unit's queue."""
+    then ingest the sample, hand out the work, read every unit's queue and, with ``report``
+    (a path without suffix), write the demo day's 舆情日报 there as Word."""
     ensure_default_models(settings.training_corpus_dir, settings.model_dir, Tokenizer(settings.userdict_path).load(),
                           progress)
     sample = settings.data_dir / "sample" / "demo_posts.jsonl"
@@ -47,4 +52,13 @@ def run_demo(settings: Settings, progress: Callable[[str], None] = lambda _: Non
         result = ingest_file(rt, sample, DEMO_NOW, settings.state_dir / "demo.rejects.jsonl", progress)
         dispatch(rt, DEMO_NOW)
         queues = rt.read(demo_queues, DEMO_NOW)
-    return DemoResult(result.report.items, result.rejects, queues)
+        written = _daily_report(rt, report) if report is not None else None
+    return DemoResult(result.report.items, result.rejects, queues, written)
+
+
+def _daily_report(rt: Runtime, base: Path) -> Path:
+    from pipeline.reports.periods import Period
+    from pipeline.reports.service import Spec, build, write_report
+
+    spec = Spec("daily", Period.containing("daily", DEMO_NOW.date()))
+    return Path(write_report(build(rt, spec, DEMO_NOW), base, ("docx",))["docx"])

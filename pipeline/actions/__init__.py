@@ -9,5 +9,6 @@ CLI, the flows and the web app all change state through these functions:
 - ``work``: ``dispatch_new``, ``accept`` (签收), ``return_item`` (退回), ``record_response``,
   ``close_item`` (办结) (units);
 - ``alerts``: ``acknowledge`` (and ``acknowledge_for_unit``, a consequence of 签收 and responses);
-- ``sources``: ``record_run`` (what a collection run did, source health, coverage gaps).
+- ``sources``: ``record_run`` (what a collection run did, source health, coverage gaps);
+- ``reports``: ``record_report`` (a report the system produced, recorded once and announced).
 """

@@ -349,3 +349,23 @@ class AlertDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     alert: Mapped[Alert] = relationship(back_populates="deliveries")
+
+
+class Report(Base):
+    """A report the system produced on its own — a scheduled 舆情日报 / 周报 / 月报 or 考核通报,
+    or the 舆情专报 of an event that reached an urgent grade — with its files under the state
+    directory and the summary sent with it. The key (``daily:2026-11-27``, ``event:12:重大`` …)
+    makes each one once: re-running a schedule never produces or announces it twice."""
+
+    __tablename__ = "reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)  # daily | weekly | monthly | assessment | event
+    title: Mapped[str] = mapped_column(String(200))
+    period_start: Mapped[datetime | None]
+    period_end: Mapped[datetime | None]
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    grade: Mapped[str | None] = mapped_column(String(8))
+    files: Mapped[dict[str, Any]]  # format -> path of the written file
+    summary: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(index=True)

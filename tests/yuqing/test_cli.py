@@ -81,6 +81,11 @@ def test_demo_runs_offline_and_prints_queues(settings_for, tmp_path: Path) -> No
     for grade in ("特别重大", "重大", "较大", "一般"):
         assert grade in result.stdout
     assert (tmp_path / "demo.db").exists()
+    import docx  # the day's 舆情日报 beside the database
+
+    daily = docx.Document(str(tmp_path / "demo-daily.docx"))
+    assert daily.paragraphs[0].text == "云和县政务舆情日报" and "当日舆情日报" in result.stdout
+    assert any(p.text == "2026年11月28日舆情日报" for p in daily.paragraphs)
 
 
 def test_status_reports_open_work_and_alert_outbox(sqlite_settings: Settings, tmp_path: Path) -> None:

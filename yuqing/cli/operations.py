@@ -131,7 +131,7 @@ def serve(
     every: Annotated[float | None, typer.Option(help="试运行：所有流程按此秒数间隔运行，忽略配置的计划")] = None,
     port: Annotated[int | None, typer.Option(help="本地 Prefect 服务器端口（未设置 PREFECT_API_URL 时）")] = None,
     flow: Annotated[list[str] | None,
-                    typer.Option(help="只运行这些流程（可重复）：collect、triage、dispatch、alerts、sweep、retrain")] = None,
+                    typer.Option(help="只运行这些流程（可重复）：collect、triage、dispatch、alerts、sweep、retrain、reports")] = None,
 ) -> None:
     """按计划运行采集、分发、预警发送与时限巡检（Ctrl-C 停止）。"""
     from flows.serve import serve_forever

@@ -102,7 +102,7 @@ def evaluate(
 def demo(
     db: Annotated[Path, typer.Option(help="演示用 SQLite 数据库文件")] = Path("var/demo.db"),
 ) -> None:
-    """离线演示：内置云和样例帖子 → 研判表 → 各单位待办与时限（需要时先训练模型）。"""
+    """离线演示：内置云和样例帖子 → 研判表 → 各单位待办与时限 → 当日舆情日报（需要时先训练模型）。"""
     from pipeline.settings import Settings
     from yuqing.demo import DEMO_NOW, run_demo
 
@@ -110,9 +110,11 @@ def demo(
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
     demo_settings = Settings.from_env({**os.environ, "YUQING_DATABASE_URL": f"sqlite:///{db.resolve().as_posix()}"})
-    result = run_demo(demo_settings, progress)
+    result = run_demo(demo_settings, progress, report=db.with_name(f"{db.stem}-daily"))
     print_triage(result.items)
     for unit, items in result.queues:
         print_queue(unit, items, DEMO_NOW)
     out.print(f"演示数据库保留在 {escape(str(db))}，可用 yuqing web 或 sqlite3 查看；"
               f"拒收 {len(result.rejects)} 条（演示样例中的重复帖只入库一次）。", soft_wrap=True)
+    if result.report is not None:
+        out.print(f"当日舆情日报（Word）：{escape(str(result.report))}")

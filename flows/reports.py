@@ -1,0 +1,35 @@
+"""The scheduled ``reports`` flow (08:00 Asia/Shanghai, ``schedules.yaml``): the periodic
+reports due at the run's time — the previous day's 舆情日报, on Mondays the previous week's 周报,
+on the 1st the previous month's 月报 and 考核通报 — then any 舆情专报 still due, then delivery of
+their notices. Re-running it (or running it on several workers) produces and announces nothing
+twice: each report is keyed (``pipeline.reports.service``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, task
+
+from flows.operations import alerts_task, report, special_reports_task
+from flows.runtime import flow_runtime, run_clock, task_runtime
+from pipeline.timeparse import parse_now
+
+
+@task(name="periodic-reports")
+def periodic_reports_task(now: str) -> list[dict[str, Any]]:
+    from pipeline.reports.service import produce_periodic_reports
+
+    with task_runtime() as rt:
+        produced = produce_periodic_reports(rt, parse_now(now))
+    return [{"key": r.key, "title": r.title, "files": r.files} for r in produced]
+
+
+@flow(name="reports")
+def reports_flow(now: str | None = None) -> dict[str, Any]:
+    at = run_clock(now)
+    with flow_runtime():
+        periodic = periodic_reports_task(at)
+        special = special_reports_task(at)
+        report("reports-summary", "报告生成", [f"{r['title']}：{r['files'].get('docx', '')}" for r in periodic]
+               or ["本次没有新的定期报告（已生成过）"])
+        return {"periodic": periodic, "special": special, "delivery": alerts_task(at)}

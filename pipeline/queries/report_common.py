@@ -1,0 +1,126 @@
+"""What the report queries share: the state of a deadline at a moment, counted lists, and the
+owner, handling state and responses of events (the lines of a report's event tables).
+
+Every state is read *as of* ``now``: a response, a milestone met or cancelled after ``now`` has
+not happened yet, so a report rebuilt for the same moment gives the same figures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pipeline.storage.models import Assignment, Deadline, Event, Response, Unit
+from pipeline.storage.store import chunks
+
+# Handling states of a milestone (and, worst first, of an event), with their names.
+STATE_NAMES = {"overdue": "超时未完成", "late": "超时完成", "pending": "未到期", "on_time": "按时完成",
+               "cancelled": "已取消", "none": "无时限"}
+WORST_FIRST: tuple[str, ...] = ("overdue", "late", "pending", "on_time")
+# Roles that work an item (coordinators watch every item: they are not counted as receiving it).
+WORKING_ROLES: tuple[str, ...] = ("primary", "cooperating", "transfer")
+
+
+def deadline_state(due_at: datetime, met_at: datetime | None, cancelled_at: datetime | None,
+                   now: datetime) -> str:
+    """on_time / late (met after its due time: stays late on record) / overdue (unmet, past due)
+    / pending (unmet, not due yet) / cancelled (not called for any more), as of ``now``."""
+    if cancelled_at is not None and cancelled_at <= now:
+        return "cancelled"
+    if met_at is not None and met_at <= now:
+        return "on_time" if met_at <= due_at else "late"
+    return "overdue" if due_at <= now else "pending"
+
+
+def worst(states: Iterable[str]) -> str:
+    """The handling state of an event from its milestones' states (cancelled ones ignored)."""
+    present = set(states)
+    return next((s for s in WORST_FIRST if s in present), "none")
+
+
+@dataclass(frozen=True)
+class Count:
+    name: str
+    count: int
+
+
+def counted(rows: Iterable[tuple[str | None, int]], missing: str) -> tuple[Count, ...]:
+    """(name, count) rows as Counts, largest first (ties by name); a NULL name is ``missing``."""
+    merged: dict[str, int] = defaultdict(int)
+    for name, n in rows:
+        merged[name if name else missing] += int(n)
+    return tuple(Count(k, v) for k, v in sorted(merged.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """One event as the report's tables show it."""
+
+    event_id: int
+    title: str
+    grade: str | None
+    topic: str | None
+    categories: tuple[str, ...]
+    rumor: bool
+    owner: str | None           # the primary unit
+    status: str | None          # the primary's assignment status (pipeline.vocabulary.STATUS_NAMES)
+    handling: str               # worst state of the owner's milestones (STATE_NAMES)
+    posts: int                  # posts in the report's span
+    engagement: int | None
+    first_seen_at: datetime
+    responses: int
+    transfers: tuple[str, ...]  # 线索移交 units (谣言)
+
+
+def event_lines(session: Session, posts: dict[int, int], now: datetime) -> list[EventLine]:
+    """Lines for the events ``posts`` names (event id -> posts in the span), in that order."""
+    ids = list(posts)
+    events: dict[int, Event] = {}
+    owners: dict[int, tuple[str, str, int]] = {}
+    transfers: dict[int, list[str]] = defaultdict(list)
+    for part in chunks(ids):
+        events.update({e.id: e for e in session.scalars(select(Event).where(Event.id.in_(part)))})
+        stmt = (select(Assignment.event_id, Unit.name, Assignment.status, Assignment.id, Assignment.role)
+                .join(Unit, Unit.id == Assignment.unit_id)
+                .where(Assignment.event_id.in_(part), Assignment.status != "withdrawn")
+                .order_by(Assignment.id))
+        for eid, unit, status, aid, role in session.execute(stmt):
+            if role == "primary":
+                owners[eid] = (unit, status, aid)
+            elif role == "transfer":
+                transfers[eid].append(unit)
+    handling = _handling(session, [a for _, _, a in owners.values()], now)
+    answered = _responses(session, ids, now)
+    lines = []
+    for eid in ids:
+        ev = events[eid]
+        owner: tuple[str | None, str | None, int] = owners.get(eid, (None, None, -1))
+        owner_unit, owner_status, aid = owner
+        lines.append(EventLine(eid, ev.title, ev.grade, ev.topic, tuple(ev.categories or ()), bool(ev.rumor),
+                               owner_unit, owner_status, handling.get(aid, "none"), posts[eid], ev.engagement, ev.first_seen_at,
+                               answered.get(eid, 0), tuple(transfers[eid])))
+    return lines
+
+
+def _handling(session: Session, assignment_ids: list[int], now: datetime) -> dict[int, str]:
+    states: dict[int, list[str]] = defaultdict(list)
+    for part in chunks(assignment_ids):
+        stmt = select(Deadline.assignment_id, Deadline.due_at, Deadline.met_at, Deadline.cancelled_at).where(
+            Deadline.assignment_id.in_(part))
+        for aid, due, met, cancelled in session.execute(stmt):
+            states[aid].append(deadline_state(due, met, cancelled, now))
+    return {aid: worst(s) for aid, s in states.items()}
+
+
+def _responses(session: Session, event_ids: list[int], now: datetime) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for part in chunks(event_ids):
+        stmt = (select(Response.event_id, func.count()).where(Response.event_id.in_(part), Response.responded_at <= now)
+                .group_by(Response.event_id))
+        found.update({eid: int(n) for eid, n in session.execute(stmt)})
+    return found

@@ -1,0 +1,53 @@
+"""The reports the system produced (for the web app's list and downloads, and for the
+schedules to know what is done): newest first, with their files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipeline.storage.models import Event, Report
+
+
+@dataclass(frozen=True)
+class ReportView:
+    id: int
+    key: str
+    kind: str
+    title: str
+    summary: str
+    files: dict[str, str]
+    created_at: datetime
+    event_id: int | None
+    grade: str | None
+
+
+def list_reports(session: Session, kind: str | None = None, limit: int = 100) -> list[ReportView]:
+    stmt = select(Report).order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)
+    if kind is not None:
+        stmt = stmt.where(Report.kind == kind)
+    return [ReportView(r.id, r.key, r.kind, r.title, r.summary, dict(r.files), r.created_at, r.event_id, r.grade)
+            for r in session.scalars(stmt)]
+
+
+def report_file(session: Session, report_id: int, fmt: str) -> str | None:
+    """The path of one format of a recorded report, or None."""
+    files = session.scalar(select(Report.files).where(Report.id == report_id))
+    return None if files is None else files.get(fmt)
+
+
+def report_recorded(session: Session, key: str) -> bool:
+    return session.scalar(select(Report.id).where(Report.key == key)) is not None
+
+
+def special_reports_due(session: Session, grades: list[str]) -> list[tuple[int, str]]:
+    """(event, grade) of county events at an urgent grade whose 舆情专报 at that grade was not
+    produced yet, oldest event first."""
+    done = {(eid, grade) for eid, grade in session.execute(
+        select(Report.event_id, Report.grade).where(Report.kind == "event"))}
+    stmt = (select(Event.id, Event.grade).where(Event.relevant.is_(True), Event.grade.in_(grades))
+            .order_by(Event.id))
+    return [(eid, str(grade)) for eid, grade in session.execute(stmt) if (eid, grade) not in done]

@@ -1,0 +1,116 @@
+"""The 考核通报 as a ``Document`` (RULES.md §5; the notice's §8, 通报 and 约谈): the per-unit
+table — items received, on-time rate per milestone, overdue, median time to first response,
+returned items — sorted for 通报 (the most overdue first), a chart of the on-time rates, the
+late cases one by one, and the requirements that follow from them.
+"""
+
+from __future__ import annotations
+
+from pipeline.queries.assessment import AssessmentFigures, Tally
+from pipeline.reports import charts
+from pipeline.reports import templates as t
+from pipeline.reports.compose import Letterhead, sections
+from pipeline.reports.document import Block, Chart, Column, Document, Kind, Paragraph, Table
+from pipeline.vocabulary import MILESTONE_NAMES, MILESTONES, REPORT_NAMES
+
+
+def _total(fig: AssessmentFigures) -> Tally:
+    return Tally(sum(u.total.due for u in fig.units), sum(u.total.on_time for u in fig.units))
+
+
+def assessment_summary(fig: AssessmentFigures) -> str:
+    label = fig.period.label + ("" if fig.complete else f"（截至{t.when(fig.until)}）")
+    if not fig.units:
+        return f"{label}，各单位无交办的舆情事项，也无到期的回应时限，本期无考核数据。"
+    total = _total(fig)
+    received = sum(u.received for u in fig.units)
+    overdue = sum(u.overdue for u in fig.units)
+    text = (f"{label}，{len(fig.units)}个单位共收到交办舆情事项{received}件（其中牵头{sum(u.received_primary for u in fig.units)}件）；"
+            f"本期到期的回应时限节点{total.due}个，按时完成{total.on_time}个，按时率{t.percent(total.rate)}；"
+            f"超时{overdue}个（其中仍未完成{sum(u.unanswered for u in fig.units)}个）；退回{sum(u.returned for u in fig.units)}件。")
+    named = [u.unit for u in fig.units if u.overdue][:5]
+    if named:
+        text += f"{t.listing(named)}等单位存在超时情况，予以通报。"
+    else:
+        text += "各单位均按时完成回应。"
+    return text
+
+
+SHORT = {"authoritative_info": "权威信息", "press_conference": "发布会", "response": "回应"}
+
+
+def _totals(fig: AssessmentFigures) -> Table:
+    total = _total(fig)
+    rows = (("承办单位（个）", len(fig.units)), ("收到交办（件）", sum(u.received for u in fig.units)),
+            ("其中牵头（件）", sum(u.received_primary for u in fig.units)), ("到期时限节点（个）", total.due),
+            ("按时完成（个）", total.on_time), ("超时（个）", sum(u.overdue for u in fig.units)),
+            ("其中仍未完成（个）", sum(u.unanswered for u in fig.units)), ("退回（件）", sum(u.returned for u in fig.units)))
+    return Table("主要数据", (Column("指标"), Column("数值", "int")), rows, sheet="主要数据")
+
+
+def _table(fig: AssessmentFigures) -> Table:
+    columns = (Column("序号", "int"), Column("单位"), Column("收到交办（件）", "int"), Column("其中牵头（件）", "int"),
+               Column("到期节点（个）", "int"), Column("按时完成（个）", "int"), Column("按时率", "percent"),
+               Column("超时（个）", "int"), Column("其中未完成（个）", "int"), Column("首次回应用时中位数（小时）", "hours"),
+               Column("退回（件）", "int"))
+    rows = tuple((i + 1, u.unit, u.received, u.received_primary, u.total.due, u.total.on_time, u.total.rate, u.overdue,
+                  u.unanswered, u.median_first_response_hours, u.returned) for i, u in enumerate(fig.units))
+    return Table("各单位舆情回应情况", columns, rows, sheet="各单位情况", empty="本期无交办事项。")
+
+
+def _milestone_table(fig: AssessmentFigures) -> Table:
+    """Per unit and milestone: due, met on time, on-time rate (units with a milestone due)."""
+    parts: tuple[tuple[str, Kind], ...] = (("到期", "int"), ("按时", "int"), ("按时率", "percent"))
+    columns = (Column("单位"), *(Column(f"{SHORT[m]}{what}", kind) for m in MILESTONES for what, kind in parts))
+    rows = tuple((u.unit, *(v for m in MILESTONES for v in (u.milestones[m].due, u.milestones[m].on_time,
+                                                              u.milestones[m].rate)))
+                 for u in fig.units if u.total.due)
+    return Table("各时限节点按时情况（权威信息：发布权威信息；发布会：新闻发布会；回应：予以回应）", columns, rows,
+                 sheet="各节点按时率", empty="本期无到期的回应时限节点。")
+
+
+def _chart(fig: AssessmentFigures) -> list[Block]:
+    rated = [u for u in fig.units if u.total.rate is not None][:15]
+    if not rated:
+        return []
+    return [Chart("各单位回应时限按时率（按通报顺序，至多15个单位）",
+                  charts.bar_chart([u.unit for u in rated], [u.total.rate or 0.0 for u in rated], "按时率", percent=True))]
+
+
+def _late(fig: AssessmentFigures) -> Table:
+    return Table("超时事项", (Column("事件编号", "int"), Column("事件", clip=24), Column("等级"), Column("责任单位"), Column("时限节点"),
+                          Column("应完成时间", "time"), Column("实际完成时间", "time"), Column("超时（小时）", "hours")),
+                 tuple((c.event_id, c.title, c.grade, c.unit, MILESTONE_NAMES.get(c.milestone, c.milestone), c.due_at,
+                        c.met_at, c.late_hours) for c in fig.late_cases), sheet="超时事项", empty="本期无超时事项。")
+
+
+def _requirements(fig: AssessmentFigures, head: Letterhead) -> list[Block]:
+    notes = []
+    open_units = [u.unit for u in fig.units if u.unanswered]
+    if open_units:
+        notes.append(f"{t.listing(open_units)}仍有超时未完成的回应事项，请于接到通报后立即回应，"
+                     f"并向{t.listing(list(head.coordinators))}说明情况。")
+    if any(u.returned for u in fig.units):
+        notes.append("对退回的事项，请协调单位及时改派，明确责任主体，避免推诿。")
+    notes.append("各单位要严格落实“属地管理、分级负责、谁主管谁负责”原则，在规定时限内发布权威信息、予以回应。")
+    notes.append("回应情况纳入年度考核；对多次超时、迟报漏报的单位，视情进行约谈。")
+    return [Paragraph(n, lead=f"{'一二三四五六'[i]}是") for i, n in enumerate(notes)]
+
+
+def assessment_document(fig: AssessmentFigures, head: Letterhead) -> Document:
+    period = fig.period
+    notices = [] if fig.complete else [f"本期尚未结束，数据截至{t.when(fig.until)}。"]
+    body = sections(("总体情况", [_totals(fig)]),
+                    ("各单位回应情况", [_table(fig), _milestone_table(fig), *_chart(fig)]),
+                    ("超时事项", [_late(fig)]), ("有关要求", _requirements(fig, head)))
+    return Document(
+        kind="assessment", masthead=head.masthead("assessment"), number=head.number(period.start, period.issue),
+        issuer=head.issuer, issued=fig.now, title=f"{period.label}政务舆情回应情况{REPORT_NAMES['assessment']}",
+        summary=assessment_summary(fig), notices=tuple(notices), sections=body,
+        basis=("统计口径：收到交办按分办时间计入本期（牵头、配合、线索移交，不含协调督办）；按时率按本期到期的时限节点计算，"
+               "已取消的节点不计，超时完成的仍计为超时；首次回应用时为分办至该单位首次登记回应的时间；"
+               f"各项截至{t.when(fig.now)}。排序：超时多的在前，按时率低的在前。"),
+        distribution=head.distribution,
+        meta={"报告": REPORT_NAMES["assessment"], "周期": period.label, "数据截至": t.when(fig.until),
+              "生成时间": t.when(fig.now)},
+    )

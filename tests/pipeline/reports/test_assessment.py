@@ -1,0 +1,114 @@
+"""The 考核通报 of the seeded month on both engines: each unit's items received, on-time rate
+per milestone, overdue, median time to first response and returned items equal what is
+computed here from the rows; cancelled milestones are left out, a late one stays late; the
+table is sorted for 通报 and the late cases are listed one by one."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from statistics import median
+from typing import Any
+
+from sqlalchemy import select
+
+from pipeline.reports.docx import render_docx
+from pipeline.reports.periods import Period
+from pipeline.reports.service import Spec, build
+from pipeline.reports.xlsx import render_xlsx
+from pipeline.runtime import Runtime
+from pipeline.storage.models import Assignment, Deadline, Event, Response, Unit
+from pipeline.vocabulary import MILESTONE_NAMES, MILESTONES
+from tests.pipeline.reports.conftest import body, headings, sheets, text_of, word
+from tests.pipeline.reports.seed import NOW
+
+SHORT = {"authoritative_info": "权威信息", "press_conference": "发布会", "response": "回应"}
+
+
+def _truth(rt: Runtime, period: Period) -> dict[str, dict[str, Any]]:
+    until = min(period.end, NOW)
+    units: dict[str, dict[str, Any]] = defaultdict(lambda: {"received": 0, "primary": 0, "due": defaultdict(int),
+                                                            "on_time": defaultdict(int), "overdue": 0, "open": 0,
+                                                            "waits": [], "returned": 0})
+    with rt.session() as s:
+        names = dict(s.execute(select(Unit.id, Unit.name)).all())
+        assignments = list(s.scalars(select(Assignment)))
+        responses = list(s.scalars(select(Response)))
+        for a in assignments:
+            u = units[names[a.unit_id]]
+            if a.role != "coordinator" and period.start <= a.created_at <= until:
+                u["received"] += 1
+                u["primary"] += a.role == "primary"
+                answers = [r.responded_at for r in responses if r.unit_id == a.unit_id and r.event_id == a.event_id
+                           and r.responded_at <= NOW]
+                if answers:
+                    u["waits"].append((min(answers) - a.created_at).total_seconds() / 3600)
+            if a.returned_at is not None and period.start <= a.returned_at <= until:
+                u["returned"] += 1
+            for d in s.scalars(select(Deadline).where(Deadline.assignment_id == a.id)):
+                if not period.start <= d.due_at <= until or (d.cancelled_at and d.cancelled_at <= NOW):
+                    continue
+                u["due"][d.milestone] += 1
+                in_time = d.met_at is not None and d.met_at <= d.due_at
+                u["on_time"][d.milestone] += in_time
+                u["overdue"] += not in_time
+                u["open"] += d.met_at is None
+    return {name: u for name, u in units.items() if u["received"] or sum(u["due"].values()) or u["returned"]}
+
+
+def test_every_unit_figure_equals_the_database(world: tuple[Runtime, Any]) -> None:
+    rt, _ = world
+    period = Period.containing("monthly", date(2026, 11, 1))
+    truth = _truth(rt, period)
+    doc = build(rt, Spec("assessment", period), NOW)
+    book = sheets(render_xlsx(doc))
+    rows = {r[1]: r for r in body(book["各单位情况"])}
+    assert set(rows) == set(truth) and len(rows) == 9
+    for unit, t in truth.items():
+        _, _, received, primary, due, on_time, rate, overdue, still_open, wait, returned = rows[unit]
+        assert (received, primary, due, on_time) == (t["received"], t["primary"], sum(t["due"].values()),
+                                                     sum(t["on_time"].values())), unit
+        assert rate == (on_time / due if due else None)
+        assert (overdue, still_open, returned) == (t["overdue"], t["open"], t["returned"]), unit
+        assert (wait is None) == (not t["waits"]) and (wait is None or abs(wait - median(t["waits"])) < 1e-6), unit
+    per_milestone = {r[0]: r[1:] for r in body(book["各节点按时率"])}
+    for unit, values in per_milestone.items():
+        for i, m in enumerate(MILESTONES):
+            d, ok, rate = values[3 * i: 3 * i + 3]
+            assert (d, ok) == (truth[unit]["due"][m], truth[unit]["on_time"][m]), (unit, m)
+            assert rate == (ok / d if d else None)
+    header = book["各节点按时率"][0]
+    assert header[1:4] == tuple(f"{SHORT['authoritative_info']}{w}" for w in ("到期", "按时", "按时率"))
+    # Sorted for 通报: the most overdue first, then the lowest on-time rate.
+    assert [r[1] for r in body(book["各单位情况"])][:3] == ["县住房和城乡建设局", "赤石乡", "崇头镇"]
+    assert rows["崇头镇"][4:7] == (2, 1, 0.5) and rows["赤石乡"][4:7] == (1, 0, 0.0)  # its cancelled milestone left out
+    assert rows["县住房和城乡建设局"][7:9] == (1, 1) and rows["县住房和城乡建设局"][10] == 1
+    assert abs(rows["崇头镇"][9] - (4 + 40 / 60)) < 1e-9 and rows["浮云街道"][9] is None
+
+
+def test_late_cases_are_listed_and_the_document_reads_as_a_notice(world: tuple[Runtime, Any]) -> None:
+    rt, events = world
+    doc = build(rt, Spec("assessment", Period.containing("monthly", date(2026, 11, 1))), NOW)
+    late = body(sheets(render_xlsx(doc))["超时事项"])
+    with rt.session() as s:
+        titles = dict(s.execute(select(Event.id, Event.title)).all())
+    cases = {(r[0], r[3], r[4]) for r in late}
+    assert cases == {(events["old"].id, "县住房和城乡建设局", MILESTONE_NAMES["response"]),
+                     (events["before"].id, "赤石乡", MILESTONE_NAMES["response"]),
+                     (events["bus"].id, "崇头镇", MILESTONE_NAMES["press_conference"])}
+    assert all(r[1] == titles[r[0]] for r in late)
+    by_event = {r[0]: r for r in late}
+    assert by_event[events["old"].id][6] is None and abs(by_event[events["old"].id][7] - 22.0) < 1e-9  # unmet: to now
+    assert abs(by_event[events["before"].id][7] - 1.0) < 1e-9
+    assert "本期到期的回应时限节点4个，按时完成1个，按时率25.0%；超时3个（其中仍未完成1个）；退回1件" in doc.summary
+    document = word(render_docx(doc))
+    assert headings(document) == ["一、总体情况", "二、各单位回应情况", "三、超时事项", "四、有关要求"]
+    text = text_of(document)
+    assert "云和县政务考核通报" in text and "县住房和城乡建设局仍有超时未完成的回应事项" in text
+
+
+def test_a_period_without_work_says_there_is_nothing_to_assess(world: tuple[Runtime, Any]) -> None:
+    rt, _ = world
+    doc = build(rt, Spec("assessment", Period.containing("monthly", date(2026, 9, 1))), NOW)
+    assert doc.summary == "2026年9月，各单位无交办的舆情事项，也无到期的回应时限，本期无考核数据。"
+    assert body(sheets(render_xlsx(doc))["各单位情况"]) == []

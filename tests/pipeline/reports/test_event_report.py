@@ -1,0 +1,80 @@
+"""The 舆情专报 of the seeded bus accident, on both engines: spread, timeline, first and peak
+moments, engagement, main claims, grade evidence, owner and deadlines with their state, the
+responses, and next steps by template; its figures equal the rows in the database."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from pipeline.queries.event_report import UnknownEvent, event_figures
+from pipeline.reports.docx import render_docx
+from pipeline.reports.service import Spec, build
+from pipeline.reports.xlsx import render_xlsx
+from pipeline.runtime import Runtime
+from pipeline.storage.models import Post
+from pipeline.vocabulary import PLATFORM_NAMES
+from tests.pipeline.reports.conftest import body, headings, sheets, text_of, word
+from tests.pipeline.reports.seed import NOW, at
+
+
+def test_special_report_figures_equal_the_database(world: tuple[Runtime, Any]) -> None:
+    rt, events = world
+    bus = events["bus"]
+    with rt.session() as s:
+        posts = list(s.scalars(select(Post).where(Post.event_id == bus.id)))
+    fig = rt.read(event_figures, bus.id, NOW)
+    assert fig.posts == len(posts) == 6 and fig.first_seen_at == min(p.first_seen_at for p in posts)
+    assert fig.first_published_at == min(p.published_at for p in posts if p.published_at)
+    hourly = Counter(p.first_seen_at.replace(minute=0) for p in posts)
+    assert dict(fig.timeline) == {h: hourly.get(h, 0) for h in dict(fig.timeline)} and sum(dict(fig.timeline).values()) == 6
+    assert len(fig.timeline) == 8 and fig.peak == (at(27, 3), 2)   # 03:00–10:00, the earliest of the busiest hours
+    doc = build(rt, Spec("event", event_id=bus.id, grade="重大"), NOW)
+    book = sheets(render_xlsx(doc))
+    spread = {r[0]: r[1:] for r in body(book["传播平台"])}
+    for code in {p.platform for p in posts}:
+        mine = [p for p in posts if p.platform == code]
+        assert spread[PLATFORM_NAMES[code]] == (len(mine), sum(p.reposts or 0 for p in mine),
+                                                sum(p.comments or 0 for p in mine), sum(p.likes or 0 for p in mine),
+                                                sum(1 for p in mine if None in (p.reposts, p.comments, p.likes)))
+    states = {(r[0], r[1]): r[5] for r in body(book["回应时限"])}
+    assert states == {("崇头镇", "发布权威信息"): "按时完成", ("崇头镇", "新闻发布会"): "超时完成"}
+    assert [(r[0], r[1]) for r in body(book["已有回应"])] == [("崇头镇", "发布权威信息"), ("崇头镇", "新闻发布会")]
+    claims = dict(body(book["主要说法"]))
+    assert sum(claims.values()) <= 6 and any(c.startswith("崇头镇旅游大巴侧翻") for c in claims)
+    assert "转发微博" not in "".join(claims)   # a repost's claim is what it passes on
+
+
+def test_special_report_reads_as_a_document_with_advice(world: tuple[Runtime, Any]) -> None:
+    rt, events = world
+    doc = build(rt, Spec("event", event_id=events["bus"].id, grade="重大"), NOW)
+    document = word(render_docx(doc))
+    assert headings(document) == ["一、事件概况", "二、传播情况", "三、主要内容", "四、等级与依据", "五、办理情况",
+                                  "六、研判与处置建议"]
+    text = text_of(document)
+    assert "云和县政务舆情专报" in text and "关于“崇头镇旅游大巴侧翻”的舆情专报" in text
+    assert "依据1：文本模型判定为重大" in text and "由崇头镇牵头办理，时限情况：超时完成" in doc.summary
+    assert "各时限节点已完成，请崇头镇持续发布处置进展" in text      # RULES.md §4 持续发布
+    assert "县应急管理局配合" in text                              # 突发事件
+    assert "事件期间有1处信息源采集中断" in doc.summary and doc.notices
+    assert len(document.inline_shapes) == 1                      # the timeline chart
+
+
+def test_advice_follows_the_open_milestones_rumour_and_return(world: tuple[Runtime, Any]) -> None:
+    rt, events = world
+    road = build(rt, Spec("event", event_id=events["road"].id), NOW)
+    assert any("请浮云街道于11月29日09:00前完成“予以回应”" in b.text for s in road.sections for b in s.blocks
+               if hasattr(b, "lead") and b.lead)
+    old = text_of(word(render_docx(build(rt, Spec("event", event_id=events["old"].id), NOW))))
+    assert "“予以回应”已于11月27日10:00超时" in old and "县住房和城乡建设局已退回本事件，请县政府办公室、县委宣传部尽快改派" in old
+    rumour = text_of(word(render_docx(build(rt, Spec("event", event_id=events["rumor"].id), NOW))))
+    assert "线索已移交县公安局、县委网信办" in rumour
+
+
+def test_unknown_event_is_refused(world: tuple[Runtime, Any]) -> None:
+    rt, _ = world
+    with pytest.raises(UnknownEvent, match="没有编号为 999 的事件"):
+        build(rt, Spec("event", event_id=999), NOW)
