@@ -59,6 +59,12 @@ class Tokenizer:
     def cut(self, text: str) -> list[str]:
         return list(rjieba.cut(text))
 
+    def search_terms(self, text: str) -> list[str]:
+        """Terms for the full-text index: jieba's search mode, the same dictionary, plus the
+        parts of long words (旅游大巴 → 旅游, 大巴, 旅游大巴), so that a query cut in precise mode
+        finds them."""
+        return list(rjieba.cut_for_search(text))
+
     def doc(self, text: str) -> Doc:
         return Doc(text, tuple(rjieba.cut(text)))
 
