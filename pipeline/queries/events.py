@@ -46,7 +46,8 @@ class EventView:
         items += [(a["returned_at"], f"{a['unit']}退回") for a in self.assignments if a["returned_at"]]
         items += [(a["closed_at"], f"{a['unit']}办结") for a in self.assignments if a["closed_at"]]
         items += [(r["responded_at"], f"{r['unit']}回应：{r['kind']}") for r in self.responses]
-        items += [(al["created_at"], f"{ALERT_HEADINGS.get(al['kind'], al['kind'])}发给{al['recipient']}") for al in self.alerts if al["level"] == 0]
+        items += [(al["created_at"], f"{ALERT_HEADINGS.get(al['kind'], al['kind'])}发给{al['recipient']}")
+                  for al in self.alerts if al["level"] == 0]
         items += [(e["at"], f"{e['actor']}：{ACTION_NAMES.get(e['action'], e['action'])}") for e in self.audit]
         return sorted(items, key=lambda i: i[0])
 

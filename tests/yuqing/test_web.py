@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,12 +34,13 @@ from yuqing.web import create_app
 
 
 @contextmanager
-def running(settings: Settings) -> Iterator[httpx.Client]:
+def running(settings: Settings, clock: Callable[[], datetime] | None = None) -> Iterator[httpx.Client]:
     """The app served by uvicorn on a free local port until the block ends."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    app = create_app(settings) if clock is None else create_app(settings, clock=clock)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
