@@ -32,9 +32,9 @@ def _certainties(session: Session, post_ids: list[int]) -> dict[int, float]:
     found: dict[int, float] = {}
     stmt = select(Classification.post_id, Classification.scores).where(
         Classification.post_id.in_(post_ids), Classification.model.in_(("topic", "grade")))
-    scores: dict[str, float] | None
-    for pid, scores in session.execute(stmt).tuples():
-        top = max((float(v) for v in (scores or {}).values()), default=None)
+    for row in session.execute(stmt):
+        pid, scores = int(row[0]), dict(row[1] or {})
+        top = max((float(v) for v in scores.values()), default=None)
         if top is not None:
             found[pid] = min(found.get(pid, 1.0), top)
     return found

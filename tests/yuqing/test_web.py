@@ -57,9 +57,11 @@ def running(settings: Settings, clock: Callable[[], datetime] | None = None) -> 
 
 
 def form_csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found is not None, "the page has no CSRF token"
-    return found.group(1)
+    """The CSRF token of the page's own form: the last one (the sign-out form in the header of a
+    signed-in user's page comes first)."""
+    found = re.findall(r'name="csrf" value="([^"]+)"', html)
+    assert found, "the page has no CSRF token"
+    return str(found[-1])
 
 
 def ack_post(client: httpx.Client, token: str, data: dict[str, str], csrf: str | None = None) -> httpx.Response:

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import Engine, func, select, update
 
 from pipeline.actions.users import disable_user
@@ -21,8 +20,6 @@ from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
 from tests.yuqing.test_web import running
 from tests.yuqing.web_helpers import csrf_of, sign_in, token_for, world
-
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def _now() -> datetime:
@@ -213,3 +210,29 @@ def test_the_api_reads_and_acts_with_the_tokens_permissions(engine: Engine, db_u
     with session_scope(engine) as s:
         actors = s.scalars(select(AuditLog.actor).where(AuditLog.action.in_(("accept", "record_response")))).all()
     assert actors and all(a == "石塘值班（石塘镇）·系统-shitang" for a in actors)
+
+
+def test_acknowledgement_links_check_csrf_and_origin_and_know_the_signed_in_person(
+        engine: Engine, db_url: str, ctx: TriageContext, settings_for: Any) -> None:
+    world(engine, ctx, _now())
+    with session_scope(engine) as s:
+        tokens = dict(s.execute(select(Alert.recipient, Alert.ack_token).where(Alert.kind == "event")).all())
+    mine, theirs = tokens["崇头镇"], tokens["县政府办公室"]
+    with people(settings_for(db_url), "chongtou") as (chongtou,):
+        anonymous = httpx.Client(base_url=chongtou.base_url)
+        other_alerts = csrf_of(anonymous, f"/ack/{theirs}")
+        assert anonymous.post(f"/ack/{mine}", data={"by": "路人"}).status_code == 403                     # missing
+        assert anonymous.post(f"/ack/{mine}", data={"by": "路人", "csrf": other_alerts}).status_code == 403  # replayed
+        assert anonymous.post(f"/ack/{mine}", data={"by": "路人", "csrf": csrf_of(anonymous, f"/ack/{mine}")},
+                              headers={"Origin": "https://evil.example"}).status_code == 403
+        anonymous.close()
+        shown = chongtou.get(f"/ack/{mine}").text
+        assert "确认人：崇头值班（崇头镇）" in shown and 'name="by"' not in shown
+        # A name typed into the form does not replace the signed-in person of the recipient unit.
+        done = chongtou.post(f"/ack/{mine}", data={"csrf": csrf_of(chongtou, f"/ack/{mine}"), "by": "冒名者"})
+        assert done.status_code == 200 and "已确认收到" in done.text
+        # Signed in but of another unit: the name typed is required and recorded.
+        assert 'name="by"' in chongtou.get(f"/ack/{theirs}").text
+    with session_scope(engine) as s:
+        by = dict(s.execute(select(Alert.recipient, Alert.acknowledged_by).where(Alert.kind == "event")).all())
+    assert by["崇头镇"] == "崇头值班（崇头镇）" and by["县政府办公室"] is None
