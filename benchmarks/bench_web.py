@@ -107,14 +107,15 @@ def _signed_in(client: TestClient, user: str) -> None:
     assert answer.status_code == 303, answer.text
 
 
-def _median_ms(client: TestClient, path: str, repeat: int) -> float:
+def _median_ms(client: TestClient, path: str, repeat: int) -> tuple[float, int]:
+    """Median time of ``repeat`` requests, and how many items the page lists."""
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         answer = client.get(path)
         times.append((time.perf_counter() - t0) * 1000)
         assert answer.status_code == 200, answer.text[:500]
-    return statistics.median(times)
+    return statistics.median(times), answer.text.count('href="/events/')
 
 
 def measure(url: str, settings: Settings, n_posts: int, repeat: int) -> None:
@@ -139,8 +140,8 @@ def measure(url: str, settings: Settings, n_posts: int, repeat: int) -> None:
                    "unit inbox": _median_ms(unit, "/inbox", repeat)}
     name = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"{name}: {n_posts:,} posts inserted in {fill_s:.1f} s; search index built lazily in {index_s:.1f} s")
-    for what, ms in figures.items():
-        print(f"  {what:<24} median {ms:6.1f} ms  ({repeat} requests)")
+    for what, (ms, rows) in figures.items():
+        print(f"  {what:<22} median {ms:6.1f} ms  ({repeat} requests, {rows} items on the page)")
 
 
 def main() -> None:

@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import Engine, func, select, update
 
 from pipeline.alerts.render import render
@@ -30,30 +29,15 @@ from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
 from tests.conftest import NOW
 from tests.pipeline.test_alerts import MAJOR, _triage
-from yuqing.web import create_app
+from yuqing.web import create_app, served
 
 
 @contextmanager
 def running(settings: Settings, clock: Callable[[], datetime] | None = None) -> Iterator[httpx.Client]:
     """The app served by uvicorn on a free local port until the block ends."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     app = create_app(settings) if clock is None else create_app(settings, clock=clock)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+    with served(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        yield client
 
 
 def form_csrf(html: str) -> str:

@@ -8,8 +8,11 @@ all); every request looks up who is asking."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
 from importlib.resources import files
 from typing import Any
@@ -18,6 +21,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from uvicorn import Config, Server
 
 from classifiers.tokenize import Tokenizer
 from pipeline.runtime import open_runtime
@@ -100,3 +104,28 @@ async def _sign_in(request: Request, _exc: security.SignInNeeded) -> Response:
     if request.method != "GET":
         return page(request, "message.html", 401, title="请先登录", message="登录已失效，请重新登录后再提交。")
     return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303, headers=security.HEADERS)
+
+
+@contextmanager
+def served(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a background thread until the block ends (``yuqing serve``
+    runs the app beside the schedules this way; tests too). Port 0 takes a free port. Yields
+    the base URL once the server answers."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    server = Server(Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="yuqing-web")
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError("the web app did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://{host}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from pipeline.actions.users import SESSION_HOURS, sign_in, sign_out
 from pipeline.auth import Principal
@@ -53,8 +54,6 @@ async def login(request: Request) -> Response:
     security.check_form_token(request, "login", form.get("csrf", ""))
     username, password = form.get("username", ""), form.get("password", "")
     address = request.client.host if request.client else "unknown"
-    from starlette.concurrency import run_in_threadpool
-
     result = await run_in_threadpool(security.runtime(request).act, sign_in, username, password, address,
                                      now=security.now(request))
     if result.token is None:
