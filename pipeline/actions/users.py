@@ -37,12 +37,13 @@ def _user(session: Session, username: str) -> User:
 
 def add_user(session: Session, username: str, display_name: str, role: str, password: str, *,
              unit: str | None, actor: str, now: datetime) -> int:
-    """A new user; a 责任单位 user is bound to exactly one unit, other roles to none."""
+    """A new user; a 责任单位 user is bound to exactly one unit, a coordinator may be bound to
+    theirs (县政府办公室 / 县委宣传部: their alerts' links then know them), other roles to none."""
     actor, username, display_name = actor_name(actor), actor_name(username), actor_name(display_name)
     if role not in USER_ROLES:
         raise ActionError(f"未知角色“{role}”；角色为 {'、'.join(f'{k}（{v}）' for k, v in USER_ROLES.items())}")
-    if (role == "unit") != (unit is not None):
-        raise ActionError("责任单位用户必须指定所属单位（--unit），其他角色不指定单位")
+    if (role == "unit" and unit is None) or (role not in ("unit", "coordinator") and unit is not None):
+        raise ActionError("责任单位用户必须指定所属单位（--unit）；协调用户可指定本单位；其他角色不指定单位")
     unit_id = unit_or_fail(session, unit).id if unit is not None else None
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ActionError(f"用户“{username}”已存在")

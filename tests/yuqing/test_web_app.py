@@ -233,6 +233,9 @@ def test_acknowledgement_links_check_csrf_and_origin_and_know_the_signed_in_pers
         assert done.status_code == 200 and "已确认收到" in done.text
         # Signed in but of another unit: the name typed is required and recorded.
         assert 'name="by"' in chongtou.get(f"/ack/{theirs}").text
+        # A coordinator bound to 县政府办公室 is known on that office's alerts.
+        assert sign_in(chongtou, "coord").status_code == 303
+        assert "确认人：王协调（县政府办公室）" in chongtou.get(f"/ack/{theirs}").text
     with session_scope(engine) as s:
         by = dict(s.execute(select(Alert.recipient, Alert.acknowledged_by).where(Alert.kind == "event")).all())
     assert by["崇头镇"] == "崇头值班（崇头镇）" and by["县政府办公室"] is None

@@ -20,7 +20,7 @@ PASSWORD = "correct-horse-1"
 SHITANG = {"id": "s1", "platform": "weibo", "author": "石塘小阿哥",
            "text": "石塘镇集镇往长汀方向那段乡道，上个月挖开埋管子，到现在都没恢复，路面坑坑洼洼，已经有人摔过了"}
 USERS = [("ana", "张分析", "analyst", None), ("chongtou", "崇头值班", "unit", "崇头镇"),
-         ("shitang", "石塘值班", "unit", "石塘镇"), ("coord", "王协调", "coordinator", None),
+         ("shitang", "石塘值班", "unit", "石塘镇"), ("coord", "王协调", "coordinator", "县政府办公室"),
          ("boss", "李领导", "leader", None)]
 
 
