@@ -63,6 +63,12 @@ class Tokenizer:
         """Tokens with their part-of-speech tags (jieba's tag set: n noun, v verb, m numeral …)."""
         return [(word, tag) for word, tag in rjieba.tag(text)]
 
+    def search_terms(self, text: str) -> list[str]:
+        """Terms for the full-text index: jieba's search mode, the same dictionary, plus the
+        parts of long words (旅游大巴 → 旅游, 大巴, 旅游大巴), so that a query cut in precise mode
+        finds them."""
+        return list(rjieba.cut_for_search(text))
+
     def doc(self, text: str) -> Doc:
         return Doc(text, tuple(rjieba.cut(text)))
 

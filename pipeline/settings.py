@@ -6,6 +6,7 @@ Secrets and URLs live here; business rules live in ``data/config/*.yaml`` (see `
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,8 @@ class Settings:
     # The web app's externally reachable base URL (``yuqing web``); alert messages link to
     # its acknowledgement page when set, and give only the ``yuqing ack`` command otherwise.
     public_url: str | None = None
+    # Signs the web app's CSRF tokens; see ``secret()``.
+    secret_key: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -44,7 +47,29 @@ class Settings:
             model_dir=Path(env.get("YUQING_MODEL_DIR", state_dir / "models")),
             corpus_dir=Path(corpus) if corpus else None,
             public_url=env.get("YUQING_PUBLIC_URL", "").strip() or None,
+            secret_key=env.get("YUQING_SECRET_KEY", "").strip() or None,
         )
+
+    def secret(self) -> bytes:
+        """The web app's secret: ``YUQING_SECRET_KEY``, or one generated on first use into
+        ``$YUQING_STATE_DIR/secret.key`` (mode 0600) and read from there afterwards, so every
+        process of one installation signs alike."""
+        if self.secret_key:
+            return self.secret_key.encode("utf-8")
+        path = self.state_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"secret.key.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            try:  # a hard link appears whole or not at all: the first process's key wins
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+        return path.read_text().strip().encode("utf-8")
 
     @property
     def userdict_path(self) -> Path:

@@ -64,3 +64,14 @@ def by_severity(grades: Iterable[str]) -> list[str]:
     """Grades in severity order, highest first (unknown values last, as given)."""
     known = [g for g in grades if g in GRADES]
     return sorted(set(known), key=rank) + [g for g in dict.fromkeys(grades) if g not in GRADES]
+
+# Who signs in to the web app, and what each role may do there (checked on every request and
+# API call). A unit user is bound to one unit and sees only that unit's assignments.
+USER_ROLES = {"analyst": "监测员", "unit": "责任单位", "coordinator": "协调", "leader": "领导", "admin": "管理员"}
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "analyst": frozenset({"desk", "events", "correct", "assign", "board", "overview"}),
+    "coordinator": frozenset({"desk", "events", "assign", "board", "overview"}),
+    "leader": frozenset({"desk", "events", "board", "overview"}),
+    "admin": frozenset({"desk", "events", "correct", "assign", "board", "overview"}),
+    "unit": frozenset({"inbox", "work"}),
+}

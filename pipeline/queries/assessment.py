@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
@@ -52,6 +52,11 @@ class UnitScore:
     median_first_response_hours: float | None = None
     returned: int = 0
 
+    def rate(self, milestone: str) -> float | None:
+        """The on-time rate of one milestone (None: none fell due)."""
+        tally = self.milestones.get(milestone)
+        return tally.rate if tally is not None else None
+
     @property
     def total(self) -> Tally:
         return Tally(sum(t.due for t in self.milestones.values()), sum(t.on_time for t in self.milestones.values()))
@@ -80,6 +85,13 @@ class AssessmentFigures:
     @property
     def complete(self) -> bool:
         return self.until >= self.period.end
+
+
+def span(since: datetime | None, until: datetime | None, now: datetime) -> Period:
+    """A span of the board's choosing (either end open) as a period: from ``since`` (the first
+    record kept) to ``until`` (exclusive; at most just after ``now``)."""
+    start = since or datetime(2000, 1, 1, tzinfo=now.tzinfo)
+    return Period("custom", start, until or now + timedelta(days=1))
 
 
 def assessment_figures(session: Session, period: Period, now: datetime) -> AssessmentFigures:

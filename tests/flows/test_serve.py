@@ -4,16 +4,19 @@ stops cleanly on Ctrl-C."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from pipeline.settings import PROJECT_ROOT
@@ -40,12 +43,18 @@ def test_serve_runs_schedules_and_delivers(settings_for: Any, tmp_path: Path) ->
     with http_receiver(secret="SECx") as (url, rec):
         env.update({f"YUQING_DINGTALK_{g}_{k}": v for g in ("UNITS", "COORDINATORS", "LEADERSHIP")
                     for k, v in (("URL", url), ("SECRET", "SECx"))})
-        proc = subprocess.Popen([*cli, "serve", "--every", "10", "--flow", "alerts"], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        with socket.socket() as probe:  # a free port for the web app served beside the schedules
+            probe.bind(("127.0.0.1", 0))
+            web_port = probe.getsockname()[1]
+        proc = subprocess.Popen([*cli, "serve", "--every", "10", "--flow", "alerts", "--web-port", str(web_port)],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        web_answers: list[int] = []
         try:
             deadline = time.monotonic() + 240
             while time.monotonic() < deadline and len(rec.messages) < 2 and proc.poll() is None:
                 time.sleep(1)
+                with contextlib.suppress(httpx.TransportError):
+                    web_answers.append(httpx.get(f"http://127.0.0.1:{web_port}/login", timeout=5).status_code)
             texts = [m["body"]["markdown"]["text"] for m in rec.messages]
         finally:
             proc.send_signal(signal.SIGINT)
@@ -58,6 +67,7 @@ def test_serve_runs_schedules_and_delivers(settings_for: Any, tmp_path: Path) ->
     # the units' group and the coordinators' group: one message each (both coordinators asked in one)
     assert len(texts) >= 2, output[-3000:]
     assert any("县委宣传部：" in t and "县政府办公室：" in t for t in texts)
+    assert 200 in web_answers and f"网页服务：http://127.0.0.1:{web_port}" in output  # the app beside the schedules
     assert any("崇头镇" in t and "重大" in t for t in texts)
     assert proc.returncode in (0, 130, -signal.SIGINT), output[-3000:]
     assert "Prefect 服务器已启动" in output and "Prefect 服务器已停止" in output

@@ -177,3 +177,26 @@ def test_tables_fit_80_columns_in_a_pipe_without_cutting_names(settings_for, tmp
     # every owning unit's name stands whole on one line (long cells fold, names are never cut)
     for unit in ("丽水市生态环境局云和分局", "县人力资源和社会保障局", "县住房和城乡建设局", "雾溪畲族乡"):
         assert any(unit in line for line in lines), unit
+
+
+def test_users_add_disable_reset_and_token(sqlite_settings: Settings, tmp_path: Path) -> None:
+    os.environ["YUQING_TEST_PW"] = "a-long-password"
+    try:
+        added = run(["users", "add", "shitang1", "--name", "李四", "--role", "unit", "--unit", "石塘镇",
+                     "--by", "管理员", "--password-env", "YUQING_TEST_PW"], sqlite_settings, tmp_path)
+        assert added.returncode == 0 and "已添加用户 shitang1（责任单位，石塘镇）" in added.stdout, added.stderr
+        no_unit = run(["users", "add", "x1", "--name", "某", "--role", "unit", "--by", "管理员",
+                       "--password-env", "YUQING_TEST_PW"], sqlite_settings, tmp_path)
+        assert no_unit.returncode == 2 and "必须指定所属单位" in no_unit.stderr
+        token = run(["users", "token", "shitang1", "--name", "12345热线", "--by", "管理员"], sqlite_settings, tmp_path)
+        assert token.returncode == 0 and token.stdout.strip().splitlines()[-1].startswith("yq_")
+        assert run(["users", "disable", "shitang1", "--by", "管理员"], sqlite_settings, tmp_path).returncode == 0
+        reset = run(["users", "reset", "shitang1", "--by", "管理员", "--password-env", "YUQING_TEST_PW"],
+                    sqlite_settings, tmp_path)
+        assert reset.returncode == 0 and "已重设" in reset.stdout
+        os.environ["YUQING_TEST_PW"] = "short"
+        short = run(["users", "reset", "shitang1", "--by", "管理员", "--password-env", "YUQING_TEST_PW"],
+                    sqlite_settings, tmp_path)
+        assert short.returncode == 2 and "密码至少 10 个字符" in short.stderr
+    finally:
+        del os.environ["YUQING_TEST_PW"]

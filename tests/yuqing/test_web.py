@@ -4,19 +4,19 @@ driven with httpx, on both engines; and the link in rendered alert messages."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import Engine, func, select, update
 
 from pipeline.runtime import open_runtime
@@ -28,29 +28,30 @@ from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
 from tests.conftest import NOW
 from tests.pipeline.test_alerts import MAJOR, _triage
-from yuqing.web import create_app
+from yuqing.web import create_app, served
 
 
 @contextmanager
-def running(settings: Settings) -> Iterator[httpx.Client]:
+def running(settings: Settings, clock: Callable[[], datetime] | None = None) -> Iterator[httpx.Client]:
     """The app served by uvicorn on a free local port until the block ends."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+    app = create_app(settings) if clock is None else create_app(settings, clock=clock)
+    with served(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        yield client
+
+
+def form_csrf(html: str) -> str:
+    """The CSRF token of the page's own form: the last one (the sign-out form in the header of a
+    signed-in user's page comes first)."""
+    found = re.findall(r'name="csrf" value="([^"]+)"', html)
+    assert found, "the page has no CSRF token"
+    return str(found[-1])
+
+
+def ack_post(client: httpx.Client, token: str, data: dict[str, str], csrf: str | None = None) -> httpx.Response:
+    """Confirm as a browser does: open the page, then post its form with the page's CSRF token
+    (or with one taken from the page earlier, as a second tab still open would)."""
+    csrf = csrf or form_csrf(client.get(f"/ack/{token}").text)
+    return client.post(f"/ack/{token}", data={**data, "csrf": csrf})
 
 
 def _token(engine: Engine, recipient: str = "崇头镇") -> str:
@@ -79,13 +80,14 @@ def test_get_shows_post_acknowledges_once_and_stops_escalation(engine: Engine, d
         assert _acked(engine, token) == (None, None)  # a GET (link preview, mail scanner) never acknowledges
 
         before = datetime.now(SHANGHAI)
-        done = client.post(f"/ack/{token}", data={"by": "  崇头镇值班员 "})
+        second_tab = form_csrf(page.text)
+        done = ack_post(client, token, {"by": "  崇头镇值班员 "})
         assert done.status_code == 200, done.text
         assert "已确认收到" in done.text and "相关预警，不再重复提醒" in done.text
         at, by = _acked(engine, token)
         assert by == "崇头镇值班员" and at is not None and before <= at <= datetime.now(SHANGHAI)
 
-        again = client.post(f"/ack/{token}", data={"by": "另一个人"})
+        again = ack_post(client, token, {"by": "另一个人"}, second_tab)
         assert again.status_code == 200 and "此前已确认" in again.text and "崇头镇值班员" in again.text
         assert _acked(engine, token) == (at, "崇头镇值班员")  # the first acknowledger stays recorded
         shown = client.get(f"/ack/{token}")
@@ -109,10 +111,11 @@ def test_simultaneous_confirmations_keep_the_first(engine: Engine, db_url: str, 
     answers: dict[str, str] = {}
     with running(settings_for(db_url)) as client:
         start = threading.Barrier(len(names))
+        csrf = form_csrf(client.get(f"/ack/{token}").text)
 
         def confirm(name: str) -> None:
             start.wait()
-            answers[name] = client.post(f"/ack/{token}", data={"by": name}).text
+            answers[name] = ack_post(client, token, {"by": name}, csrf).text
 
         threads = [threading.Thread(target=confirm, args=(n,)) for n in names]
         for t in threads:
@@ -136,15 +139,15 @@ def test_unknown_tokens_and_bad_names_are_refused_in_chinese(engine: Engine, db_
             assert missing.status_code == 404 and "未找到预警" in missing.text
         assert client.post("/ack/0123456789abcdef", data={"by": "张三"}).status_code == 404
 
-        blank = client.post(f"/ack/{token}", data={"by": "   "})
+        blank = ack_post(client, token, {"by": "   "})
         assert blank.status_code == 422 and "请填写确认人姓名" in blank.text and 'name="by"' in blank.text
-        assert client.post(f"/ack/{token}", data={}).status_code == 422
-        long = client.post(f"/ack/{token}", data={"by": "张" * 65})
+        assert ack_post(client, token, {}).status_code == 422
+        long = ack_post(client, token, {"by": "张" * 65})
         assert long.status_code == 422 and "不能超过 64 个字" in long.text
         assert client.post(f"/ack/{token}", content=b"by=" + b"x" * 5000,
                            headers={"content-type": "application/x-www-form-urlencoded"}).status_code == 413
         assert _acked(engine, token) == (None, None)
-        assert client.post(f"/ack/{token}", data={"by": "张" * 64}).status_code == 200
+        assert ack_post(client, token, {"by": "张" * 64}).status_code == 200
 
 
 def test_titles_from_crawled_text_are_escaped(engine: Engine, db_url: str, ctx: TriageContext,
@@ -156,7 +159,7 @@ def test_titles_from_crawled_text_are_escaped(engine: Engine, db_url: str, ctx: 
         s.execute(update(Event).values(title='<script>alert("x")</script>崇头镇大巴坠崖'))
     with running(settings_for(db_url)) as client:
         page = client.get(f"/ack/{token}")
-        done = client.post(f"/ack/{token}", data={"by": "<b>值班员</b>"})
+        done = ack_post(client, token, {"by": "<b>值班员</b>"})
     for html in (page.text, done.text):
         assert "<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;崇头镇大巴坠崖" in html
     assert "<b>" not in done.text and "&lt;b&gt;值班员&lt;/b&gt;" in done.text

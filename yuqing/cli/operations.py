@@ -132,12 +132,22 @@ def serve(
     port: Annotated[int | None, typer.Option(help="本地 Prefect 服务器端口（未设置 PREFECT_API_URL 时）")] = None,
     flow: Annotated[list[str] | None,
                     typer.Option(help="只运行这些流程（可重复）：collect、triage、dispatch、alerts、sweep、retrain、reports")] = None,
+    web_host: Annotated[str, typer.Option(help="网页服务监听地址")] = "127.0.0.1",
+    web_port: Annotated[int, typer.Option(help="网页服务端口（0 表示不同时运行网页服务）")] = 8080,
 ) -> None:
-    """按计划运行采集、分发、预警发送与时限巡检（Ctrl-C 停止）。"""
-    from flows.serve import serve_forever
+    """按计划运行采集、分发、预警发送与时限巡检，同时运行网页服务（Ctrl-C 停止）。"""
+    from contextlib import nullcontext
 
+    from flows.serve import serve_forever
+    from yuqing.web import create_app, served
+
+    s = settings()
+    web = served(create_app(s), web_host, web_port) if web_port else nullcontext(None)
     try:
-        serve_forever(settings(), every, port, lambda m: out.print(escape(m)), only=flow)
+        with web as url:
+            if url:
+                out.print(f"网页服务：{escape(url)}（研判台、待办、督办、概览、预警确认）")
+            serve_forever(s, every, port, lambda m: out.print(escape(m)), only=flow)
     except ValueError as exc:
         raise fail(str(exc), EXIT_USAGE) from exc
 
@@ -170,7 +180,7 @@ def web(
     host: Annotated[str, typer.Option(help="监听地址（对外提供服务时可设为 0.0.0.0）")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="监听端口")] = 8080,
 ) -> None:
-    """运行网页服务：预警消息中的确认链接（打开只显示，点击“确认收到”才确认）。"""
+    """运行网页服务：研判台、事件、各单位待办、督办与考核、概览、预警确认链接与 JSON 接口（/docs）。"""
     import uvicorn
 
     from yuqing.web import create_app

@@ -1,0 +1,123 @@
+"""People and systems of the web app (``yuqing users``): add a user, disable one, reset a
+password, issue an API token; and signing in (rate-limited) and out. Every change is audited;
+passwords and tokens are never stored or logged in clear."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from pipeline.actions.base import ActionError, actor_name, audit, unit_or_fail
+from pipeline.auth import PASSWORD_MIN, digest, hash_password, verify_password
+from pipeline.storage.models import ApiToken, SigninAttempt, User, WebSession
+from pipeline.vocabulary import USER_ROLES
+
+SESSION_HOURS = 12
+LIMIT_WINDOW = timedelta(minutes=15)
+LIMIT_PER_USER = 5      # failed sign-ins per user name within the window
+LIMIT_PER_ADDRESS = 20  # failed sign-ins from one address within the window
+
+
+def _password(password: str) -> str:
+    if len(password) < PASSWORD_MIN:
+        raise ActionError(f"密码至少 {PASSWORD_MIN} 个字符")
+    return hash_password(password)
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise ActionError(f"没有用户“{username}”")
+    return user
+
+
+def add_user(session: Session, username: str, display_name: str, role: str, password: str, *,
+             unit: str | None, actor: str, now: datetime) -> int:
+    """A new user; a 责任单位 user is bound to exactly one unit, a coordinator may be bound to
+    theirs (县政府办公室 / 县委宣传部: their alerts' links then know them), other roles to none."""
+    actor, username, display_name = actor_name(actor), actor_name(username), actor_name(display_name)
+    if role not in USER_ROLES:
+        raise ActionError(f"未知角色“{role}”；角色为 {'、'.join(f'{k}（{v}）' for k, v in USER_ROLES.items())}")
+    if (role == "unit" and unit is None) or (role not in ("unit", "coordinator") and unit is not None):
+        raise ActionError("责任单位用户必须指定所属单位（--unit）；协调用户可指定本单位；其他角色不指定单位")
+    unit_id = unit_or_fail(session, unit).id if unit is not None else None
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise ActionError(f"用户“{username}”已存在")
+    user = User(username=username, display_name=display_name, role=role, unit_id=unit_id,
+                password_hash=_password(password), created_at=now, password_changed_at=now)
+    session.add(user)
+    session.flush()
+    audit(session, now, actor, "add_user", "user", user.id, after={"username": username, "role": role, "unit": unit})
+    return user.id
+
+
+def disable_user(session: Session, username: str, *, actor: str, now: datetime) -> None:
+    """Disable a user: their sessions end at once and their API tokens stop working."""
+    actor = actor_name(actor)
+    user = _user(session, username)
+    if user.disabled_at is not None:
+        raise ActionError(f"用户“{username}”已停用")
+    user.disabled_at = now
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=now))
+    audit(session, now, actor, "disable_user", "user", user.id, before="enabled", after="disabled")
+
+
+def reset_password(session: Session, username: str, password: str, *, actor: str, now: datetime) -> None:
+    """A new password (and the user enabled again); every session of the user ends."""
+    actor = actor_name(actor)
+    user = _user(session, username)
+    user.password_hash, user.password_changed_at, user.disabled_at = _password(password), now, None
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    audit(session, now, actor, "reset_password", "user", user.id)
+
+
+def issue_token(session: Session, username: str, name: str, *, actor: str, now: datetime) -> str:
+    """An API token for another system, acting with the user's permissions; shown once."""
+    actor, name = actor_name(actor), actor_name(name)
+    user = _user(session, username)
+    if session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
+        raise ActionError(f"已有名为“{name}”的接口令牌")
+    token = "yq_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(name=name, token_hash=digest(token), user_id=user.id, created_at=now))
+    audit(session, now, actor, "issue_token", "user", user.id, after={"token": name})
+    return token
+
+
+@dataclass(frozen=True)
+class SignIn:
+    token: str | None   # the new session's cookie value
+    error: str | None   # why not (Chinese), never saying whether the name exists
+
+
+def sign_in(session: Session, username: str, password: str, address: str, *, now: datetime) -> SignIn:
+    """Check a password and open a session. Failures are recorded (and committed by the
+    caller like any result), and past the limits further attempts are refused unchecked."""
+    username, address = username.strip()[:64], address[:64]
+    since = now - LIMIT_WINDOW
+    failures = session.scalar(select(func.count()).select_from(SigninAttempt).where(
+        SigninAttempt.at > since, SigninAttempt.username == username)) or 0
+    from_address = session.scalar(select(func.count()).select_from(SigninAttempt).where(
+        SigninAttempt.at > since, SigninAttempt.address == address)) or 0
+    if failures >= LIMIT_PER_USER or from_address >= LIMIT_PER_ADDRESS:
+        return SignIn(None, "登录失败次数过多，请 15 分钟后再试")
+    user = session.scalar(select(User).where(User.username == username))
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or user.disabled_at is not None:
+        session.add(SigninAttempt(username=username, address=address, at=now))
+        return SignIn(None, "用户名或密码错误")
+    token = secrets.token_urlsafe(32)
+    session.add(WebSession(token_hash=digest(token), user_id=user.id, created_at=now,
+                           expires_at=now + timedelta(hours=SESSION_HOURS)))
+    session.execute(delete(WebSession).where(WebSession.expires_at < now))
+    audit(session, now, user.display_name, "sign_in", "user", user.id, address=address)
+    return SignIn(token, None)
+
+
+def sign_out(session: Session, token: str, *, now: datetime) -> None:
+    session.execute(delete(WebSession).where(WebSession.token_hash == digest(token)))

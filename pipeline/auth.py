@@ -1,0 +1,93 @@
+"""Who is asking: password hashing (Argon2id), the SHA-256 of session and API tokens, and the
+principal a browser session or an API token stands for. Reads only; signing in, out and the
+user changes are actions (``pipeline.actions.users``)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipeline.storage.models import ApiToken, Unit, User, WebSession
+from pipeline.vocabulary import PERMISSIONS, USER_ROLES
+
+_HASHER = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile
+# Verified when the user name is unknown, so that a wrong name takes as long as a wrong password.
+_DUMMY_HASH = _HASHER.hash("yuqing-no-such-user")
+PASSWORD_MIN = 10
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    try:
+        return _HASHER.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def digest(token: str) -> str:
+    """What is stored of a session or API token: its SHA-256 (hex)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A signed-in user (or another system through its API token): plain values."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+    unit_id: int | None
+    unit_name: str | None
+    api_token: str | None = None  # the token's name when the request came through the API
+
+    def can(self, permission: str) -> bool:
+        return permission in PERMISSIONS.get(self.role, frozenset())
+
+    @property
+    def actor(self) -> str:
+        """Who acts, as the audit log records it: the person's name, their unit, the system."""
+        name = f"{self.display_name}（{self.unit_name}）" if self.unit_name else self.display_name
+        return (f"{name}·{self.api_token}" if self.api_token else name)[:64]
+
+    @property
+    def role_name(self) -> str:
+        return USER_ROLES.get(self.role, self.role)
+
+
+def _principal(user: User, unit: str | None, api_token: str | None = None) -> Principal:
+    return Principal(user.id, user.username, user.display_name, user.role, user.unit_id, unit, api_token)
+
+
+def session_principal(session: Session, token: str, now: datetime) -> Principal | None:
+    """The user of a browser session that is unexpired and whose user is not disabled."""
+    stmt = (select(User, Unit.name).join(WebSession, WebSession.user_id == User.id)
+            .outerjoin(Unit, Unit.id == User.unit_id)
+            .where(WebSession.token_hash == digest(token), WebSession.expires_at > now, User.disabled_at.is_(None)))
+    row = session.execute(stmt).first()
+    return _principal(row[0], row[1]) if row else None
+
+
+def token_principal(session: Session, token: str) -> Principal | None:
+    """The user an unrevoked API token belongs to (not disabled), named after the token."""
+    stmt = (select(User, Unit.name, ApiToken.name).join(ApiToken, ApiToken.user_id == User.id)
+            .outerjoin(Unit, Unit.id == User.unit_id)
+            .where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None), User.disabled_at.is_(None)))
+    row = session.execute(stmt).first()
+    return _principal(row[0], row[1], row[2]) if row else None
+
+
+def unit_users(session: Session, unit: str) -> list[str]:
+    """Display names of the enabled users of a unit."""
+    stmt = (select(User.display_name).join(Unit, Unit.id == User.unit_id)
+            .where(Unit.name == unit, User.disabled_at.is_(None)).order_by(User.id))
+    return list(session.scalars(stmt))

@@ -1,0 +1,132 @@
+"""One event as its page shows it: posts (with links to their sources), the evidence for its
+grade and for each unit's presence (the reasons triage stored), deadlines with their state,
+alerts and who acknowledged them, responses, the audit trail and a timeline of all of it.
+
+A unit's user sees an event only while the unit holds an assignment on it, and then only the
+unit's own assignment, alerts and the deadlines it works to (``for_unit``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from pipeline.queries.clock import deadline_state
+from pipeline.storage.models import Alert, Assignment, AuditLog, Deadline, Event, Post, Response, Source, Unit
+from pipeline.vocabulary import ALERT_HEADINGS, ROLE_NAMES
+
+# The audit log's action codes as the timeline names them.
+ACTION_NAMES = {"regrade": "人工定级", "confirm_grade": "确认等级", "set_topic": "更正领域", "set_relevance": "更正相关性",
+                "set_rumor": "更正谣言标记", "assign_unit": "增加单位", "unassign_unit": "撤回单位", "reassign": "改派牵头单位",
+                "accept": "签收", "return": "退回", "record_response": "登记回应", "close": "办结",
+                "acknowledge": "确认收到预警", "dispatch": "分发", "withdraw": "撤回"}
+
+POSTS_SHOWN = 50
+
+
+@dataclass
+class EventView:
+    event: Event
+    posts: list[dict[str, Any]]
+    assignments: list[dict[str, Any]]
+    deadlines: list[dict[str, Any]]
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[dict[str, Any]] = field(default_factory=list)
+    own: dict[str, Any] | None = None  # the viewing unit's assignment
+
+    def timeline(self) -> list[tuple[datetime, str]]:
+        """What happened, oldest first."""
+        items = [(self.event.first_seen_at, "首次发现")]
+        items += [(a["created_at"], f"分办给{a['unit']}（{ROLE_NAMES.get(a['role'], a['role'])}）") for a in self.assignments]
+        items += [(a["accepted_at"], f"{a['unit']}签收") for a in self.assignments if a["accepted_at"]]
+        items += [(a["returned_at"], f"{a['unit']}退回") for a in self.assignments if a["returned_at"]]
+        items += [(a["closed_at"], f"{a['unit']}办结") for a in self.assignments if a["closed_at"]]
+        items += [(r["responded_at"], f"{r['unit']}回应：{r['kind']}") for r in self.responses]
+        items += [(al["created_at"], f"{ALERT_HEADINGS.get(al['kind'], al['kind'])}发给{al['recipient']}")
+                  for al in self.alerts if al["level"] == 0]
+        items += [(e["at"], f"{e['actor']}：{ACTION_NAMES.get(e['action'], e['action'])}") for e in self.audit]
+        return sorted(items, key=lambda i: i[0])
+
+
+def _assignments(session: Session, event_id: int, unit_id: int | None) -> list[dict[str, Any]]:
+    stmt = (select(Assignment, Unit.name).join(Unit, Unit.id == Assignment.unit_id)
+            .where(Assignment.event_id == event_id).order_by(Assignment.id))
+    if unit_id is not None:
+        stmt = stmt.where(Assignment.unit_id == unit_id)
+    return [{"id": a.id, "unit": name, "unit_id": a.unit_id, "role": a.role, "status": a.status,
+             "reasons": list(a.reasons or []), "created_at": a.created_at, "accepted_at": a.accepted_at,
+             "accepted_by": a.accepted_by, "returned_at": a.returned_at, "return_reason": a.return_reason,
+             "closed_at": a.closed_at, "withdrawn_at": a.withdrawn_at, "withdraw_reason": a.withdraw_reason}
+            for a, name in session.execute(stmt)]
+
+
+def _deadlines(session: Session, event_id: int, now: datetime, primary_only: bool) -> list[dict[str, Any]]:
+    stmt = (select(Deadline, Unit.name, Assignment.role).join(Assignment, Assignment.id == Deadline.assignment_id)
+            .join(Unit, Unit.id == Assignment.unit_id).where(Assignment.event_id == event_id)
+            .order_by(Deadline.due_at))
+    if primary_only:
+        stmt = stmt.where(Assignment.role == "primary", Assignment.status != "withdrawn")
+    return [{"unit": unit, "milestone": d.milestone, "grade": d.grade, "started_at": d.started_at, "due_at": d.due_at,
+             "met_at": d.met_at, "cancelled_at": d.cancelled_at, "cancel_reason": d.cancel_reason,
+             "state": deadline_state(d.started_at, d.due_at, now, d.met_at, d.cancelled_at)}
+            for d, unit, _role in session.execute(stmt)]
+
+
+def _posts(session: Session, event_id: int) -> list[dict[str, Any]]:
+    stmt = (select(Post, Source.name).outerjoin(Source, Source.id == Post.source_id)
+            .where(Post.event_id == event_id).order_by(Post.id).limit(POSTS_SHOWN))
+    return [{"id": p.id, "platform": p.platform, "source": src, "author": p.author, "title": p.title, "text": p.text,
+             "url": p.url, "published_at": p.published_at, "first_seen_at": p.first_seen_at,
+             "engagement": (p.reposts, p.comments, p.likes), "notes": p.notes or []}
+            for p, src in session.execute(stmt)]
+
+
+def _alerts(session: Session, event_id: int, recipient: str | None) -> list[dict[str, Any]]:
+    stmt = select(Alert).where(Alert.event_id == event_id).order_by(Alert.id)
+    if recipient is not None:
+        stmt = stmt.where(Alert.recipient == recipient)
+    return [{"id": a.id, "kind": a.kind, "recipient": a.recipient, "urgent": a.urgent, "level": a.level,
+             "grade": a.grade, "created_at": a.created_at, "acknowledged_at": a.acknowledged_at,
+             "acknowledged_by": a.acknowledged_by} for a in session.scalars(stmt)]
+
+
+def _responses(session: Session, event_id: int, unit_id: int | None) -> list[dict[str, Any]]:
+    stmt = (select(Response, Unit.name).join(Unit, Unit.id == Response.unit_id)
+            .where(Response.event_id == event_id).order_by(Response.responded_at))
+    if unit_id is not None:
+        stmt = stmt.where(Response.unit_id == unit_id)
+    return [{"unit": unit, "kind": r.kind, "link": r.link, "responded_at": r.responded_at,
+             "recorded_by": r.recorded_by} for r, unit in session.execute(stmt)]
+
+
+def _audit(session: Session, event_id: int, assignment_ids: list[int], alert_ids: list[int]) -> list[dict[str, Any]]:
+    stmt = select(AuditLog).where(or_(
+        and_(AuditLog.entity == "event", AuditLog.entity_id == event_id),
+        and_(AuditLog.entity == "assignment", AuditLog.entity_id.in_(assignment_ids or [-1])),
+        and_(AuditLog.entity == "alert", AuditLog.entity_id.in_(alert_ids or [-1])))).order_by(AuditLog.id)
+    return [{"at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail} for e in session.scalars(stmt)]
+
+
+def event_view(session: Session, event_id: int, now: datetime, unit_id: int | None = None) -> EventView | None:
+    """The event's page; None when there is no such event, or (``unit_id``) when the unit holds
+    no assignment on it — the same answer, so an id guessed by a unit tells it nothing."""
+    event = session.get(Event, event_id)
+    if event is None:
+        return None
+    if unit_id is not None:
+        own = [a for a in _assignments(session, event_id, unit_id) if a["status"] != "withdrawn"]
+        if not own:
+            return None
+        unit = session.get(Unit, unit_id)
+        return EventView(event, _posts(session, event_id), own, _deadlines(session, event_id, now, True),
+                         _alerts(session, event_id, unit.name if unit else ""),
+                         _responses(session, event_id, unit_id), own=own[0])
+    assignments = _assignments(session, event_id, None)
+    alerts = _alerts(session, event_id, None)
+    return EventView(event, _posts(session, event_id), assignments, _deadlines(session, event_id, now, False), alerts,
+                     _responses(session, event_id, None),
+                     _audit(session, event_id, [a["id"] for a in assignments], [a["id"] for a in alerts]))

@@ -1,0 +1,89 @@
+"""Open work, most urgent first: a unit's inbox (only its own assignments) and the
+coordinators' board (every open primary assignment and every item returned for reassignment,
+overdue first). The deadline shown is the earliest unmet one of the event's primary unit:
+every unit on an event works to the owner's deadlines (RULES.md §3, §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from pipeline.queries.clock import deadline_state
+from pipeline.queries.queues import CLOSED
+from pipeline.storage.models import Assignment, Deadline, Event, Unit
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    assignment_id: int
+    event_id: int
+    title: str
+    grade: str | None
+    unit: str
+    role: str
+    status: str
+    return_reason: str | None
+    milestone: str | None
+    started_at: datetime | None
+    due_at: datetime | None
+    state: str | None
+
+
+@dataclass
+class WorkPage:
+    items: list[WorkItem]
+    page: int
+    has_next: bool
+
+
+def _next_due() -> object:
+    """The earliest unmet, uncancelled deadline of the event's primary assignment."""
+    owner = aliased(Assignment)
+    return (select(func.min(Deadline.due_at)).join(owner, owner.id == Deadline.assignment_id)
+            .where(owner.event_id == Assignment.event_id, owner.role == "primary", owner.status != "withdrawn",
+                   Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None))
+            .correlate(Assignment).scalar_subquery())
+
+
+def open_work(session: Session, now: datetime, unit_id: int | None = None, page: int = 1) -> WorkPage:
+    """With ``unit_id``: that unit's open assignments (any role). Without: the board's open
+    primary assignments and every returned one. Earliest deadline first; none last."""
+    due = _next_due().label("due")  # type: ignore[attr-defined]
+    if unit_id is not None:
+        scope = and_(Assignment.unit_id == unit_id, Assignment.status.not_in(CLOSED))
+    else:
+        scope = or_(and_(Assignment.role == "primary", Assignment.status.not_in(CLOSED)),
+                    Assignment.status == "returned")
+    stmt = (select(Assignment.id, Assignment.event_id, Event.title, Event.grade, Unit.name, Assignment.role,
+                   Assignment.status, Assignment.return_reason, due)
+            .join(Event, Event.id == Assignment.event_id).join(Unit, Unit.id == Assignment.unit_id).where(scope)
+            .order_by(due.asc().nulls_last(), Assignment.event_id, Assignment.id)
+            .limit(PAGE_SIZE + 1).offset((max(page, 1) - 1) * PAGE_SIZE))
+    rows = session.execute(stmt).all()[: PAGE_SIZE + 1]
+    nexts = _deadlines_due(session, {r.event_id: r.due for r in rows[:PAGE_SIZE] if r.due is not None})
+    items = []
+    for r in rows[:PAGE_SIZE]:
+        milestone, started = nexts.get(r.event_id, (None, None))
+        items.append(WorkItem(r.id, r.event_id, r.title, r.grade, r.name, r.role, r.status, r.return_reason,
+                              milestone, started, r.due, deadline_state(started, r.due, now)))
+    return WorkPage(items, max(page, 1), len(rows) > PAGE_SIZE)
+
+
+def _deadlines_due(session: Session, due: dict[int, datetime]) -> dict[int, tuple[str, datetime]]:
+    """event id -> (milestone, started_at) of its primary's deadline due at the given time."""
+    if not due:
+        return {}
+    stmt = (select(Assignment.event_id, Deadline.milestone, Deadline.started_at, Deadline.due_at)
+            .join(Assignment, Assignment.id == Deadline.assignment_id)
+            .where(Assignment.event_id.in_(list(due)), Assignment.role == "primary", Assignment.status != "withdrawn",
+                   Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None)))
+    found: dict[int, tuple[str, datetime]] = {}
+    for eid, milestone, started, at in session.execute(stmt):
+        if at == due[eid] and eid not in found:
+            found[eid] = (milestone, started)
+    return found

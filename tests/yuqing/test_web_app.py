@@ -1,0 +1,241 @@
+"""The web app's routes and permissions, on SQLite and PostgreSQL, through a real uvicorn
+server: each role reaches its pages and no other; a unit never reaches another unit's item
+(by page, by guessing a URL, by the API); CSRF and Origin are checked on every form; a
+disabled user's session ends; hostile text is escaped; every change is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, func, select, update
+
+from pipeline.actions.users import disable_user
+from pipeline.storage.db import session_scope
+from pipeline.storage.models import Alert, AuditLog, Event, LabelledExample, Post, SigninAttempt
+from pipeline.timeparse import SHANGHAI
+from pipeline.triage import TriageContext
+from tests.yuqing.test_web import running
+from tests.yuqing.web_helpers import csrf_of, sign_in, token_for, world
+
+
+def _now() -> datetime:
+    return datetime.now(SHANGHAI)
+
+
+@contextmanager
+def people(settings: Any, *usernames: str) -> Iterator[list[httpx.Client]]:
+    """One browser (cookie jar) per user, each signed in, on one running server."""
+    with running(settings) as first:
+        clients = [first] + [httpx.Client(base_url=first.base_url, timeout=30) for _ in usernames[1:]]
+        try:
+            for client, username in zip(clients, usernames, strict=True):
+                assert sign_in(client, username).status_code == 303
+            yield clients
+        finally:
+            for client in clients[1:]:
+                client.close()
+
+
+def test_each_role_reaches_its_pages_only(engine: Engine, db_url: str, ctx: TriageContext, settings_for: Any) -> None:
+    events = world(engine, ctx, _now())
+    with people(settings_for(db_url), "ana", "shitang", "boss", "coord") as (ana, shitang, boss, coord):
+        anonymous = httpx.Client(base_url=ana.base_url)
+        assert anonymous.get("/desk").status_code == 303 and "/login" in anonymous.get("/desk").headers["location"]
+        for path in ("/desk", f"/events/{events['崇头镇']}", "/board", "/overview", "/desk?q=大巴&grade=重大"):
+            assert ana.get(path).status_code == 200, path
+        assert ana.get("/inbox").status_code == 403
+        for path in ("/desk", "/board", "/overview", "/api/events"):
+            assert shitang.get(path).status_code in (401, 403), path
+        inbox = shitang.get("/inbox").text
+        assert f"/events/{events['石塘镇']}" in inbox and f"/events/{events['崇头镇']}" not in inbox
+        assert boss.get("/overview").status_code == 200 and boss.get("/board").status_code == 200
+        assert coord.get("/board").status_code == 200 and "考核" in coord.get("/board").text
+        # A leader reads but changes nothing; a coordinator reassigns but does not regrade.
+        eid = events["崇头镇"]
+        denied = boss.post(f"/events/{eid}/grade", data={"csrf": csrf_of(boss, f"/events/{eid}"), "grade": "一般",
+                                                         "reason": "试图改级"})
+        assert denied.status_code == 403
+        assert coord.post(f"/events/{eid}/grade", data={"csrf": csrf_of(coord, f"/events/{eid}"), "grade": "一般",
+                                                        "reason": "x"}).status_code == 403
+        anonymous.close()
+
+
+def test_a_unit_never_reaches_another_units_item(engine: Engine, db_url: str, ctx: TriageContext,
+                                                 settings_for: Any) -> None:
+    events = world(engine, ctx, _now())
+    other = events["崇头镇"]
+    api_token = token_for(engine, "shitang", _now())
+    with people(settings_for(db_url), "shitang") as (shitang,):
+        csrf = csrf_of(shitang, "/inbox")
+        assert shitang.get(f"/events/{other}").status_code == 404        # by guessing a URL
+        assert shitang.get("/events/999999").status_code == 404          # the same answer as no event at all
+        for name in ("accept", "return", "respond", "close", "grade"):
+            answer = shitang.post(f"/events/{other}/{name}", data={"csrf": csrf, "reason": "x", "kind": "网络问政回复"})
+            assert answer.status_code == 404, name
+        assert shitang.get("/desk?q=崇头镇").status_code == 403          # no search across units
+        api = httpx.Client(base_url=shitang.base_url, headers={"Authorization": f"Bearer {api_token}"})
+        assert api.get(f"/api/events/{other}").status_code == 404
+        assert api.post(f"/api/events/{other}/accept", json={}).status_code == 404
+        assert api.get("/api/events").status_code == 403
+        assert [i["event_id"] for i in api.get("/api/inbox").json()["items"]] == [events["石塘镇"]]
+        assert api.get(f"/api/events/{events['石塘镇']}").status_code == 200
+        assert httpx.get(f"{shitang.base_url}/api/inbox").status_code == 401           # no token
+        assert httpx.get(f"{shitang.base_url}/api/inbox", cookies=shitang.cookies).status_code == 401  # no cookies
+        api.close()
+    with session_scope(engine) as s:
+        changes = select(func.count()).select_from(AuditLog).where(AuditLog.actor.like("石塘值班%"), AuditLog.action != "sign_in")
+        assert s.scalar(changes) == 0  # nothing changed in its name
+
+
+def test_forms_need_the_sessions_csrf_token_and_a_same_origin(engine: Engine, db_url: str, ctx: TriageContext,
+                                                              settings_for: Any) -> None:
+    events = world(engine, ctx, _now())
+    eid = events["石塘镇"]
+    with people(settings_for(db_url), "shitang", "chongtou") as (shitang, chongtou):
+        own = csrf_of(shitang, f"/events/{eid}")
+        someone_elses = csrf_of(chongtou, "/inbox")
+        assert shitang.post(f"/events/{eid}/accept", data={}).status_code == 403                    # missing
+        assert shitang.post(f"/events/{eid}/accept", data={"csrf": someone_elses}).status_code == 403  # replayed
+        for origin in ("https://evil.example", "null"):
+            assert shitang.post(f"/events/{eid}/accept", data={"csrf": own},
+                                headers={"Origin": origin}).status_code == 403
+        assert _status(engine, eid, "石塘镇") == "new"  # nothing changed
+        assert shitang.post(f"/events/{eid}/accept", data={"csrf": own},
+                            headers={"Origin": str(shitang.base_url).rstrip("/")}).status_code == 303
+        assert _status(engine, eid, "石塘镇") == "accepted"
+        # Signed out: the old cookie and its token are worth nothing.
+        cookie = shitang.cookies.get("yuqing_session")
+        assert shitang.post("/logout", data={"csrf": own}).status_code == 303
+        replay = httpx.post(f"{shitang.base_url}/events/{eid}/return", data={"csrf": own, "reason": "重放"},
+                            cookies={"yuqing_session": cookie or ""})
+        assert replay.status_code == 401 and _status(engine, eid, "石塘镇") == "accepted"
+
+
+def _status(engine: Engine, event_id: int, unit: str) -> str:
+    from pipeline.storage.models import Assignment, Unit
+
+    with session_scope(engine) as s:
+        return str(s.scalar(select(Assignment.status).join(Unit, Unit.id == Assignment.unit_id)
+                            .where(Assignment.event_id == event_id, Unit.name == unit)))
+
+
+def test_a_disabled_users_session_and_tokens_stop_at_once(engine: Engine, db_url: str, ctx: TriageContext,
+                                                          settings_for: Any) -> None:
+    world(engine, ctx, _now())
+    api_token = token_for(engine, "ana", _now())
+    with people(settings_for(db_url), "ana") as (ana,):
+        assert ana.get("/desk").status_code == 200
+        with session_scope(engine) as s:
+            disable_user(s, "ana", actor="管理员", now=_now())
+        assert ana.get("/desk").status_code == 303                                  # back to the sign-in page
+        assert httpx.get(f"{ana.base_url}/api/events", headers={"Authorization": f"Bearer {api_token}"}).status_code == 401
+        assert sign_in(ana, "ana").status_code == 401
+
+
+def test_sign_in_is_rate_limited(engine: Engine, db_url: str, ctx: TriageContext, settings_for: Any) -> None:
+    world(engine, ctx, _now())
+    with running(settings_for(db_url)) as client:
+        for _ in range(5):
+            wrong = sign_in(client, "ana", "wrong-password")
+            assert wrong.status_code == 401 and "用户名或密码错误" in wrong.text
+        refused = sign_in(client, "ana")
+        assert refused.status_code == 401 and "登录失败次数过多" in refused.text
+        assert sign_in(client, "nobody", "x").status_code == 401
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(SigninAttempt)) == 6
+
+
+def test_hostile_text_is_escaped_everywhere(engine: Engine, db_url: str, ctx: TriageContext, settings_for: Any) -> None:
+    events = world(engine, ctx, _now())
+    eid = events["崇头镇"]
+    hostile = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    with session_scope(engine) as s:
+        s.execute(update(Event).where(Event.id == eid).values(title=hostile + "大巴坠崖"))
+        s.execute(update(Post).where(Post.event_id == eid).values(text=hostile + "正文", url="javascript:alert(3)"))
+    with people(settings_for(db_url), "ana") as (ana,):
+        changed = ana.post(f"/events/{eid}/grade", data={"csrf": csrf_of(ana, f"/events/{eid}"), "grade": "特别重大",
+                                                         "reason": hostile + "理由"})
+        assert changed.status_code == 303
+        pages = [ana.get(p).text for p in (f"/events/{eid}", "/desk", "/board", "/api/events")]
+    for html in pages[:3]:
+        assert "<script>" not in html and "<img" not in html and "javascript:" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in pages[0]
+    assert "理由" in pages[0] and "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[1]
+
+
+def test_an_analysts_regrade_is_audited_alerts_once_and_is_an_example(engine: Engine, db_url: str,
+                                                                      ctx: TriageContext, settings_for: Any) -> None:
+    events = world(engine, ctx, _now())
+    eid = events["石塘镇"]
+    with people(settings_for(db_url), "ana") as (ana,):
+        csrf = csrf_of(ana, f"/events/{eid}")
+        for _ in range(2):  # a second press of the same button sends nothing again
+            assert ana.post(f"/events/{eid}/grade", data={"csrf": csrf, "grade": "重大", "reason": "央媒关注"}).status_code == 303
+        bad = ana.post(f"/events/{eid}/grade", data={"csrf": csrf, "grade": "重大", "reason": " "})
+        assert bad.status_code == 422 and "请填写定级理由" in bad.text
+        page = ana.get(f"/events/{eid}?done=grade").text
+        assert "已保存定级" in page and "张分析" in page and "央媒关注" in page
+    with session_scope(engine) as s:
+        recipients = s.scalars(select(Alert.recipient).where(Alert.event_id == eid, Alert.kind == "event",
+                                                             Alert.urgent.is_(True))).all()
+        audit = s.scalars(select(AuditLog.actor).where(AuditLog.action == "regrade", AuditLog.entity_id == eid)).all()
+        example = s.scalar(select(LabelledExample.label).where(LabelledExample.event_id == eid,
+                                                               LabelledExample.kind == "grade"))
+    assert sorted(recipients) == sorted(["石塘镇", "县政府办公室", "县委宣传部"])
+    assert audit and all(a == "张分析" for a in audit) and example == "重大"
+
+
+def test_the_api_reads_and_acts_with_the_tokens_permissions(engine: Engine, db_url: str, ctx: TriageContext,
+                                                            settings_for: Any) -> None:
+    events = world(engine, ctx, _now())
+    eid = events["石塘镇"]
+    unit, analyst = token_for(engine, "shitang", _now()), token_for(engine, "ana", _now())
+    with running(settings_for(db_url)) as client:
+        as_unit = {"Authorization": f"Bearer {unit}"}
+        assert client.post(f"/api/events/{eid}/accept", json={}, headers=as_unit).json()["ok"] is True
+        met = client.post(f"/api/events/{eid}/respond", json={"kind": "网络问政回复", "link": "https://yunhe.gov.cn/r/1"},
+                          headers=as_unit).json()
+        assert met["met"] == ["response"]
+        refused = client.post(f"/api/events/{eid}/grade", json={"grade": "一般", "reason": "x"}, headers=as_unit)
+        assert refused.status_code == 403
+        bad = client.post(f"/api/events/{eid}/respond", json={"kind": "网络问政回复", "link": "javascript:x"}, headers=as_unit)
+        assert bad.status_code == 422 and "http" in bad.json()["detail"]
+        rows = client.get("/api/events?grade=一般", headers={"Authorization": f"Bearer {analyst}"}).json()["items"]
+        assert rows and all(r["grade"] == "一般" for r in rows)
+        assert "/api/inbox" in client.get("/openapi.json").json()["paths"] and client.get("/docs").status_code == 200
+    with session_scope(engine) as s:
+        actors = s.scalars(select(AuditLog.actor).where(AuditLog.action.in_(("accept", "record_response")))).all()
+    assert actors and all(a == "石塘值班（石塘镇）·系统-shitang" for a in actors)
+
+
+def test_acknowledgement_links_check_csrf_and_origin_and_know_the_signed_in_person(
+        engine: Engine, db_url: str, ctx: TriageContext, settings_for: Any) -> None:
+    world(engine, ctx, _now())
+    with session_scope(engine) as s:
+        tokens = dict(s.execute(select(Alert.recipient, Alert.ack_token).where(Alert.kind == "event")).all())
+    mine, theirs = tokens["崇头镇"], tokens["县政府办公室"]
+    with people(settings_for(db_url), "chongtou") as (chongtou,):
+        anonymous = httpx.Client(base_url=chongtou.base_url)
+        other_alerts = csrf_of(anonymous, f"/ack/{theirs}")
+        assert anonymous.post(f"/ack/{mine}", data={"by": "路人"}).status_code == 403                     # missing
+        assert anonymous.post(f"/ack/{mine}", data={"by": "路人", "csrf": other_alerts}).status_code == 403  # replayed
+        assert anonymous.post(f"/ack/{mine}", data={"by": "路人", "csrf": csrf_of(anonymous, f"/ack/{mine}")},
+                              headers={"Origin": "https://evil.example"}).status_code == 403
+        anonymous.close()
+        shown = chongtou.get(f"/ack/{mine}").text
+        assert "确认人：崇头值班（崇头镇）" in shown and 'name="by"' not in shown
+        # A name typed into the form does not replace the signed-in person of the recipient unit.
+        done = chongtou.post(f"/ack/{mine}", data={"csrf": csrf_of(chongtou, f"/ack/{mine}"), "by": "冒名者"})
+        assert done.status_code == 200 and "已确认收到" in done.text
+        # Signed in but of another unit: the name typed is required and recorded.
+        assert 'name="by"' in chongtou.get(f"/ack/{theirs}").text
+        # A coordinator bound to 县政府办公室 is known on that office's alerts.
+        assert sign_in(chongtou, "coord").status_code == 303
+        assert "确认人：王协调（县政府办公室）" in chongtou.get(f"/ack/{theirs}").text
+    with session_scope(engine) as s:
+        by = dict(s.execute(select(Alert.recipient, Alert.acknowledged_by).where(Alert.kind == "event")).all())
+    assert by["崇头镇"] == "崇头值班（崇头镇）" and by["县政府办公室"] is None

@@ -1,0 +1,89 @@
+"""``yuqing users``: the web app's people and systems — add, disable, reset a password, issue
+an API token for another system. Each calls one action of ``pipeline.actions.users``."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from pipeline.vocabulary import USER_ROLES
+from yuqing.cli.common import EXIT_USAGE, fail, moment, out, runtime
+
+app = typer.Typer(no_args_is_help=True, help="网页用户与接口令牌：add、disable、reset、token")
+
+By = Annotated[str, typer.Option("--by", help="操作人姓名（记入审计）")]
+ROLES = "、".join(f"{k}（{v}）" for k, v in USER_ROLES.items())
+
+
+def _password(given: str | None) -> str:
+    """The password from --password-env's variable, or typed twice at the terminal."""
+    if given is not None:
+        value = os.environ.get(given)
+        if value is None:
+            raise fail(f"环境变量 {given} 未设置", EXIT_USAGE)
+        return value
+    first = getpass.getpass("密码：")
+    if first != getpass.getpass("再次输入密码："):
+        raise fail("两次输入的密码不一致", EXIT_USAGE)
+    return first
+
+
+PasswordEnv = Annotated[str | None, typer.Option("--password-env", help="从该环境变量读取密码（不在命令行明文出现）")]
+
+
+@app.command()
+def add(
+    username: Annotated[str, typer.Argument(help="登录名")],
+    name: Annotated[str, typer.Option("--name", help="姓名（页面与审计中显示）")],
+    role: Annotated[str, typer.Option(help=f"角色：{ROLES}")],
+    by: By,
+    unit: Annotated[str | None, typer.Option("--unit", "-u", help="责任单位用户所属单位")] = None,
+    password_env: PasswordEnv = None,
+) -> None:
+    """添加网页用户（密码以 Argon2id 散列保存）。"""
+    from pipeline.actions.users import add_user
+
+    password = _password(password_env)
+    with runtime() as rt:
+        rt.act(add_user, username, name, role, password, unit=unit, actor=by, now=moment(None))
+    out.print(f"已添加用户 {escape(username)}（{escape(USER_ROLES.get(role, role))}{'，' + escape(unit) if unit else ''}）")
+
+
+@app.command()
+def disable(username: Annotated[str, typer.Argument(help="登录名")], by: By) -> None:
+    """停用用户：其登录立即失效，其接口令牌一并撤销。"""
+    from pipeline.actions.users import disable_user
+
+    with runtime() as rt:
+        rt.act(disable_user, username, actor=by, now=moment(None))
+    out.print(f"已停用 {escape(username)}")
+
+
+@app.command()
+def reset(username: Annotated[str, typer.Argument(help="登录名")], by: By, password_env: PasswordEnv = None) -> None:
+    """重设密码（并重新启用）；该用户的所有登录失效。"""
+    from pipeline.actions.users import reset_password
+
+    password = _password(password_env)
+    with runtime() as rt:
+        rt.act(reset_password, username, password, actor=by, now=moment(None))
+    out.print(f"已重设 {escape(username)} 的密码")
+
+
+@app.command()
+def token(
+    username: Annotated[str, typer.Argument(help="令牌所属用户（令牌权限与之相同）")],
+    name: Annotated[str, typer.Option("--name", help="调用系统名称，如 12345热线")],
+    by: By,
+) -> None:
+    """为其他系统签发接口令牌（只显示这一次，请妥善保存）。"""
+    from pipeline.actions.users import issue_token
+
+    with runtime() as rt:
+        value = rt.act(issue_token, username, name, actor=by, now=moment(None))
+    out.print(f"接口令牌（{escape(name)}）：")
+    print(value)

@@ -1,0 +1,128 @@
+"""The JSON API for the county's other systems (12345 hotline, 浙政钉 workflows): the same
+reads and the same actions as the pages, each system with its own token (``Authorization:
+Bearer …``), acting with the permissions of the user the token belongs to, checked on every
+call. Cookies are never accepted here, so no CSRF token is needed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from pipeline.actions.base import ActionError
+from pipeline.auth import Principal, token_principal
+from pipeline.queries.assessment import assessment_figures, span
+from pipeline.queries.desk import desk_page
+from pipeline.queries.work import open_work
+from pipeline.vocabulary import MILESTONES
+from yuqing.web import security
+from yuqing.web.pages import events as event_pages
+from yuqing.web.pages.desk import FIELDS, parse_filter
+
+router = APIRouter(prefix="/api", tags=["api"])
+bearer = HTTPBearer(auto_error=False, description="接口令牌（yuqing users token 签发）")
+
+
+def caller(request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+    if creds is None or len(creds.credentials) > 100:
+        raise security.PageError(401, "未授权", "缺少或无效的接口令牌")
+    found: Principal | None = security.runtime(request).read(token_principal, creds.credentials)
+    if found is None:
+        raise security.PageError(401, "未授权", "接口令牌无效、已撤销或其用户已停用")
+    return found
+
+
+def allowed(permission: str) -> Any:
+    def check(who: Annotated[Principal, Depends(caller)]) -> Principal:
+        if not who.can(permission):
+            raise security.PageError(403, "无权访问", f"令牌所属用户的角色（{who.role_name}）不能进行此操作")
+        return who
+
+    return check
+
+
+@router.get("/events", summary="研判台：信息流（与网页相同的筛选参数，分页）")
+def events(request: Request, who: Annotated[Principal, Depends(allowed("desk"))]) -> dict[str, Any]:
+    raw = {k: request.query_params.get(k, "")[:200] for k in FIELDS if request.query_params.get(k)}
+    result = security.runtime(request).read(desk_page, request.app.state.tokenizer,
+                                            parse_filter(raw, security.page_number(request)))
+    return {"page": result.page, "has_next": result.has_next, "items": [r.__dict__ for r in result.rows]}
+
+
+@router.get("/events/{event_id}", summary="事件详情（责任单位只能读取本单位有待办的事件）")
+def event(event_id: int, request: Request, who: Annotated[Principal, Depends(caller)]) -> dict[str, Any]:
+    view = event_pages.visible(request, who, event_id)
+    e = view.event
+    facts = {k: getattr(e, k) for k in ("id", "key", "title", "relevant", "topic", "grade", "auto_grade",
+                                        "override_grade", "rumor", "leadership", "categories", "grade_reasons",
+                                        "post_count", "engagement", "first_seen_at", "last_seen_at", "clock_start_at")}
+    return {"event": facts, "posts": view.posts, "assignments": view.assignments, "deadlines": view.deadlines,
+            "alerts": view.alerts, "responses": view.responses, "audit": view.audit}
+
+
+@router.get("/inbox", summary="本单位待办（最紧急在前，分页）")
+def inbox(request: Request, who: Annotated[Principal, Depends(allowed("inbox"))]) -> dict[str, Any]:
+    result = security.runtime(request).read(open_work, security.now(request), who.unit_id or -1,
+                                            security.page_number(request))
+    return {"page": result.page, "has_next": result.has_next, "items": [i.__dict__ for i in result.items]}
+
+
+@router.get("/board", summary="全部在办（超时在前，分页）")
+def board(request: Request, who: Annotated[Principal, Depends(allowed("board"))]) -> dict[str, Any]:
+    result = security.runtime(request).read(open_work, security.now(request), None, security.page_number(request))
+    return {"page": result.page, "has_next": result.has_next, "items": [i.__dict__ for i in result.items]}
+
+
+@router.get("/assessment", summary="考核：各单位收到、各节点按时率、超时、首次回应用时中位数、退回")
+def figures(request: Request, who: Annotated[Principal, Depends(allowed("board"))]) -> list[dict[str, Any]]:
+    now = security.now(request)
+    figures = security.runtime(request).read(assessment_figures, span(None, None, now), now)
+    return [{"unit": f.unit, "received": f.received, "returned": f.returned, "overdue": f.overdue,
+             "on_time_rate": {m: f.rate(m) for m in MILESTONES}, "median_first_response_hours":
+             f.median_first_response_hours} for f in figures.units]
+
+
+Action = Enum("Action", {name: name for name in event_pages.ACTIONS}, type=str)  # type: ignore[misc]
+
+
+class ActionBody(BaseModel):
+    """The fields an action takes (as its form on the event page)."""
+
+    reason: str | None = Field(None, description="理由（更正、改派、退回必填）")
+    grade: str | None = Field(None, description="grade：特别重大 | 重大 | 较大 | 一般")
+    topic: str | None = None
+    relevant: bool | None = Field(None, description="relevance：是否本县政务")
+    rumor: bool | None = None
+    unit: str | None = Field(None, description="reassign / assign / unassign：单位名称")
+    role: str | None = Field(None, description="assign：cooperating | transfer | coordinator")
+    kind: str | None = Field(None, description="respond：回应方式，如 网络问政回复")
+    link: str | None = Field(None, description="respond：回应链接（http/https）")
+    at: datetime | None = Field(None, description="respond：回应时间（ISO 8601），默认当前时间")
+
+
+def _as_form(body: ActionBody) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in body.model_dump().items():
+        if isinstance(value, bool):
+            out[key] = "1" if value else "0"
+        elif isinstance(value, datetime):
+            out[key] = value.isoformat()
+        elif value is not None:
+            out[key] = str(value)
+    return out
+
+
+@router.post("/events/{event_id}/{action}", summary="对事件执行操作（与网页按钮相同；全部留痕审计）")
+def act(event_id: int, action: Action, body: ActionBody, request: Request,
+        who: Annotated[Principal, Depends(caller)]) -> dict[str, Any]:
+    fn = event_pages.authorised(request, who, event_id, action.value)
+    try:
+        result = fn(security.runtime(request), who, event_id, _as_form(body), security.now(request))
+    except ActionError as exc:
+        raise security.PageError(422, "操作未执行", str(exc)) from exc
+    return {"ok": True, "event_id": event_id, "action": action.value,
+            "met": result if isinstance(result, list) else None}

@@ -1,0 +1,80 @@
+"""The analyst's desk (研判台): the stream of triaged posts with filters and search."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from pipeline.auth import Principal
+from pipeline.queries.desk import REVIEW_BELOW, DeskFilter, desk_options, desk_page
+from pipeline.timeparse import SHANGHAI
+from yuqing.web import security
+from yuqing.web.render import page
+
+router = APIRouter()
+FIELDS = ("q", "grade", "topic", "unit", "status", "platform", "source", "category", "rumor", "relevant", "since",
+          "until", "review", "order")
+OPTIONS_SECONDS = 300
+CATEGORIES = ("政策误读", "切身利益", "道德底线", "突发事件", "上级交办", "谣言")
+
+
+def _day(raw: str) -> datetime | None:
+    try:
+        return datetime.combine(date.fromisoformat(raw), datetime.min.time(), SHANGHAI)
+    except ValueError:
+        return None
+
+
+def _flag(raw: str) -> bool | None:
+    return {"1": True, "0": False}.get(raw)
+
+
+def parse_filter(raw: dict[str, str], page_no: int = 1) -> DeskFilter:
+    """The desk's filter from query parameters; unknown or malformed values are ignored."""
+    until = _day(raw.get("until", ""))
+    return DeskFilter(
+        grade=raw.get("grade") or None, topic=raw.get("topic") or None, unit=raw.get("unit") or None,
+        status=raw.get("status") or None, platform=raw.get("platform") or None, source=raw.get("source") or None,
+        since=_day(raw.get("since", "")), until=until + timedelta(days=1) if until else None,
+        category=raw.get("category") if raw.get("category") in CATEGORIES else None,
+        rumor=_flag(raw.get("rumor", "")), relevant=_flag(raw.get("relevant", "")), review=raw.get("review") == "1",
+        q=raw.get("q", "")[:100], order="uncertain" if raw.get("order") == "uncertain" else "newest",
+        page=max(1, min(page_no, 10_000)))
+
+
+def query_of(raw: dict[str, str]) -> Callable[[int], str]:
+    """The URL query of another page of the same list."""
+    kept = {k: v for k, v in raw.items() if v and k != "page"}
+    return lambda n: urlencode({**kept, "page": n})
+
+
+def options(request: Request) -> dict[str, list[str]]:
+    """The filters' choices, read at most every five minutes (a scan of the posts' platforms)."""
+    cache: dict[str, Any] = request.app.state.cache
+    if cache.get("desk_options_at", 0) < time.monotonic() - OPTIONS_SECONDS:
+        cache["desk_options"] = security.runtime(request).read(desk_options)
+        cache["desk_options_at"] = time.monotonic()
+    found: dict[str, list[str]] = cache["desk_options"]
+    return found
+
+
+def raw_query(request: Request) -> dict[str, str]:
+    return {k: request.query_params.get(k, "")[:200] for k in FIELDS if request.query_params.get(k)}
+
+
+@router.get("/desk", response_class=HTMLResponse)
+def desk(request: Request, who: Annotated[Principal, Depends(security.require("desk"))]) -> HTMLResponse:
+    raw = raw_query(request)
+    f = parse_filter(raw, security.page_number(request))
+    rt = security.runtime(request)
+    result = rt.read(desk_page, request.app.state.tokenizer, f)
+    irrelevant = rt.cfg.policy.relevance.irrelevant_topic
+    return page(request, "desk.html", title="研判台", who=who, result=result, f=f, raw=raw, options=options(request),
+                topics=[t for t in rt.cfg.topic_names if t != irrelevant], categories=CATEGORIES,
+                review_below=REVIEW_BELOW, query=query_of(raw), pairs=lambda xs: [(x, x) for x in xs])

@@ -1,0 +1,80 @@
+"""Server-rendered pages: Jinja2 templates with autoescape on (crawled text is hostile), the
+filters they use (times in 北京时间, time left, Chinese names of codes) and the page response
+with the security headers."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from pipeline.queries.clock import STATE_NAMES
+from pipeline.queries.events import ACTION_NAMES
+from pipeline.timeparse import SHANGHAI
+from pipeline.vocabulary import ALERT_HEADINGS, GRADES, MILESTONE_NAMES, ROLE_NAMES, STATUS_NAMES, USER_ROLES
+from yuqing.web import security
+
+
+def _escape(value: Any) -> Any:
+    """Every string printed is escaped (quotes too: it may stand in an attribute), the way the
+    standard library writes it; markup the app built itself (charts) passes as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return Markup(html.escape(value, quote=True))
+    return value
+
+
+ENV = Environment(loader=PackageLoader("yuqing.web", "templates"), autoescape=select_autoescape(default=True),
+                  trim_blocks=True, lstrip_blocks=True, finalize=_escape)
+
+
+def when(value: datetime | None, full: bool = False) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M" if full else "%m-%d %H:%M")
+
+
+def duration(delta: timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    return (f"{days}天" if days else "") + (f"{hours}小时" if hours or days else "") + f"{mins}分"
+
+
+def left(due: datetime | None, now: datetime) -> str:
+    """Time left to a deadline, or how long it is overdue."""
+    if due is None:
+        return "—"
+    return f"剩余 {duration(due - now)}" if due > now else f"超时 {duration(now - due)}"
+
+
+def grade_class(grade: str | None) -> str:
+    return f"g{GRADES.index(grade)}" if grade in GRADES else "g-none"
+
+
+def web_url(url: str | None) -> str | None:
+    """A link to a post's source only when it is an http(s) address (never ``javascript:``)."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+ENV.filters.update(when=when, left=left, grade_class=grade_class, web_url=web_url)
+ENV.globals.update(ALERT_HEADINGS=ALERT_HEADINGS, ACTION_NAMES=ACTION_NAMES, GRADES=GRADES,
+                   MILESTONE_NAMES=MILESTONE_NAMES, ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES,
+                   STATE_NAMES=STATE_NAMES, USER_ROLES=USER_ROLES)
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A rendered page; a signed-in user's forms get the session's CSRF token."""
+    who = context.pop("who", None)
+    token = request.cookies.get(security.COOKIE)
+    csrf = security.session_csrf(request, token) if who is not None and token else ""
+    html = ENV.get_template(template).render(who=who, csrf=csrf, now=security.now(request), **context)
+    return HTMLResponse(html, status_code=status, headers=security.HEADERS)
