@@ -20,8 +20,7 @@ from pipeline.reports.docx import render_docx
 from pipeline.reports.fonts import cjk_font
 from pipeline.reports.periods import Period
 from pipeline.reports.service import Spec, build
-from pipeline.runtime import Runtime
-from tests.pipeline.reports.seed import DAY, NOW
+from tests.pipeline.reports.seed import DAY, NOW, seed_world
 
 pytestmark = pytest.mark.slow
 
@@ -48,12 +47,12 @@ def to_pdf(docx: Path, work: Path) -> Path:
     return work / f"{docx.stem}.pdf"
 
 
-def test_the_daily_report_page_renders_as_an_office_document(world: tuple[Runtime, Any], tmp_path: Path,
-                                                              db_url: str) -> None:
-    if not db_url.startswith("sqlite"):
-        pytest.skip("the layout does not depend on the database: checked once")
+def test_the_daily_report_page_renders_as_an_office_document(runtime_for: Any, tmp_path: Path) -> None:
+    # The layout does not depend on the database: one SQLite database is enough.
     _, pdftoppm, pdffonts = _tools()
-    rt, _ = world
+    rt = runtime_for(f"sqlite:///{(tmp_path / 'layout.db').as_posix()}")
+    with rt.session() as session:
+        seed_world(session)
     source = tmp_path / "daily.docx"
     source.write_bytes(render_docx(build(rt, Spec("daily", Period.containing("daily", DAY.date())), NOW)))
     pdf = to_pdf(source, tmp_path)
