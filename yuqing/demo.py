@@ -3,6 +3,7 @@ and the day's 舆情日报 (Word) beside the demo database."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,8 @@ class DemoResult:
     rejects: list[Reject]
     queues: list[tuple[str, list[QueueItem]]]
     report: Path | None = None
+    users: list[tuple[str, str]] | None = None  # (user name, what they are) of the demo's web users
+    password: str | None = None
 
 
 def demo_queues(session: Session, now: datetime) -> list[tuple[str, list[QueueItem]]]:
@@ -53,7 +56,24 @@ def run_demo(settings: Settings, progress: Callable[[str], None] = lambda _: Non
         dispatch(rt, DEMO_NOW)
         queues = rt.read(demo_queues, DEMO_NOW)
         written = _daily_report(rt, report) if report is not None else None
-    return DemoResult(result.report.items, result.rejects, queues, written)
+        password = secrets.token_urlsafe(9)
+        users = rt.act(demo_users, password, DEMO_NOW)
+    return DemoResult(result.report.items, result.rejects, queues, written, users, password)
+
+
+DEMO_USERS = (("fenxi", "张分析", "analyst", None, "监测员"), ("chongtou", "崇头镇值班员", "unit", "崇头镇", "崇头镇"),
+              ("bangongshi", "县府办督办员", "coordinator", "县政府办公室", "协调·县政府办公室"),
+              ("lingdao", "县领导", "leader", None, "领导"))
+
+
+def demo_users(session: Session, password: str, now: datetime) -> list[tuple[str, str]]:
+    """One web user of each kind, so that `yuqing web` on the demo database shows every page
+    filled (the password is new on every run and printed once)."""
+    from pipeline.actions.users import add_user
+
+    for username, name, role, unit, _ in DEMO_USERS:
+        add_user(session, username, name, role, password, unit=unit, actor="演示", now=now)
+    return [(username, what) for username, _, _, _, what in DEMO_USERS]
 
 
 def _daily_report(rt: Runtime, base: Path) -> Path:

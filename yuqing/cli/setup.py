@@ -118,3 +118,7 @@ def demo(
               f"拒收 {len(result.rejects)} 条（演示样例中的重复帖只入库一次）。", soft_wrap=True)
     if result.report is not None:
         out.print(f"当日舆情日报（Word）：{escape(str(result.report))}")
+    if result.users:
+        who = "、".join(f"{name}（{what}）" for name, what in result.users)
+        out.print(f"网页演示用户：{escape(who)}，密码 {escape(result.password or '')}；"
+                  f"用 YUQING_DATABASE_URL=sqlite:///{escape(str(db.resolve()))} yuqing web 打开", soft_wrap=True)
