@@ -25,7 +25,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.svm import LinearSVC
 
-from classifiers.sentiment import strip_emoticons
+from classifiers.sentiment import WEIBO_SAMPLE, strip_emoticons
 from classifiers.text_model import TextClassifier
 from classifiers.tokenize import Doc, Tokenizer
 from classifiers.training import corpus_data, new_estimator, read_corpus, read_labelled
@@ -67,7 +67,7 @@ def data_sets(settings: Settings) -> list[tuple[str, list[str], list[Any], list[
     if real is not None and (real / "teddycup2020").is_dir():
         ted = read_labelled(real / "teddycup2020" / "labeled_messages.csv", "text", "label")
         sets.insert(0, ("泰迪杯 letters, 7 topics", ted.texts, ted.labels, [450, 900, len(ted.texts)]))
-        weibo = read_labelled(real / "weibo_senti" / "weibo_senti_sample.csv", "text", "label")
+        weibo = read_labelled(real / WEIBO_SAMPLE, "text", "label")
         texts = [strip_emoticons(t) for t in weibo.texts]
         keep = [i for i, t in enumerate(texts) if t]
         sets.insert(1, ("weibo_senti, 2 classes", [texts[i] for i in keep], [weibo.labels[i] for i in keep],

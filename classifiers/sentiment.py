@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sklearn.metrics import accuracy_score, f1_score
 
+if TYPE_CHECKING:
+    from classifiers.registry import LoadedModel
+    from classifiers.tokenize import Tokenizer
+
 SENTIMENTS = ("负面", "中性", "正面")
 NEUTRAL = "中性"
-_EMOTICON = re.compile(r"\[[^\[\]\s]{1,8}\]")
+_EMOTICON = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,6}\]")
 
 
 def strip_emoticons(text: str) -> str:
@@ -36,3 +41,21 @@ def two_class_report(gold: Sequence[str], predicted: Sequence[str]) -> dict[str,
         "macro_f1": round(float(f1_score(g, p, labels=labels, average="macro", zero_division=0)), 4),
         "neutral_share": round(sum(x == NEUTRAL for x in p) / max(len(p), 1), 4),
     }
+
+
+WEIBO_SAMPLE = Path("weibo_senti") / "weibo_senti_sample.csv"
+
+
+def weibo_report(corpus_dir: Path | None, tokenizer: Tokenizer, model: LoadedModel) -> dict[str, Any] | None:
+    """Two-class scores of a sentiment model on the real weibo_senti sample (emoticons stripped),
+    or None when the real corpus is not there."""
+    from classifiers.training import predict, read_labelled
+
+    path = corpus_dir / WEIBO_SAMPLE if corpus_dir else None
+    if path is None or not path.is_file():
+        return None
+    data = read_labelled(path, "text", "label")
+    pairs = [(strip_emoticons(t), g) for t, g in zip(data.texts, data.labels, strict=True)]
+    pairs = [(t, g) for t, g in pairs if t]  # posts that were nothing but emoticons
+    predicted = predict(model, tokenizer.docs([t for t, _ in pairs]))
+    return two_class_report([g for _, g in pairs], [str(p) for p in predicted])

@@ -21,12 +21,13 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
+from classifiers.calibration import reliability
 from classifiers.capacity import AUTO
 from classifiers.registry import LoadedModel, ModelError, load_model, read_sidecar, save_model
 from classifiers.text_model import MultiLabelTextClassifier, TextClassifier
 from classifiers.tokenize import Doc, Tokenizer
 
-KINDS = ("topic", "grade", "rumor", "categories")
+KINDS = ("topic", "grade", "rumor", "categories", "sentiment")
 MULTI_LABEL = {"categories"}
 Progress = Callable[[str], None]
 
@@ -119,7 +120,7 @@ def read_labelled(path: Path, text_col: str, label_col: str, multi_label: bool =
 # items. So each single-label model chooses its selection from its own training data
 # (classifiers.capacity; benchmarks/bench_capacity.py). All share one feature space.
 KIND_PARAMS: dict[str, dict[str, Any]] = {"topic": {"k_best": AUTO}, "grade": {"k_best": AUTO},
-                                          "rumor": {"k_best": AUTO}, "categories": {}}
+                                          "rumor": {"k_best": AUTO}, "categories": {}, "sentiment": {"k_best": AUTO}}
 
 
 # The bundled default models keep their measured recipes: the topic model is trained on our
@@ -215,7 +216,8 @@ def cross_validate(kind: str, data: LabelledData, tokenizer: Tokenizer, folds: i
 
 def train(kind: str, data: LabelledData, out_dir: Path, tokenizer: Tokenizer, progress: Progress = print,
           extra: dict[str, Any] | None = None, default_model: bool = False) -> dict[str, Any]:
-    """Fit on all rows after measuring a stratified 80/20 hold-out; save with the sidecar."""
+    """Fit on all rows after measuring a stratified 80/20 hold-out (scores, and for single-label
+    models the reliability of their probabilities); save with the sidecar."""
     progress(f"分词：{len(data.texts)} 条文本")
     docs = tokenizer.docs(data.texts)
     strat = [json.dumps(x, ensure_ascii=False) if isinstance(x, list) else x for x in data.labels]
@@ -225,7 +227,10 @@ def train(kind: str, data: LabelledData, out_dir: Path, tokenizer: Tokenizer, pr
         progress("在分层抽样的 20% 留出集上评估")
         tr, te = train_test_split(np.arange(len(docs)), test_size=0.2, random_state=0, stratify=strat)
         est = new_estimator(kind, default_model).fit([docs[i] for i in tr], [data.labels[i] for i in tr])
-        holdout = score(kind, [data.labels[i] for i in te], list(est.predict([docs[i] for i in te])))
+        proba = est.predict_proba([docs[i] for i in te])
+        gold = [data.labels[i] for i in te]
+        holdout = {**score(kind, gold, [str(c) for c in est.classes_[proba.argmax(axis=1)]]),
+                   "reliability": reliability(gold, proba, [str(c) for c in est.classes_])}
     progress(f"用全部 {len(docs)} 条样本训练 {kind} 模型")
     model = new_estimator(kind, default_model).fit(docs, data.labels)
     capacity = getattr(model, "capacity_", None)
@@ -255,10 +260,18 @@ def read_corpus(corpus_dir: Path) -> pd.DataFrame:
     return corpus
 
 
+def _has_label(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and np.isnan(value)) and str(value).strip() != ""
+
+
 def corpus_data(corpus: pd.DataFrame, kind: str) -> LabelledData:
-    column = {"topic": "topic", "grade": "grade", "rumor": "rumor", "categories": "categories"}[kind]
-    texts = corpus["text"].astype(str).tolist()
-    labels: list[Any] = [split_labels(v) for v in corpus[column]] if kind in MULTI_LABEL else corpus[column].astype(str).tolist()
+    """Texts and labels of one kind; rows that carry no label of that kind (the Weibo-style
+    supplement has no topic) are left out of that model only."""
+    column = {"topic": "topic", "grade": "grade", "rumor": "rumor", "categories": "categories",
+              "sentiment": "sentiment"}[kind]
+    rows = corpus if kind in MULTI_LABEL else corpus[corpus[column].map(_has_label)]
+    texts = rows["text"].astype(str).tolist()
+    labels: list[Any] = [split_labels(v) for v in rows[column]] if kind in MULTI_LABEL else rows[column].astype(str).tolist()
     digest = hashlib.sha256(json.dumps([kind, texts, labels], ensure_ascii=False).encode("utf-8")).hexdigest()
     return LabelledData(texts, labels, 0, digest)
 
