@@ -42,7 +42,7 @@ def test_every_flow_runs_through_prefect(settings_for: Any, tmp_path: Path) -> N
     assert out["triage"] == {"files": [], "dispatched": None}   # an empty inbox
     assert out["alerts"] == {"sent": 0, "failed": 0, "pending": 0}
     assert out["sweep"]["reminders_and_overdue"] == 0
-    assert set(out["retrain"]) == {"topic", "grade", "rumor", "categories"}
+    assert set(out["retrain"]) == {"topic", "grade", "rumor", "categories", "sentiment"}
     assert all((tmp_path / "models" / kind / "model.json").is_file() for kind in out["retrain"])
 
 
