@@ -298,15 +298,6 @@ def _train_default(kind: str, corpus: pd.DataFrame, digest: str, model_root: Pat
                  extra={"corpus_sha256": digest}, default_model=True)
 
 
-def retrain_default_models(corpus_dir: Path, model_root: Path, tokenizer: Tokenizer,
-                           progress: Progress = print) -> dict[str, str]:
-    """Train every default model afresh from the corpus (the scheduled retrain); returns versions.
-    Each new model is put in place atomically: a worker loading meanwhile sees old or new."""
-    corpus, digest = read_corpus(corpus_dir), corpus_digest(corpus_dir)
-    return {kind: str(_train_default(kind, corpus, digest, model_root, tokenizer, progress)["version"])
-            for kind in KINDS}
-
-
 def _current(target: Path, kind: str, digest: str) -> LoadedModel:
     if read_sidecar(target).get("corpus_sha256") != digest:
         raise ModelError(f"{target}：训练语料已变化，模型已过期")

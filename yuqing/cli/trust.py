@@ -1,5 +1,5 @@
-"""Commands of trust in the automatic decisions: the 待复核 list and an analyst's sentiment
-correction."""
+"""Commands of trust in the automatic decisions: the 待复核 list, an analyst's sentiment
+correction, and retraining the models on the corrections (kept only if not worse)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from yuqing.cli.common import GRADE_STYLE, moment, out, runtime, styled
+from yuqing.cli.common import GRADE_STYLE, moment, out, progress, runtime, styled
 from yuqing.cli.tables import print_notes, when
 
 app = typer.Typer()
@@ -53,3 +53,17 @@ def sentiment(
         rt.act(set_sentiment, rt.cfg, event_id, value, reason=reason, actor=by, now=at)
     out.print(f"事件 {event_id} 的情感倾向已更正为 {escape(value)}")
 
+
+@app.command()
+def retrain(now: Annotated[str | None, typer.Option(help="记录的时间（ISO），默认当前时间")] = None) -> None:
+    """用语料与分析员的全部更正重新训练模型；新模型在同一留出集上不差于原模型才采用，决定记入 retrain.jsonl。"""
+    from classifiers.retraining import describe_decision
+    from pipeline.service import RETRAIN_LOG, retrain_models
+
+    at = moment(now)
+    with runtime() as rt:
+        decisions = retrain_models(rt, at, progress)
+        log = rt.settings.state_dir / RETRAIN_LOG
+    for d in decisions:
+        out.print(escape(describe_decision(d)), soft_wrap=True)
+    out.print(f"决定已记录到 {escape(str(log))}")
