@@ -26,7 +26,7 @@ import joblib
 
 MODEL_FILE = "model.joblib"
 SIDECAR = "model.json"
-RECIPE_VERSION = "5"  # bump whenever the estimators or features change shape
+RECIPE_VERSION = "6"  # bump whenever the estimators or features change shape
 _TRACKED = ("scikit-learn", "numpy", "scipy", "rjieba", "jieba")
 
 

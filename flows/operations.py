@@ -108,17 +108,20 @@ def sweep_flow(now: str | None = None) -> dict[str, Any]:
 
 
 @task(name="retrain")
-def retrain_task() -> dict[str, str]:
-    from classifiers.tokenize import Tokenizer
-    from classifiers.training import retrain_default_models
-    from pipeline.settings import Settings
-
-    settings = Settings.from_env()
-    return retrain_default_models(settings.training_corpus_dir, settings.model_dir,
-                                  Tokenizer(settings.userdict_path).load(), progress=lambda _: None)
+def retrain_task(now: str) -> list[dict[str, Any]]:
+    with task_runtime() as rt:
+        return service.retrain_models(rt, parse_now(now))
 
 
 @flow(name="retrain")
-def retrain_flow() -> dict[str, str]:
-    """Retrain the default models from the corpus (new versions, new sidecars, put in place atomically)."""
-    return retrain_task()
+def retrain_flow(now: str | None = None) -> dict[str, str]:
+    """Retrain the default models on the corpus plus the analysts' corrections; each is replaced
+    (atomically) only if not worse on the same held-out data. Returns kind → version in place."""
+    from classifiers.retraining import describe_decision
+
+    at = run_clock(now)
+    with flow_runtime():
+        decisions = retrain_task(at)
+        report("retrain-summary", "模型再训练", [describe_decision(d) for d in decisions])
+    return {str(d["kind"]): str(d["version"]) for d in decisions}
+

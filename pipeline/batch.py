@@ -12,12 +12,14 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from pipeline.actions.decisions import Applied, Before, Change, apply_decisions
+from pipeline.alerts.outbox import write_alerts
 from pipeline.normalize import PostInput
 from pipeline.queries.triage_output import PostFields
-from pipeline.rules.analysis import EventFacts, PostAnalysis, effective_topic
+from pipeline.rules.analysis import EventFacts, PostAnalysis, irrelevant_reason, post_topic
 from pipeline.rules.decide import EventDecision, decide_event, event_clock, overrides_of
 from pipeline.storage import store
 from pipeline.storage.models import Classification, Event, Post
+from pipeline.trust import scheme_alerts, trust_values
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -45,6 +47,7 @@ class BatchWriter:
         self.created = self.updated = 0
         self.applied = Applied()
         self.post_fields: dict[int, PostFields] = {}  # what describe_posts needs of each new post
+        self.why_not: dict[Placed, str | None] = {}   # an event's first reason for setting a post aside
 
     def counts(self) -> dict[str, int]:
         return {"events_created": self.created, "events_updated": self.updated,
@@ -60,29 +63,36 @@ class BatchWriter:
                 row = existing.get(event) if isinstance(event, int) else None
                 facts[event] = EventFacts.from_json(row.features if row is not None else None)
             facts[event].add_locality(analysis)
-        topics, relevant = self._post_relevance(placed, analyses, facts, existing)
+        topics, relevant, reasons = self._post_relevance(placed, analyses, facts, existing)
         irrelevant = self.cfg.policy.relevance.irrelevant_topic
         for event, analysis, post, rel in zip(placed, analyses, posts, relevant, strict=True):
             facts[event].add(analysis, post.text, rel, irrelevant)
         changes = self._store_events(facts, existing, posts, placed)
-        post_ids = self._store_posts(posts, analyses, signatures, placed, relevant, topics)
+        post_ids = self._store_posts(posts, analyses, signatures, placed, relevant, topics, reasons)
         applied = apply_decisions(self.session, self.cfg, changes, self.now)
+        applied.alerts += write_alerts(self.session, scheme_alerts(self.cfg, analyses, posts, [self._event_id(e) for e in placed]),
+                                       self.cfg.alerts, self.now)
         for name in ("assignments", "deadlines", "alerts"):
             setattr(self.applied, name, getattr(self.applied, name) + getattr(applied, name))
         return post_ids
 
     def _post_relevance(self, placed: list[Placed], analyses: list[PostAnalysis], facts: dict[Placed, EventFacts],
-                        existing: dict[int, Event]) -> tuple[list[str], list[bool]]:
-        """Each post's topic and relevance; an analyst's correction of its event decides for it."""
+                        existing: dict[int, Event]) -> tuple[list[str], list[bool], list[str | None]]:
+        """Each post's topic, relevance and (when set aside) why; an analyst's correction of its
+        event decides for it."""
         policy = self.cfg.policy.relevance
-        topics, relevant = [], []
+        topics, relevant, reasons = [], [], []
         for event, a in zip(placed, analyses, strict=True):
             local = a.local or facts[event].local
-            topic = effective_topic(a.classified, local, policy)
+            topic = post_topic(a, local, policy)
             ov = overrides_of(existing.get(event) if isinstance(event, int) else None)
+            why = irrelevant_reason(a, local, topic, policy) if ov.relevant is None else (
+                None if ov.relevant else "分析员更正为无关")
             topics.append(ov.topic or topic)
-            relevant.append(ov.relevant if ov.relevant is not None else (local and topic != policy.irrelevant_topic))
-        return topics, relevant
+            relevant.append(why is None)
+            reasons.append(why)
+            self.why_not[event] = self.why_not.get(event) or why
+        return topics, relevant, reasons
 
     def _event_id(self, event: Placed) -> int:
         if isinstance(event, int):
@@ -103,7 +113,8 @@ class BatchWriter:
             d = decide_event(f, row.auto_grade if row else None, overrides_of(row), version, self.cfg)
             # Read the stored state now: the bulk update below refreshes these ORM objects.
             before = Before(row.grade, bool(row.relevant)) if row is not None else Before(None, False)
-            values = self._event_values(f, d, row, members[event])
+            values = {**self._event_values(f, d, row, members[event]),
+                      **trust_values(d, self.ctx.models.versions(), row, self.why_not.get(event))}
             pending.append((event, d, before, values["clock_start_at"]))
             if row is None:
                 assert isinstance(event, NewEvent)
@@ -138,7 +149,8 @@ class BatchWriter:
         }
 
     def _store_posts(self, posts: list[PostInput], analyses: list[PostAnalysis], signatures: np.ndarray,
-                     placed: list[Placed], relevant: list[bool], topics: list[str]) -> list[int]:
+                     placed: list[Placed], relevant: list[bool], topics: list[str],
+                     reasons: list[str | None]) -> list[int]:
         sources = store.ensure_sources(
             self.session, {(p.platform, p.source) for p in posts if p.source}, set(self.cfg.units.local_sources))
         rows = []
@@ -153,11 +165,14 @@ class BatchWriter:
                 "content_hash": p.content_hash, "raw": p.raw, "minhash": signatures[k].tobytes(),
                 "relevant": relevant[k], "topic": topics[k], "categories": a.categories,
                 "rumor": a.classified.rumor, "event_id": self._event_id(placed[k]), "notes": p.notes or None,
+                "sentiment": a.classified.sentiment, "irrelevant_reason": reasons[k],
+                "schemes": [h.as_dict() for h in a.schemes] or None,
             })
         by_fingerprint = store.insert_returning_keyed(self.session, Post, rows, "fingerprint")
         ids = [by_fingerprint[r["fingerprint"]] for r in rows]
         for pid, r in zip(ids, rows, strict=True):
-            self.post_fields[pid] = PostFields(r["relevant"], r["topic"], r["categories"], r["rumor"], r["event_id"])
+            self.post_fields[pid] = PostFields(r["relevant"], r["topic"], r["categories"], r["rumor"], r["event_id"],
+                                               r["sentiment"], r["irrelevant_reason"], r["schemes"])
         store.bulk_insert(self.session, Classification, self._classification_rows(ids, analyses))
         return ids
 
@@ -175,6 +190,8 @@ class BatchWriter:
                  "scores": {"是": c.rumor_score}, "reasons": []},
                 {"post_id": pid, "model": "categories", "version": v["categories"], "label": "|".join(a.categories),
                  "scores": c.category_scores, "reasons": a.category_reasons},
+                {"post_id": pid, "model": "sentiment", "version": v["sentiment"], "label": c.sentiment,
+                 "scores": c.sentiment_scores, "reasons": []},
                 {"post_id": pid, "model": "rules", "version": "RULES.md", "label": None,
                  "scores": rule_facts(a), "reasons": rule_reasons(a)},
             ]
@@ -189,7 +206,8 @@ def rule_facts(a: PostAnalysis) -> dict[str, Any]:
                            "economic_loss_yuan": c.economic_loss_yuan, "evidence": c.evidence},
             "engagement": a.engagement, "local": a.local, "local_reasons": a.local_reasons,
             "townships": a.townships, "emergency_types": a.emergency_types,
-            "central_media": a.central_media, "provincial_media": a.provincial_media}
+            "central_media": a.central_media, "provincial_media": a.provincial_media,
+            "noise": a.noise, "topic_pin": a.topic_pin}
 
 
 def rule_reasons(a: PostAnalysis) -> list[str]:

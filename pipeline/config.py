@@ -7,14 +7,17 @@ with a message naming the file and the offending key, never with a bare tracebac
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.vocabulary import GRADES
+
+if TYPE_CHECKING:
+    from pipeline.rules.schemes import SchemesConfig
 
 
 class ConfigError(ValueError):
@@ -25,17 +28,29 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class NotCounty(_Strict):
+    """Where the county's short name is part of something else: a one-character token just before
+    it (风云和雨, 李云和) or just after it (八千里路云和月, 云和山的彼端) makes it another word."""
+
+    word_before: list[str] = Field(default_factory=list)
+    word_after: list[str] = Field(default_factory=list)
+
+
 class County(_Strict):
     name: str
     code: str
     names: list[str]
     landmarks: list[str] = Field(default_factory=list)
+    not_county: NotCounty = NotCounty()
 
 
 class Township(_Strict):
     name: str
     aliases: list[str] = Field(default_factory=list)
     villages: list[str] = Field(default_factory=list)
+    # Places elsewhere with a township of the same name (温岭市石塘镇): when the text names one of
+    # these and not 云和, the township's name means that other place.
+    elsewhere: list[str] = Field(default_factory=list)
 
 
 class UnitsConfig(_Strict):
@@ -96,6 +111,23 @@ class Relevance(_Strict):
     irrelevant_min_score: float = Field(default=0.5, ge=0, le=1)
 
 
+class NoisePolicy(_Strict):
+    """Marketing and spam set aside as 无关 (pipeline.rules.noise); empty lists: none detected."""
+
+    spam: list[str] = Field(default_factory=list)             # one is enough (荐股, 星座运势, 刷单返利 …)
+    offers: list[str] = Field(default_factory=list)           # with a call to action (特价, 包邮, 代购 …)
+    calls_to_action: list[str] = Field(default_factory=list)  # 私聊, 加微信, 扫码, 下单 …
+    grievance: list[str] = Field(default_factory=list)        # never noise: 被骗, 投诉, 举报 …
+
+
+class ReviewPolicy(_Strict):
+    """When an event is marked 待复核 (needs an analyst's review)."""
+
+    grade_margin: float = Field(default=0.15, ge=0, le=1)     # two grades closer than this: unsure
+    topic_min_score: float = Field(default=0.4, ge=0, le=1)   # best topic below this: uncertain
+    topic_margin: float = Field(default=0.1, ge=0, le=1)      # second topic closer than this: uncertain
+
+
 class Routing(_Strict):
     leadership_grades: list[str]
     leadership_label: str
@@ -149,6 +181,8 @@ class PolicyConfig(_Strict):
     count_unspecified_injuries_as_serious: bool = True
     reach: Reach
     relevance: Relevance = Relevance()
+    review: ReviewPolicy = ReviewPolicy()
+    noise: NoisePolicy = NoisePolicy()
     routing: Routing
     emergency_types: dict[str, list[str]]
     deadlines: Deadlines
@@ -229,6 +263,7 @@ class Config:
     topics: TopicsConfig
     policy: PolicyConfig
     alerts: AlertsConfig
+    schemes: SchemesConfig = field(default_factory=lambda: _no_schemes())
 
     @property
     def topic_names(self) -> list[str]:
@@ -310,13 +345,24 @@ def _cross_check(cfg: Config) -> None:
         raise ConfigError("；".join(problems))
 
 
+def _no_schemes() -> SchemesConfig:
+    from pipeline.rules.schemes import SchemesConfig
+
+    return SchemesConfig()
+
+
 def load_config(config_dir: Path) -> Config:
-    """Load ``units.yaml``, ``topics.yaml``, ``policy.yaml`` and ``alerts.yaml`` and validate them."""
+    """Load ``units.yaml``, ``topics.yaml``, ``policy.yaml``, ``alerts.yaml`` and (when present)
+    the monitoring schemes of ``schemes.yaml``, and validate them."""
+    from pipeline.rules.schemes import load_schemes
+
+    topics = _validate(TopicsConfig, config_dir / "topics.yaml")
     cfg = Config(
         units=_validate(UnitsConfig, config_dir / "units.yaml"),
-        topics=_validate(TopicsConfig, config_dir / "topics.yaml"),
+        topics=topics,
         policy=_validate(PolicyConfig, config_dir / "policy.yaml"),
         alerts=_validate(AlertsConfig, config_dir / "alerts.yaml"),
+        schemes=load_schemes(config_dir / "schemes.yaml", list(topics.topics)),
     )
     _cross_check(cfg)
     return cfg

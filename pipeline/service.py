@@ -140,3 +140,25 @@ def acknowledge_by_link(rt: Runtime, token: str, by: str, now: datetime) -> Link
         assert after is not None
         # Someone else may have confirmed between the read and the update: theirs is kept.
         return LinkAcknowledgement(after, newly=after.acknowledged_by == by)
+
+
+RETRAIN_LOG = "retrain.jsonl"
+
+
+def retrain_models(rt: Runtime, now: datetime, progress: Progress = lambda _: None) -> list[dict[str, object]]:
+    """Retrain the default models on the corpus plus every analyst's correction
+    (``classifiers.retraining``): a model is replaced only if it is not worse on the same held-out
+    data; each decision is appended to ``$YUQING_STATE_DIR/retrain.jsonl`` and returned."""
+    from sqlalchemy import select
+
+    from classifiers.retraining import Correction, retrain_with_corrections
+    from classifiers.tokenize import Tokenizer
+    from pipeline.storage.models import LabelledExample
+
+    with rt.session() as session:
+        rows = session.execute(select(LabelledExample.kind, LabelledExample.text, LabelledExample.label)
+                               .order_by(LabelledExample.at, LabelledExample.id)).all()
+    corrections = [Correction(kind, text, label) for kind, text, label in rows]
+    s = rt.settings
+    return list(retrain_with_corrections(s.training_corpus_dir, s.model_dir, corrections, Tokenizer(s.userdict_path).load(),
+                                         s.state_dir / RETRAIN_LOG, now, progress))

@@ -69,7 +69,7 @@ def record_examples(session: Session, event_id: int, kind: str, label: str, acto
     """Keep the event's posts (one per distinct text, at most ``EXAMPLES_PER_EVENT``) with the
     label a person gave them; the model's own label and version are kept beside it. A later
     correction of the same post and kind replaces the earlier one. Returns how many were kept."""
-    model = {"topic": "topic", "grade": "grade", "rumor": "rumor", "relevance": "topic"}.get(kind)
+    model = {"topic": "topic", "grade": "grade", "rumor": "rumor", "relevance": "topic", "sentiment": "sentiment"}.get(kind)
     stmt = select(Post.id, Post.text, Post.content_hash).where(Post.event_id == event_id).order_by(Post.id)
     chosen: dict[str, tuple[int, str]] = {}
     for pid, text, digest in session.execute(stmt):

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from classifiers.bundle import Classified
+from classifiers.sentiment import SENTIMENTS
 from pipeline.actions.base import ActionError, actor_name, audit, event_or_fail, reason_text, record_examples
 from pipeline.actions.decisions import Applied, Before, Change, apply_decisions
 from pipeline.actions.units import move_primary, withdraw
@@ -21,6 +22,7 @@ from pipeline.rules.analysis import EventFacts, PostAnalysis
 from pipeline.rules.casualties import Casualties
 from pipeline.rules.decide import EventDecision, decide_event, overrides_of
 from pipeline.storage.models import Assignment, Classification, Event, Post
+from pipeline.trust import SET_ASIDE_BY_ANALYST, trust_values
 from pipeline.vocabulary import GRADES
 
 
@@ -78,7 +80,8 @@ def set_relevance(session: Session, cfg: Config, event_id: int, relevant: bool, 
     ev.override_relevant = relevant
     if topic is not None and relevant:
         ev.override_topic = topic
-    session.execute(update(Post).where(Post.event_id == event_id).values(relevant=relevant))
+    session.execute(update(Post).where(Post.event_id == event_id).values(
+        relevant=relevant, irrelevant_reason=None if relevant else f"{SET_ASIDE_BY_ANALYST}：{reason}"))
     facts = refold(session, cfg, event_id, relevant) if relevant else EventFacts.from_json(ev.features)
     decision = _decision(session, cfg, ev, facts)
     if relevant and not decision.relevant:
@@ -115,6 +118,24 @@ def set_rumor(session: Session, cfg: Config, event_id: int, rumor: bool, *, reas
     return applied
 
 
+def set_sentiment(session: Session, cfg: Config, event_id: int, sentiment: str, *, reason: str, actor: str,
+                  now: datetime) -> Applied:
+    """The analyst's sentiment of an event (负面 / 中性 / 正面): stored on the event and its posts,
+    audited, and kept as labelled examples for the sentiment model."""
+    actor, reason = actor_name(actor), reason_text(reason, "更正理由")
+    if sentiment not in SENTIMENTS:
+        raise ActionError(f"未知情感倾向“{sentiment}”；可选 {'、'.join(SENTIMENTS)}")
+    ev = event_or_fail(session, event_id)
+    before = ev.sentiment
+    ev.override_sentiment = sentiment
+    session.execute(update(Post).where(Post.event_id == event_id).values(sentiment=sentiment))
+    decision = _decision(session, cfg, ev, EventFacts.from_json(ev.features))
+    applied = _store_and_apply(session, cfg, ev, decision, Before(ev.grade, bool(ev.relevant)), now, actor, reason)
+    audit(session, now, actor, "set_sentiment", "event", event_id, before=before, after=sentiment, reason=reason)
+    record_examples(session, event_id, "sentiment", sentiment, actor, reason, now)
+    return applied
+
+
 # --- shared steps -------------------------------------------------------------------------------
 
 def _relevant_event(session: Session, event_id: int) -> Event:
@@ -148,6 +169,9 @@ def _store_and_apply(session: Session, cfg: Config, ev: Event, d: EventDecision,
     ev.categories = d.categories if d.relevant else []
     ev.rumor = d.rumor
     ev.leadership = bool(d.routing and d.routing.leadership)
+    trust = trust_values(d, ev.model_versions or {}, ev, None)
+    ev.sentiment, ev.needs_review, ev.review_reasons = trust["sentiment"], trust["needs_review"], trust["review_reasons"]
+    ev.irrelevant_reason = SET_ASIDE_BY_ANALYST if ev.override_relevant is False else trust["irrelevant_reason"]
     session.flush()
     return apply_decisions(session, cfg, [Change(ev.id, d, before, ev.clock_start_at)], now, actor=actor, reason=reason)
 
@@ -179,9 +203,11 @@ def _analysis(row: dict[str, Any]) -> PostAnalysis:
     grade, grade_scores = row["grade"]
     rumor_label, rumor_scores = row.get("rumor", ("否", {}))
     _, category_scores = row.get("categories", ("", {}))
+    sentiment, sentiment_scores = row.get("sentiment", ("中性", {}))
     _, facts = row.get("rules", (None, {}))
     classified = Classified(topic or "", topic_scores, grade or "", grade_scores, rumor_label == "是",
-                            float(rumor_scores.get("是", 0.0)), list(row["post_categories"] or []), category_scores)
+                            float(rumor_scores.get("是", 0.0)), list(row["post_categories"] or []), category_scores,
+                            sentiment or "中性", sentiment_scores)
     figures = {k: v for k, v in (facts.get("casualties") or {}).items()
                if k in ("deaths", "serious_injuries", "injured", "economic_loss_yuan", "evidence")}
     return PostAnalysis(
@@ -189,4 +215,5 @@ def _analysis(row: dict[str, Any]) -> PostAnalysis:
         townships=facts.get("townships", []), casualties=Casualties(**figures),
         emergency_types=facts.get("emergency_types", []), categories=list(row["post_categories"] or []),
         category_reasons=[], central_media=facts.get("central_media", []),
-        provincial_media=facts.get("provincial_media", []), engagement=facts.get("engagement"))
+        provincial_media=facts.get("provincial_media", []), engagement=facts.get("engagement"),
+        noise=facts.get("noise"), topic_pin=facts.get("topic_pin"))

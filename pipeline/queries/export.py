@@ -31,7 +31,7 @@ def export_events(session: Session, relevant_only: bool = False) -> Iterator[dic
     for ev in session.scalars(stmt):
         posts = session.execute(
             select(Post.id, Post.platform, Post.platform_id, Post.url, Post.author, Post.published_at, Post.topic,
-                   Post.notes)
+                   Post.notes, Post.sentiment, Post.irrelevant_reason, Post.schemes)
             .where(Post.event_id == ev.id).order_by(Post.id)
         ).all()
         start = min([ev.first_seen_at, *(p.published_at for p in posts if p.published_at is not None)])
@@ -39,12 +39,16 @@ def export_events(session: Session, relevant_only: bool = False) -> Iterator[dic
             "event_id": ev.id, "title": ev.title, "relevant": ev.relevant, "topic": ev.topic, "grade": ev.grade,
             "grade_reasons": ev.grade_reasons, "categories": ev.categories, "rumor": ev.rumor,
             "leadership": ev.leadership, "engagement": ev.engagement, "post_count": ev.post_count,
+            "sentiment": ev.sentiment, "needs_review": ev.needs_review, "review_reasons": ev.review_reasons or [],
+            "irrelevant_reason": ev.irrelevant_reason, "model_versions": ev.model_versions or {},
             "first_seen_at": _iso(ev.first_seen_at), "clock_start_at": _iso(ev.clock_start_at),
             "posts": [{"post_id": p.id, "platform": p.platform, "id": p.platform_id, "url": p.url,
                        "author": p.author, "published_at": _iso(p.published_at), "topic": p.topic,
-                       "notes": p.notes or []} for p in posts],
+                       "notes": p.notes or [], "sentiment": p.sentiment, "irrelevant_reason": p.irrelevant_reason,
+                       "schemes": p.schemes or []} for p in posts],
             "overrides": {k: v for k, v in (("grade", ev.override_grade), ("topic", ev.override_topic),
-                                                ("relevant", ev.override_relevant), ("rumor", ev.override_rumor))
+                                                ("relevant", ev.override_relevant), ("rumor", ev.override_rumor),
+                                                ("sentiment", ev.override_sentiment))
                           if v is not None},
             "assignments": [
                 {"unit": a.unit.name, "role": a.role, "status": a.status, "reasons": a.reasons,

@@ -29,6 +29,8 @@ class QueueItem:
     milestone: str | None
     due_at: datetime | None
     overdue: bool
+    sentiment: str | None = None
+    needs_review: bool = False
 
 
 def resolve_unit(session: Session, name: str) -> Unit:
@@ -66,6 +68,6 @@ def unit_queue(session: Session, unit_name: str, now: datetime) -> list[QueueIte
         nxt = min(own or [], key=lambda d: d.due_at, default=None)
         items.append(QueueItem(ev.id, ev.title, ev.grade, a.role, a.status,
                                nxt.milestone if nxt else None, nxt.due_at if nxt else None,
-                               bool(nxt and nxt.due_at < now)))
+                               bool(nxt and nxt.due_at < now), ev.sentiment, bool(ev.needs_review)))
     far = datetime.max.replace(tzinfo=now.tzinfo)
     return sorted(items, key=lambda i: (i.due_at or far, i.event_id))

@@ -20,6 +20,9 @@ class PostFields(NamedTuple):
     categories: list[str]
     rumor: bool
     event_id: int
+    sentiment: str | None = None
+    irrelevant_reason: str | None = None
+    schemes: list[Any] | None = None
 
 
 def describe_posts(session: Session, post_ids: list[int], known: dict[int, PostFields] | None = None,
@@ -30,24 +33,27 @@ def describe_posts(session: Session, post_ids: list[int], known: dict[int, PostF
     posts: dict[int, PostFields] = {pid: f for pid, f in (known or {}).items()}
     missing = [pid for pid in post_ids if pid not in posts]
     for part in store.chunks(missing):
-        stmt = select(Post.id, Post.relevant, Post.topic, Post.categories, Post.rumor, Post.event_id)
+        stmt = select(Post.id, Post.relevant, Post.topic, Post.categories, Post.rumor, Post.event_id, Post.sentiment,
+                      Post.irrelevant_reason, Post.schemes)
         for row in session.execute(stmt.where(Post.id.in_(part))):
-            posts[row.id] = PostFields(row.relevant, row.topic, row.categories, row.rumor, row.event_id)
+            posts[row.id] = PostFields(row.relevant, row.topic, row.categories, row.rumor, row.event_id, row.sentiment,
+                                       row.irrelevant_reason, row.schemes)
     events = dict(described or {})
     events.update(describe_events(session, sorted({posts[pid].event_id for pid in post_ids} - set(events))))
     out: dict[int, dict[str, Any]] = {}
     for pid in post_ids:
         p = posts[pid]
         base = {"relevant": bool(p.relevant), "topic": p.topic, "categories": list(p.categories or []),
-                "rumor": bool(p.rumor), "event_id": p.event_id}
+                "rumor": bool(p.rumor), "event_id": p.event_id, "sentiment": p.sentiment,
+                "irrelevant_reason": p.irrelevant_reason, "schemes": list(p.schemes or [])}
         event = events[p.event_id]
-        out[pid] = {**base, **event} if p.relevant and event["relevant"] else {**base, **_NOT_RELEVANT}
+        out[pid] = {**base, **event} if p.relevant and event["relevant"] else {**base, **event, **_NOT_RELEVANT}
     return out
 
 
 _NOT_RELEVANT: dict[str, Any] = {"relevant": False, "grade": None, "grade_reasons": [], "primary_unit": None,
                                  "cooperating_units": [], "transfer_units": [], "coordinators": [],
-                                 "leadership": False, "deadlines": []}
+                                 "leadership": False, "deadlines": [], "needs_review": False, "review_reasons": []}
 _MILESTONE_ORDER = {m: i for i, m in enumerate(MILESTONES)}
 
 
@@ -55,12 +61,16 @@ def describe_events(session: Session, event_ids: list[int]) -> dict[int, dict[st
     events: dict[int, dict[str, Any]] = {}
     primary_of: dict[int, int] = {}
     for part in store.chunks(event_ids):
-        stmt = select(Event.id, Event.relevant, Event.grade, Event.grade_reasons, Event.leadership)
+        stmt = select(Event.id, Event.relevant, Event.grade, Event.grade_reasons, Event.leadership, Event.sentiment,
+                      Event.needs_review, Event.review_reasons, Event.model_versions)
         for ev in session.execute(stmt.where(Event.id.in_(part))):
             events[ev.id] = {"relevant": bool(ev.relevant), "grade": ev.grade,
                              "grade_reasons": list(ev.grade_reasons or []), "primary_unit": None,
                              "cooperating_units": [], "transfer_units": [], "coordinators": [],
-                             "leadership": bool(ev.leadership), "deadlines": []}
+                             "leadership": bool(ev.leadership), "deadlines": [],
+                             "event_sentiment": ev.sentiment, "needs_review": bool(ev.needs_review),
+                             "review_reasons": list(ev.review_reasons or []),
+                             "model_versions": dict(ev.model_versions or {})}
         stmt2 = (select(Assignment.event_id, Assignment.role, Unit.name, Assignment.id)
                  .join(Unit, Unit.id == Assignment.unit_id)
                  .where(Assignment.event_id.in_(part), Assignment.status != "withdrawn")

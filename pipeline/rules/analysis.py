@@ -17,7 +17,9 @@ from pipeline.config import Config, Relevance
 from pipeline.normalize import PostInput
 from pipeline.rules.casualties import Casualties, extract_casualties
 from pipeline.rules.grading import highest, model_grade
+from pipeline.rules.noise import marketing_reason
 from pipeline.rules.places import Gazetteer
+from pipeline.rules.schemes import SchemeHit, match_schemes
 
 
 @dataclass
@@ -35,6 +37,9 @@ class PostAnalysis:
     central_media: list[str]
     provincial_media: list[str]
     engagement: int | None
+    noise: str | None = None        # why it is not 舆情 even if about 云和 (广告营销, 地名歧义 …)
+    schemes: list[SchemeHit] = field(default_factory=list)
+    topic_pin: str | None = None    # a monitoring scheme's topic
 
 
 def _media(post: PostInput, names: list[str], not_coverage: list[str]) -> list[str]:
@@ -71,10 +76,15 @@ def analyse_post(post: PostInput, doc: Doc, classified: Classified, cfg: Config,
     if classified.rumor and "谣言" not in categories:
         categories.append("谣言")
         reasons.append(f"谣言模型得分{classified.rumor_score:.2f}")
+    scheme_hits = match_schemes(cfg.schemes, doc)
+    local, local_reasons, pin = apply_schemes(scheme_hits, places.local, places.local_reasons, categories, reasons)
+    noise = marketing_reason(doc.text, cfg.policy.noise)
+    if noise is None and not local and places.ambiguous:
+        noise = f"地名歧义：{'；'.join(places.ambiguous)}"
     return PostAnalysis(
         classified=classified,
-        local=places.local,
-        local_reasons=places.local_reasons,
+        local=local,
+        local_reasons=local_reasons,
         townships=places.townships,
         casualties=casualties,
         emergency_types=emergency,
@@ -83,7 +93,25 @@ def analyse_post(post: PostInput, doc: Doc, classified: Classified, cfg: Config,
         central_media=_media(post, cfg.policy.reach.central_media, cfg.policy.reach.not_coverage),
         provincial_media=_media(post, cfg.policy.reach.provincial_media, cfg.policy.reach.not_coverage),
         engagement=_engagement(post),
+        noise=noise,
+        schemes=scheme_hits,
+        topic_pin=pin,
     )
+
+
+def apply_schemes(hits: list[SchemeHit], local: bool, local_reasons: list[str], categories: list[str],
+                  reasons: list[str]) -> tuple[bool, list[str], str | None]:
+    """What the matched monitoring schemes do to a post: make it relevant (locality with the
+    scheme as reason), add their key categories (in place), pin a topic (the first scheme's)."""
+    for hit in hits:
+        if hit.effects.relevant:
+            local, local_reasons = True, [*local_reasons, f"监测方案：{hit.scheme}"]
+        category = hit.effects.category
+        if category and category not in categories:
+            categories.append(category)
+            reasons.append(f"监测方案“{hit.scheme}”：{category}")
+    pin = next((h.effects.topic for h in hits if h.effects.topic), None)
+    return local, local_reasons, pin
 
 
 def effective_topic(classified: Classified, local: bool, relevance: Relevance) -> str:
@@ -96,6 +124,30 @@ def effective_topic(classified: Classified, local: bool, relevance: Relevance) -
         return classified.topic
     others = {t: p for t, p in classified.topic_scores.items() if t != irrelevant}
     return max(others, key=lambda t: others[t]) if others else classified.topic
+
+
+def post_topic(a: PostAnalysis, local: bool, relevance: Relevance) -> str:
+    """A post's topic: a monitoring scheme's pinned topic; else the model's (``effective_topic``),
+    except that a scheme marking the post relevant overrules the model's 无关."""
+    if a.topic_pin:
+        return a.topic_pin
+    topic = effective_topic(a.classified, local, relevance)
+    if topic == relevance.irrelevant_topic and any(h.effects.relevant for h in a.schemes):
+        others = {t: p for t, p in a.classified.topic_scores.items() if t != topic}
+        return max(others, key=lambda t: others[t]) if others else topic
+    return topic
+
+
+def irrelevant_reason(a: PostAnalysis, local: bool, topic: str, relevance: Relevance) -> str | None:
+    """Why a post is set aside as 无关 (None: it is not): noise first, then not about 云和, then
+    the topic model."""
+    if a.noise:
+        return a.noise
+    if not local:
+        return "未涉及云和"
+    if topic == relevance.irrelevant_topic:
+        return f"模型判定无关（{a.classified.topic_scores.get(topic, 0.0):.2f}）"
+    return None
 
 
 @dataclass
@@ -117,6 +169,8 @@ class EventFacts:
     engagement_known: int = 0
     engagement_unknown_posts: int = 0
     texts: list[str] = field(default_factory=list)
+    grade_scores: dict[str, float] = field(default_factory=dict)      # of the post holding model_grade
+    sentiment_scores: dict[str, float] = field(default_factory=dict)  # summed over the event's posts
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> EventFacts:
@@ -151,13 +205,19 @@ class EventFacts:
             self.engagement_known += analysis.engagement
         if len(self.texts) < 3:
             self.texts.append(text[:600])
+        for label, p in analysis.classified.sentiment_scores.items():
+            self.sentiment_scores[label] = round(self.sentiment_scores.get(label, 0.0) + p, 4)
         if not relevant:
             return
         self.relevant_posts += 1
-        for topic, s in analysis.classified.topic_scores.items():
+        pin = analysis.topic_pin
+        for topic, s in ({pin: 1.0} if pin else analysis.classified.topic_scores).items():
             if topic != irrelevant_topic:
                 self.topic_scores[topic] = round(self.topic_scores.get(topic, 0.0) + s, 4)
-        self.model_grade = highest([self.model_grade, model_grade(analysis.classified.grade_scores)])
+        graded = model_grade(analysis.classified.grade_scores)
+        if highest([self.model_grade, graded]) == graded:
+            self.grade_scores = dict(analysis.classified.grade_scores)
+        self.model_grade = highest([self.model_grade, graded])
         self.townships = _union(self.townships, analysis.townships)
         self.categories = _union(self.categories, analysis.categories)
         self.emergency_types = _union(self.emergency_types, analysis.emergency_types)
@@ -169,6 +229,10 @@ class EventFacts:
 
     def topic(self) -> str | None:
         scores = self.topic_scores
+        return max(scores, key=lambda t: scores[t]) if scores else None
+
+    def sentiment(self) -> str | None:
+        scores = self.sentiment_scores
         return max(scores, key=lambda t: scores[t]) if scores else None
 
 

@@ -15,7 +15,8 @@ from typing import Any
 from pipeline.config import Config, PolicyConfig
 from pipeline.rules.analysis import EventFacts
 from pipeline.rules.deadlines import clock_start
-from pipeline.rules.grading import casualty_floor, decide, reach_floor
+from pipeline.rules.grading import casualty_floor, decide, reach_floor, statutory_cap
+from pipeline.rules.review import review_reasons
 from pipeline.rules.routing import Routing, RoutingFacts, route
 from pipeline.vocabulary import ROLES
 
@@ -29,6 +30,7 @@ class Overrides:
     relevant: bool | None = None
     rumor: bool | None = None
     grade_detail: str | None = None  # who set the grade and why, as shown among the reasons
+    sentiment: str | None = None
 
 
 def overrides_of(event: Any) -> Overrides:
@@ -36,7 +38,8 @@ def overrides_of(event: Any) -> Overrides:
     if event is None:
         return Overrides()
     detail = next((r["detail"] for r in event.grade_reasons or [] if r.get("rule") == "override"), None)
-    return Overrides(event.override_grade, event.override_topic, event.override_relevant, event.override_rumor, detail)
+    return Overrides(event.override_grade, event.override_topic, event.override_relevant, event.override_rumor, detail,
+                     getattr(event, "override_sentiment", None))
 
 
 @dataclass
@@ -49,19 +52,29 @@ class EventDecision:
     routing: Routing | None = None
     categories: list[str] = field(default_factory=list)
     rumor: bool = False
+    sentiment: str | None = None
+    review: list[str] = field(default_factory=list)  # 待复核: why the automatic decision needs an analyst
 
 
 def decide_event(facts: EventFacts, previous_auto: str | None, overrides: Overrides, model_version: str,
                  cfg: Config) -> EventDecision:
     """Grade (RULES.md §1) and routing (§3) of an event from its folded facts and corrections."""
     rumor = facts.rumor if overrides.rumor is None else overrides.rumor
+    sentiment = overrides.sentiment or facts.sentiment()
     categories = [c for c in facts.categories if c != "谣言"] + (["谣言"] if rumor else [])
     if overrides.relevant is False or facts.relevant_posts == 0 or facts.model_grade is None:
-        return EventDecision(relevant=False, rumor=rumor)
-    floors = casualty_floor(facts.casualty_figures(), cfg.policy)
+        return EventDecision(relevant=False, rumor=rumor, sentiment=sentiment)
+    figures = facts.casualty_figures()
+    floors = casualty_floor(figures, cfg.policy)
     floors += reach_floor(facts.central_media, facts.provincial_media, facts.engagement_known,
                           facts.engagement_unknown_posts, cfg.policy)
-    grade, auto, found = decide(facts.model_grade, model_version, floors, previous_auto, overrides.grade)
+    stated = any(v is not None for v in (figures.deaths, figures.serious_injuries, figures.injured,
+                                         figures.economic_loss_yuan))
+    cap = statutory_cap(floors, stated)
+    grade, auto, found = decide(facts.model_grade, model_version, floors, previous_auto, overrides.grade, cap)
+    capped = next((r.detail for r in found if r.rule == "statutory_cap"), None)
+    review = review_reasons(capped, facts.grade_scores, facts.mean_topic_scores(), overrides.grade is not None,
+                            overrides.topic is not None, cfg.policy.review)
     reasons = [r.as_dict() for r in found]
     if overrides.grade_detail:
         reasons = [{**r, "detail": overrides.grade_detail} if r["rule"] == "override" else r for r in reasons]
@@ -70,7 +83,7 @@ def decide_event(facts: EventFacts, previous_auto: str | None, overrides: Overri
     routing = route(RoutingFacts(grade=grade, topic_scores=scores, text="\n".join(facts.texts),
                                  townships=facts.townships, categories=categories,
                                  emergency_types=facts.emergency_types), cfg)
-    return EventDecision(True, topic, grade, auto, reasons, routing, categories, rumor)
+    return EventDecision(True, topic, grade, auto, reasons, routing, categories, rumor, sentiment, review)
 
 
 def event_clock(detected_at: datetime, published: list[tuple[datetime | None, str | None]],

@@ -27,7 +27,7 @@ def model_grade(scores: dict[str, float]) -> str:
 
 @dataclass(frozen=True)
 class Reason:
-    rule: str      # model | casualty | reach_media | reach_engagement | override | carried
+    rule: str      # model | casualty | reach_media | reach_engagement | statutory_cap | override | carried
     grade: str | None
     detail: str
 
@@ -87,17 +87,37 @@ def reach_floor(
     return reasons
 
 
+def statutory_cap(floors: list[Reason], figures_stated: bool) -> str | None:
+    """The highest grade the text model may set on its own: where the text states casualty or
+    loss figures and no reach floor applies, the grade those figures support under 国务院令第493号
+    (the lowest grade when they reach no floor); None where nothing caps it."""
+    if not figures_stated or any(r.rule.startswith("reach") and r.grade is not None for r in floors):
+        return None
+    return highest(r.grade for r in floors if r.rule == "casualty") or GRADES[-1]
+
+
+def cap_note(model_grade: str, model_version: str, cap: str) -> str:
+    return (f"文本模型 {model_version} 判定为{model_grade}，高于文中伤亡/损失数字对应的{cap}（国务院令第493号），"
+            f"未自动采用，待分析员复核")
+
+
 def decide(
     model_grade: str,
     model_version: str,
     floors: list[Reason],
     previous: str | None,
     override: str | None,
+    cap: str | None = None,
 ) -> tuple[str, str, list[Reason]]:
     """Return (grade, automatic grade, reasons). Automatic regrading only raises; an
-    override wins in either direction."""
+    override wins in either direction. A model grade above ``cap`` (``statutory_cap``) is not
+    applied: the cap is, with the model's view among the reasons."""
     reasons = [Reason("model", model_grade, f"文本模型 {model_version} 判定为{model_grade}"), *floors]
-    auto = highest([model_grade, *(r.grade for r in floors)])
+    applied = model_grade
+    if cap is not None and rank(model_grade) < rank(cap):
+        applied = cap
+        reasons.append(Reason("statutory_cap", cap, cap_note(model_grade, model_version, cap)))
+    auto = highest([applied, *(r.grade for r in floors)])
     assert auto is not None
     if previous is not None and rank(previous) < rank(auto):
         reasons.append(Reason("carried", previous, f"此前已定级为{previous}，自动定级只升不降"))

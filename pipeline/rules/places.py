@@ -4,6 +4,11 @@ Answers two questions of RULES.md: does the item concern 云和 (relevance), and
 townships does it name, directly or through one of their villages / communities (属地管理).
 Names of three or more characters are found as substrings; two-character names (局村, 陈村,
 崇头) only as whole jieba tokens, so that "公安局村民" does not name 局村.
+
+A name can mean something else (地名歧义): the bare token 云和 next to a one-character word that
+makes it part of another (风云和雨, 八千里路云和月, 李云和同志), or a township of the same name in
+another county when the text names that county and not 云和 (温岭石塘镇). Those mentions do not
+count; ``PlaceMatch.ambiguous`` says which were passed over, for the reason shown to people.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ class PlaceMatch:
     mentions: list[tuple[str, str]]  # (name found, township it belongs to)
     local: bool                     # concerns 云和
     local_reasons: list[str] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)  # names passed over as meaning something else
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,9 @@ class Gazetteer:
     long_names: tuple[str, ...]
     short_names: frozenset[str]
     local_sources: frozenset[str]
+    word_before: frozenset[str] = frozenset()
+    word_after: frozenset[str] = frozenset()
+    elsewhere: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (township, words naming the other place)
 
     @property
     def prefixes(self) -> tuple[str, ...]:
@@ -50,7 +59,35 @@ class Gazetteer:
             long_names=tuple(n for n in names if len(n) >= 3),
             short_names=frozenset(n for n in names if len(n) < 3),
             local_sources=frozenset(cfg.units.local_sources),
+            word_before=frozenset(county.not_county.word_before),
+            word_after=frozenset(county.not_county.word_after),
+            elsewhere=tuple((t.name, tuple(t.elsewhere)) for t in cfg.units.townships if t.elsewhere),
         )
+
+    def county_hit(self, doc: Doc) -> tuple[str | None, list[str]]:
+        """The first mention of the county, and the bare short names that meant something else."""
+        tokens, ambiguous = doc.tokens, list[str]()
+        for i, token in enumerate(tokens):
+            if not token.startswith(self.prefixes):
+                continue
+            if token not in self.county_tokens or len(token) > 2:
+                return token, ambiguous
+            before = tokens[i - 1] if i > 0 else ""
+            after = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if before in self.word_before or after in self.word_after:
+                ambiguous.append(f"“{before}{token}{after}”中的“{token}”不是县名")
+                continue
+            return token, ambiguous
+        return next((n for n in self.county_substrings if n in doc.text), None), ambiguous
+
+    def _elsewhere(self, text: str, townships: list[str]) -> dict[str, str]:
+        """Townships named here that, by the other place the text names, are another county's."""
+        found: dict[str, str] = {}
+        for township, words in self.elsewhere:
+            word = next((w for w in words if w in text), None)
+            if township in townships and word:
+                found[township] = word
+        return found
 
     def match(self, doc: Doc, source: str | None = None, author: str | None = None) -> PlaceMatch:
         text = doc.text
@@ -69,12 +106,13 @@ class Gazetteer:
             found.append((text.find(name), name))
         found.sort()
         mentions = [(name, self.township_of[name]) for _, name in found]
+        county_hit, ambiguous = self.county_hit(doc)
+        if not county_hit:
+            other = self._elsewhere(text, list(dict.fromkeys(t for _, t in mentions)))
+            ambiguous += [f"{name}（{other[t]}）" for name, t in dict.fromkeys(mentions) if t in other]
+            mentions = [(name, t) for name, t in mentions if t not in other]
         townships = list(dict.fromkeys(t for _, t in mentions))
         reasons: list[str] = []
-        prefixes = self.prefixes
-        county_hit = next((t for t in doc.tokens if t.startswith(prefixes)), None) or next(
-            (n for n in self.county_substrings if n in text), None
-        )
         if county_hit:
             reasons.append(f"提及{county_hit}")
         if mentions:
@@ -83,4 +121,5 @@ class Gazetteer:
             if who and (who in self.local_sources or any(n in who for n in self.county_tokens)):
                 reasons.append(f"本地来源：{who}")
                 break
-        return PlaceMatch(townships=townships, mentions=mentions, local=bool(reasons), local_reasons=reasons)
+        return PlaceMatch(townships=townships, mentions=mentions, local=bool(reasons), local_reasons=reasons,
+                          ambiguous=ambiguous)

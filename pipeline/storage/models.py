@@ -173,6 +173,14 @@ class Event(Base):
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime] = mapped_column(index=True)
     clock_start_at: Mapped[datetime | None]
+    # Trust (0007t): the event's sentiment (负面/中性/正面) and an analyst's correction of it; why it
+    # was set aside as 无关; 待复核 with its reasons; the model versions behind its decision.
+    sentiment: Mapped[str | None] = mapped_column(String(8))
+    override_sentiment: Mapped[str | None] = mapped_column(String(8))
+    irrelevant_reason: Mapped[str | None] = mapped_column(Text)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"), index=True)
+    review_reasons: Mapped[list[Any] | None]
+    model_versions: Mapped[dict[str, Any] | None]
     assignments: Mapped[list[Assignment]] = relationship(back_populates="event")
 
 
@@ -211,6 +219,11 @@ class Post(Base):
     # What validation changed or doubted about the input: truncated text, a count out of range
     # set to unknown, a publish time in the future … ([{"kind": …, "detail": …}]).
     notes: Mapped[list[Any] | None]
+    # Trust (0007t): the post's sentiment, why it was set aside as 无关 (广告营销, 地名歧义 …), and
+    # the monitoring schemes it matched ([{"scheme": …, "words": […]}]).
+    sentiment: Mapped[str | None] = mapped_column(String(8))
+    irrelevant_reason: Mapped[str | None] = mapped_column(Text)
+    schemes: Mapped[list[Any] | None]
 
 
 class Classification(Base):
@@ -294,7 +307,7 @@ class AuditLog(Base):
 
 class LabelledExample(Base):
     """A person's correction of a model's decision, kept for retraining: the post's text with
-    the label the analyst gave (kinds: topic, grade, rumor, relevance, units). A later
+    the label the analyst gave (kinds: topic, grade, rumor, relevance, sentiment, units). A later
     correction of the same post and kind replaces the label."""
 
     __tablename__ = "labelled_examples"

@@ -61,3 +61,17 @@ def test_train_and_evaluate_any_label_set(labelled_path: Path, tmp_path: Path) -
     bad = subprocess.run([*base, "train", "topic", "--data", str(subset), "--text-col", "nope", "--label-col", "label",
                           "--out", str(tmp_path / "x")], capture_output=True, text=True, timeout=600)
     assert bad.returncode == 2 and "没有“nope”列" in bad.stderr
+
+
+def test_sentiment_model_on_real_weibo_posts_it_never_saw(base_settings: Settings) -> None:
+    from classifiers.registry import load_model
+    from classifiers.sentiment import weibo_report
+
+    model = load_model(base_settings.model_dir / "sentiment", "sentiment")
+    report = weibo_report(Settings.from_env().corpus_dir, Tokenizer(base_settings.userdict_path).load(), model)
+    if report is None:
+        pytest.skip("real corpus not found: set YUQING_CORPUS_DIR to shared/corpus")
+    assert report["n"] > 2000
+    assert report["accuracy"] >= BASELINE["weibo_senti_accuracy"], report
+    assert report["macro_f1"] >= BASELINE["weibo_senti_macro_f1"], report
+    assert report["neutral_share"] <= BASELINE["weibo_senti_neutral_share_max"], report

@@ -42,7 +42,7 @@ def test_every_flow_runs_through_prefect(settings_for: Any, tmp_path: Path) -> N
     assert out["triage"] == {"files": [], "dispatched": None}   # an empty inbox
     assert out["alerts"] == {"sent": 0, "failed": 0, "pending": 0}
     assert out["sweep"]["reminders_and_overdue"] == 0
-    assert set(out["retrain"]) == {"topic", "grade", "rumor", "categories"}
+    assert set(out["retrain"]) == {"topic", "grade", "rumor", "categories", "sentiment"}
     # 08:00 schedule, run at 10:00 on a Saturday: yesterday's (empty) 舆情日报, written and announced
     assert [r["key"] for r in out["reports"]["periodic"]] == ["daily:2026-11-27"] and out["reports"]["special"] == []
     assert Path(out["reports"]["periodic"][0]["files"]["docx"]).is_file()

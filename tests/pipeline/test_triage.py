@@ -62,7 +62,7 @@ def test_triage_stores_and_routes(engine: Engine, ctx: TriageContext) -> None:
         stored = s.scalar(select(Post).where(Post.platform_id == "x1"))
         assert stored is not None and not stored.relevant  # irrelevant items are stored, searchable
         models = set(s.scalars(select(Classification.model).where(Classification.post_id == post.id)))
-        assert models == {"topic", "grade", "rumor", "categories", "rules"}
+        assert models == {"topic", "grade", "rumor", "categories", "sentiment", "rules"}
 
 
 def test_reingest_never_duplicates(engine: Engine, ctx: TriageContext) -> None:

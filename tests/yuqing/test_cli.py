@@ -44,10 +44,14 @@ def test_triage_writes_one_line_per_item_and_reports_rejects(sqlite_settings: Se
     assert [x["id"] for x in lines] == ["a", "c"]
     assert set(lines[0]) == {"id", "relevant", "topic", "categories", "grade", "grade_reasons", "rumor", "event_id",
                              "primary_unit", "cooperating_units", "transfer_units", "coordinators", "leadership",
-                             "deadlines"}
+                             "deadlines", "sentiment", "event_sentiment", "irrelevant_reason", "schemes", "needs_review",
+                             "review_reasons", "model_versions"}
+    assert lines[0]["sentiment"] == "负面" and lines[0]["irrelevant_reason"] is None
+    assert set(lines[0]["model_versions"]) == {"topic", "grade", "rumor", "categories", "sentiment"}
     assert lines[0]["primary_unit"] == "元和街道"
     assert lines[0]["deadlines"] == [{"milestone": "response", "due_at": "2026-11-30T10:00:00+08:00"}]
     assert lines[1]["relevant"] is False and lines[1]["deadlines"] == []
+    assert lines[1]["irrelevant_reason"] == "未涉及云和"
     rejects = [json.loads(x) for x in out.with_suffix(".rejects.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(r["line"], r["reason"]) for r in rejects] == [(2, rejects[0]["reason"]), (3, "正文为空")]
     assert "第 2 行拒收" in result.stderr

@@ -53,7 +53,7 @@ def _kind(kind: str) -> str:
 
 @app.command()
 def train(
-    kind: Annotated[str, typer.Argument(help="topic | grade | rumor | categories")],
+    kind: Annotated[str, typer.Argument(help="topic | grade | rumor | categories | sentiment")],
     data: Annotated[Path, typer.Option(help="CSV / TSV / JSONL 标注数据")],
     text_col: Annotated[str, typer.Option(help="文本列")],
     label_col: Annotated[str, typer.Option(help="标签列")],
@@ -76,7 +76,7 @@ def train(
 
 @app.command()
 def evaluate(
-    kind: Annotated[str, typer.Argument(help="topic | grade | rumor | categories")],
+    kind: Annotated[str, typer.Argument(help="topic | grade | rumor | categories | sentiment")],
     data: Annotated[Path, typer.Option(help="CSV / TSV / JSONL 标注数据")],
     text_col: Annotated[str, typer.Option(help="文本列")],
     label_col: Annotated[str, typer.Option(help="标签列")],

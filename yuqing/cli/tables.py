@@ -46,9 +46,12 @@ def print_triage(items: list[dict[str, Any]]) -> None:
         units = escape(lead) + (f"\n[dim]配合：{escape('、'.join(helpers))}[/dim]" if helpers else "")
         deadlines = "\n".join(f"{MILESTONE_NAMES[d['milestone']]} {d['due_at'][5:16].replace('T', ' ')}"
                               for d in it["deadlines"])
-        topic = it["topic"] if it["relevant"] else f"无关（{it['topic'] or '—'}）"
+        topic = it["topic"] if it["relevant"] else f"无关（{it.get('irrelevant_reason') or it['topic'] or '—'}）"
+        review = "\n[bold yellow]待复核[/]" if it.get("needs_review") else ""
+        feeling = f"·{it['sentiment']}" if it.get("sentiment") else ""
         table.add_row(f"{escape(str(it['id']))}\n[dim]事件 {it['event_id']}[/dim]",
-                      styled(grade, GRADE_STYLE.get(grade, "")) + f"\n{escape(topic or '—')}", units, deadlines or "—")
+                      styled(grade, GRADE_STYLE.get(grade, "")) + review + f"\n{escape((topic or '—') + feeling)}", units,
+                      deadlines or "—")
     out.print(table)
 
 

@@ -1,0 +1,263 @@
+"""Monitoring schemes (监测方案): what the analysts watch, in their own words.
+
+A scheme (``data/config/schemes.yaml``) has 地域词, 主体词 and 事件词 (any word of a group; every
+group given must match) and 排除词 (none may match), and may add an expression with AND / OR /
+NOT and parentheses (also 与 / 或 / 非, & | !) for anything the groups cannot say. Words are
+matched on the raw text and on tokens, after folding traditional characters to simplified ones
+(雲和 → 云和): a word of three or more characters anywhere in the text, a shorter one only as the
+start of a jieba token, so that 局村 is not found in 公安局村民. A hit can mark the post relevant,
+pin its topic, add a key category, or ask for an alert to the analysts at once (敏感词即时预警);
+the triage output says which scheme matched and on which words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import zhconv
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from classifiers.tokenize import Doc, Tokenizer
+
+Node = tuple[str, Any]  # ("word", str) | ("and" | "or", list[Node]) | ("not", Node)
+KEY_CATEGORIES = ("政策误读", "切身利益", "道德底线", "突发事件", "上级交办", "谣言")
+
+
+class SchemeError(ValueError):
+    """A scheme file or expression that cannot be used; the message (Chinese) says why."""
+
+
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """Traditional → simplified characters, so 雲和縣 matches 云和县."""
+    return str(zhconv.convert(text, "zh-hans"))
+
+
+# --- expressions -----------------------------------------------------------------------------
+
+_OPS = {"AND": "and", "&": "and", "与": "and", "OR": "or", "|": "or", "或": "or", "NOT": "not", "!": "not", "非": "not"}
+_TOKEN = re.compile(r'\s*(?:"([^"]+)"|(\(|\)|&|\||!)|([^\s()&|!"]+))')
+
+
+def _lex(expression: str) -> list[tuple[str, str]]:
+    text = expression.replace("（", "(").replace("）", ")").replace("“", '"').replace("”", '"')
+    out: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(text.rstrip()):
+        m = _TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            raise SchemeError(f"表达式“{expression}”第 {pos + 1} 个字符无法识别")
+        quoted, punct, word = m.groups()
+        if quoted is not None:
+            out.append(("word", quoted))
+        elif punct in ("(", ")"):
+            out.append((punct, punct))
+        else:
+            item = punct or word
+            out.append(("op", _OPS[item]) if item in _OPS else ("word", item))
+        pos = m.end()
+    return out
+
+
+def parse(expression: str) -> Node:
+    """An expression of words with AND / OR / NOT and parentheses (NOT binds tightest, then
+    AND, then OR; two words side by side mean AND)."""
+    tokens = _lex(expression)
+    if not tokens:
+        raise SchemeError("表达式为空")
+    node, rest = _parse_or(tokens, expression)
+    if rest:
+        raise SchemeError(f"表达式“{expression}”多出了“{rest[0][1]}”")
+    return node
+
+
+def _parse_or(tokens: list[tuple[str, str]], src: str) -> tuple[Node, list[tuple[str, str]]]:
+    parts: list[Node] = []
+    node, tokens = _parse_and(tokens, src)
+    parts.append(node)
+    while tokens and tokens[0] == ("op", "or"):
+        node, tokens = _parse_and(tokens[1:], src)
+        parts.append(node)
+    return (parts[0] if len(parts) == 1 else ("or", parts)), tokens
+
+
+def _parse_and(tokens: list[tuple[str, str]], src: str) -> tuple[Node, list[tuple[str, str]]]:
+    parts: list[Node] = []
+    node, tokens = _parse_not(tokens, src)
+    parts.append(node)
+    while tokens and (tokens[0] == ("op", "and") or tokens[0][0] in ("word", "(") or tokens[0] == ("op", "not")):
+        if tokens[0] == ("op", "and"):
+            tokens = tokens[1:]
+        node, tokens = _parse_not(tokens, src)
+        parts.append(node)
+    return (parts[0] if len(parts) == 1 else ("and", parts)), tokens
+
+
+def _parse_not(tokens: list[tuple[str, str]], src: str) -> tuple[Node, list[tuple[str, str]]]:
+    if not tokens:
+        raise SchemeError(f"表达式“{src}”不完整")
+    kind, value = tokens[0]
+    if (kind, value) == ("op", "not"):
+        node, rest = _parse_not(tokens[1:], src)
+        return ("not", node), rest
+    if kind == "(":
+        node, rest = _parse_or(tokens[1:], src)
+        if not rest or rest[0][0] != ")":
+            raise SchemeError(f"表达式“{src}”缺少右括号")
+        return node, rest[1:]
+    if kind == "word":
+        return ("word", value), tokens[1:]
+    shown = {"and": "AND", "or": "OR", "not": "NOT"}.get(value, value)
+    raise SchemeError(f"表达式“{src}”中“{shown}”的位置不对")
+
+
+def words_of(node: Node) -> list[str]:
+    """Every word an expression names."""
+    kind, value = node
+    if kind == "word":
+        return [str(value)]
+    if kind == "not":
+        return words_of(value)
+    return [w for child in value for w in words_of(child)]
+
+
+# --- configuration ---------------------------------------------------------------------------
+
+class Effects(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    relevant: bool = Field(default=False, alias="相关")
+    topic: str | None = Field(default=None, alias="领域")
+    category: str | None = Field(default=None, alias="重点类别")
+    alert: bool = Field(default=False, alias="即时预警")
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str | None) -> str | None:
+        if value is not None and value not in KEY_CATEGORIES:
+            raise ValueError(f"重点类别“{value}”不存在；可选：{'、'.join(KEY_CATEGORIES)}")
+        return value
+
+
+class Scheme(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    name: str = Field(alias="名称", min_length=1)
+    region: list[str] = Field(default_factory=list, alias="地域词")
+    subject: list[str] = Field(default_factory=list, alias="主体词")
+    event: list[str] = Field(default_factory=list, alias="事件词")
+    exclude: list[str] = Field(default_factory=list, alias="排除词")
+    expression: str | None = Field(default=None, alias="表达式")
+    effects: Effects = Field(default_factory=Effects, alias="效果")
+
+    @model_validator(mode="after")
+    def _usable(self) -> Scheme:
+        if not (self.region or self.subject or self.event or self.expression):
+            raise ValueError(f"监测方案“{self.name}”没有任何要匹配的词（地域词、主体词、事件词或表达式）")
+        if any(not w.strip() for w in [*self.region, *self.subject, *self.event, *self.exclude]):
+            raise ValueError(f"监测方案“{self.name}”含有空词")
+        if self.expression is not None:
+            try:
+                parse(self.expression)
+            except SchemeError as exc:
+                raise ValueError(f"监测方案“{self.name}”：{exc}") from exc
+        return self
+
+
+class SchemesConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    schemes: list[Scheme] = Field(default_factory=list, alias="监测方案")
+
+    @model_validator(mode="after")
+    def _unique(self) -> SchemesConfig:
+        names = [s.name for s in self.schemes]
+        doubled = sorted({n for n in names if names.count(n) > 1})
+        if doubled:
+            raise ValueError(f"监测方案名称重复：{'、'.join(doubled)}")
+        return self
+
+
+def load_schemes(path: Path, topics: list[str]) -> SchemesConfig:
+    """Read and validate a schemes file (absent: no schemes); errors are Chinese, naming the file."""
+    from pipeline.config import ConfigError, explain, read_yaml
+
+    if not path.exists():
+        return SchemesConfig()
+    raw = read_yaml(path) or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}：顶层应为映射（键: 值）")
+    try:
+        cfg = SchemesConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = "；".join(f"{'.'.join(str(p) for p in err['loc']) or '（顶层）'}：{explain(err)}" for err in exc.errors())
+        raise ConfigError(f"{path}：{problems}") from exc
+    unknown = [f"{s.name}：{s.effects.topic}" for s in cfg.schemes if s.effects.topic and s.effects.topic not in topics]
+    if unknown:
+        raise ConfigError(f"{path}：监测方案指定的领域不存在（{'、'.join(unknown)}）")
+    return cfg
+
+
+# --- matching --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SchemeHit:
+    scheme: str
+    words: list[str]
+    effects: Effects
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"scheme": self.scheme, "words": self.words}
+
+
+class _Text:
+    """A post's folded text and tokens, and which words it contains."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.text = fold(doc.text)
+        self.tokens = doc.tokens if self.text == doc.text else tuple(Tokenizer().cut(self.text))
+
+    def has(self, word: str) -> bool:
+        word = fold(word)
+        if len(word) >= 3:
+            return word in self.text
+        return any(t.startswith(word) for t in self.tokens)
+
+
+def _holds(node: Node, text: _Text, seen: list[str]) -> bool:
+    kind, value = node
+    if kind == "word":
+        hit = text.has(str(value))
+        if hit:
+            seen.append(str(value))
+        return hit
+    if kind == "not":
+        return not _holds(value, text, [])
+    results = [_holds(child, text, seen) for child in value]
+    return all(results) if kind == "and" else any(results)
+
+
+def match_scheme(scheme: Scheme, text: _Text) -> SchemeHit | None:
+    """The scheme's hit on this text (the words that made it), or None."""
+    seen: list[str] = []
+    for group in (scheme.region, scheme.subject, scheme.event):
+        if group and not _holds(("or", [("word", w) for w in group]), text, seen):
+            return None
+    if scheme.exclude and _holds(("or", [("word", w) for w in scheme.exclude]), text, []):
+        return None
+    if scheme.expression is not None and not _holds(parse(scheme.expression), text, seen):
+        return None
+    return SchemeHit(scheme.name, list(dict.fromkeys(seen)), scheme.effects)
+
+
+def match_schemes(schemes: SchemesConfig, doc: Doc) -> list[SchemeHit]:
+    """Every scheme this post matches, in the file's order (text that folding changed is cut
+    again with the process's loaded dictionary)."""
+    if not schemes.schemes:
+        return []
+    text = _Text(doc)
+    return [hit for s in schemes.schemes if (hit := match_scheme(s, text)) is not None]
