@@ -39,6 +39,10 @@ PLATFORM_NAMES = {"weibo": "微博", "wechat": "微信", "news": "新闻网站",
 REPORT_NAMES = {"daily": "舆情日报", "weekly": "舆情周报", "monthly": "舆情月报", "event": "舆情专报",
                 "assessment": "考核通报"}
 
+# Sentiment (情感倾向) toward the government or the unit concerned: the sentiment model's labels
+# (classifiers.sentiment, which does not import pipeline, spells them too; a test keeps them equal).
+SENTIMENTS: tuple[str, ...] = ("负面", "中性", "正面")
+
 # Source health (collection).
 HEALTH_NAMES = {"ok": "正常", "degraded": "降级", "down": "中断"}
 

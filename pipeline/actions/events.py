@@ -13,7 +13,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from classifiers.bundle import Classified
-from classifiers.sentiment import SENTIMENTS
 from pipeline.actions.base import ActionError, actor_name, audit, event_or_fail, reason_text, record_examples
 from pipeline.actions.decisions import Applied, Before, Change, apply_decisions
 from pipeline.actions.units import move_primary, withdraw
@@ -23,7 +22,7 @@ from pipeline.rules.casualties import Casualties
 from pipeline.rules.decide import EventDecision, decide_event, overrides_of
 from pipeline.storage.models import Assignment, Classification, Event, Post
 from pipeline.trust import SET_ASIDE_BY_ANALYST, trust_values
-from pipeline.vocabulary import GRADES
+from pipeline.vocabulary import GRADES, SENTIMENTS
 
 
 def regrade(session: Session, cfg: Config, event_id: int, grade: str, *, reason: str, actor: str,

@@ -32,7 +32,8 @@ class DeskFilter:
     category: str | None = None
     rumor: bool | None = None
     relevant: bool | None = None
-    review: bool = False
+    review: bool = False             # the events triage marked 待复核 (pipeline/rules/review.py)
+    sentiment: str | None = None     # the post's 负面 / 中性 / 正面
     q: str = ""
     order: str = "newest"           # newest | uncertain
     page: int = 1
@@ -55,6 +56,9 @@ class DeskRow:
     rumor: bool
     categories: list[str]
     certainty: float | None
+    sentiment: str | None = None
+    needs_review: bool = False
+    review_reasons: list[str] = field(default_factory=list)
     primary_unit: str | None = None
     primary_status: str | None = None
 
@@ -73,7 +77,7 @@ def _assigned(*conditions: Any) -> Any:
 
 def _conditions(session: Session, tokenizer: Tokenizer, f: DeskFilter) -> list[Any]:
     simple = [(f.grade, Event.grade), (f.topic, Event.topic), (f.platform, Post.platform), (f.source, Source.name),
-              (f.rumor, Event.rumor), (f.relevant, Event.relevant)]
+              (f.rumor, Event.rumor), (f.relevant, Event.relevant), (f.sentiment, Post.sentiment)]
     where: list[Any] = [col == value for value, col in simple if value is not None]
     if f.unit:
         unit_id = session.scalar(select(Unit.id).where(Unit.name == f.unit))
@@ -87,7 +91,7 @@ def _conditions(session: Session, tokenizer: Tokenizer, f: DeskFilter) -> list[A
     if f.category:
         where.append(cast(Event.categories, Text).like(f'%"{f.category}"%'))
     if f.review:
-        where.append(PostIndex.certainty < REVIEW_BELOW)
+        where.append(Event.needs_review.is_(True))
     if f.q.strip():
         match = matching_posts(session, tokenizer, f.q)
         if match is not None:
@@ -100,14 +104,15 @@ def desk_page(session: Session, tokenizer: Tokenizer, f: DeskFilter) -> DeskPage
     ensure_indexed(session, tokenizer)
     stmt = (select(Post.id, Post.event_id, Post.first_seen_at, Post.platform, Source.name, Post.author, Post.title,
                    func.substr(Post.text, 1, 160), Post.url, Event.grade, Event.topic, Event.relevant, Event.rumor,
-                   Event.categories, PostIndex.certainty)
+                   Event.categories, PostIndex.certainty, Post.sentiment, Event.needs_review, Event.review_reasons)
             .join(Event, Event.id == Post.event_id).outerjoin(Source, Source.id == Post.source_id)
             .outerjoin(PostIndex, PostIndex.post_id == Post.id).where(*_conditions(session, tokenizer, f)))
     order = ([PostIndex.certainty.asc().nulls_last(), Post.id.desc()] if f.order == "uncertain" else [Post.id.desc()])
     page = max(f.page, 1)
     found = session.execute(stmt.order_by(*order).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     rows = [DeskRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7] or "", r[8], r[9], r[10], bool(r[11]),
-                    bool(r[12]), list(r[13] or []), r[14]) for r in found[:PAGE_SIZE]]
+                    bool(r[12]), list(r[13] or []), r[14], r[15], bool(r[16]), list(r[17] or []))
+            for r in found[:PAGE_SIZE]]
     owners = primary_units(session, sorted({r.event_id for r in rows}))
     rows = [DeskRow(**{**r.__dict__, "primary_unit": owners.get(r.event_id, (None, None))[0],
                        "primary_status": owners.get(r.event_id, (None, None))[1]}) for r in rows]

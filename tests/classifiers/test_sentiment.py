@@ -27,7 +27,9 @@ def test_two_class_report_counts_neutral_as_wrong() -> None:
 
 
 def test_sentiment_is_a_model_kind() -> None:
-    assert "sentiment" in KINDS and set(SENTIMENTS) == {"负面", "中性", "正面"}
+    from pipeline.vocabulary import SENTIMENTS as WORDS
+
+    assert "sentiment" in KINDS and set(SENTIMENTS) == {"负面", "中性", "正面"} and WORDS == SENTIMENTS
 
 
 def test_bundled_model_on_a_complaint_a_thank_you_and_a_notice(ctx: TriageContext) -> None:

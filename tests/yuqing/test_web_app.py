@@ -239,3 +239,22 @@ def test_acknowledgement_links_check_csrf_and_origin_and_know_the_signed_in_pers
     with session_scope(engine) as s:
         by = dict(s.execute(select(Alert.recipient, Alert.acknowledged_by).where(Alert.kind == "event")).all())
     assert by["崇头镇"] == "崇头值班（崇头镇）" and by["县政府办公室"] is None
+
+
+def test_the_desk_filters_by_review_flag_and_sentiment(engine: Engine, db_url: str, ctx: TriageContext,
+                                                        settings_for: Any) -> None:
+    """待复核 is the flag triage stores with its reasons; 情感倾向 is the post's sentiment."""
+    events = world(engine, ctx, _now())
+    flagged, plain = events["崇头镇"], events["石塘镇"]
+    with session_scope(engine) as s:
+        s.execute(update(Event).values(needs_review=False))
+        s.execute(update(Event).where(Event.id == flagged).values(needs_review=True, review_reasons=["模型认为应为特别重大"]))
+        s.execute(update(Post).values(sentiment="负面"))
+        s.execute(update(Post).where(Post.event_id == plain).values(sentiment="中性"))
+    with people(settings_for(db_url), "ana") as (ana,):
+        review = ana.get("/desk?review=1").text
+        assert f"/events/{flagged}" in review and f"/events/{plain}" not in review and "待复核" in review
+        neutral = ana.get("/desk?sentiment=中性").text
+        assert f"/events/{plain}" in neutral and f"/events/{flagged}" not in neutral
+        assert f"/events/{flagged}" in ana.get("/desk?sentiment=负面").text
+        assert f"/events/{plain}" in ana.get("/desk?sentiment=乱写").text  # an unknown value filters nothing

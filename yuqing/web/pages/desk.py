@@ -14,12 +14,13 @@ from fastapi.responses import HTMLResponse
 from pipeline.auth import Principal
 from pipeline.queries.desk import REVIEW_BELOW, DeskFilter, desk_options, desk_page
 from pipeline.timeparse import SHANGHAI
+from pipeline.vocabulary import SENTIMENTS
 from yuqing.web import security
 from yuqing.web.render import page
 
 router = APIRouter()
 FIELDS = ("q", "grade", "topic", "unit", "status", "platform", "source", "category", "rumor", "relevant", "since",
-          "until", "review", "order")
+          "until", "review", "sentiment", "order")
 OPTIONS_SECONDS = 300
 CATEGORIES = ("政策误读", "切身利益", "道德底线", "突发事件", "上级交办", "谣言")
 
@@ -44,6 +45,7 @@ def parse_filter(raw: dict[str, str], page_no: int = 1) -> DeskFilter:
         since=_day(raw.get("since", "")), until=until + timedelta(days=1) if until else None,
         category=raw.get("category") if raw.get("category") in CATEGORIES else None,
         rumor=_flag(raw.get("rumor", "")), relevant=_flag(raw.get("relevant", "")), review=raw.get("review") == "1",
+        sentiment=raw.get("sentiment") if raw.get("sentiment") in SENTIMENTS else None,
         q=raw.get("q", "")[:100], order="uncertain" if raw.get("order") == "uncertain" else "newest",
         page=max(1, min(page_no, 10_000)))
 
@@ -77,4 +79,5 @@ def desk(request: Request, who: Annotated[Principal, Depends(security.require("d
     irrelevant = rt.cfg.policy.relevance.irrelevant_topic
     return page(request, "desk.html", title="研判台", who=who, result=result, f=f, raw=raw, options=options(request),
                 topics=[t for t in rt.cfg.topic_names if t != irrelevant], categories=CATEGORIES,
-                review_below=REVIEW_BELOW, query=query_of(raw), pairs=lambda xs: [(x, x) for x in xs])
+                review_below=REVIEW_BELOW, sentiments=SENTIMENTS, query=query_of(raw),
+                pairs=lambda xs: [(x, x) for x in xs])
