@@ -258,3 +258,19 @@ def test_the_desk_filters_by_review_flag_and_sentiment(engine: Engine, db_url: s
         assert f"/events/{plain}" in neutral and f"/events/{flagged}" not in neutral
         assert f"/events/{flagged}" in ana.get("/desk?sentiment=负面").text
         assert f"/events/{plain}" in ana.get("/desk?sentiment=乱写").text  # an unknown value filters nothing
+
+
+def test_an_analyst_corrects_the_sentiment_in_the_page_and_it_is_an_example(engine: Engine, db_url: str,
+                                                                           ctx: TriageContext, settings_for: Any) -> None:
+    events = world(engine, ctx, _now())
+    eid = events["石塘镇"]
+    with people(settings_for(db_url), "ana") as (ana,):
+        done = ana.post(f"/events/{eid}/sentiment", data={"csrf": csrf_of(ana, f"/events/{eid}"), "sentiment": "正面",
+                                                          "reason": "是表扬信"}, follow_redirects=True)
+        assert done.status_code == 200 and "已更正情感倾向" in done.text
+    with session_scope(engine) as s:
+        assert s.scalar(select(Event.sentiment).where(Event.id == eid)) == "正面"
+        kinds = {(e.kind, e.label, e.actor) for e in s.scalars(select(LabelledExample).where(
+            LabelledExample.event_id == eid))}
+        audit = s.scalar(select(AuditLog.action).where(AuditLog.entity_id == eid, AuditLog.action == "set_sentiment"))
+    assert ("sentiment", "正面", "张分析") in kinds and audit == "set_sentiment"

@@ -97,6 +97,7 @@ class ActionBody(BaseModel):
     topic: str | None = None
     relevant: bool | None = Field(None, description="relevance：是否本县政务")
     rumor: bool | None = None
+    sentiment: str | None = Field(None, description="sentiment：负面 | 中性 | 正面")
     unit: str | None = Field(None, description="reassign / assign / unassign：单位名称")
     role: str | None = Field(None, description="assign：cooperating | transfer | coordinator")
     kind: str | None = Field(None, description="respond：回应方式，如 网络问政回复")

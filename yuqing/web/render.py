@@ -17,7 +17,7 @@ from markupsafe import Markup
 from pipeline.queries.clock import STATE_NAMES
 from pipeline.queries.events import ACTION_NAMES
 from pipeline.timeparse import SHANGHAI
-from pipeline.vocabulary import ALERT_HEADINGS, GRADES, MILESTONE_NAMES, ROLE_NAMES, STATUS_NAMES, USER_ROLES
+from pipeline.vocabulary import ALERT_HEADINGS, GRADES, MILESTONE_NAMES, ROLE_NAMES, SENTIMENTS, STATUS_NAMES, USER_ROLES
 from yuqing.web import security
 
 
@@ -68,7 +68,7 @@ def web_url(url: str | None) -> str | None:
 ENV.filters.update(when=when, left=left, grade_class=grade_class, web_url=web_url)
 ENV.globals.update(ALERT_HEADINGS=ALERT_HEADINGS, ACTION_NAMES=ACTION_NAMES, GRADES=GRADES,
                    MILESTONE_NAMES=MILESTONE_NAMES, ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES,
-                   STATE_NAMES=STATE_NAMES, USER_ROLES=USER_ROLES)
+                   STATE_NAMES=STATE_NAMES, USER_ROLES=USER_ROLES, SENTIMENTS=SENTIMENTS)
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -60,6 +60,8 @@ ACTIONS: dict[str, tuple[str, Act]] = {
                                                               _flag(f, "relevant"), **_common(f, w, now))),
     "rumor": ("correct", lambda rt, w, e, f, now: rt.act(ev_actions.set_rumor, rt.cfg, e, _flag(f, "rumor"),
                                                           **_common(f, w, now))),
+    "sentiment": ("correct", lambda rt, w, e, f, now: rt.act(ev_actions.set_sentiment, rt.cfg, e,
+                                                              f.get("sentiment", ""), **_common(f, w, now))),
     "reassign": ("assign", lambda rt, w, e, f, now: rt.act(unit_actions.reassign, rt.cfg, e, f.get("unit", ""),
                                                             **_common(f, w, now))),
     "assign": ("assign", lambda rt, w, e, f, now: rt.act(unit_actions.assign_unit, rt.cfg, e, f.get("unit", ""),
@@ -77,6 +79,7 @@ ACTIONS: dict[str, tuple[str, Act]] = {
                                                        actor=w.actor, now=now)),
 }
 DONE = {"grade": "已保存定级", "topic": "已更正领域", "relevance": "已更正相关性", "rumor": "已更正谣言标记",
+        "sentiment": "已更正情感倾向",
         "reassign": "已改派牵头单位", "assign": "已增加单位", "unassign": "已撤回单位", "accept": "已签收",
         "return": "已退回，协调单位将改派", "respond": "已登记回应", "close": "已办结"}
 
