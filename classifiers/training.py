@@ -23,6 +23,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from classifiers.calibration import reliability
 from classifiers.capacity import AUTO
+from classifiers.plain import PlainCharClassifier
 from classifiers.registry import LoadedModel, ModelError, load_model, read_sidecar, save_model
 from classifiers.text_model import MultiLabelTextClassifier, TextClassifier
 from classifiers.tokenize import Doc, Tokenizer
@@ -139,6 +140,37 @@ def new_estimator(kind: str, default_model: bool = False) -> TextClassifier | Mu
     return MultiLabelTextClassifier(**params) if kind in MULTI_LABEL else TextClassifier(**params)
 
 
+RECIPE_MARGIN = 0.01  # about the spread of macro-F1 between folds of a couple of thousand items
+
+
+def choose_recipe(kind: str, docs: list[Doc], labels: list[Any], seed: int = 0) -> dict[str, Any]:
+    """Which recipe a county's own data wants: the project's recipe or the plain character
+    baseline (``classifiers.plain``), by cross-validated macro-F1 inside the given training data
+    (the caller's held-out part is not looked at). The recipe is kept only when it beats the
+    baseline by ``RECIPE_MARGIN``. Multi-label kinds and sets too small to split keep the recipe."""
+    strat = [str(x) for x in labels]
+    counts = pd.Series(strat).value_counts()
+    if kind in MULTI_LABEL or len(docs) < 40 or counts.min() < 3 or len(counts) < 2:
+        return {"chosen": "recipe", "validated": False}
+    index = np.arange(len(docs))
+    # Three folds while the data is small enough for their noise to matter; one split beyond.
+    splits = (list(StratifiedKFold(3, shuffle=True, random_state=seed).split(index, strat)) if len(docs) <= 10_000
+              else [tuple(train_test_split(index, test_size=0.2, random_state=seed, stratify=strat))])
+    scores = {"recipe": 0.0, "plain": 0.0}
+    for tr, va in splits:
+        for name, est in (("recipe", new_estimator(kind)), ("plain", PlainCharClassifier())):
+            est.fit([docs[i] for i in tr], [labels[i] for i in tr])
+            found = score(kind, [labels[i] for i in va], list(est.predict([docs[i] for i in va])))["macro_f1"]
+            scores[name] += found / len(splits)
+    # The baseline is the floor ``train`` promises: the recipe must beat it clearly, not by noise.
+    chosen = "recipe" if scores["recipe"] >= scores["plain"] + RECIPE_MARGIN else "plain"
+    return {"chosen": chosen, "validated": True, "macro_f1": {k: round(v, 4) for k, v in scores.items()}}
+
+
+def new_model(kind: str, choice: dict[str, Any]) -> TextClassifier | MultiLabelTextClassifier | PlainCharClassifier:
+    return PlainCharClassifier() if choice.get("chosen") == "plain" else new_estimator(kind)
+
+
 def score(kind: str, gold: Sequence[Any], predicted: Sequence[Any]) -> dict[str, Any]:
     """Accuracy, macro-F1 and per-class precision / recall / F1 (multi-label: per label)."""
     if kind in MULTI_LABEL:
@@ -223,19 +255,25 @@ def train(kind: str, data: LabelledData, out_dir: Path, tokenizer: Tokenizer, pr
     strat = [json.dumps(x, ensure_ascii=False) if isinstance(x, list) else x for x in data.labels]
     counts = pd.Series(strat).value_counts()
     holdout: dict[str, Any] = {}
+    choice: dict[str, Any] = {"chosen": "recipe", "validated": False}
     if len(docs) >= 20 and counts.min() >= 2 and len(counts) > 1 and kind not in MULTI_LABEL:
         progress("在分层抽样的 20% 留出集上评估")
         tr, te = train_test_split(np.arange(len(docs)), test_size=0.2, random_state=0, stratify=strat)
-        est = new_estimator(kind, default_model).fit([docs[i] for i in tr], [data.labels[i] for i in tr])
+        if not default_model:  # a county's own data: the recipe or the plain baseline, chosen inside tr
+            choice = choose_recipe(kind, [docs[i] for i in tr], [data.labels[i] for i in tr])
+        est = (new_estimator(kind, True) if default_model else new_model(kind, choice))
+        est.fit([docs[i] for i in tr], [data.labels[i] for i in tr])
         proba = est.predict_proba([docs[i] for i in te])
         gold = [data.labels[i] for i in te]
         holdout = {**score(kind, gold, [str(c) for c in est.classes_[proba.argmax(axis=1)]]),
                    "reliability": reliability(gold, proba, [str(c) for c in est.classes_])}
-    progress(f"用全部 {len(docs)} 条样本训练 {kind} 模型")
-    model = new_estimator(kind, default_model).fit(docs, data.labels)
+    progress(f"用全部 {len(docs)} 条样本训练 {kind} 模型" + ("（朴素字符基线）" if choice["chosen"] == "plain" else ""))
+    model = new_estimator(kind, True) if default_model else new_model(kind, choice)
+    model.fit(docs, data.labels)
     capacity = getattr(model, "capacity_", None)
     meta = save_model(model, out_dir, kind, data.sha256, {"n_samples": len(docs), "dropped_rows": data.dropped,
-                                                           "holdout": holdout, "capacity": capacity, **(extra or {})})
+                                                           "holdout": holdout, "capacity": capacity,
+                                                           "recipe_choice": choice, **(extra or {})})
     progress(f"已保存 {meta['version']} 到 {out_dir}")
     return meta
 
