@@ -80,6 +80,8 @@ class TZDateTime(TypeDecorator[datetime]):
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+# A JSON column whose Python None is SQL NULL (not JSON 'null'), so that "IS NULL" finds it.
+NullJSON = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class Base(DeclarativeBase):
@@ -173,6 +175,8 @@ class Event(Base):
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime] = mapped_column(index=True)
     clock_start_at: Mapped[datetime | None]
+    # An event found to be the same incident as another lives on there (pipeline.actions.merging).
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     assignments: Mapped[list[Assignment]] = relationship(back_populates="event")
 
 
@@ -211,6 +215,12 @@ class Post(Base):
     # What validation changed or doubted about the input: truncated text, a count out of range
     # set to unknown, a publish time in the future … ([{"kind": …, "detail": …}]).
     notes: Mapped[list[Any] | None]
+    # Why the post is in its event (copy, similar text, the same incident; pipeline.clustering),
+    # the incident facts it gives (pipeline.rules.incidents.Clues), and whether its MinHash is
+    # one of the event's representatives for look-up (NULL: stored before this was recorded).
+    joined: Mapped[dict[str, Any] | None] = mapped_column(NullJSON)
+    clues: Mapped[dict[str, Any] | None] = mapped_column(NullJSON)
+    indexed: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class Classification(Base):
