@@ -52,7 +52,8 @@ class BatchWriter:
                 "alerts_created": self.applied.alerts}
 
     def write(self, posts: list[PostInput], analyses: list[PostAnalysis], signatures: np.ndarray,
-              placed: list[Placed]) -> list[int]:
+              placed: list[Placed], extra: list[dict[str, Any]] | None = None) -> list[int]:
+        """Store a chunk; ``extra`` holds more columns for each post (why it joined its event)."""
         existing = store.load_events(self.session, [e for e in placed if isinstance(e, int)])
         facts: dict[Placed, EventFacts] = {}
         for event, analysis in zip(placed, analyses, strict=True):
@@ -65,11 +66,18 @@ class BatchWriter:
         for event, analysis, post, rel in zip(placed, analyses, posts, relevant, strict=True):
             facts[event].add(analysis, post.text, rel, irrelevant)
         changes = self._store_events(facts, existing, posts, placed)
-        post_ids = self._store_posts(posts, analyses, signatures, placed, relevant, topics)
+        post_ids = self._store_posts(posts, analyses, signatures, placed, relevant, topics, extra)
         applied = apply_decisions(self.session, self.cfg, changes, self.now)
         for name in ("assignments", "deadlines", "alerts"):
             setattr(self.applied, name, getattr(self.applied, name) + getattr(applied, name))
         return post_ids
+
+    def moved(self, event_ids: list[int], into: int) -> None:
+        """Posts of this batch whose events were merged into ``into``."""
+        gone = set(event_ids)
+        for pid, f in self.post_fields.items():
+            if f.event_id in gone:
+                self.post_fields[pid] = f._replace(event_id=into)
 
     def _post_relevance(self, placed: list[Placed], analyses: list[PostAnalysis], facts: dict[Placed, EventFacts],
                         existing: dict[int, Event]) -> tuple[list[str], list[bool]]:
@@ -138,7 +146,8 @@ class BatchWriter:
         }
 
     def _store_posts(self, posts: list[PostInput], analyses: list[PostAnalysis], signatures: np.ndarray,
-                     placed: list[Placed], relevant: list[bool], topics: list[str]) -> list[int]:
+                     placed: list[Placed], relevant: list[bool], topics: list[str],
+                     extra: list[dict[str, Any]] | None) -> list[int]:
         sources = store.ensure_sources(
             self.session, {(p.platform, p.source) for p in posts if p.source}, set(self.cfg.units.local_sources))
         rows = []
@@ -153,6 +162,7 @@ class BatchWriter:
                 "content_hash": p.content_hash, "raw": p.raw, "minhash": signatures[k].tobytes(),
                 "relevant": relevant[k], "topic": topics[k], "categories": a.categories,
                 "rumor": a.classified.rumor, "event_id": self._event_id(placed[k]), "notes": p.notes or None,
+                **(extra[k] if extra else {}),
             })
         by_fingerprint = store.insert_returning_keyed(self.session, Post, rows, "fingerprint")
         ids = [by_fingerprint[r["fingerprint"]] for r in rows]

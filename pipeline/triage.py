@@ -24,13 +24,16 @@ from sqlalchemy.orm import Session
 
 from classifiers.bundle import ModelBundle
 from classifiers.tokenize import Tokenizer
-from pipeline.batch import BatchWriter, NewEvent, Placed
+from pipeline.actions.merging import merge_incident
+from pipeline.batch import BatchWriter
+from pipeline.clustering import Clusterer
 from pipeline.config import Config
 from pipeline.coverage import open_gaps
 from pipeline.normalize import PostInput, identity_keys
 from pipeline.queries.triage_output import describe_events, describe_posts
 from pipeline.rules.analysis import PostAnalysis, analyse_post
-from pipeline.rules.events import EventIndex, MinHasher
+from pipeline.rules.events import MinHasher
+from pipeline.rules.incidents import Clues, Vocabulary, post_clues
 from pipeline.rules.places import Gazetteer
 from pipeline.settings import Settings
 from pipeline.storage import store
@@ -45,6 +48,7 @@ class TriageContext:
     tokenizer: Tokenizer
     models: ModelBundle
     hasher: MinHasher
+    vocab: Vocabulary
 
     @classmethod
     def load(cls, settings: Settings, cfg: Config, progress: Callable[[str], None] = lambda _: None) -> TriageContext:
@@ -54,7 +58,7 @@ class TriageContext:
         tokenizer = Tokenizer(settings.userdict_path).load()
         loaded = load_default_models(settings.training_corpus_dir, settings.model_dir, progress)
         return cls(cfg, Gazetteer.from_config(cfg), tokenizer, ModelBundle.from_loaded(loaded),
-                   MinHasher.from_policy(cfg.policy.events))
+                   MinHasher.from_policy(cfg.policy.events), Vocabulary.from_config(cfg))
 
 
 @dataclass
@@ -110,21 +114,27 @@ ANALYSIS_CHUNK = 2000
 _FORKED_CTX: TriageContext | None = None  # handed to the forked worker without pickling
 
 
-def analyse_chunk(ctx: TriageContext, posts: list[PostInput]) -> tuple[list[PostAnalysis], np.ndarray]:
-    """Tokenise once, run all models and extractors, sign for clustering."""
+Analysed = tuple[list[PostAnalysis], np.ndarray, list[Clues | None]]
+
+
+def analyse_chunk(ctx: TriageContext, posts: list[PostInput]) -> Analysed:
+    """Tokenise once, run all models and extractors; sign and read incident facts for clustering."""
     docs = ctx.tokenizer.docs([p.text for p in posts])
     classified = ctx.models.classify(docs)
     analyses = [analyse_post(p, d, c, ctx.cfg, ctx.gazetteer) for p, d, c in zip(posts, docs, classified, strict=True)]
-    return analyses, ctx.hasher.signatures([p.text for p in posts])
+    clues: list[Clues | None] = [post_clues(p, d, a, ctx.vocab, ctx.tokenizer)
+                                 for p, d, a in zip(posts, docs, analyses, strict=True)]
+    return analyses, ctx.hasher.signatures([p.text for p in posts]), clues
 
 
-def _analyse_in_worker(posts: list[PostInput]) -> tuple[list[PostAnalysis], np.ndarray]:
+def _analyse_in_worker(posts: list[PostInput]) -> Analysed:
     assert _FORKED_CTX is not None
     return analyse_chunk(_FORKED_CTX, posts)
 
 
 def iter_analysed(ctx: TriageContext, posts: list[PostInput],
-                  chunk: int = ANALYSIS_CHUNK) -> Iterator[tuple[list[PostInput], list[PostAnalysis], np.ndarray]]:
+                  chunk: int = ANALYSIS_CHUNK
+                  ) -> Iterator[tuple[list[PostInput], list[PostAnalysis], np.ndarray, list[Clues | None]]]:
     """``analyse_chunk`` over the batch, chunk by chunk, in order.
 
     Large batches use the second core: a forked worker (it inherits the loaded models, nothing
@@ -154,33 +164,10 @@ def iter_analysed(ctx: TriageContext, posts: list[PostInput],
         _FORKED_CTX = None
 
 
-# --- clustering -------------------------------------------------------------------------
-
-def open_index(session: Session, ctx: TriageContext, now: datetime) -> EventIndex:
-    """The LSH index of posts in events still open to new posts."""
-    policy = ctx.cfg.policy.events
-    index = EventIndex(bands=policy.bands, min_similarity=policy.min_similarity)
-    for event_id, content, sig in store.recent_signatures(session, now - timedelta(days=policy.window_days)):
-        if sig is not None:
-            index.add(np.frombuffer(sig, dtype=np.uint32), content, event_id)
-    return index
-
-
-def cluster(index: EventIndex, posts: list[PostInput], signatures: np.ndarray) -> list[Placed]:
-    """The event of each post: an event already stored (its id) or a new one. Events created by
-    an earlier chunk of the same batch are stored by now, so they count as stored."""
-    placed: list[Placed] = []
-    for k, post in enumerate(posts):
-        found = index.find(signatures[k], post.content_hash)
-        if isinstance(found, NewEvent) and found.id is not None:
-            found = found.id
-        event = found if isinstance(found, int | NewEvent) else NewEvent(k)
-        index.add(signatures[k], post.content_hash, event)
-        placed.append(event)
-    return placed
-
-
 # --- the batch ------------------------------------------------------------------------------
+
+MERGE_REASON = "后续帖子与两个事件均相符（文字相近，且为同一地点、同类事件），判定为同一事件"
+
 
 def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, now: datetime,
                  progress: Callable[[str], None] = lambda _: None) -> TriageReport:
@@ -189,12 +176,16 @@ def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, n
     fresh = [i for i in range(len(posts)) if i not in stored and i not in repeat]
     new_posts = [posts[i] for i in fresh]
     progress(f"{len(new_posts)} new posts, {len(stored) + len(repeat)} already known")
-    index = open_index(session, ctx, now)
+    clusterer = Clusterer.open(session, ctx.cfg, ctx.vocab, now)
     writer = BatchWriter(session, ctx, now)
     post_ids: list[int] = []
     events: dict[int, dict[str, Any]] = {}
-    for part, analyses, signatures in iter_analysed(ctx, new_posts):
-        chunk_ids = writer.write(part, analyses, signatures, cluster(index, part, signatures))
+    for part, analyses, signatures, clues in iter_analysed(ctx, new_posts):
+        placement = clusterer.place(part, signatures, clues)
+        chunk_ids = writer.write(part, analyses, signatures, placement.placed, placement.rows)
+        clusterer.settle(placement.placed)
+        for ids in placement.merges:  # a post of this chunk bridged stored events: one incident
+            _merge(session, ctx, now, ids, clusterer, writer, events)
         post_ids += chunk_ids
         # Describe while the worker analyses the next chunk; a later chunk that changes one of
         # these events describes it again.
@@ -210,6 +201,16 @@ def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, n
     return TriageReport(items=items, new_posts=len(new_posts), duplicates=len(stored) + len(repeat),
                         coverage_gaps=batch_gaps(session, posts, now),
                         notes=[(p.line, n["detail"]) for p in posts for n in p.notes], **writer.counts())
+
+
+def _merge(session: Session, ctx: TriageContext, now: datetime, ids: list[int], clusterer: Clusterer,
+           writer: BatchWriter, described: dict[int, dict[str, Any]]) -> None:
+    keep = merge_incident(session, ctx.cfg, ids, reason=MERGE_REASON, now=now)
+    if keep is not None:
+        clusterer.merged(keep, ids)
+        writer.moved([i for i in ids if i != keep], keep)
+        for event_id in ids:
+            described.pop(event_id, None)  # described again below, in their final state
 
 
 def batch_gaps(session: Session, posts: list[PostInput], now: datetime) -> list[dict[str, str]]:
