@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -24,6 +23,7 @@ from classifiers.tokenize import Doc, Tokenizer
 from pipeline.config import Config, Incidents
 from pipeline.normalize import PostInput
 from pipeline.rules.analysis import PostAnalysis
+from pipeline.rules.casualties import Casualties
 from pipeline.timeparse import SHANGHAI
 
 TERMS_PER_POST = 16
@@ -195,11 +195,16 @@ def incident_text(title: str | None, text: str) -> str:
 
 def post_clues(post: PostInput, doc: Doc, analysis: PostAnalysis, vocab: Vocabulary, tokenizer: Tokenizer) -> Clues:
     """``extract`` for an analysed post (``doc``: its text, tokenised)."""
+    return clues_of(post, doc, analysis.townships, analysis.casualties, analysis.classified.rumor, vocab, tokenizer)
+
+
+def clues_of(post: PostInput, doc: Doc, townships: list[str], casualties: Casualties, rumor: bool,
+             vocab: Vocabulary, tokenizer: Tokenizer) -> Clues:
+    """The clues of a post whose places, figures and rumour flag are known."""
     text = incident_text(post.title, post.text)
-    c = analysis.casualties
-    found = extract(doc if text == doc.text else tokenizer.doc(text), analysis.townships, c.deaths,
-                    c.injured or c.serious_injuries, vocab)
-    return replace(found, rumor=analysis.classified.rumor, debunk=bool(_DEBUNK.search(text)))
+    found = extract(doc if text == doc.text else tokenizer.doc(text), townships, casualties.deaths,
+                    casualties.injured or casualties.serious_injuries, vocab)
+    return replace(found, rumor=rumor, debunk=bool(_DEBUNK.search(text)))
 
 
 def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None, vocab: Vocabulary) -> Clues:
@@ -221,21 +226,20 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
                  _terms(doc, vocab, taken))
 
 
-@dataclass
+@dataclass(slots=True)
 class Profile:
-    """An event's clues folded over its posts."""
+    """An event's clues folded over its posts (compact: there is one per open event)."""
 
     towns: set[str] = field(default_factory=set)
     spots: set[str] = field(default_factory=set)
     kinds: set[str] = field(default_factory=set)
     objects: set[str] = field(default_factory=set)
     figures: list[tuple[float, int]] = field(default_factory=list)  # (at, deaths), at most 16
-    hurt: set[int] = field(default_factory=set)
-    hours: Counter[int] = field(default_factory=Counter)
-    days: Counter[int] = field(default_factory=Counter)
-    terms: Counter[str] = field(default_factory=Counter)
-    weights: dict[str, float] = field(default_factory=dict)
-    stems: dict[str, set[str]] = field(default_factory=dict)  # first two characters -> terms
+    hurt: list[int] = field(default_factory=list)
+    hours: dict[int, int] = field(default_factory=dict)  # hour -> posts giving it
+    days: dict[int, int] = field(default_factory=dict)
+    terms: dict[str, int] = field(default_factory=dict)  # uncommon word -> posts using it
+    stems: dict[str, str] = field(default_factory=dict)  # first two characters -> a word
     rumor: bool = False
     debunk: bool = False
     first: float = math.inf
@@ -249,40 +253,43 @@ class Profile:
         self.objects.update(c.objects)
         if c.deaths is not None and len(self.figures) < 16:
             self.figures.append((c.at, c.deaths))
-        if c.hurt:
-            self.hurt.add(c.hurt)
+        if c.hurt and c.hurt not in self.hurt:
+            self.hurt.append(c.hurt)
         if c.hour is not None:
-            self.hours[c.hour] += 1
+            self.hours[c.hour] = self.hours.get(c.hour, 0) + 1
         if (day := c.incident_day()) is not None:
-            self.days[day] += 1
-        for t, w in c.terms:
-            self.terms[t] += 1
-            self.weights[t] = w
-            self.stems.setdefault(t[:2], set()).add(t)
+            self.days[day] = self.days.get(day, 0) + 1
+        for t, _ in c.terms:
+            self.terms[t] = self.terms.get(t, 0) + 1
+            self.stems.setdefault(t[:2], t)
         if len(self.terms) > TERMS_PER_EVENT * 2:
             self._trim()
         self.first, self.last = min(self.first, c.at), max(self.last, c.at)
 
+    def usual_hour(self) -> int:
+        return max(self.hours, key=lambda h: self.hours[h])
+
     def _trim(self) -> None:
         """Keep the words most of the event's posts use."""
-        self.terms = Counter(dict(self.terms.most_common(TERMS_PER_EVENT)))
-        self.weights = {t: self.weights[t] for t in self.terms}
+        self.terms = dict(sorted(self.terms.items(), key=lambda tw: -tw[1])[:TERMS_PER_EVENT])
         self.stems = {}
         for t in self.terms:
-            self.stems.setdefault(t[:2], set()).add(t)
+            self.stems.setdefault(t[:2], t)
 
     def absorb(self, other: Profile) -> None:
         """Fold in the profile of an event found to be the same incident."""
         self.rumor, self.debunk = self.rumor or other.rumor, self.debunk or other.debunk
-        for name in ("towns", "spots", "kinds", "objects", "hurt"):
+        for name in ("towns", "spots", "kinds", "objects"):
             getattr(self, name).update(getattr(other, name))
         self.figures = sorted([*self.figures, *other.figures])[:16]
-        self.hours.update(other.hours)
-        self.days.update(other.days)
-        self.terms.update(other.terms)
-        self.weights.update(other.weights)
-        for stem, words in other.stems.items():
-            self.stems.setdefault(stem, set()).update(words)
+        self.hurt = list(dict.fromkeys([*self.hurt, *other.hurt]))
+        for counts, more in ((self.hours, other.hours), (self.days, other.days)):
+            for hour_or_day, n in more.items():
+                counts[hour_or_day] = counts.get(hour_or_day, 0) + n
+        for word, n in other.terms.items():
+            self.terms[word] = self.terms.get(word, 0) + n
+        for stem, word in other.stems.items():
+            self.stems.setdefault(stem, word)
         if len(self.terms) > TERMS_PER_EVENT * 2:
             self._trim()
         self.first, self.last = min(self.first, other.first), max(self.last, other.last)
@@ -309,7 +316,7 @@ def conflicts(c: Clues, p: Profile) -> list[str]:
             found.append(f"死亡人数不符（{c.deaths} / {'、'.join(str(d) for _, d in p.figures)}）")
     if clash := _objects_clash(set(c.objects), p.objects):
         found.append(f"涉及对象不同（{_names(clash[0])} / {_names(clash[1])}）")
-    if c.hour is not None and p.hours and _hours_apart(c.hour, usual := p.hours.most_common(1)[0][0]):
+    if c.hour is not None and p.hours and _hours_apart(c.hour, usual := p.usual_hour()):
         found.append(f"发生时间不同（{c.hour}时 / {usual}时）")
     day = c.incident_day()
     if day is not None and p.days and day not in p.days:
@@ -376,7 +383,7 @@ def shared_words(c: Clues, p: Profile, everyday: frozenset[str]) -> tuple[list[s
     for t, w in c.terms:
         if t in everyday:
             continue
-        if t in p.terms or any(t in u or u in t for u in p.stems.get(t[:2], ())):
+        if t in p.terms or ((u := p.stems.get(t[:2])) is not None and (t in u or u in t)):
             words.append(t)
             weight += w
     return words, weight
@@ -388,7 +395,7 @@ def profiles_conflict(a: Profile, b: Profile) -> bool:
         return True
     if (a.kinds and b.kinds and not a.kinds & b.kinds) or _objects_clash(a.objects, b.objects):
         return True
-    if a.hours and b.hours and _hours_apart(a.hours.most_common(1)[0][0], b.hours.most_common(1)[0][0]):
+    if a.hours and b.hours and _hours_apart(a.usual_hour(), b.usual_hour()):
         return True
     return bool(a.days and b.days and not set(a.days) & set(b.days))
 
