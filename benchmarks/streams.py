@@ -1,7 +1,8 @@
 """Generated post streams for the benchmarks, like what a county's monitoring really sees.
 
-* Originals recombine sentences of the project's own corpus (so posts share whole sentences
-  and everyday phrases: "已经反映过好几次", "希望尽快处理" …) around a 云和 place.
+* Originals recombine sentences of the project's own corpus around a 云和 place, so posts
+  share whole sentences, everyday phrases ("已经反映过好几次", "希望尽快处理" …) and a letter's
+  polite opening and closing.
 * One post in five is a repost with its own comment (``评论 //@原作者:原文``, sometimes a
   chain of two), and a few originals are reposted far more than others (a long tail).
 * Optionally every complaint ends in the same standard passage (a hotline export's footer).
@@ -22,6 +23,10 @@ from pipeline.settings import Settings
 PLACES = ["浮云街道", "元和街道", "白龙山街道", "凤凰山街道", "崇头镇", "石塘镇", "紧水滩镇", "赤石乡",
           "雾溪畲族乡", "安溪畲族乡", "中山社区", "古竹村", "云和县", ""]
 PLATFORMS = ["weibo", "wechat", "news", "message_board", "forum"]
+OPENINGS = ["尊敬的领导：您好！", "领导您好，", "您好，我要反映一个问题：", "各位领导好，我是本地居民，",
+            "尊敬的县长：您好！我想反映一个情况，"]
+CLOSINGS = ["希望相关部门尽快处理，谢谢！", "恳请领导重视，尽快解决，谢谢！", "已经反映过好几次了，希望尽快处理。",
+            "盼复，谢谢！", "希望有关部门重视一下，给老百姓一个说法。"]
 EVERYDAY = ["已经反映过好几次了", "希望尽快处理", "希望有关部门重视一下", "请相关部门管一管", "麻烦领导关注一下",
             "到现在都没有人管", "谢谢！", "盼复。", "大家都很着急", "这个问题拖了很久了"]
 COMMENTS = ["转发微博", "支持", "同问", "太过分了", "希望尽快处理", "已经反映过好几次了，一直没人管",
@@ -37,12 +42,15 @@ def corpus_sentences(settings: Settings) -> list[str]:
 
 
 def original(rng: random.Random, sentences: list[str]) -> str:
-    parts = [rng.choice(PLACES)]
+    """A letter or post: often a polite opening and closing, an everyday phrase, a place."""
+    parts = [rng.choice(OPENINGS) if rng.random() < 0.4 else "", rng.choice(PLACES)]
     while sum(len(p) for p in parts) < rng.randint(110, 190):
         parts.append(rng.choice(sentences))
     if rng.random() < 0.5:
         parts.append(rng.choice(EVERYDAY))
-    return "".join(parts)[:220]
+    if rng.random() < 0.4:
+        parts.append(rng.choice(CLOSINGS))
+    return "".join(parts)[:240]
 
 
 def repost(rng: random.Random, of: dict[str, Any]) -> str:

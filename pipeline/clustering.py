@@ -34,7 +34,7 @@ PROFILE_POSTS = 32   # posts of an event whose incident facts are loaded
 KIND_BUCKET = 32     # events of one (place, kind of incident) looked at
 WORD_BUCKET = 8      # events of one (place, uncommon word): beyond this the word is everyday
 WORD_KEYS = 3        # a post's most uncommon words used for look-up
-CANDIDATES = 24      # events a post is compared with, at most
+CANDIDATES = 12      # events of one bucket a post is compared with, the latest
 KEY_WEIGHT = 5.0     # … if at least this uncommon
 EXACT_COPY = 0.95    # at or above, a copy joins whatever its facts say
 
@@ -94,6 +94,8 @@ class Clusterer:
 
     def find(self, event: object) -> object:
         """The event a (possibly merged, possibly just stored) event now lives in."""
+        if type(event) is int and event not in self.parent:
+            return event
         event = _settled(event)
         while event in self.parent:
             event = _settled(self.parent[event])
@@ -191,13 +193,12 @@ class Clusterer:
                 else:
                     kinds[root] = kinds.get(root, False) or key[1] not in ("*", "?")
         window = self.policy.incidents.window_hours * 3600
-        local = [r for r, here in kinds.items() if here and r in self.profiles
-                 and self.profiles[r].first - window <= clue.at <= self.profiles[r].last + window]
+        recent = {r: p for r in [*kinds, *(r for r, n in hits.items() if n >= 2 and r not in kinds)]
+                  if (p := self.profiles.get(r)) is not None and p.first - window <= clue.at <= p.last + window}
+        local = [r for r in recent if kinds.get(r)]
         found: list[tuple[object, Match]] = []
-        for root in [*kinds, *(r for r, n in hits.items() if n >= 2 and r not in kinds)]:
-            profile = self.profiles.get(root)
-            sole = local == [root]
-            if profile is not None and (m := match(clue, profile, self.policy.incidents, self.everyday, sole)):
+        for root, profile in recent.items():
+            if m := match(clue, profile, self.policy.incidents, self.everyday, local == [root]):
                 found.append((root, m))
         return sorted(found, key=lambda f: -f[1].evidence)
 

@@ -9,6 +9,8 @@ are all keyed so that a second pass finds them.
 
 from __future__ import annotations
 
+import functools
+import gc
 import multiprocessing
 import os
 import sys
@@ -17,7 +19,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -37,6 +39,9 @@ from pipeline.rules.incidents import Clues, Vocabulary, post_clues
 from pipeline.rules.places import Gazetteer
 from pipeline.settings import Settings
 from pipeline.storage import store
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,24 @@ def iter_analysed(ctx: TriageContext, posts: list[PostInput],
 MERGE_REASON = "后续帖子与两个事件均相符（文字相近，且为同一地点、同类事件），判定为同一事件"
 
 
+def _without_cycle_collection(triage: Callable[P, R]) -> Callable[P, R]:
+    """Run a batch with Python's cyclic garbage collector paused: a batch allocates millions of
+    short-lived objects next to the loaded models and the look-up index, and each full
+    collection would walk all of them again (a third of the time of a large batch). Nothing in
+    a batch needs cycles freed before it ends; the collector resumes afterwards."""
+    @functools.wraps(triage)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return triage(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+    return paused
+
+
+@_without_cycle_collection
 def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, now: datetime,
                  progress: Callable[[str], None] = lambda _: None) -> TriageReport:
     """Triage a batch of validated posts detected at ``now``; the caller commits."""
