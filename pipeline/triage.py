@@ -116,7 +116,8 @@ def identify(session: Session, posts: list[PostInput]) -> tuple[dict[int, int], 
 
 PARALLEL_MIN_POSTS = 4000
 ANALYSIS_CHUNK = 2000
-_FORKED_CTX: TriageContext | None = None  # handed to the forked worker without pickling
+# Handed to the forked worker without pickling: the context, and the batch it analyses by range.
+_FORKED: tuple[TriageContext, list[PostInput]] | None = None
 
 
 Analysed = tuple[list[PostAnalysis], np.ndarray, list[Clues | None]]
@@ -132,9 +133,10 @@ def analyse_chunk(ctx: TriageContext, posts: list[PostInput]) -> Analysed:
     return analyses, ctx.hasher.signatures([p.text for p in posts]), clues
 
 
-def _analyse_in_worker(posts: list[PostInput]) -> Analysed:
-    assert _FORKED_CTX is not None
-    return analyse_chunk(_FORKED_CTX, posts)
+def _analyse_in_worker(start: int, end: int) -> Analysed:
+    assert _FORKED is not None
+    ctx, posts = _FORKED
+    return analyse_chunk(ctx, posts[start:end])
 
 
 def iter_analysed(ctx: TriageContext, posts: list[PostInput],
@@ -147,10 +149,11 @@ def iter_analysed(ctx: TriageContext, posts: list[PostInput],
     ones. Forking is only done from the main thread (never inside a threaded runner such as
     Prefect's); otherwise, and for small batches, everything runs here.
     """
-    global _FORKED_CTX
+    global _FORKED
     # A small first chunk, analysed here, gets the writer going while the worker starts.
     first = min(len(posts), max(chunk // 4, 1))
-    parts = [posts[:first]] + [posts[i : i + chunk] for i in range(first, len(posts), chunk)]
+    bounds = [(0, first)] + [(i, min(i + chunk, len(posts))) for i in range(first, len(posts), chunk)]
+    parts = [posts[start:end] for start, end in bounds]
     parallel = (len(posts) >= PARALLEL_MIN_POSTS and (os.cpu_count() or 1) > 1 and sys.platform == "linux"
                 and threading.current_thread() is threading.main_thread()
                 and os.environ.get("YUQING_WORKERS", "2") != "1")
@@ -158,15 +161,15 @@ def iter_analysed(ctx: TriageContext, posts: list[PostInput],
         for part in parts:
             yield (part, *analyse_chunk(ctx, part))
         return
-    _FORKED_CTX = ctx
+    _FORKED = (ctx, posts)
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-            ahead = [pool.submit(_analyse_in_worker, part) for part in parts[1:]]
+            ahead = [pool.submit(_analyse_in_worker, start, end) for start, end in bounds[1:]]
             yield (parts[0], *analyse_chunk(ctx, parts[0]))
             for part, future in zip(parts[1:], ahead, strict=True):
                 yield (part, *future.result())
     finally:
-        _FORKED_CTX = None
+        _FORKED = None
 
 
 # --- the batch ------------------------------------------------------------------------------
