@@ -25,13 +25,13 @@ def export_events(session: Session, relevant_only: bool = False) -> Iterator[dic
         selectinload(Event.assignments).selectinload(Assignment.unit),
         selectinload(Event.assignments).selectinload(Assignment.deadlines),
     ).order_by(Event.id)
-    if relevant_only:
-        stmt = stmt.where(Event.relevant.is_(True))
+    if relevant_only:  # live county matters: not set aside, not merged into another event
+        stmt = stmt.where(Event.relevant.is_(True), Event.merged_into.is_(None))
     gaps = open_gaps(session)
     for ev in session.scalars(stmt):
         posts = session.execute(
             select(Post.id, Post.platform, Post.platform_id, Post.url, Post.author, Post.published_at, Post.topic,
-                   Post.notes)
+                   Post.notes, Post.joined)
             .where(Post.event_id == ev.id).order_by(Post.id)
         ).all()
         start = min([ev.first_seen_at, *(p.published_at for p in posts if p.published_at is not None)])
@@ -39,10 +39,11 @@ def export_events(session: Session, relevant_only: bool = False) -> Iterator[dic
             "event_id": ev.id, "title": ev.title, "relevant": ev.relevant, "topic": ev.topic, "grade": ev.grade,
             "grade_reasons": ev.grade_reasons, "categories": ev.categories, "rumor": ev.rumor,
             "leadership": ev.leadership, "engagement": ev.engagement, "post_count": ev.post_count,
+            "merged_into": ev.merged_into,
             "first_seen_at": _iso(ev.first_seen_at), "clock_start_at": _iso(ev.clock_start_at),
             "posts": [{"post_id": p.id, "platform": p.platform, "id": p.platform_id, "url": p.url,
                        "author": p.author, "published_at": _iso(p.published_at), "topic": p.topic,
-                       "notes": p.notes or []} for p in posts],
+                       "notes": p.notes or [], "joined": p.joined} for p in posts],
             "overrides": {k: v for k, v in (("grade", ev.override_grade), ("topic", ev.override_topic),
                                                 ("relevant", ev.override_relevant), ("rumor", ev.override_rumor))
                           if v is not None},

@@ -15,6 +15,8 @@ from pipeline.actions.merging import merge_events, merge_incident, split_event
 from pipeline.alerts.outbox import sweep, unacknowledged
 from pipeline.config import Config
 from pipeline.normalize import to_post
+from pipeline.queries.export import export_events
+from pipeline.queries.status import status
 from pipeline.storage.db import session_scope
 from pipeline.storage.models import Alert, AlertDelivery, Assignment, AuditLog, Deadline, Event, Post, Unit
 from pipeline.triage import TriageContext, triage_posts
@@ -79,6 +81,11 @@ def test_analyst_merge_keeps_one_grade_the_earliest_deadlines_and_one_alert_chai
         sweep(s, cfg, later + timedelta(hours=3))
         repeats = s.scalars(select(Alert.event_id).where(Alert.kind == "escalation")).all()
     assert repeats and set(repeats) == {kept}
+    with session_scope(engine) as s:
+        assert [e["event_id"] for e in export_events(s, relevant_only=True)] == [kept]
+        record = next(e for e in export_events(s) if e["event_id"] == first)
+        assert record["merged_into"] == kept and record["posts"] == []
+        assert status(s, later)["relevant_events_by_grade"] == {"重大": 1}
 
 
 def test_merge_refuses_what_cannot_be_merged(engine: Engine, ctx: TriageContext, cfg: Config) -> None:
