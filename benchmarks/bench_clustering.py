@@ -43,7 +43,7 @@ from pipeline.clustering import PROFILE_POSTS, Clusterer
 from pipeline.config import load_config
 from pipeline.normalize import PostInput, to_post
 from pipeline.rules.casualties import extract_casualties
-from pipeline.rules.incidents import Clues, clues_of
+from pipeline.rules.clues import Clues, clues_of
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.storage.db import make_engine, migrate, session_scope
 from pipeline.storage.store import seed_units

@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session
 from pipeline.batch import NewEvent, Placed
 from pipeline.config import Config
 from pipeline.normalize import PostInput
+from pipeline.rules.clues import Clues, Vocabulary
 from pipeline.rules.events import EventIndex, Near, band_keys, copy_groups
-from pipeline.rules.incidents import Clues, Match, Profile, Vocabulary, conflicts, match, profiles_conflict
+from pipeline.rules.incidents import Match, Profile, conflicts, match, profiles_conflict
 from pipeline.storage import lookup
 from pipeline.storage.models import Event
 

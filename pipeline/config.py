@@ -130,7 +130,7 @@ class Deadlines(_Strict):
 
 
 class Incidents(_Strict):
-    """When two differently worded posts report the same incident (pipeline.rules.incidents)."""
+    """When two differently worded posts report the same incident (pipeline.rules.clues, .incidents)."""
 
     window_hours: int = Field(default=72, ge=1)
     min_evidence: int = Field(default=2, ge=1)

@@ -34,8 +34,8 @@ from pipeline.coverage import open_gaps
 from pipeline.normalize import PostInput, identity_keys
 from pipeline.queries.triage_output import describe_events, describe_posts
 from pipeline.rules.analysis import PostAnalysis, analyse_post
+from pipeline.rules.clues import Clues, Vocabulary, post_clues
 from pipeline.rules.events import MinHasher
-from pipeline.rules.incidents import Clues, Vocabulary, post_clues
 from pipeline.rules.places import Gazetteer
 from pipeline.settings import Settings
 from pipeline.storage import store

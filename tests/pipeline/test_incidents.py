@@ -7,7 +7,8 @@ from typing import Any
 
 from pipeline.config import Config
 from pipeline.normalize import to_post
-from pipeline.rules.incidents import Clues, Profile, conflicts, incident_text, match
+from pipeline.rules.clues import Clues, incident_text
+from pipeline.rules.incidents import Profile, conflicts, match
 from pipeline.triage import TriageContext, analyse_chunk
 from tests.conftest import NOW
 
