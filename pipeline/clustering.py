@@ -55,9 +55,11 @@ class Clusterer:
     (incidents), and the events of the batch being placed."""
 
     def __init__(self, cfg: Config, vocab: Vocabulary, now: datetime,
-                 keep_order: Callable[[int], Any] = lambda event_id: event_id) -> None:
+                 keep_order: Callable[[int], Any] = lambda event_id: event_id,
+                 may_merge: Callable[[list[int]], bool] = lambda ids: True) -> None:
         self.policy, self.vocab, self.now = cfg.policy.events, vocab, now
         self.keep_order = keep_order  # which of two stored events that are one incident is kept
+        self.may_merge = may_merge  # whether stored events may be merged (not split apart by a person)
         self.index = EventIndex(self.policy)
         self.profiles: dict[object, Profile] = {}
         self.buckets: dict[tuple[str, ...], list[object] | None] = {}
@@ -68,9 +70,10 @@ class Clusterer:
 
     @classmethod
     def open(cls, session: Session, cfg: Config, vocab: Vocabulary, now: datetime) -> Clusterer:
-        from pipeline.actions.merging import keep_order
+        from pipeline.actions.merging import keep_order, split_apart
 
-        c = cls(cfg, vocab, now, lambda event_id: keep_order(session.get_one(Event, event_id)))
+        c = cls(cfg, vocab, now, lambda event_id: keep_order(session.get_one(Event, event_id)),
+                lambda ids: not split_apart(session, ids))
         c.index.load(lookup.representatives(session, now - timedelta(days=c.policy.window_days),
                                             c.policy.representatives))
         since = now - timedelta(hours=c.policy.incidents.window_hours)
@@ -104,6 +107,7 @@ class Clusterer:
 
     def merged(self, keep: int, others: list[int]) -> None:
         """Stored events merged by the caller: later look-ups land in ``keep``."""
+        self.parent.pop(keep, None)
         for other in others:
             if other != keep:
                 self._union(keep, other, [], winner=keep)
@@ -116,8 +120,11 @@ class Clusterer:
             self.index.per_event[event.id] += self.index.per_event.pop(event, 0)
 
     def _union(self, a: object, b: object, merges: list[tuple[int, int]], winner: object | None = None) -> object:
-        if winner is None:
-            winner = min(a, b, key=self.keep_order) if isinstance(a, int) and isinstance(b, int) else _preferred(a, b)
+        if winner is None and isinstance(a, int) and isinstance(b, int):
+            winner = min(a, b, key=self.keep_order)
+            if not self.may_merge([a, b]):
+                return winner  # a person split them apart: the post joins one, they stay two
+        winner = _preferred(a, b) if winner is None else winner
         loser = b if winner == a else a
         if isinstance(winner, int) and isinstance(loser, int):
             merges.append((winner, loser))

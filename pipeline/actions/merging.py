@@ -79,7 +79,7 @@ def merge_incident(session: Session, cfg: Config, ids: list[int], *, reason: str
     highest grade is kept (the oldest of equals), so its alert chain carries on. Events an
     analyst split apart are not merged again. Returns the kept event (None: not merged)."""
     events = [e for e in (session.get(Event, i) for i in ids) if e is not None and e.merged_into is None]
-    if len(events) < 2 or _split_apart(session, [e.id for e in events]):
+    if len(events) < 2 or split_apart(session, [e.id for e in events]):
         return None
     keep = min(events, key=keep_order)
     merge_events(session, cfg, keep.id, [e.id for e in events if e is not keep], reason=reason, actor=SYSTEM_ACTOR,
@@ -232,7 +232,7 @@ def _carry_alerts(session: Session, keep_id: int, ids: list[int], now: datetime)
                     execution_options={"synchronize_session": False})
 
 
-def _split_apart(session: Session, ids: list[int]) -> bool:
+def split_apart(session: Session, ids: list[int]) -> bool:
     """Whether an analyst split one of these events out of another of them."""
     rows = session.execute(select(AuditLog.entity_id, AuditLog.detail).where(
         AuditLog.action == "split_event", AuditLog.entity_id.in_(ids)))

@@ -148,3 +148,9 @@ def test_split_moves_posts_to_a_new_event_decided_afresh(engine: Engine, ctx: Tr
         assert s.scalar(select(AuditLog).where(AuditLog.action == "split_event", AuditLog.entity_id == event))
         assert merge_incident(s, cfg, [event, new], reason="自动合并", now=later) is None  # split by a person
     assert _primary_deadlines(engine, new)["authoritative_info"] == later + timedelta(hours=5)
+    # A later report of the same facts fits both: it joins one, and what a person split stays split.
+    again = _triage(engine, ctx, [{**NEWS, "id": "p2c", "author": "网友", "text": NEWS["text"] + "，愿平安"}],
+                    later + timedelta(hours=1))[0]
+    assert again["event_id"] in (event, new)
+    with session_scope(engine) as s:
+        assert s.scalars(select(Event.merged_into).where(Event.id.in_([event, new]))).all() == [None, None]
