@@ -42,7 +42,8 @@ quick: models
 	$(BIN)/pytest -q -m "not slow"
 
 bench: models
-	$(BIN)/python benchmarks/bench_triage.py
+	$(BIN)/python -m benchmarks.bench_triage
+	$(BIN)/python -m benchmarks.bench_clustering
 	$(BIN)/python benchmarks/bench_teddycup.py
 	$(BIN)/python benchmarks/bench_crawl.py
 	$(BIN)/python benchmarks/bench_alert_latency.py

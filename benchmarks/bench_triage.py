@@ -1,26 +1,26 @@
-"""Triage throughput: 20,000 generated posts (about 150 characters each) into a fresh SQLite
-database, next to plain ``jieba.lcut`` over the same texts in the same run.
+"""Triage throughput: 20,000 posts of a realistic stream into a fresh SQLite database, next to
+plain ``jieba.lcut`` over the same texts in the same run.
 
-The posts are generated reproducibly (seeded) by recombining sentences of the project's own
-corpus with 云和 places, platforms and engagement counts. Timed: reading the JSONL file,
-validation, tokenisation, the four models, casualty/place extraction, clustering, grading,
+The stream (``benchmarks/streams.py``, seeded): originals recombine sentences of the project's
+own corpus around 云和 places and share everyday phrases ("已经反映过好几次", "希望尽快处理");
+one post in five is a repost with its own comment (``评论 //@原作者:原文``), popular posts far
+more reposted than others. Timed: reading the JSONL file, validation, tokenisation, the four
+models, casualty/place extraction, clustering (near duplicates and incidents), grading,
 routing, deadlines and the database writes with commit. Not timed: loading models.
 
-    python benchmarks/bench_triage.py [--posts 20000] [--seed 7]
+    python -m benchmarks.bench_triage [--posts 20000] [--seed 7]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
-import re
 import tempfile
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-from classifiers.training import read_corpus
+from benchmarks.streams import stream
 from pipeline.config import load_config
 from pipeline.normalize import read_posts
 from pipeline.settings import Settings
@@ -28,26 +28,6 @@ from pipeline.storage.db import make_engine, migrate, session_scope
 from pipeline.storage.store import seed_units
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext, triage_posts
-
-PLACES = ["浮云街道", "元和街道", "白龙山街道", "凤凰山街道", "崇头镇", "石塘镇", "紧水滩镇", "赤石乡",
-          "雾溪畲族乡", "安溪畲族乡", "中山社区", "古竹村", "云和县", ""]
-PLATFORMS = ["weibo", "wechat", "news", "message_board", "forum"]
-
-
-def generate(n: int, seed: int, settings: Settings) -> list[dict[str, Any]]:
-    rng = random.Random(seed)
-    corpus = read_corpus(settings.training_corpus_dir)
-    sentences = [s for t in corpus["text"] for s in re.split(r"(?<=[。！？!?])", str(t)) if len(s) >= 8]
-    posts = []
-    for i in range(n):
-        parts = [rng.choice(PLACES)]
-        while sum(len(p) for p in parts) < rng.randint(110, 190):
-            parts.append(rng.choice(sentences))
-        counts = [rng.choice([None, rng.randint(0, 50), rng.randint(0, 3000)]) for _ in range(3)]
-        posts.append({"id": f"g{i}", "platform": rng.choice(PLATFORMS), "author": f"用户{rng.randint(1, 5000)}",
-                      "text": "".join(parts)[:220], "published_at": "2026-11-28T08:00:00+08:00",
-                      "reposts": counts[0], "comments": counts[1], "likes": counts[2]})
-    return posts
 
 
 def main() -> None:
@@ -57,7 +37,8 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.from_env()
     ctx = TriageContext.load(settings, load_config(settings.config_dir))
-    posts = generate(args.posts, args.seed, settings)
+    now = datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI)
+    posts = stream(args.posts, args.seed, settings, start=now - timedelta(days=13), every=timedelta(days=13) / args.posts)
     texts = [str(p["text"]) for p in posts]
     chars = sum(len(t) for t in texts)
 
@@ -77,9 +58,6 @@ def main() -> None:
         migrate(engine)
         with session_scope(engine) as session:
             seed_units(session, ctx.cfg)
-        from datetime import datetime
-
-        now = datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI)
         t0 = time.perf_counter()
         parsed = read_posts(src, now)
         with session_scope(engine) as session:
@@ -87,7 +65,9 @@ def main() -> None:
         triage_s = time.perf_counter() - t0
         engine.dispose()
 
-    print(f"posts: {len(posts)}  characters: {chars}  (mean {chars / len(posts):.0f} per post)")
+    reposts = sum("//@" in t for t in texts)
+    print(f"posts: {len(posts)}  characters: {chars}  (mean {chars / len(posts):.0f} per post), "
+          f"reposts with a comment {reposts}")
     print(f"plain jieba.lcut:  {jieba_s:.2f} s  ({len(posts) / jieba_s:,.0f} posts/s)")
     print(f"full triage:       {triage_s:.2f} s  ({len(posts) / triage_s:,.0f} posts/s)  "
           f"events {report.events_created}, assignments {report.assignments_created}, deadlines {report.deadlines_set}")

@@ -55,7 +55,8 @@ class BatchWriter:
                 "alerts_created": self.applied.alerts}
 
     def write(self, posts: list[PostInput], analyses: list[PostAnalysis], signatures: np.ndarray,
-              placed: list[Placed]) -> list[int]:
+              placed: list[Placed], extra: list[dict[str, Any]] | None = None) -> list[int]:
+        """Store a chunk; ``extra`` holds more columns for each post (why it joined its event)."""
         existing = store.load_events(self.session, [e for e in placed if isinstance(e, int)])
         facts: dict[Placed, EventFacts] = {}
         for event, analysis in zip(placed, analyses, strict=True):
@@ -68,13 +69,20 @@ class BatchWriter:
         for event, analysis, post, rel in zip(placed, analyses, posts, relevant, strict=True):
             facts[event].add(analysis, post.text, rel, irrelevant)
         changes = self._store_events(facts, existing, posts, placed)
-        post_ids = self._store_posts(posts, analyses, signatures, placed, relevant, topics, reasons)
+        post_ids = self._store_posts(posts, analyses, signatures, placed, relevant, topics, reasons, extra)
         applied = apply_decisions(self.session, self.cfg, changes, self.now)
         applied.alerts += write_alerts(self.session, scheme_alerts(self.cfg, analyses, posts, [self._event_id(e) for e in placed]),
                                        self.cfg.alerts, self.now)
         for name in ("assignments", "deadlines", "alerts"):
             setattr(self.applied, name, getattr(self.applied, name) + getattr(applied, name))
         return post_ids
+
+    def moved(self, event_ids: list[int], into: int) -> None:
+        """Posts of this batch whose events were merged into ``into``."""
+        gone = set(event_ids)
+        for pid, f in self.post_fields.items():
+            if f.event_id in gone:
+                self.post_fields[pid] = f._replace(event_id=into)
 
     def _post_relevance(self, placed: list[Placed], analyses: list[PostAnalysis], facts: dict[Placed, EventFacts],
                         existing: dict[int, Event]) -> tuple[list[str], list[bool], list[str | None]]:
@@ -150,7 +158,7 @@ class BatchWriter:
 
     def _store_posts(self, posts: list[PostInput], analyses: list[PostAnalysis], signatures: np.ndarray,
                      placed: list[Placed], relevant: list[bool], topics: list[str],
-                     reasons: list[str | None]) -> list[int]:
+                     reasons: list[str | None], extra: list[dict[str, Any]] | None) -> list[int]:
         sources = store.ensure_sources(
             self.session, {(p.platform, p.source) for p in posts if p.source}, set(self.cfg.units.local_sources))
         rows = []
@@ -167,6 +175,7 @@ class BatchWriter:
                 "rumor": a.classified.rumor, "event_id": self._event_id(placed[k]), "notes": p.notes or None,
                 "sentiment": a.classified.sentiment, "irrelevant_reason": reasons[k],
                 "schemes": [h.as_dict() for h in a.schemes] or None,
+                **(extra[k] if extra else {}),
             })
         by_fingerprint = store.insert_returning_keyed(self.session, Post, rows, "fingerprint")
         ids = [by_fingerprint[r["fingerprint"]] for r in rows]

@@ -161,12 +161,28 @@ class Deadlines(_Strict):
     reminders_at: list[float]
 
 
+class Incidents(_Strict):
+    """When two differently worded posts report the same incident (pipeline.rules.clues, .incidents)."""
+
+    window_hours: int = Field(default=72, ge=1)
+    min_evidence: int = Field(default=2, ge=1)
+    kinds: dict[str, list[str]] = Field(default_factory=dict)
+    objects: dict[str, dict[str, list[str]]] = Field(default_factory=dict)  # class -> family -> words
+    landmarks: dict[str, str] = Field(default_factory=dict)  # landmark -> its township
+    areas: dict[str, list[str]] = Field(default_factory=dict)  # area -> the townships it spans
+
+
 class Events(_Strict):
     shingle_size: int = Field(ge=1, le=8)
     num_perm: int = Field(ge=8, le=512)
     bands: int = Field(ge=1)
     min_similarity: float = Field(gt=0, le=1)
+    copy_similarity: float = Field(default=0.8, gt=0, le=1)
+    common_after: int = Field(default=3, ge=2)
+    bucket_cap: int = Field(default=24, ge=2)
+    representatives: int = Field(default=16, ge=1)
     window_days: int = Field(ge=1)
+    incidents: Incidents = Field(default_factory=Incidents)
 
     @model_validator(mode="after")
     def _bands_divide(self) -> Events:

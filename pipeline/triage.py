@@ -9,6 +9,8 @@ are all keyed so that a second pass finds them.
 
 from __future__ import annotations
 
+import functools
+import gc
 import multiprocessing
 import os
 import sys
@@ -17,23 +19,29 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from classifiers.bundle import ModelBundle
 from classifiers.tokenize import Tokenizer
-from pipeline.batch import BatchWriter, NewEvent, Placed
+from pipeline.actions.merging import merge_incident
+from pipeline.batch import BatchWriter
+from pipeline.clustering import Clusterer
 from pipeline.config import Config
 from pipeline.coverage import open_gaps
 from pipeline.normalize import PostInput, identity_keys
 from pipeline.queries.triage_output import describe_events, describe_posts
 from pipeline.rules.analysis import PostAnalysis, analyse_post
-from pipeline.rules.events import EventIndex, MinHasher
+from pipeline.rules.clues import Clues, Vocabulary, post_clues
+from pipeline.rules.events import MinHasher
 from pipeline.rules.places import Gazetteer
 from pipeline.settings import Settings
 from pipeline.storage import store
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ class TriageContext:
     tokenizer: Tokenizer
     models: ModelBundle
     hasher: MinHasher
+    vocab: Vocabulary
 
     @classmethod
     def load(cls, settings: Settings, cfg: Config, progress: Callable[[str], None] = lambda _: None) -> TriageContext:
@@ -54,7 +63,7 @@ class TriageContext:
         tokenizer = Tokenizer(settings.userdict_path).load()
         loaded = load_default_models(settings.training_corpus_dir, settings.model_dir, progress)
         return cls(cfg, Gazetteer.from_config(cfg), tokenizer, ModelBundle.from_loaded(loaded),
-                   MinHasher.from_policy(cfg.policy.events))
+                   MinHasher.from_policy(cfg.policy.events), Vocabulary.from_config(cfg))
 
 
 @dataclass
@@ -107,24 +116,32 @@ def identify(session: Session, posts: list[PostInput]) -> tuple[dict[int, int], 
 
 PARALLEL_MIN_POSTS = 4000
 ANALYSIS_CHUNK = 2000
-_FORKED_CTX: TriageContext | None = None  # handed to the forked worker without pickling
+# Handed to the forked worker without pickling: the context, and the batch it analyses by range.
+_FORKED: tuple[TriageContext, list[PostInput]] | None = None
 
 
-def analyse_chunk(ctx: TriageContext, posts: list[PostInput]) -> tuple[list[PostAnalysis], np.ndarray]:
-    """Tokenise once, run all models and extractors, sign for clustering."""
+Analysed = tuple[list[PostAnalysis], np.ndarray, list[Clues | None]]
+
+
+def analyse_chunk(ctx: TriageContext, posts: list[PostInput]) -> Analysed:
+    """Tokenise once, run all models and extractors; sign and read incident facts for clustering."""
     docs = ctx.tokenizer.docs([p.text for p in posts])
     classified = ctx.models.classify(docs)
     analyses = [analyse_post(p, d, c, ctx.cfg, ctx.gazetteer) for p, d, c in zip(posts, docs, classified, strict=True)]
-    return analyses, ctx.hasher.signatures([p.text for p in posts])
+    clues: list[Clues | None] = [post_clues(p, d, a, ctx.vocab, ctx.tokenizer)
+                                 for p, d, a in zip(posts, docs, analyses, strict=True)]
+    return analyses, ctx.hasher.signatures([p.text for p in posts]), clues
 
 
-def _analyse_in_worker(posts: list[PostInput]) -> tuple[list[PostAnalysis], np.ndarray]:
-    assert _FORKED_CTX is not None
-    return analyse_chunk(_FORKED_CTX, posts)
+def _analyse_in_worker(start: int, end: int) -> Analysed:
+    assert _FORKED is not None
+    ctx, posts = _FORKED
+    return analyse_chunk(ctx, posts[start:end])
 
 
 def iter_analysed(ctx: TriageContext, posts: list[PostInput],
-                  chunk: int = ANALYSIS_CHUNK) -> Iterator[tuple[list[PostInput], list[PostAnalysis], np.ndarray]]:
+                  chunk: int = ANALYSIS_CHUNK
+                  ) -> Iterator[tuple[list[PostInput], list[PostAnalysis], np.ndarray, list[Clues | None]]]:
     """``analyse_chunk`` over the batch, chunk by chunk, in order.
 
     Large batches use the second core: a forked worker (it inherits the loaded models, nothing
@@ -132,10 +149,11 @@ def iter_analysed(ctx: TriageContext, posts: list[PostInput],
     ones. Forking is only done from the main thread (never inside a threaded runner such as
     Prefect's); otherwise, and for small batches, everything runs here.
     """
-    global _FORKED_CTX
+    global _FORKED
     # A small first chunk, analysed here, gets the writer going while the worker starts.
     first = min(len(posts), max(chunk // 4, 1))
-    parts = [posts[:first]] + [posts[i : i + chunk] for i in range(first, len(posts), chunk)]
+    bounds = [(0, first)] + [(i, min(i + chunk, len(posts))) for i in range(first, len(posts), chunk)]
+    parts = [posts[start:end] for start, end in bounds]
     parallel = (len(posts) >= PARALLEL_MIN_POSTS and (os.cpu_count() or 1) > 1 and sys.platform == "linux"
                 and threading.current_thread() is threading.main_thread()
                 and os.environ.get("YUQING_WORKERS", "2") != "1")
@@ -143,45 +161,40 @@ def iter_analysed(ctx: TriageContext, posts: list[PostInput],
         for part in parts:
             yield (part, *analyse_chunk(ctx, part))
         return
-    _FORKED_CTX = ctx
+    _FORKED = (ctx, posts)
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-            ahead = [pool.submit(_analyse_in_worker, part) for part in parts[1:]]
+            ahead = [pool.submit(_analyse_in_worker, start, end) for start, end in bounds[1:]]
             yield (parts[0], *analyse_chunk(ctx, parts[0]))
             for part, future in zip(parts[1:], ahead, strict=True):
                 yield (part, *future.result())
     finally:
-        _FORKED_CTX = None
-
-
-# --- clustering -------------------------------------------------------------------------
-
-def open_index(session: Session, ctx: TriageContext, now: datetime) -> EventIndex:
-    """The LSH index of posts in events still open to new posts."""
-    policy = ctx.cfg.policy.events
-    index = EventIndex(bands=policy.bands, min_similarity=policy.min_similarity)
-    for event_id, content, sig in store.recent_signatures(session, now - timedelta(days=policy.window_days)):
-        if sig is not None:
-            index.add(np.frombuffer(sig, dtype=np.uint32), content, event_id)
-    return index
-
-
-def cluster(index: EventIndex, posts: list[PostInput], signatures: np.ndarray) -> list[Placed]:
-    """The event of each post: an event already stored (its id) or a new one. Events created by
-    an earlier chunk of the same batch are stored by now, so they count as stored."""
-    placed: list[Placed] = []
-    for k, post in enumerate(posts):
-        found = index.find(signatures[k], post.content_hash)
-        if isinstance(found, NewEvent) and found.id is not None:
-            found = found.id
-        event = found if isinstance(found, int | NewEvent) else NewEvent(k)
-        index.add(signatures[k], post.content_hash, event)
-        placed.append(event)
-    return placed
+        _FORKED = None
 
 
 # --- the batch ------------------------------------------------------------------------------
 
+MERGE_REASON = "后续帖子与两个事件均相符（文字相近，且为同一地点、同类事件），判定为同一事件"
+
+
+def _without_cycle_collection(triage: Callable[P, R]) -> Callable[P, R]:
+    """Run a batch with Python's cyclic garbage collector paused: a batch allocates millions of
+    short-lived objects next to the loaded models and the look-up index, and each full
+    collection would walk all of them again (a third of the time of a large batch). Nothing in
+    a batch needs cycles freed before it ends; the collector resumes afterwards."""
+    @functools.wraps(triage)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return triage(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+    return paused
+
+
+@_without_cycle_collection
 def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, now: datetime,
                  progress: Callable[[str], None] = lambda _: None) -> TriageReport:
     """Triage a batch of validated posts detected at ``now``; the caller commits."""
@@ -189,12 +202,16 @@ def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, n
     fresh = [i for i in range(len(posts)) if i not in stored and i not in repeat]
     new_posts = [posts[i] for i in fresh]
     progress(f"{len(new_posts)} new posts, {len(stored) + len(repeat)} already known")
-    index = open_index(session, ctx, now)
+    clusterer = Clusterer.open(session, ctx.cfg, ctx.vocab, now)
     writer = BatchWriter(session, ctx, now)
     post_ids: list[int] = []
     events: dict[int, dict[str, Any]] = {}
-    for part, analyses, signatures in iter_analysed(ctx, new_posts):
-        chunk_ids = writer.write(part, analyses, signatures, cluster(index, part, signatures))
+    for part, analyses, signatures, clues in iter_analysed(ctx, new_posts):
+        placement = clusterer.place(part, signatures, clues)
+        chunk_ids = writer.write(part, analyses, signatures, placement.placed, placement.rows)
+        clusterer.settle(placement.placed)
+        for ids in placement.merges:  # a post of this chunk bridged stored events: one incident
+            _merge(session, ctx, now, ids, clusterer, writer, events)
         post_ids += chunk_ids
         # Describe while the worker analyses the next chunk; a later chunk that changes one of
         # these events describes it again.
@@ -210,6 +227,16 @@ def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, n
     return TriageReport(items=items, new_posts=len(new_posts), duplicates=len(stored) + len(repeat),
                         coverage_gaps=batch_gaps(session, posts, now),
                         notes=[(p.line, n["detail"]) for p in posts for n in p.notes], **writer.counts())
+
+
+def _merge(session: Session, ctx: TriageContext, now: datetime, ids: list[int], clusterer: Clusterer,
+           writer: BatchWriter, described: dict[int, dict[str, Any]]) -> None:
+    keep = merge_incident(session, ctx.cfg, ids, reason=MERGE_REASON, now=now)
+    if keep is not None:
+        clusterer.merged(keep, ids)
+        writer.moved([i for i in ids if i != keep], keep)
+        for event_id in ids:
+            described.pop(event_id, None)  # described again below, in their final state
 
 
 def batch_gaps(session: Session, posts: list[PostInput], now: datetime) -> list[dict[str, str]]:

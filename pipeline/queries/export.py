@@ -25,13 +25,13 @@ def export_events(session: Session, relevant_only: bool = False) -> Iterator[dic
         selectinload(Event.assignments).selectinload(Assignment.unit),
         selectinload(Event.assignments).selectinload(Assignment.deadlines),
     ).order_by(Event.id)
-    if relevant_only:
-        stmt = stmt.where(Event.relevant.is_(True))
+    if relevant_only:  # live county matters: not set aside, not merged into another event
+        stmt = stmt.where(Event.relevant.is_(True), Event.merged_into.is_(None))
     gaps = open_gaps(session)
     for ev in session.scalars(stmt):
         posts = session.execute(
             select(Post.id, Post.platform, Post.platform_id, Post.url, Post.author, Post.published_at, Post.topic,
-                   Post.notes, Post.sentiment, Post.irrelevant_reason, Post.schemes)
+                   Post.notes, Post.sentiment, Post.irrelevant_reason, Post.schemes, Post.joined)
             .where(Post.event_id == ev.id).order_by(Post.id)
         ).all()
         start = min([ev.first_seen_at, *(p.published_at for p in posts if p.published_at is not None)])
@@ -41,11 +41,12 @@ def export_events(session: Session, relevant_only: bool = False) -> Iterator[dic
             "leadership": ev.leadership, "engagement": ev.engagement, "post_count": ev.post_count,
             "sentiment": ev.sentiment, "needs_review": ev.needs_review, "review_reasons": ev.review_reasons or [],
             "irrelevant_reason": ev.irrelevant_reason, "model_versions": ev.model_versions or {},
+            "merged_into": ev.merged_into,
             "first_seen_at": _iso(ev.first_seen_at), "clock_start_at": _iso(ev.clock_start_at),
             "posts": [{"post_id": p.id, "platform": p.platform, "id": p.platform_id, "url": p.url,
                        "author": p.author, "published_at": _iso(p.published_at), "topic": p.topic,
                        "notes": p.notes or [], "sentiment": p.sentiment, "irrelevant_reason": p.irrelevant_reason,
-                       "schemes": p.schemes or []} for p in posts],
+                       "schemes": p.schemes or [], "joined": p.joined} for p in posts],
             "overrides": {k: v for k, v in (("grade", ev.override_grade), ("topic", ev.override_topic),
                                                 ("relevant", ev.override_relevant), ("rumor", ev.override_rumor),
                                                 ("sentiment", ev.override_sentiment))

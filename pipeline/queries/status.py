@@ -32,7 +32,8 @@ class OpenAlert:
 def status(session: Session, now: datetime) -> dict[str, Any]:
     day_ago = now - timedelta(days=1)
     count = lambda stmt: session.scalar(stmt) or 0  # noqa: E731
-    grades = dict(session.execute(select(Event.grade, func.count()).where(Event.relevant.is_(True))
+    grades = dict(session.execute(select(Event.grade, func.count())
+                                  .where(Event.relevant.is_(True), Event.merged_into.is_(None))
                                   .group_by(Event.grade)).all())
     failing = session.execute(select(AlertDelivery.channel, func.count(), func.max(AlertDelivery.last_error))
                               .where(AlertDelivery.status == "pending", AlertDelivery.attempts > 0)

@@ -1,14 +1,24 @@
-"""Events: posts about the same incident (reposts, near-duplicates across platforms) are
-grouped with MinHash signatures over character shingles and LSH banding.
+"""Near-duplicate look-up: posts that copy, repost or lightly rewrite one another are found with
+MinHash signatures over character shingles and LSH banding.
 
-Signatures are computed for a whole batch with numpy; matching is against the posts of
-recent events (loaded from storage) and the batch itself, so re-runs and later batches join
-the same events.
+A repost with its own comment (``评论 //@原作者:原文``) is signed by the original it quotes, so it
+meets the original's event whatever its comment says. The look-up stays bounded however large
+the store and its events grow: an event keeps at most ``representatives`` signatures (a new
+post that copies one of them adds nothing to look up), an LSH bucket holds one entry per event
+and a bucket shared by more than ``bucket_cap`` events is boilerplate and never looked up.
+
+Everyday phrases ("希望尽快处理") and boilerplate (a hotline's standard paragraph, a page footer)
+make unrelated posts look alike. A signature bin whose value has been seen in ``common_after``
+or more texts that do not copy one another carries such a shared shingle; two posts that both
+have text of their own are compared on the bins that do not, so 3,000 complaints about
+different matters that end in the same passage stay apart, while a copy with a few words added
+(no text of its own worth the name) still joins.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -16,17 +26,24 @@ import numpy as np
 
 from pipeline.config import Events as EventsPolicy
 
-_REPOST_CHAIN = re.compile(r"//\s*@[^:：]{1,30}[:：].*$", re.S)
+_CHAIN = re.compile(r"//\s*@[^:：\s]{1,30}[:：]")
 _NOISE = re.compile(r"https?://\S+|@[\w\u4e00-\u9fff-]{1,30}|转发微博|网页链接|展开全文|[\W_]+", re.U)
 _PRIME = np.uint64(1_000_003)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 EMPTY = np.uint32(0xFFFFFFFF)
+COUNT_BITS = 22  # 4M counters of signature-bin values: a fixed 16 MB, collisions negligible
+MIN_OWN_BINS = 8  # below this many bins of its own text, a post is compared on all its bins
 
 
 def dedup_text(text: str) -> str:
-    """The incident-bearing part of a post: no repost chain, links, mentions or punctuation."""
-    head = _REPOST_CHAIN.sub("", text)
-    core = _NOISE.sub("", head)
-    return core if len(core) >= 8 else _NOISE.sub("", text)
+    """The incident-bearing part of a post: for a repost, the original it quotes (else its own
+    comment); no links, mentions or punctuation."""
+    parts = [_NOISE.sub("", p) for p in _CHAIN.split(text)]
+    if len(parts) > 1:
+        for core in (parts[-1], parts[0]):
+            if len(core) >= 8:
+                return core
+    return parts[0] if len(parts[0]) >= 8 else _NOISE.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -104,41 +121,181 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(((a == b) & filled).sum()) / n if n else 0.0
 
 
+def band_keys(sigs: np.ndarray, bands: int) -> np.ndarray:
+    """One 64-bit LSH key per (row, band): equal keys mean equal rows in that band."""
+    n, p = sigs.shape
+    v = sigs.reshape(n, bands, p // bands).astype(np.uint64)
+    h = np.repeat(((np.arange(bands, dtype=np.uint64) + np.uint64(1)) * _GOLDEN)[None, :], n, axis=0)
+    for r in range(v.shape[2]):
+        h = (h ^ v[:, :, r]) * _PRIME
+    return _mix(h)
+
+
+def copy_groups(sigs: np.ndarray, keys: np.ndarray, copy_similarity: float) -> np.ndarray:
+    """Group the rows that copy one another (similarity at least ``copy_similarity``): each
+    row's group label. Within every LSH bucket each row is compared with the bucket's first
+    three rows, all at once; groups are the connected components."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n, bands = keys.shape
+    pairs: list[np.ndarray] = []
+    for b in range(bands):
+        order = np.argsort(keys[:, b], kind="stable")
+        k = keys[order, b]
+        start = np.searchsorted(k, k, side="left")  # each row's bucket begins here (in ``order``)
+        for lead in range(3):
+            at = start + lead
+            ok = (at < np.arange(n)) & (at < n)
+            ok[ok] &= k[at[ok]] == k[ok]
+            pairs.append(np.stack([order[ok], order[at[ok]]], axis=1))
+    both = np.concatenate(pairs) if pairs else np.empty((0, 2), dtype=np.int64)
+    both = both[(sigs[both[:, 0]] != EMPTY).any(axis=1)]
+    close = (sigs[both[:, 0]] == sigs[both[:, 1]]).mean(axis=1) >= copy_similarity
+    edges = both[close]
+    graph = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    return np.asarray(connected_components(graph, directed=False)[1])
+
+
+@dataclass(frozen=True)
+class Near:
+    """A representative found similar to a post: its event, the similarity that counts (shared
+    everyday shingles discounted) and the plain estimate."""
+
+    event: object
+    similarity: float
+    plain: float
+    post: int | None
+
+
 @dataclass
 class EventIndex:
-    """LSH index from band keys to the posts (and their events) already placed."""
+    """Representative signatures of open events, looked up by LSH band keys."""
 
-    bands: int
-    min_similarity: float
-    buckets: dict[bytes, list[int]] = field(default_factory=dict)
-    signatures: list[np.ndarray] = field(default_factory=list)
+    policy: EventsPolicy
+    sigs: np.ndarray = field(default_factory=lambda: np.empty((0, 0), dtype=np.uint32))
+    size: int = 0
     events: list[object] = field(default_factory=list)
-    exact: dict[str, object] = field(default_factory=dict)
+    posts: list[int | None] = field(default_factory=list)
+    per_event: Counter[object] = field(default_factory=Counter)
+    # Buckets of what was loaded: sorted unique keys, their first entry and length in ``reps``.
+    base_keys: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+    base_start: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    base_len: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    base_reps: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    recent: dict[int, list[int] | None] = field(default_factory=dict)  # None: saturated
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(1 << COUNT_BITS, dtype=np.uint32))
 
-    def _keys(self, sig: np.ndarray) -> list[bytes]:
-        rows = len(sig) // self.bands
-        return [bytes([i]) + sig[i * rows : (i + 1) * rows].tobytes() for i in range(self.bands)]
+    def __post_init__(self) -> None:
+        if self.sigs.size == 0:
+            self.sigs = np.empty((1024, self.policy.num_perm), dtype=np.uint32)
+        self._bins = np.arange(self.policy.num_perm, dtype=np.uint64) * _GOLDEN
 
-    def add(self, sig: np.ndarray, content_hash: str, event: object) -> None:
-        self.exact.setdefault(content_hash, event)
-        if bool((sig == EMPTY).all()):
+    # --- what counts as everyday text ------------------------------------------------------
+
+    def _cells(self, sigs: np.ndarray) -> np.ndarray:
+        return (_mix(sigs.astype(np.uint64) ^ self._bins) >> np.uint64(64 - COUNT_BITS)).astype(np.int64)
+
+    def count(self, sigs: np.ndarray) -> None:
+        """Count the bin values of these texts, each standing for a group of copies (a chunk's
+        copy groups before it is placed, an event's representatives when loaded)."""
+        rows = sigs[(sigs != EMPTY).any(axis=1)]
+        if len(rows):
+            np.add.at(self.counts, self._cells(rows).ravel(), 1)
+
+    def common(self, sigs: np.ndarray) -> np.ndarray:
+        """Which bins carry a shingle seen in ``common_after`` or more distinct texts."""
+        return self.counts[self._cells(sigs)] >= self.policy.common_after
+
+    # --- loading and adding representatives -------------------------------------------------
+
+    def load(self, rows: list[tuple[int, int, bytes]]) -> None:
+        """Representatives from storage: (event id, post id, signature)."""
+        if not rows:
             return
-        idx = len(self.signatures)
-        self.signatures.append(sig)
-        self.events.append(event)
-        for key in self._keys(sig):
-            self.buckets.setdefault(key, []).append(idx)
+        sigs = np.stack([np.frombuffer(sig, dtype=np.uint32) for _, _, sig in rows])
+        self.count(sigs)
+        for event_id, post_id, _ in rows:
+            self.events.append(event_id)
+            self.posts.append(post_id)
+            self.per_event[event_id] += 1
+        self.sigs, self.size = sigs.copy(), len(rows)
+        keys = band_keys(sigs, self.policy.bands).ravel()
+        reps = np.repeat(np.arange(len(rows), dtype=np.int64), self.policy.bands)
+        owners = np.repeat(np.fromiter((e for e, _, _ in rows), dtype=np.int64, count=len(rows)), self.policy.bands)
+        order = np.lexsort((reps, owners, keys))
+        keys, reps, owners = keys[order], reps[order], owners[order]
+        first = np.ones(len(keys), dtype=bool)  # one entry per (bucket, event)
+        first[1:] = (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])
+        self.base_reps = reps[first]
+        self.base_keys, self.base_start, self.base_len = np.unique(keys[first], return_index=True, return_counts=True)
 
-    def find(self, sig: np.ndarray, content_hash: str) -> object | None:
-        """The event of the most similar indexed post, if similar enough."""
-        if content_hash in self.exact:
-            return self.exact[content_hash]
-        if bool((sig == EMPTY).all()):
-            return None
-        candidates = {i for key in self._keys(sig) for i in self.buckets.get(key, ())}
-        best, best_sim = None, self.min_similarity
-        for i in candidates:
-            sim = similarity(self.signatures[i], sig)
-            if sim >= best_sim:
-                best, best_sim = self.events[i], sim
-        return best
+    def add(self, sig: np.ndarray, keys: list[int], event: object, post: int | None = None) -> bool:
+        """Keep ``sig`` as a representative of ``event`` unless the event has enough already."""
+        if self.per_event[event] >= self.policy.representatives or bool((sig == EMPTY).all()):
+            return False
+        if self.size == len(self.sigs):
+            self.sigs = np.concatenate([self.sigs, np.empty_like(self.sigs)])
+        idx = self.size
+        self.sigs[idx] = sig
+        self.size += 1
+        self.events.append(event)
+        self.posts.append(post)
+        self.per_event[event] += 1
+        cap = self.policy.bucket_cap
+        for key in keys:
+            held = self.recent.get(key, ())
+            if held is None or event in [self.events[j] for j in held]:
+                continue
+            if not held:
+                self.recent[key] = [idx]
+            elif len(held) >= cap:
+                self.recent[key] = None
+            else:
+                held.append(idx)
+        return True
+
+    # --- look-up ------------------------------------------------------------------------------
+
+    def stored_candidates(self, keys: np.ndarray) -> list[np.ndarray]:
+        """For each row of band keys, the loaded representatives sharing a bucket with it
+        (saturated buckets skipped), computed for a whole chunk at once."""
+        n, bands = keys.shape
+        empty = np.empty(0, dtype=np.int64)
+        if not len(self.base_keys):
+            return [empty] * n
+        flat = keys.ravel()
+        pos = np.minimum(np.searchsorted(self.base_keys, flat), len(self.base_keys) - 1)
+        lens = np.where(self.base_keys[pos] == flat, self.base_len[pos], 0)
+        lens[lens > self.policy.bucket_cap] = 0
+        total = int(lens.sum())
+        if total == 0:
+            return [empty] * n
+        ends = np.cumsum(lens)
+        offsets = np.repeat(self.base_start[pos] - (ends - lens), lens) + np.arange(total)
+        reps = self.base_reps[offsets]
+        cuts = np.concatenate([[0], ends])[np.arange(n + 1) * bands]  # each row's share of ``reps``
+        return [np.unique(reps[cuts[i]:cuts[i + 1]]) if cuts[i + 1] > cuts[i] else empty for i in range(n)]
+
+    def near(self, sig: np.ndarray, keys: list[int], stored: np.ndarray, own: np.ndarray) -> list[Near]:
+        """Representatives at least ``min_similarity`` similar to ``sig`` (its band ``keys``,
+        ``stored`` the candidates among what was loaded); ``own`` marks the bins of the post's
+        own text (not everyday shingles)."""
+        recent = {j for key in keys for j in (self.recent.get(key) or ())}
+        if not recent and not len(stored):
+            return []
+        idx = np.unique(np.concatenate([stored, np.fromiter(recent, dtype=np.int64, count=len(recent))]))
+        cand = self.sigs[idx]
+        agree = cand == sig
+        plain = agree.sum(axis=1) / sig.shape[0]
+        eff = plain.copy()
+        alike = plain >= self.policy.min_similarity
+        if alike.any() and own.sum() >= MIN_OWN_BINS:
+            # Both texts have words of their own: only those count, not the shared everyday ones.
+            theirs = ~self.common(cand[alike])
+            union = own | theirs
+            info = (agree[alike] & union).sum(axis=1) / np.maximum(union.sum(axis=1), 1)
+            both_own = theirs.sum(axis=1) >= MIN_OWN_BINS
+            eff[alike] = np.where(both_own, np.minimum(plain[alike], info), plain[alike])
+        keep = np.nonzero(eff >= self.policy.min_similarity)[0]
+        return [Near(self.events[idx[i]], float(eff[i]), float(plain[i]), self.posts[idx[i]]) for i in keep]

@@ -80,6 +80,8 @@ class TZDateTime(TypeDecorator[datetime]):
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+# A JSON column whose Python None is SQL NULL (not JSON 'null'), so that "IS NULL" finds it.
+NullJSON = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class Base(DeclarativeBase):
@@ -181,6 +183,8 @@ class Event(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"), index=True)
     review_reasons: Mapped[list[Any] | None]
     model_versions: Mapped[dict[str, Any] | None]
+    # An event found to be the same incident as another lives on there (pipeline.actions.merging).
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     assignments: Mapped[list[Assignment]] = relationship(back_populates="event")
 
 
@@ -224,6 +228,12 @@ class Post(Base):
     sentiment: Mapped[str | None] = mapped_column(String(8))
     irrelevant_reason: Mapped[str | None] = mapped_column(Text)
     schemes: Mapped[list[Any] | None]
+    # Why the post is in its event (copy, similar text, the same incident; pipeline.clustering),
+    # the incident facts it gives (pipeline.rules.incidents.Clues), and whether its MinHash is
+    # one of the event's representatives for look-up (NULL: stored before this was recorded).
+    joined: Mapped[dict[str, Any] | None] = mapped_column(NullJSON)
+    clues: Mapped[dict[str, Any] | None] = mapped_column(NullJSON)
+    indexed: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class Classification(Base):

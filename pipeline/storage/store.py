@@ -108,17 +108,6 @@ def identity_candidates(session: Session, ids: Sequence[str], urls: Sequence[str
     return list(found.values())
 
 
-def recent_signatures(session: Session, since: datetime) -> list[tuple[int, str, bytes | None]]:
-    """(event id, content hash, MinHash) of posts in events still open to new posts."""
-    stmt = (
-        select(Post.event_id, Post.content_hash, Post.minhash)
-        .join(Event, Event.id == Post.event_id)
-        .where(Event.last_seen_at >= since)
-        .order_by(Post.id)
-    )
-    return [(eid, h, sig) for eid, h, sig in session.execute(stmt)]
-
-
 def load_events(session: Session, ids: Iterable[int]) -> dict[int, Event]:
     out: dict[int, Event] = {}
     for part in chunks(sorted(set(ids))):

@@ -200,3 +200,34 @@ def close_cmd(event_id: EventId, unit: Unit, by: By = "", note: Annotated[str | 
     with runtime() as rt:
         rt.act(close_item, rt.cfg, event_id, unit, actor=by, now=at, note=note)
     out.print(f"{escape(unit)}已办结事件 {event_id}")
+
+
+@app.command()
+def merge(
+    event_id: Annotated[int, typer.Argument(help="保留的事件编号")],
+    others: Annotated[list[int], typer.Option("--with", help="并入的事件编号（可重复，如 --with 13 --with 14）")],
+    reason: Reason, by: By, now: Now = None,
+) -> None:
+    """合并事件：同一事件的多条报道并为一个（取最高等级，各时限取最早，只保留一条预警链，留痕审计）。"""
+    from pipeline.actions.merging import merge_events
+
+    at = moment(now)
+    with runtime() as rt:
+        applied = rt.act(merge_events, rt.cfg, event_id, others, reason=reason, actor=by, now=at)
+    merged = "、".join(str(o) for o in others)
+    out.print(f"事件 {merged} 已并入事件 {event_id}" + (f"（{_changed(applied)}）" if _changed(applied) else ""))
+
+
+@app.command()
+def split(
+    event_id: EventId,
+    posts: Annotated[list[int], typer.Option("--post", help="拆出的帖子编号（可重复）")],
+    reason: Reason, by: By, now: Now = None,
+) -> None:
+    """拆分事件：所选帖子另立新事件，重新定级、分办并从现在起设时限；此后不会再被自动合并。"""
+    from pipeline.actions.merging import split_event
+
+    at = moment(now)
+    with runtime() as rt:
+        new = rt.act(split_event, rt.cfg, event_id, posts, reason=reason, actor=by, now=at)
+    out.print(f"已从事件 {event_id} 拆出 {len(posts)} 条帖子，新事件编号 {new}")

@@ -1,0 +1,294 @@
+"""Placing posts in events: one incident, one event.
+
+A post joins an event when it copies or closely rewrites one of the event's posts (near-
+duplicate look-up, ``pipeline.rules.events``) or when it reports the event's incident in other
+words (the same place, kind, objects, figures, hour: ``pipeline.rules.incidents``). A post that
+does both for two different events bridges them: they are one incident, and are merged. Every
+post records why it joined (``posts.joined``), so people can see it.
+
+What is looked up is bounded: a fixed number of representatives per event, LSH and incident
+buckets capped (a bucket shared by too many events is boilerplate or everyday words and is
+skipped), so the cost of a post does not grow with the store or with the size of its event.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from pipeline.batch import NewEvent, Placed
+from pipeline.config import Config
+from pipeline.normalize import PostInput
+from pipeline.rules.clues import Clues, Vocabulary
+from pipeline.rules.events import EventIndex, Near, band_keys, copy_groups
+from pipeline.rules.incidents import Match, Profile, conflicts, match, profiles_conflict
+from pipeline.storage import lookup
+from pipeline.storage.models import Event
+
+PROFILE_POSTS = 32   # posts of an event whose incident facts are loaded
+KIND_BUCKET = 32     # events of one (place, kind of incident) looked at
+WORD_BUCKET = 8      # events of one (place, uncommon word): beyond this the word is everyday
+WORD_KEYS = 3        # a post's most uncommon words used for look-up
+CANDIDATES = 12      # events of one bucket a post is compared with, the latest
+KEY_WEIGHT = 5.0     # … if at least this uncommon
+EXACT_COPY = 0.95    # at or above, a copy joins whatever its facts say
+
+
+@dataclass
+class Placement:
+    """A chunk's posts placed: their events, what to store on each post, and the stored events
+    found to be one incident (to be merged once the chunk is written)."""
+
+    placed: list[Placed]
+    rows: list[dict[str, Any]]
+    merges: list[list[int]]
+
+
+class Clusterer:
+    """The open events of the last ``window_days`` (near duplicates) and ``window_hours``
+    (incidents), and the events of the batch being placed."""
+
+    def __init__(self, cfg: Config, vocab: Vocabulary, now: datetime,
+                 keep_order: Callable[[int], Any] = lambda event_id: event_id,
+                 may_merge: Callable[[list[int]], bool] = lambda ids: True) -> None:
+        self.policy, self.vocab, self.now = cfg.policy.events, vocab, now
+        self.keep_order = keep_order  # which of two stored events that are one incident is kept
+        self.may_merge = may_merge  # whether stored events may be merged (not split apart by a person)
+        self.index = EventIndex(self.policy)
+        self.profiles: dict[object, Profile] = {}
+        self.buckets: dict[tuple[str, ...], list[object] | None] = {}
+        self.parent: dict[object, object] = {}
+        self.term_groups: Counter[str] = Counter()  # in how many texts (not copying one another) a word is
+        self.groups = 0
+        self.everyday: frozenset[str] = frozenset()
+
+    @classmethod
+    def open(cls, session: Session, cfg: Config, vocab: Vocabulary, now: datetime) -> Clusterer:
+        from pipeline.actions.merging import keep_order, split_apart
+
+        c = cls(cfg, vocab, now, lambda event_id: keep_order(session.get_one(Event, event_id)),
+                lambda ids: not split_apart(session, ids))
+        c.index.load(lookup.representatives(session, now - timedelta(days=c.policy.window_days),
+                                            c.policy.representatives))
+        since = now - timedelta(hours=c.policy.incidents.window_hours)
+        words: dict[int, set[str]] = {}
+        for event_id, data in lookup.recent_clues(session, since, PROFILE_POSTS):
+            clue = Clues.from_json(data)
+            words.setdefault(event_id, set()).update(t for t, _ in clue.terms)
+            c._remember(event_id, clue)
+        c._count_words(list(words.values()))
+        return c
+
+    def _count_words(self, groups: list[set[str]]) -> None:
+        """Words in many unrelated texts of late are everyday words here (a template's, a
+        hotline's standard paragraph): at least 8 such texts and 1% of them."""
+        for words in groups:
+            self.term_groups.update(words)
+        self.groups += len(groups)
+        limit = max(8, self.groups // 100)
+        self.everyday = frozenset(t for t, n in self.term_groups.items() if n >= limit)
+
+    # --- events and their unions ----------------------------------------------------------------
+
+    def find(self, event: object) -> object:
+        """The event a (possibly merged, possibly just stored) event now lives in."""
+        if type(event) is int and event not in self.parent:
+            return event
+        event = _settled(event)
+        while event in self.parent:
+            event = _settled(self.parent[event])
+        return event
+
+    def merged(self, keep: int, others: list[int]) -> None:
+        """Stored events merged by the caller: later look-ups land in ``keep``."""
+        self.parent.pop(keep, None)
+        for other in others:
+            if other != keep:
+                self._union(keep, other, [], winner=keep)
+
+    def settle(self, placed: list[Placed]) -> None:
+        """After the chunk is written its new events have ids: key their state by id."""
+        for event in {e for e in placed if isinstance(e, NewEvent) and e.id is not None}:
+            if event in self.profiles:
+                self.profiles.setdefault(event.id, self.profiles.pop(event))
+            self.index.per_event[event.id] += self.index.per_event.pop(event, 0)
+
+    def _union(self, a: object, b: object, merges: list[tuple[int, int]], winner: object | None = None) -> object:
+        if winner is None and isinstance(a, int) and isinstance(b, int):
+            winner = min(a, b, key=self.keep_order)
+            if not self.may_merge([a, b]):
+                return winner  # a person split them apart: the post joins one, they stay two
+        winner = _preferred(a, b) if winner is None else winner
+        loser = b if winner == a else a
+        if isinstance(winner, int) and isinstance(loser, int):
+            merges.append((winner, loser))
+        self.parent[loser] = winner
+        if loser in self.profiles:
+            self.profiles.setdefault(winner, Profile()).absorb(self.profiles.pop(loser))
+        return winner
+
+    # --- placing a chunk -------------------------------------------------------------------------
+
+    def place(self, posts: list[PostInput], signatures: np.ndarray, clues: list[Clues | None]) -> Placement:
+        keys = band_keys(signatures, self.policy.bands)
+        self._count(signatures, keys, clues)
+        own = ~self.index.common(signatures)
+        stored = self.index.stored_candidates(keys)
+        bands = keys.tolist()
+        placed: list[Placed] = []
+        rows: list[dict[str, Any]] = []
+        merges: list[tuple[int, int]] = []
+        for k, post in enumerate(posts):
+            clue = clues[k] if clues[k] is not None and clues[k].useful() else None  # type: ignore[union-attr]
+            if clue is not None:
+                clue.at = self._at(post)
+            near = self._nearest(self.index.near(signatures[k], bands[k], stored[k], own[k]), clue)
+            copy = near is not None and near.plain >= self.policy.copy_similarity
+            if copy:
+                clue = None  # its event is known, and its facts are the original's
+            event, joined = self._decide(k, near, self._incidents(clue, self._keys(clue)) if clue else [], merges)
+            if clue is not None:
+                self._remember(event, clue)
+            indexed = not copy and self.index.add(signatures[k], bands[k], event)
+            placed.append(event)  # type: ignore[arg-type]  # an event id or a NewEvent
+            rows.append({"joined": joined, "clues": clue.to_json() if clue is not None else None, "indexed": indexed})
+        return Placement([self.find(e) for e in placed], rows, _components(merges))  # type: ignore[misc]
+
+    def _count(self, signatures: np.ndarray, keys: np.ndarray, clues: list[Clues | None]) -> None:
+        """Before placing a chunk, count what its texts share with other texts (each group of
+        copies once): signature bins for near duplicates, words for incidents."""
+        groups = copy_groups(signatures, keys, self.policy.copy_similarity)
+        _, first = np.unique(groups, return_index=True)
+        self.index.count(signatures[first])
+        words: dict[int, set[str]] = {}
+        for g, clue in zip(groups.tolist(), clues, strict=True):
+            if clue is not None:
+                words.setdefault(g, set()).update(t for t, _ in clue.terms)
+        self._count_words(list(words.values()))
+
+    def _at(self, post: PostInput) -> float:
+        t = post.published_at
+        exact = t is not None and post.published_precision in ("minute", "second") and t <= self.now
+        return (t if exact and t is not None else self.now).timestamp()
+
+    def _nearest(self, found: list[Near], clue: Clues | None) -> Near | None:
+        """The most similar representative whose event's facts the post does not contradict."""
+        best: Near | None = None
+        for n in found:
+            profile = self.profiles.get(self.find(n.event))
+            if n.plain < EXACT_COPY and clue is not None and profile is not None and conflicts(clue, profile):
+                continue
+            if best is None or n.similarity > best.similarity:
+                best = n
+        return best
+
+    def _incidents(self, clue: Clues, keys: list[tuple[str, ...]]) -> list[tuple[object, Match]]:
+        """The events whose incident the post reports, the best evidenced first. Looked at: the
+        events of its kind of incident at its places, and those sharing two of its word buckets."""
+        kinds: dict[object, bool] = {}  # event -> of this kind at a place the post names
+        hits: dict[object, int] = {}
+        for key in keys:
+            for event in (self.buckets.get(key) or [])[-CANDIDATES:]:
+                root = self.find(event)
+                if key[0] == "w":
+                    hits[root] = hits.get(root, 0) + 1
+                else:
+                    kinds[root] = kinds.get(root, False) or key[1] not in ("*", "?")
+        window = self.policy.incidents.window_hours * 3600
+        recent = {r: p for r in [*kinds, *(r for r, n in hits.items() if n >= 2 and r not in kinds)]
+                  if (p := self.profiles.get(r)) is not None and p.first - window <= clue.at <= p.last + window}
+        local = [r for r in recent if kinds.get(r)]
+        found: list[tuple[object, Match]] = []
+        for root, profile in recent.items():
+            if m := match(clue, profile, self.policy.incidents, self.everyday, local == [root]):
+                found.append((root, m))
+        return sorted(found, key=lambda f: -f[1].evidence)
+
+    def _bridged(self, found: list[tuple[object, Match]], merges: list[tuple[int, int]]) -> object | None:
+        """A post that reports, with strong evidence each, the incidents of two events whose facts
+        agree shows they are one: they are merged."""
+        strong = self.policy.incidents.min_evidence + 1
+        if len(found) < 2 or found[1][1].evidence < strong or not (found[0][1].incident and found[1][1].incident):
+            return None
+        (a, _), (b, _) = found[:2]
+        pa, pb = self.profiles[a], self.profiles[b]
+        if not pa.kinds & pb.kinds or profiles_conflict(pa, pb):
+            return None
+        return self._union(a, b, merges)
+
+    def _decide(self, k: int, near: Near | None, incidents: list[tuple[object, Match]],
+                merges: list[tuple[int, int]]) -> tuple[object, dict[str, Any]]:
+        bridged = self._bridged(incidents, merges)
+        b = bridged if bridged is not None else incidents[0][0] if incidents else None
+        reasons = [*incidents[0][1].reasons, *(["两个事件为同一事件，已合并"] if bridged is not None else [])] \
+            if incidents else []
+        if near is None:
+            if b is not None:
+                return b, {"how": "bridge" if bridged is not None else "incident", "reasons": reasons}
+            return NewEvent(k), {"how": "new", "reasons": ["首条报道"]}
+        a = self.find(near.event)
+        copy = near.plain >= self.policy.copy_similarity
+        said = f"与已有帖子文字{'几乎相同' if copy else '相近'}（相似度{near.similarity:.2f}）"
+        joined: dict[str, Any] = {"how": "copy" if copy else "similar", "similarity": round(near.similarity, 2),
+                                  "post_id": near.post, "reasons": [said]}
+        if b is not None and a != b and incidents[0][1].incident:  # words alone never merge two events
+            event = self._union(a, b, merges)
+            return event, {**joined, "how": "bridge", "reasons": [said, *reasons, "两个事件为同一事件，已合并"]}
+        return a, joined
+
+    # --- incident buckets ---------------------------------------------------------------------
+
+    def _keys(self, clue: Clues, store: bool = False) -> list[tuple[str, ...]]:
+        """Buckets of (place, kind of incident) and of (place, uncommon word). Every event is in
+        the county-wide ("*") bucket of its kind, where posts naming no place look; events
+        naming no place are also in "?", where the others look."""
+        places = clue.places()
+        words = [t for t, w in clue.terms if w >= KEY_WEIGHT and t not in self.everyday][:WORD_KEYS]
+        anywhere = ("*", "?") if store and not places else ("*",) if store or not places else ("?",)
+        return [*(("k", p, kind) for p in (*places, *anywhere) for kind in clue.kinds),
+                *(("w", p, t) for p in (places or ("*",)) for t in words)]
+
+    def _remember(self, event: object, clue: Clues) -> None:
+        """Fold the clue into its event and file the event in the clue's buckets: a kind
+        bucket keeps its latest events, a word bucket shared by too many events is everyday."""
+        event = self.find(event)
+        self.profiles.setdefault(event, Profile()).add(clue)
+        for key in self._keys(clue, store=True):
+            held = self.buckets.get(key)
+            if held is None:
+                if key not in self.buckets:
+                    self.buckets[key] = [event]
+            elif event not in held:
+                held.append(event)
+                if key[0] == "k" and len(held) > KIND_BUCKET:
+                    del held[0]
+                elif key[0] == "w" and len(held) > WORD_BUCKET:
+                    self.buckets[key] = None
+
+
+def _settled(event: object) -> object:
+    return event.id if isinstance(event, NewEvent) and event.id is not None else event
+
+
+def _preferred(a: object, b: object) -> object:
+    """Which of two events one incident keeps when one is new: the stored one, else the earlier."""
+    if isinstance(a, int) or isinstance(b, int):
+        return a if isinstance(a, int) else b
+    assert isinstance(a, NewEvent) and isinstance(b, NewEvent)
+    return a if a.first <= b.first else b
+
+
+def _components(pairs: list[tuple[int, int]]) -> list[list[int]]:
+    """Stored events to merge, grouped: each group one incident."""
+    groups: list[set[int]] = []
+    for a, b in pairs:
+        touching = [g for g in groups if a in g or b in g]
+        merged = {a, b}.union(*touching)
+        groups = [g for g in groups if g not in touching] + [merged]
+    return [sorted(g) for g in groups]

@@ -1,0 +1,220 @@
+"""What a post says about an incident, read from its text: its places (township, village,
+landmark, area), kind of incident, named objects, casualty figures, the hour and day it names,
+and its uncommon words (``Clues``), with the vocabulary they are recognised by (``Vocabulary``,
+compiled from ``policy.events.incidents`` and the gazetteer). ``pipeline.rules.incidents``
+decides from them whether posts report the same incident. Pure functions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from classifiers.tokenize import Doc, Tokenizer
+from pipeline.config import Config, Incidents
+from pipeline.normalize import PostInput
+from pipeline.rules.analysis import PostAnalysis
+from pipeline.rules.casualties import Casualties
+from pipeline.timeparse import SHANGHAI
+
+TERMS_PER_POST = 16
+_CN_NUM = "零〇一二两三四五六七八九十百千万半几"
+_PART = r"(凌晨|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|夜间|深夜|今晚|昨晚)"
+# "7时许", "18时30分", "早上7点多", "下午三点": a clock time; a bare "一点" is "a little".
+_HOUR = re.compile(rf"{_PART}?(\d{{1,2}})\s*(?:时|点)(?!代|间|候|半径)|{_PART}([一二三四五六七八九十]{{1,3}})(?:时|点)")
+_DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
+_RELATIVE_DAY = re.compile(r"(今天|今日|今晨|今早|今晚|昨天|昨日|昨晚|昨夜)")
+_LATE = ("下午", "傍晚", "晚上", "夜间", "深夜", "今晚", "昨晚")
+_DEBUNK = re.compile(r"辟谣|谣言|不实|捏造|造谣")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words incidents are recognised by, compiled once from ``policy.events.incidents``
+    and the gazetteer of ``units.yaml``."""
+
+    rules: Incidents
+    kinds: tuple[tuple[str, tuple[str, ...]], ...]
+    objects: tuple[tuple[str, str, tuple[str, ...]], ...]  # (class, family, words)
+    spot_pattern: re.Pattern[str] | None
+    short_spots: frozenset[str]
+    township_of: dict[str, str]  # village / landmark -> township ("" when it spans several)
+    town_pattern: re.Pattern[str]
+    town_of: dict[str, str]  # township name or alias -> township
+    place_words: frozenset[str]
+
+    @classmethod
+    def from_config(cls, cfg: Config) -> Vocabulary:
+        rules = cfg.policy.events.incidents
+        township_of: dict[str, str] = {}
+        for t in cfg.units.townships:
+            for name in t.villages:
+                township_of[name] = t.name
+        for landmark in cfg.units.county.landmarks:
+            township_of[landmark] = rules.landmarks.get(landmark, "")
+        long_names = sorted((n for n in township_of if len(n) >= 3), key=len, reverse=True)
+        town_of = {n: t.name for t in cfg.units.townships for n in (t.name, *t.aliases)}
+        towns = sorted(town_of, key=len, reverse=True)
+        places = set(town_of) | set(township_of) | set(cfg.units.county.names)
+        return cls(rules, tuple((k, tuple(ws)) for k, ws in rules.kinds.items()),
+                   tuple((c, f, tuple(ws)) for c, fams in rules.objects.items() for f, ws in fams.items()),
+                   re.compile("|".join(map(re.escape, long_names))) if long_names else None,
+                   frozenset(n for n in township_of if len(n) < 3), township_of,
+                   re.compile("|".join(map(re.escape, towns))), town_of, frozenset(places))
+
+
+@dataclass(slots=True)
+class Clues:
+    """What one post says about an incident. ``at`` (epoch seconds) is set by the caller from
+    the post's publish or detection time."""
+
+    towns: tuple[str, ...] = ()
+    spots: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    objects: tuple[str, ...] = ()  # "class:family"
+    deaths: int | None = None
+    hurt: int | None = None
+    hour: int | None = None
+    day: int | None = None  # day of the month the text names
+    rel_day: int | None = None  # 0 today, -1 yesterday (resolved against ``at``)
+    terms: tuple[tuple[str, float], ...] = ()
+    rumor: bool = False  # the rumour model's flag
+    debunk: bool = False  # the post refutes a rumour (辟谣)
+    at: float = 0.0
+
+    def useful(self) -> bool:
+        return bool(self.kinds or self.terms)
+
+    def places(self) -> tuple[str, ...]:
+        return (*self.towns, *self.spots)
+
+    def incident_day(self) -> int | None:
+        if self.day is not None:
+            return self.day
+        if self.rel_day is None:
+            return None
+        return (datetime.fromtimestamp(self.at, SHANGHAI) + timedelta(days=self.rel_day)).day
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k in _FIELDS if (v := getattr(self, k)) not in (None, (), False)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Clues:
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in _FIELDS}
+        values["terms"] = tuple((t, float(w)) for t, w in data.get("terms", []))
+        return cls(**values)
+
+
+_FIELDS = tuple(Clues.__dataclass_fields__)
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, int]:
+    """jieba's dictionary frequencies (the same dictionary rjieba cuts with), words seen 50
+    times or more: how everyday a word is in general Chinese."""
+    from importlib.resources import files
+
+    freq: dict[str, int] = {}
+    with (files("jieba") / "dict.txt").open(encoding="utf-8") as fh:
+        for line in fh:
+            word, count, *_ = line.split(" ")
+            if int(count) >= 50:
+                freq[word] = int(count)
+    return freq
+
+
+def term_weight(word: str) -> float:
+    """An uncommon word weighs more: log(20,000 / frequency), from 0 (everyday) to 8."""
+    return max(0.0, min(8.0, math.log(20_000 / (_frequencies().get(word, 10) + 1))))
+
+
+def _terms(doc: Doc, vocab: Vocabulary, taken: set[str]) -> tuple[tuple[str, float], ...]:
+    seen: dict[str, float] = {}
+    for tok in doc.tokens:
+        if len(tok) < 2 or tok in seen or tok in taken or tok in vocab.place_words or tok.startswith("云和"):
+            continue
+        if any(c.isdigit() or c in _CN_NUM for c in tok) or not any("\u4e00" <= c <= "\u9fff" for c in tok):
+            continue
+        w = term_weight(tok)
+        if w >= 1.0:
+            seen[tok] = w
+    best = sorted(seen.items(), key=lambda tw: -tw[1])[:TERMS_PER_POST]
+    return tuple((t, round(w, 2)) for t, w in best)
+
+
+def _hour(text: str) -> int | None:
+    from pipeline.rules.casualties import parse_number
+
+    for m in _HOUR.finditer(text):
+        if _reported_at(text, m.start()):
+            continue
+        part, number = m.group(1) or m.group(3), m.group(2) or m.group(4)
+        value = parse_number(number)
+        if value is None or value > 24:
+            return None
+        h = int(value)
+        if (part in _LATE and h < 12) or (part == "中午" and h < 3):
+            h += 12
+        return h % 24
+    return None
+
+
+def _reported_at(text: str, start: int) -> bool:
+    """A time that dates a report ("截至28日6时"), not the incident."""
+    before = text[max(0, start - 8):start]
+    return "截至" in before or "截止" in before
+
+
+def _day(text: str) -> tuple[int | None, int | None]:
+    for m in _DAY.finditer(text):
+        if not _reported_at(text, m.start()) and 1 <= int(m.group(2)) <= 31:
+            return int(m.group(2)), None
+    r = _RELATIVE_DAY.search(text)
+    return (None, (-1 if r.group(1).startswith("昨") else 0)) if r else (None, None)
+
+
+def incident_text(title: str | None, text: str) -> str:
+    """What a post says about the incident: its title (when the text does not repeat it) and
+    its text — for a repost, the original it quotes, not the comments on it."""
+    from pipeline.rules.events import _CHAIN
+
+    parts = _CHAIN.split(text)
+    body = parts[-1] if len(parts) > 1 and len(parts[-1].strip()) >= 8 else text
+    return f"{title}。{body}" if title and title not in body else body
+
+
+def post_clues(post: PostInput, doc: Doc, analysis: PostAnalysis, vocab: Vocabulary, tokenizer: Tokenizer) -> Clues:
+    """``extract`` for an analysed post (``doc``: its text, tokenised)."""
+    return clues_of(post, doc, analysis.townships, analysis.casualties, analysis.classified.rumor, vocab, tokenizer)
+
+
+def clues_of(post: PostInput, doc: Doc, townships: list[str], casualties: Casualties, rumor: bool,
+             vocab: Vocabulary, tokenizer: Tokenizer) -> Clues:
+    """The clues of a post whose places, figures and rumour flag are known."""
+    text = incident_text(post.title, post.text)
+    found = extract(doc if text == doc.text else tokenizer.doc(text), townships, casualties.deaths,
+                    casualties.injured or casualties.serious_injuries, vocab)
+    return replace(found, rumor=rumor, debunk=bool(_DEBUNK.search(text)))
+
+
+def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None, vocab: Vocabulary) -> Clues:
+    """The clues of one post (``doc``: its ``incident_text``): places, kind, objects, figures,
+    hour and day, uncommon words."""
+    text = doc.text
+    spots = list(dict.fromkeys(vocab.spot_pattern.findall(text))) if vocab.spot_pattern else []
+    spots += [t for t in vocab.short_spots.intersection(doc.tokens) if t not in spots]
+    named = [vocab.town_of[n] for n in vocab.town_pattern.findall(text) if len(n) > 2 or n in doc.tokens]
+    named += [vocab.township_of[s] for s in spots if vocab.township_of.get(s)]
+    if not (townships or named):  # "县城": any of the townships it spans
+        named = [t for area, ts in vocab.rules.areas.items() if area in text for t in ts]
+    towns = list(dict.fromkeys([*townships, *named]))
+    kinds = [k for k, words in vocab.kinds if any(w in text for w in words)]
+    objects = [f"{c}:{f}" for c, f, words in vocab.objects if any(w in text for w in words)]
+    taken = {w for _, ws in vocab.kinds for w in ws} | {w for _, _, ws in vocab.objects for w in ws}
+    day, rel = _day(text)
+    return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(objects), deaths, hurt, _hour(text), day, rel,
+                 _terms(doc, vocab, taken))

@@ -1,0 +1,213 @@
+"""The same incident in other words: an event's facts folded over its posts (``Profile``), and
+whether a post's facts (``pipeline.rules.clues.Clues``) report the event's incident
+(``match``) or contradict it (``conflicts``). Pure functions; the clock is in the facts.
+
+Two outlets retelling one incident share few character shingles but the same place (township,
+village, landmark), the same kind of incident, the same objects (the bus, the restaurant), the
+same hour, figures that agree or grow, and uncommon words. Two incidents in one township on one
+day differ in at least one of these, and a contradiction (deaths that fall, other vehicles,
+another hour or day) keeps them apart. Routine matters without a kind of incident join only on
+a shared place and a good share of uncommon words.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from pipeline.config import Incidents
+from pipeline.rules.clues import Clues
+
+TERMS_PER_EVENT = 48
+
+
+@dataclass(slots=True)
+class Profile:
+    """An event's clues folded over its posts (compact: there is one per open event)."""
+
+    towns: set[str] = field(default_factory=set)
+    spots: set[str] = field(default_factory=set)
+    kinds: set[str] = field(default_factory=set)
+    objects: set[str] = field(default_factory=set)
+    figures: list[tuple[float, int]] = field(default_factory=list)  # (at, deaths), at most 16
+    hurt: list[int] = field(default_factory=list)
+    hours: dict[int, int] = field(default_factory=dict)  # hour -> posts giving it
+    days: dict[int, int] = field(default_factory=dict)
+    terms: dict[str, int] = field(default_factory=dict)  # uncommon word -> posts using it
+    stems: dict[str, str] = field(default_factory=dict)  # first two characters -> a word
+    rumor: bool = False
+    debunk: bool = False
+    first: float = math.inf
+    last: float = -math.inf
+
+    def add(self, c: Clues) -> None:
+        self.rumor, self.debunk = self.rumor or c.rumor, self.debunk or c.debunk
+        self.towns.update(c.towns)
+        self.spots.update(c.spots)
+        self.kinds.update(c.kinds)
+        self.objects.update(c.objects)
+        if c.deaths is not None and len(self.figures) < 16:
+            self.figures.append((c.at, c.deaths))
+        if c.hurt and c.hurt not in self.hurt:
+            self.hurt.append(c.hurt)
+        if c.hour is not None:
+            self.hours[c.hour] = self.hours.get(c.hour, 0) + 1
+        if (day := c.incident_day()) is not None:
+            self.days[day] = self.days.get(day, 0) + 1
+        for t, _ in c.terms:
+            self.terms[t] = self.terms.get(t, 0) + 1
+            self.stems.setdefault(t[:2], t)
+        if len(self.terms) > TERMS_PER_EVENT * 2:
+            self._trim()
+        self.first, self.last = min(self.first, c.at), max(self.last, c.at)
+
+    def usual_hour(self) -> int:
+        return max(self.hours, key=lambda h: self.hours[h])
+
+    def _trim(self) -> None:
+        """Keep the words most of the event's posts use."""
+        self.terms = dict(sorted(self.terms.items(), key=lambda tw: -tw[1])[:TERMS_PER_EVENT])
+        self.stems = {}
+        for t in self.terms:
+            self.stems.setdefault(t[:2], t)
+
+    def absorb(self, other: Profile) -> None:
+        """Fold in the profile of an event found to be the same incident."""
+        self.rumor, self.debunk = self.rumor or other.rumor, self.debunk or other.debunk
+        for name in ("towns", "spots", "kinds", "objects"):
+            getattr(self, name).update(getattr(other, name))
+        self.figures = sorted([*self.figures, *other.figures])[:16]
+        self.hurt = list(dict.fromkeys([*self.hurt, *other.hurt]))
+        for counts, more in ((self.hours, other.hours), (self.days, other.days)):
+            for hour_or_day, n in more.items():
+                counts[hour_or_day] = counts.get(hour_or_day, 0) + n
+        for word, n in other.terms.items():
+            self.terms[word] = self.terms.get(word, 0) + n
+        for stem, word in other.stems.items():
+            self.stems.setdefault(stem, word)
+        if len(self.terms) > TERMS_PER_EVENT * 2:
+            self._trim()
+        self.first, self.last = min(self.first, other.first), max(self.last, other.last)
+
+
+@dataclass(frozen=True)
+class Match:
+    evidence: int
+    reasons: list[str]
+    incident: bool = True  # the same kind of incident (else a routine matter joined on its words)
+
+
+def conflicts(c: Clues, p: Profile) -> list[str]:
+    """Facts of the post that contradict the event's: each one means another incident."""
+    found = []
+    if (c.debunk and p.rumor) or (c.rumor and p.debunk):
+        found.append("一方为谣言，一方为辟谣：辟谣另作一事")
+    if c.kinds and p.kinds and not set(c.kinds) & p.kinds:
+        found.append(f"事件类型不同（{'、'.join(c.kinds)} / {'、'.join(sorted(p.kinds))}）")
+    if c.deaths is not None:
+        before = [d for at, d in p.figures if at <= c.at]
+        after = [d for at, d in p.figures if at > c.at]
+        if (before and c.deaths < max(before)) or (after and c.deaths > min(after)):
+            found.append(f"死亡人数不符（{c.deaths} / {'、'.join(str(d) for _, d in p.figures)}）")
+    if clash := _objects_clash(set(c.objects), p.objects):
+        found.append(f"涉及对象不同（{_names(clash[0])} / {_names(clash[1])}）")
+    if c.hour is not None and p.hours and _hours_apart(c.hour, usual := p.usual_hour()):
+        found.append(f"发生时间不同（{c.hour}时 / {usual}时）")
+    day = c.incident_day()
+    if day is not None and p.days and day not in p.days:
+        found.append(f"发生日期不同（{day}日 / {'、'.join(f'{d}日' for d in sorted(p.days))}）")
+    return found
+
+
+def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = frozenset(),
+          sole: bool = False) -> Match | None:
+    """Whether the post reports the event's incident, with the agreeing facts as reasons.
+    ``everyday`` words (in many unrelated posts of late: boilerplate, templates) do not count;
+    ``sole``: the event is the only one of its kind at that place of late, so one agreeing fact
+    less is needed."""
+    window = rules.window_hours * 3600
+    if not (p.first - window <= c.at <= p.last + window):
+        return None
+    towns, spots = set(c.towns) & p.towns, set(c.spots) & p.spots
+    placeless = not (c.towns or c.spots) or not (p.towns or p.spots)  # "一家烧烤店": nothing to compare
+    if not (towns or spots or placeless) or conflicts(c, p):
+        return None
+    evidence, reasons, words, weight = _agreeing(c, p, towns | spots, everyday)
+    evidence += (1 if spots else 0) - (1 if placeless else 0)
+    if set(c.kinds) & p.kinds:
+        need = rules.min_evidence - (1 if sole else 0)
+    elif c.kinds or p.kinds:  # only one side tells of an incident: more facts, not just words, must agree
+        evidence -= 1 if len(words) >= 3 and weight >= 20 else 0
+        need = rules.min_evidence + 1
+    else:
+        # A routine matter, joined on its uncommon words — the more of them the less precise
+        # the place (a village, a township, none named).
+        need_words, need_weight = (2, 8.0) if spots else (3, 12.0) if towns else (4, 16.0)
+        return Match(evidence, reasons, False) if len(words) >= need_words and weight >= need_weight else None
+    return Match(evidence, reasons) if evidence >= need else None
+
+
+def _agreeing(c: Clues, p: Profile, places: set[str],
+              everyday: frozenset[str]) -> tuple[int, list[str], list[str], float]:
+    """The facts of the post the event shares: (points, reasons, shared words, their weight)."""
+    reasons = [f"同一地点（{'、'.join(sorted(places))}）"] if places else ["未提及乡镇，其他事实相符"]
+    points = 0
+    if kinds := set(c.kinds) & p.kinds:
+        reasons.append(f"同类事件（{'、'.join(sorted(kinds))}）")
+    if shared := set(c.objects) & p.objects:
+        points += 1
+        reasons.append(f"相同对象（{_names(shared)}）")
+    if (c.deaths and any(d == c.deaths for _, d in p.figures)) or (c.hurt and c.hurt in p.hurt):
+        points += 1
+        reasons.append("伤亡人数一致")
+    if c.hour is not None and c.hour in p.hours:
+        points += 1
+        reasons.append(f"发生时间相同（{c.hour}时）")
+    words, weight = shared_words(c, p, everyday)
+    if weight >= 10 and len(words) >= 2:
+        points += 2 if weight >= 20 and len(words) >= 3 else 1
+        reasons.append(f"共同关键词（{'、'.join(words[:5])}）")
+    return points, reasons, words, weight
+
+
+def shared_words(c: Clues, p: Profile, everyday: frozenset[str]) -> tuple[list[str], float]:
+    """The post's uncommon words the event has too (供水 and 供水管 count as one), and their
+    weight."""
+    words: list[str] = []
+    weight = 0.0
+    for t, w in c.terms:
+        if t in everyday:
+            continue
+        if t in p.terms or ((u := p.stems.get(t[:2])) is not None and (t in u or u in t)):
+            words.append(t)
+            weight += w
+    return words, weight
+
+
+def profiles_conflict(a: Profile, b: Profile) -> bool:
+    """Whether two events' facts contradict each other (then they are not one incident)."""
+    if (a.rumor and b.debunk) or (a.debunk and b.rumor):
+        return True
+    if (a.kinds and b.kinds and not a.kinds & b.kinds) or _objects_clash(a.objects, b.objects):
+        return True
+    if a.hours and b.hours and _hours_apart(a.usual_hour(), b.usual_hour()):
+        return True
+    return bool(a.days and b.days and not set(a.days) & set(b.days))
+
+
+def _objects_clash(mine: set[str], theirs: set[str]) -> tuple[set[str], set[str]] | None:
+    """Objects of one class (vehicles, premises) named on both sides, none shared."""
+    for cls in {o.split(":")[0] for o in mine}:
+        a = {o for o in mine if o.startswith(cls + ":")}
+        b = {o for o in theirs if o.startswith(cls + ":")}
+        if b and not a & b:
+            return a, b
+    return None
+
+
+def _hours_apart(x: int, y: int) -> bool:
+    return min((x - y) % 24, (y - x) % 24) >= 3
+
+
+def _names(objects: set[str]) -> str:
+    return "、".join(sorted(o.split(":")[1] for o in objects))

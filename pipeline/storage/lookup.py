@@ -1,0 +1,37 @@
+"""What clustering loads from storage: the look-up texts (MinHash signatures) and incident
+facts of the posts of events still open to new posts, a bounded number per event, so that an
+event of 10,000 posts costs no more to load and look up than one of ten."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from pipeline.storage.models import Event, Post
+
+
+def representatives(session: Session, since: datetime, per_event: int) -> list[tuple[int, int, bytes]]:
+    """(event id, post id, MinHash) of the posts kept for look-up, at most ``per_event`` per
+    event seen since ``since``. Posts stored before representatives were recorded count as
+    representatives, the first of each event first."""
+    rank = func.row_number().over(partition_by=Post.event_id, order_by=Post.id).label("rank")
+    inner = (select(Post.event_id, Post.id, Post.minhash, rank).join(Event, Event.id == Post.event_id)
+             .where(Event.last_seen_at >= since, Event.merged_into.is_(None), Post.minhash.is_not(None),
+                    or_(Post.indexed.is_(None), Post.indexed.is_(True)))
+             .subquery())
+    stmt = select(inner.c.event_id, inner.c.id, inner.c.minhash).where(inner.c.rank <= per_event).order_by(inner.c.id)
+    return cast(list[tuple[int, int, bytes]], [tuple(row) for row in session.execute(stmt)])
+
+
+def recent_clues(session: Session, since: datetime, per_event: int) -> list[tuple[int, dict[str, Any]]]:
+    """(event id, clues) of the first ``per_event`` posts with incident facts of each event
+    seen since ``since``."""
+    rank = func.row_number().over(partition_by=Post.event_id, order_by=Post.id).label("rank")
+    inner = (select(Post.event_id, Post.id, Post.clues, rank).join(Event, Event.id == Post.event_id)
+             .where(Event.last_seen_at >= since, Event.merged_into.is_(None), Post.clues.is_not(None))
+             .subquery())
+    stmt = select(inner.c.event_id, inner.c.clues).where(inner.c.rank <= per_event).order_by(inner.c.id)
+    return cast(list[tuple[int, dict[str, Any]]], [tuple(row) for row in session.execute(stmt)])

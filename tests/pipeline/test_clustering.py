@@ -1,0 +1,85 @@
+"""One incident, one event, measured: the labelled clustering set meets its floors, boilerplate
+does not collapse different matters, a repost with a comment joins its original, and the demo's
+bus accident told four ways is one event with one alert chain, in one batch or several."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from benchmarks.bench_clustering import BASELINE, boilerplate_complaints, boilerplate_purity, evaluate, read_set
+from pipeline.normalize import read_posts, to_post
+from pipeline.settings import PROJECT_ROOT
+from pipeline.storage.db import session_scope
+from pipeline.storage.models import Alert, Post
+from pipeline.triage import TriageContext, triage_posts
+from tests.conftest import NOW
+
+FLOORS = json.loads(BASELINE.read_text(encoding="utf-8"))
+
+
+def test_the_labelled_set_meets_its_floors(ctx: TriageContext, tmp_path: Path) -> None:
+    s, _ = evaluate(ctx, read_set(), f"sqlite:///{tmp_path / 'set.db'}")
+    assert s.posts >= 400 and s.incidents >= 80
+    assert s.precision >= max(FLOORS["pairwise_precision"], 0.92), s
+    assert s.recall >= max(FLOORS["pairwise_recall"], 0.90), s
+    assert s.bcubed_f1 >= FLOORS["bcubed_f1"], s
+
+
+def test_complaints_sharing_a_standard_passage_stay_apart(ctx: TriageContext, tmp_path: Path) -> None:
+    events, mixed, _ = boilerplate_purity(ctx, boilerplate_complaints(), f"sqlite:///{tmp_path / 'b.db'}")
+    assert mixed == 0 and events >= 12
+
+
+def test_a_repost_with_its_own_comment_joins_the_original(engine: Engine, ctx: TriageContext) -> None:
+    original = "崇头镇一辆旅游大巴在云景线坠崖，死亡人数已升至12人，另有多人受伤，救援仍在进行"
+    comment = "这条路弯多坡陡，去年就出过事，早就该装护栏了，希望这次能彻查原因给个说法"
+    with session_scope(engine) as s:
+        first = triage_posts(s, [to_post({"id": "o", "platform": "weibo", "author": "丽水身边事", "text": original},
+                                         1, NOW)], ctx, NOW).items[0]
+    with session_scope(engine) as s:
+        repost = to_post({"id": "r", "platform": "weibo", "text": f"{comment} //@丽水身边事:{original}"}, 1, NOW)
+        item = triage_posts(s, [repost], ctx, NOW).items[0]
+        joined = s.scalar(select(Post.joined).where(Post.platform_id == "r"))
+    assert item["event_id"] == first["event_id"]
+    assert joined is not None and joined["how"] == "copy" and joined["reasons"]
+
+
+def _demo(engine: Engine, ctx: TriageContext, cut: str | None = None) -> dict[str, int]:
+    """Triage the demo posts, all at once or in two batches (published before ``cut``, then the rest)."""
+    now = datetime.fromisoformat("2026-11-28T10:00:00+08:00")
+    posts = read_posts(PROJECT_ROOT / "data" / "sample" / "demo_posts.jsonl", now).posts
+    early = [p for p in posts if cut is not None and p.published_at is not None and p.published_at.isoformat() < cut]
+    items = {}
+    for batch in ([early, [p for p in posts if p not in early]] if cut else [posts]):
+        with session_scope(engine) as s:
+            items.update({i["id"]: i["event_id"] for i in triage_posts(s, batch, ctx, now).items})
+    return items
+
+
+def _chains(engine: Engine, events: set[int]) -> dict[str, int]:
+    """Per recipient, how many first alerts were written about these events."""
+    with session_scope(engine) as s:
+        rows = s.execute(select(Alert.recipient, func.count()).where(Alert.kind == "event", Alert.event_id.in_(events))
+                         .group_by(Alert.recipient)).all()
+    return dict(rows)
+
+
+def test_the_demo_bus_accident_is_one_event_with_one_alert_chain(engine: Engine, ctx: TriageContext) -> None:
+    items = _demo(engine, ctx)
+    told = [f"demo-02{i}" for i in range(4)]
+    bus = {items[i] for i in told}
+    assert len(bus) == 1
+    assert _chains(engine, bus) == {"崇头镇": 1, "县政府办公室": 1, "县委宣传部": 1}
+    others = {k: v for k, v in items.items() if k not in told}
+    assert len(set(others.values())) == len(others)  # every other demo item is an incident of its own
+
+
+def test_the_demo_bus_accident_arriving_in_two_batches_is_still_one(engine: Engine, ctx: TriageContext) -> None:
+    items = _demo(engine, ctx, cut="2026-11-28T09:35")  # 020 and 021 first, 022 and 023 later
+    bus = {items[f"demo-02{i}"] for i in range(4)}
+    assert len(bus) == 1
+    assert _chains(engine, bus) == {"崇头镇": 1, "县政府办公室": 1, "县委宣传部": 1}

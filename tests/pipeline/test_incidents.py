@@ -1,0 +1,99 @@
+"""The same incident in other words: facts read from posts, and when they make one incident."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pipeline.config import Config
+from pipeline.normalize import to_post
+from pipeline.rules.clues import Clues, incident_text
+from pipeline.rules.incidents import Profile, conflicts, match
+from pipeline.triage import TriageContext, analyse_chunk
+from tests.conftest import NOW
+
+
+def clues(ctx: TriageContext, *texts: str, at: datetime = NOW) -> list[Clues]:
+    posts = [to_post({"id": f"t{i}", "platform": "weibo", "text": t, "published_at": at.isoformat()}, i + 1, NOW)
+             for i, t in enumerate(texts)]
+    found = analyse_chunk(ctx, posts)[2]
+    for c in found:
+        assert c is not None
+        c.at = at.timestamp()
+    return [c for c in found if c is not None]
+
+
+def profile(*found: Clues) -> Profile:
+    p = Profile()
+    for c in found:
+        p.add(c)
+    return p
+
+
+FLASH = "【突发】今天早上7时许，崇头镇通往云和梯田景区的盘山公路上一辆旅游大巴侧翻坠入山谷，已造成多人遇难"
+NEWS = "记者从县应急管理局获悉，28日7时05分许，云和梯田附近盘山公路一辆载有游客的大巴坠谷，截至9时已致12人死亡、18人受伤"
+FOLLOW = "崇头镇旅游大巴坠谷事故死亡人数已升至15人，伤者仍在县人民医院抢救"
+TRUCK = "崇头镇集镇十字路口11时20分许，一辆装满毛竹的货车与一辆电动三轮车相撞，三轮车驾驶人当场身亡"
+FIRE = "崇头镇坑根村今天下午3点多一幢民房起火，一名老人手部烧伤"
+
+
+def test_facts_of_a_post(ctx: TriageContext) -> None:
+    flash, news, truck = clues(ctx, FLASH, NEWS, TRUCK)
+    assert flash.towns == ("崇头镇",) and "云和梯田" in flash.spots and flash.kinds == ("交通事故",)
+    assert flash.objects == ("车辆:客车",) and flash.hour == 7 and flash.incident_day() == 28
+    assert news.towns == ("崇头镇",)  # through the landmark
+    assert (news.hour, news.day, news.deaths, news.hurt) == (7, 28, 12, 18)  # "截至9时" dates the report
+    assert set(truck.objects) == {"车辆:货车", "车辆:三轮车"} and truck.hour == 11
+
+
+def test_a_repost_is_read_for_the_original_not_its_comment() -> None:
+    text = incident_text(None, f"我昨天刚从那里经过，太吓人了 //@丽水身边事:{FLASH}")
+    assert text == FLASH
+    assert incident_text("崇头镇大巴坠谷", FLASH).startswith("崇头镇大巴坠谷。")
+
+
+def test_one_incident_retold_with_growing_figures(ctx: TriageContext, cfg: Config) -> None:
+    rules = cfg.policy.events.incidents
+    flash, news, follow = clues(ctx, FLASH, NEWS, FOLLOW)
+    assert match(news, profile(flash), rules) is not None
+    # The follow-up names no landmark nor hour: one fact (the bus) agrees, enough only when this is
+    # the only traffic accident in 崇头镇 of late.
+    assert match(follow, profile(flash, news), rules) is None
+    m = match(follow, profile(flash, news), rules, sole=True)
+    assert m is not None and any("同类事件" in r for r in m.reasons)
+    follow.deaths = 9  # fewer deaths, reported later: another incident
+    assert any("死亡人数不符" in r for r in conflicts(follow, profile(flash, news)))
+
+
+def test_other_incidents_in_the_same_township_on_the_same_day_stay_apart(ctx: TriageContext, cfg: Config) -> None:
+    rules = cfg.policy.events.incidents
+    flash, news, truck, fire = clues(ctx, FLASH, NEWS, TRUCK, FIRE)
+    bus = profile(flash, news)
+    assert match(truck, bus, rules, sole=True) is None
+    assert any("涉及对象不同" in r for r in conflicts(truck, bus))
+    assert any("发生时间不同" in r for r in conflicts(truck, bus))
+    assert match(fire, bus, rules, sole=True) is None
+    assert any("事件类型不同" in r for r in conflicts(fire, bus))
+
+
+def _routine(ctx: TriageContext, cfg: Config, a: str, b: str) -> Any:
+    first, second = clues(ctx, a, b)
+    return match(second, profile(first), cfg.policy.events.incidents)
+
+
+def test_routine_items_join_on_their_words_not_on_a_shared_place(ctx: TriageContext, cfg: Config) -> None:
+    water = "我是古竹村村民，这半个月村里停了四次水，供水管老化，每次停水都没有任何通知"
+    again = "古竹村今天又停水了，水龙头一滴都没有，供水站电话打了没人接，能不能提前通知"
+    road = "古竹村进村那条水泥路烂成什么样了，大坑套小坑，下雨全是积水，晚上骑车好几个人摔了"
+    assert _routine(ctx, cfg, water, again) is not None
+    assert _routine(ctx, cfg, water, road) is None
+    ticket = "云和梯田景区门票又涨了，去年还是50，今年变成80，观景台另收停车费，太贵了"
+    assert _routine(ctx, cfg, FLASH, ticket) is None  # an incident and a routine matter at one landmark
+
+
+def test_a_debunk_is_not_the_rumour_it_refutes(ctx: TriageContext, cfg: Config) -> None:
+    rumour, debunk = clues(ctx, "紧急扩散！紧水滩水库大坝裂了马上要溃坝，下游的人赶紧跑！！转给家里人",
+                           "【辟谣】网传“紧水滩水库要溃坝”系谣言！经县水利局核实，水库运行正常，请不信谣、不传谣。")
+    rumour.rumor = True  # as the rumour model says
+    assert debunk.debunk
+    assert any("辟谣" in r for r in conflicts(debunk, profile(rumour)))
