@@ -13,7 +13,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.storage.models import ApiToken, Unit, User, WebSession
+from pipeline.storage.models import Unit
+from pipeline.storage.people import ApiToken, User, WebSession
 from pipeline.vocabulary import PERMISSIONS, USER_ROLES
 
 _HASHER = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.actions.base import ActionError, actor_name, audit, unit_or_fail
 from pipeline.auth import PASSWORD_MIN, digest, hash_password, verify_password
-from pipeline.storage.models import ApiToken, SigninAttempt, User, WebSession
+from pipeline.storage.people import ApiToken, SigninAttempt, User, WebSession
 from pipeline.vocabulary import USER_ROLES
 
 SESSION_HOURS = 12

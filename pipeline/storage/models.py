@@ -394,59 +394,6 @@ class Report(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
 
 
-class User(Base):
-    """A person (or another county system) who signs in to the web app. Roles: analyst,
-    unit (bound to ``unit_id``), coordinator, leader, admin (``pipeline.vocabulary.USER_ROLES``)."""
-
-    __tablename__ = "users"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    display_name: Mapped[str] = mapped_column(String(64))
-    role: Mapped[str] = mapped_column(String(16))
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
-    password_hash: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime]
-    password_changed_at: Mapped[datetime]
-    disabled_at: Mapped[datetime | None]
-    unit: Mapped[Unit | None] = relationship()
-
-
-class WebSession(Base):
-    """A signed-in browser: the cookie holds a random token, only its SHA-256 is stored, so a
-    copy of the database cannot be used to sign in. Disabling a user or resetting the password
-    ends the sessions."""
-
-    __tablename__ = "web_sessions"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime]
-    expires_at: Mapped[datetime] = mapped_column(index=True)
-
-
-class ApiToken(Base):
-    """A token for another county system (12345 hotline, 浙政钉 workflows) calling the JSON API
-    with the permissions of the user it belongs to; only its SHA-256 is stored."""
-
-    __tablename__ = "api_tokens"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime]
-    revoked_at: Mapped[datetime | None]
-
-
-class SigninAttempt(Base):
-    """A failed sign-in, for rate limiting by user name and by address."""
-
-    __tablename__ = "signin_attempts"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(index=True)
-
-
 class PostIndex(Base):
     """The desk's search index of a post, built lazily (``pipeline.search``): the model
     certainty that orders 待复核 (the lower of the topic and grade models' top probability).

@@ -15,7 +15,8 @@ from sqlalchemy import Engine, func, select, update
 
 from pipeline.actions.users import disable_user
 from pipeline.storage.db import session_scope
-from pipeline.storage.models import Alert, AuditLog, Event, LabelledExample, Post, SigninAttempt
+from pipeline.storage.models import Alert, AuditLog, Event, LabelledExample, Post
+from pipeline.storage.people import SigninAttempt
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
 from tests.yuqing.test_web import running

@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 
 from pipeline.settings import Settings
+from pipeline.storage import people  # noqa: F401  (its tables belong to the same metadata)
 from pipeline.storage.db import make_engine
 from pipeline.storage.models import Base
 
