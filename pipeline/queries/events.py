@@ -22,7 +22,8 @@ from pipeline.vocabulary import ALERT_HEADINGS, ROLE_NAMES
 ACTION_NAMES = {"regrade": "人工定级", "confirm_grade": "确认等级", "set_topic": "更正领域", "set_relevance": "更正相关性",
                 "set_rumor": "更正谣言标记", "assign_unit": "增加单位", "unassign_unit": "撤回单位", "reassign": "改派牵头单位",
                 "accept": "签收", "return": "退回", "record_response": "登记回应", "close": "办结",
-                "acknowledge": "确认收到预警", "dispatch": "分发", "withdraw": "撤回", "set_sentiment": "更正情感倾向"}
+                "acknowledge": "确认收到预警", "dispatch": "分发", "withdraw": "撤回", "set_sentiment": "更正情感倾向",
+                "merge_events": "合并事件", "split_event": "拆分事件", "merged_into": "并入其他事件"}
 
 POSTS_SHOWN = 50
 

@@ -275,3 +275,31 @@ def test_an_analyst_corrects_the_sentiment_in_the_page_and_it_is_an_example(engi
             LabelledExample.event_id == eid))}
         audit = s.scalar(select(AuditLog.action).where(AuditLog.entity_id == eid, AuditLog.action == "set_sentiment"))
     assert ("sentiment", "正面", "张分析") in kinds and audit == "set_sentiment"
+
+
+def test_an_analyst_merges_and_splits_events_in_the_page(engine: Engine, db_url: str, ctx: TriageContext,
+                                                         settings_for: Any) -> None:
+    events = world(engine, ctx, _now())
+    keep, other = events["崇头镇"], events["石塘镇"]
+    with session_scope(engine) as s:
+        moved = list(s.scalars(select(Post.id).where(Post.event_id == other)))
+    with people(settings_for(db_url), "ana", "shitang") as (ana, shitang):
+        csrf = csrf_of(ana, f"/events/{keep}")
+        refused = ana.post(f"/events/{keep}/merge", data={"csrf": csrf, "with": "", "reason": "同一事件"})
+        assert refused.status_code == 422 and "请填写要并入的事件编号" in refused.text
+        denied = shitang.post(f"/events/{other}/merge", data={"csrf": csrf_of(shitang, "/inbox"), "with": str(keep),
+                                                              "reason": "x"})
+        assert denied.status_code in (403, 404)
+        merged = ana.post(f"/events/{keep}/merge", data={"csrf": csrf, "with": f"{other}", "reason": "同一事件"},
+                          follow_redirects=True)
+        assert merged.status_code == 200 and "已合并事件" in merged.text and f"帖子 {moved[0]}" in merged.text
+        split = ana.post(f"/events/{keep}/split", data={"csrf": csrf_of(ana, f"/events/{keep}"),
+                                                        "posts": ", ".join(map(str, moved)), "reason": "两件事"},
+                         follow_redirects=True)
+        assert split.status_code == 200 and "已拆分为新事件" in split.text
+    with session_scope(engine) as s:
+        assert s.scalar(select(Event.merged_into).where(Event.id == other)) == keep
+        new_event = s.scalar(select(Post.event_id).where(Post.id == moved[0]))
+        assert new_event not in (keep, other)
+        actions = set(s.scalars(select(AuditLog.action).where(AuditLog.actor == "张分析")))
+    assert {"merge_events", "split_event"} <= actions

@@ -98,6 +98,8 @@ class ActionBody(BaseModel):
     relevant: bool | None = Field(None, description="relevance：是否本县政务")
     rumor: bool | None = None
     sentiment: str | None = Field(None, description="sentiment：负面 | 中性 | 正面")
+    with_events: list[int] | None = Field(None, alias="with", description="merge：并入本事件的其他事件编号")
+    posts: list[int] | None = Field(None, description="split：拆出为新事件的帖子编号")
     unit: str | None = Field(None, description="reassign / assign / unassign：单位名称")
     role: str | None = Field(None, description="assign：cooperating | transfer | coordinator")
     kind: str | None = Field(None, description="respond：回应方式，如 网络问政回复")
@@ -107,11 +109,13 @@ class ActionBody(BaseModel):
 
 def _as_form(body: ActionBody) -> dict[str, str]:
     out: dict[str, str] = {}
-    for key, value in body.model_dump().items():
+    for key, value in body.model_dump(by_alias=True).items():
         if isinstance(value, bool):
             out[key] = "1" if value else "0"
         elif isinstance(value, datetime):
             out[key] = value.isoformat()
+        elif isinstance(value, list):
+            out[key] = ",".join(str(v) for v in value)
         elif value is not None:
             out[key] = str(value)
     return out

@@ -5,6 +5,7 @@ the unit's own buttons (签收, 退回, 回应, 办结)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pipeline.actions import events as ev_actions
+from pipeline.actions import merging
 from pipeline.actions import units as unit_actions
 from pipeline.actions import work as work_actions
 from pipeline.actions.base import ActionError
@@ -46,6 +48,14 @@ def _moment(raw: str, now: datetime) -> datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=SHANGHAI)
 
 
+def _ids(raw: str, what: str) -> list[int]:
+    """Numbers typed in a field ("12, 13；14"); none is an error the person reads."""
+    found = [int(x) for x in re.findall(r"\d+", raw or "")][:200]
+    if not found:
+        raise ActionError(f"请填写{what}编号")
+    return found
+
+
 def _common(f: Form, who: Principal, now: datetime) -> dict[str, Any]:
     return {"reason": f.get("reason", ""), "actor": who.actor, "now": now}
 
@@ -62,6 +72,10 @@ ACTIONS: dict[str, tuple[str, Act]] = {
                                                           **_common(f, w, now))),
     "sentiment": ("correct", lambda rt, w, e, f, now: rt.act(ev_actions.set_sentiment, rt.cfg, e,
                                                               f.get("sentiment", ""), **_common(f, w, now))),
+    "merge": ("correct", lambda rt, w, e, f, now: rt.act(merging.merge_events, rt.cfg, e,
+                                                          _ids(f.get("with", ""), "要并入的事件"), **_common(f, w, now))),
+    "split": ("correct", lambda rt, w, e, f, now: rt.act(merging.split_event, rt.cfg, e,
+                                                          _ids(f.get("posts", ""), "要拆出的帖子"), **_common(f, w, now))),
     "reassign": ("assign", lambda rt, w, e, f, now: rt.act(unit_actions.reassign, rt.cfg, e, f.get("unit", ""),
                                                             **_common(f, w, now))),
     "assign": ("assign", lambda rt, w, e, f, now: rt.act(unit_actions.assign_unit, rt.cfg, e, f.get("unit", ""),
@@ -79,7 +93,7 @@ ACTIONS: dict[str, tuple[str, Act]] = {
                                                        actor=w.actor, now=now)),
 }
 DONE = {"grade": "已保存定级", "topic": "已更正领域", "relevance": "已更正相关性", "rumor": "已更正谣言标记",
-        "sentiment": "已更正情感倾向",
+        "sentiment": "已更正情感倾向", "merge": "已合并事件", "split": "已拆分为新事件（见时间线）",
         "reassign": "已改派牵头单位", "assign": "已增加单位", "unassign": "已撤回单位", "accept": "已签收",
         "return": "已退回，协调单位将改派", "respond": "已登记回应", "close": "已办结"}
 
