@@ -132,15 +132,23 @@ def term_weight(word: str) -> float:
     return max(0.0, min(8.0, math.log(20_000 / (_frequencies().get(word, 10) + 1))))
 
 
+@lru_cache(maxsize=200_000)
+def _token_weight(tok: str) -> float:
+    """A token's weight as an incident term (0: never one: too short, a number, not Chinese,
+    the county's name, or an everyday word). Cached: the same words recur in every post."""
+    if len(tok) < 2 or tok.startswith("云和"):
+        return 0.0
+    if any(c.isdigit() or c in _CN_NUM for c in tok) or not any("\u4e00" <= c <= "\u9fff" for c in tok):
+        return 0.0
+    w = term_weight(tok)
+    return w if w >= 1.0 else 0.0
+
+
 def _terms(doc: Doc, vocab: Vocabulary, taken: set[str]) -> tuple[tuple[str, float], ...]:
     seen: dict[str, float] = {}
     for tok in doc.tokens:
-        if len(tok) < 2 or tok in seen or tok in taken or tok in vocab.place_words or tok.startswith("云和"):
-            continue
-        if any(c.isdigit() or c in _CN_NUM for c in tok) or not any("\u4e00" <= c <= "\u9fff" for c in tok):
-            continue
-        w = term_weight(tok)
-        if w >= 1.0:
+        w = _token_weight(tok)
+        if w and tok not in seen and tok not in taken and tok not in vocab.place_words:
             seen[tok] = w
     best = sorted(seen.items(), key=lambda tw: -tw[1])[:TERMS_PER_POST]
     return tuple((t, round(w, 2)) for t, w in best)
