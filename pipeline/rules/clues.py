@@ -46,6 +46,13 @@ class Vocabulary:
     town_pattern: re.Pattern[str]
     town_of: dict[str, str]  # township name or alias -> township
     place_words: frozenset[str]
+    by_first: dict[str, tuple[str, ...]]  # kind and object words by their first character
+    taken: frozenset[str]  # kind and object words: never uncommon terms
+
+    def present(self, text: str) -> set[str]:
+        """The kind and object words in the text (looked up only by characters it has)."""
+        by_first = self.by_first
+        return {w for c in by_first.keys() & set(text) for w in by_first[c] if w in text}
 
     @classmethod
     def from_config(cls, cfg: Config) -> Vocabulary:
@@ -60,11 +67,17 @@ class Vocabulary:
         town_of = {n: t.name for t in cfg.units.townships for n in (t.name, *t.aliases)}
         towns = sorted(town_of, key=len, reverse=True)
         places = set(town_of) | set(township_of) | set(cfg.units.county.names)
-        return cls(rules, tuple((k, tuple(ws)) for k, ws in rules.kinds.items()),
-                   tuple((c, f, tuple(ws)) for c, fams in rules.objects.items() for f, ws in fams.items()),
+        kinds = tuple((k, tuple(ws)) for k, ws in rules.kinds.items())
+        objects = tuple((c, f, tuple(ws)) for c, fams in rules.objects.items() for f, ws in fams.items())
+        taken = frozenset(w for _, ws in kinds for w in ws) | frozenset(w for _, _, ws in objects for w in ws)
+        by_first: dict[str, list[str]] = {}
+        for word in sorted(taken):
+            by_first.setdefault(word[0], []).append(word)
+        return cls(rules, kinds, objects,
                    re.compile("|".join(map(re.escape, long_names))) if long_names else None,
                    frozenset(n for n in township_of if len(n) < 3), township_of,
-                   re.compile("|".join(map(re.escape, towns))), town_of, frozenset(places))
+                   re.compile("|".join(map(re.escape, towns))), town_of, frozenset(places),
+                   {c: tuple(ws) for c, ws in by_first.items()}, taken)
 
 
 @dataclass(slots=True)
@@ -144,12 +157,9 @@ def _token_weight(tok: str) -> float:
     return w if w >= 1.0 else 0.0
 
 
-def _terms(doc: Doc, vocab: Vocabulary, taken: set[str]) -> tuple[tuple[str, float], ...]:
-    seen: dict[str, float] = {}
-    for tok in doc.tokens:
-        w = _token_weight(tok)
-        if w and tok not in seen and tok not in taken and tok not in vocab.place_words:
-            seen[tok] = w
+def _terms(doc: Doc, vocab: Vocabulary, taken: frozenset[str]) -> tuple[tuple[str, float], ...]:
+    places = vocab.place_words
+    seen = {t: w for t in dict.fromkeys(doc.tokens) if (w := _token_weight(t)) and t not in taken and t not in places}
     best = sorted(seen.items(), key=lambda tw: -tw[1])[:TERMS_PER_POST]
     return tuple((t, round(w, 2)) for t, w in best)
 
@@ -220,9 +230,9 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     if not (townships or named):  # "县城": any of the townships it spans
         named = [t for area, ts in vocab.rules.areas.items() if area in text for t in ts]
     towns = list(dict.fromkeys([*townships, *named]))
-    kinds = [k for k, words in vocab.kinds if any(w in text for w in words)]
-    objects = [f"{c}:{f}" for c, f, words in vocab.objects if any(w in text for w in words)]
-    taken = {w for _, ws in vocab.kinds for w in ws} | {w for _, _, ws in vocab.objects for w in ws}
+    present = vocab.present(text)
+    kinds = [k for k, words in vocab.kinds if not present.isdisjoint(words)]
+    objects = [f"{c}:{f}" for c, f, words in vocab.objects if not present.isdisjoint(words)]
     day, rel = _day(text)
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(objects), deaths, hurt, _hour(text), day, rel,
-                 _terms(doc, vocab, taken))
+                 _terms(doc, vocab, vocab.taken))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -226,48 +227,87 @@ class SchemeHit:
 
 
 class _Text:
-    """A post's folded text and tokens, and which words it contains."""
+    """A post's folded text and tokens, and which words it contains (each word looked up once
+    per post: the same words recur across schemes)."""
 
     def __init__(self, doc: Doc) -> None:
         self.text = fold(doc.text)
         self.tokens = doc.tokens if self.text == doc.text else tuple(Tokenizer().cut(self.text))
+        self._hits: dict[str, bool] = {}
+
+    @cached_property
+    def offsets(self) -> dict[int, int] | None:
+        """Each token's length by where it starts in the text (None when the tokens do not
+        spell the text)."""
+        lengths = list(map(len, self.tokens))
+        ends = list(accumulate(lengths))
+        if not ends or ends[-1] != len(self.text):
+            return None
+        return dict(zip([0, *ends[:-1]], lengths, strict=True))
 
     @cached_property
     def starts(self) -> frozenset[str]:
-        """Every token's one- and two-character starts (a short word matches the start of a
-        token): built once, on the first short word, so each lookup is a set lookup."""
+        """Every token's one- and two-character starts, for tokens that do not spell the text."""
         return frozenset(t[:n] for t in self.tokens for n in (1, 2) if len(t) >= n)
 
     def has(self, word: str) -> bool:
-        word = fold(word)
+        hit = self._hits.get(word)
+        if hit is None:
+            hit = self._hits[word] = self._find(fold(word))
+        return hit
+
+    def _find(self, word: str) -> bool:
         if len(word) >= 3:
             return word in self.text
-        return word in self.starts
+        at = self.text.find(word)
+        if at < 0:
+            return False
+        offsets = self.offsets
+        if offsets is None:
+            return word in self.starts
+        while at >= 0:  # a short word counts only as the start of a token
+            if offsets.get(at, 0) >= len(word):
+                return True
+            at = self.text.find(word, at + 1)
+        return False
 
 
-def _holds(node: Node, text: _Text, seen: list[str]) -> bool:
+def _holds(node: Node, text: _Text) -> bool:
+    """Whether the expression holds (short-circuiting: most posts match no scheme)."""
     kind, value = node
     if kind == "word":
-        hit = text.has(str(value))
-        if hit:
-            seen.append(str(value))
-        return hit
+        return text.has(str(value))
     if kind == "not":
-        return not _holds(value, text, [])
-    results = [_holds(child, text, seen) for child in value]
-    return all(results) if kind == "and" else any(results)
+        return not _holds(value, text)
+    if kind == "and":
+        return all(_holds(child, text) for child in value)
+    return any(_holds(child, text) for child in value)
+
+
+def _words(node: Node, text: _Text, seen: list[str]) -> None:
+    """The words present in the text that an expression known to hold relies on (none under NOT)."""
+    kind, value = node
+    if kind == "word":
+        if text.has(str(value)):
+            seen.append(str(value))
+    elif kind in ("and", "or"):
+        for child in value:
+            _words(child, text, seen)
 
 
 def match_scheme(scheme: Scheme, text: _Text) -> SchemeHit | None:
     """The scheme's hit on this text (the words that made it), or None."""
-    seen: list[str] = []
     for group in (scheme.region, scheme.subject, scheme.event):
-        if group and not _holds(("or", [("word", w) for w in group]), text, seen):
+        if group and not any(text.has(w) for w in group):
             return None
-    if scheme.exclude and _holds(("or", [("word", w) for w in scheme.exclude]), text, []):
+    if any(text.has(w) for w in scheme.exclude):
         return None
-    if scheme.expression is not None and not _holds(parse(scheme.expression), text, seen):
+    expression = parse(scheme.expression) if scheme.expression is not None else None
+    if expression is not None and not _holds(expression, text):
         return None
+    seen = [w for group in (scheme.region, scheme.subject, scheme.event) for w in group if text.has(w)]
+    if expression is not None:
+        _words(expression, text, seen)
     return SchemeHit(scheme.name, list(dict.fromkeys(seen)), scheme.effects)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from classifiers.tokenize import Tokenizer
+from classifiers.tokenize import Doc, Tokenizer
 from pipeline.config import Config, ConfigError
 from pipeline.rules.schemes import SchemeError, SchemesConfig, load_schemes, match_schemes, parse, words_of
 from pipeline.settings import Settings
@@ -78,3 +78,10 @@ def test_short_words_match_only_the_start_of_a_token(cfg: Config, tokenizer: Tok
     schemes = SchemesConfig.model_validate({"监测方案": [{"名称": "局村", "地域词": ["局村"], "事件词": ["停电"]}]})
     assert match_schemes(schemes, tokenizer.doc("浮云街道局村今晚停电")) != []
     assert match_schemes(schemes, tokenizer.doc("公安局村民大会上说停电了")) == []     # overlapping words
+    # the first occurrence inside a token, a later one at a token's start
+    assert match_schemes(schemes, tokenizer.doc("公安局村民大会后，浮云街道局村今晚停电")) != []
+    # the word must be the start of one token, not cross into the next
+    assert match_schemes(schemes, Doc("局村停电", ("局", "村停电"))) == []
+    # tokens that do not spell the text (a caller's own Doc): starts are read from the tokens
+    assert match_schemes(schemes, Doc("局村 停电", ("局村", "停电"))) != []
+    assert match_schemes(schemes, Doc("局村 停电", ("局", "村", "停电"))) == []
