@@ -73,9 +73,9 @@ def by_severity(grades: Iterable[str]) -> list[str]:
 # API call). A unit user is bound to one unit and sees only that unit's assignments.
 USER_ROLES = {"analyst": "监测员", "unit": "责任单位", "coordinator": "协调", "leader": "领导", "admin": "管理员"}
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "analyst": frozenset({"desk", "events", "correct", "assign", "board", "overview"}),
-    "coordinator": frozenset({"desk", "events", "assign", "board", "overview"}),
-    "leader": frozenset({"desk", "events", "board", "overview"}),
-    "admin": frozenset({"desk", "events", "correct", "assign", "board", "overview"}),
+    "analyst": frozenset({"desk", "events", "correct", "assign", "board", "overview", "reports"}),
+    "coordinator": frozenset({"desk", "events", "assign", "board", "overview", "reports"}),
+    "leader": frozenset({"desk", "events", "board", "overview", "reports"}),
+    "admin": frozenset({"desk", "events", "correct", "assign", "board", "overview", "reports"}),
     "unit": frozenset({"inbox", "work"}),
 }

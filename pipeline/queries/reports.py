@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,13 +24,16 @@ class ReportView:
     created_at: datetime
     event_id: int | None
     grade: str | None
+    period_start: datetime | None = None
+    period_end: datetime | None = None
 
 
 def list_reports(session: Session, kind: str | None = None, limit: int = 100) -> list[ReportView]:
     stmt = select(Report).order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)
     if kind is not None:
         stmt = stmt.where(Report.kind == kind)
-    return [ReportView(r.id, r.key, r.kind, r.title, r.summary, dict(r.files), r.created_at, r.event_id, r.grade)
+    return [ReportView(r.id, r.key, r.kind, r.title, r.summary, dict(r.files), r.created_at, r.event_id, r.grade,
+                       r.period_start, r.period_end)
             for r in session.scalars(stmt)]
 
 
@@ -37,6 +41,21 @@ def report_file(session: Session, report_id: int, fmt: str) -> str | None:
     """The path of one format of a recorded report, or None."""
     files = session.scalar(select(Report.files).where(Report.id == report_id))
     return None if files is None else files.get(fmt)
+
+
+def served_file(session: Session, report_id: int, fmt: str, root: Path) -> tuple[ReportView, Path] | None:
+    """A recorded report and the file of one of its formats, for download: only a file that
+    exists under ``root`` (the state directory's ``reports``), whatever path the record holds."""
+    report = session.get(Report, report_id)
+    raw = None if report is None else report.files.get(fmt)
+    if report is None or not isinstance(raw, str):
+        return None
+    path = Path(raw).resolve()
+    if not path.is_relative_to(root.resolve()) or not path.is_file():
+        return None
+    view = ReportView(report.id, report.key, report.kind, report.title, report.summary, dict(report.files),
+                      report.created_at, report.event_id, report.grade, report.period_start, report.period_end)
+    return view, path
 
 
 def report_recorded(session: Session, key: str) -> bool:

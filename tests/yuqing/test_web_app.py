@@ -303,3 +303,24 @@ def test_an_analyst_merges_and_splits_events_in_the_page(engine: Engine, db_url:
         assert new_event not in (keep, other)
         actions = set(s.scalars(select(AuditLog.action).where(AuditLog.actor == "张分析")))
     assert {"merge_events", "split_event"} <= actions
+
+
+def test_unknown_addresses_and_malformed_api_calls_answer_in_chinese(engine: Engine, db_url: str, ctx: TriageContext,
+                                                                     settings_for: Any) -> None:
+    events = world(engine, ctx, _now())
+    api_token = token_for(engine, "ana", _now())
+    with people(settings_for(db_url), "ana") as (ana,):
+        page = ana.get("/no-such-page")
+        assert page.status_code == 404 and "没有这个页面" in page.text and "Not Found" not in page.text
+        assert "<html" in page.text and "张分析" in page.text            # the app's own page, signed in
+        assert ana.put("/desk").status_code == 405 and "不接受这种请求" in ana.put("/desk").text
+        api = httpx.Client(base_url=ana.base_url, headers={"Authorization": f"Bearer {api_token}"})
+        missing = api.get("/api/nothing")
+        assert missing.status_code == 404 and missing.json() == {"detail": "没有这个页面或对象。"}
+        eid = events["崇头镇"]
+        broken = api.post(f"/api/events/{eid}/grade", content=b"{not json", headers={"Content-Type": "application/json"})
+        assert broken.status_code == 422 and "不是有效的 JSON" in broken.json()["detail"]
+        wrong = api.post(f"/api/events/{eid}/relevance", json={"relevant": "也许", "reason": "x"})
+        assert wrong.status_code == 422 and wrong.json()["detail"] == "relevant：应为 true 或 false"
+        assert api.post("/api/events/abc/grade", json={}).json()["detail"] == "event_id：应为整数"
+        api.close()

@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
@@ -21,6 +22,7 @@ from pipeline.queries.work import open_work
 from pipeline.vocabulary import MILESTONES
 from yuqing.web import security
 from yuqing.web.pages import events as event_pages
+from yuqing.web.pages import reports as report_pages
 from yuqing.web.pages.desk import FIELDS, parse_filter
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -84,6 +86,20 @@ def figures(request: Request, who: Annotated[Principal, Depends(allowed("board")
     return [{"unit": f.unit, "received": f.received, "returned": f.returned, "overdue": f.overdue,
              "on_time_rate": {m: f.rate(m) for m in MILESTONES}, "median_first_response_hours":
              f.median_first_response_hours} for f in figures.units]
+
+
+@router.get("/reports", summary="已生成的报告（最新在前；kind：daily | weekly | monthly | event | assessment）")
+def reports(request: Request, who: Annotated[Principal, Depends(allowed("reports"))]) -> list[dict[str, Any]]:
+    return [{"id": r.id, "kind": r.kind, "title": r.title, "summary": r.summary, "created_at": r.created_at,
+             "event_id": r.event_id, "grade": r.grade,
+             "files": {fmt: f"/api/reports/{r.id}/{fmt}" for fmt in r.files if fmt in report_pages.MEDIA_TYPES}}
+            for r in report_pages.report_list(request, request.query_params.get("kind"))]
+
+
+@router.get("/reports/{report_id}/{fmt}", summary="下载报告文件（docx | xlsx | html）", response_class=FileResponse)
+def report_file(report_id: int, fmt: str, request: Request,
+                who: Annotated[Principal, Depends(allowed("reports"))]) -> FileResponse:
+    return report_pages.report_response(request, report_id, fmt)
 
 
 Action = Enum("Action", {name: name for name in event_pages.ACTIONS}, type=str)  # type: ignore[misc]

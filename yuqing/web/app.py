@@ -19,8 +19,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 from uvicorn import Config, Server
 
 from classifiers.tokenize import Tokenizer
@@ -28,7 +30,7 @@ from pipeline.runtime import open_runtime
 from pipeline.settings import Settings
 from pipeline.timeparse import SHANGHAI
 from yuqing.web import api, security
-from yuqing.web.pages import ack, auth, desk, events, lists
+from yuqing.web.pages import ack, auth, desk, events, lists, reports
 from yuqing.web.render import page
 
 
@@ -52,9 +54,11 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = _now) -> Fast
     app.state.settings, app.state.clock, app.state.cache = settings, clock, {}
     app.add_exception_handler(security.PageError, _error)  # type: ignore[arg-type]
     app.add_exception_handler(security.SignInNeeded, _sign_in)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.middleware("http")(_headers)
     app.mount("/static", StaticFiles(directory=str(files("yuqing.web") / "static")), name="static")
-    for module in (auth, ack, desk, events, lists, api):
+    for module in (auth, ack, desk, events, lists, reports, api):
         app.include_router(module.router)
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
@@ -88,6 +92,30 @@ async def _error(request: Request, exc: security.PageError) -> Response:
         return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
     return page(request, "message.html", exc.status, title=exc.title, message=exc.message,
                 who=None if exc.status in (401, 404) and request.url.path.startswith("/ack/") else _who(request))
+
+
+# Starlette's own answers (no such address, a method the address does not take), in Chinese.
+HTTP_MESSAGES = {404: ("未找到", "没有这个页面或对象。"), 405: ("不支持的请求", "这个地址不接受这种请求方法。")}
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    title, message = HTTP_MESSAGES.get(exc.status_code, ("请求无法处理", f"请求无法处理（{exc.status_code}）。"))
+    return await _error(request, security.PageError(exc.status_code, title, message))
+
+
+async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+    """A malformed API body or parameter: which field and why, in Chinese."""
+    problems = "；".join(f"{'.'.join(str(p) for p in err.get('loc', ())[1:]) or '请求'}：{_problem(err)}"
+                        for err in exc.errors())
+    return await _error(request, security.PageError(422, "请求格式有误", problems or "请求格式有误"))
+
+
+def _problem(err: Any) -> str:
+    kinds = {"missing": "缺少此项", "json_invalid": "不是有效的 JSON", "int_parsing": "应为整数",
+             "bool_parsing": "应为 true 或 false", "datetime_from_date_parsing": "应为 ISO 8601 时间",
+             "datetime_parsing": "应为 ISO 8601 时间", "string_type": "应为字符串", "list_type": "应为列表",
+             "enum": "不是可用的取值", "model_attributes_type": "应为 JSON 对象", "dict_type": "应为 JSON 对象"}
+    return kinds.get(str(err.get("type")), "取值无效")
 
 
 def _who(request: Request) -> Any:
