@@ -32,15 +32,12 @@ def list_reports(session: Session, kind: str | None = None, limit: int = 100) ->
     stmt = select(Report).order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)
     if kind is not None:
         stmt = stmt.where(Report.kind == kind)
-    return [ReportView(r.id, r.key, r.kind, r.title, r.summary, dict(r.files), r.created_at, r.event_id, r.grade,
-                       r.period_start, r.period_end)
-            for r in session.scalars(stmt)]
+    return [_view(r) for r in session.scalars(stmt)]
 
 
-def report_file(session: Session, report_id: int, fmt: str) -> str | None:
-    """The path of one format of a recorded report, or None."""
-    files = session.scalar(select(Report.files).where(Report.id == report_id))
-    return None if files is None else files.get(fmt)
+def _view(r: Report) -> ReportView:
+    return ReportView(r.id, r.key, r.kind, r.title, r.summary, dict(r.files), r.created_at, r.event_id, r.grade,
+                      r.period_start, r.period_end)
 
 
 def served_file(session: Session, report_id: int, fmt: str, root: Path) -> tuple[ReportView, Path] | None:
@@ -53,9 +50,7 @@ def served_file(session: Session, report_id: int, fmt: str, root: Path) -> tuple
     path = Path(raw).resolve()
     if not path.is_relative_to(root.resolve()) or not path.is_file():
         return None
-    view = ReportView(report.id, report.key, report.kind, report.title, report.summary, dict(report.files),
-                      report.created_at, report.event_id, report.grade, report.period_start, report.period_end)
-    return view, path
+    return _view(report), path
 
 
 def report_recorded(session: Session, key: str) -> bool:

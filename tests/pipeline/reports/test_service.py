@@ -12,7 +12,7 @@ from typing import Any
 import docx
 from sqlalchemy import select, update
 
-from pipeline.queries.reports import list_reports, report_file
+from pipeline.queries.reports import list_reports, served_file
 from pipeline.reports.service import produce_due_special_reports, produce_periodic_reports
 from pipeline.runtime import Runtime
 from pipeline.storage.models import Alert, Event, Report
@@ -41,7 +41,8 @@ def test_the_0800_run_writes_and_announces_each_report_once(world: tuple[Runtime
     assert payload["path"] == files["docx"] and payload["text"].startswith("【舆情日报】2026年11月27日舆情日报")
     assert "共监测到涉云和信息14条" in payload["text"] and files["xlsx"] in payload["text"]
     first = rt.read(list_reports)[0]
-    assert first.key == "daily:2026-11-27" and rt.read(report_file, first.id, "html") == files["html"]
+    served = rt.read(served_file, first.id, "html", rt.settings.state_dir / "reports")
+    assert first.key == "daily:2026-11-27" and served is not None and served[1] == Path(files["html"]).resolve()
     monday = produce_periodic_reports(rt, at(30, 8))
     assert [r.key for r in monday] == ["daily:2026-11-29", "weekly:2026-W48"]
     first_of_month = produce_periodic_reports(rt, at(30, 8) + timedelta(days=1))
