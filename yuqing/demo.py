@@ -4,6 +4,7 @@ and the day's 舆情日报 (Word) beside the demo database."""
 from __future__ import annotations
 
 import secrets
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,7 +56,7 @@ def run_demo(settings: Settings, progress: Callable[[str], None] = lambda _: Non
         result = ingest_file(rt, sample, DEMO_NOW, settings.state_dir / "demo.rejects.jsonl", progress)
         dispatch(rt, DEMO_NOW)
         queues = rt.read(demo_queues, DEMO_NOW)
-        written = _daily_report(rt, report) if report is not None else None
+        written = _demo_reports(rt, report) if report is not None else None
         password = secrets.token_urlsafe(9)
         users = rt.act(demo_users, password, DEMO_NOW)
     return DemoResult(result.report.items, result.rejects, queues, written, users, password)
@@ -76,9 +77,19 @@ def demo_users(session: Session, password: str, now: datetime) -> list[tuple[str
     return [(username, what) for username, _, _, _, what in DEMO_USERS]
 
 
-def _daily_report(rt: Runtime, base: Path) -> Path:
+def _demo_reports(rt: Runtime, base: Path) -> Path:
+    """The demo day's 舆情日报 and the 舆情专报 of its urgent events, produced and recorded as the
+    scheduled flows would (so the web app's 报告 page is filled), under ``reports/demo`` of the
+    state directory (the demo's event numbers are not this installation's); the 日报's Word file
+    is also copied to ``base`` (beside the demo database)."""
     from pipeline.reports.periods import Period
-    from pipeline.reports.service import Spec, build, write_report
+    from pipeline.reports.service import Spec, produce, produce_due_special_reports
 
+    produce_due_special_reports(rt, DEMO_NOW, folder="demo")
     spec = Spec("daily", Period.containing("daily", DEMO_NOW.date()))
-    return Path(write_report(build(rt, spec, DEMO_NOW), base, ("docx",))["docx"])
+    record = produce(rt, spec, DEMO_NOW, [rt.cfg.alerts.leadership_recipient, rt.cfg.alerts.analyst_recipient],
+                     folder="demo")
+    assert record is not None  # a fresh demo database holds no report
+    target = base.with_name(f"{base.name}.docx")
+    shutil.copyfile(record.files["docx"], target)
+    return target

@@ -113,17 +113,21 @@ def write_report(doc: Document, base: Path, formats: tuple[str, ...] = FORMATS) 
     return files
 
 
-def reports_dir(rt: Runtime, kind: str) -> Path:
-    return rt.settings.state_dir / "reports" / kind
+def reports_dir(rt: Runtime, kind: str, folder: str | None = None) -> Path:
+    """Where reports of a kind are written: ``$YUQING_STATE_DIR/reports[/folder]/<kind>``. The web
+    app serves files from under ``reports`` only."""
+    root = rt.settings.state_dir / "reports"
+    return (root / folder if folder else root) / kind
 
 
 def produce(rt: Runtime, spec: Spec, now: datetime, recipients: list[str],
-            formats: tuple[str, ...] = FORMATS) -> ReportRecord | None:
-    """Build, write, record and announce one report unless its key is recorded already."""
+            formats: tuple[str, ...] = FORMATS, folder: str | None = None) -> ReportRecord | None:
+    """Build, write, record and announce one report unless its key is recorded already; ``folder``
+    keeps another database's reports (the demo's) apart from this installation's."""
     if rt.read(report_recorded, spec.key):
         return None
     doc = build(rt, spec, now)
-    files = write_report(doc, reports_dir(rt, spec.kind) / spec.stem, formats)
+    files = write_report(doc, reports_dir(rt, spec.kind, folder) / spec.stem, formats)
     period = spec.period
     record = ReportRecord(spec.key, spec.kind, doc.title, doc.summary, files,
                           period.start if period else None, period.end if period else None, spec.event_id, spec.grade)
@@ -141,10 +145,10 @@ def produce_periodic_reports(rt: Runtime, now: datetime, formats: tuple[str, ...
     return [r for s in specs if (r := produce(rt, s, now, recipients, formats)) is not None]
 
 
-def produce_due_special_reports(rt: Runtime, now: datetime,
-                                formats: tuple[str, ...] = ("docx", "html")) -> list[ReportRecord]:
+def produce_due_special_reports(rt: Runtime, now: datetime, formats: tuple[str, ...] = ("docx", "html"),
+                                folder: str | None = None) -> list[ReportRecord]:
     """A 舆情专报 for each event that reached an urgent grade without one yet, to the analysts."""
     due = rt.read(special_reports_due, list(rt.cfg.alerts.urgent_grades))
-    produced = (produce(rt, Spec("event", event_id=e, grade=g), now, [rt.cfg.alerts.analyst_recipient], formats)
-                for e, g in due)
+    produced = (produce(rt, Spec("event", event_id=e, grade=g), now, [rt.cfg.alerts.analyst_recipient], formats,
+                        folder) for e, g in due)
     return [r for r in produced if r is not None]

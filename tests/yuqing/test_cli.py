@@ -90,6 +90,18 @@ def test_demo_runs_offline_and_prints_queues(settings_for, tmp_path: Path) -> No
     daily = docx.Document(str(tmp_path / "demo-daily.docx"))
     assert daily.paragraphs[0].text == "云和县政务舆情日报" and "当日舆情日报" in result.stdout
     assert any(p.text == "2026年11月28日舆情日报" for p in daily.paragraphs)
+    # Recorded as the scheduled flows record them, so the web app's 报告 page of the demo is filled:
+    # the day's 日报 and a 专报 for each urgent event, under reports/demo of the state directory.
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "demo.db") as db:
+        recorded = db.execute("SELECT key, files FROM reports ORDER BY id").fetchall()
+        urgent = db.execute("SELECT count(*) FROM events WHERE relevant AND grade IN ('重大', '特别重大')").fetchone()[0]
+    keys = [k for k, _ in recorded]
+    assert "daily:2026-11-28" in keys and urgent > 0 and sum(k.startswith("event:") for k in keys) == urgent
+    for _, files in recorded:
+        for path in json.loads(files).values():
+            assert Path(path).is_file() and Path(path).is_relative_to(settings.state_dir / "reports" / "demo")
 
 
 def test_status_reports_open_work_and_alert_outbox(sqlite_settings: Settings, tmp_path: Path) -> None:
