@@ -322,7 +322,9 @@ def read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}：无法读取（{exc}）") from exc
     try:
-        return yaml.safe_load(text)
+        # libyaml's safe loader where PyYAML was built with it: the same documents, parsed in a
+        # tenth of the time (0.15 s of every command's start with the pure-Python one).
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}：YAML 格式错误：{exc}") from exc
 
