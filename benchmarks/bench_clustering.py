@@ -38,6 +38,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from benchmarks.streams import repost, stream
+from pipeline import clustering
 from pipeline.batch import NewEvent
 from pipeline.clustering import PROFILE_POSTS, Clusterer
 from pipeline.config import load_config
@@ -260,10 +261,37 @@ def loaded(ctx: TriageContext, now: datetime, history: History, sigs: np.ndarray
     return c
 
 
+def comparisons(clusterer: Clusterer, posts: list[PostInput], sigs: np.ndarray, clues: list[Clues | None]
+                ) -> tuple[float, float]:
+    """(stored signatures compared, event incident profiles matched) per placed post: what the
+    look-up costs in work, whatever the machine's speed."""
+    counts: Counter[str] = Counter()
+    index, match = clusterer.index, clustering.match
+    near = index.near
+
+    def counting_near(sig: np.ndarray, keys: list[int], stored: np.ndarray, own: np.ndarray) -> list[Any]:
+        recent = {j for key in keys for j in (index.recent.get(key) or ())}
+        counts["signatures"] += len(set(stored.tolist()) | recent)
+        return near(sig, keys, stored, own)
+
+    def counting_match(*args: Any, **kwargs: Any) -> Any:
+        counts["incidents"] += 1
+        return match(*args, **kwargs)
+
+    index.near = counting_near  # type: ignore[method-assign]
+    clustering.match = counting_match
+    try:
+        place_all(clusterer, posts, sigs, clues)
+    finally:
+        clustering.match = match
+    return counts["signatures"] / len(posts), counts["incidents"] / len(posts)
+
+
 def cost(ctx: TriageContext, settings: Settings, sizes: tuple[int, ...] = (10_000, 50_000, 100_000),
-         new: int = 2_000) -> list[tuple[int, float, float, float]]:
-    """(stored posts, µs per added post, seconds to load, MB held) for each store size: the
-    last ``size`` posts of a realistic stream spread over 13 days, then ``new`` more."""
+         new: int = 2_000) -> list[tuple[int, float, float, float, tuple[float, float]]]:
+    """(stored posts, µs per added post, seconds to load, MB held, comparisons per post) for each
+    store size: the last ``size`` posts of a realistic stream spread over 13 days, then ``new``
+    more."""
     now = datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI)
     total = max(sizes) + new
     records = stream(total, 7, settings, start=now - timedelta(days=13), every=timedelta(days=13) / total)
@@ -286,7 +314,8 @@ def cost(ctx: TriageContext, settings: Settings, sizes: tuple[int, ...] = (10_00
         held = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
         del clusterer
-        out.append((size, (t2 - t1) / new * 1e6, t1 - t0, held))
+        compared = comparisons(loaded(ctx, now, part, sigs[-new - size:-new]), posts[-new:], sigs[-new:], clues[-new:])
+        out.append((size, (t2 - t1) / new * 1e6, t1 - t0, held, compared))
     return out
 
 
@@ -340,9 +369,9 @@ def main() -> None:
     if args.skip_cost:
         return
     gc.disable()  # as during a triage batch; timings are of the look-up alone
-    for size, micros, load, held in cost(ctx, settings):
-        print(f"stored {size:>7,} posts: {micros:6.0f} µs per added post, index loaded in {load:5.2f} s, "
-              f"{held:6.1f} MB held")
+    for size, micros, load, held, (signatures, incidents) in cost(ctx, settings):
+        print(f"stored {size:>7,} posts: {micros:6.0f} µs per added post, compared {signatures:5.1f} signatures "
+              f"and {incidents:4.1f} incidents per post, index loaded in {load:5.2f} s, {held:6.1f} MB held")
     big, small, reps = viral(ctx, settings)
     print(f"joining a 10,000-post event: {big:.0f} µs per post ({reps} representatives); a 10-post event: {small:.0f} µs")
     gc.enable()
