@@ -21,6 +21,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from classifiers.text_model import svm_proba
 from classifiers.tokenize import Doc
 
 
@@ -58,14 +59,7 @@ class PlainCharClassifier(ClassifierMixin, BaseEstimator):
         return self.vectorizer_.transform(list(X))
 
     def proba_from_features(self, features: sp.csr_matrix) -> np.ndarray:
-        if isinstance(self.model_, CalibratedClassifierCV):
-            return np.asarray(self.model_.predict_proba(features))
-        scores = np.asarray(self.model_.decision_function(features))
-        if scores.ndim == 1:
-            scores = np.column_stack([-scores, scores])
-        z = scores * 3.0 - (scores * 3.0).max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return np.asarray(e / e.sum(axis=1, keepdims=True))
+        return svm_proba(self.model_, features)
 
     def predict_proba(self, X: Sequence[Doc]) -> np.ndarray:
         return self.proba_from_features(self.features(X))

@@ -32,6 +32,17 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def svm_proba(model: Any, features: sp.csr_matrix) -> np.ndarray:
+    """Class probabilities of a fitted LinearSVC, calibrated or not: the calibrator's where there
+    is one (enough examples per class to calibrate), else a softmax of the scaled margins."""
+    if isinstance(model, CalibratedClassifierCV):
+        return np.asarray(model.predict_proba(features))
+    scores = np.asarray(model.decision_function(features))
+    if scores.ndim == 1:  # binary LinearSVC gives one column
+        scores = np.column_stack([-scores, scores])
+    return _softmax(scores * 3.0)
+
+
 class _TextFeatures(BaseEstimator):
     """Word TF-IDF (from the shared tokens) next to character n-gram TF-IDF (from the text)."""
 
@@ -136,13 +147,7 @@ class TextClassifier(ClassifierMixin, _TextFeatures):
         return self.proba_from_features(self._features(X))
 
     def proba_from_features(self, features: sp.csr_matrix) -> np.ndarray:
-        features = self._head(features)
-        if isinstance(self.model_, CalibratedClassifierCV):
-            return np.asarray(self.model_.predict_proba(features))
-        scores = np.asarray(self.model_.decision_function(features))
-        if scores.ndim == 1:  # binary LinearSVC gives one column
-            scores = np.column_stack([-scores, scores])
-        return _softmax(scores * 3.0)
+        return svm_proba(self.model_, self._head(features))
 
     def predict(self, X: Sequence[Doc]) -> np.ndarray:
         return np.asarray(self.classes_[self.predict_proba(X).argmax(axis=1)])
