@@ -19,7 +19,7 @@ from pipeline.rules.analysis import EventFacts, PostAnalysis, irrelevant_reason,
 from pipeline.rules.decide import EventDecision, decide_event, event_clock, overrides_of
 from pipeline.storage import store
 from pipeline.storage.models import Classification, Event, Post
-from pipeline.trust import scheme_alerts, trust_values
+from pipeline.trust import SET_ASIDE_BY_ANALYST, scheme_alerts, trust_values
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -95,7 +95,7 @@ class BatchWriter:
             topic = post_topic(a, local, policy)
             ov = overrides_of(existing.get(event) if isinstance(event, int) else None)
             why = irrelevant_reason(a, local, topic, policy) if ov.relevant is None else (
-                None if ov.relevant else "分析员更正为无关")
+                None if ov.relevant else SET_ASIDE_BY_ANALYST)
             topics.append(ov.topic or topic)
             relevant.append(why is None)
             reasons.append(why)
@@ -148,12 +148,11 @@ class BatchWriter:
         if d.relevant and clock is None:  # decided once, when the event first concerns the county
             clock, _ = event_clock(self.now, [(p.published_at, p.published_precision) for p in members],
                                    self.cfg.policy)
-        engagement = f.engagement_known if f.engagement_unknown_posts == 0 or f.engagement_known else None
         return {
             "relevant": d.relevant, "topic": d.topic, "grade": d.grade, "auto_grade": d.auto_grade,
             "grade_reasons": d.reasons, "categories": d.categories if d.relevant else [],
             "rumor": d.rumor, "leadership": bool(d.routing and d.routing.leadership),
-            "features": f.to_json(), "engagement": engagement, "clock_start_at": clock,
+            "features": f.to_json(), "engagement": f.engagement(), "clock_start_at": clock,
         }
 
     def _store_posts(self, posts: list[PostInput], analyses: list[PostAnalysis], signatures: np.ndarray,

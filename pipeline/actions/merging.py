@@ -60,7 +60,7 @@ def merge_events(session: Session, cfg: Config, keep_id: int, other_ids: list[in
                         .values(topic=keep.override_topic))
     facts = refold(session, cfg, keep_id, None)
     keep.features = facts.to_json()
-    keep.engagement = facts.engagement_known if facts.engagement_unknown_posts == 0 or facts.engagement_known else None
+    keep.engagement = facts.engagement()
     decision = _decision(session, cfg, keep, facts)
     why = f"与事件 {'、'.join(map(str, ids))} 为同一事件，合并：{reason}"
     _carry_assignments(session, cfg, keep_id, ids, decision.grade, now, why)

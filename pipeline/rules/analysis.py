@@ -114,13 +114,14 @@ def apply_schemes(hits: list[SchemeHit], local: bool, local_reasons: list[str], 
     return local, local_reasons, pin
 
 
-def effective_topic(classified: Classified, local: bool, relevance: Relevance) -> str:
+def effective_topic(classified: Classified, local: bool, relevance: Relevance, overrule: bool = False) -> str:
     """The model's topic, except that an item about 云和 is only set aside as 无关 when the
-    model is confident of it: missing a real matter costs more than reviewing an extra one."""
+    model is confident of it: missing a real matter costs more than reviewing an extra one.
+    ``overrule``: a monitoring scheme marked the item relevant, so the model's 无关 never stands."""
     irrelevant = relevance.irrelevant_topic
-    if classified.topic != irrelevant or not local:
+    if classified.topic != irrelevant or not (local or overrule):
         return classified.topic
-    if classified.topic_scores.get(irrelevant, 1.0) >= relevance.irrelevant_min_score:
+    if not overrule and classified.topic_scores.get(irrelevant, 1.0) >= relevance.irrelevant_min_score:
         return classified.topic
     others = {t: p for t, p in classified.topic_scores.items() if t != irrelevant}
     return max(others, key=lambda t: others[t]) if others else classified.topic
@@ -129,13 +130,8 @@ def effective_topic(classified: Classified, local: bool, relevance: Relevance) -
 def post_topic(a: PostAnalysis, local: bool, relevance: Relevance) -> str:
     """A post's topic: a monitoring scheme's pinned topic; else the model's (``effective_topic``),
     except that a scheme marking the post relevant overrules the model's 无关."""
-    if a.topic_pin:
-        return a.topic_pin
-    topic = effective_topic(a.classified, local, relevance)
-    if topic == relevance.irrelevant_topic and any(h.effects.relevant for h in a.schemes):
-        others = {t: p for t, p in a.classified.topic_scores.items() if t != topic}
-        return max(others, key=lambda t: others[t]) if others else topic
-    return topic
+    return a.topic_pin or effective_topic(a.classified, local, relevance,
+                                          overrule=any(h.effects.relevant for h in a.schemes))
 
 
 def irrelevant_reason(a: PostAnalysis, local: bool, topic: str, relevance: Relevance) -> str | None:
@@ -180,6 +176,10 @@ class EventFacts:
         # A shallow copy is enough: every field is a scalar, a list of str or a flat dict.
         return {k: (v.copy() if isinstance(v, list | dict) else v) for k, v in vars(self).items()}
 
+    def engagement(self) -> int | None:
+        """The event's summed engagement, or None when no post of it stated any."""
+        return self.engagement_known if self.engagement_unknown_posts == 0 or self.engagement_known else None
+
     def casualty_figures(self) -> Casualties:
         return Casualties(**self.casualties) if self.casualties else Casualties()
 
@@ -215,9 +215,10 @@ class EventFacts:
             if topic != irrelevant_topic:
                 self.topic_scores[topic] = round(self.topic_scores.get(topic, 0.0) + s, 4)
         graded = model_grade(analysis.classified.grade_scores)
-        if highest([self.model_grade, graded]) == graded:
+        top = highest([self.model_grade, graded])
+        if top == graded:
             self.grade_scores = dict(analysis.classified.grade_scores)
-        self.model_grade = highest([self.model_grade, graded])
+        self.model_grade = top
         self.townships = _union(self.townships, analysis.townships)
         self.categories = _union(self.categories, analysis.categories)
         self.emergency_types = _union(self.emergency_types, analysis.emergency_types)

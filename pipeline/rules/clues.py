@@ -214,9 +214,20 @@ def clues_of(post: PostInput, doc: Doc, townships: list[str], casualties: Casual
              vocab: Vocabulary, tokenizer: Tokenizer) -> Clues:
     """The clues of a post whose places, figures and rumour flag are known."""
     text = incident_text(post.title, post.text)
-    found = extract(doc if text == doc.text else tokenizer.doc(text), townships, casualties.deaths,
+    found = extract(_incident_doc(text, post.title, doc, tokenizer), townships, casualties.deaths,
                     casualties.injured or casualties.serious_injuries, vocab)
     return replace(found, rumor=rumor, debunk=bool(_DEBUNK.search(text)))
+
+
+def _incident_doc(text: str, title: str | None, doc: Doc, tokenizer: Tokenizer) -> Doc:
+    """``text`` tokenised, reusing the tokens of the post's text (``doc``) where it holds them:
+    a title put before the whole text only needs the title cut (jieba never joins a word across
+    "。", which is not a Han character)."""
+    if text == doc.text:
+        return doc
+    if title and text == f"{title}。{doc.text}":
+        return Doc(text, (*tokenizer.doc(title).tokens, "。", *doc.tokens))
+    return tokenizer.doc(text)
 
 
 def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None, vocab: Vocabulary) -> Clues:

@@ -52,6 +52,23 @@ def test_a_repost_is_read_for_the_original_not_its_comment() -> None:
     assert incident_text("崇头镇大巴坠谷", FLASH).startswith("崇头镇大巴坠谷。")
 
 
+def test_a_titled_post_reads_the_same_facts_as_its_title_and_text_cut_together(ctx: TriageContext) -> None:
+    # clues_of reuses the text's tokens and cuts only the title; the facts must be those of the
+    # joined text cut whole.
+    from pipeline.rules.clues import extract
+
+    title = "云和梯田盘山公路旅游大巴坠谷"
+    post = to_post({"id": "t", "platform": "news", "title": title, "text": FOLLOW, "published_at": NOW.isoformat()},
+                   1, NOW)
+    analyses, _, read = analyse_chunk(ctx, [post])
+    found, analysis = read[0], analyses[0]
+    whole = extract(ctx.tokenizer.doc(f"{title}。{FOLLOW}"), analysis.townships, analysis.casualties.deaths,
+                    analysis.casualties.injured or analysis.casualties.serious_injuries, ctx.vocab)
+    assert found is not None and "云和梯田" in found.spots
+    assert (found.towns, found.spots, found.kinds, found.objects, found.terms) == \
+        (whole.towns, whole.spots, whole.kinds, whole.objects, whole.terms)
+
+
 def test_one_incident_retold_with_growing_figures(ctx: TriageContext, cfg: Config) -> None:
     rules = cfg.policy.events.incidents
     flash, news, follow = clues(ctx, FLASH, NEWS, FOLLOW)
