@@ -34,7 +34,9 @@ def candidate_sizes(n_features: int) -> list[int | None]:
     return [k for k in CANDIDATES if k <= n_features // 2] + [None]
 
 
-def _splits(y: np.ndarray, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def validation_splits(y: np.ndarray, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified three folds (fewer when a class is smaller; none below two), or one 80/20
+    split above ``SPLIT_ABOVE`` rows: where training data chooses a setting for itself."""
     index = np.arange(len(y))
     if len(y) > SPLIT_ABOVE:
         tr, te = train_test_split(index, test_size=0.2, random_state=seed, stratify=y)
@@ -59,7 +61,7 @@ def choose_capacity(features: sp.csr_matrix, y: np.ndarray, C: float, class_weig
     """The chi-square selection size to use (``k`` None: all features) with every size's
     validated macro-F1: the best one, unless the default is within ``MARGIN`` of it."""
     sizes = candidate_sizes(features.shape[1])
-    splits = _splits(y, seed)
+    splits = validation_splits(y, seed)
     if len(sizes) == 1 or not splits:
         return {"k": None, "scores": {}, "folds": len(splits)}
     totals = dict.fromkeys(range(len(sizes)), 0.0)

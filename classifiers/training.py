@@ -22,7 +22,7 @@ from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_su
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from classifiers.calibration import reliability
-from classifiers.capacity import AUTO
+from classifiers.capacity import AUTO, MARGIN, validation_splits
 from classifiers.plain import PlainCharClassifier
 from classifiers.registry import LoadedModel, ModelError, load_model, read_sidecar, save_model
 from classifiers.text_model import MultiLabelTextClassifier, TextClassifier
@@ -140,7 +140,7 @@ def new_estimator(kind: str, default_model: bool = False) -> TextClassifier | Mu
     return MultiLabelTextClassifier(**params) if kind in MULTI_LABEL else TextClassifier(**params)
 
 
-RECIPE_MARGIN = 0.01  # about the spread of macro-F1 between folds of a couple of thousand items
+RECIPE_MARGIN = MARGIN  # about the spread of macro-F1 between folds of a couple of thousand items
 
 
 def choose_recipe(kind: str, docs: list[Doc], labels: list[Any], seed: int = 0) -> dict[str, Any]:
@@ -152,10 +152,9 @@ def choose_recipe(kind: str, docs: list[Doc], labels: list[Any], seed: int = 0) 
     counts = pd.Series(strat).value_counts()
     if kind in MULTI_LABEL or len(docs) < 40 or counts.min() < 3 or len(counts) < 2:
         return {"chosen": "recipe", "validated": False}
-    index = np.arange(len(docs))
-    # Three folds while the data is small enough for their noise to matter; one split beyond.
-    splits = (list(StratifiedKFold(3, shuffle=True, random_state=seed).split(index, strat)) if len(docs) <= 10_000
-              else [tuple(train_test_split(index, test_size=0.2, random_state=seed, stratify=strat))])
+    # Three folds (every class has three) while the data is small enough for their noise to
+    # matter; one split beyond.
+    splits = validation_splits(np.asarray(strat), seed)
     scores = {"recipe": 0.0, "plain": 0.0}
     for tr, va in splits:
         for name, est in (("recipe", new_estimator(kind)), ("plain", PlainCharClassifier())):

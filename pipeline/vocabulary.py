@@ -12,6 +12,9 @@ from collections.abc import Iterable
 # RULES.md §1, highest first.
 GRADES: tuple[str, ...] = ("特别重大", "重大", "较大", "一般")
 
+# RULES.md §2 key categories (重点类别) an item can carry.
+KEY_CATEGORIES: tuple[str, ...] = ("政策误读", "切身利益", "道德底线", "突发事件", "上级交办", "谣言")
+
 # RULES.md §4 milestones.
 MILESTONES: tuple[str, ...] = ("authoritative_info", "press_conference", "response")
 MILESTONE_NAMES = {"authoritative_info": "发布权威信息", "press_conference": "新闻发布会", "response": "予以回应"}

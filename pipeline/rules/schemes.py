@@ -19,13 +19,12 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-import zhconv
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from classifiers.tokenize import Doc, Tokenizer
+from pipeline.vocabulary import KEY_CATEGORIES
 
 Node = tuple[str, Any]  # ("word", str) | ("and" | "or", list[Node]) | ("not", Node)
-KEY_CATEGORIES = ("政策误读", "切身利益", "道德底线", "突发事件", "上级交办", "谣言")
 
 
 class SchemeError(ValueError):
@@ -36,6 +35,8 @@ class SchemeError(ValueError):
 def _traditional() -> frozenset[str]:
     """Characters that only ever appear on the traditional side of zhconv's table: a text with
     none of them reads the same folded, and most posts have none."""
+    import zhconv  # here, not at import: it loads pkg_resources (0.15 s of every command's start)
+
     table = zhconv.zhconv.getdict("zh-hans")
     return frozenset("".join(table)) - frozenset("".join(table.values()))
 
@@ -45,6 +46,8 @@ def fold(text: str) -> str:
     """Traditional → simplified characters, so 雲和縣 matches 云和县."""
     if _traditional().isdisjoint(text):
         return text
+    import zhconv
+
     return str(zhconv.convert(text, "zh-hans"))
 
 

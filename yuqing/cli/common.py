@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -22,6 +23,12 @@ EXIT_FAILED = 1      # the work could not be done (configuration, database, mode
 EXIT_USAGE = 2       # the command was asked for something it cannot do (unknown unit, bad value)
 EXIT_REJECTS = 3     # input lines were rejected; the valid ones were stored
 EXIT_UNDELIVERED = 4  # alert deliveries failed (they stay queued and are retried)
+
+# Options every command that changes an item takes (the audit's who, why and when).
+By = Annotated[str, typer.Option("--by", help="操作人姓名（记入审计）")]
+Reason = Annotated[str, typer.Option(help="理由（记入审计）")]
+Now = Annotated[str | None, typer.Option(help="操作时间（ISO），默认当前时间")]
+EventId = Annotated[int, typer.Argument(help="事件编号")]
 
 GRADE_STYLE = {"特别重大": "bold red", "重大": "red", "较大": "yellow", "一般": "green"}
 

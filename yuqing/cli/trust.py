@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from yuqing.cli.common import GRADE_STYLE, moment, out, progress, runtime, styled
+from yuqing.cli.common import GRADE_STYLE, By, EventId, Now, Reason, moment, out, progress, runtime, styled
 from yuqing.cli.tables import print_notes, when
 
 app = typer.Typer()
@@ -39,11 +39,11 @@ def review(
 
 @app.command()
 def sentiment(
-    event_id: Annotated[int, typer.Argument(help="事件编号")],
+    event_id: EventId,
     value: Annotated[str, typer.Option("--sentiment", help="负面 | 中性 | 正面")],
-    reason: Annotated[str, typer.Option(help="理由（记入审计）")],
-    by: Annotated[str, typer.Option("--by", help="操作人姓名（记入审计）")],
-    now: Annotated[str | None, typer.Option(help="操作时间（ISO），默认当前时间")] = None,
+    reason: Reason,
+    by: By,
+    now: Now = None,
 ) -> None:
     """更正事件的情感倾向（留作情感模型的训练样本）。"""
     from pipeline.actions.events import set_sentiment

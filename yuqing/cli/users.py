@@ -11,11 +11,10 @@ import typer
 from rich.markup import escape
 
 from pipeline.vocabulary import USER_ROLES
-from yuqing.cli.common import EXIT_USAGE, fail, moment, out, runtime
+from yuqing.cli.common import EXIT_USAGE, By, fail, moment, out, runtime
 
 app = typer.Typer(no_args_is_help=True, help="网页用户与接口令牌：add、disable、reset、token")
 
-By = Annotated[str, typer.Option("--by", help="操作人姓名（记入审计）")]
 ROLES = "、".join(f"{k}（{v}）" for k, v in USER_ROLES.items())
 
 

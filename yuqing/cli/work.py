@@ -10,15 +10,11 @@ import typer
 from rich.markup import escape
 
 from pipeline.vocabulary import MILESTONE_NAMES
-from yuqing.cli.common import moment, out, runtime
+from yuqing.cli.common import By, EventId, Now, Reason, moment, out, runtime
 from yuqing.cli.tables import print_queue
 
 app = typer.Typer()
 
-By = Annotated[str, typer.Option("--by", help="操作人姓名（记入审计）")]
-Reason = Annotated[str, typer.Option(help="理由（记入审计）")]
-Now = Annotated[str | None, typer.Option(help="操作时间（ISO），默认当前时间")]
-EventId = Annotated[int, typer.Argument(help="事件编号")]
 Unit = Annotated[str, typer.Option("--unit", "-u", help="单位名称，如 石塘镇、县交通运输局")]
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from pipeline.auth import Principal
 from pipeline.queries.desk import REVIEW_BELOW, DeskFilter, desk_options, desk_page
 from pipeline.timeparse import SHANGHAI
-from pipeline.vocabulary import SENTIMENTS
+from pipeline.vocabulary import KEY_CATEGORIES, SENTIMENTS
 from yuqing.web import security
 from yuqing.web.render import page
 
@@ -22,7 +22,6 @@ router = APIRouter()
 FIELDS = ("q", "grade", "topic", "unit", "status", "platform", "source", "category", "rumor", "relevant", "since",
           "until", "review", "sentiment", "order")
 OPTIONS_SECONDS = 300
-CATEGORIES = ("政策误读", "切身利益", "道德底线", "突发事件", "上级交办", "谣言")
 
 
 def _day(raw: str) -> datetime | None:
@@ -43,7 +42,7 @@ def parse_filter(raw: dict[str, str], page_no: int = 1) -> DeskFilter:
         grade=raw.get("grade") or None, topic=raw.get("topic") or None, unit=raw.get("unit") or None,
         status=raw.get("status") or None, platform=raw.get("platform") or None, source=raw.get("source") or None,
         since=_day(raw.get("since", "")), until=until + timedelta(days=1) if until else None,
-        category=raw.get("category") if raw.get("category") in CATEGORIES else None,
+        category=raw.get("category") if raw.get("category") in KEY_CATEGORIES else None,
         rumor=_flag(raw.get("rumor", "")), relevant=_flag(raw.get("relevant", "")), review=raw.get("review") == "1",
         sentiment=raw.get("sentiment") if raw.get("sentiment") in SENTIMENTS else None,
         q=raw.get("q", "")[:100], order="uncertain" if raw.get("order") == "uncertain" else "newest",
@@ -78,6 +77,6 @@ def desk(request: Request, who: Annotated[Principal, Depends(security.require("d
     result = rt.read(desk_page, request.app.state.tokenizer, f)
     irrelevant = rt.cfg.policy.relevance.irrelevant_topic
     return page(request, "desk.html", title="研判台", who=who, result=result, f=f, raw=raw, options=options(request),
-                topics=[t for t in rt.cfg.topic_names if t != irrelevant], categories=CATEGORIES,
+                topics=[t for t in rt.cfg.topic_names if t != irrelevant], categories=KEY_CATEGORIES,
                 review_below=REVIEW_BELOW, sentiments=SENTIMENTS, query=query_of(raw),
                 pairs=lambda xs: [(x, x) for x in xs])
