@@ -87,8 +87,3 @@ def token_principal(session: Session, token: str) -> Principal | None:
     return _principal(row[0], row[1], row[2]) if row else None
 
 
-def unit_users(session: Session, unit: str) -> list[str]:
-    """Display names of the enabled users of a unit."""
-    stmt = (select(User.display_name).join(Unit, Unit.id == User.unit_id)
-            .where(Unit.name == unit, User.disabled_at.is_(None)).order_by(User.id))
-    return list(session.scalars(stmt))

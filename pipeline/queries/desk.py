@@ -68,7 +68,6 @@ class DeskPage:
     rows: list[DeskRow]
     page: int
     has_next: bool
-    filters: DeskFilter = field(default_factory=DeskFilter)
 
 
 def _assigned(*conditions: Any) -> Any:
@@ -116,7 +115,7 @@ def desk_page(session: Session, tokenizer: Tokenizer, f: DeskFilter) -> DeskPage
     owners = primary_units(session, sorted({r.event_id for r in rows}))
     rows = [DeskRow(**{**r.__dict__, "primary_unit": owners.get(r.event_id, (None, None))[0],
                        "primary_status": owners.get(r.event_id, (None, None))[1]}) for r in rows]
-    return DeskPage(rows, page, len(found) > PAGE_SIZE, f)
+    return DeskPage(rows, page, len(found) > PAGE_SIZE)
 
 
 def primary_units(session: Session, event_ids: list[int]) -> dict[int, tuple[str, str]]:

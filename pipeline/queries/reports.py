@@ -24,8 +24,6 @@ class ReportView:
     created_at: datetime
     event_id: int | None
     grade: str | None
-    period_start: datetime | None = None
-    period_end: datetime | None = None
 
 
 def list_reports(session: Session, kind: str | None = None, limit: int = 100) -> list[ReportView]:
@@ -36,8 +34,7 @@ def list_reports(session: Session, kind: str | None = None, limit: int = 100) ->
 
 
 def _view(r: Report) -> ReportView:
-    return ReportView(r.id, r.key, r.kind, r.title, r.summary, dict(r.files), r.created_at, r.event_id, r.grade,
-                      r.period_start, r.period_end)
+    return ReportView(r.id, r.key, r.kind, r.title, r.summary, dict(r.files), r.created_at, r.event_id, r.grade)
 
 
 def served_file(session: Session, report_id: int, fmt: str, root: Path) -> tuple[ReportView, Path] | None:

@@ -131,7 +131,7 @@ async def _sign_in(request: Request, _exc: security.SignInNeeded) -> Response:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.method != "GET":
         return page(request, "message.html", 401, title="请先登录", message="登录已失效，请重新登录后再提交。")
-    return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303, headers=security.HEADERS)
+    return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
 
 
 @contextmanager

@@ -1,6 +1,6 @@
 """Server-rendered pages: Jinja2 templates with autoescape on (crawled text is hostile), the
 filters they use (times in 北京时间, time left, Chinese names of codes) and the page response
-with the security headers."""
+(the app adds the security headers to every response)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from markupsafe import Markup
 from pipeline.queries.clock import STATE_NAMES
 from pipeline.queries.events import ACTION_NAMES
 from pipeline.timeparse import SHANGHAI
-from pipeline.vocabulary import ALERT_HEADINGS, GRADES, MILESTONE_NAMES, ROLE_NAMES, SENTIMENTS, STATUS_NAMES, USER_ROLES
+from pipeline.vocabulary import ALERT_HEADINGS, GRADES, MILESTONE_NAMES, ROLE_NAMES, SENTIMENTS, STATUS_NAMES
 from yuqing.web import security
 
 
@@ -68,7 +68,7 @@ def web_url(url: str | None) -> str | None:
 ENV.filters.update(when=when, left=left, grade_class=grade_class, web_url=web_url)
 ENV.globals.update(ALERT_HEADINGS=ALERT_HEADINGS, ACTION_NAMES=ACTION_NAMES, GRADES=GRADES,
                    MILESTONE_NAMES=MILESTONE_NAMES, ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES,
-                   STATE_NAMES=STATE_NAMES, USER_ROLES=USER_ROLES, SENTIMENTS=SENTIMENTS)
+                   STATE_NAMES=STATE_NAMES, SENTIMENTS=SENTIMENTS)
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -77,4 +77,4 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     token = request.cookies.get(security.COOKIE)
     csrf = security.session_csrf(request, token) if who is not None and token else ""
     html = ENV.get_template(template).render(who=who, csrf=csrf, now=security.now(request), **context)
-    return HTMLResponse(html, status_code=status, headers=security.HEADERS)
+    return HTMLResponse(html, status_code=status)  # the app adds security.HEADERS to every response

@@ -18,7 +18,6 @@ from starlette.concurrency import run_in_threadpool
 from pipeline.auth import Principal, session_principal
 from pipeline.runtime import Runtime
 from pipeline.settings import Settings
-from pipeline.timeparse import SHANGHAI
 
 COOKIE = "yuqing_session"
 FORM_MAX_BYTES = 16384
@@ -161,10 +160,6 @@ def cookie_args(request: Request) -> dict[str, Any]:
     public = settings(request).public_url or ""
     secure = request.url.scheme == "https" or public.startswith("https://")
     return {"httponly": True, "samesite": "lax", "secure": secure, "path": "/"}
-
-
-def shanghai(value: datetime) -> datetime:
-    return value.astimezone(SHANGHAI)
 
 
 def page_number(request: Request) -> int:

@@ -19,7 +19,7 @@ START = {"unit": "/inbox", "leader": "/overview", "coordinator": "/board"}
 
 
 def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303, headers=security.HEADERS)
+    return RedirectResponse(url, status_code=303)
 
 
 def _safe_next(raw: str) -> str:

@@ -78,5 +78,5 @@ def desk(request: Request, who: Annotated[Principal, Depends(security.require("d
     irrelevant = rt.cfg.policy.relevance.irrelevant_topic
     return page(request, "desk.html", title="研判台", who=who, result=result, f=f, raw=raw, options=options(request),
                 topics=[t for t in rt.cfg.topic_names if t != irrelevant], categories=KEY_CATEGORIES,
-                review_below=REVIEW_BELOW, sentiments=SENTIMENTS, query=query_of(raw),
+                review_below=REVIEW_BELOW, query=query_of(raw),
                 pairs=lambda xs: [(x, x) for x in xs])

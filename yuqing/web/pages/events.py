@@ -144,4 +144,4 @@ def act(event_id: int, name: str, request: Request,
         fn(security.runtime(request), who, event_id, form, security.now(request))
     except ActionError as exc:
         return render_event(request, who, visible(request, who, event_id), 422, error=str(exc))
-    return RedirectResponse(f"/events/{event_id}?done={name}", status_code=303, headers=security.HEADERS)
+    return RedirectResponse(f"/events/{event_id}?done={name}", status_code=303)
