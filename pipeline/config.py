@@ -285,6 +285,11 @@ class Config:
     def topic_names(self) -> list[str]:
         return list(self.topics.topics)
 
+    @property
+    def relevant_topic_names(self) -> list[str]:
+        """The topics an analyst may give a relevant item (every topic but 无关)."""
+        return [t for t in self.topics.topics if t != self.policy.relevance.irrelevant_topic]
+
     def all_unit_names(self) -> list[str]:
         return [*self.units.departments, *(t.name for t in self.units.townships)]
 

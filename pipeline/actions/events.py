@@ -52,7 +52,7 @@ def set_topic(session: Session, cfg: Config, event_id: int, topic: str, *, reaso
     if topic == irrelevant:
         raise ActionError(f"“{irrelevant}”请用相关性更正（yuqing relevance {event_id} --irrelevant）")
     if topic not in cfg.topic_names:
-        raise ActionError(f"未知领域“{topic}”；领域为 {'、'.join(t for t in cfg.topic_names if t != irrelevant)}")
+        raise ActionError(f"未知领域“{topic}”；领域为 {'、'.join(cfg.relevant_topic_names)}")
     ev = _relevant_event(session, event_id)
     before_topic = ev.topic
     ev.override_topic = topic

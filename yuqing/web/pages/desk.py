@@ -31,17 +31,24 @@ def _day(raw: str) -> datetime | None:
         return None
 
 
+def day_range(since: str, until: str) -> tuple[datetime | None, datetime | None]:
+    """"From" and "to" days of a form (YYYY-MM-DD, 北京时间) as a span: the start of the first day
+    and the end of the last (the next day's start); a malformed day is ignored."""
+    last = _day(until)
+    return _day(since), last + timedelta(days=1) if last else None
+
+
 def _flag(raw: str) -> bool | None:
     return {"1": True, "0": False}.get(raw)
 
 
 def parse_filter(raw: dict[str, str], page_no: int = 1) -> DeskFilter:
     """The desk's filter from query parameters; unknown or malformed values are ignored."""
-    until = _day(raw.get("until", ""))
+    since, until = day_range(raw.get("since", ""), raw.get("until", ""))
     return DeskFilter(
         grade=raw.get("grade") or None, topic=raw.get("topic") or None, unit=raw.get("unit") or None,
         status=raw.get("status") or None, platform=raw.get("platform") or None, source=raw.get("source") or None,
-        since=_day(raw.get("since", "")), until=until + timedelta(days=1) if until else None,
+        since=since, until=until,
         category=raw.get("category") if raw.get("category") in KEY_CATEGORIES else None,
         rumor=_flag(raw.get("rumor", "")), relevant=_flag(raw.get("relevant", "")), review=raw.get("review") == "1",
         sentiment=raw.get("sentiment") if raw.get("sentiment") in SENTIMENTS else None,
@@ -75,8 +82,7 @@ def desk(request: Request, who: Annotated[Principal, Depends(security.require("d
     f = parse_filter(raw, security.page_number(request))
     rt = security.runtime(request)
     result = rt.read(desk_page, request.app.state.tokenizer, f)
-    irrelevant = rt.cfg.policy.relevance.irrelevant_topic
     return page(request, "desk.html", title="研判台", who=who, result=result, f=f, raw=raw, options=options(request),
-                topics=[t for t in rt.cfg.topic_names if t != irrelevant], categories=KEY_CATEGORIES,
+                topics=rt.cfg.relevant_topic_names, categories=KEY_CATEGORIES,
                 review_below=REVIEW_BELOW, query=query_of(raw),
                 pairs=lambda xs: [(x, x) for x in xs])

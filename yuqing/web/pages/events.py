@@ -112,9 +112,8 @@ def visible(request: Request, who: Principal, event_id: int) -> EventView:
 def render_event(request: Request, who: Principal, view: EventView, status: int = 200, error: str | None = None,
                  done: str | None = None) -> HTMLResponse:
     rt = security.runtime(request)
-    irrelevant = rt.cfg.policy.relevance.irrelevant_topic
     return page(request, "event.html", status, title=f"事件 {view.event.id}：{view.event.title}", who=who, view=view,
-                error=error, done=done, topics=[t for t in rt.cfg.topic_names if t != irrelevant],
+                error=error, done=done, topics=rt.cfg.relevant_topic_names,
                 units=rt.cfg.all_unit_names(), response_kinds=list(rt.cfg.policy.response_kinds))
 
 

@@ -3,7 +3,6 @@ overview (概览) with its charts."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -13,11 +12,10 @@ from pipeline.auth import Principal
 from pipeline.queries.assessment import assessment_figures, span
 from pipeline.queries.overview import overview
 from pipeline.queries.work import open_work
-from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import GRADES, HEALTH_NAMES, MILESTONES
 from yuqing.web import security
 from yuqing.web.charts import GRADE_COLOURS, horizontal_bars, stacked_days
-from yuqing.web.pages.desk import query_of
+from yuqing.web.pages.desk import day_range, query_of
 from yuqing.web.render import page
 
 router = APIRouter()
@@ -30,21 +28,12 @@ def inbox(request: Request, who: Annotated[Principal, Depends(security.require("
     return page(request, "inbox.html", title=f"{who.unit_name or ''}待办", who=who, result=result, query=query_of({}))
 
 
-def _day(raw: str | None) -> datetime | None:
-    try:
-        return datetime.combine(date.fromisoformat(raw or ""), datetime.min.time(), SHANGHAI)
-    except ValueError:
-        return None
-
-
 @router.get("/board", response_class=HTMLResponse)
 def board(request: Request, who: Annotated[Principal, Depends(security.require("board"))]) -> HTMLResponse:
     rt, now = security.runtime(request), security.now(request)
     since_raw, until_raw = request.query_params.get("since", ""), request.query_params.get("until", "")
-    until = _day(until_raw)
     result = rt.read(open_work, now, None, security.page_number(request))
-    figures = rt.read(assessment_figures, span(_day(since_raw), until + timedelta(days=1) if until else None, now),
-                      now).units
+    figures = rt.read(assessment_figures, span(*day_range(since_raw, until_raw), now), now).units
     kept = {k: v for k, v in (("since", since_raw), ("until", until_raw)) if v}
     return page(request, "board.html", title="督办", who=who, result=result, figures=figures, milestones=MILESTONES,
                 since=since_raw[:10], until=until_raw[:10], query=query_of(kept))
