@@ -38,7 +38,7 @@ def when(value: datetime | None) -> str:
 
 def print_triage(items: list[dict[str, Any]]) -> None:
     table = _table(f"研判结果（{len(items)} 条）", "编号/事件", "等级/领域", "责任单位", "时限",
-                   flexible=("编号/事件", "责任单位"))
+                   flexible=("编号/事件", "等级/领域", "责任单位"))
     for it in items:
         grade = it["grade"] or "—"
         lead = (it["primary_unit"] or "—") + ("（领导关注）" if it["leadership"] else "")
