@@ -39,6 +39,7 @@ from pipeline.rules.events import MinHasher
 from pipeline.rules.places import Gazetteer
 from pipeline.settings import Settings
 from pipeline.storage import store
+from pipeline.storage.db import wait_for_other_triage
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -198,6 +199,7 @@ def _without_cycle_collection(triage: Callable[P, R]) -> Callable[P, R]:
 def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, now: datetime,
                  progress: Callable[[str], None] = lambda _: None) -> TriageReport:
     """Triage a batch of validated posts detected at ``now``; the caller commits."""
+    wait_for_other_triage(session)
     stored, repeat = identify(session, posts)
     fresh = [i for i in range(len(posts)) if i not in stored and i not in repeat]
     new_posts = [posts[i] for i in fresh]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_KEY = 0x7975_7169  # "yuqi": the PostgreSQL advisory lock taken while migrating
+TRIAGE_LOCK_KEY = 0x7975_7174  # "yuqt": held by a triage transaction on PostgreSQL until it ends
 
 
 def _json_dumps(value: Any) -> str:
@@ -131,3 +132,13 @@ def engine_for(url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def wait_for_other_triage(session: Session) -> None:
+    """On PostgreSQL, take the triage lock for the rest of the transaction, waiting while another
+    worker's triage transaction holds it. A batch must see the events that a batch triaged at the
+    same moment created: two workers each taking one report of the same incident would otherwise
+    both open an event for it (two alert chains until a later post merged them). SQLite has one
+    writer at a time already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TRIAGE_LOCK_KEY})
