@@ -49,6 +49,10 @@ def test_each_role_reaches_its_pages_only(engine: Engine, db_url: str, ctx: Tria
         for path in ("/desk", f"/events/{events['崇头镇']}", "/board", "/overview", "/desk?q=大巴&grade=重大"):
             assert ana.get(path).status_code == 200, path
         assert ana.get("/inbox").status_code == 403
+        desk, event = ana.get("/desk").text, ana.get(f"/events/{events['崇头镇']}").text
+        # Platforms as county readers name them, never the stored code.
+        assert "<td>微博" in desk and "<td>weibo" not in desk and '<option value="weibo">微博</option>' in desk
+        assert "· 微博" in event and "· weibo" not in event
         for path in ("/desk", "/board", "/overview", "/api/events"):
             assert shitang.get(path).status_code in (401, 403), path
         inbox = shitang.get("/inbox").text

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from pipeline.queries.clock import STATE_NAMES
 from pipeline.queries.events import ACTION_NAMES
 from pipeline.timeparse import SHANGHAI
-from pipeline.vocabulary import ALERT_HEADINGS, GRADES, MILESTONE_NAMES, ROLE_NAMES, SENTIMENTS, STATUS_NAMES
+from pipeline.vocabulary import ALERT_HEADINGS, GRADES, MILESTONE_NAMES, PLATFORM_NAMES, ROLE_NAMES, SENTIMENTS, STATUS_NAMES
 from yuqing.web import security
 
 
@@ -65,7 +65,12 @@ def web_url(url: str | None) -> str | None:
     return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
-ENV.filters.update(when=when, left=left, grade_class=grade_class, web_url=web_url)
+def platform_name(code: str | None) -> str:
+    """A platform as county readers name it (微博, 网络问政 …); an unknown code as stored."""
+    return PLATFORM_NAMES.get(code or "", code or "—")
+
+
+ENV.filters.update(when=when, left=left, grade_class=grade_class, web_url=web_url, platform=platform_name)
 ENV.globals.update(ALERT_HEADINGS=ALERT_HEADINGS, ACTION_NAMES=ACTION_NAMES, GRADES=GRADES,
                    MILESTONE_NAMES=MILESTONE_NAMES, ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES,
                    STATE_NAMES=STATE_NAMES, SENTIMENTS=SENTIMENTS)

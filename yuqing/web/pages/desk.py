@@ -16,7 +16,7 @@ from pipeline.queries.desk import REVIEW_BELOW, DeskFilter, desk_options, desk_p
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import KEY_CATEGORIES, SENTIMENTS
 from yuqing.web import security
-from yuqing.web.render import page
+from yuqing.web.render import page, platform_name
 
 router = APIRouter()
 FIELDS = ("q", "grade", "topic", "unit", "status", "platform", "source", "category", "rumor", "relevant", "since",
@@ -85,4 +85,5 @@ def desk(request: Request, who: Annotated[Principal, Depends(security.require("d
     return page(request, "desk.html", title="研判台", who=who, result=result, f=f, raw=raw, options=options(request),
                 topics=rt.cfg.relevant_topic_names, categories=KEY_CATEGORIES,
                 review_below=REVIEW_BELOW, query=query_of(raw),
-                pairs=lambda xs: [(x, x) for x in xs])
+                pairs=lambda xs: [(x, x) for x in xs],
+                platform_pairs=lambda xs: [(x, platform_name(x)) for x in xs])
