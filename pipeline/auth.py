@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.storage.models import Unit
 from pipeline.storage.people import ApiToken, User, WebSession
+from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import PERMISSIONS, USER_ROLES
 
 _HASHER = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile
@@ -78,12 +79,29 @@ def session_principal(session: Session, token: str, now: datetime) -> Principal 
     return _principal(row[0], row[1]) if row else None
 
 
-def token_principal(session: Session, token: str) -> Principal | None:
-    """The user an unrevoked API token belongs to (not disabled), named after the token."""
-    stmt = (select(User, Unit.name, ApiToken.name).join(ApiToken, ApiToken.user_id == User.id)
-            .outerjoin(Unit, Unit.id == User.unit_id)
-            .where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None), User.disabled_at.is_(None)))
+@dataclass(frozen=True)
+class TokenCheck:
+    """What an API token stands for at ``now``: its user, or why it is refused (Chinese)."""
+
+    principal: Principal | None
+    problem: str | None
+    token_id: int | None = None
+    last_used_at: datetime | None = None
+
+
+def check_api_token(session: Session, token: str, now: datetime) -> TokenCheck:
+    """The user an API token belongs to, named after the token, while the token is unrevoked
+    and unexpired and its user not disabled; otherwise why not."""
+    stmt = (select(ApiToken, User, Unit.name).join(User, User.id == ApiToken.user_id)
+            .outerjoin(Unit, Unit.id == User.unit_id).where(ApiToken.token_hash == digest(token)))
     row = session.execute(stmt).first()
-    return _principal(row[0], row[1], row[2]) if row else None
-
-
+    if row is None:
+        return TokenCheck(None, "接口令牌无效")
+    api, user, unit = row
+    if api.revoked_at is not None:
+        return TokenCheck(None, "接口令牌已撤销，请向管理员申请新令牌")
+    if api.expires_at <= now:
+        return TokenCheck(None, f"接口令牌已于 {api.expires_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 过期，请向管理员申请新令牌")
+    if user.disabled_at is not None:
+        return TokenCheck(None, "接口令牌所属用户已停用")
+    return TokenCheck(_principal(user, unit, api.name), None, api.id, api.last_used_at)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 
-from pipeline.actions.alerts import acknowledge
+from pipeline.actions.alerts import BY_COMMAND, AckSource, acknowledge
 from pipeline.actions.work import dispatch_new
 from pipeline.alerts.channels import build_channels
 from pipeline.alerts.outbox import deliver_one, pending_count, sweep
@@ -116,8 +116,8 @@ def sweep_deadlines(rt: Runtime, now: datetime) -> dict[str, int]:
     return rt.act(sweep, rt.cfg, now)
 
 
-def acknowledge_alert(rt: Runtime, token: str, by: str, now: datetime) -> int:
-    return len(rt.act(acknowledge, token, by, now))
+def acknowledge_alert(rt: Runtime, token: str, by: str, now: datetime, source: AckSource = BY_COMMAND) -> int:
+    return len(rt.act(acknowledge, token, by, now, source))
 
 
 @dataclass(frozen=True)
@@ -126,20 +126,22 @@ class LinkAcknowledgement:
     newly: bool  # False: it had been acknowledged already, the first acknowledger stays recorded
 
 
-def acknowledge_by_link(rt: Runtime, token: str, by: str, now: datetime) -> LinkAcknowledgement:
-    """Acknowledge through the web page; raises LookupError for an unknown token. A second
-    confirmation changes nothing and says who confirmed first."""
+def acknowledge_by_link(rt: Runtime, token: str, by: str, now: datetime, source: AckSource) -> LinkAcknowledgement:
+    """Acknowledge through the web page; raises LookupError for an unknown code and
+    ExpiredToken for one whose event is closed. A second confirmation changes nothing and says
+    who confirmed first."""
     with rt.session() as session:
         before = ack_view(session, token)
         if before is None:
-            raise LookupError(f"no alert with acknowledgement token {token!r}")
+            raise LookupError("no alert with this acknowledgement code")
         if before.acknowledged_at is not None:
             return LinkAcknowledgement(before, newly=False)
-        acknowledge(session, token, by, now)
+        alerts = acknowledge(session, token, by, now, source)
         after = ack_view(session, token)
         assert after is not None
         # Someone else may have confirmed between the read and the update: theirs is kept.
-        return LinkAcknowledgement(after, newly=after.acknowledged_by == by)
+        newly = any(a.acknowledged_at == now and a.acknowledged_by == by for a in alerts)
+        return LinkAcknowledgement(after, newly=newly)
 
 
 RETRAIN_LOG = "retrain.jsonl"

@@ -1,6 +1,7 @@
 """People and systems of the web app (``yuqing users``): add a user, disable one, reset a
-password, issue an API token; and signing in (rate-limited) and out. Every change is audited;
-passwords and tokens are never stored or logged in clear."""
+password, issue an API token (with an expiry), revoke one, note its use; and signing in
+(rate-limited) and out. Every change is audited; passwords and tokens are never stored or
+logged in clear."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.actions.base import ActionError, actor_name, audit, unit_or_fail
@@ -20,6 +21,9 @@ SESSION_HOURS = 12
 LIMIT_WINDOW = timedelta(minutes=15)
 LIMIT_PER_USER = 5      # failed sign-ins per user name within the window
 LIMIT_PER_ADDRESS = 20  # failed sign-ins from one address within the window
+TOKEN_DAYS = 90         # an API token's default lifetime
+TOKEN_DAYS_MAX = 730
+TOKEN_USE_EVERY = timedelta(minutes=1)  # how often a token's last use is written at most
 
 
 def _password(password: str) -> str:
@@ -77,16 +81,48 @@ def reset_password(session: Session, username: str, password: str, *, actor: str
     audit(session, now, actor, "reset_password", "user", user.id)
 
 
-def issue_token(session: Session, username: str, name: str, *, actor: str, now: datetime) -> str:
-    """An API token for another system, acting with the user's permissions; shown once."""
+def issue_token(session: Session, username: str, name: str, *, actor: str, now: datetime,
+                days: int = TOKEN_DAYS) -> str:
+    """An API token for another system, acting with the user's permissions until it expires
+    after ``days`` or is revoked; shown once. A name belongs to one user while a token of that
+    name works: the same user may hold two (a new one before the old one is revoked)."""
     actor, name = actor_name(actor), actor_name(name)
+    if not 1 <= days <= TOKEN_DAYS_MAX:
+        raise ActionError(f"有效期须为 1 至 {TOKEN_DAYS_MAX} 天")
     user = _user(session, username)
-    if session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
-        raise ActionError(f"已有名为“{name}”的接口令牌")
+    taken = session.scalar(select(User.username).join(ApiToken, ApiToken.user_id == User.id).where(
+        ApiToken.name == name, ApiToken.user_id != user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now))
+    if taken is not None:
+        raise ActionError(f"名为“{name}”的接口令牌属于用户“{taken}”且仍有效；请换一个名称，或先撤销那个令牌")
     token = "yq_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(name=name, token_hash=digest(token), user_id=user.id, created_at=now))
-    audit(session, now, actor, "issue_token", "user", user.id, after={"token": name})
+    row = ApiToken(name=name, token_hash=digest(token), user_id=user.id, created_at=now,
+                   expires_at=now + timedelta(days=days))
+    session.add(row)
+    session.flush()
+    audit(session, now, actor, "issue_token", "user", user.id,
+          after={"token": name, "token_id": row.id, "expires_at": row.expires_at.isoformat()})
     return token
+
+
+def revoke_token(session: Session, token_id: int, *, actor: str, now: datetime) -> str:
+    """Revoke one API token (the others of its user keep working); returns its name."""
+    actor = actor_name(actor)
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise ActionError(f"没有编号为 {token_id} 的接口令牌（yuqing users tokens 可查看）")
+    if row.revoked_at is not None:
+        raise ActionError(f"接口令牌 {token_id}（{row.name}）已于此前撤销")
+    row.revoked_at = now
+    audit(session, now, actor, "revoke_token", "user", row.user_id, after={"token": row.name, "token_id": row.id})
+    return row.name
+
+
+def note_token_use(session: Session, token_id: int, now: datetime) -> None:
+    """Record that a token was used: at most one write a minute per token (the caller skips
+    the call when the last use it read is recent; the condition keeps concurrent calls to one).
+    Not audited: it is bookkeeping of every API call, not a change anyone makes."""
+    session.execute(update(ApiToken).where(ApiToken.id == token_id, or_(
+        ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_USE_EVERY)).values(last_used_at=now))
 
 
 @dataclass(frozen=True)

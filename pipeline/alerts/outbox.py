@@ -7,7 +7,6 @@ never lost)."""
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -33,7 +32,7 @@ def write_alerts(session: Session, drafts: list[AlertDraft], cfg: AlertsConfig, 
         return 0
     rows = [{"key": d.key, "kind": d.kind, "recipient": d.recipient, "urgent": d.urgent, "event_id": d.event_id,
              "deadline_id": d.deadline_id, "grade": d.grade, "level": d.level, "payload": d.payload,
-             "ack_token": secrets.token_hex(8), "created_at": now} for d in drafts]
+             "created_at": now} for d in drafts]
     table, deliveries_table = ALERTS, DELIVERIES
     stmt = insert_ignoring_conflicts(session, table, ["key"]).returning(table.c.id, table.c.recipient)
     created = [(cast(int, aid), str(recipient)) for aid, recipient in session.connection().execute(stmt, rows)]
@@ -143,8 +142,8 @@ def deliver_one(session: Session, channels: Mapping[str, Channel], cfg: AlertsCo
     if not group:
         return None
     alerts = [d.alert for d in group]
-    title, text = render_message(session, alerts, now, public_url=public_url)
     name = group[0].channel
+    title, text = render_message(session, alerts, now, public_url=public_url, channel=name)
     channel = channels.get(name)
     attachments = [str(a.payload["path"]) for a in alerts if a.payload.get("path")]
     try:

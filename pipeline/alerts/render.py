@@ -19,6 +19,7 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pipeline.alerts import codes
 from pipeline.rules.deadlines import time_left
 from pipeline.storage.models import Alert, Assignment, Deadline, Event, Post, Unit
 from pipeline.timeparse import SHANGHAI
@@ -56,8 +57,10 @@ def ack_url(public_url: str, token: str) -> str:
 
 
 def render_message(session: Session, alerts: Sequence[Alert], now: datetime, *,
-                   public_url: str | None) -> tuple[str, str]:
-    """(title, markdown text) of one message covering ``alerts`` (same channel, same event)."""
+                   public_url: str | None, channel: str | None = None) -> tuple[str, str]:
+    """(title, markdown text) of one message covering ``alerts`` (same channel, same event).
+    Rendering mints the message's acknowledgement codes (``pipeline.alerts.codes``), recorded
+    as this ``channel``'s: render only what is sent."""
     lead = min(alerts, key=lambda a: (_ORDER.index(a.kind) if a.kind in _ORDER else 99, not a.urgent))
     heading = ALERT_HEADINGS.get(lead.kind, "舆情通知")
     event = session.get(Event, lead.event_id) if lead.event_id else None
@@ -70,7 +73,7 @@ def render_message(session: Session, alerts: Sequence[Alert], now: datetime, *,
     title = f"【{heading}·{grade}{f'·第{level}次提醒' if level else ''}】{plain(event.title, 30)}"
     lines = [f"### {title}", "", *_event_lines(session, event, now)]
     lines += _kind_lines(session, alerts)
-    lines += _ack_lines(session, alerts, public_url)
+    lines += _ack_lines(session, alerts, public_url, channel, now)
     return title, "\n".join(lines)
 
 
@@ -124,18 +127,19 @@ def _still_waiting(session: Session, escalations: Sequence[Alert]) -> list[str]:
     return [n for n in names if n in open_]
 
 
-def _ack_lines(session: Session, alerts: Sequence[Alert], public_url: str | None) -> list[str]:
+def _ack_lines(session: Session, alerts: Sequence[Alert], public_url: str | None, channel: str | None,
+               now: datetime) -> list[str]:
     """How each recipient of an urgent alert in this message acknowledges — for those whose
-    alert is still unacknowledged when the message goes out."""
+    alert is still unacknowledged when the message goes out — with a code of its own."""
     asks: dict[str, str] = {}
     for a in sorted(alerts, key=lambda a: a.id):
         root = chain_root(session, a)
         if not a.urgent or a.recipient in asks or root.acknowledged_at is not None:
             continue
-        # the first alert's code, whichever repeat carries it: the code a duty officer finds in
-        # `yuqing status` is the one in every message
-        command = f"`yuqing ack {root.ack_token} --by 姓名`"
-        asks[a.recipient] = (f"[点击确认]({ack_url(public_url, root.ack_token)})（或命令 {command}）" if public_url
+        # a code of the first alert's chain, whichever repeat carries it: it acknowledges them all
+        code = codes.mint(session, root, channel, now)
+        command = f"`yuqing ack {code} --by 姓名`"
+        asks[a.recipient] = (f"[点击确认]({ack_url(public_url, code)})（或命令 {command}）" if public_url
                              else f"命令 {command}")
     if not asks:
         return []

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from pipeline.queries.alerts import acknowledger
 from pipeline.queries.clock import deadline_state
 from pipeline.storage.models import Alert, Assignment, AuditLog, Deadline, Event, Post, Response, Source, Unit
 from pipeline.vocabulary import ALERT_HEADINGS, ROLE_NAMES
@@ -92,7 +93,10 @@ def _alerts(session: Session, event_id: int, recipient: str | None) -> list[dict
         stmt = stmt.where(Alert.recipient == recipient)
     return [{"id": a.id, "kind": a.kind, "recipient": a.recipient, "urgent": a.urgent, "level": a.level,
              "grade": a.grade, "created_at": a.created_at, "acknowledged_at": a.acknowledged_at,
-             "acknowledged_by": a.acknowledged_by} for a in session.scalars(stmt)]
+             "acknowledged_by": a.acknowledged_by, "acknowledged_as": acknowledger(a.acknowledged_by, a.acknowledged_declared),
+             "acknowledged_declared": a.acknowledged_declared, "acknowledged_via": a.acknowledged_via,
+             "acknowledged_channel": a.acknowledged_channel, "acknowledged_from": a.acknowledged_from}
+            for a in session.scalars(stmt)]
 
 
 def _responses(session: Session, event_id: int, unit_id: int | None) -> list[dict[str, Any]]:

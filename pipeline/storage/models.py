@@ -350,11 +350,31 @@ class Alert(Base):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     level: Mapped[int] = mapped_column(Integer, default=0)  # 0 first alert, n = n-th repeat
     payload: Mapped[dict[str, Any]]
-    ack_token: Mapped[str] = mapped_column(String(32), unique=True)
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    # How it was acknowledged (0008b): through a message's link (``link``, with the channel the
+    # message went to when known), ``yuqing ack`` (``cli``) or a unit's 签收/回应/办结 (``work``);
+    # from which address; and whether the name is only what the person typed (self-declared).
+    acknowledged_via: Mapped[str | None] = mapped_column(String(16))
+    acknowledged_channel: Mapped[str | None] = mapped_column(String(64))
+    acknowledged_from: Mapped[str | None] = mapped_column(String(64))
+    acknowledged_declared: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime]
     deliveries: Mapped[list[AlertDelivery]] = relationship(back_populates="alert")
+
+
+class AckLink(Base):
+    """An acknowledgement code of an alert chain, minted for one message when it is sent (the
+    channel it went to is recorded) and stored only as its SHA-256: a copy of the database
+    cannot acknowledge anything, and each message's link says which channel it came through.
+    A code stops working when its event is closed (办结) or merged into another."""
+
+    __tablename__ = "ack_links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str | None] = mapped_column(String(64))  # None: minted before 0008b or for the CLI
+    created_at: Mapped[datetime]
 
 
 class AlertDelivery(Base):

@@ -44,15 +44,19 @@ class WebSession(Base):
 
 class ApiToken(Base):
     """A token for another county system (12345 hotline, 浙政钉 workflows) calling the JSON API
-    with the permissions of the user it belongs to; only its SHA-256 is stored."""
+    with the permissions of the user it belongs to; only its SHA-256 is stored. It works until
+    it expires or is revoked (0008b); its last use is recorded (at most once a minute). A name
+    may be reused once its token is dead, and by the same user meanwhile (rotation)."""
 
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
 
 
 class SigninAttempt(Base):

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, String, func, select
 
 from pipeline.actions.base import ActionError
+from pipeline.alerts import codes
 from pipeline.alerts.plan import DeadlineView, UnackedView, plan_deadline_alerts, plan_escalations, plan_event_alerts
 from pipeline.config import Config
 from pipeline.normalize import to_post
@@ -61,6 +62,14 @@ def test_escalation_levels_follow_elapsed_timeouts(cfg: Config) -> None:
 def _triage(engine: Engine, ctx: TriageContext, records: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
     with session_scope(engine) as s:
         return triage_posts(s, [to_post(r, i + 1, now) for i, r in enumerate(records)], ctx, now).items
+
+
+def ack_codes(engine: Engine, channel: str | None = "units-dingtalk") -> dict[str, str]:
+    """A fresh acknowledgement code of each recipient's first event alert, minted as rendering
+    a message on ``channel`` mints it (only its hash is stored, so tests cannot read one)."""
+    with session_scope(engine) as s:
+        return {a.recipient: codes.mint(s, a, channel, NOW)
+                for a in s.scalars(select(Alert).where(Alert.kind == "event").order_by(Alert.id))}
 
 
 def _alerts(engine: Engine) -> list[tuple[str, str, int]]:
@@ -137,8 +146,7 @@ def test_acknowledgement_stops_escalation(engine: Engine, db_url: str, ctx: Tria
     first = sweep_deadlines(rt, NOW + timedelta(minutes=31))
     assert first["escalations"] == 3  # a repeat to each of the three who have not acknowledged
     assert sweep_deadlines(rt, NOW + timedelta(minutes=32))["escalations"] == 0  # idempotent
-    with session_scope(engine) as s:
-        tokens = dict(s.execute(select(Alert.recipient, Alert.ack_token).where(Alert.kind == "event")).all())
+    tokens = ack_codes(engine)
     assert acknowledge_alert(rt, tokens["崇头镇"], "崇头镇值班员", NOW + timedelta(minutes=40)) == 2  # alert + repeat
     assert acknowledge_alert(rt, tokens["县政府办公室"], "办公室值班员", NOW + timedelta(minutes=41)) == 2
     sweep_deadlines(rt, NOW + timedelta(minutes=61))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -116,9 +117,20 @@ def test_status_reports_open_work_and_alert_outbox(sqlite_settings: Settings, tm
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "相关事件（按等级）" in out and "重大 1" in out
-    assert "未确认的紧急预警" in out and "确认码" in out and "接收：崇头镇" in out  # the codes, not just a count
+    assert "未确认的紧急预警" in out and "接收：崇头镇" in out  # the alerts' numbers, not just a count
     assert "已超时时限" in out and "未确认紧急预警" in out and "units-dingtalk：" in out
     assert "未设置环境变量 YUQING_DINGTALK_UNITS_URL" in out
+    # the number a duty officer reads there acknowledges the alert; the typed name is self-declared
+    number = re.search(r"接收：崇头镇　预警 (\d+)", out)
+    assert number is not None, out
+    both = run(["ack", "abcdefabcdefabcdef", "--alert", number.group(1), "--by", "甲"], sqlite_settings, tmp_path)
+    assert both.returncode == 2 and "二者选一" in both.stderr
+    acked = run(["ack", "--alert", number.group(1), "--by", "崇头镇值班员", "--now", "2026-11-29T12:05:00+08:00"],
+                sqlite_settings, tmp_path)
+    assert acked.returncode == 0 and "已确认" in acked.stdout, acked.stderr
+    after = run(["status", "--now", "2026-11-29T12:10:00+08:00"], sqlite_settings, tmp_path).stdout
+    assert "接收：崇头镇　预警" not in after
+    assert "由 崇头镇值班员（自报） 确认，经命令行（yuqing ack），来自 " in after and "@" in after
 
 
 def _major_event(settings: Settings, tmp_path: Path) -> None:

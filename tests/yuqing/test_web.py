@@ -19,6 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, func, select, update
 
+from pipeline.alerts import codes
 from pipeline.runtime import open_runtime
 from pipeline.service import sweep_deadlines
 from pipeline.settings import Settings
@@ -27,7 +28,7 @@ from pipeline.storage.models import Alert, Event
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
 from tests.conftest import NOW
-from tests.pipeline.test_alerts import MAJOR, _triage
+from tests.pipeline.test_alerts import MAJOR, _triage, ack_codes
 from yuqing.web import create_app, served
 
 
@@ -55,16 +56,14 @@ def ack_post(client: httpx.Client, token: str, data: dict[str, str], csrf: str |
 
 
 def _token(engine: Engine, recipient: str = "崇头镇") -> str:
-    with session_scope(engine) as s:
-        token = s.scalar(select(Alert.ack_token).where(Alert.recipient == recipient, Alert.kind == "event"))
-    assert token is not None
-    return token
+    return ack_codes(engine)[recipient]
 
 
 def _acked(engine: Engine, token: str) -> tuple[datetime | None, str | None]:
     with session_scope(engine) as s:
-        row = s.execute(select(Alert.acknowledged_at, Alert.acknowledged_by).where(Alert.ack_token == token)).one()
-    return row[0], row[1]
+        found = codes.find(s, token)
+        assert found is not None
+        return found[1].acknowledged_at, found[1].acknowledged_by
 
 
 def test_get_shows_post_acknowledges_once_and_stops_escalation(engine: Engine, db_url: str, ctx: TriageContext,

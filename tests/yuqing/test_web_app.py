@@ -19,6 +19,7 @@ from pipeline.storage.models import Alert, AuditLog, Event, LabelledExample, Pos
 from pipeline.storage.people import SigninAttempt
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
+from tests.pipeline.test_alerts import ack_codes
 from tests.yuqing.test_web import running
 from tests.yuqing.web_helpers import csrf_of, sign_in, token_for, world
 
@@ -220,8 +221,7 @@ def test_the_api_reads_and_acts_with_the_tokens_permissions(engine: Engine, db_u
 def test_acknowledgement_links_check_csrf_and_origin_and_know_the_signed_in_person(
         engine: Engine, db_url: str, ctx: TriageContext, settings_for: Any) -> None:
     world(engine, ctx, _now())
-    with session_scope(engine) as s:
-        tokens = dict(s.execute(select(Alert.recipient, Alert.ack_token).where(Alert.kind == "event")).all())
+    tokens = ack_codes(engine)
     mine, theirs = tokens["崇头镇"], tokens["县政府办公室"]
     with people(settings_for(db_url), "chongtou") as (chongtou,):
         anonymous = httpx.Client(base_url=chongtou.base_url)

@@ -47,21 +47,38 @@ def alerts(now: Now = None) -> None:
 
 @app.command()
 def ack(
-    token: Annotated[str, typer.Argument(help="预警消息中的确认码")],
+    token: Annotated[str | None, typer.Argument(help="预警消息中的确认码")] = None,
+    alert: Annotated[int | None, typer.Option("--alert", help="或：预警编号（yuqing status 列出未确认的紧急预警）")] = None,
     by: Annotated[str, typer.Option(help="确认人姓名")] = "",
     now: Now = None,
 ) -> None:
-    """确认收到紧急预警（停止重复提醒与升级）。"""
-    from pipeline.actions.alerts import UnknownToken
+    """确认收到紧急预警（停止重复提醒与升级）；姓名记为自报，并记录本机用户与主机名。"""
+    from pipeline.actions.alerts import AckSource, UnknownToken, acknowledge_by_number
     from pipeline.service import acknowledge_alert
 
+    if (token is None) == (alert is None):
+        raise fail("请给出预警消息中的确认码，或以 --alert 给出预警编号（二者选一）", EXIT_USAGE)
     at = moment(now)
+    source = AckSource(via="cli", address=_who_runs_this())
     try:
         with runtime() as rt:
-            n = acknowledge_alert(rt, token, by, at)
+            n = (acknowledge_alert(rt, token, by, at, source) if token is not None
+                 else len(rt.act(acknowledge_by_number, alert or 0, by, at, source)))
     except UnknownToken as exc:
         raise fail(str(exc), EXIT_USAGE) from exc
     out.print(f"已确认（{n} 条相关预警）")
+
+
+def _who_runs_this() -> str:
+    """Where a command-line acknowledgement came from: the account and the machine."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "?"
+    return f"{user}@{socket.gethostname()}"[:64]
 
 
 @app.command()
@@ -122,7 +139,7 @@ def status(now: Now = None) -> None:
 
     at = moment(now)
     with runtime() as rt:
-        st = rt.read(read_status, at)
+        st = rt.read(read_status, at, {name: spec.type for name, spec in rt.cfg.alerts.channels.items()})
     print_status(st, at)
 
 

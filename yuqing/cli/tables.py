@@ -121,10 +121,33 @@ def print_status(st: dict[str, Any], now: datetime) -> None:
     out.print(table)
     lines = [f"事件 {e}：{u}退回，{r}" for e, u, r in st["returned"]]
     print_notes(lines, "退回待改派（yuqing reassign 事件 --unit 单位）")
-    print_notes([f"事件 {a.event_id}〔{a.grade or '—'}〕{a.title[:20]}　接收：{a.recipient}　确认码 {a.token}"
+    print_notes([f"事件 {a.event_id}〔{a.grade or '—'}〕{a.title[:20]}　接收：{a.recipient}　预警 {a.alert_id}"
                  f"　已过 {span_text((now - a.created_at).total_seconds())}" for a in st["open_urgent_alerts"]],
-                "未确认的紧急预警（yuqing ack 确认码 --by 姓名）")
+                "未确认的紧急预警（yuqing ack --alert 预警编号 --by 姓名）")
+    print_notes([f"事件 {a.event_id}　接收：{a.recipient}　{when(a.at)} 由 {a.by} 确认，{a.how}"
+                 for a in st.get("acknowledged_last_24h", [])], "近 24 小时确认的紧急预警（“自报”为确认人自己填写的姓名）")
     print_notes([f"{ch}：{info['pending']} 条待重试；{info['last_error']}" for ch, info in st["failing_channels"].items()],
                 "发送失败的渠道")
     print_notes(st["sources_not_ok"], "信息源异常")
     print_notes(st["coverage_gaps_last_7d"], "采集覆盖不完整（近 7 天）")
+
+
+def _day(value: datetime) -> str:
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d")
+
+
+def print_tokens(rows: list[Any]) -> None:
+    """API tokens (``pipeline.queries.tokens.TokenRow``), newest first; 80 columns wide."""
+    if not rows:
+        out.print("没有接口令牌（yuqing users token 用户 --name 系统名称 --by 姓名 签发）")
+        return
+    table = _table(f"接口令牌（{len(rows)} 个）", "编号", "名称/用户", "签发", "到期", "最近使用", "状态",
+                   flexible=("名称/用户",))
+    for r in rows:
+        used = r.last_used_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if r.last_used_at else "从未使用"
+        state = styled(r.state, "green" if r.state == "有效" else "yellow")
+        if r.revoked_at is not None:
+            state += f"\n[dim]{_day(r.revoked_at)}[/dim]"
+        table.add_row(str(r.id), f"{escape(r.name)}\n[dim]{escape(r.username)}[/dim]", _day(r.created_at),
+                      _day(r.expires_at), used, state)
+    out.print(table)

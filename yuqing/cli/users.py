@@ -1,19 +1,22 @@
 """``yuqing users``: the web app's people and systems — add, disable, reset a password, issue
-an API token for another system. Each calls one action of ``pipeline.actions.users``."""
+an API token for another system (with an expiry), revoke one, list them. Each calls one action of ``pipeline.actions.users``."""
 
 from __future__ import annotations
 
 import getpass
 import os
+from datetime import timedelta
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
+from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import USER_ROLES
 from yuqing.cli.common import EXIT_USAGE, By, fail, moment, out, runtime
+from yuqing.cli.tables import print_tokens
 
-app = typer.Typer(no_args_is_help=True, help="网页用户与接口令牌：add、disable、reset、token")
+app = typer.Typer(no_args_is_help=True, help="网页用户与接口令牌：add、disable、reset、token、tokens")
 
 ROLES = "、".join(f"{k}（{v}）" for k, v in USER_ROLES.items())
 
@@ -75,14 +78,38 @@ def reset(username: Annotated[str, typer.Argument(help="登录名")], by: By, pa
 
 @app.command()
 def token(
-    username: Annotated[str, typer.Argument(help="令牌所属用户（令牌权限与之相同）")],
-    name: Annotated[str, typer.Option("--name", help="调用系统名称，如 12345热线")],
     by: By,
+    username: Annotated[str | None, typer.Argument(help="令牌所属用户（令牌权限与之相同）")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="调用系统名称，如 12345热线")] = None,
+    days: Annotated[int, typer.Option("--days", help="有效天数")] = 90,
+    revoke: Annotated[int | None, typer.Option("--revoke", help="撤销编号为此的令牌（编号见 yuqing users tokens）")] = None,
 ) -> None:
-    """为其他系统签发接口令牌（只显示这一次，请妥善保存）。"""
-    from pipeline.actions.users import issue_token
+    """签发接口令牌（只显示这一次，请妥善保存；默认 90 天后过期），或以 --revoke 编号 撤销一个令牌。"""
+    from pipeline.actions.users import issue_token, revoke_token
+
+    at = moment(None)
+    if revoke is not None:
+        if username is not None or name is not None:
+            raise fail("撤销令牌只需 --revoke 编号，不能同时指定用户或名称", EXIT_USAGE)
+        with runtime() as rt:
+            revoked = rt.act(revoke_token, revoke, actor=by, now=at)
+        out.print(f"已撤销接口令牌 {revoke}（{escape(revoked)}）")
+        return
+    if username is None or name is None:
+        raise fail("签发令牌须指定用户与 --name 名称，例如：yuqing users token zhangsan --name 12345热线 --by 管理员",
+                   EXIT_USAGE)
+    with runtime() as rt:
+        value = rt.act(issue_token, username, name, actor=by, now=at, days=days)
+    expires = (at + timedelta(days=days)).astimezone(SHANGHAI)
+    out.print(f"接口令牌（{escape(name)}，有效期至 {expires:%Y-%m-%d %H:%M}）：")
+    print(value)
+
+
+@app.command()
+def tokens(username: Annotated[str | None, typer.Argument(help="只列出该用户的令牌")] = None) -> None:
+    """列出接口令牌：名称、所属用户、签发、到期、最近使用与状态（不显示令牌本身）。"""
+    from pipeline.queries.tokens import api_tokens
 
     with runtime() as rt:
-        value = rt.act(issue_token, username, name, actor=by, now=moment(None))
-    out.print(f"接口令牌（{escape(name)}）：")
-    print(value)
+        rows = rt.read(api_tokens, moment(None), username)
+    print_tokens(rows)

@@ -15,7 +15,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from pipeline.actions.base import ActionError
-from pipeline.auth import Principal, token_principal
+from pipeline.actions.users import TOKEN_USE_EVERY, note_token_use
+from pipeline.auth import Principal, TokenCheck, check_api_token
 from pipeline.queries.assessment import assessment_figures, span
 from pipeline.queries.desk import desk_page
 from pipeline.queries.work import open_work
@@ -32,10 +33,13 @@ bearer = HTTPBearer(auto_error=False, description="接口令牌（yuqing users t
 def caller(request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
     if creds is None or len(creds.credentials) > 100:
         raise security.PageError(401, "未授权", "缺少或无效的接口令牌")
-    found: Principal | None = security.runtime(request).read(token_principal, creds.credentials)
-    if found is None:
-        raise security.PageError(401, "未授权", "接口令牌无效、已撤销或其用户已停用")
-    return found
+    rt, at = security.runtime(request), security.now(request)
+    check: TokenCheck = rt.read(check_api_token, creds.credentials, at)
+    if check.principal is None or check.token_id is None:
+        raise security.PageError(401, "未授权", check.problem or "接口令牌无效")
+    if check.last_used_at is None or at - check.last_used_at >= TOKEN_USE_EVERY:
+        rt.act(note_token_use, check.token_id, at)  # read first: most calls of a busy system write nothing
+    return check.principal
 
 
 def allowed(permission: str) -> Any:

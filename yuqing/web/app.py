@@ -91,7 +91,7 @@ async def _error(request: Request, exc: security.PageError) -> Response:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
     return page(request, "message.html", exc.status, title=exc.title, message=exc.message,
-                who=None if exc.status in (401, 404) and request.url.path.startswith("/ack/") else _who(request))
+                who=None if exc.status in (401, 404, 410) and request.url.path.startswith("/ack/") else _who(request))
 
 
 # Starlette's own answers (no such address, a method the address does not take), in Chinese.

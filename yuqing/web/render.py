@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from pipeline.queries.alerts import ack_how
 from pipeline.queries.clock import STATE_NAMES
 from pipeline.queries.events import ACTION_NAMES
 from pipeline.timeparse import SHANGHAI
@@ -73,7 +74,7 @@ def platform_name(code: str | None) -> str:
 ENV.filters.update(when=when, left=left, grade_class=grade_class, web_url=web_url, platform=platform_name)
 ENV.globals.update(ALERT_HEADINGS=ALERT_HEADINGS, ACTION_NAMES=ACTION_NAMES, GRADES=GRADES,
                    MILESTONE_NAMES=MILESTONE_NAMES, ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES,
-                   STATE_NAMES=STATE_NAMES, SENTIMENTS=SENTIMENTS)
+                   STATE_NAMES=STATE_NAMES, SENTIMENTS=SENTIMENTS, ack_how=ack_how)
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

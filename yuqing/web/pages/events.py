@@ -114,7 +114,8 @@ def render_event(request: Request, who: Principal, view: EventView, status: int 
     rt = security.runtime(request)
     return page(request, "event.html", status, title=f"事件 {view.event.id}：{view.event.title}", who=who, view=view,
                 error=error, done=done, topics=rt.cfg.relevant_topic_names,
-                units=rt.cfg.all_unit_names(), response_kinds=list(rt.cfg.policy.response_kinds))
+                units=rt.cfg.all_unit_names(), response_kinds=list(rt.cfg.policy.response_kinds),
+                channel_types={name: spec.type for name, spec in rt.cfg.alerts.channels.items()})
 
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
