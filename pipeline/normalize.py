@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.html import remove_tags_with_content, replace_entities
 
+from pipeline.files import open_private
 from pipeline.timeparse import Precision, TimeParseError, parse_time
 
 FIELDS = ("id", "platform", "source", "author", "title", "text", "url", "published_at", "reposts", "comments", "likes")
@@ -344,6 +345,6 @@ def read_posts(path: Path, now: datetime) -> ParsedFile:
 
 
 def write_rejects(rejects: list[Reject], path: Path) -> None:
-    with path.open("w", encoding="utf-8") as out:
+    with open_private(path, "w", encoding="utf-8") as out:
         for r in rejects:
             out.write(json.dumps({"line": r.line, "reason": r.reason, "raw": r.raw}, ensure_ascii=False) + "\n")

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from classifiers.tokenize import Tokenizer
 from pipeline.actions.reports import ReportRecord, record_report
+from pipeline.files import open_private
 from pipeline.queries.assessment import assessment_figures
 from pipeline.queries.event_report import event_figures
 from pipeline.queries.report_figures import period_figures, period_texts
@@ -90,12 +91,11 @@ def build(rt: Runtime, spec: Spec, now: datetime) -> Document:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write a file so that no reader ever sees half of it (a temporary file beside it, then a
-    rename); it gets the ordinary permissions of new files (the umask), readable by the mailer
-    and the web app."""
+    rename), readable by its owner only (the mailer and the web app run as that owner)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with tmp.open("xb") as handle:
+        with open_private(tmp, "xb") as handle:
             handle.write(data)
         os.replace(tmp, path)
     except BaseException:

@@ -18,6 +18,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from pipeline.files import create_private, open_private
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_KEY = 0x7975_7169  # "yuqi": the PostgreSQL advisory lock taken while migrating
 TRIAGE_LOCK_KEY = 0x7975_7174  # "yuqt": held by a triage transaction on PostgreSQL until it ends
@@ -30,11 +32,13 @@ def _json_dumps(value: Any) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite files get WAL, a busy timeout and foreign keys."""
+    """Create an engine; SQLite files get WAL, a busy timeout and foreign keys, and are created
+    owner-only (0600): SQLite gives the -wal and -shm files the database file's mode."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            create_private(Path(parsed.database))
         engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads,
                                connect_args={"timeout": 30})
 
@@ -116,7 +120,7 @@ def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
     if not database or database == ":memory:":
         yield
         return
-    with open(f"{database}.migrate-lock", "a+b") as handle:
+    with open_private(Path(f"{database}.migrate-lock"), "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -30,6 +30,7 @@ from pipeline.runtime import open_runtime
 from pipeline.settings import Settings
 from pipeline.timeparse import SHANGHAI
 from yuqing.web import api, security
+from yuqing.web.logs import mask_ack_codes
 from yuqing.web.pages import ack, auth, desk, events, lists, reports
 from yuqing.web.render import page
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = _now) -> Fast
             app.state.tokenizer = Tokenizer(settings.userdict_path).load()
             yield
 
+    mask_ack_codes()  # however the app is served, its access log never holds an acknowledgement code
     app = FastAPI(title="yuqing 云和县政务舆情接口", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/openapi.json", description="研判台、事件、待办、督办与考核的读取和操作；见 /docs。")
     app.state.settings, app.state.clock, app.state.cache = settings, clock, {}

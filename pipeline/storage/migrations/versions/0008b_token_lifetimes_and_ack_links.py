@@ -78,6 +78,8 @@ def _api_tokens() -> None:
 def downgrade() -> None:
     """Plain codes cannot be recovered from their hashes: alerts get new random codes (links
     already sent stop working), which the old schema needs."""
+    op.drop_index(op.f('ix_ack_links_alert_id'), table_name='ack_links')
+    op.drop_table('ack_links')
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.drop_column('acknowledged_declared')
         batch_op.drop_column('acknowledged_from')
@@ -91,8 +93,6 @@ def downgrade() -> None:
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.alter_column('ack_token', existing_type=sa.String(length=32), nullable=False)
         batch_op.create_unique_constraint(batch_op.f('uq_alerts_ack_token'), ['ack_token'])
-    op.drop_index(op.f('ix_ack_links_alert_id'), table_name='ack_links')
-    op.drop_table('ack_links')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_name'))
         batch_op.create_unique_constraint(batch_op.f('uq_api_tokens_name'), ['name'])
