@@ -8,7 +8,10 @@ CLI, the flows and the web app all change state through these functions:
 - ``units``: ``assign_unit``, ``unassign_unit``, ``reassign`` (coordinators);
 - ``work``: ``dispatch_new``, ``accept`` (签收), ``return_item`` (退回), ``record_response``,
   ``close_item`` (办结) (units);
-- ``alerts``: ``acknowledge`` (and ``acknowledge_for_unit``, a consequence of 签收 and responses);
+- ``alerts``: ``acknowledge`` (by a message's code), ``acknowledge_by_number`` (the operator on the
+  server), and ``acknowledge_for_unit`` (a consequence of 签收 and responses);
+- ``users``: web users, signing in and out, API tokens (``issue_token`` with an expiry,
+  ``revoke_token``, ``note_token_use``);
 - ``sources``: ``record_run`` (what a collection run did, source health, coverage gaps);
 - ``reports``: ``record_report`` (a report the system produced, recorded once and announced).
 """

@@ -3,7 +3,8 @@ chain of an urgent alert each time a message asking for its acknowledgement is r
 message, recording the channel it goes to. Only their SHA-256 is stored (``AckLink``): the plain
 code exists in the message alone, so a copy of the database acknowledges nothing, and the code
 used tells which channel's message it came from. A code stops working when its event is closed
-(办结) or merged into another event."""
+(办结) or merged into another event. A message whose send fails keeps its codes: the channel may
+have delivered it all the same (a timeout after the group received it)."""
 
 from __future__ import annotations
 
