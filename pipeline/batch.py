@@ -210,8 +210,7 @@ def rule_facts(a: PostAnalysis) -> dict[str, Any]:
     """What the rules' extractors found in one post, stored so that an event can be refolded
     from storage alone (a correction, a merge) without re-running the models."""
     c = a.casualties
-    return {"casualties": {"deaths": c.deaths, "serious_injuries": c.serious_injuries, "injured": c.injured,
-                           "economic_loss_yuan": c.economic_loss_yuan, "evidence": c.evidence},
+    return {"casualties": c.as_facts(),
             "engagement": a.engagement, "local": a.local, "local_reasons": a.local_reasons,
             "townships": a.townships, "emergency_types": a.emergency_types,
             "central_media": a.central_media, "provincial_media": a.provincial_media,

@@ -194,7 +194,6 @@ class Events(_Strict):
 class PolicyConfig(_Strict):
     grades: list[str]
     casualty_floors: dict[str, Floor]
-    count_unspecified_injuries_as_serious: bool = True
     reach: Reach
     relevance: Relevance = Relevance()
     review: ReviewPolicy = ReviewPolicy()

@@ -68,7 +68,7 @@ def analyse_post(post: PostInput, doc: Doc, classified: Classified, cfg: Config,
         for kind, words in cfg.policy.emergency_types.items()
     }
     has_figures = any(v for v in (casualties.deaths, casualties.serious_injuries, casualties.injured,
-                                  casualties.economic_loss_yuan))
+                                  casualties.economic_loss_yuan, casualties.missing))
     emergency = [k for k, w in hits.items() if w] if ("突发事件" in categories or has_figures) else []
     if emergency and "突发事件" not in categories:
         categories.append("突发事件")
@@ -181,7 +181,7 @@ class EventFacts:
         return self.engagement_known if self.engagement_unknown_posts == 0 or self.engagement_known else None
 
     def casualty_figures(self) -> Casualties:
-        return Casualties(**self.casualties) if self.casualties else Casualties()
+        return Casualties.from_facts(self.casualties)
 
     def add_locality(self, analysis: PostAnalysis) -> None:
         if analysis.local:
@@ -192,11 +192,8 @@ class EventFacts:
         """Fold one post in. Reach and casualties count every post; topic and grade only relevant ones."""
         self.add_locality(analysis)
         c = analysis.casualties
-        if c.deaths or c.serious_injuries or c.injured or c.economic_loss_yuan:
-            merged = self.casualty_figures().merge(c)
-            self.casualties = {"deaths": merged.deaths, "serious_injuries": merged.serious_injuries,
-                               "injured": merged.injured, "economic_loss_yuan": merged.economic_loss_yuan,
-                               "evidence": merged.evidence}
+        if c.deaths or c.serious_injuries or c.injured or c.economic_loss_yuan or c.missing:
+            self.casualties = self.casualty_figures().merge(c).as_facts()
         self.central_media = _union(self.central_media, analysis.central_media)
         self.provincial_media = _union(self.provincial_media, analysis.provincial_media)
         if analysis.engagement is None:
