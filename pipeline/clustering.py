@@ -6,6 +6,14 @@ words (the same place, kind, objects, figures, hour: ``pipeline.rules.incidents`
 does both for two different events bridges them: they are one incident, and are merged. Every
 post records why it joined (``posts.joined``), so people can see it.
 
+Place is identity: two posts whose named townships (directly, or through a village, a scenic spot,
+a reservoir …) have none in common are never one event, however alike their words — a template
+letter sent about 石塘镇 and about 崇头镇, twenty house fires in eight villages. Each event keeps the
+distinct sets of townships its posts name; a post joins only an event each of whose sets shares a
+township with its own (a post naming two townships, a bus route between them, shares a place
+with each), and two events are merged only where every set of one shares a township with every
+set of the other. A post naming no township is bound by the rest of the facts.
+
 What is looked up is bounded: a fixed number of representatives per event, LSH and incident
 buckets capped (a bucket shared by too many events is boilerplate or everyday words and is
 skipped), so the cost of a post does not grow with the store or with the size of its event.
@@ -25,6 +33,7 @@ from sqlalchemy.orm import Session
 from pipeline.batch import NewEvent, Placed
 from pipeline.config import Config
 from pipeline.normalize import PostInput
+from pipeline.rules.analysis import PLACE_SETS
 from pipeline.rules.clues import Clues, Vocabulary
 from pipeline.rules.events import EventIndex, Near, band_keys, copy_groups
 from pipeline.rules.incidents import Match, Profile, conflicts, match, profiles_conflict
@@ -67,6 +76,7 @@ class Clusterer:
         self.term_groups: Counter[str] = Counter()  # in how many texts (not copying one another) a word is
         self.groups = 0
         self.everyday: frozenset[str] = frozenset()
+        self.places: dict[object, list[frozenset[str]]] = {}  # event -> the township sets its posts name
 
     @classmethod
     def open(cls, session: Session, cfg: Config, vocab: Vocabulary, now: datetime) -> Clusterer:
@@ -74,8 +84,10 @@ class Clusterer:
 
         c = cls(cfg, vocab, now, lambda event_id: keep_order(session.get_one(Event, event_id)),
                 lambda ids: not split_apart(session, ids))
-        c.index.load(lookup.representatives(session, now - timedelta(days=c.policy.window_days),
-                                            c.policy.representatives))
+        open_since = now - timedelta(days=c.policy.window_days)
+        c.index.load(lookup.representatives(session, open_since, c.policy.representatives))
+        c.places = {event_id: [frozenset(s) for s in sets]
+                    for event_id, sets in lookup.event_places(session, open_since).items()}
         since = now - timedelta(hours=c.policy.incidents.window_hours)
         words: dict[int, set[str]] = {}
         for event_id, data in lookup.recent_clues(session, since, PROFILE_POSTS):
@@ -117,6 +129,8 @@ class Clusterer:
         for event in {e for e in placed if isinstance(e, NewEvent) and e.id is not None}:
             if event in self.profiles:
                 self.profiles.setdefault(event.id, self.profiles.pop(event))
+            if event in self.places:
+                self._add_places(event.id, self.places.pop(event))
             self.index.per_event[event.id] += self.index.per_event.pop(event, 0)
 
     def _union(self, a: object, b: object, merges: list[tuple[int, int]], winner: object | None = None) -> object:
@@ -131,7 +145,28 @@ class Clusterer:
         self.parent[loser] = winner
         if loser in self.profiles:
             self.profiles.setdefault(winner, Profile()).absorb(self.profiles.pop(loser))
+        if loser in self.places:
+            self._add_places(winner, self.places.pop(loser))
         return winner
+
+    # --- place identity ------------------------------------------------------------------------
+
+    def _fits(self, towns: frozenset[str], event: object) -> bool:
+        """Whether a post naming ``towns`` may be in the event: each township set of the event
+        shares one of them (a post naming none is judged by its other facts)."""
+        return not towns or all(towns & named for named in self.places.get(self.find(event), ()))
+
+    def _same_place(self, a: object, b: object) -> bool:
+        """Whether two events may be one: every township set of one shares a township with every
+        township set of the other."""
+        pa, pb = self.places.get(self.find(a), ()), self.places.get(self.find(b), ())
+        return all(x & y for x in pa for y in pb)
+
+    def _add_places(self, event: object, sets: list[frozenset[str]]) -> None:
+        held = self.places.setdefault(event, [])
+        for named in sets:
+            if named and named not in held and len(held) < PLACE_SETS:
+                held.append(named)
 
     # --- placing a chunk -------------------------------------------------------------------------
 
@@ -145,14 +180,17 @@ class Clusterer:
         rows: list[dict[str, Any]] = []
         merges: list[tuple[int, int]] = []
         for k, post in enumerate(posts):
+            towns = frozenset(clues[k].townships) if clues[k] is not None else frozenset()  # type: ignore[union-attr]
             clue = clues[k] if clues[k] is not None and clues[k].useful() else None  # type: ignore[union-attr]
             if clue is not None:
                 clue.at = self._at(post)
-            near = self._nearest(self.index.near(signatures[k], bands[k], stored[k], own[k]), clue)
+            near = self._nearest(self.index.near(signatures[k], bands[k], stored[k], own[k]), clue, towns)
             copy = near is not None and near.plain >= self.policy.copy_similarity
             if copy:
                 clue = None  # its event is known, and its facts are the original's
-            event, joined = self._decide(k, near, self._incidents(clue, self._keys(clue)) if clue else [], merges)
+            found = self._incidents(clue, self._keys(clue), towns) if clue else []
+            event, joined = self._decide(k, near, found, merges)
+            self._add_places(self.find(event), [towns])
             if clue is not None:
                 self._remember(event, clue)
             indexed = not copy and self.index.add(signatures[k], bands[k], event)
@@ -177,10 +215,13 @@ class Clusterer:
         exact = t is not None and post.published_precision in ("minute", "second") and t <= self.now
         return (t if exact and t is not None else self.now).timestamp()
 
-    def _nearest(self, found: list[Near], clue: Clues | None) -> Near | None:
-        """The most similar representative whose event's facts the post does not contradict."""
+    def _nearest(self, found: list[Near], clue: Clues | None, towns: frozenset[str]) -> Near | None:
+        """The most similar representative whose event's place and facts the post does not
+        contradict."""
         best: Near | None = None
         for n in found:
+            if not self._fits(towns, n.event):
+                continue
             profile = self.profiles.get(self.find(n.event))
             if n.plain < EXACT_COPY and clue is not None and profile is not None and conflicts(clue, profile):
                 continue
@@ -188,9 +229,10 @@ class Clusterer:
                 best = n
         return best
 
-    def _incidents(self, clue: Clues, keys: list[tuple[str, ...]]) -> list[tuple[object, Match]]:
+    def _incidents(self, clue: Clues, keys: list[tuple[str, ...]], towns: frozenset[str]) -> list[tuple[object, Match]]:
         """The events whose incident the post reports, the best evidenced first. Looked at: the
-        events of its kind of incident at its places, and those sharing two of its word buckets."""
+        events of its kind of incident at its places, and those sharing two of its word buckets;
+        never an event of other townships."""
         kinds: dict[object, bool] = {}  # event -> of this kind at a place the post names
         hits: dict[object, int] = {}
         for key in keys:
@@ -202,7 +244,8 @@ class Clusterer:
                     kinds[root] = kinds.get(root, False) or key[1] not in ("*", "?")
         window = self.policy.incidents.window_hours * 3600
         recent = {r: p for r in [*kinds, *(r for r, n in hits.items() if n >= 2 and r not in kinds)]
-                  if (p := self.profiles.get(r)) is not None and p.first - window <= clue.at <= p.last + window}
+                  if (p := self.profiles.get(r)) is not None and p.first - window <= clue.at <= p.last + window
+                  and self._fits(towns, r)}
         local = [r for r in recent if kinds.get(r)]
         found: list[tuple[object, Match]] = []
         for root, profile in recent.items():
@@ -218,7 +261,7 @@ class Clusterer:
             return None
         (a, _), (b, _) = found[:2]
         pa, pb = self.profiles[a], self.profiles[b]
-        if not pa.kinds & pb.kinds or profiles_conflict(pa, pb):
+        if not pa.kinds & pb.kinds or profiles_conflict(pa, pb) or not self._same_place(a, b):
             return None
         return self._union(a, b, merges)
 
@@ -237,7 +280,8 @@ class Clusterer:
         said = f"与已有帖子文字{'几乎相同' if copy else '相近'}（相似度{near.similarity:.2f}）"
         joined: dict[str, Any] = {"how": "copy" if copy else "similar", "similarity": round(near.similarity, 2),
                                   "post_id": near.post, "reasons": [said]}
-        if b is not None and a != b and incidents[0][1].incident:  # words alone never merge two events
+        if b is not None and a != b and incidents[0][1].incident and self._same_place(a, b):
+            # words alone never merge two events, nor anything two places apart
             event = self._union(a, b, merges)
             return event, {**joined, "how": "bridge", "reasons": [said, *reasons, "两个事件为同一事件，已合并"]}
         return a, joined

@@ -51,6 +51,11 @@ class Township(_Strict):
     # Places elsewhere with a township of the same name (温岭市石塘镇): when the text names one of
     # these and not 云和, the township's name means that other place.
     elsewhere: list[str] = Field(default_factory=list)
+    # Places inside the township that are not villages: scenic spots, reservoirs, roads, schools.
+    places: list[str] = Field(default_factory=list)
+    # Short names that are also common elsewhere (安溪 is a county of 福建, 凤凰山 a hill in many
+    # places): they name the township only when the post otherwise concerns 云和.
+    weak_aliases: list[str] = Field(default_factory=list)
 
 
 class UnitsConfig(_Strict):
@@ -59,6 +64,9 @@ class UnitsConfig(_Strict):
     local_sources: list[str] = Field(default_factory=list)
     townships: list[Township]
     departments: list[str]
+    # Places that lie in several townships (a lake, a road between them): a post naming one names
+    # each of those townships.
+    spanning: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _coordinators_known(self) -> UnitsConfig:
@@ -68,6 +76,15 @@ class UnitsConfig(_Strict):
         names = [t.name for t in self.townships]
         if len(set(names)) != len(names):
             raise ValueError("乡镇（街道）名称不能重复")
+        for place, townships in self.spanning.items():
+            unknown = [t for t in townships if t not in names]
+            if unknown or len(townships) < 2:
+                raise ValueError(f"跨乡镇地名“{place}”须列出至少两个已知乡镇（街道），未知：{'、'.join(unknown) or '无'}")
+        owner: dict[str, str] = {}
+        for t in self.townships:
+            for place in [*t.villages, *t.places, *t.aliases, *t.weak_aliases]:
+                if owner.setdefault(place, t.name) != t.name:
+                    raise ValueError(f"地名“{place}”同时列在{owner[place]}和{t.name}下；跨乡镇的地名请列入 spanning")
         return self
 
 
@@ -168,7 +185,6 @@ class Incidents(_Strict):
     min_evidence: int = Field(default=2, ge=1)
     kinds: dict[str, list[str]] = Field(default_factory=dict)
     objects: dict[str, dict[str, list[str]]] = Field(default_factory=dict)  # class -> family -> words
-    landmarks: dict[str, str] = Field(default_factory=dict)  # landmark -> its township
     areas: dict[str, list[str]] = Field(default_factory=dict)  # area -> the townships it spans
 
 

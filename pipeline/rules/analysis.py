@@ -146,6 +146,9 @@ def irrelevant_reason(a: PostAnalysis, local: bool, topic: str, relevance: Relev
     return None
 
 
+PLACE_SETS = 24
+
+
 @dataclass
 class EventFacts:
     """The facts of an event folded over its posts; stored as JSON on the event row."""
@@ -167,6 +170,9 @@ class EventFacts:
     texts: list[str] = field(default_factory=list)
     grade_scores: dict[str, float] = field(default_factory=dict)      # of the post holding model_grade
     sentiment_scores: dict[str, float] = field(default_factory=dict)  # summed over the event's posts
+    # The distinct sets of townships its posts name (sorted, at most PLACE_SETS): an event's place
+    # identity; a post naming townships none of which is in one of these sets is another event's.
+    townsets: list[list[str]] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> EventFacts:
@@ -183,6 +189,11 @@ class EventFacts:
     def casualty_figures(self) -> Casualties:
         return Casualties.from_facts(self.casualties)
 
+    def add_place(self, townships: list[str]) -> None:
+        named = sorted(set(townships))
+        if named and named not in self.townsets and len(self.townsets) < PLACE_SETS:
+            self.townsets.append(named)
+
     def add_locality(self, analysis: PostAnalysis) -> None:
         if analysis.local:
             self.local = True
@@ -191,6 +202,7 @@ class EventFacts:
     def add(self, analysis: PostAnalysis, text: str, relevant: bool, irrelevant_topic: str) -> None:
         """Fold one post in. Reach and casualties count every post; topic and grade only relevant ones."""
         self.add_locality(analysis)
+        self.add_place(analysis.townships)
         c = analysis.casualties
         if c.deaths or c.serious_injuries or c.injured or c.economic_loss_yuan or c.missing:
             self.casualties = self.casualty_figures().merge(c).as_facts()

@@ -59,10 +59,10 @@ class Vocabulary:
         rules = cfg.policy.events.incidents
         township_of: dict[str, str] = {}
         for t in cfg.units.townships:
-            for name in t.villages:
+            for name in [*t.villages, *t.places]:
                 township_of[name] = t.name
-        for landmark in cfg.units.county.landmarks:
-            township_of[landmark] = rules.landmarks.get(landmark, "")
+        for landmark in [*cfg.units.county.landmarks, *cfg.units.spanning]:
+            township_of.setdefault(landmark, "")  # a county landmark spanning townships: a spot only
         long_names = sorted((n for n in township_of if len(n) >= 3), key=len, reverse=True)
         town_of = {n: t.name for t in cfg.units.townships for n in (t.name, *t.aliases)}
         towns = sorted(town_of, key=len, reverse=True)
@@ -98,6 +98,7 @@ class Clues:
     rumor: bool = False  # the rumour model's flag
     debunk: bool = False  # the post refutes a rumour (辟谣)
     at: float = 0.0
+    townships: tuple[str, ...] = ()  # the townships the gazetteer found: the post's place identity
 
     def useful(self) -> bool:
         return bool(self.kinds or self.terms)
@@ -216,7 +217,7 @@ def clues_of(post: PostInput, doc: Doc, townships: list[str], casualties: Casual
     text = incident_text(post.title, post.text)
     found = extract(_incident_doc(text, post.title, doc, tokenizer), townships, casualties.deaths,
                     casualties.injured or casualties.serious_injuries, vocab)
-    return replace(found, rumor=rumor, debunk=bool(_DEBUNK.search(text)))
+    return replace(found, rumor=rumor, debunk=bool(_DEBUNK.search(text)), townships=tuple(townships))
 
 
 def _incident_doc(text: str, title: str | None, doc: Doc, tokenizer: Tokenizer) -> Doc:
