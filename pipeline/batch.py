@@ -92,8 +92,9 @@ class BatchWriter:
         topics, relevant, reasons = [], [], []
         for event, a in zip(placed, analyses, strict=True):
             local = a.local or facts[event].local
-            topic = post_topic(a, local, policy)
-            ov = overrides_of(existing.get(event) if isinstance(event, int) else None)
+            row = existing.get(event) if isinstance(event, int) else None
+            topic = post_topic(a, local, policy, joined=bool(row is not None and row.relevant))
+            ov = overrides_of(row)
             why = irrelevant_reason(a, local, topic, policy) if ov.relevant is None else (
                 None if ov.relevant else SET_ASIDE_BY_ANALYST)
             topics.append(ov.topic or topic)

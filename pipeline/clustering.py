@@ -73,7 +73,8 @@ class Clusterer:
         self.profiles: dict[object, Profile] = {}
         self.buckets: dict[tuple[str, ...], list[object] | None] = {}
         self.parent: dict[object, object] = {}
-        self.term_groups: Counter[str] = Counter()  # in how many texts (not copying one another) a word is
+        self.term_groups: Counter[str] = Counter()  # in how many placeless texts (not copying one another) a word is
+        self.term_towns: dict[str, set[str]] = {}  # in which townships' texts a word is
         self.groups = 0
         self.everyday: frozenset[str] = frozenset()
         self.places: dict[object, list[frozenset[str]]] = {}  # event -> the township sets its posts name
@@ -88,23 +89,34 @@ class Clusterer:
         c.index.load(lookup.representatives(session, open_since, c.policy.representatives))
         c.places = {event_id: [frozenset(s) for s in sets]
                     for event_id, sets in lookup.event_places(session, open_since).items()}
-        since = now - timedelta(hours=c.policy.incidents.window_hours)
-        words: dict[int, set[str]] = {}
+        rules = c.policy.incidents
+        since = now - max(timedelta(hours=rules.window_hours), timedelta(days=rules.matter_window_days))
+        words: dict[int, tuple[set[str], set[str]]] = {}
         for event_id, data in lookup.recent_clues(session, since, PROFILE_POSTS):
             clue = Clues.from_json(data)
-            words.setdefault(event_id, set()).update(t for t, _ in clue.terms)
+            held = words.setdefault(event_id, (set(), set()))
+            held[0].update(t for t, _ in clue.terms)
+            held[1].update(clue.towns)
             c._remember(event_id, clue)
         c._count_words(list(words.values()))
         return c
 
-    def _count_words(self, groups: list[set[str]]) -> None:
-        """Words in many unrelated texts of late are everyday words here (a template's, a
-        hotline's standard paragraph): at least 8 such texts and 1% of them."""
-        for words in groups:
-            self.term_groups.update(words)
-        self.groups += len(groups)
+    def _count_words(self, groups: list[tuple[set[str], set[str]]]) -> None:
+        """Words used in many places of late are everyday words here (a template's, a hotline's
+        standard paragraph): words in texts of ``everyday_townships`` townships or more, and,
+        among texts naming no township, words in at least 8 such texts and 1% of them. A matter
+        raised many times in one place keeps its words."""
+        towns_needed = self.policy.incidents.everyday_townships
+        for words, towns in groups:
+            if towns:
+                for t in words:
+                    self.term_towns.setdefault(t, set()).update(towns)
+            else:
+                self.term_groups.update(words)
+                self.groups += 1
         limit = max(8, self.groups // 100)
-        self.everyday = frozenset(t for t, n in self.term_groups.items() if n >= limit)
+        self.everyday = frozenset([*(t for t, n in self.term_groups.items() if n >= limit),
+                                   *(t for t, ts in self.term_towns.items() if len(ts) >= towns_needed)])
 
     # --- events and their unions ----------------------------------------------------------------
 
@@ -204,10 +216,12 @@ class Clusterer:
         groups = copy_groups(signatures, keys, self.policy.copy_similarity)
         _, first = np.unique(groups, return_index=True)
         self.index.count(signatures[first])
-        words: dict[int, set[str]] = {}
+        words: dict[int, tuple[set[str], set[str]]] = {}
         for g, clue in zip(groups.tolist(), clues, strict=True):
             if clue is not None:
-                words.setdefault(g, set()).update(t for t, _ in clue.terms)
+                held = words.setdefault(g, (set(), set()))
+                held[0].update(t for t, _ in clue.terms)
+                held[1].update(clue.towns)
         self._count_words(list(words.values()))
 
     def _at(self, post: PostInput) -> float:
@@ -242,14 +256,17 @@ class Clusterer:
                     hits[root] = hits.get(root, 0) + 1
                 else:
                     kinds[root] = kinds.get(root, False) or key[1] not in ("*", "?")
-        window = self.policy.incidents.window_hours * 3600
+        rules = self.policy.incidents
+        window = max(rules.window_hours * 3600, rules.matter_window_days * 86400 if clue.matters else 0)
         recent = {r: p for r in [*kinds, *(r for r, n in hits.items() if n >= 2 and r not in kinds)]
                   if (p := self.profiles.get(r)) is not None and p.first - window <= clue.at <= p.last + window
                   and self._fits(towns, r)}
-        local = [r for r in recent if kinds.get(r)]
+        # The only event of its kind at the post's place of late (or, for a post naming no place,
+        # anywhere in the county): one agreeing fact less is needed.
+        alone = [r for r in recent if kinds.get(r)] if clue.places() else [r for r in recent if r in kinds]
         found: list[tuple[object, Match]] = []
         for root, profile in recent.items():
-            if m := match(clue, profile, self.policy.incidents, self.everyday, local == [root]):
+            if m := match(clue, profile, rules, self.everyday, alone == [root]):
                 found.append((root, m))
         return sorted(found, key=lambda f: -f[1].evidence)
 
@@ -295,7 +312,7 @@ class Clusterer:
         places = clue.places()
         words = [t for t, w in clue.terms if w >= KEY_WEIGHT and t not in self.everyday][:WORD_KEYS]
         anywhere = ("*", "?") if store and not places else ("*",) if store or not places else ("?",)
-        return [*(("k", p, kind) for p in (*places, *anywhere) for kind in clue.kinds),
+        return [*(("k", p, kind) for p in (*places, *anywhere) for kind in (*clue.kinds, *clue.matters)),
                 *(("w", p, t) for p in (places or ("*",)) for t in words)]
 
     def _remember(self, event: object, clue: Clues) -> None:

@@ -186,6 +186,15 @@ class Incidents(_Strict):
     kinds: dict[str, list[str]] = Field(default_factory=dict)
     objects: dict[str, dict[str, list[str]]] = Field(default_factory=dict)  # class -> family -> words
     areas: dict[str, list[str]] = Field(default_factory=dict)  # area -> the townships it spans
+    # Routine matters (停电, 停水, 路灯 …): the same problem at the same place raised again while
+    # its event is open joins it, in any words, within matter_window_days.
+    matters: dict[str, list[str]] = Field(default_factory=dict)
+    matter_window_days: int = Field(default=14, ge=1)
+    # Words of a follow-up (续报, 最新进展): such a post naming no place joins the one recent event
+    # of its kind whose figures it does not contradict.
+    follow_up: list[str] = Field(default_factory=list)
+    # A word in texts from this many townships or more is everyday (a template's, a hotline's).
+    everyday_townships: int = Field(default=3, ge=2)
 
 
 class Events(_Strict):

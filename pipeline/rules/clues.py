@@ -39,6 +39,8 @@ class Vocabulary:
 
     rules: Incidents
     kinds: tuple[tuple[str, tuple[str, ...]], ...]
+    matters: tuple[tuple[str, tuple[str, ...]], ...]  # routine matters (停电, 路灯 …) and their words
+    follow_up: tuple[str, ...]
     objects: tuple[tuple[str, str, tuple[str, ...]], ...]  # (class, family, words)
     spot_pattern: re.Pattern[str] | None
     short_spots: frozenset[str]
@@ -48,6 +50,7 @@ class Vocabulary:
     place_words: frozenset[str]
     by_first: dict[str, tuple[str, ...]]  # kind and object words by their first character
     taken: frozenset[str]  # kind and object words: never uncommon terms
+    canonical: dict[str, str]  # a place's short form -> its full name (古竹 -> 古竹村)
 
     def present(self, text: str) -> set[str]:
         """The kind and object words in the text (looked up only by characters it has)."""
@@ -63,21 +66,40 @@ class Vocabulary:
                 township_of[name] = t.name
         for landmark in [*cfg.units.county.landmarks, *cfg.units.spanning]:
             township_of.setdefault(landmark, "")  # a county landmark spanning townships: a spot only
-        long_names = sorted((n for n in township_of if len(n) >= 3), key=len, reverse=True)
         town_of = {n: t.name for t in cfg.units.townships for n in (t.name, *t.aliases)}
+        canonical = _short_forms(township_of, town_of, cfg.units.county.names)
+        for short, full in canonical.items():
+            township_of[short] = township_of[full]
+        long_names = sorted((n for n in township_of if len(n) >= 3), key=len, reverse=True)
         towns = sorted(town_of, key=len, reverse=True)
         places = set(town_of) | set(township_of) | set(cfg.units.county.names)
         kinds = tuple((k, tuple(ws)) for k, ws in rules.kinds.items())
+        matters = tuple((k, tuple(ws)) for k, ws in rules.matters.items())
         objects = tuple((c, f, tuple(ws)) for c, fams in rules.objects.items() for f, ws in fams.items())
-        taken = frozenset(w for _, ws in kinds for w in ws) | frozenset(w for _, _, ws in objects for w in ws)
+        taken = (frozenset(w for _, ws in (*kinds, *matters) for w in ws)
+                 | frozenset(w for _, _, ws in objects for w in ws) | frozenset(rules.follow_up))
         by_first: dict[str, list[str]] = {}
         for word in sorted(taken):
             by_first.setdefault(word[0], []).append(word)
-        return cls(rules, kinds, objects,
+        return cls(rules, kinds, matters, tuple(rules.follow_up), objects,
                    re.compile("|".join(map(re.escape, long_names))) if long_names else None,
                    frozenset(n for n in township_of if len(n) < 3), township_of,
                    re.compile("|".join(map(re.escape, towns))), town_of, frozenset(places),
-                   {c: tuple(ws) for c, ws in by_first.items()}, taken)
+                   {c: tuple(ws) for c, ws in by_first.items()}, taken, canonical)
+
+
+def _short_forms(township_of: dict[str, str], town_of: dict[str, str], county: list[str]) -> dict[str, str]:
+    """What people call a village or community in passing: 古竹 for 古竹村, 青阳门 for 青阳门社区.
+    Used to tell that two posts speak of one place (never for relevance or routing: a bare 古竹
+    does not say the post is about 云和)."""
+    found: dict[str, str] = {}
+    for name in township_of:
+        for suffix in ("社区", "村"):
+            short = name[: -len(suffix)]
+            if name.endswith(suffix) and len(short) >= 2 and short not in township_of and short not in town_of \
+                    and short not in county:
+                found[short] = name
+    return found
 
 
 @dataclass(slots=True)
@@ -88,6 +110,7 @@ class Clues:
     towns: tuple[str, ...] = ()
     spots: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    matters: tuple[str, ...] = ()  # routine matters named (停电, 路灯 …)
     objects: tuple[str, ...] = ()  # "class:family"
     deaths: int | None = None
     hurt: int | None = None
@@ -99,9 +122,10 @@ class Clues:
     debunk: bool = False  # the post refutes a rumour (辟谣)
     at: float = 0.0
     townships: tuple[str, ...] = ()  # the townships the gazetteer found: the post's place identity
+    follow_up: bool = False  # a follow-up report (续报, 最新进展, 死亡人数升至 …)
 
     def useful(self) -> bool:
-        return bool(self.kinds or self.terms)
+        return bool(self.kinds or self.matters or self.terms)
 
     def places(self) -> tuple[str, ...]:
         return (*self.towns, *self.spots)
@@ -235,8 +259,9 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     """The clues of one post (``doc``: its ``incident_text``): places, kind, objects, figures,
     hour and day, uncommon words."""
     text = doc.text
-    spots = list(dict.fromkeys(vocab.spot_pattern.findall(text))) if vocab.spot_pattern else []
+    spots = list(vocab.spot_pattern.findall(text)) if vocab.spot_pattern else []
     spots += [t for t in vocab.short_spots.intersection(doc.tokens) if t not in spots]
+    spots = list(dict.fromkeys(vocab.canonical.get(s, s) for s in spots))
     named = [vocab.town_of[n] for n in vocab.town_pattern.findall(text) if len(n) > 2 or n in doc.tokens]
     named += [vocab.township_of[s] for s in spots if vocab.township_of.get(s)]
     if not (townships or named):  # "县城": any of the townships it spans
@@ -244,7 +269,9 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     towns = list(dict.fromkeys([*townships, *named]))
     present = vocab.present(text)
     kinds = [k for k, words in vocab.kinds if not present.isdisjoint(words)]
+    matters = [] if kinds else [k for k, words in vocab.matters if not present.isdisjoint(words)]
+    follow_up = not present.isdisjoint(vocab.follow_up)
     objects = [f"{c}:{f}" for c, f, words in vocab.objects if not present.isdisjoint(words)]
     day, rel = _day(text)
-    return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(objects), deaths, hurt, _hour(text), day, rel,
-                 _terms(doc, vocab, vocab.taken))
+    return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
+                 day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up)
