@@ -67,6 +67,10 @@ class UnitsConfig(_Strict):
     # Places that lie in several townships (a lake, a road between them): a post naming one names
     # each of those townships.
     spanning: dict[str, list[str]] = Field(default_factory=dict)
+    # Official accounts of county units (RULES.md §4): account -> the unit it speaks for; and the
+    # accounts that speak for the whole county (their releases answer for whichever unit owns).
+    official_accounts: dict[str, str] = Field(default_factory=dict)
+    county_voice: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _coordinators_known(self) -> UnitsConfig:
@@ -80,6 +84,12 @@ class UnitsConfig(_Strict):
             unknown = [t for t in townships if t not in names]
             if unknown or len(townships) < 2:
                 raise ValueError(f"跨乡镇地名“{place}”须列出至少两个已知乡镇（街道），未知：{'、'.join(unknown) or '无'}")
+        units = set(self.departments) | set(names)
+        unknown = [f"{a}（{u}）" for a, u in self.official_accounts.items() if u not in units]
+        if unknown:
+            raise ValueError(f"官方账号所属单位不在单位名单中：{'、'.join(unknown)}")
+        if stray := [a for a in self.county_voice if a not in self.official_accounts]:
+            raise ValueError(f"county_voice 中的账号须先列入 official_accounts：{'、'.join(stray)}")
         owner: dict[str, str] = {}
         for t in self.townships:
             for place in [*t.villages, *t.places, *t.aliases, *t.weak_aliases]:

@@ -8,7 +8,7 @@ JSON so later posts can join it and re-run the rules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from classifiers.bundle import Classified
@@ -18,7 +18,8 @@ from pipeline.normalize import PostInput
 from pipeline.rules.casualties import Casualties, extract_casualties
 from pipeline.rules.grading import highest, model_grade
 from pipeline.rules.noise import marketing_reason
-from pipeline.rules.places import Gazetteer
+from pipeline.rules.places import Gazetteer, PlaceMatch
+from pipeline.rules.releases import Release, official_release, speaks_of_own_place
 from pipeline.rules.schemes import SchemeHit, match_schemes
 
 
@@ -40,6 +41,7 @@ class PostAnalysis:
     noise: str | None = None        # why it is not 舆情 even if about 云和 (广告营销, 地名歧义 …)
     schemes: list[SchemeHit] = field(default_factory=list)
     topic_pin: str | None = None    # a monitoring scheme's topic
+    release: Release | None = None  # published by an official account of a county unit (RULES.md §4)
 
 
 def _media(post: PostInput, names: list[str], not_coverage: list[str]) -> list[str]:
@@ -58,6 +60,9 @@ def _engagement(post: PostInput) -> int | None:
 
 def analyse_post(post: PostInput, doc: Doc, classified: Classified, cfg: Config, gaz: Gazetteer) -> PostAnalysis:
     places = gaz.match(doc, post.source, post.author)
+    release = official_release(post.author, post.source, f"{post.title or ''}。{doc.text}", cfg)
+    if release is not None:
+        places = own_place(places, release, doc.text)
     casualties = extract_casualties(doc.text)
     # 谣言 has one source of truth, the rumour model: an official 辟谣 that quotes a rumour is
     # about a rumour but is not one, and must not send the item to 公安 / 网信 as a lead.
@@ -96,7 +101,19 @@ def analyse_post(post: PostInput, doc: Doc, classified: Classified, cfg: Config,
         noise=noise,
         schemes=scheme_hits,
         topic_pin=pin,
+        release=release,
     )
+
+
+def own_place(places: PlaceMatch, release: Release, text: str) -> PlaceMatch:
+    """An official account's post concerns the county; a township government's "我镇" (or a post
+    of it naming no township) is that township."""
+    reasons = [*places.local_reasons, release.describe()]
+    townships = list(places.townships)
+    if release.township and release.township not in townships and (speaks_of_own_place(text) or not townships):
+        townships.append(release.township)
+        reasons.append(f"发布账号所在：{release.township}")
+    return replace(places, townships=townships, local=True, local_reasons=reasons)
 
 
 def apply_schemes(hits: list[SchemeHit], local: bool, local_reasons: list[str], categories: list[str],
@@ -137,9 +154,14 @@ def post_topic(a: PostAnalysis, local: bool, relevance: Relevance, joined: bool 
     return a.topic_pin or effective_topic(a.classified, local, relevance, overrule=overrule)
 
 
+OWN_RELEASE = "本县官方发布：作为该单位的回应记录，不另行分办"
+
+
 def irrelevant_reason(a: PostAnalysis, local: bool, topic: str, relevance: Relevance) -> str | None:
-    """Why a post is set aside as 无关 (None: it is not): noise first, then not about 云和, then
-    the topic model."""
+    """Why a post is set aside as 无关 (None: it is not): the county's own release first (it is a
+    response, never a new item), then noise, then not about 云和, then the topic model."""
+    if a.release is not None:
+        return OWN_RELEASE
     if a.noise:
         return a.noise
     if not local:

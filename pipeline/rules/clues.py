@@ -123,6 +123,7 @@ class Clues:
     at: float = 0.0
     townships: tuple[str, ...] = ()  # the townships the gazetteer found: the post's place identity
     follow_up: bool = False  # a follow-up report (续报, 最新进展, 死亡人数升至 …)
+    official: bool = False  # an official account's release: its 辟谣 answers the rumour, in one event
 
     def useful(self) -> bool:
         return bool(self.kinds or self.matters or self.terms)
@@ -232,7 +233,8 @@ def incident_text(title: str | None, text: str) -> str:
 
 def post_clues(post: PostInput, doc: Doc, analysis: PostAnalysis, vocab: Vocabulary, tokenizer: Tokenizer) -> Clues:
     """``extract`` for an analysed post (``doc``: its text, tokenised)."""
-    return clues_of(post, doc, analysis.townships, analysis.casualties, analysis.classified.rumor, vocab, tokenizer)
+    found = clues_of(post, doc, analysis.townships, analysis.casualties, analysis.classified.rumor, vocab, tokenizer)
+    return replace(found, official=True, rumor=False) if analysis.release is not None else found
 
 
 def clues_of(post: PostInput, doc: Doc, townships: list[str], casualties: Casualties, rumor: bool,

@@ -44,7 +44,8 @@ class Profile:
     last: float = -math.inf
 
     def add(self, c: Clues) -> None:
-        self.rumor, self.debunk = self.rumor or c.rumor, self.debunk or c.debunk
+        # An official 辟谣 answers the rumour inside its event; only others' debunking is told apart.
+        self.rumor, self.debunk = self.rumor or c.rumor, self.debunk or (c.debunk and not c.official)
         self.towns.update(c.towns)
         self.spots.update(c.spots)
         self.kinds.update(c.kinds)
@@ -104,7 +105,7 @@ class Match:
 def conflicts(c: Clues, p: Profile) -> list[str]:
     """Facts of the post that contradict the event's: each one means another incident."""
     found = []
-    if (c.debunk and p.rumor) or (c.rumor and p.debunk):
+    if (c.debunk and p.rumor and not c.official) or (c.rumor and p.debunk):
         found.append("一方为谣言，一方为辟谣：辟谣另作一事")
     if c.kinds and p.kinds and not set(c.kinds) & p.kinds:
         found.append(f"事件类型不同（{'、'.join(c.kinds)} / {'、'.join(sorted(p.kinds))}）")

@@ -302,6 +302,8 @@ class Response(Base):
     responded_at: Mapped[datetime]
     recorded_at: Mapped[datetime]
     recorded_by: Mapped[str | None] = mapped_column(String(64))
+    # The official account's post this response is (the county's own release), if it is one.
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), unique=True, index=True)
 
 
 class AuditLog(Base):
