@@ -324,6 +324,8 @@ class Response(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     kind: Mapped[str] = mapped_column(String(32))
     link: Mapped[str | None] = mapped_column(Text)
+    # Where a 新闻发布会 / 吹风会 / 接受媒体采访 took place when it has no link (0008t).
+    place: Mapped[str | None] = mapped_column(String(200))
     responded_at: Mapped[datetime]
     recorded_at: Mapped[datetime]
     recorded_by: Mapped[str | None] = mapped_column(String(64))
