@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from pipeline.storage.db import session_scope
-from pipeline.storage.models import Response
+from pipeline.storage.models import Response, Unit
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
 from tests.yuqing.web_helpers import csrf_of, sign_in, token_for, world
@@ -94,3 +95,26 @@ def test_the_form_refuses_a_backdated_response_in_chinese_and_shows_the_place(
                                                            "place": "县政府三楼会议室", "at": ""})
         assert done.status_code == 303
         assert "县政府三楼会议室" in client.get(f"/events/{eid}").text
+
+
+def test_an_event_poisoned_by_an_earlier_version_reads_again(engine: Engine, db_url: str, ctx: TriageContext,
+                                                             settings_for: Any) -> None:
+    """What the old SQLite format wrote for the poisoning request ("1-01-01 12:00:00.000000"): the
+    event, the board and the assessment answer again instead of a 500 on every read."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite stored times as text")
+    seen = datetime.now(SHANGHAI) - timedelta(hours=30)
+    eid = world(engine, ctx, seen)["崇头镇"]
+    with session_scope(engine) as s:
+        uid = s.scalar(select(Unit.id).where(Unit.name == "崇头镇"))
+        s.execute(text("INSERT INTO responses (event_id, unit_id, kind, link, responded_at, recorded_at, recorded_by) "
+                       "VALUES (:e, :u, '新闻发布会', :l, '1-01-01 12:00:00.000000', :r, '崇头值班')"),
+                  {"e": eid, "u": uid, "l": LINK, "r": "2026-12-06 10:00:00.000000"})
+        s.execute(text("UPDATE deadlines SET met_at = '1-01-01 12:00:00.000000'"))
+    unit = {"Authorization": f"Bearer {token_for(engine, 'chongtou', seen)}"}
+    coord = {"Authorization": f"Bearer {token_for(engine, 'coord', seen)}"}
+    with TestClient(create_app(settings_for(db_url))) as client:
+        event = client.get(f"/api/events/{eid}", headers=unit)
+        assert event.status_code == 200 and event.json()["responses"][0]["responded_at"].startswith("0001-01-01")
+        for path in ("/api/board", "/api/assessment"):
+            assert client.get(path, headers=coord).status_code == 200, path
