@@ -188,6 +188,15 @@ class Deadlines(_Strict):
     reminders_at: list[float]
 
 
+class Responses(_Strict):
+    """What a recorded response must carry (RULES.md §4): its time between the event's first
+    known publication and the moment it is recorded, give or take ``clock_tolerance_minutes``
+    of clock difference; a link, or for ``place_kinds`` (held in a room, not on a page) where."""
+
+    clock_tolerance_minutes: int = Field(default=5, ge=0, le=120)
+    place_kinds: list[str] = Field(default_factory=lambda: ["新闻发布会", "吹风会", "接受媒体采访"])
+
+
 class Incidents(_Strict):
     """When two differently worded posts report the same incident (pipeline.rules.clues, .incidents)."""
 
@@ -237,6 +246,7 @@ class PolicyConfig(_Strict):
     emergency_types: dict[str, list[str]]
     deadlines: Deadlines
     response_kinds: dict[str, list[Literal["authoritative_info", "press_conference", "response"]]]
+    responses: Responses = Responses()
     events: Events
 
     @model_validator(mode="after")
@@ -257,6 +267,9 @@ class PolicyConfig(_Strict):
         missing = [g for g in GRADES if g not in self.deadlines.milestones]
         if missing:
             raise ValueError(f"deadlines.milestones 缺少等级 {'、'.join(missing)} 的时限")
+        strange = [k for k in self.responses.place_kinds if k not in self.response_kinds]
+        if strange:
+            raise ValueError(f"responses.place_kinds 中的 {'、'.join(strange)} 不是 response_kinds 中的回应方式")
         return self
 
 

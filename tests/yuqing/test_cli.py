@@ -176,6 +176,32 @@ def test_usage_errors_and_refusals_are_in_chinese(sqlite_settings: Settings, tmp
     assert "命令" in helped.stdout and "Commands" not in helped.stdout
 
 
+def test_respond_refuses_impossible_times_and_a_response_with_nothing_to_show(sqlite_settings: Settings,
+                                                                              tmp_path: Path) -> None:
+    """Issue 18: a backdated ``--at`` erased lateness; ``--now`` took any year; no link met the
+    deadline; ``respond -h`` showed ``--by`` as optional although it is required."""
+    _major_event(sqlite_settings, tmp_path)
+    helped = run(["respond", "-h"], sqlite_settings, tmp_path).stdout
+    assert any("--by" in line and "[必填]" in line for line in helped.splitlines()) and "--place" in helped
+    base = ["respond", "1", "--unit", "崇头镇", "--kind", "新闻发布会", "--by", "崇头镇值班员"]
+    later = "2026-11-29T16:00:00+08:00"  # both milestones overdue
+    for extra, why in ((["--link", "https://www.yunhe.gov.cn/a/1", "--at", "2020-01-01T09:00:00+08:00"],
+                        "早于该事件最早的发布时间"),
+                       (["--link", "https://www.yunhe.gov.cn/a/1", "--at", "2026-11-29T17:00:00+08:00"], "晚于登记时间"),
+                       (["--link", "https://www.yunhe.gov.cn/a/1", "--at", "0001-01-01T00:00:00+12:00"], "早于 2000 年"),
+                       ([], "举行地点")):
+        refused = run([*base, *extra, "--now", later], sqlite_settings, tmp_path)
+        assert refused.returncode == 2 and why in refused.stderr and "Traceback" not in refused.stderr, refused.stderr
+    absurd = run(["queue", "--unit", "崇头镇", "--now", "1999-12-31T10:00:00+08:00"], sqlite_settings, tmp_path)
+    assert absurd.returncode == 2 and "--now 早于 2000 年" in absurd.stderr
+    assert run(["status", "--now", "9999-01-01"], sqlite_settings, tmp_path).returncode == 2
+    no_by = run(["respond", "1", "--unit", "崇头镇", "--kind", "新闻发布会", "--place", "县新闻中心"], sqlite_settings, tmp_path)
+    assert no_by.returncode == 2 and "缺少选项" in no_by.stderr and "--by" in no_by.stderr
+    held = run([*base, "--place", "县新闻中心一楼发布厅", "--at", "2026-11-29T15:00:00+08:00", "--now", later],
+               sqlite_settings, tmp_path)
+    assert held.returncode == 0 and "新闻发布会" in held.stdout and "发布权威信息" in held.stdout, held.stderr
+
+
 def test_tables_fit_80_columns_in_a_pipe_without_cutting_names(settings_for, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from rich.cells import cell_len
 
