@@ -42,6 +42,7 @@ from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import MILESTONES
 
 COORDINATORS_KIND = "coordinators"
+COORDINATORS_LABEL = "协调单位（退回待改派期间）"   # the time without an owner (县政府办公室、县委宣传部)
 OPEN_END = datetime(2100, 1, 1, tzinfo=SHANGHAI)
 
 
@@ -148,7 +149,7 @@ def order_key(u: UnitScore) -> tuple[Any, ...]:
 def assessment_figures(session: Session, period: Period, now: datetime) -> AssessmentFigures:
     until = period.until(now)
     units = {uid: UnitScore(name, kind) for uid, name, kind in session.execute(select(Unit.id, Unit.name, Unit.kind))}
-    coordinators = UnitScore(_coordinators_label(session), COORDINATORS_KIND)
+    coordinators = UnitScore(COORDINATORS_LABEL, COORDINATORS_KIND)
     _received(session, units, period.start, until, now)
     late = _milestones(session, units, coordinators, period, until, now)
     returned: Any = session.execute(
@@ -159,12 +160,6 @@ def assessment_figures(session: Session, period: Period, now: datetime) -> Asses
         units[uid].returned = int(n)
     scored = sorted((u for u in [*units.values(), coordinators] if u.active), key=order_key)
     return AssessmentFigures(period, now, until, tuple(scored), tuple(sorted(late, key=lambda c: (-c.late_hours, c.event_id))))
-
-
-def _coordinators_label(session: Session) -> str:
-    names = sorted(set(session.scalars(select(Unit.name).join(Assignment, Assignment.unit_id == Unit.id)
-                                       .where(Assignment.role == "coordinator"))))
-    return f"{'、'.join(names) or '协调单位'}（退回待改派期间）"
 
 
 def _hours(later: datetime, earlier: datetime) -> float:

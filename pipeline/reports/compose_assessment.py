@@ -23,10 +23,9 @@ def _state_cell(tally: Tally, overdue: int) -> str:
 
 
 def _named(fig: AssessmentFigures) -> str:
-    """The units with overdue milestones, lowest on-time rate first, each with its rate and count."""
-    named = [f"{u.unit}（按时率{t.percent(u.total.rate)}，超时{u.overdue}个）" for u in fig.units if u.overdue][:5]
-    more = sum(1 for u in fig.units if u.overdue) - len(named)
-    return t.listing(named) + (f"等{len(named) + more}个单位" if more else "")
+    """The first five units with overdue milestones (lowest on-time rate first), each with its rate and count."""
+    named = [f"{u.unit}按时率{t.percent(u.total.rate)}、超时{u.overdue}个" for u in fig.units if u.overdue][:5]
+    return t.listing(named, "；")
 
 
 def assessment_summary(fig: AssessmentFigures) -> str:
@@ -47,8 +46,9 @@ def assessment_summary(fig: AssessmentFigures) -> str:
     if total.upcoming:
         text += f"尚未到期的时限节点{total.upcoming}个，按时至今（其中已完成{total.met_early}个）；"
     text += f"退回{sum(u.returned for u in fig.units)}件。"
-    if any(u.overdue for u in fig.units):
-        text += f"{_named(fig)}存在超时情况，予以通报。"
+    late_units = sum(1 for u in fig.units if u.overdue)
+    if late_units:
+        text += f"{late_units}个单位存在超时情况，予以通报，按时率较低的是：{_named(fig)}。"
     elif total.due:
         text += "本期到期的时限节点均已按时完成。"
     return text

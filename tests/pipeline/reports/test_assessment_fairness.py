@@ -79,7 +79,7 @@ def test_a_milestone_is_charged_to_its_owner_when_it_fell_due(world: tuple[Runti
     assert units["浮云街道"].total.due == 0 and units["浮云街道"].overdue == 0 and units["浮云街道"].returned == 1
     assert units["元和街道"].total.due == 0 and units["元和街道"].overdue == 0
     coordinators = next(u for u in fig.units if u.kind == COORDINATORS_KIND)
-    assert coordinators.unit == "县政府办公室（退回待改派期间）"
+    assert coordinators.unit == "协调单位（退回待改派期间）"
     assert (coordinators.total.due, coordinators.overdue, coordinators.unanswered) == (2, 2, 1)
     # Missed while held: charged to 赤石乡, not to 崇头镇 that received it already overdue.
     assert (units["赤石乡"].total.due, units["赤石乡"].overdue, units["赤石乡"].unanswered) == (1, 1, 0)
