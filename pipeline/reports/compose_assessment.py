@@ -18,8 +18,8 @@ from pipeline.vocabulary import MILESTONE_NAMES, MILESTONES, REPORT_NAMES
 def _state_cell(tally: Tally, overdue: int) -> str:
     """The unit's time-limit state in words, beside its rate (never a bare dash)."""
     if tally.due:
-        return f"超时{overdue}个" if overdue else "到期均按时"
-    return "按时至今" if tally.upcoming else "本期无到期"
+        return "有超时" if overdue else "均按时"
+    return "按时至今" if tally.upcoming else "无到期"
 
 
 def _named(fig: AssessmentFigures) -> str:
@@ -71,24 +71,22 @@ def _totals(fig: AssessmentFigures) -> Table:
 
 
 def _table(fig: AssessmentFigures) -> Table:
-    columns = (Column("序号", "int"), Column("单位"), Column("收到交办（件）", "int"), Column("其中牵头（件）", "int"),
-               Column("到期节点（个）", "int"), Column("按时完成（个）", "int"), Column("按时率", "percent"),
-               Column("超时（个）", "int"), Column("其中未完成（个）", "int"), Column("未到期·按时至今（个）", "int"),
-               Column("时限情况"), Column("退回（件）", "int"))
-    rows = tuple((i + 1, u.unit, u.received, u.received_primary, u.total.due, u.total.on_time, u.total.rate,
-                  u.overdue, u.unanswered, u.total.upcoming, _state_cell(u.total, u.overdue), u.returned)
-                 for i, u in enumerate(fig.units))
+    columns = (Column("序号", "int"), Column("单位"), Column("收到交办（件）", "int"), Column("到期节点（个）", "int"),
+               Column("按时完成（个）", "int"), Column("按时率", "percent"), Column("超时（个）", "int"),
+               Column("其中未完成（个）", "int"), Column("未到期（个）", "int"), Column("时限情况"), Column("退回（件）", "int"))
+    rows = tuple((i + 1, u.unit, u.received, u.total.due, u.total.on_time, u.total.rate, u.overdue, u.unanswered,
+                  u.total.upcoming, _state_cell(u.total, u.overdue), u.returned) for i, u in enumerate(fig.units))
     return Table("各单位回应时限按时情况（按时率低的在前）", columns, rows, sheet="各单位情况", empty="本期无交办事项。")
 
 
 def _work_table(fig: AssessmentFigures) -> Table:
     """Each unit's own work on the items it received — 牵头 and 配合 alike: 签收, 回应, 办结."""
-    columns = (Column("单位"), Column("收到交办（件）", "int"), Column("其中配合及移交（件）", "int"), Column("已签收（件）", "int"),
-               Column("签收用时中位数（小时）", "hours"), Column("已回应（件）", "int"),
+    columns = (Column("单位"), Column("收到交办（件）", "int"), Column("其中牵头（件）", "int"), Column("其中配合及移交（件）", "int"),
+               Column("已签收（件）", "int"), Column("签收用时中位数（小时）", "hours"), Column("已回应（件）", "int"),
                Column("首次回应用时中位数（小时）", "hours"), Column("已办结（件）", "int"),
                Column("办结用时中位数（小时）", "hours"))
-    rows = tuple((u.unit, u.received, u.received_cooperating, u.accepted, u.median_accept_hours, u.responded,
-                  u.median_first_response_hours, u.closed, u.median_close_hours)
+    rows = tuple((u.unit, u.received, u.received_primary, u.received_cooperating, u.accepted, u.median_accept_hours,
+                  u.responded, u.median_first_response_hours, u.closed, u.median_close_hours)
                  for u in fig.units if u.received)
     return Table("各单位签收、回应、办结情况（用时自分办起计）", columns, rows, sheet="办理情况", empty="本期无交办事项。")
 

@@ -48,11 +48,13 @@ def test_the_board_and_the_notice_show_the_same_figures(rt: Runtime) -> None:
     assert [r[0] for r in rows] == list(notice)          # the same units, in the same order
     for unit, received, info, press, response, overdue, signed, answered, closed, returned in rows:
         n = notice[unit]
-        assert received.startswith(f"{n[2]}（{n[3]}/") and overdue == f"{n[7]}（{n[8]}）", unit
-        assert int(returned) == n[11], unit
+        assert overdue == f"{n[6]}（{n[7]}）" and int(returned) == n[10], unit
         if unit in work:
-            assert signed.startswith(str(work[unit][3])) and answered.startswith(str(work[unit][5])), unit
-            assert closed.startswith(str(work[unit][7])), unit
+            assert received == f"{n[2]}（{work[unit][2]}/{work[unit][3]}）", unit
+            assert signed.startswith(str(work[unit][4])) and answered.startswith(str(work[unit][6])), unit
+            assert closed.startswith(str(work[unit][8])), unit
+        else:
+            assert received.startswith(f"{n[2]}（"), unit
         assert "—" not in (info, press, response), unit
     by_unit = {r[0]: r for r in rows}
     assert by_unit["紧水滩镇"][2] == "按时至今（未到期1，已完成1）"

@@ -70,16 +70,16 @@ def test_every_unit_figure_equals_the_database(world: tuple[Runtime, Any]) -> No
     rows = {r[1]: r for r in body(book["各单位情况"])}
     assert set(rows) == set(truth) and len(rows) == 9
     for unit, t in truth.items():
-        _, _, received, primary, due, on_time, rate, overdue, still_open, upcoming, state, returned = rows[unit]
-        assert (received, primary, due, on_time) == (t["received"], t["primary"], sum(t["due"].values()),
-                                                     sum(t["on_time"].values())), unit
+        _, _, received, due, on_time, rate, overdue, still_open, upcoming, state, returned = rows[unit]
+        assert (received, due, on_time) == (t["received"], sum(t["due"].values()), sum(t["on_time"].values())), unit
         assert rate == (on_time / due if due else None)
         assert (overdue, still_open, upcoming, returned) == (t["overdue"], t["open"], t["upcoming"], t["returned"]), unit
-        assert state == (f"超时{overdue}个" if overdue else "到期均按时" if due else "按时至今" if upcoming else "本期无到期")
+        assert state == ("有超时" if overdue else "均按时" if due else "按时至今" if upcoming else "无到期")
     work = {r[0]: r for r in body(book["办理情况"])}
     for unit, t in truth.items():
         if t["received"]:
-            wait, answered = work[unit][6], work[unit][5]
+            assert work[unit][2] == t["primary"], unit
+            wait, answered = work[unit][7], work[unit][6]
             assert answered == len(t["waits"]), unit
             assert (wait is None) == (not t["waits"]) and (wait is None or abs(wait - median(t["waits"])) < 1e-6), unit
     per_milestone = {r[0]: r[1:] for r in body(book["各节点按时率"])}
@@ -93,12 +93,12 @@ def test_every_unit_figure_equals_the_database(world: tuple[Runtime, Any]) -> No
     # Sorted for 通报: the lowest on-time rate first (the most overdue among equals); nothing due last.
     order = [r[1] for r in body(book["各单位情况"])]
     assert order[:3] == ["县住房和城乡建设局", "赤石乡", "崇头镇"] and order.index("元和街道") < order.index("浮云街道")
-    assert rows["崇头镇"][4:7] == (2, 1, 0.5) and rows["赤石乡"][4:7] == (1, 0, 0.0)  # its cancelled milestone left out
-    assert rows["县住房和城乡建设局"][7:9] == (1, 1) and rows["县住房和城乡建设局"][11] == 1
-    assert rows["浮云街道"][9:11] == (1, "按时至今")    # its 48 h are not over: in time so far, not absent
-    assert abs(work["崇头镇"][6] - (4 + 40 / 60)) < 1e-9 and work["浮云街道"][6] is None
+    assert rows["崇头镇"][3:6] == (2, 1, 0.5) and rows["赤石乡"][3:6] == (1, 0, 0.0)  # its cancelled milestone left out
+    assert rows["县住房和城乡建设局"][6:8] == (1, 1) and rows["县住房和城乡建设局"][10] == 1
+    assert rows["浮云街道"][8:10] == (1, "按时至今")    # its 48 h are not over: in time so far, not absent
+    assert abs(work["崇头镇"][7] - (4 + 40 / 60)) < 1e-9 and work["浮云街道"][7] is None
     # A co-handling department shows its own work (signed, answered, closed), not a dash.
-    assert work["县委网信办"][1:5] == (1, 1, 1, 1.0) and rows["县委网信办"][10] == "本期无到期"
+    assert work["县委网信办"][1:6] == (1, 0, 1, 1, 1.0) and rows["县委网信办"][9] == "无到期"
 
 
 def test_late_cases_are_listed_and_the_document_reads_as_a_notice(world: tuple[Runtime, Any]) -> None:

@@ -114,7 +114,7 @@ def test_not_due_yet_is_in_time_so_far_with_rates_and_medians(world: tuple[Runti
     assert "本期到期的回应时限节点3个，按时完成0个，按时率0.0%；超时3个（其中仍未完成1个）" in doc.summary
     assert "尚未到期的时限节点2个，按时至今（其中已完成1个）" in doc.summary
     rows = {r[1]: r for r in body(sheets(render_xlsx(doc))["各单位情况"])}
-    assert rows["紧水滩镇"][9:11] == (2, "按时至今") and rows["赤石乡"][6:8] == (0.0, 1)
+    assert rows["紧水滩镇"][8:10] == (2, "按时至今") and rows["赤石乡"][5:7] == (0.0, 1)
     assert "按时至今" in text_of(word(render_docx(doc)))
 
 
