@@ -119,11 +119,15 @@ def _late(fig: AssessmentFigures) -> Table:
 
 def _requirements(fig: AssessmentFigures, head: Letterhead) -> list[Block]:
     notes = []
-    open_units = [u.unit for u in fig.units if u.unanswered]
+    open_units = [u.unit for u in fig.units if u.unanswered and u.kind != COORDINATORS_KIND]
     if open_units:
         notes.append(f"{t.listing(open_units)}仍有超时未完成的回应事项，请于接到通报后立即回应，"
                      f"并向{t.listing(list(head.coordinators))}说明情况。")
-    if any(u.returned for u in fig.units):
+    unowned = next((u for u in fig.units if u.kind == COORDINATORS_KIND and u.overdue), None)
+    if unowned is not None:
+        notes.append(f"退回后尚未改派期间有{unowned.overdue}个时限节点超时，请{t.listing(list(head.coordinators))}"
+                     "收到退回后及时改派，明确责任主体。")
+    elif any(u.returned for u in fig.units):
         notes.append("对退回的事项，请协调单位及时改派，明确责任主体，避免推诿。")
     notes.append("各单位要严格落实“属地管理、分级负责、谁主管谁负责”原则，在规定时限内发布权威信息、予以回应。")
     notes.append("回应情况纳入年度考核；对多次超时、迟报漏报的单位，视情进行约谈。")

@@ -115,7 +115,9 @@ def test_not_due_yet_is_in_time_so_far_with_rates_and_medians(world: tuple[Runti
     assert "尚未到期的时限节点2个，按时至今（其中已完成1个）" in doc.summary
     rows = {r[1]: r for r in body(sheets(render_xlsx(doc))["各单位情况"])}
     assert rows["紧水滩镇"][8:10] == (2, "按时至今") and rows["赤石乡"][5:7] == (0.0, 1)
-    assert "按时至今" in text_of(word(render_docx(doc)))
+    text = text_of(word(render_docx(doc)))
+    assert "按时至今" in text and "退回后尚未改派期间有2个时限节点超时" in text
+    assert "协调单位（退回待改派期间）仍有超时未完成" not in text
 
 
 def test_a_period_with_nothing_due_says_so(world: tuple[Runtime, Any]) -> None:
