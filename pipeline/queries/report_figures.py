@@ -74,7 +74,6 @@ class PeriodFigures:
     events_new: dict[str, int]        # of those, first detected in the span, by grade
     urgent_total: int                 # new events of the urgent grades
     urgent_handling: dict[str, int]   # ... by handling state (STATE_NAMES)
-    urgent_new: tuple[EventLine, ...]  # ... the first KEY_ITEMS of them, with their handling
     top_events: tuple[EventLine, ...]  # the first TOP_EVENTS of the period's events
     key_counts: tuple[Count, ...]     # the period's events per key category (RULES.md §2)
     key_total: int                    # the period's events with a key category
@@ -137,7 +136,6 @@ def period_figures(session: Session, period: Period, now: datetime, urgent: tupl
         events_new={g: sum(1 for f in new if f.grade == g) for g in GRADES},
         urgent_total=len(urgent_new),
         urgent_handling=dict(Counter(f.handling for f in urgent_new)),
-        urgent_new=lines(urgent_new, KEY_ITEMS),
         top_events=lines(facts, TOP_EVENTS),
         key_counts=counted(((c, 1) for f in facts for c in f.categories), "未分类"),
         key_total=sum(1 for f in facts if f.categories),
