@@ -213,6 +213,14 @@ def test_users_add_disable_reset_and_token(sqlite_settings: Settings, tmp_path: 
         os.environ["YUQING_TEST_PW"] = "short"
         short = run(["users", "reset", "shitang1", "--by", "管理员", "--password-env", "YUQING_TEST_PW"],
                     sqlite_settings, tmp_path)
-        assert short.returncode == 2 and "密码至少 10 个字符" in short.stderr
+        assert short.returncode == 2 and "密码至少 12 个字符" in short.stderr
+        for weak, why in (("aaaaaaaaaaaa", "重复或连续"), ("shitang1shitang1", "包含用户名"), ("Password@2024", "过于常见")):
+            os.environ["YUQING_TEST_PW"] = weak
+            refused = run(["users", "add", "x2", "--name", "某", "--role", "analyst", "--by", "管理员",
+                           "--password-env", "YUQING_TEST_PW"] if why != "包含用户名" else
+                          ["users", "reset", "shitang1", "--by", "管理员", "--password-env", "YUQING_TEST_PW"],
+                          sqlite_settings, tmp_path)
+            assert refused.returncode == 2 and why in refused.stderr, (weak, refused.stderr)
     finally:
         del os.environ["YUQING_TEST_PW"]
+
