@@ -56,7 +56,7 @@ def refusal_message(verdict: Verdict) -> str:
     minutes = max(1, -(-verdict.wait_seconds // 60))
     if verdict.locked:
         return (f"该账号在本地址登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试"
-                "（或请管理员用 yuqing users unlock 解锁）")
+                "（或请系统管理员解锁）")
     return f"本地址登录失败次数过多，请 {verdict.wait_seconds} 秒后再试"
 
 

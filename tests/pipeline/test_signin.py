@@ -155,7 +155,7 @@ def test_wrong_passwords_lock_the_name_from_that_address_only(engine: Engine) ->
     for i in range(PAIR_LIMIT):
         assert _try(engine, "boss", "wrong-password-x", OFFICE, NOW + timedelta(seconds=i))[1] == "用户名或密码错误"
     token, error, wait = _try(engine, "boss", PASSWORD, OFFICE, NOW + timedelta(minutes=1))
-    assert token is None and "已暂时锁定" in (error or "") and "yuqing users unlock" in (error or "")
+    assert token is None and "已暂时锁定" in (error or "") and "请系统管理员解锁" in (error or "")
     assert wait > 0
     # The leader signs in from another address all the same.
     assert _try(engine, "boss", PASSWORD, HOME, NOW + timedelta(minutes=1))[0] is not None
