@@ -7,11 +7,14 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.timeparse import SHANGHAI
+from pipeline.vocabulary import USER_ROLES
 
 NOW = "2026-11-28T10:00:00+08:00"
 
@@ -239,6 +242,50 @@ def test_users_add_disable_reset_and_token(sqlite_settings: Settings, tmp_path: 
         os.environ["YUQING_TEST_PW"] = "short"
         short = run(["users", "reset", "shitang1", "--by", "管理员", "--password-env", "YUQING_TEST_PW"],
                     sqlite_settings, tmp_path)
-        assert short.returncode == 2 and "密码至少 10 个字符" in short.stderr
+        assert short.returncode == 2 and "密码至少 12 个字符" in short.stderr
+        for weak, why in (("aaaaaaaaaaaa", "重复或连续"), ("shitang1shitang1", "包含用户名"), ("Password@2024", "过于常见")):
+            os.environ["YUQING_TEST_PW"] = weak
+            refused = run(["users", "add", "x2", "--name", "某", "--role", "analyst", "--by", "管理员",
+                           "--password-env", "YUQING_TEST_PW"] if why != "包含用户名" else
+                          ["users", "reset", "shitang1", "--by", "管理员", "--password-env", "YUQING_TEST_PW"],
+                          sqlite_settings, tmp_path)
+            assert refused.returncode == 2 and why in refused.stderr, (weak, refused.stderr)
     finally:
         del os.environ["YUQING_TEST_PW"]
+
+
+def test_users_unlock_lifts_a_sign_in_lock(sqlite_settings: Settings, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.actions.signin import sign_in
+    from pipeline.rules.signin import PAIR_LIMIT
+    from pipeline.runtime import open_runtime
+
+    monkeypatch.setenv("YUQING_TEST_PW", "a-long-password")
+    assert run(["users", "add", "boss", "--name", "李领导", "--role", "leader", "--by", "管理员",
+                "--password-env", "YUQING_TEST_PW"], sqlite_settings, tmp_path).returncode == 0
+    with open_runtime(sqlite_settings) as rt:
+        for _ in range(PAIR_LIMIT):
+            rt.act(sign_in, "boss", "wrong-password", "10.0.0.9", now=datetime.now(SHANGHAI))
+        assert rt.act(sign_in, "boss", "a-long-password", "10.0.0.9", now=datetime.now(SHANGHAI)).token is None
+    unlocked = run(["users", "unlock", "boss", "--by", "管理员"], sqlite_settings, tmp_path)
+    assert unlocked.returncode == 0 and "已解锁 boss（此前在 1 个地址被锁定）" in unlocked.stdout, unlocked.stderr
+    with open_runtime(sqlite_settings) as rt:
+        assert rt.act(sign_in, "boss", "a-long-password", "10.0.0.9", now=datetime.now(SHANGHAI)).token is not None
+    again = run(["users", "unlock", "boss", "--by", "管理员"], sqlite_settings, tmp_path)
+    assert again.returncode == 0 and "boss 当前未被锁定" in again.stdout
+    missing = run(["users", "unlock", "nobody", "--by", "管理员"], sqlite_settings, tmp_path)
+    assert missing.returncode == 2 and "没有用户“nobody”" in missing.stderr
+
+
+def test_users_add_help_is_readable_at_80_columns(sqlite_settings: Settings, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "80")
+    shown = run(["users", "add", "-h"], sqlite_settings, tmp_path)
+    assert shown.returncode == 0
+    assert max(cell_len(line) for line in shown.stdout.splitlines()) <= 80
+    assert "…" not in shown.stdout  # nothing cut
+    text = "".join(line.strip("│ ") for line in shown.stdout.splitlines())
+    for code, name in USER_ROLES.items():
+        assert f"{code}（{name}）" in text, code
