@@ -2,7 +2,7 @@
 place (RULES.md §4: a response is recorded with its link, or what stands for it).
 
 Revision ID: 0008t
-Revises: 0007e
+Revises: 0008a
 Create Date: 2026-12-06 19:00:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008t'
-down_revision = '0007e'
+down_revision = '0008a'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 names that post (at most one response per post, so re-running triage never records it twice).
 
 Revision ID: 0009r
-Revises: 0007e
+Revises: 0008t
 Create Date: 2026-12-06 19:30:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009r'
-down_revision = '0007e'
+down_revision = '0008t'
 branch_labels = None
 depends_on = None
 
