@@ -90,8 +90,8 @@ def populate(engine: Engine, settings: Settings, n_posts: int, seed: int = 11) -
         s.execute(insert(Deadline), [{"assignment_id": aid, "milestone": "response", "grade": "一般", "started_at": at,
                                       "due_at": at + timedelta(hours=48)} for aid, at in owners])
         unit_name = s.scalar(select(Unit.name).where(Unit.id == units[0]))
-        add_user(s, "analyst", "分析员", "analyst", PASSWORD, unit=None, actor="bench", now=NOW)
-        add_user(s, "unit", "值班员", "unit", PASSWORD, unit=unit_name, actor="bench", now=NOW)
+        add_user(s, "analyst", "分析员", "analyst", PASSWORD, unit=None, actor="bench", now=NOW, must_change=False)
+        add_user(s, "unit", "值班员", "unit", PASSWORD, unit=unit_name, actor="bench", now=NOW, must_change=False)
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.execute(text("ANALYZE"))

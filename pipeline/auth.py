@@ -1,11 +1,11 @@
 """Who is asking: password hashing (Argon2id), the SHA-256 of session and API tokens, and the
 principal a browser session or an API token stands for. Reads only; signing in, out and the
-user changes are actions (``pipeline.actions.users``)."""
+user changes are actions (``pipeline.actions.signin``, ``pipeline.actions.users``)."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pipeline.rules.signin import SESSION_IDLE, SESSION_LIFETIME
 from pipeline.storage.models import Unit
 from pipeline.storage.people import ApiToken, User, WebSession
 from pipeline.timeparse import SHANGHAI
@@ -21,7 +22,6 @@ from pipeline.vocabulary import PERMISSIONS, USER_ROLES
 _HASHER = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile
 # Verified when the user name is unknown, so that a wrong name takes as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash("yuqing-no-such-user")
-PASSWORD_MIN = 10
 
 
 def hash_password(password: str) -> str:
@@ -51,6 +51,7 @@ class Principal:
     unit_id: int | None
     unit_name: str | None
     api_token: str | None = None  # the token's name when the request came through the API
+    must_change: bool = False  # an administrator chose the password: the user must choose their own
 
     def can(self, permission: str) -> bool:
         return permission in PERMISSIONS.get(self.role, frozenset())
@@ -71,12 +72,14 @@ def _principal(user: User, unit: str | None, api_token: str | None = None) -> Pr
 
 
 def session_principal(session: Session, token: str, now: datetime) -> Principal | None:
-    """The user of a browser session that is unexpired and whose user is not disabled."""
+    """The user of a browser session that is neither expired nor idle past its timeout, and
+    whose user is not disabled."""
     stmt = (select(User, Unit.name).join(WebSession, WebSession.user_id == User.id)
             .outerjoin(Unit, Unit.id == User.unit_id)
-            .where(WebSession.token_hash == digest(token), WebSession.expires_at > now, User.disabled_at.is_(None)))
+            .where(WebSession.token_hash == digest(token), WebSession.expires_at > now, User.disabled_at.is_(None),
+                   WebSession.created_at > now - SESSION_LIFETIME, WebSession.last_seen_at > now - SESSION_IDLE))
     row = session.execute(stmt).first()
-    return _principal(row[0], row[1]) if row else None
+    return replace(_principal(row[0], row[1]), must_change=row[0].must_change_password) if row else None
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,14 @@ correction goes through — for assignments, milestones, alerts and audit."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from pipeline.actions.decisions import Applied, Before, Change, apply_decisions
+from pipeline.actions.releases import PlacedRelease, meet_by_releases, record_releases
 from pipeline.alerts.outbox import write_alerts
 from pipeline.normalize import PostInput
 from pipeline.queries.triage_output import PostFields
@@ -22,8 +24,6 @@ from pipeline.storage.models import Classification, Event, Post
 from pipeline.trust import SET_ASIDE_BY_ANALYST, scheme_alerts, trust_values
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from pipeline.triage import TriageContext
 
 
@@ -71,11 +71,20 @@ class BatchWriter:
         changes = self._store_events(facts, existing, posts, placed)
         post_ids = self._store_posts(posts, analyses, signatures, placed, relevant, topics, reasons, extra)
         applied = apply_decisions(self.session, self.cfg, changes, self.now)
+        record_releases(self.session, [PlacedRelease(pid, self._event_id(e), a.release, self._published(p))
+                                       for pid, e, a, p in zip(post_ids, placed, analyses, posts, strict=True)
+                                       if a.release is not None], self.now)
+        meet_by_releases(self.session, self.cfg, sorted({self._event_id(e) for e in placed}), self.now)
         applied.alerts += write_alerts(self.session, scheme_alerts(self.cfg, analyses, posts, [self._event_id(e) for e in placed]),
                                        self.cfg.alerts, self.now)
         for name in ("assignments", "deadlines", "alerts"):
             setattr(self.applied, name, getattr(self.applied, name) + getattr(applied, name))
         return post_ids
+
+    def _published(self, post: PostInput) -> datetime:
+        """When a post was published, as a response time: its time to the minute, else detection."""
+        exact = post.published_at is not None and post.published_precision in ("minute", "second")
+        return post.published_at if exact and post.published_at is not None else self.now
 
     def moved(self, event_ids: list[int], into: int) -> None:
         """Posts of this batch whose events were merged into ``into``."""
@@ -92,8 +101,9 @@ class BatchWriter:
         topics, relevant, reasons = [], [], []
         for event, a in zip(placed, analyses, strict=True):
             local = a.local or facts[event].local
-            topic = post_topic(a, local, policy)
-            ov = overrides_of(existing.get(event) if isinstance(event, int) else None)
+            row = existing.get(event) if isinstance(event, int) else None
+            topic = post_topic(a, local, policy, joined=bool(row is not None and row.relevant))
+            ov = overrides_of(row)
             why = irrelevant_reason(a, local, topic, policy) if ov.relevant is None else (
                 None if ov.relevant else SET_ASIDE_BY_ANALYST)
             topics.append(ov.topic or topic)
@@ -210,8 +220,7 @@ def rule_facts(a: PostAnalysis) -> dict[str, Any]:
     """What the rules' extractors found in one post, stored so that an event can be refolded
     from storage alone (a correction, a merge) without re-running the models."""
     c = a.casualties
-    return {"casualties": {"deaths": c.deaths, "serious_injuries": c.serious_injuries, "injured": c.injured,
-                           "economic_loss_yuan": c.economic_loss_yuan, "evidence": c.evidence},
+    return {"casualties": c.as_facts(),
             "engagement": a.engagement, "local": a.local, "local_reasons": a.local_reasons,
             "townships": a.townships, "emergency_types": a.emergency_types,
             "central_media": a.central_media, "provincial_media": a.provincial_media,

@@ -6,6 +6,14 @@ words (the same place, kind, objects, figures, hour: ``pipeline.rules.incidents`
 does both for two different events bridges them: they are one incident, and are merged. Every
 post records why it joined (``posts.joined``), so people can see it.
 
+Place is identity: two posts whose named townships (directly, or through a village, a scenic spot,
+a reservoir …) have none in common are never one event, however alike their words — a template
+letter sent about 石塘镇 and about 崇头镇, twenty house fires in eight villages. Each event keeps the
+distinct sets of townships its posts name; a post joins only an event each of whose sets shares a
+township with its own (a post naming two townships, a bus route between them, shares a place
+with each), and two events are merged only where every set of one shares a township with every
+set of the other. A post naming no township is bound by the rest of the facts.
+
 What is looked up is bounded: a fixed number of representatives per event, LSH and incident
 buckets capped (a bucket shared by too many events is boilerplate or everyday words and is
 skipped), so the cost of a post does not grow with the store or with the size of its event.
@@ -25,6 +33,7 @@ from sqlalchemy.orm import Session
 from pipeline.batch import NewEvent, Placed
 from pipeline.config import Config
 from pipeline.normalize import PostInput
+from pipeline.rules.analysis import PLACE_SETS
 from pipeline.rules.clues import Clues, Vocabulary
 from pipeline.rules.events import EventIndex, Near, band_keys, copy_groups
 from pipeline.rules.incidents import Match, Profile, conflicts, match, profiles_conflict
@@ -64,9 +73,11 @@ class Clusterer:
         self.profiles: dict[object, Profile] = {}
         self.buckets: dict[tuple[str, ...], list[object] | None] = {}
         self.parent: dict[object, object] = {}
-        self.term_groups: Counter[str] = Counter()  # in how many texts (not copying one another) a word is
+        self.term_groups: Counter[str] = Counter()  # in how many placeless texts (not copying one another) a word is
+        self.term_towns: dict[str, set[str]] = {}  # in which townships' texts a word is
         self.groups = 0
         self.everyday: frozenset[str] = frozenset()
+        self.places: dict[object, list[frozenset[str]]] = {}  # event -> the township sets its posts name
 
     @classmethod
     def open(cls, session: Session, cfg: Config, vocab: Vocabulary, now: datetime) -> Clusterer:
@@ -74,25 +85,38 @@ class Clusterer:
 
         c = cls(cfg, vocab, now, lambda event_id: keep_order(session.get_one(Event, event_id)),
                 lambda ids: not split_apart(session, ids))
-        c.index.load(lookup.representatives(session, now - timedelta(days=c.policy.window_days),
-                                            c.policy.representatives))
-        since = now - timedelta(hours=c.policy.incidents.window_hours)
-        words: dict[int, set[str]] = {}
+        open_since = now - timedelta(days=c.policy.window_days)
+        c.index.load(lookup.representatives(session, open_since, c.policy.representatives))
+        c.places = {event_id: [frozenset(s) for s in sets]
+                    for event_id, sets in lookup.event_places(session, open_since).items()}
+        rules = c.policy.incidents
+        since = now - max(timedelta(hours=rules.window_hours), timedelta(days=rules.matter_window_days))
+        words: dict[int, tuple[set[str], set[str]]] = {}
         for event_id, data in lookup.recent_clues(session, since, PROFILE_POSTS):
             clue = Clues.from_json(data)
-            words.setdefault(event_id, set()).update(t for t, _ in clue.terms)
+            held = words.setdefault(event_id, (set(), set()))
+            held[0].update(t for t, _ in clue.terms)
+            held[1].update(clue.towns)
             c._remember(event_id, clue)
         c._count_words(list(words.values()))
         return c
 
-    def _count_words(self, groups: list[set[str]]) -> None:
-        """Words in many unrelated texts of late are everyday words here (a template's, a
-        hotline's standard paragraph): at least 8 such texts and 1% of them."""
-        for words in groups:
-            self.term_groups.update(words)
-        self.groups += len(groups)
+    def _count_words(self, groups: list[tuple[set[str], set[str]]]) -> None:
+        """Words used in many places of late are everyday words here (a template's, a hotline's
+        standard paragraph): words in texts of ``everyday_townships`` townships or more, and,
+        among texts naming no township, words in at least 8 such texts and 1% of them. A matter
+        raised many times in one place keeps its words."""
+        towns_needed = self.policy.incidents.everyday_townships
+        for words, towns in groups:
+            if towns:
+                for t in words:
+                    self.term_towns.setdefault(t, set()).update(towns)
+            else:
+                self.term_groups.update(words)
+                self.groups += 1
         limit = max(8, self.groups // 100)
-        self.everyday = frozenset(t for t, n in self.term_groups.items() if n >= limit)
+        self.everyday = frozenset([*(t for t, n in self.term_groups.items() if n >= limit),
+                                   *(t for t, ts in self.term_towns.items() if len(ts) >= towns_needed)])
 
     # --- events and their unions ----------------------------------------------------------------
 
@@ -117,6 +141,8 @@ class Clusterer:
         for event in {e for e in placed if isinstance(e, NewEvent) and e.id is not None}:
             if event in self.profiles:
                 self.profiles.setdefault(event.id, self.profiles.pop(event))
+            if event in self.places:
+                self._add_places(event.id, self.places.pop(event))
             self.index.per_event[event.id] += self.index.per_event.pop(event, 0)
 
     def _union(self, a: object, b: object, merges: list[tuple[int, int]], winner: object | None = None) -> object:
@@ -131,7 +157,28 @@ class Clusterer:
         self.parent[loser] = winner
         if loser in self.profiles:
             self.profiles.setdefault(winner, Profile()).absorb(self.profiles.pop(loser))
+        if loser in self.places:
+            self._add_places(winner, self.places.pop(loser))
         return winner
+
+    # --- place identity ------------------------------------------------------------------------
+
+    def _fits(self, towns: frozenset[str], event: object) -> bool:
+        """Whether a post naming ``towns`` may be in the event: each township set of the event
+        shares one of them (a post naming none is judged by its other facts)."""
+        return not towns or all(towns & named for named in self.places.get(self.find(event), ()))
+
+    def _same_place(self, a: object, b: object) -> bool:
+        """Whether two events may be one: every township set of one shares a township with every
+        township set of the other."""
+        pa, pb = self.places.get(self.find(a), ()), self.places.get(self.find(b), ())
+        return all(x & y for x in pa for y in pb)
+
+    def _add_places(self, event: object, sets: list[frozenset[str]]) -> None:
+        held = self.places.setdefault(event, [])
+        for named in sets:
+            if named and named not in held and len(held) < PLACE_SETS:
+                held.append(named)
 
     # --- placing a chunk -------------------------------------------------------------------------
 
@@ -145,14 +192,17 @@ class Clusterer:
         rows: list[dict[str, Any]] = []
         merges: list[tuple[int, int]] = []
         for k, post in enumerate(posts):
+            towns = frozenset(clues[k].townships) if clues[k] is not None else frozenset()  # type: ignore[union-attr]
             clue = clues[k] if clues[k] is not None and clues[k].useful() else None  # type: ignore[union-attr]
             if clue is not None:
                 clue.at = self._at(post)
-            near = self._nearest(self.index.near(signatures[k], bands[k], stored[k], own[k]), clue)
+            near = self._nearest(self.index.near(signatures[k], bands[k], stored[k], own[k]), clue, towns)
             copy = near is not None and near.plain >= self.policy.copy_similarity
             if copy:
                 clue = None  # its event is known, and its facts are the original's
-            event, joined = self._decide(k, near, self._incidents(clue, self._keys(clue)) if clue else [], merges)
+            found = self._incidents(clue, self._keys(clue), towns) if clue else []
+            event, joined = self._decide(k, near, found, merges)
+            self._add_places(self.find(event), [towns])
             if clue is not None:
                 self._remember(event, clue)
             indexed = not copy and self.index.add(signatures[k], bands[k], event)
@@ -166,10 +216,12 @@ class Clusterer:
         groups = copy_groups(signatures, keys, self.policy.copy_similarity)
         _, first = np.unique(groups, return_index=True)
         self.index.count(signatures[first])
-        words: dict[int, set[str]] = {}
+        words: dict[int, tuple[set[str], set[str]]] = {}
         for g, clue in zip(groups.tolist(), clues, strict=True):
             if clue is not None:
-                words.setdefault(g, set()).update(t for t, _ in clue.terms)
+                held = words.setdefault(g, (set(), set()))
+                held[0].update(t for t, _ in clue.terms)
+                held[1].update(clue.towns)
         self._count_words(list(words.values()))
 
     def _at(self, post: PostInput) -> float:
@@ -177,10 +229,13 @@ class Clusterer:
         exact = t is not None and post.published_precision in ("minute", "second") and t <= self.now
         return (t if exact and t is not None else self.now).timestamp()
 
-    def _nearest(self, found: list[Near], clue: Clues | None) -> Near | None:
-        """The most similar representative whose event's facts the post does not contradict."""
+    def _nearest(self, found: list[Near], clue: Clues | None, towns: frozenset[str]) -> Near | None:
+        """The most similar representative whose event's place and facts the post does not
+        contradict."""
         best: Near | None = None
         for n in found:
+            if not self._fits(towns, n.event):
+                continue
             profile = self.profiles.get(self.find(n.event))
             if n.plain < EXACT_COPY and clue is not None and profile is not None and conflicts(clue, profile):
                 continue
@@ -188,9 +243,10 @@ class Clusterer:
                 best = n
         return best
 
-    def _incidents(self, clue: Clues, keys: list[tuple[str, ...]]) -> list[tuple[object, Match]]:
+    def _incidents(self, clue: Clues, keys: list[tuple[str, ...]], towns: frozenset[str]) -> list[tuple[object, Match]]:
         """The events whose incident the post reports, the best evidenced first. Looked at: the
-        events of its kind of incident at its places, and those sharing two of its word buckets."""
+        events of its kind of incident at its places, and those sharing two of its word buckets;
+        never an event of other townships."""
         kinds: dict[object, bool] = {}  # event -> of this kind at a place the post names
         hits: dict[object, int] = {}
         for key in keys:
@@ -200,13 +256,17 @@ class Clusterer:
                     hits[root] = hits.get(root, 0) + 1
                 else:
                     kinds[root] = kinds.get(root, False) or key[1] not in ("*", "?")
-        window = self.policy.incidents.window_hours * 3600
+        rules = self.policy.incidents
+        window = max(rules.window_hours * 3600, rules.matter_window_days * 86400 if clue.matters else 0)
         recent = {r: p for r in [*kinds, *(r for r, n in hits.items() if n >= 2 and r not in kinds)]
-                  if (p := self.profiles.get(r)) is not None and p.first - window <= clue.at <= p.last + window}
-        local = [r for r in recent if kinds.get(r)]
+                  if (p := self.profiles.get(r)) is not None and p.first - window <= clue.at <= p.last + window
+                  and self._fits(towns, r)}
+        # The only event of its kind at the post's place of late (or, for a post naming no place,
+        # anywhere in the county): one agreeing fact less is needed.
+        alone = [r for r in recent if kinds.get(r)] if clue.places() else [r for r in recent if r in kinds]
         found: list[tuple[object, Match]] = []
         for root, profile in recent.items():
-            if m := match(clue, profile, self.policy.incidents, self.everyday, local == [root]):
+            if m := match(clue, profile, rules, self.everyday, alone == [root]):
                 found.append((root, m))
         return sorted(found, key=lambda f: -f[1].evidence)
 
@@ -218,7 +278,7 @@ class Clusterer:
             return None
         (a, _), (b, _) = found[:2]
         pa, pb = self.profiles[a], self.profiles[b]
-        if not pa.kinds & pb.kinds or profiles_conflict(pa, pb):
+        if not pa.kinds & pb.kinds or profiles_conflict(pa, pb) or not self._same_place(a, b):
             return None
         return self._union(a, b, merges)
 
@@ -237,7 +297,8 @@ class Clusterer:
         said = f"与已有帖子文字{'几乎相同' if copy else '相近'}（相似度{near.similarity:.2f}）"
         joined: dict[str, Any] = {"how": "copy" if copy else "similar", "similarity": round(near.similarity, 2),
                                   "post_id": near.post, "reasons": [said]}
-        if b is not None and a != b and incidents[0][1].incident:  # words alone never merge two events
+        if b is not None and a != b and incidents[0][1].incident and self._same_place(a, b):
+            # words alone never merge two events, nor anything two places apart
             event = self._union(a, b, merges)
             return event, {**joined, "how": "bridge", "reasons": [said, *reasons, "两个事件为同一事件，已合并"]}
         return a, joined
@@ -251,7 +312,7 @@ class Clusterer:
         places = clue.places()
         words = [t for t, w in clue.terms if w >= KEY_WEIGHT and t not in self.everyday][:WORD_KEYS]
         anywhere = ("*", "?") if store and not places else ("*",) if store or not places else ("?",)
-        return [*(("k", p, kind) for p in (*places, *anywhere) for kind in clue.kinds),
+        return [*(("k", p, kind) for p in (*places, *anywhere) for kind in (*clue.kinds, *clue.matters)),
                 *(("w", p, t) for p in (places or ("*",)) for t in words)]
 
     def _remember(self, event: object, clue: Clues) -> None:

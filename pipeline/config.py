@@ -51,6 +51,11 @@ class Township(_Strict):
     # Places elsewhere with a township of the same name (温岭市石塘镇): when the text names one of
     # these and not 云和, the township's name means that other place.
     elsewhere: list[str] = Field(default_factory=list)
+    # Places inside the township that are not villages: scenic spots, reservoirs, roads, schools.
+    places: list[str] = Field(default_factory=list)
+    # Short names that are also common elsewhere (安溪 is a county of 福建, 凤凰山 a hill in many
+    # places): they name the township only when the post otherwise concerns 云和.
+    weak_aliases: list[str] = Field(default_factory=list)
 
 
 class UnitsConfig(_Strict):
@@ -59,6 +64,13 @@ class UnitsConfig(_Strict):
     local_sources: list[str] = Field(default_factory=list)
     townships: list[Township]
     departments: list[str]
+    # Places that lie in several townships (a lake, a road between them): a post naming one names
+    # each of those townships.
+    spanning: dict[str, list[str]] = Field(default_factory=dict)
+    # Official accounts of county units (RULES.md §4): account -> the unit it speaks for; and the
+    # accounts that speak for the whole county (their releases answer for whichever unit owns).
+    official_accounts: dict[str, str] = Field(default_factory=dict)
+    county_voice: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _coordinators_known(self) -> UnitsConfig:
@@ -68,6 +80,21 @@ class UnitsConfig(_Strict):
         names = [t.name for t in self.townships]
         if len(set(names)) != len(names):
             raise ValueError("乡镇（街道）名称不能重复")
+        for place, townships in self.spanning.items():
+            unknown = [t for t in townships if t not in names]
+            if unknown or len(townships) < 2:
+                raise ValueError(f"跨乡镇地名“{place}”须列出至少两个已知乡镇（街道），未知：{'、'.join(unknown) or '无'}")
+        units = set(self.departments) | set(names)
+        unknown = [f"{a}（{u}）" for a, u in self.official_accounts.items() if u not in units]
+        if unknown:
+            raise ValueError(f"官方账号所属单位不在单位名单中：{'、'.join(unknown)}")
+        if stray := [a for a in self.county_voice if a not in self.official_accounts]:
+            raise ValueError(f"county_voice 中的账号须先列入 official_accounts：{'、'.join(stray)}")
+        owner: dict[str, str] = {}
+        for t in self.townships:
+            for place in [*t.villages, *t.places, *t.aliases, *t.weak_aliases]:
+                if owner.setdefault(place, t.name) != t.name:
+                    raise ValueError(f"地名“{place}”同时列在{owner[place]}和{t.name}下；跨乡镇的地名请列入 spanning")
         return self
 
 
@@ -161,6 +188,15 @@ class Deadlines(_Strict):
     reminders_at: list[float]
 
 
+class Responses(_Strict):
+    """What a recorded response must carry (RULES.md §4): its time between the event's first
+    known publication and the moment it is recorded, give or take ``clock_tolerance_minutes``
+    of clock difference; a link, or for ``place_kinds`` (held in a room, not on a page) where."""
+
+    clock_tolerance_minutes: int = Field(default=5, ge=0, le=120)
+    place_kinds: list[str] = Field(default_factory=lambda: ["新闻发布会", "吹风会", "接受媒体采访"])
+
+
 class Incidents(_Strict):
     """When two differently worded posts report the same incident (pipeline.rules.clues, .incidents)."""
 
@@ -168,8 +204,16 @@ class Incidents(_Strict):
     min_evidence: int = Field(default=2, ge=1)
     kinds: dict[str, list[str]] = Field(default_factory=dict)
     objects: dict[str, dict[str, list[str]]] = Field(default_factory=dict)  # class -> family -> words
-    landmarks: dict[str, str] = Field(default_factory=dict)  # landmark -> its township
     areas: dict[str, list[str]] = Field(default_factory=dict)  # area -> the townships it spans
+    # Routine matters (停电, 停水, 路灯 …): the same problem at the same place raised again while
+    # its event is open joins it, in any words, within matter_window_days.
+    matters: dict[str, list[str]] = Field(default_factory=dict)
+    matter_window_days: int = Field(default=14, ge=1)
+    # Words of a follow-up (续报, 最新进展): such a post naming no place joins the one recent event
+    # of its kind whose figures it does not contradict.
+    follow_up: list[str] = Field(default_factory=list)
+    # A word in texts from this many townships or more is everyday (a template's, a hotline's).
+    everyday_townships: int = Field(default=3, ge=2)
 
 
 class Events(_Strict):
@@ -194,7 +238,6 @@ class Events(_Strict):
 class PolicyConfig(_Strict):
     grades: list[str]
     casualty_floors: dict[str, Floor]
-    count_unspecified_injuries_as_serious: bool = True
     reach: Reach
     relevance: Relevance = Relevance()
     review: ReviewPolicy = ReviewPolicy()
@@ -203,6 +246,7 @@ class PolicyConfig(_Strict):
     emergency_types: dict[str, list[str]]
     deadlines: Deadlines
     response_kinds: dict[str, list[Literal["authoritative_info", "press_conference", "response"]]]
+    responses: Responses = Responses()
     events: Events
 
     @model_validator(mode="after")
@@ -223,6 +267,9 @@ class PolicyConfig(_Strict):
         missing = [g for g in GRADES if g not in self.deadlines.milestones]
         if missing:
             raise ValueError(f"deadlines.milestones 缺少等级 {'、'.join(missing)} 的时限")
+        strange = [k for k in self.responses.place_kinds if k not in self.response_kinds]
+        if strange:
+            raise ValueError(f"responses.place_kinds 中的 {'、'.join(strange)} 不是 response_kinds 中的回应方式")
         return self
 
 

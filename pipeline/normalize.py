@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from w3lib.html import remove_tags_with_content, replace_entities
 
 from pipeline.files import open_private
+from pipeline.rules.times import implausible
 from pipeline.timeparse import Precision, TimeParseError, parse_time
 
 FIELDS = ("id", "platform", "source", "author", "title", "text", "url", "published_at", "reposts", "comments", "likes")
@@ -223,6 +224,12 @@ def _published(record: dict[str, Any], now: datetime, notes: list[dict[str, str]
         published_at, precision = parse_time(raw_time, now)
     except TimeParseError as exc:
         raise RejectedRecord(f"字段 published_at：{exc}") from exc
+    refusal = implausible(published_at, now, "发布时间")
+    if refusal:
+        # Unknown rather than stored: year 1 or 9999 cannot be meant, and one that shifts out of
+        # years 1–9999 in UTC could not even be written (the whole batch would fail with it).
+        notes.append({"kind": "implausible_published_at", "detail": f"{refusal}（{raw_time}），按未知处理"})
+        return None, None
     if published_at > now + FUTURE_SLACK:
         # Kept as given (it may be a clock set wrong), flagged, and never used for deadlines:
         # an event's clock starts no later than its detection (pipeline.rules.decide.event_clock).

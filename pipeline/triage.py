@@ -201,7 +201,10 @@ def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, n
     """Triage a batch of validated posts detected at ``now``; the caller commits."""
     wait_for_other_triage(session)
     stored, repeat = identify(session, posts)
-    fresh = [i for i in range(len(posts)) if i not in stored and i not in repeat]
+    # Placed in publication order (then by content), never in the order the file happened to
+    # list them: the events a batch makes do not depend on how it was sorted.
+    fresh = sorted((i for i in range(len(posts)) if i not in stored and i not in repeat),
+                   key=lambda i: placing_order(posts[i], now))
     new_posts = [posts[i] for i in fresh]
     progress(f"{len(new_posts)} new posts, {len(stored) + len(repeat)} already known")
     clusterer = Clusterer.open(session, ctx.cfg, ctx.vocab, now)
@@ -229,6 +232,12 @@ def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, n
     return TriageReport(items=items, new_posts=len(new_posts), duplicates=len(stored) + len(repeat),
                         coverage_gaps=batch_gaps(session, posts, now),
                         notes=[(p.line, n["detail"]) for p in posts for n in p.notes], **writer.counts())
+
+
+def placing_order(post: PostInput, now: datetime) -> tuple[datetime, str]:
+    """When a post was published (its detection time when unknown or later), then its content."""
+    at = post.published_at if post.published_at is not None and post.published_at <= now else now
+    return at, post.fingerprint
 
 
 def _merge(session: Session, ctx: TriageContext, now: datetime, ids: list[int], clusterer: Clusterer,

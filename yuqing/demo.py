@@ -73,7 +73,7 @@ def demo_users(session: Session, password: str, now: datetime) -> list[tuple[str
     from pipeline.actions.users import add_user
 
     for username, name, role, unit, _ in DEMO_USERS:
-        add_user(session, username, name, role, password, unit=unit, actor="演示", now=now)
+        add_user(session, username, name, role, password, unit=unit, actor="演示", now=now, must_change=False)
     return [(username, what) for username, _, _, _, what in DEMO_USERS]
 
 

@@ -13,5 +13,8 @@ CLI, the flows and the web app all change state through these functions:
 - ``users``: web users, signing in and out, API tokens (``issue_token`` with an expiry,
   ``revoke_token``, ``note_token_use``);
 - ``sources``: ``record_run`` (what a collection run did, source health, coverage gaps);
-- ``reports``: ``record_report`` (a report the system produced, recorded once and announced).
+- ``reports``: ``record_report`` (a report the system produced, recorded once and announced);
+- ``users``: ``add_user``, ``disable_user``, ``reset_password``, ``issue_token`` (administrators);
+- ``signin``: ``sign_in``, ``sign_out``, ``resume_session``, ``change_password``, ``unlock_user``,
+  ``record_refusal`` (signing in and the security events).
 """

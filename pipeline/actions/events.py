@@ -207,11 +207,9 @@ def _analysis(row: dict[str, Any]) -> PostAnalysis:
     classified = Classified(topic or "", topic_scores, grade or "", grade_scores, rumor_label == "是",
                             float(rumor_scores.get("是", 0.0)), list(row["post_categories"] or []), category_scores,
                             sentiment or "中性", sentiment_scores)
-    figures = {k: v for k, v in (facts.get("casualties") or {}).items()
-               if k in ("deaths", "serious_injuries", "injured", "economic_loss_yuan", "evidence")}
     return PostAnalysis(
         classified=classified, local=bool(facts.get("local", True)), local_reasons=facts.get("local_reasons", []),
-        townships=facts.get("townships", []), casualties=Casualties(**figures),
+        townships=facts.get("townships", []), casualties=Casualties.from_facts(facts.get("casualties")),
         emergency_types=facts.get("emergency_types", []), categories=list(row["post_categories"] or []),
         category_reasons=[], central_media=facts.get("central_media", []),
         provincial_media=facts.get("provincial_media", []), engagement=facts.get("engagement"),

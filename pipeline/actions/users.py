@@ -1,34 +1,33 @@
 """People and systems of the web app (``yuqing users``): add a user, disable one, reset a
-password, issue an API token (with an expiry), revoke one, note its use; and signing in
-(rate-limited) and out. Every change is audited; passwords and tokens are never stored or
-logged in clear."""
+password, issue an API token (with an expiry), revoke one, note its use (signing in, out and
+changing one's own password: ``pipeline.actions.signin``). Every change is audited; passwords
+and tokens are never stored or logged in clear. A password an administrator chose must be
+changed by its user at once."""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.actions.base import ActionError, actor_name, audit, unit_or_fail
-from pipeline.auth import PASSWORD_MIN, digest, hash_password, verify_password
-from pipeline.storage.people import ApiToken, SigninAttempt, User, WebSession
+from pipeline.auth import digest, hash_password
+from pipeline.rules.signin import password_problem
+from pipeline.storage.people import ApiToken, User, WebSession
 from pipeline.vocabulary import USER_ROLES
 
-SESSION_HOURS = 12
-LIMIT_WINDOW = timedelta(minutes=15)
-LIMIT_PER_USER = 5      # failed sign-ins per user name within the window
-LIMIT_PER_ADDRESS = 20  # failed sign-ins from one address within the window
 TOKEN_DAYS = 90         # an API token's default lifetime
 TOKEN_DAYS_MAX = 730
 TOKEN_USE_EVERY = timedelta(minutes=1)  # how often a token's last use is written at most
 
-
-def _password(password: str) -> str:
-    if len(password) < PASSWORD_MIN:
-        raise ActionError(f"密码至少 {PASSWORD_MIN} 个字符")
+def _password(password: str, username: str) -> str:
+    """The hash of an acceptable password (``password_problem``: the same rule as the web's
+    change-password page)."""
+    problem = password_problem(password, username)
+    if problem:
+        raise ActionError(problem)
     return hash_password(password)
 
 
@@ -40,9 +39,11 @@ def _user(session: Session, username: str) -> User:
 
 
 def add_user(session: Session, username: str, display_name: str, role: str, password: str, *,
-             unit: str | None, actor: str, now: datetime) -> int:
+             unit: str | None, actor: str, now: datetime, must_change: bool = True) -> int:
     """A new user; a 责任单位 user is bound to exactly one unit, a coordinator may be bound to
-    theirs (县政府办公室 / 县委宣传部: their alerts' links then know them), other roles to none."""
+    theirs (县政府办公室 / 县委宣传部: their alerts' links then know them), other roles to none.
+    The user must choose their own password at the first sign-in (unless ``must_change`` is
+    false: test and demo users whose password is thrown away)."""
     actor, username, display_name = actor_name(actor), actor_name(username), actor_name(display_name)
     if role not in USER_ROLES:
         raise ActionError(f"未知角色“{role}”；角色为 {'、'.join(f'{k}（{v}）' for k, v in USER_ROLES.items())}")
@@ -52,7 +53,8 @@ def add_user(session: Session, username: str, display_name: str, role: str, pass
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ActionError(f"用户“{username}”已存在")
     user = User(username=username, display_name=display_name, role=role, unit_id=unit_id,
-                password_hash=_password(password), created_at=now, password_changed_at=now)
+                password_hash=_password(password, username), created_at=now, password_changed_at=now,
+                must_change_password=must_change)
     session.add(user)
     session.flush()
     audit(session, now, actor, "add_user", "user", user.id, after={"username": username, "role": role, "unit": unit})
@@ -73,10 +75,12 @@ def disable_user(session: Session, username: str, *, actor: str, now: datetime) 
 
 
 def reset_password(session: Session, username: str, password: str, *, actor: str, now: datetime) -> None:
-    """A new password (and the user enabled again); every session of the user ends."""
+    """A new password (and the user enabled again), which the user must change at the next
+    sign-in; every session of the user ends."""
     actor = actor_name(actor)
     user = _user(session, username)
-    user.password_hash, user.password_changed_at, user.disabled_at = _password(password), now, None
+    user.password_hash, user.password_changed_at, user.disabled_at = _password(password, username), now, None
+    user.must_change_password = True
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     audit(session, now, actor, "reset_password", "user", user.id)
 
@@ -124,36 +128,3 @@ def note_token_use(session: Session, token_id: int, now: datetime) -> None:
     session.execute(update(ApiToken).where(ApiToken.id == token_id, or_(
         ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_USE_EVERY)).values(last_used_at=now))
 
-
-@dataclass(frozen=True)
-class SignIn:
-    token: str | None   # the new session's cookie value
-    error: str | None   # why not (Chinese), never saying whether the name exists
-
-
-def sign_in(session: Session, username: str, password: str, address: str, *, now: datetime) -> SignIn:
-    """Check a password and open a session. Failures are recorded (and committed by the
-    caller like any result), and past the limits further attempts are refused unchecked."""
-    username, address = username.strip()[:64], address[:64]
-    since = now - LIMIT_WINDOW
-    failures = session.scalar(select(func.count()).select_from(SigninAttempt).where(
-        SigninAttempt.at > since, SigninAttempt.username == username)) or 0
-    from_address = session.scalar(select(func.count()).select_from(SigninAttempt).where(
-        SigninAttempt.at > since, SigninAttempt.address == address)) or 0
-    if failures >= LIMIT_PER_USER or from_address >= LIMIT_PER_ADDRESS:
-        return SignIn(None, "登录失败次数过多，请 15 分钟后再试")
-    user = session.scalar(select(User).where(User.username == username))
-    ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not ok or user.disabled_at is not None:
-        session.add(SigninAttempt(username=username, address=address, at=now))
-        return SignIn(None, "用户名或密码错误")
-    token = secrets.token_urlsafe(32)
-    session.add(WebSession(token_hash=digest(token), user_id=user.id, created_at=now,
-                           expires_at=now + timedelta(hours=SESSION_HOURS)))
-    session.execute(delete(WebSession).where(WebSession.expires_at < now))
-    audit(session, now, user.display_name, "sign_in", "user", user.id, address=address)
-    return SignIn(token, None)
-
-
-def sign_out(session: Session, token: str, *, now: datetime) -> None:
-    session.execute(delete(WebSession).where(WebSession.token_hash == digest(token)))

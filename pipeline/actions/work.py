@@ -6,10 +6,11 @@ acknowledgement the unit has already given."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import unicodedata
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.actions.alerts import acknowledge_for_unit
@@ -17,11 +18,13 @@ from pipeline.actions.base import ActionError, actor_name, audit, event_or_fail,
 from pipeline.alerts.outbox import write_alerts
 from pipeline.alerts.plan import AlertDraft
 from pipeline.config import Config
-from pipeline.storage.models import Assignment, Deadline, Response, Unit
+from pipeline.rules.responses import evidence_refusal, time_refusal
+from pipeline.rules.times import implausible
+from pipeline.storage.models import Assignment, Deadline, Post, Response, Unit
 from pipeline.vocabulary import MILESTONE_NAMES, STATUS_NAMES
 
 LINK_MAX = 2000
-CLOCK_SLACK = timedelta(minutes=5)  # a response "at" a little after now is a clock difference
+PLACE_MAX = 200  # the column's width
 
 
 def dispatch_new(session: Session, now: datetime) -> dict[str, int]:
@@ -100,19 +103,52 @@ def check_link(link: str | None) -> str | None:
     return link
 
 
-def record_response(session: Session, cfg: Config, event_id: int, unit: str, kind: str, *, link: str | None,
-                    at: datetime, actor: str, now: datetime) -> list[str]:
-    """Record a unit's response; returns the milestones it met. A late response still meets its
-    milestone, and the lateness stays on record (due_at < met_at)."""
-    actor = actor_name(actor)
+def check_place(place: str | None) -> str | None:
+    """Where a response took place, as recorded: one line of at most ``PLACE_MAX`` characters."""
+    text = (place or "").strip()
+    if not text:
+        return None
+    if len(text) > PLACE_MAX:
+        raise ActionError(f"回应地点不能超过 {PLACE_MAX} 个字")
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in text):
+        raise ActionError("回应地点不能含有换行或控制字符")
+    return text
+
+
+def first_known(session: Session, event_id: int) -> datetime:
+    """The event's first known publication: the earliest publish time or sighting of its posts
+    (a date-only publish time counts from that day's start), or the event's first sighting."""
+    event = event_or_fail(session, event_id)
+    published, seen = session.execute(select(func.min(Post.published_at), func.min(Post.first_seen_at))
+                                      .where(Post.event_id == event_id)).one()
+    return min(t for t in (published, seen, event.first_seen_at) if t is not None)
+
+
+def _checked_response(session: Session, cfg: Config, event_id: int, kind: str, link: str | None,
+                      place: str | None, at: datetime, now: datetime) -> tuple[list[str], str | None, str | None]:
+    """The milestones ``kind`` meets and the link and place to record, once the response shows
+    something a reader can check and its time is one it can have had (RULES.md §4)."""
     meets = cfg.policy.response_kinds.get(kind)
     if meets is None:
         raise ActionError(f"未知回应方式“{kind}”；可选：{'、'.join(cfg.policy.response_kinds)}")
-    link = check_link(link)
-    if at > now + CLOCK_SLACK:
-        raise ActionError("回应时间晚于当前时间")
+    link, place = check_link(link), check_place(place)
+    refusal = (evidence_refusal(kind, link, place, cfg.policy.responses)
+               or implausible(at, now, "回应时间")
+               or time_refusal(at, first_known(session, event_id), now, cfg.policy.responses))
+    if refusal:
+        raise ActionError(refusal)
+    return list(meets), link, place
+
+
+def record_response(session: Session, cfg: Config, event_id: int, unit: str, kind: str, *, link: str | None,
+                    at: datetime, actor: str, now: datetime, place: str | None = None) -> list[str]:
+    """Record a unit's response; returns the milestones it met. A late response still meets its
+    milestone, and the lateness stays on record (due_at < met_at): its time is refused when it
+    lies before the event existed or after the moment it is recorded."""
+    actor = actor_name(actor)
+    meets, link, place = _checked_response(session, cfg, event_id, kind, link, place, at, now)
     row = _assignment(session, event_id, unit)
-    response = Response(event_id=event_id, unit_id=row.unit_id, kind=kind, link=link, responded_at=at,
+    response = Response(event_id=event_id, unit_id=row.unit_id, kind=kind, link=link, place=place, responded_at=at,
                         recorded_at=now, recorded_by=actor)
     session.add(response)
     session.flush()
@@ -127,7 +163,7 @@ def record_response(session: Session, cfg: Config, event_id: int, unit: str, kin
         row.status = "responded"
         row.dispatched_at = row.dispatched_at or now
     acknowledge_for_unit(session, event_id, unit, f"{actor}（已回应）", now)
-    audit(session, now, actor, "record_response", "event", event_id, after={"kind": kind, "link": link},
+    audit(session, now, actor, "record_response", "event", event_id, after={"kind": kind, "link": link, "place": place},
           unit=unit, met=[MILESTONE_NAMES.get(m, m) for m in met], responded_at=at.isoformat())
     return met
 

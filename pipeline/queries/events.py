@@ -104,7 +104,7 @@ def _responses(session: Session, event_id: int, unit_id: int | None) -> list[dic
             .where(Response.event_id == event_id).order_by(Response.responded_at))
     if unit_id is not None:
         stmt = stmt.where(Response.unit_id == unit_id)
-    return [{"unit": unit, "kind": r.kind, "link": r.link, "responded_at": r.responded_at,
+    return [{"unit": unit, "kind": r.kind, "link": r.link, "place": r.place, "responded_at": r.responded_at,
              "recorded_by": r.recorded_by} for r, unit in session.execute(stmt)]
 
 

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from pipeline.storage.models import Assignment, Deadline, Event, Response, Unit
+from pipeline.storage.models import Assignment, Deadline, Event, Post, Response, Unit
 from pipeline.storage.store import chunks
 
 # Handling states of a milestone (and, worst first, of an event), with their names.
@@ -24,6 +24,47 @@ STATE_NAMES = {"overdue": "超时未完成", "late": "超时完成", "pending": 
 WORST_FIRST: tuple[str, ...] = ("overdue", "late", "pending", "on_time")
 # Roles that work an item (coordinators watch every item: they are not counted as receiving it).
 WORKING_ROLES: tuple[str, ...] = ("primary", "cooperating", "transfer")
+
+
+def relevant_posts_in(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """Relevant posts (涉本县信息) first detected in ``[start, end)``."""
+    return Post.relevant.is_(True) & (Post.first_seen_at >= start) & (Post.first_seen_at < end)
+
+
+def period_events(session: Session, start: datetime, end: datetime) -> dict[int, int]:
+    """THE events of a period, for every table, chart and sentence of the periodic reports:
+    relevant events, not merged into another (a merged-away duplicate is not an event: the kept
+    one carries its posts), with relevant posts first detected in ``[start, end)`` -> how many.
+    An event *new* in the period is one of these first detected in it."""
+    stmt = (select(Post.event_id, func.count()).join(Event, Event.id == Post.event_id)
+            .where(relevant_posts_in(start, end), Event.relevant.is_(True), Event.merged_into.is_(None))
+            .group_by(Post.event_id))
+    return {int(eid): int(n) for eid, n in session.execute(stmt)}
+
+
+def handling_of(session: Session, event_ids: list[int], now: datetime) -> dict[int, str]:
+    """Each event's handling state (the worst of its owner's milestones, STATE_NAMES), as of ``now``."""
+    owners: dict[int, int] = {}
+    for part in chunks(event_ids):
+        stmt = select(Assignment.event_id, Assignment.id).where(
+            Assignment.event_id.in_(part), Assignment.role == "primary", Assignment.status != "withdrawn")
+        owners.update({eid: aid for eid, aid in session.execute(stmt)})
+    states = _handling(session, list(owners.values()), now)
+    return {eid: states.get(owners.get(eid, -1), "none") for eid in event_ids}
+
+
+def transferred_events(session: Session, event_ids: list[int]) -> set[int]:
+    """Events with a 线索移交 recipient (谣言)."""
+    found: set[int] = set()
+    for part in chunks(event_ids):
+        found.update(session.scalars(select(Assignment.event_id).where(
+            Assignment.event_id.in_(part), Assignment.role == "transfer", Assignment.status != "withdrawn")))
+    return found
+
+
+def answered_events(session: Session, event_ids: list[int], now: datetime) -> set[int]:
+    """Events with at least one response recorded by ``now``."""
+    return {eid for eid, n in _responses(session, event_ids, now).items() if n}
 
 
 def deadline_state(due_at: datetime, met_at: datetime | None, cancelled_at: datetime | None,

@@ -2,12 +2,16 @@
 
 Posts are counted by ``first_seen_at`` — when the system first detected them — not by their
 publish time (often unknown or only a date). 涉云和信息 are the relevant posts; events are the
-relevant events. A period still running is read up to ``now``; its 环比 compares the same
+the events of ``report_common.period_events`` (merged-away duplicates are not events). Every
+figure is counted over the whole period; the event lists are cut to their first rows (the most
+serious, then the most discussed) and carry the full count beside them, so no sentence ever
+counts a cut list. A period still running is read up to ``now``; its 环比 compares the same
 elapsed span of the previous period. Everything is a plain dataclass, built as of ``now``.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +21,17 @@ from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from pipeline.coverage import GapView, open_gaps
-from pipeline.queries.report_common import Count, EventLine, counted, event_lines
+from pipeline.queries.report_common import (
+    Count,
+    EventLine,
+    answered_events,
+    counted,
+    event_lines,
+    handling_of,
+    period_events,
+    relevant_posts_in,
+    transferred_events,
+)
 from pipeline.reports.periods import Period
 from pipeline.storage.models import Event, Post, Source, SourceRun
 from pipeline.storage.store import chunks
@@ -56,13 +70,20 @@ class PeriodFigures:
     sentiment: tuple[Count, ...] | None  # None: posts carry no sentiment (not analysed)
     media: int                        # relevant posts from news sites (the rest: netizens, accounts)
     reposts: int                      # relevant posts that are reposts (转发)
-    events_active: int                # relevant events with posts in the span
-    events_new: dict[str, int]        # relevant events first detected in the span, by grade
-    urgent_new: tuple[EventLine, ...]  # of those, the urgent grades, with their handling
-    top_events: tuple[EventLine, ...]
-    key_counts: tuple[Count, ...]     # active events per key category (RULES.md §2)
-    key_items: tuple[EventLine, ...]
-    rumours: tuple[EventLine, ...]
+    events_active: int                # the period's events (report_common.period_events)
+    events_new: dict[str, int]        # of those, first detected in the span, by grade
+    urgent_total: int                 # new events of the urgent grades
+    urgent_handling: dict[str, int]   # ... by handling state (STATE_NAMES)
+    top_events: tuple[EventLine, ...]  # the first TOP_EVENTS of the period's events
+    key_counts: tuple[Count, ...]     # the period's events per key category (RULES.md §2)
+    key_total: int                    # the period's events with a key category
+    key_items: tuple[EventLine, ...]  # ... the first KEY_ITEMS of them
+    rumour_total: int                 # the period's rumour events
+    rumour_transferred: int           # ... with a 线索移交 recipient
+    rumour_answered: int              # ... with a response recorded
+    rumours: tuple[EventLine, ...]    # ... the first KEY_ITEMS of them
+    overdue_total: int                # the period's events whose owner has a milestone overdue now
+    overdue_ids: tuple[int, ...]      # ... the first TOP_EVENTS of them (most serious first)
     sources_health: tuple[SourceLine, ...]
     gaps: tuple[GapView, ...]
 
@@ -75,8 +96,7 @@ def _span(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
     return (column >= start) & (column < end)
 
 
-def _relevant_in(start: datetime, end: datetime) -> ColumnElement[bool]:
-    return Post.relevant.is_(True) & _span(Post.first_seen_at, start, end)
+_relevant_in = relevant_posts_in
 
 
 def previous_span(period: Period, until: datetime) -> tuple[datetime, datetime]:
@@ -93,9 +113,13 @@ def period_figures(session: Session, period: Period, now: datetime, urgent: tupl
     start = period.start
     count = lambda *where: int(session.scalar(select(func.count()).select_from(Post).where(*where)) or 0)  # noqa: E731
     relevant = _relevant_in(start, until)
-    active = _active_events(session, start, until)
-    facts = _facts(session, active)
-    new_events = _new_events(session, start, until)
+    active = period_events(session, start, until)
+    facts = _facts(session, active, start, until, now)
+    new = [f for f in facts if f.new]
+    urgent_new = [f for f in new if f.grade in urgent]
+    rumours = [f for f in facts if f.rumor]
+    overdue = [f.event_id for f in _by_severity(facts, active) if f.handling == "overdue"]
+    lines = lambda chosen, n: tuple(event_lines(session, _ranked(chosen, active, n), now))  # noqa: E731
     return PeriodFigures(
         period=period, now=now, until=until,
         collected=count(_span(Post.first_seen_at, start, until)),
@@ -109,12 +133,19 @@ def period_figures(session: Session, period: Period, now: datetime, urgent: tupl
         media=count(relevant, Post.platform.in_(MEDIA_PLATFORMS)),
         reposts=count(relevant, or_(Post.text.like("%//@%"), Post.text.like("转发%"))),
         events_active=len(active),
-        events_new={g: sum(1 for grade in new_events.values() if grade == g) for g in GRADES},
-        urgent_new=tuple(event_lines(session, {e: active.get(e, 0) for e, g in new_events.items() if g in urgent}, now)),
-        top_events=tuple(event_lines(session, _ranked(facts, active, TOP_EVENTS), now)),
+        events_new={g: sum(1 for f in new if f.grade == g) for g in GRADES},
+        urgent_total=len(urgent_new),
+        urgent_handling=dict(Counter(f.handling for f in urgent_new)),
+        top_events=lines(facts, TOP_EVENTS),
         key_counts=counted(((c, 1) for f in facts for c in f.categories), "未分类"),
-        key_items=tuple(event_lines(session, _ranked([f for f in facts if f.categories], active, KEY_ITEMS), now)),
-        rumours=tuple(event_lines(session, _ranked([f for f in facts if f.rumor], active, KEY_ITEMS), now)),
+        key_total=sum(1 for f in facts if f.categories),
+        key_items=lines([f for f in facts if f.categories], KEY_ITEMS),
+        rumour_total=len(rumours),
+        rumour_transferred=sum(1 for f in rumours if f.transferred),
+        rumour_answered=sum(1 for f in rumours if f.answered),
+        rumours=lines(rumours, KEY_ITEMS),
+        overdue_total=len(overdue),
+        overdue_ids=tuple(overdue[:TOP_EVENTS]),
         sources_health=_sources_health(session, start, until),
         gaps=tuple(open_gaps(session, start, until)),
     )
@@ -148,42 +179,43 @@ def sentiment_counts(session: Session, start: datetime, until: datetime) -> tupl
     return _grouped(session, column, _relevant_in(start, until), "未研判")
 
 
-def _active_events(session: Session, start: datetime, until: datetime) -> dict[int, int]:
-    """Relevant events with posts detected in the span -> how many."""
-    stmt = (select(Post.event_id, func.count()).join(Event, Event.id == Post.event_id)
-            .where(_relevant_in(start, until), Event.relevant.is_(True)).group_by(Post.event_id))
-    return {eid: int(n) for eid, n in session.execute(stmt)}
-
-
-def _new_events(session: Session, start: datetime, until: datetime) -> dict[int, str | None]:
-    stmt = select(Event.id, Event.grade).where(Event.relevant.is_(True), _span(Event.first_seen_at, start, until))
-    return {eid: grade for eid, grade in session.execute(stmt)}
-
-
 @dataclass(frozen=True)
 class _Facts:
     event_id: int
     grade: str | None
     categories: tuple[str, ...]
     rumor: bool
+    new: bool            # first detected in the span
+    handling: str        # the owner's worst milestone state now (STATE_NAMES)
+    transferred: bool    # has a 线索移交 recipient
+    answered: bool       # has a response recorded
 
 
-def _facts(session: Session, active: dict[int, int]) -> list[_Facts]:
-    """Grade, key categories and rumour flag of the active events."""
+def _facts(session: Session, active: dict[int, int], start: datetime, until: datetime, now: datetime) -> list[_Facts]:
+    """What the figures count of every one of the period's events."""
+    ids = list(active)
+    handling = handling_of(session, ids, now)
+    transferred = transferred_events(session, ids)
+    answered = answered_events(session, ids, now)
     rows: list[_Facts] = []
-    for part in chunks(list(active)):
-        stmt = select(Event.id, Event.grade, Event.categories, Event.rumor).where(Event.id.in_(part))
+    for part in chunks(ids):
+        stmt = select(Event.id, Event.grade, Event.categories, Event.rumor, Event.first_seen_at).where(Event.id.in_(part))
         result: Any = session.execute(stmt)
-        for eid, grade, cats, rumor in result:
-            rows.append(_Facts(int(eid), grade, tuple(cats or ()), bool(rumor)))
+        for eid, grade, cats, rumor, seen in result:
+            rows.append(_Facts(int(eid), grade, tuple(cats or ()), bool(rumor), start <= seen < until,
+                               handling[eid], eid in transferred, eid in answered))
     return rows
 
 
-def _ranked(facts: list[_Facts], active: dict[int, int], n: int) -> dict[int, int]:
-    """The most serious events first, then the most discussed in the span: id -> posts."""
+def _by_severity(facts: list[_Facts], active: dict[int, int]) -> list[_Facts]:
+    """The most serious events first, then the most discussed in the span."""
     severity = lambda g: rank(g) if g in GRADES else len(GRADES)  # noqa: E731
-    ordered = sorted(facts, key=lambda f: (severity(f.grade), -active[f.event_id], f.event_id))
-    return {f.event_id: active[f.event_id] for f in ordered[:n]}
+    return sorted(facts, key=lambda f: (severity(f.grade), -active[f.event_id], f.event_id))
+
+
+def _ranked(facts: list[_Facts], active: dict[int, int], n: int) -> dict[int, int]:
+    """The first ``n`` by severity: id -> posts in the span."""
+    return {f.event_id: active[f.event_id] for f in _by_severity(facts, active)[:n]}
 
 
 def _sources_health(session: Session, start: datetime, until: datetime) -> tuple[SourceLine, ...]:

@@ -72,6 +72,11 @@ def event_table(title: str, lines: tuple[EventLine, ...], sheet: str, categories
     return Table(title, columns, rows, sheet=sheet, empty="本期无。")
 
 
+def more_rows(shown: int, total: int) -> list[Block]:
+    """Beneath a cut event list: how many events it leaves out (the full count is the figure)."""
+    return [Paragraph(f"另有{total - shown}起未列出（共{total}起）。")] if total > shown else []
+
+
 def periodic_summary(fig: PeriodFigures, words: tuple[Count, ...], head: Letterhead) -> str:
     label = fig.period.label + ("" if fig.complete else f"（截至{t.when(fig.until)}）")
     if fig.relevant == 0 and fig.events_active == 0:
@@ -80,11 +85,12 @@ def periodic_summary(fig: PeriodFigures, words: tuple[Count, ...], head: Letterh
     parts = [f"{label}，共监测到涉{head.short}信息{fig.relevant}条，{t.change_sentence(fig.relevant, fig.previous_relevant)}。"]
     new_total = sum(fig.events_new.values())
     parts.append(f"新增舆情事件{new_total}起，其中{t.grade_text(fig.events_new)}。" if new_total else "本期无新增舆情事件。")
-    if fig.urgent_new:
-        parts.append(f"重大及以上事件{len(fig.urgent_new)}起，{t.handling_text(fig.urgent_new)}。")
+    if fig.urgent_total:
+        parts.append(f"重大及以上事件{fig.urgent_total}起，{t.handling_text(fig.urgent_handling)}。")
     parts.append(f"信息主要来自{t.top_names(fig.platforms, fig.relevant, 2, names=_platform_names(fig))}；"
                  f"热点领域为{t.top_names(fig.topics, fig.relevant, 3)}。")
-    parts += [t.hot_words_sentence(words), t.rumour_sentence(fig.rumours), t.gaps_sentence(len(fig.gaps))]
+    parts += [t.hot_words_sentence(words), t.rumour_sentence(fig.rumour_total, fig.rumour_transferred, fig.rumour_answered),
+              t.gaps_sentence(len(fig.gaps))]
     return "".join(parts)
 
 
@@ -146,7 +152,8 @@ def _topics(fig: PeriodFigures, words: tuple[Count, ...]) -> list[Block]:
 def _events(fig: PeriodFigures) -> list[Block]:
     grades = Table("新增事件等级分布", (Column("等级"), Column("事件数（起）", "int")),
                    tuple((g, fig.events_new[g]) for g in GRADES), sheet="等级分布")
-    return [grades, event_table("重点舆情事件", fig.top_events, "重点事件")]
+    return [grades, event_table("重点舆情事件", fig.top_events, "重点事件"),
+            *more_rows(len(fig.top_events), fig.events_active)]
 
 
 def _key_items(fig: PeriodFigures) -> list[Block]:
@@ -154,10 +161,12 @@ def _key_items(fig: PeriodFigures) -> list[Block]:
         Table("重点类别事件数", (Column("类别"), Column("事件数（起）", "int")),
               tuple((c.name, c.count) for c in fig.key_counts), sheet="重点类别"),
         event_table("需重点回应的信息", fig.key_items, "重点信息", categories=True),
+        *more_rows(len(fig.key_items), fig.key_total),
         Table("谣言处置情况", (Column("事件编号", "int"), Column("事件", clip=32), Column("牵头单位"), Column("线索移交"),
                           Column("回应次数", "int"), Column("时限情况")),
               tuple((r.event_id, r.title, r.owner or "未分办", "、".join(r.transfers) or None, r.responses,
                      STATE_NAMES[r.handling]) for r in fig.rumours), sheet="谣言", empty="本期未发现谣言类信息。"),
+        *more_rows(len(fig.rumours), fig.rumour_total),
     ]
 
 
@@ -176,14 +185,12 @@ def _coverage(fig: PeriodFigures) -> list[Block]:
 
 def _advice(fig: PeriodFigures, head: Letterhead) -> list[Block]:
     notes: list[str] = []
-    overdue = [e for e in (*fig.top_events, *fig.key_items) if e.handling == "overdue"]
-    if overdue:
-        ids = sorted({e.event_id for e in overdue})
-        notes.append(f"{len(ids)}起事件超时未完成回应（事件{t.listing([str(i) for i in ids])}），"
+    if fig.overdue_total:
+        ids = t.listing([str(i) for i in fig.overdue_ids]) + ("等" if fig.overdue_total > len(fig.overdue_ids) else "")
+        notes.append(f"{fig.overdue_total}起事件超时未完成回应（事件{ids}），"
                      f"请{t.listing(list(head.coordinators))}督促责任单位尽快回应。")
-    pending = [r for r in fig.rumours if not r.responses]
-    if pending:
-        notes.append(f"谣言类信息{len(pending)}起尚未回应，建议责任单位会同“云和发布”及时辟谣。")
+    if fig.rumour_total > fig.rumour_answered:
+        notes.append(f"谣言类信息{fig.rumour_total - fig.rumour_answered}起尚未回应，建议责任单位会同“云和发布”及时辟谣。")
     if fig.topics:
         notes.append(f"{fig.topics[0].name}领域信息量最多（{fig.topics[0].count}条），请主管部门加强关注。")
     if fig.gaps:

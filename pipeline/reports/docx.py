@@ -167,7 +167,8 @@ def _widths(table: Table, size: float) -> list[float]:
               for i, c in enumerate(table.columns)]
     flexible = [i for i, c in enumerate(table.columns) if c.clip is not None]
     if not flexible:
-        return [w * TEXT_WIDTH_CM / sum(wanted) for w in wanted]
+        return _fitted(table, wanted, [max([natural(c.name[:1])] + [natural(c.text(r[i])) for r in table.rows[:50]])
+                                       for i, c in enumerate(table.columns)])
     wanted = [w if i in flexible else min(w, 3.2) for i, w in enumerate(wanted)]
     fixed = sum(w for i, w in enumerate(wanted) if i not in flexible)
     room = TEXT_WIDTH_CM - 5.0 * len(flexible)
@@ -175,6 +176,27 @@ def _widths(table: Table, size: float) -> list[float]:
     widths = [w * scale for w in wanted]
     rest = (TEXT_WIDTH_CM - sum(w for i, w in enumerate(widths) if i not in flexible)) / len(flexible)
     return [rest if i in flexible else w for i, w in enumerate(widths)]
+
+
+def _fitted(table: Table, wanted: list[float], least: list[float]) -> list[float]:
+    """Widths of a table without clipped columns: each as wanted, scaled to the page; when the
+    page is too narrow, the numbers keep the room their values need (a figure never breaks over
+    two lines; their headers may), the text columns share the rest up to what they want, and
+    what is left widens the numbers' headers."""
+    if sum(wanted) <= TEXT_WIDTH_CM:
+        return [w * TEXT_WIDTH_CM / sum(wanted) for w in wanted]
+    numeric = {i for i, c in enumerate(table.columns) if c.kind in NUMERIC}
+    kept = sum(least[i] for i in numeric)
+    text = sum(w for i, w in enumerate(wanted) if i not in numeric)
+    if not numeric or not text or kept >= TEXT_WIDTH_CM * 0.8:
+        return [w * TEXT_WIDTH_CM / sum(wanted) for w in wanted]
+    scale = (TEXT_WIDTH_CM - kept) / text
+    if scale < 1:
+        return [least[i] if i in numeric else w * scale for i, w in enumerate(wanted)]
+    # The text fits: the room left goes to the numbers' headers, in proportion to what they lack.
+    spare, lacking = TEXT_WIDTH_CM - kept - text, sum(max(0.0, wanted[i] - least[i]) for i in numeric)
+    share = min(1.0, spare / lacking) if lacking else 0.0
+    return [least[i] + max(0.0, w - least[i]) * share if i in numeric else w for i, w in enumerate(wanted)]
 
 
 def _table(d: Any, table: Table, number: int) -> None:

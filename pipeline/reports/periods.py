@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from pipeline.rules.times import implausible
 from pipeline.timeparse import SHANGHAI
 
 PERIOD_KINDS: tuple[str, ...] = ("daily", "weekly", "monthly")
@@ -143,7 +144,11 @@ def period_for(kind: str, value: str | None, now: datetime) -> Period:
     if kind not in PERIOD_KINDS:
         raise PeriodError(f"未知报告周期“{kind}”；可选：{'、'.join(PERIOD_KINDS)}")
     if value:
-        return Period.containing(kind, _parse_day(value, kind))
+        day = _parse_day(value, kind)
+        refusal = implausible(_midnight(day), now, "--date ")  # year 1 or 9999 breaks every bound after it
+        if refusal:
+            raise PeriodError(f"{refusal}：{value}")
+        return Period.containing(kind, day)
     return Period.containing(kind, now.astimezone(SHANGHAI).date()).previous()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from pipeline.queries.report_common import Count, EventLine
+from pipeline.queries.report_common import Count
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import GRADES, PLATFORM_NAMES
 
@@ -65,14 +65,14 @@ def platform_name(code: str) -> str:
     return PLATFORM_NAMES.get(code, code)
 
 
-def handling_text(lines: Sequence[EventLine]) -> str:
-    """How the urgent events were handled: 均已按时完成…, or the tally of each state."""
-    states = [line.handling for line in lines]
-    if all(s == "on_time" for s in states):
+def handling_text(states: dict[str, int]) -> str:
+    """How the urgent events were handled, from the count of each handling state: 均已按时完成…,
+    or the tally of each state."""
+    if states and set(states) == {"on_time"}:
         return "均已按时完成各回应时限节点"
     tally = [("按时完成", "on_time"), ("超时完成", "late"), ("超时未完成", "overdue"), ("尚在时限内", "pending"),
              ("未设时限", "none")]
-    return "其中" + listing([f"{name}{states.count(code)}起" for name, code in tally if states.count(code)])
+    return "其中" + listing([f"{name}{states[code]}起" for name, code in tally if states.get(code)])
 
 
 def gaps_sentence(gap_count: int) -> str:
@@ -81,12 +81,11 @@ def gaps_sentence(gap_count: int) -> str:
     return f"注意：本期有{gap_count}处信息源采集中断或搜索结果不完整，相关时段的数据可能偏少，详见“信息源与数据完整性”。"
 
 
-def rumour_sentence(rumours: Sequence[EventLine]) -> str:
-    if not rumours:
+def rumour_sentence(total: int, moved: int, answered: int) -> str:
+    """The rumours of a period, from their counts (never from a cut list)."""
+    if not total:
         return ""
-    moved = sum(1 for r in rumours if r.transfers)
-    answered = sum(1 for r in rumours if r.responses)
-    return f"涉谣言信息{len(rumours)}起，已移交公安、网信部门核查{moved}起，已发布辟谣或回应{answered}起。"
+    return f"涉谣言信息{total}起，已移交公安、网信部门核查{moved}起，已发布辟谣或回应{answered}起。"
 
 
 def hot_words_sentence(words: Sequence[Count], n: int = 8) -> str:

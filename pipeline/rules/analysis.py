@@ -8,7 +8,7 @@ JSON so later posts can join it and re-run the rules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from classifiers.bundle import Classified
@@ -18,7 +18,8 @@ from pipeline.normalize import PostInput
 from pipeline.rules.casualties import Casualties, extract_casualties
 from pipeline.rules.grading import highest, model_grade
 from pipeline.rules.noise import marketing_reason
-from pipeline.rules.places import Gazetteer
+from pipeline.rules.places import Gazetteer, PlaceMatch
+from pipeline.rules.releases import Release, official_release, speaks_of_own_place
 from pipeline.rules.schemes import SchemeHit, match_schemes
 
 
@@ -40,6 +41,7 @@ class PostAnalysis:
     noise: str | None = None        # why it is not 舆情 even if about 云和 (广告营销, 地名歧义 …)
     schemes: list[SchemeHit] = field(default_factory=list)
     topic_pin: str | None = None    # a monitoring scheme's topic
+    release: Release | None = None  # published by an official account of a county unit (RULES.md §4)
 
 
 def _media(post: PostInput, names: list[str], not_coverage: list[str]) -> list[str]:
@@ -58,6 +60,9 @@ def _engagement(post: PostInput) -> int | None:
 
 def analyse_post(post: PostInput, doc: Doc, classified: Classified, cfg: Config, gaz: Gazetteer) -> PostAnalysis:
     places = gaz.match(doc, post.source, post.author)
+    release = official_release(post.author, post.source, f"{post.title or ''}。{doc.text}", cfg)
+    if release is not None:
+        places = own_place(places, release, doc.text)
     casualties = extract_casualties(doc.text)
     # 谣言 has one source of truth, the rumour model: an official 辟谣 that quotes a rumour is
     # about a rumour but is not one, and must not send the item to 公安 / 网信 as a lead.
@@ -68,7 +73,7 @@ def analyse_post(post: PostInput, doc: Doc, classified: Classified, cfg: Config,
         for kind, words in cfg.policy.emergency_types.items()
     }
     has_figures = any(v for v in (casualties.deaths, casualties.serious_injuries, casualties.injured,
-                                  casualties.economic_loss_yuan))
+                                  casualties.economic_loss_yuan, casualties.missing))
     emergency = [k for k, w in hits.items() if w] if ("突发事件" in categories or has_figures) else []
     if emergency and "突发事件" not in categories:
         categories.append("突发事件")
@@ -96,7 +101,19 @@ def analyse_post(post: PostInput, doc: Doc, classified: Classified, cfg: Config,
         noise=noise,
         schemes=scheme_hits,
         topic_pin=pin,
+        release=release,
     )
+
+
+def own_place(places: PlaceMatch, release: Release, text: str) -> PlaceMatch:
+    """An official account's post concerns the county; a township government's "我镇" (or a post
+    of it naming no township) is that township."""
+    reasons = [*places.local_reasons, release.describe()]
+    townships = list(places.townships)
+    if release.township and release.township not in townships and (speaks_of_own_place(text) or not townships):
+        townships.append(release.township)
+        reasons.append(f"发布账号所在：{release.township}")
+    return replace(places, townships=townships, local=True, local_reasons=reasons)
 
 
 def apply_schemes(hits: list[SchemeHit], local: bool, local_reasons: list[str], categories: list[str],
@@ -127,16 +144,24 @@ def effective_topic(classified: Classified, local: bool, relevance: Relevance, o
     return max(others, key=lambda t: others[t]) if others else classified.topic
 
 
-def post_topic(a: PostAnalysis, local: bool, relevance: Relevance) -> str:
+def post_topic(a: PostAnalysis, local: bool, relevance: Relevance, joined: bool = False) -> str:
     """A post's topic: a monitoring scheme's pinned topic; else the model's (``effective_topic``),
-    except that a scheme marking the post relevant overrules the model's 无关."""
-    return a.topic_pin or effective_topic(a.classified, local, relevance,
-                                          overrule=any(h.effects.relevant for h in a.schemes))
+    except that the model's 无关 never stands alone against a scheme marking the post relevant,
+    a post naming a 云和 place and an incident, or a post that joined an event about 云和
+    (``joined``: relevance follows the incident)."""
+    overrule = (joined or any(h.effects.relevant for h in a.schemes)
+                or bool(a.townships and (a.emergency_types or a.casualties.stated())))
+    return a.topic_pin or effective_topic(a.classified, local, relevance, overrule=overrule)
+
+
+OWN_RELEASE = "本县官方发布：作为该单位的回应记录，不另行分办"
 
 
 def irrelevant_reason(a: PostAnalysis, local: bool, topic: str, relevance: Relevance) -> str | None:
-    """Why a post is set aside as 无关 (None: it is not): noise first, then not about 云和, then
-    the topic model."""
+    """Why a post is set aside as 无关 (None: it is not): the county's own release first (it is a
+    response, never a new item), then noise, then not about 云和, then the topic model."""
+    if a.release is not None:
+        return OWN_RELEASE
     if a.noise:
         return a.noise
     if not local:
@@ -144,6 +169,9 @@ def irrelevant_reason(a: PostAnalysis, local: bool, topic: str, relevance: Relev
     if topic == relevance.irrelevant_topic:
         return f"模型判定无关（{a.classified.topic_scores.get(topic, 0.0):.2f}）"
     return None
+
+
+PLACE_SETS = 24
 
 
 @dataclass
@@ -167,6 +195,9 @@ class EventFacts:
     texts: list[str] = field(default_factory=list)
     grade_scores: dict[str, float] = field(default_factory=dict)      # of the post holding model_grade
     sentiment_scores: dict[str, float] = field(default_factory=dict)  # summed over the event's posts
+    # The distinct sets of townships its posts name (sorted, at most PLACE_SETS): an event's place
+    # identity; a post naming townships none of which is in one of these sets is another event's.
+    townsets: list[list[str]] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> EventFacts:
@@ -181,7 +212,12 @@ class EventFacts:
         return self.engagement_known if self.engagement_unknown_posts == 0 or self.engagement_known else None
 
     def casualty_figures(self) -> Casualties:
-        return Casualties(**self.casualties) if self.casualties else Casualties()
+        return Casualties.from_facts(self.casualties)
+
+    def add_place(self, townships: list[str]) -> None:
+        named = sorted(set(townships))
+        if named and named not in self.townsets and len(self.townsets) < PLACE_SETS:
+            self.townsets.append(named)
 
     def add_locality(self, analysis: PostAnalysis) -> None:
         if analysis.local:
@@ -191,12 +227,10 @@ class EventFacts:
     def add(self, analysis: PostAnalysis, text: str, relevant: bool, irrelevant_topic: str) -> None:
         """Fold one post in. Reach and casualties count every post; topic and grade only relevant ones."""
         self.add_locality(analysis)
+        self.add_place(analysis.townships)
         c = analysis.casualties
-        if c.deaths or c.serious_injuries or c.injured or c.economic_loss_yuan:
-            merged = self.casualty_figures().merge(c)
-            self.casualties = {"deaths": merged.deaths, "serious_injuries": merged.serious_injuries,
-                               "injured": merged.injured, "economic_loss_yuan": merged.economic_loss_yuan,
-                               "evidence": merged.evidence}
+        if c.deaths or c.serious_injuries or c.injured or c.economic_loss_yuan or c.missing:
+            self.casualties = self.casualty_figures().merge(c).as_facts()
         self.central_media = _union(self.central_media, analysis.central_media)
         self.provincial_media = _union(self.provincial_media, analysis.provincial_media)
         if analysis.engagement is None:

@@ -39,6 +39,8 @@ class Vocabulary:
 
     rules: Incidents
     kinds: tuple[tuple[str, tuple[str, ...]], ...]
+    matters: tuple[tuple[str, tuple[str, ...]], ...]  # routine matters (停电, 路灯 …) and their words
+    follow_up: tuple[str, ...]
     objects: tuple[tuple[str, str, tuple[str, ...]], ...]  # (class, family, words)
     spot_pattern: re.Pattern[str] | None
     short_spots: frozenset[str]
@@ -48,6 +50,7 @@ class Vocabulary:
     place_words: frozenset[str]
     by_first: dict[str, tuple[str, ...]]  # kind and object words by their first character
     taken: frozenset[str]  # kind and object words: never uncommon terms
+    canonical: dict[str, str]  # a place's short form -> its full name (古竹 -> 古竹村)
 
     def present(self, text: str) -> set[str]:
         """The kind and object words in the text (looked up only by characters it has)."""
@@ -59,25 +62,44 @@ class Vocabulary:
         rules = cfg.policy.events.incidents
         township_of: dict[str, str] = {}
         for t in cfg.units.townships:
-            for name in t.villages:
+            for name in [*t.villages, *t.places]:
                 township_of[name] = t.name
-        for landmark in cfg.units.county.landmarks:
-            township_of[landmark] = rules.landmarks.get(landmark, "")
-        long_names = sorted((n for n in township_of if len(n) >= 3), key=len, reverse=True)
+        for landmark in [*cfg.units.county.landmarks, *cfg.units.spanning]:
+            township_of.setdefault(landmark, "")  # a county landmark spanning townships: a spot only
         town_of = {n: t.name for t in cfg.units.townships for n in (t.name, *t.aliases)}
+        canonical = _short_forms(township_of, town_of, cfg.units.county.names)
+        for short, full in canonical.items():
+            township_of[short] = township_of[full]
+        long_names = sorted((n for n in township_of if len(n) >= 3), key=len, reverse=True)
         towns = sorted(town_of, key=len, reverse=True)
         places = set(town_of) | set(township_of) | set(cfg.units.county.names)
         kinds = tuple((k, tuple(ws)) for k, ws in rules.kinds.items())
+        matters = tuple((k, tuple(ws)) for k, ws in rules.matters.items())
         objects = tuple((c, f, tuple(ws)) for c, fams in rules.objects.items() for f, ws in fams.items())
-        taken = frozenset(w for _, ws in kinds for w in ws) | frozenset(w for _, _, ws in objects for w in ws)
+        taken = (frozenset(w for _, ws in (*kinds, *matters) for w in ws)
+                 | frozenset(w for _, _, ws in objects for w in ws) | frozenset(rules.follow_up))
         by_first: dict[str, list[str]] = {}
         for word in sorted(taken):
             by_first.setdefault(word[0], []).append(word)
-        return cls(rules, kinds, objects,
+        return cls(rules, kinds, matters, tuple(rules.follow_up), objects,
                    re.compile("|".join(map(re.escape, long_names))) if long_names else None,
                    frozenset(n for n in township_of if len(n) < 3), township_of,
                    re.compile("|".join(map(re.escape, towns))), town_of, frozenset(places),
-                   {c: tuple(ws) for c, ws in by_first.items()}, taken)
+                   {c: tuple(ws) for c, ws in by_first.items()}, taken, canonical)
+
+
+def _short_forms(township_of: dict[str, str], town_of: dict[str, str], county: list[str]) -> dict[str, str]:
+    """What people call a village or community in passing: 古竹 for 古竹村, 青阳门 for 青阳门社区.
+    Used to tell that two posts speak of one place (never for relevance or routing: a bare 古竹
+    does not say the post is about 云和)."""
+    found: dict[str, str] = {}
+    for name in township_of:
+        for suffix in ("社区", "村"):
+            short = name[: -len(suffix)]
+            if name.endswith(suffix) and len(short) >= 2 and short not in township_of and short not in town_of \
+                    and short not in county:
+                found[short] = name
+    return found
 
 
 @dataclass(slots=True)
@@ -88,6 +110,7 @@ class Clues:
     towns: tuple[str, ...] = ()
     spots: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    matters: tuple[str, ...] = ()  # routine matters named (停电, 路灯 …)
     objects: tuple[str, ...] = ()  # "class:family"
     deaths: int | None = None
     hurt: int | None = None
@@ -98,9 +121,12 @@ class Clues:
     rumor: bool = False  # the rumour model's flag
     debunk: bool = False  # the post refutes a rumour (辟谣)
     at: float = 0.0
+    townships: tuple[str, ...] = ()  # the townships the gazetteer found: the post's place identity
+    follow_up: bool = False  # a follow-up report (续报, 最新进展, 死亡人数升至 …)
+    official: bool = False  # an official account's release: its 辟谣 answers the rumour, in one event
 
     def useful(self) -> bool:
-        return bool(self.kinds or self.terms)
+        return bool(self.kinds or self.matters or self.terms)
 
     def places(self) -> tuple[str, ...]:
         return (*self.towns, *self.spots)
@@ -207,7 +233,8 @@ def incident_text(title: str | None, text: str) -> str:
 
 def post_clues(post: PostInput, doc: Doc, analysis: PostAnalysis, vocab: Vocabulary, tokenizer: Tokenizer) -> Clues:
     """``extract`` for an analysed post (``doc``: its text, tokenised)."""
-    return clues_of(post, doc, analysis.townships, analysis.casualties, analysis.classified.rumor, vocab, tokenizer)
+    found = clues_of(post, doc, analysis.townships, analysis.casualties, analysis.classified.rumor, vocab, tokenizer)
+    return replace(found, official=True, rumor=False) if analysis.release is not None else found
 
 
 def clues_of(post: PostInput, doc: Doc, townships: list[str], casualties: Casualties, rumor: bool,
@@ -216,7 +243,7 @@ def clues_of(post: PostInput, doc: Doc, townships: list[str], casualties: Casual
     text = incident_text(post.title, post.text)
     found = extract(_incident_doc(text, post.title, doc, tokenizer), townships, casualties.deaths,
                     casualties.injured or casualties.serious_injuries, vocab)
-    return replace(found, rumor=rumor, debunk=bool(_DEBUNK.search(text)))
+    return replace(found, rumor=rumor, debunk=bool(_DEBUNK.search(text)), townships=tuple(townships))
 
 
 def _incident_doc(text: str, title: str | None, doc: Doc, tokenizer: Tokenizer) -> Doc:
@@ -234,8 +261,9 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     """The clues of one post (``doc``: its ``incident_text``): places, kind, objects, figures,
     hour and day, uncommon words."""
     text = doc.text
-    spots = list(dict.fromkeys(vocab.spot_pattern.findall(text))) if vocab.spot_pattern else []
+    spots = list(vocab.spot_pattern.findall(text)) if vocab.spot_pattern else []
     spots += [t for t in vocab.short_spots.intersection(doc.tokens) if t not in spots]
+    spots = list(dict.fromkeys(vocab.canonical.get(s, s) for s in spots))
     named = [vocab.town_of[n] for n in vocab.town_pattern.findall(text) if len(n) > 2 or n in doc.tokens]
     named += [vocab.township_of[s] for s in spots if vocab.township_of.get(s)]
     if not (townships or named):  # "县城": any of the townships it spans
@@ -243,7 +271,9 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     towns = list(dict.fromkeys([*townships, *named]))
     present = vocab.present(text)
     kinds = [k for k, words in vocab.kinds if not present.isdisjoint(words)]
+    matters = [] if kinds else [k for k, words in vocab.matters if not present.isdisjoint(words)]
+    follow_up = not present.isdisjoint(vocab.follow_up)
     objects = [f"{c}:{f}" for c, f, words in vocab.objects if not present.isdisjoint(words)]
     day, rel = _day(text)
-    return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(objects), deaths, hurt, _hour(text), day, rel,
-                 _terms(doc, vocab, vocab.taken))
+    return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
+                 day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up)

@@ -68,8 +68,7 @@ def decide_event(facts: EventFacts, previous_auto: str | None, overrides: Overri
     floors = casualty_floor(figures, cfg.policy)
     floors += reach_floor(facts.central_media, facts.provincial_media, facts.engagement_known,
                           facts.engagement_unknown_posts, cfg.policy)
-    stated = any(v is not None for v in (figures.deaths, figures.serious_injuries, figures.injured,
-                                         figures.economic_loss_yuan))
+    stated = figures.stated()
     cap = statutory_cap(floors, stated)
     grade, auto, found = decide(facts.model_grade, model_version, floors, previous_auto, overrides.grade, cap)
     capped = next((r.detail for r in found if r.rule == "statutory_cap"), None)

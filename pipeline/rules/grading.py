@@ -36,14 +36,13 @@ class Reason:
 
 
 def casualty_floor(c: Casualties, policy: PolicyConfig) -> list[Reason]:
-    """Floor reasons for every criterion that reaches a grade (以上 includes the number)."""
+    """Floor reasons for every criterion that reaches a grade (以上 includes the number).
+    Missing persons count with the deaths; injuries not stated as serious (受伤, 轻伤) give no
+    floor (RULES.md §1)."""
     reasons: list[Reason] = []
-    serious = c.serious_injuries
-    if policy.count_unspecified_injuries_as_serious and c.injured is not None:
-        serious = max(serious or 0, c.injured)
     criteria = [
-        ("deaths", c.deaths, "死亡", "人"),
-        ("serious_injuries", serious, "重伤（含急性中毒）", "人"),
+        ("deaths", c.floor_deaths, _deaths_label(c), "人"),
+        ("serious_injuries", c.serious_injuries, "重伤（含急性中毒）", "人"),
         ("economic_loss_yuan", c.economic_loss_yuan, "直接经济损失", "元"),
     ]
     for key, value, label, unit in criteria:
@@ -57,6 +56,15 @@ def casualty_floor(c: Casualties, policy: PolicyConfig) -> list[Reason]:
                 )
                 break
     return reasons
+
+
+def _deaths_label(c: Casualties) -> str:
+    """"死亡", or, with missing persons, both numbers and their total ("死亡3人、失联2人 → ")."""
+    if not c.missing:
+        return "死亡"
+    if c.floor_deaths == (c.deaths or 0) + c.missing:
+        return f"死亡{c.deaths or 0}人、失联{c.missing}人 → "
+    return "死亡（含失联）"
 
 
 def _fmt(value: int, unit: str) -> str:

@@ -6,8 +6,10 @@ Two outlets retelling one incident share few character shingles but the same pla
 village, landmark), the same kind of incident, the same objects (the bus, the restaurant), the
 same hour, figures that agree or grow, and uncommon words. Two incidents in one township on one
 day differ in at least one of these, and a contradiction (deaths that fall, other vehicles,
-another hour or day) keeps them apart. Routine matters without a kind of incident join only on
-a shared place and a good share of uncommon words.
+another hour or day) keeps them apart. Routine matters without a kind of incident join on a
+shared place and the same problem (停电, 路灯, 噪音 … in any words) while the event is open, or on
+a good share of uncommon words. A follow-up naming no place (续报: "翻船事故死亡人数升至3人") joins
+the one recent event of its kind it does not contradict.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Profile:
     towns: set[str] = field(default_factory=set)
     spots: set[str] = field(default_factory=set)
     kinds: set[str] = field(default_factory=set)
+    matters: set[str] = field(default_factory=set)
     objects: set[str] = field(default_factory=set)
     figures: list[tuple[float, int]] = field(default_factory=list)  # (at, deaths), at most 16
     hurt: list[int] = field(default_factory=list)
@@ -41,10 +44,12 @@ class Profile:
     last: float = -math.inf
 
     def add(self, c: Clues) -> None:
-        self.rumor, self.debunk = self.rumor or c.rumor, self.debunk or c.debunk
+        # An official 辟谣 answers the rumour inside its event; only others' debunking is told apart.
+        self.rumor, self.debunk = self.rumor or c.rumor, self.debunk or (c.debunk and not c.official)
         self.towns.update(c.towns)
         self.spots.update(c.spots)
         self.kinds.update(c.kinds)
+        self.matters.update(c.matters)
         self.objects.update(c.objects)
         if c.deaths is not None and len(self.figures) < 16:
             self.figures.append((c.at, c.deaths))
@@ -74,7 +79,7 @@ class Profile:
     def absorb(self, other: Profile) -> None:
         """Fold in the profile of an event found to be the same incident."""
         self.rumor, self.debunk = self.rumor or other.rumor, self.debunk or other.debunk
-        for name in ("towns", "spots", "kinds", "objects"):
+        for name in ("towns", "spots", "kinds", "matters", "objects"):
             getattr(self, name).update(getattr(other, name))
         self.figures = sorted([*self.figures, *other.figures])[:16]
         self.hurt = list(dict.fromkeys([*self.hurt, *other.hurt]))
@@ -100,10 +105,14 @@ class Match:
 def conflicts(c: Clues, p: Profile) -> list[str]:
     """Facts of the post that contradict the event's: each one means another incident."""
     found = []
-    if (c.debunk and p.rumor) or (c.rumor and p.debunk):
+    if (c.debunk and p.rumor and not c.official) or (c.rumor and p.debunk):
         found.append("一方为谣言，一方为辟谣：辟谣另作一事")
     if c.kinds and p.kinds and not set(c.kinds) & p.kinds:
         found.append(f"事件类型不同（{'、'.join(c.kinds)} / {'、'.join(sorted(p.kinds))}）")
+    if c.matters and p.matters and not set(c.matters) & p.matters:
+        found.append(f"反映的问题不同（{'、'.join(c.matters)} / {'、'.join(sorted(p.matters))}）")
+    if c.spots and p.spots and not set(c.spots) & p.spots and (c.matters or p.matters) and not (c.kinds or p.kinds):
+        found.append(f"地点不同（{'、'.join(c.spots)} / {'、'.join(sorted(p.spots))}）")
     if c.deaths is not None:
         before = [d for at, d in p.figures if at <= c.at]
         after = [d for at, d in p.figures if at > c.at]
@@ -125,7 +134,8 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     ``everyday`` words (in many unrelated posts of late: boilerplate, templates) do not count;
     ``sole``: the event is the only one of its kind at that place of late, so one agreeing fact
     less is needed."""
-    window = rules.window_hours * 3600
+    routine = not (c.kinds or p.kinds)
+    window = rules.matter_window_days * 86400 if routine else rules.window_hours * 3600
     if not (p.first - window <= c.at <= p.last + window):
         return None
     towns, spots = set(c.towns) & p.towns, set(c.spots) & p.spots
@@ -136,15 +146,29 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     evidence += (1 if spots else 0) - (1 if placeless else 0)
     if set(c.kinds) & p.kinds:
         need = rules.min_evidence - (1 if sole else 0)
+        if placeless and c.follow_up and sole:  # a 续报 naming only the kind and the new figures
+            reasons.append("后续报道（续报），该类事件近期仅此一起")
+            return Match(evidence, reasons)
     elif c.kinds or p.kinds:  # only one side tells of an incident: more facts, not just words, must agree
         evidence -= 1 if len(words) >= 3 and weight >= 20 else 0
         need = rules.min_evidence + 1
     else:
-        # A routine matter, joined on its uncommon words — the more of them the less precise
-        # the place (a village, a township, none named).
-        need_words, need_weight = (2, 8.0) if spots else (3, 12.0) if towns else (4, 16.0)
-        return Match(evidence, reasons, False) if len(words) >= need_words and weight >= need_weight else None
+        return _routine(c, p, evidence, reasons, words, weight, bool(spots), bool(towns))
     return Match(evidence, reasons) if evidence >= need else None
+
+
+def _routine(c: Clues, p: Profile, evidence: int, reasons: list[str], words: list[str], weight: float,
+             spots: bool, towns: bool) -> Match | None:
+    """A routine matter: the same problem at the same place (a village, a community, a landmark;
+    or the township, with a shared uncommon word, when a side names no such spot), or, with no
+    problem recognised, a good share of uncommon words — the more of them the less precise the
+    place."""
+    # At a shared village or landmark the same problem is enough; at township level (a side names
+    # no such spot) an uncommon word must agree too.
+    if (same := set(c.matters) & p.matters) and (spots or (towns and not (c.spots and p.spots) and words)):
+        return Match(evidence + 1, [*reasons, f"同一问题（{'、'.join(sorted(same))}）"], False)
+    need_words, need_weight = (2, 8.0) if spots else (3, 12.0) if towns else (4, 16.0)
+    return Match(evidence, reasons, False) if len(words) >= need_words and weight >= need_weight else None
 
 
 def _agreeing(c: Clues, p: Profile, places: set[str],

@@ -1,7 +1,10 @@
 """Where an item is: the 云和 gazetteer (county, townships, villages, local sources).
 
 Answers two questions of RULES.md: does the item concern 云和 (relevance), and which
-townships does it name, directly or through one of their villages / communities (属地管理).
+townships does it name, directly or through one of their villages / communities or other places
+(scenic spots, reservoirs, roads, schools; a place spanning several townships names each of
+them) (属地管理). The townships named are also an event's identity: posts naming townships
+with none in common are never one event (``pipeline.clustering``).
 Names of three or more characters are found as substrings; two-character names (局村, 陈村,
 崇头) only as whole jieba tokens, so that "公安局村民" does not name 局村.
 
@@ -9,6 +12,9 @@ A name can mean something else (地名歧义): the bare token 云和 next to a o
 makes it part of another (风云和雨, 八千里路云和月, 李云和同志), or a township of the same name in
 another county when the text names that county and not 云和 (温岭石塘镇). Those mentions do not
 count; ``PlaceMatch.ambiguous`` says which were passed over, for the reason shown to people.
+A short name that is common elsewhere (安溪, a county of 福建; 凤凰山, a hill in many places) names
+its township only where the post otherwise concerns 云和 (it names the county, another 云和 place,
+or comes from a local source), and the reason says so.
 """
 
 from __future__ import annotations
@@ -32,13 +38,14 @@ class PlaceMatch:
 class Gazetteer:
     county_tokens: frozenset[str]
     county_substrings: tuple[str, ...]
-    township_of: dict[str, str]
+    township_of: dict[str, tuple[str, ...]]  # name -> the township(s) it lies in
     long_names: tuple[str, ...]
     short_names: frozenset[str]
     local_sources: frozenset[str]
     word_before: frozenset[str] = frozenset()
     word_after: frozenset[str] = frozenset()
     elsewhere: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (township, words naming the other place)
+    weak: frozenset[str] = frozenset()  # short names that count only where the post concerns 云和
 
     @property
     def prefixes(self) -> tuple[str, ...]:
@@ -46,10 +53,12 @@ class Gazetteer:
 
     @classmethod
     def from_config(cls, cfg: Config) -> Gazetteer:
-        township_of: dict[str, str] = {}
+        township_of: dict[str, tuple[str, ...]] = {}
         for t in cfg.units.townships:
-            for name in [t.name, *t.aliases, *t.villages]:
-                township_of[name] = t.name
+            for name in [t.name, *t.aliases, *t.villages, *t.places, *t.weak_aliases]:
+                township_of[name] = (t.name,)
+        for name, townships in cfg.units.spanning.items():
+            township_of[name] = tuple(townships)
         names = sorted(township_of, key=len, reverse=True)
         county = cfg.units.county
         return cls(
@@ -62,6 +71,7 @@ class Gazetteer:
             word_before=frozenset(county.not_county.word_before),
             word_after=frozenset(county.not_county.word_after),
             elsewhere=tuple((t.name, tuple(t.elsewhere)) for t in cfg.units.townships if t.elsewhere),
+            weak=frozenset(n for t in cfg.units.townships for n in t.weak_aliases),
         )
 
     def county_hit(self, doc: Doc) -> tuple[str | None, list[str]]:
@@ -105,8 +115,18 @@ class Gazetteer:
         for name in self.short_names & tokens:
             found.append((text.find(name), name))
         found.sort()
-        mentions = [(name, self.township_of[name]) for _, name in found]
+        mentions = [(name, t) for _, name in found for t in self.township_of[name]]
         county_hit, ambiguous = self.county_hit(doc)
+        from_here = next((who for who in (source, author)
+                          if who and (who in self.local_sources or any(n in who for n in self.county_tokens))), None)
+        weak = [(name, t) for name, t in mentions if name in self.weak]
+        if weak:
+            mentions = [m for m in mentions if m not in weak]
+            if county_hit or from_here or mentions:
+                context = f"提及{county_hit}" if county_hit else "来源为本地账号" if from_here else "同时提及云和其他地名"
+                mentions += [(f"{name}（{context}，按云和{t}计）", t) for name, t in weak]
+            else:
+                ambiguous += [f"{name}（未提及云和，可能为外地同名地方）" for name, _ in dict.fromkeys(weak)]
         if not county_hit:
             other = self._elsewhere(text, list(dict.fromkeys(t for _, t in mentions)))
             ambiguous += [f"{name}（{other[t]}）" for name, t in dict.fromkeys(mentions) if t in other]
@@ -117,9 +137,7 @@ class Gazetteer:
             reasons.append(f"提及{county_hit}")
         if mentions:
             reasons.append("提及" + "、".join(dict.fromkeys(name for name, _ in mentions)))
-        for who in (source, author):
-            if who and (who in self.local_sources or any(n in who for n in self.county_tokens)):
-                reasons.append(f"本地来源：{who}")
-                break
+        if from_here:
+            reasons.append(f"本地来源：{from_here}")
         return PlaceMatch(townships=townships, mentions=mentions, local=bool(reasons), local_reasons=reasons,
                           ambiguous=ambiguous)

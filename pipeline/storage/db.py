@@ -51,7 +51,13 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads, pool_pre_ping=True)
+    # Sessions in UTC: the server's own zone (often Asia/Shanghai) would hand back a stored
+    # 9999-12-31 23:00 UTC as year 10000 and 0001-01-01 00:30 UTC west of Greenwich as year 0,
+    # which no driver can read. Nothing here depends on the session zone otherwise.
+    given = parsed.query.get("options", "")
+    options = " ".join([*([given] if isinstance(given, str) else given), "-c timezone=UTC"]).strip()
+    return create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads, pool_pre_ping=True,
+                         connect_args={"options": options})
 
 
 @contextmanager

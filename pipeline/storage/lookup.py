@@ -35,3 +35,11 @@ def recent_clues(session: Session, since: datetime, per_event: int) -> list[tupl
              .subquery())
     stmt = select(inner.c.event_id, inner.c.clues).where(inner.c.rank <= per_event).order_by(inner.c.id)
     return cast(list[tuple[int, dict[str, Any]]], [tuple(row) for row in session.execute(stmt)])
+
+
+def event_places(session: Session, since: datetime) -> dict[int, list[list[str]]]:
+    """The sets of townships named by the posts of each event seen since ``since`` (events whose
+    posts name none are left out): an event's place identity."""
+    stmt = (select(Event.id, Event.features["townsets"])
+            .where(Event.last_seen_at >= since, Event.merged_into.is_(None)))
+    return {cast(int, event_id): cast(list[list[str]], sets) for event_id, sets in session.execute(stmt) if sets}

@@ -7,6 +7,7 @@ Datetimes are stored timezone-aware; engagement counts are NULL when unknown, ne
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -40,21 +41,45 @@ NAMING = {
 }
 
 
+# Every aware datetime whose UTC form Python can hold is stored; one that shifts out of years
+# 1–9999 in UTC (0001-01-01T00:00+12:00) cannot be read back, so it is refused before it is written.
+_UNSTORABLE = "时间超出可存储范围（换算为 UTC 后须在公元 1 年至 9999 年之间）"
+# A year below 1000 written before the format was zero-padded ("1-01-01 12:00:00.000000").
+_UNPADDED = re.compile(r"(\d{1,3})(-\d\d-\d\d[ T].*)")
+
+
+def _utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(_UNSTORABLE) from None
+
+
 @lru_cache(maxsize=4096)
 def _to_sqlite(value: datetime) -> str:
-    # Batches bind the same detection time thousands of times: cache the conversion.
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    # Batches bind the same detection time thousands of times: cache the conversion. isoformat
+    # zero-pads the year (strftime("%Y") does not below 1000), so the text reads back and sorts;
+    # for years 1000–9999 it is the same text as before.
+    return _utc(value).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 @lru_cache(maxsize=4096)
 def _from_sqlite(value: str) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        unpadded = _UNPADDED.fullmatch(value)
+        if unpadded is None:
+            raise
+        parsed = datetime.fromisoformat(unpadded.group(1).zfill(4) + unpadded.group(2))
+    return parsed.replace(tzinfo=UTC)
 
 
 class TZDateTime(TypeDecorator[datetime]):
     """Timezone-aware datetimes on every engine. PostgreSQL keeps ``timestamptz``; SQLite has
-    no zone, so values are stored as UTC text (SQLAlchemy's own SQLite format) and read back
-    as aware UTC datetimes. Naive datetimes are refused."""
+    no zone, so values are stored as UTC text (SQLAlchemy's own SQLite format, the year always
+    four digits) and read back as aware UTC datetimes. Naive datetimes are refused, and so are
+    those outside years 1–9999 in UTC (no engine could give them back)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -69,7 +94,7 @@ class TZDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a timezone-aware column")
-        return _to_sqlite(value) if dialect.name == "sqlite" else value
+        return _to_sqlite(value) if dialect.name == "sqlite" else _utc(value)
 
     def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
         if value is None:
@@ -299,9 +324,13 @@ class Response(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     kind: Mapped[str] = mapped_column(String(32))
     link: Mapped[str | None] = mapped_column(Text)
+    # Where a 新闻发布会 / 吹风会 / 接受媒体采访 took place when it has no link (0008t).
+    place: Mapped[str | None] = mapped_column(String(200))
     responded_at: Mapped[datetime]
     recorded_at: Mapped[datetime]
     recorded_by: Mapped[str | None] = mapped_column(String(64))
+    # The official account's post this response is (the county's own release), if it is one.
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), unique=True, index=True)
 
 
 class AuditLog(Base):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.storage.models import Base, Unit
@@ -27,12 +27,16 @@ class User(Base):
     password_changed_at: Mapped[datetime]
     disabled_at: Mapped[datetime | None]
     unit: Mapped[Unit | None] = relationship()
+    # Set when an administrator chose the password (add, reset): the user must choose their own
+    # before doing anything else (migration 0008a).
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class WebSession(Base):
     """A signed-in browser: the cookie holds a random token, only its SHA-256 is stored, so a
-    copy of the database cannot be used to sign in. Disabling a user or resetting the password
-    ends the sessions."""
+    copy of the database cannot be used to sign in. Disabling a user, resetting or changing the
+    password and signing in again end the sessions; so do idleness and age
+    (``pipeline.rules.signin``)."""
 
     __tablename__ = "web_sessions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -40,6 +44,8 @@ class WebSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    # Last use, recorded at most once a minute: a session idle past its timeout has ended.
+    last_seen_at: Mapped[datetime]
 
 
 class ApiToken(Base):
@@ -60,7 +66,8 @@ class ApiToken(Base):
 
 
 class SigninAttempt(Base):
-    """A failed sign-in, for rate limiting by user name and by address."""
+    """A failed sign-in (or a wrong current password on the change-password page), for
+    throttling per (name, address) and per address (``pipeline.rules.signin``)."""
 
     __tablename__ = "signin_attempts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -16,6 +16,7 @@ from pipeline.actions.work import accept, close_item, dispatch_new, record_respo
 from pipeline.alerts.outbox import sweep
 from pipeline.config import Config
 from pipeline.normalize import to_post
+from pipeline.queries.events import event_view
 from pipeline.queries.queues import unit_queue
 from pipeline.storage.db import session_scope
 from pipeline.storage.models import Alert, Assignment, AuditLog, Deadline, Event, LabelledExample
@@ -235,3 +236,55 @@ def test_clock_start_published_is_honoured_by_triage(engine: Engine, cfg: Config
         clocks = dict(s.execute(select(Event.id, Event.clock_start_at)).all())
         assert clocks[item["event_id"]] == published and clocks[day_only["event_id"]] == NOW
         assert s.scalar(select(func.count()).select_from(Event)) == 2
+
+
+MAJOR_FLOOD = {"id": "f2", "platform": "weibo", "published_at": (NOW - timedelta(hours=3)).isoformat(),
+               "text": "石塘镇暴雨引发山体滑坡，冲毁多处农房，已造成12人死亡，救援人员正在现场搜救"}
+
+
+def test_a_response_dated_before_the_event_or_after_its_recording_is_refused(engine: Engine, ctx: TriageContext,
+                                                                              cfg: Config) -> None:
+    """RULES.md §4: a backdated response would turn an overdue milestone into one met in time."""
+    eid = _event(engine, ctx, MAJOR_FLOOD)["event_id"]
+    recorded = NOW + timedelta(hours=30)  # both milestones (5 h, 24 h) overdue
+    link = "https://www.yunhe.gov.cn/art/2026/flood.html"
+    published = NOW - timedelta(hours=3)  # the post's own time, before the system first saw it
+    with session_scope(engine) as s:
+        dispatch_new(s, NOW)
+        for at, why in ((datetime(2020, 1, 1, tzinfo=NOW.tzinfo), "早于该事件最早的发布时间"),
+                        (published - timedelta(minutes=6), "早于该事件最早的发布时间"),
+                        (recorded + timedelta(minutes=6), "晚于登记时间"),
+                        (datetime.fromisoformat("0001-01-01T00:00:00-12:00"), "早于 2000 年"),
+                        (datetime.fromisoformat("0001-01-01T00:00:00+12:00"), "早于 2000 年"),
+                        (datetime.fromisoformat("9999-12-31T23:00:00-12:00"), "晚一年以上")):
+            with pytest.raises(ActionError, match=why):
+                record_response(s, cfg, eid, "石塘镇", "新闻发布会", link=link, at=at, actor="石塘镇周某", now=recorded)
+    assert all(met is None for _, met, _ in _deadlines(engine, eid).values())
+    with session_scope(engine) as s:  # within the clock tolerance of its publication: a clock difference
+        met = record_response(s, cfg, eid, "石塘镇", "发布权威信息", link=link, at=published - timedelta(minutes=4),
+                              actor="石塘镇周某", now=recorded)
+        assert met == ["authoritative_info"]
+        met = record_response(s, cfg, eid, "石塘镇", "新闻发布会", link=link, at=recorded + timedelta(minutes=4),
+                              actor="石塘镇周某", now=recorded)
+    assert met == ["press_conference"]
+    due, done, _ = _deadlines(engine, eid)["press_conference"]
+    assert done is not None and done > due  # late, and on record as late
+
+
+def test_a_response_needs_its_link_or_the_place_of_a_press_conference(engine: Engine, ctx: TriageContext,
+                                                                      cfg: Config) -> None:
+    eid = _event(engine, ctx, MAJOR_FLOOD)["event_id"]
+    at = NOW + timedelta(hours=2)
+    with session_scope(engine) as s:
+        dispatch_new(s, NOW)
+        for kind, place, why in (("发布权威信息", None, "须填写回应链接"), ("发布权威信息", "县政府", "须填写回应链接"),
+                                 ("新闻发布会", None, "举行地点"), ("新闻发布会", "  ", "举行地点"),
+                                 ("新闻发布会", "发布厅\n二楼", "控制字符"), ("新闻发布会", "厅" * 201, "200")):
+            with pytest.raises(ActionError, match=why):
+                record_response(s, cfg, eid, "石塘镇", kind, link=None, place=place, at=at, actor="石塘镇周某", now=at)
+        met = record_response(s, cfg, eid, "石塘镇", "新闻发布会", link=None, place=" 县新闻中心一楼发布厅 ", at=at,
+                              actor="石塘镇周某", now=at)
+        view = event_view(s, eid, at, None)
+    assert sorted(met) == ["authoritative_info", "press_conference"]
+    assert view is not None and [(r["kind"], r["link"], r["place"]) for r in view.responses] == [
+        ("新闻发布会", None, "县新闻中心一楼发布厅")]

@@ -35,6 +35,14 @@ def test_parse_number(text: str, value: int) -> None:
         ("重伤15人，受伤人数增至62人", None, 15, 62, None),
         ("全县交通事故死亡人数同比下降30%", None, None, None, None),
         ("3人失联，2人轻伤", None, None, None, None),
+        # Each number belongs to the word it stands with (RULES.md §1).
+        ("事故造成6人死亡21人受伤", 6, None, 21, None),
+        ("事故造成六人死亡二十一人受伤", 6, None, 21, None),
+        ("死亡3人受伤5人", 3, None, 5, None),
+        ("死亡3人，受伤十二人", 3, None, 12, None),
+        ("已致2人死亡、15人轻伤", 2, None, None, None),
+        ("事故致十余人受伤", None, None, 10, None),
+        ("20多人死亡", 20, None, None, None),
     ],
 )
 def test_extract(text: str, deaths: int | None, serious: int | None, injured: int | None, loss: int | None) -> None:
@@ -47,3 +55,34 @@ def test_extract(text: str, deaths: int | None, serious: int | None, injured: in
 def test_highest_total_wins_when_a_toll_rises() -> None:
     c = extract_casualties("事故初步造成3人死亡。最新消息：死亡人数已上升至十二人。")
     assert c.deaths == 12
+
+
+@pytest.mark.parametrize(
+    ("text", "deaths", "missing", "floor"),
+    [
+        ("死亡3人、失联2人", 3, 2, 5),
+        ("已造成3人死亡，仍有2人失联", 3, 2, 5),
+        ("两人遇难，三人下落不明", 2, 3, 5),
+        ("失踪人数升至4人", None, 4, 4),
+        ("渡船翻覆，船上7人失联", None, 7, 7),
+        ("2名村民失踪", None, 2, 2),
+        ("事故造成6人死亡21人受伤", 6, None, 6),
+    ],
+)
+def test_missing_persons_count_with_the_dead(text: str, deaths: int | None, missing: int | None, floor: int) -> None:
+    c = extract_casualties(text)
+    assert (c.deaths, c.missing, c.floor_deaths) == (deaths, missing, floor)
+
+
+def test_vague_count_gives_its_lower_bound_and_says_so() -> None:
+    c = extract_casualties("现场10余人受伤，其中3人重伤")
+    assert (c.injured, c.serious_injuries) == (10, 3)
+    assert any("约数" in e and "10余人" in e for e in c.evidence)
+
+
+def test_missing_found_dead_later_is_not_counted_twice() -> None:
+    first = extract_casualties("3人死亡，2人失联")
+    later = extract_casualties("失联2人已找到，均已遇难，死亡人数升至5人")
+    assert (later.deaths, later.missing) == (5, None)
+    assert first.merge(later).floor_deaths == 5
+    assert extract_casualties("2名失联人员均已获救").missing is None

@@ -30,6 +30,19 @@ def test_bad_value_names_file_and_key(config_dir: Path) -> None:
         load_config(config_dir)
 
 
+def test_response_settings_are_checked(config_dir: Path) -> None:
+    p = config_dir / "policy.yaml"
+    shipped = p.read_text(encoding="utf-8")
+    assert load_config(config_dir).policy.responses.clock_tolerance_minutes == 5
+    p.write_text(shipped.replace("place_kinds: [新闻发布会, 吹风会, 接受媒体采访]", "place_kinds: [新闻发布会, 座谈会]"),
+                 encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"座谈会 不是 response_kinds 中的回应方式"):
+        load_config(config_dir)
+    p.write_text(shipped.replace("clock_tolerance_minutes: 5", "clock_tolerance_minutes: -1"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"responses.clock_tolerance_minutes"):
+        load_config(config_dir)
+
+
 def test_unknown_unit_in_topics_is_reported(config_dir: Path) -> None:
     p = config_dir / "topics.yaml"
     p.write_text(p.read_text(encoding="utf-8").replace("department: 县交通运输局", "department: 县交通局"),

@@ -34,10 +34,25 @@ def test_casualty_floor_boundaries(cfg: Config, c: Casualties, grade: str | None
     assert highest(r.grade for r in casualty_floor(c, cfg.policy)) == grade
 
 
-def test_unspecified_injuries_count_as_serious_by_default(cfg: Config) -> None:
-    assert highest(r.grade for r in casualty_floor(Casualties(injured=12), cfg.policy)) == "较大"
-    strict = cfg.policy.model_copy(update={"count_unspecified_injuries_as_serious": False})
-    assert highest(r.grade for r in casualty_floor(Casualties(injured=12), strict)) is None
+def test_injuries_not_stated_as_serious_give_no_floor(cfg: Config) -> None:
+    # RULES.md §1: 受伤 / 轻伤 are not 重伤.
+    assert highest(r.grade for r in casualty_floor(Casualties(injured=60), cfg.policy)) is None
+    assert highest(r.grade for r in casualty_floor(Casualties(injured=60, serious_injuries=12), cfg.policy)) == "较大"
+
+
+def test_missing_persons_count_with_the_dead_and_the_evidence_names_both(cfg: Config) -> None:
+    reasons = casualty_floor(Casualties(deaths=3, missing=2, dead_or_missing=5), cfg.policy)
+    assert [r.grade for r in reasons] == ["较大"]
+    assert "死亡3人、失联2人 → 5人 ≥ 3人" in reasons[0].detail
+    assert highest(r.grade for r in casualty_floor(Casualties(deaths=8, missing=2, dead_or_missing=10),
+                                                   cfg.policy)) == "重大"
+
+
+def test_six_dead_twenty_one_injured_is_graded_on_the_dead(cfg: Config) -> None:
+    from pipeline.rules.casualties import extract_casualties
+
+    reasons = casualty_floor(extract_casualties("大巴侧翻，造成6人死亡21人受伤"), cfg.policy)
+    assert [(r.grade, r.detail.split("（")[0]) for r in reasons] == [("较大", "死亡6人 ≥ 3人")]
 
 
 def test_reach_floor(cfg: Config) -> None:

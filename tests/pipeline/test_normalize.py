@@ -7,9 +7,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, select
 
-from pipeline.normalize import canonical_url, clean_text, read_posts
+from pipeline.normalize import canonical_url, clean_text, read_posts, to_post
+from pipeline.storage.db import session_scope
+from pipeline.storage.models import Post
 from pipeline.timeparse import SHANGHAI, TimeParseError, parse_time
+from pipeline.triage import TriageContext, triage_posts
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI)
 
@@ -138,3 +142,18 @@ def test_values_the_database_would_refuse_are_rejected_or_clamped_per_line(tmp_p
     assert len(by_id["long"].text) == 20_000 and kinds["long"] == ["truncated"] and parsed.truncated == 1
     assert kinds["future"] == ["future_published_at"] and by_id["future"].published_at is not None
     assert kinds["ok"] == []
+
+
+def test_a_publish_time_nobody_can_mean_is_kept_unknown_with_a_note(engine: Engine, ctx: TriageContext) -> None:
+    """Issue 18: year 1 east of Greenwich could not be stored (year 0 in UTC) and failed the whole
+    batch; year 1 elsewhere was stored and broke every later reading. Now: unknown, noted."""
+    raw = ["0001-01-01T00:00:00+12:00", "0001-01-01", "1999-12-31T23:00:00+08:00", "9999-12-31T23:00:00-12:00"]
+    records = [{"id": f"t{i}", "platform": "weibo", "text": f"石塘镇老街路灯坏了{i}个月", "published_at": t}
+               for i, t in enumerate(raw)]
+    posts = [to_post(r, i + 1, NOW) for i, r in enumerate(records)]
+    assert all(p.published_at is None and p.published_precision is None for p in posts)
+    assert all([n["kind"] for n in p.notes] == ["implausible_published_at"] for p in posts)
+    with session_scope(engine) as s:
+        assert len(triage_posts(s, posts, ctx, NOW).items) == len(raw)
+    with session_scope(engine) as s:
+        assert s.scalars(select(Post.published_at)).all() == [None] * len(raw)

@@ -34,3 +34,38 @@ def test_county_compounds_landmarks_and_local_sources(cfg: Config) -> None:
     assert match(cfg, "云和梯田的云海真美").local
     assert match(cfg, "周末去仙宫湖划船").local
     assert match(cfg, "小区门口垃圾堆积", source="云和县政府网·县长信箱").local
+
+
+def test_places_inside_a_township_name_it(cfg: Config) -> None:
+    # 属地管理 through a scenic spot or reservoir: an accident at 云和梯田 is 崇头镇's, not a department's.
+    assert match(cfg, "云和梯田观景台有游客摔下").townships == ["崇头镇"]
+    assert match(cfg, "紧水滩水库边有人落水").townships == ["紧水滩镇"]
+
+
+def test_a_place_spanning_townships_names_each(cfg: Config) -> None:
+    assert match(cfg, "仙宫湖上一艘游船倾覆").townships == ["紧水滩镇", "石塘镇"]
+
+
+def test_weak_short_names_count_only_with_yunhe_context(cfg: Config) -> None:
+    elsewhere = match(cfg, "安溪铁观音新茶上市，福建茶农忙采摘")
+    assert elsewhere.townships == [] and not elsewhere.local
+    alone = match(cfg, "安溪这边路灯坏了一个月")
+    assert alone.townships == [] and any("安溪" in a for a in alone.ambiguous)
+    here = match(cfg, "云和安溪这边路灯坏了一个月")
+    assert here.townships == ["安溪畲族乡"] and here.local
+    assert any("按云和安溪畲族乡计" in r for r in here.local_reasons)
+    by_source = match(cfg, "凤凰山这边停水了，什么时候恢复", source="云和发布")
+    assert by_source.townships == ["凤凰山街道"]
+    hill = match(cfg, "周末去爬凤凰山，风景不错")
+    assert hill.townships == [] and not hill.local
+
+
+def test_a_place_listed_under_two_townships_is_refused(cfg: Config) -> None:
+    import pytest
+
+    from pipeline.config import UnitsConfig
+
+    data = cfg.units.model_dump()
+    data["townships"][0]["places"] = ["云和梯田"]
+    with pytest.raises(ValueError, match="同时列在"):
+        UnitsConfig.model_validate(data)

@@ -76,7 +76,8 @@ def test_five_hours_of_sweeps_never_flood_a_group(engine: Engine, ctx: TriageCon
         for minutes in range(0, 301, 10):
             now = NOW + timedelta(minutes=minutes)
             if minutes == 20:  # the township answers: its alerts are answered with it
-                record_response(s, cfg, eid, "崇头镇", "接受媒体采访", link=None, at=now, actor="崇头镇值班员", now=now)
+                record_response(s, cfg, eid, "崇头镇", "接受媒体采访", link=None, place="县融媒体中心演播室", at=now,
+                                actor="崇头镇值班员", now=now)
             before = {n: len(c.sent) for n, c in channels.items()}
             sweep(s, cfg, now)
             _deliver_all(s, cfg, channels, now)

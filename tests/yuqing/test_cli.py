@@ -8,11 +8,14 @@ import os
 import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.timeparse import SHANGHAI
+from pipeline.vocabulary import USER_ROLES
 
 NOW = "2026-11-28T10:00:00+08:00"
 
@@ -188,6 +191,32 @@ def test_usage_errors_and_refusals_are_in_chinese(sqlite_settings: Settings, tmp
     assert "命令" in helped.stdout and "Commands" not in helped.stdout
 
 
+def test_respond_refuses_impossible_times_and_a_response_with_nothing_to_show(sqlite_settings: Settings,
+                                                                              tmp_path: Path) -> None:
+    """Issue 18: a backdated ``--at`` erased lateness; ``--now`` took any year; no link met the
+    deadline; ``respond -h`` showed ``--by`` as optional although it is required."""
+    _major_event(sqlite_settings, tmp_path)
+    helped = run(["respond", "-h"], sqlite_settings, tmp_path).stdout
+    assert any("--by" in line and "[必填]" in line for line in helped.splitlines()) and "--place" in helped
+    base = ["respond", "1", "--unit", "崇头镇", "--kind", "新闻发布会", "--by", "崇头镇值班员"]
+    later = "2026-11-29T16:00:00+08:00"  # both milestones overdue
+    for extra, why in ((["--link", "https://www.yunhe.gov.cn/a/1", "--at", "2020-01-01T09:00:00+08:00"],
+                        "早于该事件最早的发布时间"),
+                       (["--link", "https://www.yunhe.gov.cn/a/1", "--at", "2026-11-29T17:00:00+08:00"], "晚于登记时间"),
+                       (["--link", "https://www.yunhe.gov.cn/a/1", "--at", "0001-01-01T00:00:00+12:00"], "早于 2000 年"),
+                       ([], "举行地点")):
+        refused = run([*base, *extra, "--now", later], sqlite_settings, tmp_path)
+        assert refused.returncode == 2 and why in refused.stderr and "Traceback" not in refused.stderr, refused.stderr
+    absurd = run(["queue", "--unit", "崇头镇", "--now", "1999-12-31T10:00:00+08:00"], sqlite_settings, tmp_path)
+    assert absurd.returncode == 2 and "--now 早于 2000 年" in absurd.stderr
+    assert run(["status", "--now", "9999-01-01"], sqlite_settings, tmp_path).returncode == 2
+    no_by = run(["respond", "1", "--unit", "崇头镇", "--kind", "新闻发布会", "--place", "县新闻中心"], sqlite_settings, tmp_path)
+    assert no_by.returncode == 2 and "缺少选项" in no_by.stderr and "--by" in no_by.stderr
+    held = run([*base, "--place", "县新闻中心一楼发布厅", "--at", "2026-11-29T15:00:00+08:00", "--now", later],
+               sqlite_settings, tmp_path)
+    assert held.returncode == 0 and "新闻发布会" in held.stdout and "发布权威信息" in held.stdout, held.stderr
+
+
 def test_tables_fit_80_columns_in_a_pipe_without_cutting_names(settings_for, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from rich.cells import cell_len
 
@@ -225,6 +254,50 @@ def test_users_add_disable_reset_and_token(sqlite_settings: Settings, tmp_path: 
         os.environ["YUQING_TEST_PW"] = "short"
         short = run(["users", "reset", "shitang1", "--by", "管理员", "--password-env", "YUQING_TEST_PW"],
                     sqlite_settings, tmp_path)
-        assert short.returncode == 2 and "密码至少 10 个字符" in short.stderr
+        assert short.returncode == 2 and "密码至少 12 个字符" in short.stderr
+        for weak, why in (("aaaaaaaaaaaa", "重复或连续"), ("shitang1shitang1", "包含用户名"), ("Password@2024", "过于常见")):
+            os.environ["YUQING_TEST_PW"] = weak
+            refused = run(["users", "add", "x2", "--name", "某", "--role", "analyst", "--by", "管理员",
+                           "--password-env", "YUQING_TEST_PW"] if why != "包含用户名" else
+                          ["users", "reset", "shitang1", "--by", "管理员", "--password-env", "YUQING_TEST_PW"],
+                          sqlite_settings, tmp_path)
+            assert refused.returncode == 2 and why in refused.stderr, (weak, refused.stderr)
     finally:
         del os.environ["YUQING_TEST_PW"]
+
+
+def test_users_unlock_lifts_a_sign_in_lock(sqlite_settings: Settings, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.actions.signin import sign_in
+    from pipeline.rules.signin import PAIR_LIMIT
+    from pipeline.runtime import open_runtime
+
+    monkeypatch.setenv("YUQING_TEST_PW", "a-long-password")
+    assert run(["users", "add", "boss", "--name", "李领导", "--role", "leader", "--by", "管理员",
+                "--password-env", "YUQING_TEST_PW"], sqlite_settings, tmp_path).returncode == 0
+    with open_runtime(sqlite_settings) as rt:
+        for _ in range(PAIR_LIMIT):
+            rt.act(sign_in, "boss", "wrong-password", "10.0.0.9", now=datetime.now(SHANGHAI))
+        assert rt.act(sign_in, "boss", "a-long-password", "10.0.0.9", now=datetime.now(SHANGHAI)).token is None
+    unlocked = run(["users", "unlock", "boss", "--by", "管理员"], sqlite_settings, tmp_path)
+    assert unlocked.returncode == 0 and "已解锁 boss（此前在 1 个地址被锁定）" in unlocked.stdout, unlocked.stderr
+    with open_runtime(sqlite_settings) as rt:
+        assert rt.act(sign_in, "boss", "a-long-password", "10.0.0.9", now=datetime.now(SHANGHAI)).token is not None
+    again = run(["users", "unlock", "boss", "--by", "管理员"], sqlite_settings, tmp_path)
+    assert again.returncode == 0 and "boss 当前未被锁定" in again.stdout
+    missing = run(["users", "unlock", "nobody", "--by", "管理员"], sqlite_settings, tmp_path)
+    assert missing.returncode == 2 and "没有用户“nobody”" in missing.stderr
+
+
+def test_users_add_help_is_readable_at_80_columns(sqlite_settings: Settings, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "80")
+    shown = run(["users", "add", "-h"], sqlite_settings, tmp_path)
+    assert shown.returncode == 0
+    assert max(cell_len(line) for line in shown.stdout.splitlines()) <= 80
+    assert "…" not in shown.stdout  # nothing cut
+    text = "".join(line.strip("│ ") for line in shown.stdout.splitlines())
+    for code, name in USER_ROLES.items():
+        assert f"{code}（{name}）" in text, code

@@ -29,7 +29,7 @@ def world(engine: Engine, ctx: TriageContext, now: datetime, records: list[dict[
     _triage(engine, ctx, records or [MAJOR, SHITANG], now)
     with session_scope(engine) as s:
         for username, name, role, unit in USERS:
-            add_user(s, username, name, role, PASSWORD, unit=unit, actor="管理员", now=now)
+            add_user(s, username, name, role, PASSWORD, unit=unit, actor="管理员", now=now, must_change=False)
         found = s.execute(select(Unit.name, Assignment.event_id).join(Assignment, Assignment.unit_id == Unit.id)
                           .where(Assignment.role == "primary", Unit.name.in_(("崇头镇", "石塘镇")))).all()
     return {name: eid for name, eid in found}

@@ -42,14 +42,21 @@ def settings() -> Settings:
 
 
 def moment(value: str | None, option: str = "--now") -> datetime:
-    """A time option (ISO 8601; no zone means 北京时间), or the current time when not given."""
+    """A time option (ISO 8601; no zone means 北京时间), or the current time when not given. A
+    time before 2000 or years ahead is refused (pipeline.rules.times)."""
+    from pipeline.rules.times import implausible
     from pipeline.timeparse import parse_now
 
     try:
-        return parse_now(value)
+        at = parse_now(value)
     except ValueError:
         err.print(f"[red]{option} 不是 ISO 时间（如 2026-11-28T10:00:00+08:00）：{escape(str(value))}[/red]")
         raise typer.Exit(EXIT_USAGE) from None
+    refusal = implausible(at, parse_now(None), f"{option} ")
+    if refusal:
+        err.print(f"[red]错误：{escape(refusal)}：{escape(str(value))}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    return at
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:

@@ -1,5 +1,6 @@
-"""``yuqing users``: the web app's people and systems — add, disable, reset a password, issue
-an API token for another system (with an expiry), revoke one, list them. Each calls one action of ``pipeline.actions.users``."""
+"""``yuqing users``: the web app's people and systems — add, disable, reset a password, unlock,
+issue an API token for another system (with an expiry), revoke one, list them. Each calls one
+action of ``pipeline.actions.users`` (unlock: ``pipeline.actions.signin``)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from pipeline.vocabulary import USER_ROLES
 from yuqing.cli.common import EXIT_USAGE, By, fail, moment, out, runtime
 from yuqing.cli.tables import print_tokens
 
-app = typer.Typer(no_args_is_help=True, help="网页用户与接口令牌：add、disable、reset、token、tokens")
+app = typer.Typer(no_args_is_help=True, help="网页用户与接口令牌：add、disable、reset、unlock、token、tokens")
 
-ROLES = "、".join(f"{k}（{v}）" for k, v in USER_ROLES.items())
+# Separated by spaces: the help folds only at spaces, and cut the list at 80 columns without them.
+ROLES = "、 ".join(f"{k}（{v}）" for k, v in USER_ROLES.items())
 
 
 def _password(given: str | None) -> str:
@@ -34,7 +36,7 @@ def _password(given: str | None) -> str:
     return first
 
 
-PasswordEnv = Annotated[str | None, typer.Option("--password-env", help="从该环境变量读取密码（不在命令行明文出现）")]
+PasswordEnv = Annotated[str | None, typer.Option("--password-env", help="从该环境变量读取密码 （不在命令行明文出现）")]
 
 
 @app.command()
@@ -46,7 +48,7 @@ def add(
     unit: Annotated[str | None, typer.Option("--unit", "-u", help="责任单位用户所属单位")] = None,
     password_env: PasswordEnv = None,
 ) -> None:
-    """添加网页用户（密码以 Argon2id 散列保存）。"""
+    """添加网页用户（密码以 Argon2id 散列保存；首次登录须改密码）。"""
     from pipeline.actions.users import add_user
 
     password = _password(password_env)
@@ -67,7 +69,7 @@ def disable(username: Annotated[str, typer.Argument(help="登录名")], by: By) 
 
 @app.command()
 def reset(username: Annotated[str, typer.Argument(help="登录名")], by: By, password_env: PasswordEnv = None) -> None:
-    """重设密码（并重新启用）；该用户的所有登录失效。"""
+    """重设密码并重新启用（其登录均失效，下次登录须改密码）。"""
     from pipeline.actions.users import reset_password
 
     password = _password(password_env)
@@ -113,3 +115,16 @@ def tokens(username: Annotated[str | None, typer.Argument(help="只列出该用�
     with runtime() as rt:
         rows = rt.read(api_tokens, moment(None), username)
     print_tokens(rows)
+
+
+@app.command()
+def unlock(username: Annotated[str, typer.Argument(help="登录名")], by: By) -> None:
+    """解除用户因登录失败次数过多而被锁定的状态（所有来源地址）。"""
+    from pipeline.actions.signin import unlock_user
+
+    with runtime() as rt:
+        locked = rt.act(unlock_user, username, actor=by, now=moment(None))
+    if locked:
+        out.print(f"已解锁 {escape(username)}（此前在 {locked} 个地址被锁定）")
+    else:
+        out.print(f"{escape(username)} 当前未被锁定；已清除其登录失败记录")

@@ -171,17 +171,21 @@ def respond(
     event_id: EventId,
     unit: Annotated[str, typer.Option(help="回应单位")],
     kind: Annotated[str, typer.Option(help="发布权威信息 | 新闻发布会 | 吹风会 | 接受媒体采访 | 网络问政回复")],
-    by: By = "",
-    link: Annotated[str | None, typer.Option(help="回应链接（http/https）")] = None,
-    at: Annotated[str | None, typer.Option(help="回应时间（ISO），默认当前时间")] = None,
+    by: By,
+    link: Annotated[str | None, typer.Option(help="回应链接（http/https）；除 --place 所列情形外必填")] = None,
+    place: Annotated[str | None, typer.Option(
+        help="无链接时的举行地点 （新闻发布会、吹风会、接受媒体采访）")] = None,
+    at: Annotated[str | None, typer.Option(
+        help="回应时间（ISO），默认当前时间； 须在事件最早发布之后、登记之前")] = None,
     now: Now = None,
 ) -> None:
-    """登记单位回应，满足相应时限节点。"""
+    """登记单位回应（附链接，或发布会等的举行地点），满足相应时限节点。"""
     from pipeline.actions.work import record_response
 
     recorded, when = moment(now), moment(at, "--at")
     with runtime() as rt:
-        met = rt.act(record_response, rt.cfg, event_id, unit, kind, link=link, at=when, actor=by, now=recorded)
+        met = rt.act(record_response, rt.cfg, event_id, unit, kind, link=link, place=place, at=when, actor=by,
+                     now=recorded)
     names = "、".join(MILESTONE_NAMES.get(m, m) for m in met) or "无"
     out.print(f"已登记：{escape(unit)} {escape(kind)}；满足时限节点：{names}")
 

@@ -123,8 +123,9 @@ class ActionBody(BaseModel):
     unit: str | None = Field(None, description="reassign / assign / unassign：单位名称")
     role: str | None = Field(None, description="assign：cooperating | transfer | coordinator")
     kind: str | None = Field(None, description="respond：回应方式，如 网络问政回复")
-    link: str | None = Field(None, description="respond：回应链接（http/https）")
-    at: datetime | None = Field(None, description="respond：回应时间（ISO 8601），默认当前时间")
+    link: str | None = Field(None, description="respond：回应链接（http/https）；新闻发布会、吹风会、接受媒体采访可改填 place")
+    place: str | None = Field(None, description="respond：无链接时的举行地点（仅新闻发布会、吹风会、接受媒体采访）")
+    at: datetime | None = Field(None, description="respond：回应时间（ISO 8601，须在事件最早发布之后、登记之前），默认当前时间")
 
 
 def _as_form(body: ActionBody) -> dict[str, str]:

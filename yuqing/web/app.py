@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from uvicorn import Config, Server
 
@@ -56,6 +57,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = _now) -> Fast
     app.state.settings, app.state.clock, app.state.cache = settings, clock, {}
     app.add_exception_handler(security.PageError, _error)  # type: ignore[arg-type]
     app.add_exception_handler(security.SignInNeeded, _sign_in)  # type: ignore[arg-type]
+    app.add_exception_handler(security.PasswordChangeNeeded, security.to_password_change)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.middleware("http")(_headers)
@@ -83,8 +85,10 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = _now) -> Fast
 
 async def _headers(request: Request, call_next: Any) -> Response:
     response: Response = await call_next(request)
-    for name, value in security.HEADERS.items():
+    for name, value in security.response_headers(request).items():
         response.headers.setdefault(name, value)
+    if response.status_code in (401, 403):
+        await run_in_threadpool(security.audit_refusal, request, response.status_code)
     return response
 
 

@@ -1,11 +1,14 @@
 """What every request of the web app goes through: security headers (a strict CSP, no inline
-script or style), reading URL-encoded forms without extra packages, the Origin check and the
-CSRF tokens of forms, the session cookie, and who is asking (checked on every request)."""
+script or style; HSTS under https), reading URL-encoded forms without extra packages, the Origin
+check and the CSRF tokens of forms (compared as bytes), the session cookie, who is asking
+(checked on every request, the session kept alive or ended for idleness), the forced password
+change, and the audit of refused (401, 403) requests."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -13,12 +16,15 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from pipeline.auth import Principal, session_principal
+from pipeline.actions.signin import record_refusal, resume_session
+from pipeline.auth import Principal, TokenCheck, check_api_token
 from pipeline.runtime import Runtime
 from pipeline.settings import Settings
 
+LOG = logging.getLogger(__name__)
 COOKIE = "yuqing_session"
 FORM_MAX_BYTES = 16384
 FORM_TOKEN_SECONDS = 12 * 3600  # a sign-in or acknowledgement page left open half a day still works
@@ -34,6 +40,7 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+HSTS = "max-age=31536000"  # a year; no includeSubDomains: other county sites may share the domain
 
 
 class PageError(Exception):
@@ -46,6 +53,14 @@ class PageError(Exception):
 
 class SignInNeeded(Exception):
     """The page needs a signed-in user: answered with a redirect to the sign-in page."""
+
+
+class PasswordChangeNeeded(Exception):
+    """The signed-in user must first choose their own password: answered with a redirect to
+    the change-password page (a form post: a page saying so)."""
+
+
+PASSWORD_PAGE = "/password"
 
 
 def runtime(request: Request) -> Runtime:
@@ -89,7 +104,11 @@ def check_origin(request: Request) -> None:
     public = settings(request).public_url
     if public:
         allowed.add(urlsplit(public).netloc)
-    if urlsplit(origin).netloc not in allowed or origin == "null":
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:  # "http://[::1" and the like: refused, never a 500
+        netloc = None
+    if netloc not in allowed or origin == "null":
         raise PageError(403, "请求来源无效", "请从本系统的页面提交（请求来源与本站不符）。")
 
 
@@ -110,26 +129,46 @@ def form_token(request: Request, purpose: str) -> str:
     return f"{issued}.{_sign(request, f'{purpose}:{issued}')}"
 
 
+def same(given: str, expected: str) -> bool:
+    """A constant-time comparison of a submitted value with the expected one, as UTF-8 bytes:
+    ``hmac.compare_digest`` refuses str with non-ASCII characters (a TypeError, a 500)."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8"))
+
+
 def check_form_token(request: Request, purpose: str, given: str) -> None:
     issued, _, mac = given.partition(".")
-    fresh = issued.isdigit() and 0 <= time.time() - int(issued) <= FORM_TOKEN_SECONDS
-    if not (fresh and hmac.compare_digest(mac, _sign(request, f"{purpose}:{issued}"))):
+    fresh = issued.isascii() and issued.isdigit() and 0 <= time.time() - int(issued) <= FORM_TOKEN_SECONDS
+    if not (fresh and same(mac, _sign(request, f"{purpose}:{issued}"))):
         raise PageError(403, "页面已过期", "表单已失效，请刷新页面后重新提交。")
 
 
 def principal(request: Request) -> Principal | None:
-    """Who is signed in, looked up on every request (a disabled user's session ends at once)."""
+    """Who is signed in, looked up once per request (a disabled user's session ends at once,
+    an idle one too); the session's last use is recorded."""
+    if hasattr(request.state, "principal"):
+        cached: Principal | None = request.state.principal
+        return cached
     token = request.cookies.get(COOKIE)
-    if not token or len(token) > 100:
-        return None
-    found: Principal | None = runtime(request).read(session_principal, token, now(request))
+    found: Principal | None = None
+    if token and len(token) <= 100:
+        found = runtime(request).act(resume_session, token, now=now(request))
+    request.state.principal = found
+    return found
+
+
+def signed_in_any(request: Request) -> Principal:
+    """The signed-in user, even one who must still change their password."""
+    found = principal(request)
+    if found is None:
+        raise SignInNeeded()
     return found
 
 
 def signed_in(request: Request) -> Principal:
-    found = principal(request)
-    if found is None:
-        raise SignInNeeded()
+    """The signed-in user, who has chosen their own password."""
+    found = signed_in_any(request)
+    if found.must_change:
+        raise PasswordChangeNeeded()
     return found
 
 
@@ -147,19 +186,75 @@ def require(permission: str) -> Callable[[Request], Principal]:
 
 async def signed_form(request: Request) -> tuple[Principal, dict[str, str]]:
     """A form post of a signed-in user: Origin checked, session valid, CSRF token matching."""
+    return await _session_form(request, signed_in)
+
+
+async def password_form(request: Request) -> tuple[Principal, dict[str, str]]:
+    """The change-password form: as ``signed_form``, for a user who must change it too."""
+    return await _session_form(request, signed_in_any)
+
+
+async def _session_form(request: Request, who_of: Callable[[Request], Principal]) -> tuple[Principal, dict[str, str]]:
     check_origin(request)
     form = await read_form(request)
-    who = await run_in_threadpool(signed_in, request)
+    who = await run_in_threadpool(who_of, request)
     token = request.cookies.get(COOKIE, "")
-    if not hmac.compare_digest(form.get("csrf", ""), session_csrf(request, token)):
+    if not same(form.get("csrf", ""), session_csrf(request, token)):
         raise PageError(403, "页面已过期", "表单已失效（安全校验未通过），请刷新页面后重新提交。")
     return who, form
 
 
-def cookie_args(request: Request) -> dict[str, Any]:
+def is_https(request: Request) -> bool:
     public = settings(request).public_url or ""
-    secure = request.url.scheme == "https" or public.startswith("https://")
-    return {"httponly": True, "samesite": "lax", "secure": secure, "path": "/"}
+    return request.url.scheme == "https" or public.lower().startswith("https://")
+
+
+def cookie_args(request: Request) -> dict[str, Any]:
+    """The session cookie's attributes; no Max-Age or Expires: it ends with the browser (the
+    server ends the session when idle or old, ``pipeline.rules.signin``)."""
+    return {"httponly": True, "samesite": "lax", "secure": is_https(request), "path": "/"}
+
+
+def response_headers(request: Request) -> dict[str, str]:
+    """The headers every response carries (HSTS only when served over https)."""
+    return {**HEADERS, "Strict-Transport-Security": HSTS} if is_https(request) else HEADERS
+
+
+def address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def audit_refusal(request: Request, status: int) -> None:
+    """Audit a 401 or 403 answer with the user (when known: the session's or the API token's)
+    and the address. A failed sign-in is audited by the sign-in itself."""
+    if request.url.path == "/login" and status == 401:
+        return
+    try:
+        runtime(request).act(record_refusal, status, request.method, request.url.path, address(request),
+                             _who_was_refused(request), now=now(request))
+    except Exception:  # the refusal stands even when the audit cannot be written
+        LOG.exception("could not audit a %s answer to %s", status, request.url.path)
+
+
+def _who_was_refused(request: Request) -> Principal | None:
+    """The API token's user under /api (cookies are not accepted there), else the session's."""
+    if not request.url.path.startswith("/api/"):
+        return principal(request)
+    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not 0 < len(credential.strip()) <= 100:
+        return None
+    check: TokenCheck = runtime(request).read(check_api_token, credential.strip(), now(request))
+    return check.principal
+
+
+def to_password_change(request: Request, _exc: PasswordChangeNeeded) -> Response:
+    """Before anything else, a user whose password an administrator chose chooses their own."""
+    if request.method == "GET":
+        return RedirectResponse(PASSWORD_PAGE, status_code=303)
+    from yuqing.web.render import page
+
+    return page(request, "message.html", 403, title="请先修改密码",
+                message="管理员设置或重设了您的密码，请先在“修改密码”页面设置自己的密码。", who=None)
 
 
 def page_number(request: Request) -> int:

@@ -55,3 +55,12 @@ def test_a_running_period_stops_just_after_now_and_bad_dates_are_refused() -> No
             period_for(kind, value, at(2026, 12, 1))
     with pytest.raises(PeriodError, match="未知报告周期"):
         period_for("yearly", None, at(2026, 12, 1))
+
+
+def test_a_date_nobody_can_mean_is_refused_not_a_traceback() -> None:
+    """Year 1 or 9999 used to overflow computing the period's bounds (issue 18)."""
+    for kind, value, why in (("daily", "0001-01-01", "早于 2000 年"), ("monthly", "0999-12-05", "早于 2000 年"),
+                             ("weekly", "9999-12-31", "晚一年以上"), ("daily", "1999-12-31", "早于 2000 年")):
+        with pytest.raises(PeriodError, match=why):
+            period_for(kind, value, at(2026, 12, 1))
+    assert period_for("daily", "2000-01-01", at(2026, 12, 1)).key == "2000-01-01"

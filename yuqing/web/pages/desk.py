@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from pipeline.auth import Principal
 from pipeline.queries.desk import REVIEW_BELOW, DeskFilter, desk_options, desk_page
+from pipeline.rules.times import implausible
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import KEY_CATEGORIES, SENTIMENTS
 from yuqing.web import security
@@ -25,10 +26,13 @@ OPTIONS_SECONDS = 300
 
 
 def _day(raw: str) -> datetime | None:
+    """A day typed in a filter; before 2000 or years ahead it is as malformed (a year-1 or
+    year-9999 bound cannot even be compared with the stored times)."""
     try:
-        return datetime.combine(date.fromisoformat(raw), datetime.min.time(), SHANGHAI)
+        day = datetime.combine(date.fromisoformat(raw), datetime.min.time(), SHANGHAI)
     except ValueError:
         return None
+    return None if implausible(day, datetime.now(SHANGHAI)) else day
 
 
 def day_range(since: str, until: str) -> tuple[datetime | None, datetime | None]:

@@ -87,7 +87,7 @@ ACTIONS: dict[str, tuple[str, Act]] = {
     "return": ("work", lambda rt, w, e, f, now: rt.act(work_actions.return_item, rt.cfg, e, w.unit_name or "",
                                                         **_common(f, w, now))),
     "respond": ("work", lambda rt, w, e, f, now: rt.act(work_actions.record_response, rt.cfg, e, w.unit_name or "",
-                                                         f.get("kind", ""), link=f.get("link"),
+                                                         f.get("kind", ""), link=f.get("link"), place=f.get("place"),
                                                          at=_moment(f.get("at", ""), now), actor=w.actor, now=now)),
     "close": ("work", lambda rt, w, e, f, now: rt.act(work_actions.close_item, rt.cfg, e, w.unit_name or "",
                                                        actor=w.actor, now=now)),

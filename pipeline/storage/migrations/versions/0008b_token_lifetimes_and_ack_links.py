@@ -5,7 +5,7 @@ as SHA-256 (existing plain codes are hashed here, so links already sent keep wor
 event closes); an acknowledgement records how, from where and whether its name is self-declared.
 
 Revision ID: 0008b
-Revises: 0007e
+Revises: 0008a
 Create Date: 2026-12-06 19:00:00
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 import pipeline.storage.models
 
 revision = '0008b'
-down_revision = '0007e'
+down_revision = '0008a'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,86 @@
+"""The county's own releases (RULES.md §4): a post published by an official account of a county
+unit — 云和发布 speaking for the county, 云和公安 for 县公安局, a township government's account —
+that reports, explains or refutes something (情况通报, 警情通报, 辟谣, 回应, 说明, a reply on a
+message board) is that unit's response, never a new item: it joins the event it is about as
+response evidence at its publication time and creates no task. Pure functions.
+
+Accounts are configured per unit in ``data/config/units.yaml`` (``official_accounts``); accounts
+named after a unit (云和县应急管理局, 紧水滩镇人民政府, 凤凰山街道办事处) are recognised without
+being listed. A township account's "我镇", "我乡", "本街道" is that township.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.config import Config
+
+# What makes an official post a response: the kind of release it says it is.
+_KINDS = (
+    ("辟谣", re.compile(r"辟谣|系谣言|纯属谣言|不实信息|纯属捏造|不信谣")),
+    ("警情通报", re.compile(r"警情通报|警方通报")),
+    ("情况通报", re.compile(r"情况通报|情况说明|事故通报|通报")),
+    ("回复", re.compile(r"网友您好|您反映的|您好，您反映|经核实|现回复如下|回复如下")),
+    ("回应", re.compile(r"回应|说明|答复")),
+)
+_OWN_PLACE = re.compile(r"我镇|我乡|我街道|本镇|本乡|本街道|我办|辖区|我县|本县")
+_GOVERNMENT = ("人民政府", "政府", "办事处", "街道办")
+
+
+@dataclass(frozen=True)
+class Release:
+    """An official account's post: whose it is, whether it speaks for the whole county, what kind
+    of release it says it is (辟谣, 情况通报 …; 发布 when it names none: an official account's post
+    about an incident reports it), and the account's township (a township government's "我镇")."""
+
+    account: str
+    unit: str
+    county: bool
+    kind: str
+    township: str | None
+
+    @property
+    def response_kind(self) -> str:
+        """The response kind it counts as (``policy.response_kinds``)."""
+        return "网络问政回复" if self.kind == "回复" else "发布权威信息"
+
+    def describe(self) -> str:
+        return f"本县官方账号“{self.account}”（{self.unit}）{self.kind}"
+
+
+def account_unit(name: str | None, cfg: Config) -> tuple[str, bool] | None:
+    """The unit an account speaks for and whether it speaks for the whole county, or None."""
+    if not name:
+        return None
+    name = name.strip()
+    listed = cfg.units.official_accounts.get(name)
+    if listed is not None:
+        return listed, name in cfg.units.county_voice
+    county = cfg.units.county.name
+    departments = set(cfg.units.departments)
+    if name.startswith(county) and (unit := "县" + name[len(county):]) in departments:
+        return unit, False
+    for t in cfg.units.townships:
+        if any(name in (f"{n}{g}", f"{county}{n}{g}") for n in (t.name, *t.aliases) for g in _GOVERNMENT):
+            return t.name, False
+    return None
+
+
+def official_release(author: str | None, source: str | None, text: str, cfg: Config) -> Release | None:
+    """The release a post is, when an official account of a county unit published it. The author
+    decides; the source only where no author is given (a message board's source is the board,
+    not the writer)."""
+    who = author if author and author.strip() else source
+    found = account_unit(who, cfg)
+    if found is None or who is None:
+        return None
+    unit, county = found
+    kind = next((k for k, pattern in _KINDS if pattern.search(text)), "发布")
+    townships = {t.name for t in cfg.units.townships}
+    return Release(who.strip(), unit, county, kind, unit if unit in townships else None)
+
+
+def speaks_of_own_place(text: str) -> bool:
+    """Whether the text names its place as the publisher's own ("我镇某村", "本街道")."""
+    return bool(_OWN_PLACE.search(text))

@@ -1,0 +1,99 @@
+"""The county's own releases (RULES.md §4), on both engines: the demo's 【辟谣】 and 【警方通报】 by
+云和发布 join the rumours they answer as responses at their publication time, create no task,
+meet the fitting milestone, and the 日报 counts them; a release answering nothing is the county's
+own statement, without a task; re-running triage records nothing twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from pipeline.config import Config
+from pipeline.normalize import read_posts, to_post
+from pipeline.reports.docx import render_docx
+from pipeline.reports.periods import Period
+from pipeline.reports.service import Spec, build
+from pipeline.rules.analysis import OWN_RELEASE
+from pipeline.rules.releases import official_release
+from pipeline.runtime import Runtime
+from pipeline.settings import PROJECT_ROOT
+from pipeline.storage.models import Assignment, Deadline, Event, Post, Response, Unit
+from pipeline.triage import triage_posts
+from tests.pipeline.reports.conftest import text_of, word
+
+NOW = datetime.fromisoformat("2026-11-28T10:00:00+08:00")
+RUMOURS = {"demo-028": "demo-027", "demo-030": "demo-029"}  # release -> the rumour it answers
+
+
+def _triage_demo(rt: Runtime) -> dict[str, int]:
+    posts = read_posts(PROJECT_ROOT / "data" / "sample" / "demo_posts.jsonl", NOW).posts
+    with rt.session() as s:
+        items = triage_posts(s, posts, rt.triage_context(), NOW).items
+    return {i["id"]: i["event_id"] for i in items}
+
+
+def test_the_demo_releases_are_responses_of_their_units_not_tasks(db_url: str,
+                                                                  runtime_for: Callable[[str], Runtime]) -> None:
+    rt = runtime_for(db_url)
+    events = _triage_demo(rt)
+    for release, rumour in RUMOURS.items():
+        assert events[release] == events[rumour], release
+    with rt.session() as s:
+        responses = s.execute(select(Post.platform_id, Response.kind, Unit.name, Response.responded_at, Response.event_id)
+                              .join(Post, Post.id == Response.post_id).join(Unit, Unit.id == Response.unit_id)).all()
+        by_post = {r.platform_id: r for r in responses}
+        assert set(RUMOURS) <= set(by_post)
+        for release, rumour in RUMOURS.items():
+            r = by_post[release]
+            assert (r.kind, r.name, r.event_id) == ("发布权威信息", "县委宣传部", events[rumour])
+            published = s.scalar(select(Post.published_at).where(Post.platform_id == release))
+            assert r.responded_at == published
+            # 云和发布 speaks for the county: the rumour's answer milestone is met by the release.
+            met = s.scalars(select(Deadline.response_id).join(Assignment).where(
+                Assignment.event_id == events[rumour], Deadline.met_at.is_not(None))).all()
+            assert any(m is not None for m in met)
+        # The policy interpretation by 云和发布 (demo-016) answers no event here: the county's
+        # own statement, without an owner or a deadline.
+        statement = s.get_one(Event, events["demo-016"])
+        assert not statement.relevant and statement.irrelevant_reason == OWN_RELEASE
+        assert s.scalar(select(func.count()).select_from(Assignment).where(Assignment.event_id == statement.id)) == 0
+        # No release made a task: no unit holds a deadline on an event made only of releases.
+        release_posts = [p for p in RUMOURS] + ["demo-016"]
+        for pid in release_posts:
+            assert s.scalar(select(Post.relevant).where(Post.platform_id == pid)) is False
+    before = _count(rt)
+    _triage_demo(rt)
+    assert _count(rt) == before, "re-running triage records no release twice"
+    report = text_of(word(render_docx(build(rt, Spec("daily", Period.containing("daily", NOW.date())), NOW))))
+    assert "已发布辟谣或回应2起" in report
+
+
+def _count(rt: Runtime) -> int:
+    with rt.session() as s:
+        return int(s.scalar(select(func.count()).select_from(Response)) or 0)
+
+
+def test_a_township_release_saying_our_town_names_its_township(db_url: str, runtime_for: Callable[[str], Runtime],
+                                                                cfg: Config) -> None:
+    rt = runtime_for(db_url)
+    flash = {"id": "f", "platform": "weibo", "author": "库区老周", "published_at": "2026-11-28T08:00:00+08:00",
+             "text": "紧水滩镇库区一条小船翻了，船上五个人落水，救援艇还在找人"}
+    notice = {"id": "n", "platform": "wechat", "author": "紧水滩镇人民政府", "published_at": "2026-11-28T09:30:00+08:00",
+              "title": "关于库区船只翻覆事故的情况通报",
+              "text": "11月28日7时50分许，我镇某村一村民驾驶自用小型船只搭载4人在库区水域翻覆，5人落水，2人获救，3人失联，"
+                      "搜救工作正在进行。"}
+    with rt.session() as s:
+        items = triage_posts(s, [to_post(r, n, NOW) for n, r in enumerate((flash, notice), 1)], rt.triage_context(), NOW).items
+    assert items[0]["event_id"] == items[1]["event_id"]
+    assert items[0]["primary_unit"] == "紧水滩镇"
+    release = official_release(notice["author"], None, f"{notice['title']}。{notice['text']}", cfg)
+    assert release is not None and release.township == "紧水滩镇" and release.kind == "情况通报"
+    with rt.session() as s:
+        response = s.scalars(select(Response).where(Response.event_id == items[0]["event_id"])).one()
+        assert s.get_one(Unit, response.unit_id).name == "紧水滩镇"
+        # The owner's own 情况通报 meets its 发布权威信息 milestone, at its publication time.
+        met = s.scalars(select(Deadline).join(Assignment).where(Assignment.event_id == items[0]["event_id"],
+                                                                Deadline.response_id == response.id)).all()
+        assert met and all(d.met_at == response.responded_at for d in met)
