@@ -36,7 +36,8 @@ def rt(db_url: str, runtime_for: Callable[[str], Runtime]) -> Runtime:
 def test_the_board_and_the_notice_show_the_same_figures(rt: Runtime) -> None:
     with rt.session() as s:
         seed_december(s)
-        add_user(s, "coord", "王协调", "coordinator", PASSWORD, unit="县政府办公室", actor="管理员", now=DEC_NOW)
+        add_user(s, "coord", "王协调", "coordinator", PASSWORD, unit="县政府办公室", actor="管理员", now=DEC_NOW,
+                 must_change=False)
     doc = build(rt, Spec("assessment", DECEMBER), DEC_NOW)
     notice = {r[1]: r for r in body(sheets(render_xlsx(doc))["各单位情况"])}
     work = {r[0]: r for r in body(sheets(render_xlsx(doc))["办理情况"])}
