@@ -12,9 +12,11 @@ compared with the incidents:
 
 - pairwise precision / recall and B-cubed F1 over all posts (each post about something else is an
   incident of its own);
-- relevance: posts about 云和 set aside as 无关, and posts not about 云和 kept;
+- relevance: posts about 云和 set aside as 无关 (the county's own releases counted apart), and posts
+  not about 云和 kept;
 - events whose posts the gold labels put in more than one township (different places merged);
-- own releases that became a task (an assignment with a deadline of their own event).
+- own releases that became a task (an assignment with a deadline of their own event), and those
+  recorded as their unit's response.
 
     python -m benchmarks.bench_heldout [--verbose] [--set NAME]
 """
@@ -37,7 +39,7 @@ from pipeline.config import load_config
 from pipeline.normalize import to_post
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.storage.db import make_engine, migrate, session_scope
-from pipeline.storage.models import Assignment, Deadline, Event, Post
+from pipeline.storage.models import Assignment, Deadline, Event, Post, Response
 from pipeline.storage.store import seed_units
 from pipeline.triage import TriageContext, triage_posts
 
@@ -50,7 +52,8 @@ class Outcome:
     """What one run of one set gave."""
 
     scores: Scores
-    yunhe_set_aside: list[str]       # posts about 云和 triaged as not relevant
+    yunhe_set_aside: list[str]       # posts about 云和 triaged as not relevant (the county's own releases aside)
+    releases_recorded: list[str]     # gold official releases recorded as their unit's response
     elsewhere_kept: list[str]        # posts not about 云和 triaged as relevant
     mixed_townships: list[int]       # events holding posts of several gold townships
     releases_as_tasks: list[str]     # official releases whose event got a deadline of its own
@@ -101,6 +104,8 @@ def evaluate(engine: Engine, records: list[dict[str, Any]]) -> Outcome:
     gold = {r["id"]: r for r in records}
     with session_scope(engine) as session:
         rows = session.execute(select(Post.platform_id, Post.event_id, Post.relevant)).all()
+        recorded = {str(pid) for (pid,) in session.execute(
+            select(Post.platform_id).join(Response, Response.post_id == Post.id))}
         merged = dict(session.execute(select(Event.id, Event.merged_into)).all())
         tasked = {eid for (eid,) in session.execute(
             select(Assignment.event_id).join(Deadline, Deadline.assignment_id == Assignment.id)
@@ -124,7 +129,9 @@ def evaluate(engine: Engine, records: list[dict[str, Any]]) -> Outcome:
                 and all(gold[p].get("official_release") for p in members[found[pid]])]
     return Outcome(
         scores=scores(truth, found),
-        yunhe_set_aside=[p for p in found if gold[p].get("about_yunhe") and not relevant[p]],
+        yunhe_set_aside=[p for p in found if gold[p].get("about_yunhe") and not relevant[p] and p not in recorded
+                         and not gold[p].get("official_release")],
+        releases_recorded=[p for p in found if gold[p].get("official_release") and p in recorded],
         elsewhere_kept=[p for p in found if gold[p].get("about_yunhe") is False and relevant[p]],
         mixed_townships=mixed,
         releases_as_tasks=releases,
@@ -152,14 +159,16 @@ def context() -> TriageContext:
 
 def report(name: str, runs: int, o: Outcome, records: list[dict[str, Any]], verbose: bool) -> None:
     s = o.scores
-    yunhe = sum(1 for r in records if r.get("about_yunhe"))
+    yunhe = sum(1 for r in records if r.get("about_yunhe") and not r.get("official_release"))
+    releases = sum(1 for r in records if r.get("official_release"))
     elsewhere = sum(1 for r in records if r.get("about_yunhe") is False)
     print(f"{name}, {'one run' if runs == 1 else f'{runs} runs'}: {s.posts} posts, {s.incidents} incidents -> "
           f"{s.events} events; pairwise precision {s.precision:.3f} recall {s.recall:.3f} "
           f"(targets >= 0.92 / >= 0.90); B-cubed F1 {s.bcubed_f1:.3f}; largest event {o.largest_event} posts")
     print(f"  about 云和 set aside: {len(o.yunhe_set_aside)} of {yunhe}; not about 云和 kept: "
           f"{len(o.elsewhere_kept)} of {elsewhere}; events mixing townships: {len(o.mixed_townships)}; "
-          f"own releases given a task: {len(o.releases_as_tasks)}")
+          f"own releases given a task: {len(o.releases_as_tasks)}; recorded as responses: "
+          f"{len(o.releases_recorded)} of {releases}")
     if verbose:
         print("    set aside:", ", ".join(o.yunhe_set_aside))
         print("    kept:", ", ".join(o.elsewhere_kept))
