@@ -79,8 +79,9 @@ def test_all_valid_input_exits_zero_and_missing_file_is_clear(sqlite_settings: S
 
 def test_demo_runs_offline_and_prints_queues(settings_for, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings: Settings = settings_for("sqlite:///unused.db")
-    result = run(["demo", "--db", str(tmp_path / "demo.db")], settings, PROJECT_ROOT)
+    result = run(["demo", "--db", str(tmp_path / "demo.db"), "--now", NOW], settings, PROJECT_ROOT)
     assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith(".venv/bin/yuqing web 打开")   # the command as the checkout has it
     assert "研判结果" in result.stdout and "待办" in result.stdout
     for grade in ("特别重大", "重大", "较大", "一般"):
         assert grade in result.stdout
