@@ -58,6 +58,9 @@ def test_triage_writes_one_line_per_item_and_reports_rejects(sqlite_settings: Se
 
     again = run(["triage", str(src), "--output", str(out), "--now", NOW], sqlite_settings, tmp_path)
     assert "新入库 0，重复 2" in again.stdout
+    # progress in Chinese too (it said "2 new posts, 0 already known", "stored 2 of 2 new posts")
+    assert "已研判入库 2/2 条新帖子" in result.stderr and "新帖子 0 条，已入库或重复 2 条" in again.stderr
+    assert "new posts" not in result.stderr + again.stderr
 
     queue = run(["queue", "--unit", "元和街道", "--now", NOW], sqlite_settings, tmp_path)
     assert queue.returncode == 0 and "元和街道 待办（1 件）" in queue.stdout and "剩余 2天" in queue.stdout
