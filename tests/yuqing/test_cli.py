@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,23 @@ def test_commands_that_do_not_classify_load_no_model(sqlite_settings: Settings, 
     needs = run(["ingest", str(tmp_path / "major.jsonl"), "--now", NOW], empty, tmp_path)
     assert needs.returncode == 1 and "请先运行 make models 或 yuqing models" in needs.stderr
     assert "Traceback" not in needs.stderr
+
+
+def test_serve_and_deploy_refuse_to_start_without_models(sqlite_settings: Settings, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """With an empty model directory, serve would run its flows without a word and triage
+    would fail at the first post: both refuse before Prefect (or the web app) starts."""
+    empty = dataclasses.replace(sqlite_settings, model_dir=tmp_path / "no-models")
+    (tmp_path / "no-models").mkdir()
+    started = time.monotonic()
+    serve = run(["serve", "--every", "10", "--web-port", "0"], empty, tmp_path)
+    assert serve.returncode == 1 and "默认模型不可用" in serve.stderr and "yuqing models" in serve.stderr
+    assert "Traceback" not in serve.stderr and "Prefect" not in serve.stdout + serve.stderr
+    assert not (empty.state_dir / "prefect").exists() and time.monotonic() - started < 60
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")   # nothing listens: it must not be asked
+    deploy = run(["deploy", "--pool", "yuqing"], empty, tmp_path)
+    assert deploy.returncode == 1 and "默认模型不可用" in deploy.stderr and "yuqing models" in deploy.stderr
+    assert "Traceback" not in deploy.stderr
 
 
 def test_a_database_never_initialised_is_prepared_not_a_traceback(sqlite_settings: Settings, tmp_path: Path) -> None:
