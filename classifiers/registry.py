@@ -126,10 +126,9 @@ def read_sidecar(model_dir: Path) -> dict[str, Any]:
     return meta
 
 
-def load_model(model_dir: Path, kind: str | None = None) -> LoadedModel:
-    """Load a model written by ``save_model`` after checking its sidecar. The directory link is
-    resolved once, so the sidecar and the model file come from the same version even when a
-    retrain publishes a new one meanwhile."""
+def verify_model(model_dir: Path, kind: str | None = None) -> tuple[Path, dict[str, Any]]:
+    """Check a model directory without unpickling it (file, hash, kind, recipe, library):
+    the resolved directory and its sidecar, or a ModelError saying what is wrong."""
     model_dir = model_dir.resolve()
     meta = read_sidecar(model_dir)
     path = model_dir / MODEL_FILE
@@ -148,6 +147,15 @@ def load_model(model_dir: Path, kind: str | None = None) -> LoadedModel:
         raise ModelError(
             f"{model_dir}：模型由 scikit-learn {trained_with} 训练，当前为 {library_versions()['scikit-learn']}，需要重新训练"
         )
+    return model_dir, meta
+
+
+def load_model(model_dir: Path, kind: str | None = None) -> LoadedModel:
+    """Load a model written by ``save_model`` after checking its sidecar. The directory link is
+    resolved once, so the sidecar and the model file come from the same version even when a
+    retrain publishes a new one meanwhile."""
+    model_dir, meta = verify_model(model_dir, kind)
+    path = model_dir / MODEL_FILE
     try:
         model = joblib.load(path)
     except Exception as exc:  # a pickle of classes that no longer exist, a truncated file

@@ -24,7 +24,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from classifiers.calibration import reliability
 from classifiers.capacity import AUTO, MARGIN, validation_splits
 from classifiers.plain import PlainCharClassifier
-from classifiers.registry import LoadedModel, ModelError, load_model, read_sidecar, save_model
+from classifiers.registry import LoadedModel, ModelError, load_model, read_sidecar, save_model, verify_model
 from classifiers.text_model import MultiLabelTextClassifier, TextClassifier
 from classifiers.tokenize import Doc, Tokenizer
 
@@ -335,10 +335,29 @@ def _train_default(kind: str, corpus: pd.DataFrame, digest: str, model_root: Pat
                  extra={"corpus_sha256": digest}, default_model=True)
 
 
-def _current(target: Path, kind: str, digest: str) -> LoadedModel:
+def _check_corpus(target: Path, digest: str) -> None:
+    if not target.exists():
+        raise ModelError(f"{target}：尚未训练")
     if read_sidecar(target).get("corpus_sha256") != digest:
         raise ModelError(f"{target}：训练语料已变化，模型已过期")
+
+
+def _current(target: Path, kind: str, digest: str) -> LoadedModel:
+    _check_corpus(target, digest)
     return load_model(target, kind)
+
+
+def check_default_models(corpus_dir: Path, model_root: Path) -> None:
+    """What ``load_default_models`` would refuse, found without loading any model (a few
+    milliseconds instead of seconds and hundreds of MB): for commands that start long-running
+    work which loads them later (``yuqing serve``, ``yuqing deploy``)."""
+    digest = corpus_digest(corpus_dir)
+    for kind in KINDS:
+        try:
+            _check_corpus(default_model_dir(model_root, kind), digest)
+            verify_model(default_model_dir(model_root, kind), kind)
+        except ModelError as exc:
+            raise ModelError(f"默认模型不可用：{exc}。请先运行 {TRAIN_COMMAND} 训练模型") from exc
 
 
 def load_default_models(corpus_dir: Path, model_root: Path, progress: Progress = lambda _: None) -> dict[str, LoadedModel]:

@@ -18,7 +18,7 @@ from typing import Any, cast
 import yaml
 
 from pipeline.config import ConfigError
-from pipeline.settings import PROJECT_ROOT
+from pipeline.settings import PROJECT_ROOT, Settings
 
 # name -> (module file, flow function): the entry points workers load from the checkout.
 ENTRYPOINTS: dict[str, tuple[str, str]] = {
@@ -73,6 +73,15 @@ def planned(config_dir: Path, every: float | None = None, only: list[str] | None
             raise ConfigError(f"{path}: flow {name!r} needs 'cron' or 'interval_seconds'")
         result.append(Planned(name, schedule))
     return result
+
+
+def require_models(settings: Settings) -> None:
+    """Refuse to start the schedules without usable default models: triage would fail at its
+    first post, hours later and only in a flow run's log. Checks the files without loading them;
+    a ModelError names the command that trains them (``yuqing models``)."""
+    from classifiers.training import check_default_models
+
+    check_default_models(settings.training_corpus_dir, settings.model_dir)
 
 
 def flow_of(name: str) -> Any:

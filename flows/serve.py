@@ -3,10 +3,18 @@
 Prefect's temporary server never runs schedules, so unless ``PREFECT_API_URL`` points at a
 server, a local ``prefect server`` (SQLite under the state directory) is started first and
 stopped on exit. Prefect must be imported only after ``PREFECT_API_URL`` is set.
+
+The Prefect side (server, runner, flow runs) runs in a child process (this module run as a
+program, ``main``) in a session of its own. Ctrl-C in a terminal signals the whole foreground
+process group: a Prefect server and flow runs interrupted at once beside the runner printed
+client tracebacks (websocket closed, connection refused, KeyboardInterrupt in an import).
+``serve_forever`` passes one interrupt to the child instead, which pauses the deployments,
+stops its flow runs and then its server, in that order.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import signal
@@ -19,8 +27,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flows import quiet_prefect
-from flows.deployments import local_deployments
+from flows.deployments import local_deployments, planned, require_models
 from pipeline.settings import Settings
+
+STOP_GRACE = 120.0  # seconds the child has to pause, stop its flow runs (20 s) and its server (30 s)
 
 
 def _free_port() -> int:
@@ -40,22 +50,32 @@ def start_server(settings: Settings, port: int | None, log: Callable[[str], None
     proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
                              "--port", str(port)], env=env, stdout=logfile, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/api"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"prefect server exited with {proc.returncode}; see {home / 'server.log'}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
+    try:
+        _wait_until_healthy(proc, url, home)
+    except BaseException:  # not answering, or stopped while starting: never leave it behind
         proc.terminate()
-        raise RuntimeError(f"prefect server did not answer within 120 s; see {home / 'server.log'}")
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        raise
     os.environ["PREFECT_API_URL"] = url
     log(f"Prefect 服务器已启动：{url[:-4]}（数据在 {home}）")
     return proc
+
+
+def _wait_until_healthy(proc: subprocess.Popen[bytes], url: str, home: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"Prefect 服务器启动失败（退出码 {proc.returncode}），详见 {home / 'server.log'}")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"Prefect 服务器 120 秒内未响应，详见 {home / 'server.log'}")
 
 
 def _children(pid: int) -> list[int]:
@@ -92,25 +112,28 @@ def _state(pid: int) -> str:
         return "Z"
 
 
-def serve_forever(settings: Settings, every: float | None, port: int | None, log: Callable[[str], None],
+def run_schedules(settings: Settings, every: float | None, port: int | None, log: Callable[[str], None],
                   limit: int = 2, only: list[str] | None = None) -> None:
-    """Serve the deployments until Ctrl-C / SIGTERM; at most ``limit`` flow runs at once."""
+    """Serve the deployments in this process until SIGINT / SIGTERM; at most ``limit`` flow
+    runs at once. The child process of ``serve_forever``: once stopping, it ignores further
+    signals, so the deployments are paused, the flow runs and the server stopped in order."""
     quiet_prefect()
-    server = None if os.environ.get("PREFECT_API_URL") else start_server(settings, port, log)
-    # Ctrl-C and SIGTERM both stop serving. SIGINT is (re)installed explicitly: a process started
-    # from a background job of a non-interactive shell inherits it as ignored.
-    previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    server = None
+    # SIGINT and SIGTERM both stop serving (Prefect's runner takes SIGTERM over once started).
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.default_int_handler)
     try:
+        server = None if os.environ.get("PREFECT_API_URL") else start_server(settings, port, log)
         from prefect import serve
 
-        planned = local_deployments(settings.config_dir, every, only)
-        log("按计划运行：" + "、".join(d.name for d in planned) + "（Ctrl-C 停止）")
-        serve(*planned, print_starting_message=False, limit=limit)
+        deployments = local_deployments(settings.config_dir, every, only)
+        log("按计划运行：" + "、".join(d.name for d in deployments) + "（Ctrl-C 停止）")
+        serve(*deployments, print_starting_message=False, limit=limit)
     except KeyboardInterrupt:
         pass
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
         _stop_flow_runs(server.pid if server is not None else None)
         if server is not None:
             server.terminate()
@@ -119,3 +142,62 @@ def serve_forever(settings: Settings, every: float | None, port: int | None, log
             except subprocess.TimeoutExpired:
                 server.kill()
             log("Prefect 服务器已停止")
+
+
+# The child stops quietly when interrupted while it is still importing (nothing started yet);
+# run_schedules installs the real handlers before it starts anything.
+_CHILD = ("import signal, sys; signal.signal(signal.SIGINT, lambda *_: sys.exit(0)); "
+          "import runpy; runpy.run_module('flows.serve', run_name='__main__')")
+
+
+def serve_forever(settings: Settings, every: float | None, port: int | None, log: Callable[[str], None],
+                  limit: int = 2, only: list[str] | None = None) -> int:
+    """Serve the deployments until Ctrl-C / SIGTERM (see the module docstring); returns the
+    child's exit code. Refused before anything starts (ModelError, ValueError, ConfigError)
+    without usable models or with an unknown flow or a bad schedule."""
+    require_models(settings)
+    planned(settings.config_dir, every, only)
+    args = [sys.executable, "-c", _CHILD, "--limit", str(limit)]
+    args += ["--every", str(every)] if every is not None else []
+    args += ["--port", str(port)] if port is not None else []
+    args += [a for name in only or [] for a in ("--flow", name)]
+    # Ctrl-C and SIGTERM both stop serving. SIGINT is (re)installed explicitly: a process started
+    # from a background job of a non-interactive shell inherits it as ignored.
+    previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    child = subprocess.Popen(args, start_new_session=True)
+    try:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            log("正在停止：暂停各计划，结束运行中的流程……")
+            child.send_signal(signal.SIGINT)
+        try:
+            return child.wait(timeout=STOP_GRACE)
+        except (KeyboardInterrupt, subprocess.TimeoutExpired):  # a second Ctrl-C, or stuck: no more waiting
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
+            log("已强制停止")
+            return child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The Prefect side of ``yuqing serve`` as a program (started by serve_forever)."""
+    parser = argparse.ArgumentParser(prog="flows.serve")
+    parser.add_argument("--every", type=float)
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--limit", type=int, default=2)
+    parser.add_argument("--flow", action="append")
+    opts = parser.parse_args(argv)
+    try:
+        run_schedules(Settings.from_env(), opts.every, opts.port, lambda m: print(m, flush=True), opts.limit, opts.flow)
+    except RuntimeError as exc:
+        print(f"错误：{exc}", file=sys.stderr, flush=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

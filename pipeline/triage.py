@@ -206,7 +206,7 @@ def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, n
     fresh = sorted((i for i in range(len(posts)) if i not in stored and i not in repeat),
                    key=lambda i: placing_order(posts[i], now))
     new_posts = [posts[i] for i in fresh]
-    progress(f"{len(new_posts)} new posts, {len(stored) + len(repeat)} already known")
+    progress(f"新帖子 {len(new_posts)} 条，已入库或重复 {len(stored) + len(repeat)} 条")
     clusterer = Clusterer.open(session, ctx.cfg, ctx.vocab, now)
     writer = BatchWriter(session, ctx, now)
     post_ids: list[int] = []
@@ -221,7 +221,7 @@ def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, n
         # Describe while the worker analyses the next chunk; a later chunk that changes one of
         # these events describes it again.
         events.update(describe_events(session, sorted({writer.post_fields[p].event_id for p in chunk_ids})))
-        progress(f"stored {len(post_ids)} of {len(new_posts)} new posts")
+        progress(f"已研判入库 {len(post_ids)}/{len(new_posts)} 条新帖子")
     ids_by_index: dict[int, int] = dict(stored)
     for k, i in enumerate(fresh):
         ids_by_index[i] = post_ids[k]

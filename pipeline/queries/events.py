@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from pipeline.queries.alerts import acknowledger
 from pipeline.queries.clock import deadline_state
 from pipeline.storage.models import Alert, Assignment, AuditLog, Deadline, Event, Post, Response, Source, Unit
-from pipeline.vocabulary import ALERT_HEADINGS, ROLE_NAMES
+from pipeline.vocabulary import ALERT_HEADINGS, ROLE_NAMES, STATUS_NAMES
 
 # The audit log's action codes as the timeline names them.
 ACTION_NAMES = {"regrade": "人工定级", "confirm_grade": "确认等级", "set_topic": "更正领域", "set_relevance": "更正相关性",
@@ -25,6 +25,13 @@ ACTION_NAMES = {"regrade": "人工定级", "confirm_grade": "确认等级", "set
                 "accept": "签收", "return": "退回", "record_response": "登记回应", "close": "办结",
                 "acknowledge": "确认收到预警", "dispatch": "分发", "withdraw": "撤回", "set_sentiment": "更正情感倾向",
                 "merge_events": "合并事件", "split_event": "拆分事件", "merged_into": "并入其他事件"}
+
+# How the audit's before/after values read to a person (the API keeps the stored JSON).
+AUDIT_FIELDS = {"unit": "单位", "role": "角色", "kind": "回应方式", "link": "链接", "grade": "等级", "posts": "信息数",
+                "username": "用户名", "token": "令牌"}
+AUDIT_CODES = {**STATUS_NAMES, "acknowledged": "已确认", "enabled": "启用", "disabled": "停用"}
+_CODED_ACTIONS = {"accept", "return", "close", "acknowledge", "disable_user"}   # their values are stored codes
+_EVENT_ID_ACTIONS = {"merged_into", "split_event"}                              # their value is an event's id
 
 POSTS_SHOWN = 50
 
@@ -52,6 +59,36 @@ class EventView:
                   for al in self.alerts if al["level"] == 0]
         items += [(e["at"], f"{e['actor']}：{ACTION_NAMES.get(e['action'], e['action'])}") for e in self.audit]
         return sorted(items, key=lambda i: i[0])
+
+
+def audit_value(action: str, value: Any) -> str:
+    """An audit entry's before or after value in Chinese: 一般, 是/否 (相关/无关), 已签收,
+    单位：崇头镇；角色：牵头 … — never JSON with ``\\u`` escapes, ``true`` or internal codes."""
+    if value is None:
+        return "无" if action == "regrade" else ""     # an event set aside as 无关 loses its grade
+    if isinstance(value, bool):
+        if action == "set_relevance":
+            return "相关" if value else "无关"
+        return "是" if value else "否"
+    if isinstance(value, int) and action in _EVENT_ID_ACTIONS:
+        return f"事件 {value}"
+    if isinstance(value, str) and action in _CODED_ACTIONS:
+        return AUDIT_CODES.get(value, value)
+    if isinstance(value, dict):
+        order = list(AUDIT_FIELDS)   # PostgreSQL's JSONB does not keep the keys' order
+        keys = sorted(value, key=lambda k: order.index(k) if k in order else len(order))
+        parts = [f"{AUDIT_FIELDS.get(str(k), k)}：{_field_value(str(k), value[k], action)}" for k in keys
+                 if value[k] is not None]
+        return "；".join(parts)
+    if isinstance(value, list | tuple):
+        return "、".join(audit_value(action, v) for v in value)
+    return str(value)
+
+
+def _field_value(key: str, value: Any, action: str) -> str:
+    if key == "role" and isinstance(value, str):
+        return ROLE_NAMES.get(value, value)
+    return audit_value(action, value)
 
 
 def _assignments(session: Session, event_id: int, unit_id: int | None) -> list[dict[str, Any]]:

@@ -2,7 +2,8 @@
 number, period, summary, notices and counting basis, then one sheet per table — the series
 the document only charts included — each with a frozen header row, widths that fit the
 Chinese text, and numbers kept as numbers (counts as integers, rates as percentages, durations
-in hours, times as Excel date-times in 北京时间).
+in hours, times as Excel date-times in 北京时间). Every text cell is written as text: a crawled
+title such as ``=HYPERLINK(…)`` must never become a live formula in a county office's Excel.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pipeline.timeparse import SHANGHAI
 NUMBER_FORMATS = {"percent": "0.0%", "hours": "0.0", "float": "0.0", "int": "0", "time": "yyyy-mm-dd hh:mm"}
 MAX_WIDTH = 60
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+# Excel (and LibreOffice, and a later CSV save) reads text starting with these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def display_width(text: str) -> int:
@@ -80,6 +83,19 @@ def _layout(sheet: Any, table: Table) -> None:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
+def _text_only(sheet: Any) -> None:
+    """Every string cell stays a string: openpyxl turns any text starting with ``=`` into a
+    formula cell, and Excel evaluates text starting with + - @ once a user edits the cell;
+    the quote prefix keeps such text literal there too."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if not isinstance(cell.value, str):
+                continue
+            cell.data_type = "s"
+            if cell.value.startswith(FORMULA_STARTS):
+                cell.quotePrefix = True
+
+
 def _cover(doc: Document) -> Table:
     rows = (("标题", doc.title), ("文号", f"{doc.masthead}　{doc.number}"), ("编发单位", doc.issuer),
             ("日期", doc.issued_label), *doc.meta.items(), ("内容提要", doc.summary),
@@ -95,4 +111,5 @@ def render_xlsx(doc: Document) -> bytes:
             name = sheet_name(table.sheet or table.title, taken)
             _frame(table).to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
             _layout(writer.sheets[name], table)
+            _text_only(writer.sheets[name])
     return out.getvalue()

@@ -60,3 +60,28 @@ def test_retraining_puts_a_new_model_in_place_at_once_and_keeps_the_previous(tmp
         save_model(est, tmp_path / "m", "topic", "1" * 64, {"n_samples": 4})
     versions = [p for p in tmp_path.iterdir() if p.name.startswith(".m.") and p.is_dir()]
     assert len(versions) == 2  # the current and the previous version; older ones are removed
+
+
+def test_the_default_models_are_checked_without_loading_them(tmp_path: Path) -> None:
+    """What serve and deploy check before starting: missing, tampered or stale models are
+    refused with the command that trains them; good ones pass without being unpickled."""
+    import shutil
+
+    from classifiers.training import KINDS, check_default_models
+
+    settings = Settings.from_env()
+    check_default_models(settings.training_corpus_dir, settings.model_dir)
+    with pytest.raises(ModelError, match=r"topic：尚未训练。请先运行 make models 或 yuqing models"):
+        check_default_models(settings.training_corpus_dir, tmp_path / "empty")
+    copy = tmp_path / "models"
+    for kind in KINDS:
+        shutil.copytree((settings.model_dir / kind).resolve(), copy / kind)
+    with (copy / "rumor" / "model.joblib").open("ab") as fh:
+        fh.write(b"x")
+    with pytest.raises(ModelError, match=r"rumor.*校验值不符.*yuqing models"):
+        check_default_models(settings.training_corpus_dir, copy)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(settings.training_corpus_dir, corpus)
+    next(p for p in sorted(corpus.rglob("*")) if p.is_file()).write_text("changed", encoding="utf-8")
+    with pytest.raises(ModelError, match="训练语料已变化"):
+        check_default_models(corpus, settings.model_dir)

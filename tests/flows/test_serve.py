@@ -1,6 +1,7 @@
 """``yuqing serve`` on a fresh state directory: starts a local Prefect server, runs the
 deployments on their schedules by itself, delivers an urgent alert to a local receiver, and
-stops cleanly on Ctrl-C."""
+stops cleanly on Ctrl-C — pressed as in a terminal, which signals the whole process group —
+in Chinese, with no traceback and no Prefect process left behind."""
 
 from __future__ import annotations
 
@@ -46,8 +47,10 @@ def test_serve_runs_schedules_and_delivers(settings_for: Any, tmp_path: Path) ->
         with socket.socket() as probe:  # a free port for the web app served beside the schedules
             probe.bind(("127.0.0.1", 0))
             web_port = probe.getsockname()[1]
+        errors = (tmp_path / "serve.err").open("w+", encoding="utf-8")
+        # A session of its own, like a terminal's foreground job: Ctrl-C goes to the whole group.
         proc = subprocess.Popen([*cli, "serve", "--every", "10", "--flow", "alerts", "--web-port", str(web_port)],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                env=env, stdout=subprocess.PIPE, stderr=errors, text=True, start_new_session=True)
         web_answers: list[int] = []
         try:
             deadline = time.monotonic() + 240
@@ -56,8 +59,9 @@ def test_serve_runs_schedules_and_delivers(settings_for: Any, tmp_path: Path) ->
                 with contextlib.suppress(httpx.TransportError):
                     web_answers.append(httpx.get(f"http://127.0.0.1:{web_port}/login", timeout=5).status_code)
             texts = [m["body"]["markdown"]["text"] for m in rec.messages]
+            _while_a_flow_runs(tmp_path / "serve.err", proc)   # the moment that printed client tracebacks
         finally:
-            proc.send_signal(signal.SIGINT)
+            os.killpg(proc.pid, signal.SIGINT)
             try:
                 output, _ = proc.communicate(timeout=150)
             except subprocess.TimeoutExpired:
@@ -70,6 +74,31 @@ def test_serve_runs_schedules_and_delivers(settings_for: Any, tmp_path: Path) ->
     assert 200 in web_answers and f"网页服务：http://127.0.0.1:{web_port}" in output  # the app beside the schedules
     assert any("崇头镇" in t and "重大" in t for t in texts)
     assert proc.returncode in (0, 130, -signal.SIGINT), output[-3000:]
-    assert "Prefect 服务器已启动" in output and "Prefect 服务器已停止" in output
+    assert "Prefect 服务器已启动" in output and "Prefect 服务器已停止" in output and "已停止：各计划已暂停" in output
+    errors.seek(0)
+    stderr = errors.read()
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert _left_behind(settings.state_dir / "prefect", tmp_path / "prefect-client") == []
     recipients = {t.split("责任单位：")[1][:10] for t in texts}
     assert recipients and rec.rejected == []
+
+
+def _left_behind(*prefect_homes: Path) -> list[int]:
+    """Processes still running with one of serve's Prefect homes (its server, runner, flow runs)."""
+    wanted = {f"PREFECT_HOME={home}".encode() for home in prefect_homes}
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        with contextlib.suppress(OSError):
+            if wanted & set(environ.read_bytes().split(b"\0")):
+                found.append(int(environ.parent.name))
+    return found
+
+
+def _while_a_flow_runs(log: Path, proc: subprocess.Popen[str], timeout: float = 60) -> None:
+    """Wait until a scheduled flow run has begun and not yet finished (or ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        text = log.read_text(encoding="utf-8")
+        if text.rfind("Beginning flow run") > max(text.rfind("Finished in state"), text.rfind("Crashed")):
+            return
+        time.sleep(0.2)

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -62,6 +63,9 @@ def test_triage_writes_one_line_per_item_and_reports_rejects(sqlite_settings: Se
 
     again = run(["triage", str(src), "--output", str(out), "--now", NOW], sqlite_settings, tmp_path)
     assert "新入库 0，重复 2" in again.stdout
+    # progress in Chinese too (it said "2 new posts, 0 already known", "stored 2 of 2 new posts")
+    assert "已研判入库 2/2 条新帖子" in result.stderr and "新帖子 0 条，已入库或重复 2 条" in again.stderr
+    assert "new posts" not in result.stderr + again.stderr
 
     queue = run(["queue", "--unit", "元和街道", "--now", NOW], sqlite_settings, tmp_path)
     assert queue.returncode == 0 and "元和街道 待办（1 件）" in queue.stdout and "剩余 2天" in queue.stdout
@@ -83,8 +87,9 @@ def test_all_valid_input_exits_zero_and_missing_file_is_clear(sqlite_settings: S
 
 def test_demo_runs_offline_and_prints_queues(settings_for, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings: Settings = settings_for("sqlite:///unused.db")
-    result = run(["demo", "--db", str(tmp_path / "demo.db")], settings, PROJECT_ROOT)
+    result = run(["demo", "--db", str(tmp_path / "demo.db"), "--now", NOW], settings, PROJECT_ROOT)
     assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith(".venv/bin/yuqing web 打开")   # the command as the checkout has it
     assert "研判结果" in result.stdout and "待办" in result.stdout
     for grade in ("特别重大", "重大", "较大", "一般"):
         assert grade in result.stdout
@@ -161,6 +166,23 @@ def test_commands_that_do_not_classify_load_no_model(sqlite_settings: Settings, 
     needs = run(["ingest", str(tmp_path / "major.jsonl"), "--now", NOW], empty, tmp_path)
     assert needs.returncode == 1 and "请先运行 make models 或 yuqing models" in needs.stderr
     assert "Traceback" not in needs.stderr
+
+
+def test_serve_and_deploy_refuse_to_start_without_models(sqlite_settings: Settings, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """With an empty model directory, serve would run its flows without a word and triage
+    would fail at the first post: both refuse before Prefect (or the web app) starts."""
+    empty = dataclasses.replace(sqlite_settings, model_dir=tmp_path / "no-models")
+    (tmp_path / "no-models").mkdir()
+    started = time.monotonic()
+    serve = run(["serve", "--every", "10", "--web-port", "0"], empty, tmp_path)
+    assert serve.returncode == 1 and "默认模型不可用" in serve.stderr and "yuqing models" in serve.stderr
+    assert "Traceback" not in serve.stderr and "Prefect" not in serve.stdout + serve.stderr
+    assert not (empty.state_dir / "prefect").exists() and time.monotonic() - started < 60
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")   # nothing listens: it must not be asked
+    deploy = run(["deploy", "--pool", "yuqing"], empty, tmp_path)
+    assert deploy.returncode == 1 and "默认模型不可用" in deploy.stderr and "yuqing models" in deploy.stderr
+    assert "Traceback" not in deploy.stderr
 
 
 def test_a_database_never_initialised_is_prepared_not_a_traceback(sqlite_settings: Settings, tmp_path: Path) -> None:

