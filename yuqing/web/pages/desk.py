@@ -33,9 +33,11 @@ def _day(raw: str) -> datetime | None:
 
 def day_range(since: str, until: str) -> tuple[datetime | None, datetime | None]:
     """"From" and "to" days of a form (YYYY-MM-DD, 北京时间) as a span: the start of the first day
-    and the end of the last (the next day's start); a malformed day is ignored."""
-    last = _day(until)
-    return _day(since), last + timedelta(days=1) if last else None
+    and the end of the last (the next day's start); a malformed day is ignored, and so are the
+    calendar's first and last days (they bound nothing, and moving them to UTC would overflow)."""
+    first, last = _day(since), _day(until)
+    return (first if first and first.date() > date.min else None,
+            last + timedelta(days=1) if last and last.date() < date.max else None)
 
 
 def _flag(raw: str) -> bool | None:
