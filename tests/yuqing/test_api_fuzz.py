@@ -173,7 +173,7 @@ def test_the_openapi_document_tells_the_truth(app_client: tuple[TestClient, dict
     assert "422" not in doc["paths"]["/api/assessment"]["get"]["responses"]  # it takes no parameter
 
 
-def test_the_calendars_ends_and_odd_page_numbers_are_no_error(app_client: tuple[TestClient, dict[str, Any]]) -> None:
+def test_the_calendars_ends_nul_and_odd_page_numbers_are_no_error(app_client: tuple[TestClient, dict[str, Any]]) -> None:
     client, w = app_client
     ana = _bearer(w["ana"])
     ends = "since=0001-01-01&until=9999-12-31"
@@ -182,7 +182,9 @@ def test_the_calendars_ends_and_odd_page_numbers_are_no_error(app_client: tuple[
     assert client.get("/api/events?rumor=yes", headers=ana).json() == {"detail": "rumor：应为 true 或 false"}
     assert client.get("/api/inbox?page=²", headers=_bearer(w["shitang"])).status_code == 422
     assert sign_in(client, "ana").status_code == 303
-    for path in (f"/desk?{ends}", f"/board?{ends}", "/desk?page=²", f"/desk?page={'9' * 5000}", "/desk?page=-3"):
+    nul = "&".join(f"{k}=%00" for k in ("q", "grade", "topic", "unit", "status", "platform", "source", "sentiment"))
+    for path in (f"/desk?{ends}", f"/board?{ends}", "/desk?page=²", f"/desk?page={'9' * 5000}", "/desk?page=-3",
+                 f"/desk?{nul}"):
         assert client.get(path).status_code == 200, path
 
 

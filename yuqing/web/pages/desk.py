@@ -75,7 +75,10 @@ def options(request: Request) -> dict[str, list[str]]:
 
 
 def raw_query(request: Request) -> dict[str, str]:
-    return {k: request.query_params.get(k, "")[:200] for k in FIELDS if request.query_params.get(k)}
+    """The filter's parameters; one holding a NUL is malformed, so ignored (PostgreSQL cannot
+    even compare it)."""
+    given = {k: request.query_params.get(k, "")[:200] for k in FIELDS}
+    return {k: v for k, v in given.items() if v and "\x00" not in v}
 
 
 @router.get("/desk", response_class=HTMLResponse)
