@@ -104,7 +104,7 @@ class HeadAsGet:
             return
 
         async def headers_only(message: Message) -> None:
-            if message["type"] == "http.response.body":
+            if message["type"] in ("http.response.body", "http.response.pathsend"):  # a file sent by path too
                 if message.get("more_body", False):
                     return
                 message = {"type": "http.response.body", "body": b"", "more_body": False}
