@@ -205,15 +205,12 @@ SEED = 20261128
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, dict[str, str]]:
     """The demo's database (as `yuqing demo` leaves it) and an API token for its analyst and its
     township (崇头镇) user."""
-    from pipeline.actions.users import issue_token
-
     state: Path = tmp_path_factory.mktemp("fuzz")
     settings = Settings.from_env({"YUQING_DATABASE_URL": f"sqlite:///{(state / 'demo.db').as_posix()}",
                                   "YUQING_STATE_DIR": str(state), "YUQING_MODEL_DIR": str(PROJECT_ROOT / "var" / "models")})
     run_demo(settings)
     engine = make_engine(settings.database_url)
-    with session_scope(engine) as s:
-        tokens = {who: issue_token(s, who, f"模糊测试-{who}", actor="管理员", now=DEMO_NOW) for who in ("fenxi", "chongtou")}
+    tokens = {who: token_for(engine, who, DEMO_NOW) for who in ("fenxi", "chongtou")}
     engine.dispose()
     return settings, tokens
 
