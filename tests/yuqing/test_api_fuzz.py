@@ -3,7 +3,8 @@
 Targeted tests first (both engines, a real uvicorn server or the app in process): ids no row
 can have, lone surrogates, a number's sign, oversized bodies with and without a token, HEAD,
 and what the document declares. Then schemathesis itself (slow): every check, on the demo
-data, as an analyst and as a township, in process (no network), with a fixed seed."""
+data on both engines, as an analyst and as a township, in process (no network), with a fixed
+seed."""
 
 from __future__ import annotations
 
@@ -201,13 +202,12 @@ MAX_EXAMPLES = 50
 SEED = 20261128
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, dict[str, str]]:
-    """The demo's database (as `yuqing demo` leaves it) and an API token for its analyst and its
-    township (崇头镇) user."""
-    state: Path = tmp_path_factory.mktemp("fuzz")
-    settings = Settings.from_env({"YUQING_DATABASE_URL": f"sqlite:///{(state / 'demo.db').as_posix()}",
-                                  "YUQING_STATE_DIR": str(state), "YUQING_MODEL_DIR": str(PROJECT_ROOT / "var" / "models")})
+@pytest.fixture
+def demo(db_url: str, tmp_path: Path) -> tuple[Settings, dict[str, str]]:
+    """The demo's database (as `yuqing demo` leaves it), on each engine, and an API token for
+    its analyst and its township (崇头镇) user."""
+    settings = Settings.from_env({"YUQING_DATABASE_URL": db_url, "YUQING_STATE_DIR": str(tmp_path / "state"),
+                                  "YUQING_MODEL_DIR": str(PROJECT_ROOT / "var" / "models")})
     run_demo(settings)
     engine = make_engine(settings.database_url)
     tokens = {who: token_for(engine, who, DEMO_NOW) for who in ("fenxi", "chongtou")}
@@ -258,7 +258,7 @@ def _described(recorder: Any, case_id: str, check: Any) -> str:
 def test_the_api_holds_against_schemathesis(demo: tuple[Settings, dict[str, str]], who: str) -> None:
     settings, tokens = demo
     failures, sent, stop, seconds = _fuzz(settings, tokens[who])
-    print(f"schemathesis as {who}: {sum(sent.values())} requests in {seconds:.0f} s")
+    print(f"schemathesis as {who} on {settings.database_url.split(':')[0]}: {sum(sent.values())} requests in {seconds:.0f} s")
     assert failures == [], "\n".join(failures[:30])
     assert stop == StopReason.COMPLETED
     doc = create_app(settings).openapi()["paths"]
