@@ -1,33 +1,111 @@
 """The JSON API for the county's other systems (12345 hotline, 浙政钉 workflows): the same
 reads and the same actions as the pages, each system with its own token (``Authorization:
 Bearer …``), acting with the permissions of the user the token belongs to, checked on every
-call. Cookies are never accepted here, so no CSRF token is needed."""
+call. Cookies are never accepted here, so no CSRF token is needed.
+
+What the OpenAPI document says is what the app does: every parameter and body field with its
+type and bounds, every status an operation answers, and one error shape for all of them
+(``{"detail": "<中文说明>"}``). An action's body is read only after the token is checked, and
+never past ``BODY_MAX_BYTES``."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from enum import Enum
-from typing import Annotated, Any
+import json
+import re
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from pipeline.actions.base import ActionError
 from pipeline.actions.users import TOKEN_USE_EVERY, note_token_use
 from pipeline.auth import Principal, TokenCheck, check_api_token
 from pipeline.queries.assessment import assessment_figures, span
-from pipeline.queries.desk import desk_page
+from pipeline.queries.desk import DeskFilter, desk_page
 from pipeline.queries.work import open_work
-from pipeline.vocabulary import MILESTONES
+from pipeline.vocabulary import GRADES, KEY_CATEGORIES, MILESTONES, REPORT_NAMES, SENTIMENTS, STATUS_NAMES
 from yuqing.web import security
 from yuqing.web.pages import events as event_pages
 from yuqing.web.pages import reports as report_pages
-from yuqing.web.pages.desk import FIELDS, parse_filter
+from yuqing.web.pages.desk import day_range
 
-router = APIRouter(prefix="/api", tags=["api"])
+BODY_MAX_BYTES = 32768  # a 2,000-character reason and 200 ids fit many times over
+ID_COUNT_MAX = 200
+
+# Text fields: no NUL (PostgreSQL cannot store it); a required text also has a visible character.
+# Lone surrogates are refused by the string type itself (they cannot be stored as UTF-8).
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
+WEB_LINK = r"^https?://[^\x00-\x20\x7f]+$"
+PATTERN_PROBLEMS = {NO_NUL: "不能含有空字符", NOT_BLANK: "不能为空白，也不能含有空字符",
+                    WEB_LINK: "应为以 http:// 或 https:// 开头、不含空白和控制字符的网址"}
+
+
+class ErrorBody(BaseModel):
+    """Every refusal of the API, whatever its status (401, 403, 404, 409, 413, 422)."""
+
+    detail: str = Field(description="出错原因（中文，可直接展示给用户）")
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    words = {401: "缺少接口令牌，或令牌无效、已撤销、其用户已停用", 403: "令牌所属用户的角色不能进行此操作",
+             404: "没有这个对象，或令牌所属单位看不到它", 409: "操作未执行：与事件的当前状态或业务规则不符（见 detail）",
+             413: f"请求体超过 {BODY_MAX_BYTES // 1024} KB", 422: "参数或请求体格式有误（见 detail：哪一项、为什么）"}
+    return {status: {"model": ErrorBody, "description": words[status]} for status in statuses}
+
+
+router = APIRouter(prefix="/api", tags=["api"], responses=_errors(401))
 bearer = HTTPBearer(auto_error=False, description="接口令牌（yuqing users token 签发）")
+
+EventId = Annotated[int, Path(ge=1, le=security.MAX_ID, description="事件编号")]
+Page = Annotated[int, Query(ge=1, le=security.PAGE_MAX, description="页码（每页 50 条）")]
+ShortText = Annotated[str, Field(max_length=100, pattern=NO_NUL)]
+Reason = Annotated[str, Field(max_length=2000, pattern=NOT_BLANK, description="理由（审计留痕）")]
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON's 12.0 is the integer 12 (JSON Schema counts it as one); 12.5 stays a wrong type."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Ids = Annotated[list[Annotated[int, Field(ge=1, le=security.MAX_ID), BeforeValidator(_whole_number)]],
+                Field(min_length=1, max_length=ID_COUNT_MAX)]
+
+
+def _query_flag(value: Any) -> Any:
+    """A boolean query parameter is ``true`` or ``false``, as the document says (not 0, yes, on)."""
+    if isinstance(value, str):
+        if value not in ("true", "false"):
+            raise PydanticCustomError("bool_parsing", "not true or false")
+        return value == "true"
+    return value
+
+
+def _query_day(value: Any) -> Any:
+    """A day is written YYYY-MM-DD (not a number of seconds, not a time)."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise PydanticCustomError("date_parsing", "not YYYY-MM-DD")
+    return value
+
+
+if TYPE_CHECKING:  # the choices come from the vocabulary; to mypy each is a str
+    Grade: TypeAlias = str
+    Sentiment: TypeAlias = str
+    Category: TypeAlias = str
+    AssignmentStatus: TypeAlias = str
+    ReportKind: TypeAlias = str
+    ReportFormat: TypeAlias = str
+else:
+    Grade, Sentiment, Category = Literal[GRADES], Literal[SENTIMENTS], Literal[KEY_CATEGORIES]
+    AssignmentStatus, ReportKind = Literal[tuple(STATUS_NAMES)], Literal[tuple(REPORT_NAMES)]
+    ReportFormat = Literal[tuple(report_pages.MEDIA_TYPES)]
+Flag = Annotated[bool, BeforeValidator(_query_flag)]
+Day = Annotated[date, BeforeValidator(_query_day)]
 
 
 def caller(request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
@@ -51,16 +129,44 @@ def allowed(permission: str) -> Any:
     return check
 
 
-@router.get("/events", summary="研判台：信息流（与网页相同的筛选参数，分页）")
-def events(request: Request, who: Annotated[Principal, Depends(allowed("desk"))]) -> dict[str, Any]:
-    raw = {k: request.query_params.get(k, "")[:200] for k in FIELDS if request.query_params.get(k)}
-    result = security.runtime(request).read(desk_page, request.app.state.tokenizer,
-                                            parse_filter(raw, security.page_number(request)))
+class EventFilter(BaseModel):
+    """The desk's filters, as on the page (all optional; together they narrow the list)."""
+
+    q: str = Field("", max_length=100, pattern=NO_NUL, description="全文检索词")
+    grade: Grade | None = Field(None, description="等级")
+    topic: ShortText | None = Field(None, description="领域（名称）")
+    unit: ShortText | None = Field(None, description="责任单位（名称）：该单位参与办理的事件")
+    status: AssignmentStatus | None = Field(None, description="牵头单位待办的状态")
+    platform: ShortText | None = Field(None, description="平台代码（weibo、message_board …）")
+    source: ShortText | None = Field(None, description="信息源名称")
+    category: Category | None = Field(None, description="重点类别")
+    rumor: Flag | None = Field(None, description="是否疑似谣言")
+    relevant: Flag | None = Field(None, description="是否本县政务")
+    review: Flag = Field(False, description="只看待复核")
+    sentiment: Sentiment | None = Field(None, description="情感倾向")
+    since: Day | None = Field(None, description="首次发现不早于该日（北京时间）")
+    until: Day | None = Field(None, description="首次发现不晚于该日（北京时间，含当日）")
+    order: Literal["newest", "uncertain"] = Field("newest", description="newest：最新在前；uncertain：模型最不确定在前")
+    page: int = Field(1, ge=1, le=security.PAGE_MAX, description="页码（每页 50 条）")
+
+
+def _desk_filter(f: EventFilter) -> DeskFilter:
+    since, until = day_range(f.since.isoformat() if f.since else "", f.until.isoformat() if f.until else "")
+    return DeskFilter(grade=f.grade, topic=f.topic, unit=f.unit, status=f.status, platform=f.platform, source=f.source,
+                      since=since, until=until, category=f.category,
+                      rumor=f.rumor, relevant=f.relevant, review=f.review, sentiment=f.sentiment, q=f.q, order=f.order,
+                      page=f.page)
+
+
+@router.get("/events", summary="研判台：信息流（与网页相同的筛选参数，分页）", responses=_errors(403, 422))
+def events(request: Request, who: Annotated[Principal, Depends(allowed("desk"))],
+           f: Annotated[EventFilter, Query()]) -> dict[str, Any]:
+    result = security.runtime(request).read(desk_page, request.app.state.tokenizer, _desk_filter(f))
     return {"page": result.page, "has_next": result.has_next, "items": [r.__dict__ for r in result.rows]}
 
 
-@router.get("/events/{event_id}", summary="事件详情（责任单位只能读取本单位有待办的事件）")
-def event(event_id: int, request: Request, who: Annotated[Principal, Depends(caller)]) -> dict[str, Any]:
+@router.get("/events/{event_id}", summary="事件详情（责任单位只能读取本单位有待办的事件）", responses=_errors(403, 404, 422))
+def event(event_id: EventId, request: Request, who: Annotated[Principal, Depends(caller)]) -> dict[str, Any]:
     view = event_pages.visible(request, who, event_id)
     e = view.event
     facts = {k: getattr(e, k) for k in ("id", "key", "title", "relevant", "topic", "grade", "auto_grade",
@@ -70,20 +176,19 @@ def event(event_id: int, request: Request, who: Annotated[Principal, Depends(cal
             "alerts": view.alerts, "responses": view.responses, "audit": view.audit}
 
 
-@router.get("/inbox", summary="本单位待办（最紧急在前，分页）")
-def inbox(request: Request, who: Annotated[Principal, Depends(allowed("inbox"))]) -> dict[str, Any]:
-    result = security.runtime(request).read(open_work, security.now(request), who.unit_id or -1,
-                                            security.page_number(request))
+@router.get("/inbox", summary="本单位待办（最紧急在前，分页）", responses=_errors(403, 422))
+def inbox(request: Request, who: Annotated[Principal, Depends(allowed("inbox"))], page: Page = 1) -> dict[str, Any]:
+    result = security.runtime(request).read(open_work, security.now(request), who.unit_id or -1, page)
     return {"page": result.page, "has_next": result.has_next, "items": [i.__dict__ for i in result.items]}
 
 
-@router.get("/board", summary="全部在办（超时在前，分页）")
-def board(request: Request, who: Annotated[Principal, Depends(allowed("board"))]) -> dict[str, Any]:
-    result = security.runtime(request).read(open_work, security.now(request), None, security.page_number(request))
+@router.get("/board", summary="全部在办（超时在前，分页）", responses=_errors(403, 422))
+def board(request: Request, who: Annotated[Principal, Depends(allowed("board"))], page: Page = 1) -> dict[str, Any]:
+    result = security.runtime(request).read(open_work, security.now(request), None, page)
     return {"page": result.page, "has_next": result.has_next, "items": [i.__dict__ for i in result.items]}
 
 
-@router.get("/assessment", summary="考核：各单位收到、各节点按时率、超时、首次回应用时中位数、退回")
+@router.get("/assessment", summary="考核：各单位收到、各节点按时率、超时、首次回应用时中位数、退回", responses=_errors(403))
 def figures(request: Request, who: Annotated[Principal, Depends(allowed("board"))]) -> list[dict[str, Any]]:
     now = security.now(request)
     figures = security.runtime(request).read(assessment_figures, span(None, None, now), now)
@@ -92,43 +197,96 @@ def figures(request: Request, who: Annotated[Principal, Depends(allowed("board")
              f.median_first_response_hours} for f in figures.units]
 
 
-@router.get("/reports", summary="已生成的报告（最新在前；kind：daily | weekly | monthly | event | assessment）")
-def reports(request: Request, who: Annotated[Principal, Depends(allowed("reports"))]) -> list[dict[str, Any]]:
+@router.get("/reports", summary="已生成的报告（最新在前；kind：daily | weekly | monthly | event | assessment）",
+            responses=_errors(403, 422))
+def reports(request: Request, who: Annotated[Principal, Depends(allowed("reports"))],
+            kind: Annotated[ReportKind | None, Query(description="报告种类；不填为全部")] = None) -> list[dict[str, Any]]:
     return [{"id": r.id, "kind": r.kind, "title": r.title, "summary": r.summary, "created_at": r.created_at,
              "event_id": r.event_id, "grade": r.grade,
              "files": {fmt: f"/api/reports/{r.id}/{fmt}" for fmt in r.files if fmt in report_pages.MEDIA_TYPES}}
-            for r in report_pages.report_list(request, request.query_params.get("kind"))]
+            for r in report_pages.report_list(request, kind)]
 
 
-@router.get("/reports/{report_id}/{fmt}", summary="下载报告文件（docx | xlsx | html）", response_class=FileResponse)
-def report_file(report_id: int, fmt: str, request: Request,
-                who: Annotated[Principal, Depends(allowed("reports"))]) -> FileResponse:
+_FILE_TYPES = {media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+               for media in report_pages.MEDIA_TYPES.values()}
+
+
+@router.get("/reports/{report_id}/{fmt}", summary="下载报告文件（docx | xlsx | html）", response_class=FileResponse,
+            responses={200: {"content": _FILE_TYPES, "description": "报告文件"}, **_errors(403, 404, 422)})
+def report_file(report_id: Annotated[int, Path(ge=1, le=security.MAX_ID, description="报告编号")], fmt: ReportFormat,
+                request: Request, who: Annotated[Principal, Depends(allowed("reports"))]) -> FileResponse:
     return report_pages.report_response(request, report_id, fmt)
 
 
-Action = Enum("Action", {name: name for name in event_pages.ACTIONS}, type=str)  # type: ignore[misc]
+# --- Actions: one operation per button of the event page, each with its own body. -------------
 
 
-class ActionBody(BaseModel):
-    """The fields an action takes (as its form on the event page)."""
+class Reasoned(BaseModel):
+    """An action taken for a stated reason (audited)."""
 
-    reason: str | None = Field(None, description="理由（更正、改派、退回必填）")
-    grade: str | None = Field(None, description="grade：特别重大 | 重大 | 较大 | 一般")
-    topic: str | None = None
-    relevant: bool | None = Field(None, description="relevance：是否本县政务")
-    rumor: bool | None = None
-    sentiment: str | None = Field(None, description="sentiment：负面 | 中性 | 正面")
-    with_events: list[int] | None = Field(None, alias="with", description="merge：并入本事件的其他事件编号")
-    posts: list[int] | None = Field(None, description="split：拆出为新事件的帖子编号")
-    unit: str | None = Field(None, description="reassign / assign / unassign：单位名称")
-    role: str | None = Field(None, description="assign：cooperating | transfer | coordinator")
-    kind: str | None = Field(None, description="respond：回应方式，如 网络问政回复")
-    link: str | None = Field(None, description="respond：回应链接（http/https）；新闻发布会、吹风会、接受媒体采访可改填 place")
-    place: str | None = Field(None, description="respond：无链接时的举行地点（仅新闻发布会、吹风会、接受媒体采访）")
-    at: datetime | None = Field(None, description="respond：回应时间（ISO 8601，须在事件最早发布之后、登记之前），默认当前时间")
+    reason: Reason
 
 
-def _as_form(body: ActionBody) -> dict[str, str]:
+class GradeBody(Reasoned):
+    grade: Grade = Field(description="更正后的等级")
+
+
+class TopicBody(Reasoned):
+    topic: ShortText = Field(description="更正后的领域（名称）")
+
+
+class RelevanceBody(Reasoned):
+    relevant: bool = Field(description="是否本县政务")
+
+
+class RumorBody(Reasoned):
+    rumor: bool = Field(description="是否疑似谣言")
+
+
+class SentimentBody(Reasoned):
+    sentiment: Sentiment = Field(description="更正后的情感倾向")
+
+
+class MergeBody(Reasoned):
+    model_config = ConfigDict(populate_by_name=True)
+    with_events: Ids = Field(alias="with", description="并入本事件的其他事件编号")
+
+
+class SplitBody(Reasoned):
+    posts: Ids = Field(description="拆出为新事件的帖子编号")
+
+
+class UnitBody(Reasoned):
+    unit: ShortText = Field(description="单位名称")
+
+
+class AssignBody(UnitBody):
+    role: Literal["cooperating", "transfer", "coordinator"] = Field(description="配合、线索移交或协调督办")
+
+
+class RespondBody(BaseModel):
+    kind: ShortText = Field(description="回应方式，如 网络问政回复")
+    link: Annotated[str, Field(max_length=2000, pattern=WEB_LINK)] | None = Field(
+        None, description="回应链接（http/https）；新闻发布会、吹风会、接受媒体采访可改填 place")
+    place: ShortText | None = Field(None, description="无链接时的举行地点（仅新闻发布会、吹风会、接受媒体采访）")
+    at: datetime | None = Field(None, description="回应时间（ISO 8601，不带时区为北京时间；须在事件最早发布之后、登记之前），"
+                                                 "默认当前时间")
+
+
+# name -> (the body it takes or None, what it does). The names are the event page's buttons.
+ACTIONS: dict[str, tuple[type[BaseModel] | None, str]] = {
+    "grade": (GradeBody, "更正定级"), "topic": (TopicBody, "更正领域"), "relevance": (RelevanceBody, "更正相关性"),
+    "rumor": (RumorBody, "更正谣言标记"), "sentiment": (SentimentBody, "更正情感倾向"),
+    "merge": (MergeBody, "把其他事件并入本事件"), "split": (SplitBody, "把部分帖子拆出为新事件"),
+    "reassign": (UnitBody, "改派牵头单位"), "assign": (AssignBody, "增加配合、线索移交或协调单位"),
+    "unassign": (UnitBody, "撤回非牵头单位"), "accept": (None, "本单位签收"), "return": (Reasoned, "本单位退回待办"),
+    "respond": (RespondBody, "本单位登记回应"), "close": (None, "本单位办结"),
+}
+assert set(ACTIONS) == set(event_pages.ACTIONS), "every button of the event page has its API operation"
+
+
+def _as_form(body: BaseModel) -> dict[str, str]:
+    """The body as the page's form would send it: the actions behind the buttons read forms."""
     out: dict[str, str] = {}
     for key, value in body.model_dump(by_alias=True).items():
         if isinstance(value, bool):
@@ -142,13 +300,66 @@ def _as_form(body: ActionBody) -> dict[str, str]:
     return out
 
 
-@router.post("/events/{event_id}/{action}", summary="对事件执行操作（与网页按钮相同；全部留痕审计）")
-def act(event_id: int, action: Action, body: ActionBody, request: Request,
-        who: Annotated[Principal, Depends(caller)]) -> dict[str, Any]:
-    fn = event_pages.authorised(request, who, event_id, action.value)
+def _invalid_body(errors: list[dict[str, Any]]) -> RequestValidationError:
+    return RequestValidationError([{**e, "loc": ("body", *e.get("loc", ()))} for e in errors])
+
+
+def _action_name(request: Request) -> str:
+    name: str = request.scope["route"].path.rsplit("/", 1)[1]
+    return name
+
+
+async def action_form(request: Request, who: Annotated[Principal, Depends(caller)], event_id: EventId) -> dict[str, str]:
+    """The action's body, read only once the token is known and may take this action at all
+    (so an unauthenticated upload is refused unread), never past ``BODY_MAX_BYTES``. The event
+    id is checked first too (FastAPI calls this only when it is valid), so a malformed address is
+    reported as such whatever the body."""
+    name = _action_name(request)
+    if not who.can(event_pages.ACTIONS[name][0]):
+        raise security.PageError(403, "无权操作", f"令牌所属用户的角色（{who.role_name}）不能进行此操作")
+    model = ACTIONS[name][0]
+    if model is None:
+        return {}
+    raw = await security.read_body(request, BODY_MAX_BYTES)
     try:
-        result = fn(security.runtime(request), who, event_id, _as_form(body), security.now(request))
+        json.loads(raw)
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested beyond the parser
+        raise _invalid_body([{"type": "json_invalid"}]) from None
+    try:  # strict: a field is of the document's JSON type (no 0 for false, no number for a time)
+        return _as_form(model.model_validate_json(raw, strict=True))
+    except ValidationError as exc:
+        errors: list[dict[str, Any]] = [dict(e) for e in exc.errors(include_input=False, include_url=False)]
+    if any(e["type"] == "json_invalid" for e in errors):  # valid to Python's parser: a lone surrogate
+        errors = [{"type": "string_unicode"}]
+    raise _invalid_body(errors)
+
+
+class ActionDone(BaseModel):
+    ok: Literal[True] = True
+    event_id: int
+    action: str
+    met: list[str] | None = Field(None, description="respond：本次回应满足的时限节点")
+
+
+def act(event_id: EventId, request: Request, who: Annotated[Principal, Depends(caller)],
+        form: Annotated[dict[str, str], Depends(action_form)]) -> ActionDone:
+    name = _action_name(request)
+    fn = event_pages.authorised(request, who, event_id, name)
+    try:
+        result = fn(security.runtime(request), who, event_id, form, security.now(request))
     except ActionError as exc:
-        raise security.PageError(422, "操作未执行", str(exc)) from exc
-    return {"ok": True, "event_id": event_id, "action": action.value,
-            "met": result if isinstance(result, list) else None}
+        raise security.PageError(409, "操作未执行", str(exc)) from exc
+    return ActionDone(event_id=event_id, action=name, met=result if isinstance(result, list) else None)
+
+
+def _body_doc(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema(by_alias=True)
+    assert "$defs" not in schema, "action bodies are flat, so their schema is written inline"
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+for _name, (_model, _summary) in ACTIONS.items():
+    router.add_api_route(
+        f"/events/{{event_id}}/{_name}", act, methods=["POST"], name=f"act_{_name}", summary=f"{_summary}（全部留痕审计）",
+        responses=_errors(403, 404, 409, *((413,) if _model else ()), 422),
+        openapi_extra=_body_doc(_model) if _model else None)

@@ -8,6 +8,7 @@ all); every request looks up who is asking."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -24,6 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn import Config, Server
 
 from classifiers.tokenize import Tokenizer
@@ -61,9 +63,12 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = _now) -> Fast
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.middleware("http")(_headers)
+    app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=str(files("yuqing.web") / "static")), name="static")
-    for module in (auth, ack, desk, events, lists, reports, api):
-        app.include_router(module.router)
+    # The OpenAPI document describes the JSON API for other systems; the pages are for browsers.
+    for module in (auth, ack, desk, events, lists, reports):
+        app.include_router(module.router, include_in_schema=False)
+    app.include_router(api.router)
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs(request: Request) -> HTMLResponse:
@@ -92,12 +97,44 @@ async def _headers(request: Request, call_next: Any) -> Response:
     return response
 
 
+class HeadAsGet:
+    """``HEAD`` is answered as ``GET`` (RFC 9110: the same status and headers, no body) for every
+    page and API address; FastAPI's routes only take the methods they name."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] in ("http.response.body", "http.response.pathsend"):  # a file sent by path too
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+def _printable(text: str) -> str:
+    """Text that can be encoded to UTF-8 whatever it echoes (a lone surrogate from a JSON body
+    becomes "?"), so that an error answer never fails itself."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 async def _error(request: Request, exc: security.PageError) -> Response:
+    title, message = _printable(exc.title), _printable(exc.message)
     if request.url.path.startswith("/api/"):
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
-    return page(request, "message.html", exc.status, title=exc.title, message=exc.message,
-                who=None if exc.status in (401, 404, 410) and request.url.path.startswith("/ack/") else _who(request))
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+        headers.update(exc.headers)
+        return JSONResponse({"detail": message}, status_code=exc.status, headers=headers)
+    shown = page(request, "message.html", exc.status, title=title, message=message,
+                 who=None if exc.status in (401, 404, 410) and request.url.path.startswith("/ack/") else _who(request))
+    shown.headers.update(exc.headers)
+    return shown
 
 
 # Starlette's own answers (no such address, a method the address does not take), in Chinese.
@@ -106,22 +143,46 @@ HTTP_MESSAGES = {404: ("未找到", "没有这个页面或对象。"), 405: ("�
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
     title, message = HTTP_MESSAGES.get(exc.status_code, ("请求无法处理", f"请求无法处理（{exc.status_code}）。"))
-    return await _error(request, security.PageError(exc.status_code, title, message))
+    headers = dict(exc.headers or {})
+    allowed = [m.strip() for m in headers.get("Allow", "").split(",") if m.strip()]
+    if "GET" in allowed and "HEAD" not in allowed:  # HeadAsGet answers HEAD wherever GET is answered
+        headers["Allow"] = ", ".join([*allowed, "HEAD"])
+    return await _error(request, security.PageError(exc.status_code, title, message, headers))
 
 
 async def _invalid(request: Request, exc: RequestValidationError) -> Response:
     """A malformed API body or parameter: which field and why, in Chinese."""
-    problems = "；".join(f"{'.'.join(str(p) for p in err.get('loc', ())[1:]) or '请求'}：{_problem(err)}"
-                        for err in exc.errors())
+    problems = "；".join(dict.fromkeys(  # once each (an address parameter is checked by the body's reader too)
+        f"{'.'.join(str(p) for p in err.get('loc', ())[1:]) or '请求'}：{_problem(err)}" for err in exc.errors()))
     return await _error(request, security.PageError(422, "请求格式有误", problems or "请求格式有误"))
 
 
+_RANGES = {"greater_than_equal": ("ge", "应不小于"), "less_than_equal": ("le", "应不大于"),
+           "greater_than": ("gt", "应大于"), "less_than": ("lt", "应小于")}
+
+
 def _problem(err: Any) -> str:
-    kinds = {"missing": "缺少此项", "json_invalid": "不是有效的 JSON", "int_parsing": "应为整数",
-             "bool_parsing": "应为 true 或 false", "datetime_from_date_parsing": "应为 ISO 8601 时间",
-             "datetime_parsing": "应为 ISO 8601 时间", "string_type": "应为字符串", "list_type": "应为列表",
-             "enum": "不是可用的取值", "model_attributes_type": "应为 JSON 对象", "dict_type": "应为 JSON 对象"}
-    return kinds.get(str(err.get("type")), "取值无效")
+    kind, ctx = str(err.get("type")), err.get("ctx") or {}
+    kinds = {"missing": "缺少此项", "json_invalid": "不是有效的 JSON", "int_parsing": "应为整数", "int_type": "应为整数",
+             "int_from_float": "应为整数", "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
+             "datetime_from_date_parsing": "应为 ISO 8601 时间", "datetime_parsing": "应为 ISO 8601 时间",
+             "datetime_type": "应为 ISO 8601 时间", "date_parsing": "应为日期（YYYY-MM-DD）",
+             "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）", "date_type": "应为日期（YYYY-MM-DD）",
+             "string_type": "应为字符串", "string_unicode": "含有无效字符（不成对的代理码）", "list_type": "应为列表",
+             "enum": "不是可用的取值", "model_attributes_type": "应为 JSON 对象", "dict_type": "应为 JSON 对象",
+             "model_type": "应为 JSON 对象", "string_too_short": "不能为空", "too_short": "不能为空",
+             "string_pattern_mismatch": api.PATTERN_PROBLEMS.get(str(ctx.get("pattern")), "格式不正确")}
+    if kind in _RANGES:
+        key, words = _RANGES[kind]
+        return f"{words} {ctx.get(key, '')}"
+    if kind == "string_too_long":
+        return f"不能超过 {ctx.get('max_length')} 个字"
+    if kind == "too_long":
+        return f"最多 {ctx.get('max_length')} 项"
+    if kind == "literal_error":  # pydantic lists the choices in English ("'a', 'b' or 'c'")
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return f"不是可用的取值（可选：{'、'.join(choices)}）"
+    return kinds.get(kind, "取值无效")
 
 
 def _who(request: Request) -> Any:

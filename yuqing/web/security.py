@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -27,6 +28,11 @@ from pipeline.settings import Settings
 LOG = logging.getLogger(__name__)
 COOKIE = "yuqing_session"
 FORM_MAX_BYTES = 16384
+# The largest id a database row can have (ids are INTEGER: 32-bit on PostgreSQL): a larger one
+# names nothing, and neither engine can even compare it (PostgreSQL: out of range, SQLite past 2**63).
+MAX_ID = 2**31 - 1
+PAGE_MAX = 10_000
+_PAGE = re.compile(r"[0-9]{1,5}")
 FORM_TOKEN_SECONDS = 12 * 3600  # a sign-in or acknowledgement page left open half a day still works
 
 # No scripts at all, styles only from the app's own file, no outside resources, no framing
@@ -46,9 +52,9 @@ HSTS = "max-age=31536000"  # a year; no includeSubDomains: other county sites ma
 class PageError(Exception):
     """Answered with a Chinese HTML page (or JSON under /api) instead of FastAPI's English JSON."""
 
-    def __init__(self, status: int, title: str, message: str) -> None:
+    def __init__(self, status: int, title: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.status, self.title, self.message = status, title, message
+        self.status, self.title, self.message, self.headers = status, title, message, headers or {}
 
 
 class SignInNeeded(Exception):
@@ -78,19 +84,34 @@ def settings(request: Request) -> Settings:
     return s
 
 
-async def read_form(request: Request, max_bytes: int = FORM_MAX_BYTES) -> dict[str, str]:
-    """The fields of a URL-encoded form (the first value of each). Parsed here rather than with
-    ``fastapi.Form``: that needs python-multipart, and its errors would be English JSON."""
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """The request body, refused with 413 once it exceeds ``max_bytes``: a declared length is
+    refused before anything is read, a streamed body as soon as it grows past the limit."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
+        raise PageError(413, "提交内容过大", f"提交的内容超过了允许的长度（最多 {max_bytes // 1024} KB）。")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > max_bytes:
-            raise PageError(413, "提交内容过大", "提交的内容超过了允许的长度。")
+            raise PageError(413, "提交内容过大", f"提交的内容超过了允许的长度（最多 {max_bytes // 1024} KB）。")
+    return bytes(body)
+
+
+async def read_form(request: Request, max_bytes: int = FORM_MAX_BYTES) -> dict[str, str]:
+    """The fields of a URL-encoded form (the first value of each). Parsed here rather than with
+    ``fastapi.Form``: that needs python-multipart, and its errors would be English JSON."""
+    body = await read_body(request, max_bytes)
     try:
         fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
         raise PageError(400, "无法识别提交内容", "请通过页面上的表单提交。") from None
     return {k: v[0] for k, v in fields.items()}
+
+
+def known_id(value: int) -> bool:
+    """Whether ``value`` can be the id of a stored row (a positive 64-bit integer)."""
+    return 1 <= value <= MAX_ID
 
 
 def check_origin(request: Request) -> None:
@@ -258,5 +279,7 @@ def to_password_change(request: Request, _exc: PasswordChangeNeeded) -> Response
 
 
 def page_number(request: Request) -> int:
+    """The ``page`` query parameter of a page's list; anything but plain digits (a sign, other
+    scripts' digits, thousands of them) is the first page."""
     raw = request.query_params.get("page", "1")
-    return max(1, min(int(raw), 10_000)) if raw.isdigit() else 1
+    return max(1, min(int(raw), PAGE_MAX)) if _PAGE.fullmatch(raw) else 1

@@ -37,9 +37,11 @@ def _day(raw: str) -> datetime | None:
 
 def day_range(since: str, until: str) -> tuple[datetime | None, datetime | None]:
     """"From" and "to" days of a form (YYYY-MM-DD, 北京时间) as a span: the start of the first day
-    and the end of the last (the next day's start); a malformed day is ignored."""
-    last = _day(until)
-    return _day(since), last + timedelta(days=1) if last else None
+    and the end of the last (the next day's start); a malformed day is ignored, and so are the
+    calendar's first and last days (they bound nothing, and moving them to UTC would overflow)."""
+    first, last = _day(since), _day(until)
+    return (first if first and first.date() > date.min else None,
+            last + timedelta(days=1) if last and last.date() < date.max else None)
 
 
 def _flag(raw: str) -> bool | None:
@@ -77,7 +79,10 @@ def options(request: Request) -> dict[str, list[str]]:
 
 
 def raw_query(request: Request) -> dict[str, str]:
-    return {k: request.query_params.get(k, "")[:200] for k in FIELDS if request.query_params.get(k)}
+    """The filter's parameters; one holding a NUL is malformed, so ignored (PostgreSQL cannot
+    even compare it)."""
+    given = {k: request.query_params.get(k, "")[:200] for k in FIELDS}
+    return {k: v for k, v in given.items() if v and "\x00" not in v}
 
 
 @router.get("/desk", response_class=HTMLResponse)

@@ -49,11 +49,17 @@ def _moment(raw: str, now: datetime) -> datetime:
 
 
 def _ids(raw: str, what: str) -> list[int]:
-    """Numbers typed in a field ("12, 13；14"); none is an error the person reads."""
-    found = [int(x) for x in re.findall(r"\d+", raw or "")][:200]
+    """Numbers typed in a field ("12, 13；14"); none, a sign, a number no row can have or more
+    than 200 of them is an error the person reads (never a number read without its sign)."""
+    found = [x for x in re.split(r"[\s,，、;；]+", raw or "") if x]
     if not found:
         raise ActionError(f"请填写{what}编号")
-    return found
+    if len(found) > 200:
+        raise ActionError(f"{what}编号最多 200 个")
+    bad = next((x for x in found if not re.fullmatch(r"[0-9]{1,10}", x) or not security.known_id(int(x))), None)
+    if bad is not None:
+        raise ActionError(f"{what}编号“{bad[:20]}”无效：应为正整数")
+    return [int(x) for x in found]
 
 
 def _common(f: Form, who: Principal, now: datetime) -> dict[str, Any]:
@@ -103,7 +109,9 @@ def visible(request: Request, who: Principal, event_id: int) -> EventView:
     if not (who.can("events") or who.can("inbox")):
         raise security.PageError(403, "无权访问", f"您的角色（{who.role_name}）不能查看事件。")
     unit_id = None if who.can("events") else (who.unit_id or -1)
-    view = security.runtime(request).read(event_view, event_id, security.now(request), unit_id)
+    view = None
+    if security.known_id(event_id):  # a larger number names no event (and SQLite cannot bind it)
+        view = security.runtime(request).read(event_view, event_id, security.now(request), unit_id)
     if view is None:
         raise security.PageError(404, "未找到事件", f"没有编号为 {event_id} 的事件，或您的单位没有该事件的待办。")
     return view

@@ -50,7 +50,8 @@ def reports_page(request: Request, who: Annotated[Principal, Depends(security.re
 
 def report_response(request: Request, report_id: int, fmt: str) -> FileResponse:
     rt = security.runtime(request)
-    found = rt.read(served_file, report_id, fmt, rt.settings.state_dir / "reports") if fmt in MEDIA_TYPES else None
+    known = fmt in MEDIA_TYPES and security.known_id(report_id)
+    found = rt.read(served_file, report_id, fmt, rt.settings.state_dir / "reports") if known else None
     if found is None:
         raise security.PageError(404, "未找到", "没有这份报告，或它没有这种格式的文件。")
     report, path = found
