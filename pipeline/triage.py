@@ -234,10 +234,13 @@ def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, n
                         notes=[(p.line, n["detail"]) for p in posts for n in p.notes], **writer.counts())
 
 
-def placing_order(post: PostInput, now: datetime) -> tuple[datetime, str]:
-    """When a post was published (its detection time when unknown or later), then its content."""
-    at = post.published_at if post.published_at is not None and post.published_at <= now else now
-    return at, post.fingerprint
+def placing_order(post: PostInput, now: datetime) -> tuple[datetime, str, str, str, str]:
+    """When a post was published to the minute (its detection time when unknown, date-only or
+    later: the same time clustering reads), then what it says and who said it — never where the
+    file happened to list it."""
+    exact = post.published_precision in ("minute", "second") and post.published_at is not None
+    at = post.published_at if exact and post.published_at is not None and post.published_at <= now else now
+    return at, post.content_hash, post.platform, post.author or "", post.platform_id or ""
 
 
 def _merge(session: Session, ctx: TriageContext, now: datetime, ids: list[int], clusterer: Clusterer,

@@ -213,6 +213,18 @@ def test_usage_errors_and_refusals_are_in_chinese(sqlite_settings: Settings, tmp
     assert "命令" in helped.stdout and "Commands" not in helped.stdout
 
 
+def test_every_command_that_needs_an_actor_or_a_reason_says_so_in_its_help(sqlite_settings: Settings,
+                                                                            tmp_path: Path) -> None:
+    """Issue 18: ``--by`` (and ``--reason`` where the action refuses an empty one) showed as
+    optional in accept, return, close, assign, unassign and reassign, though each is refused empty."""
+    needs = {"accept": ["--by"], "close": ["--by"], "return": ["--by", "--reason"], "assign": ["--by", "--reason"],
+             "unassign": ["--by", "--reason"], "reassign": ["--by", "--reason"], "respond": ["--by"]}
+    for command, options in needs.items():
+        lines = run([command, "-h"], sqlite_settings, tmp_path).stdout.splitlines()
+        for option in options:
+            assert any(f"{option} " in line and "[必填]" in line for line in lines), (command, option)
+
+
 def test_respond_refuses_impossible_times_and_a_response_with_nothing_to_show(sqlite_settings: Settings,
                                                                               tmp_path: Path) -> None:
     """Issue 18: a backdated ``--at`` erased lateness; ``--now`` took any year; no link met the

@@ -109,9 +109,9 @@ def rumor(
 
 @app.command()
 def assign(
-    event_id: EventId, unit: Unit,
+    event_id: EventId, unit: Unit, reason: Reason, by: By,
     role: Annotated[str, typer.Option(help="cooperating（配合）| transfer（线索移交）| coordinator（协调）")] = "cooperating",
-    reason: Reason = "", by: By = "", now: Now = None,
+    now: Now = None,
 ) -> None:
     """为事件增加一个配合、移交或协调单位。"""
     from pipeline.actions.units import assign_unit
@@ -123,7 +123,7 @@ def assign(
 
 
 @app.command()
-def unassign(event_id: EventId, unit: Unit, reason: Reason = "", by: By = "", now: Now = None) -> None:
+def unassign(event_id: EventId, unit: Unit, reason: Reason, by: By, now: Now = None) -> None:
     """从事件中撤回一个单位（牵头单位请用改派）。"""
     from pipeline.actions.units import unassign_unit
 
@@ -134,7 +134,7 @@ def unassign(event_id: EventId, unit: Unit, reason: Reason = "", by: By = "", no
 
 
 @app.command()
-def reassign(event_id: EventId, unit: Unit, reason: Reason = "", by: By = "", now: Now = None) -> None:
+def reassign(event_id: EventId, unit: Unit, reason: Reason, by: By, now: Now = None) -> None:
     """改派牵头单位（原牵头单位的未满足时限随之移交，时钟不重置）。"""
     from pipeline.actions.units import reassign as reassign_primary
 
@@ -145,7 +145,7 @@ def reassign(event_id: EventId, unit: Unit, reason: Reason = "", by: By = "", no
 
 
 @app.command()
-def accept(event_id: EventId, unit: Unit, by: By = "", now: Now = None) -> None:
+def accept(event_id: EventId, unit: Unit, by: By, now: Now = None) -> None:
     """签收（同时确认本单位关于该事件的预警）。"""
     from pipeline.actions.work import accept as accept_item
 
@@ -156,7 +156,7 @@ def accept(event_id: EventId, unit: Unit, by: By = "", now: Now = None) -> None:
 
 
 @app.command(name="return")
-def return_cmd(event_id: EventId, unit: Unit, reason: Reason = "", by: By = "", now: Now = None) -> None:
+def return_cmd(event_id: EventId, unit: Unit, reason: Reason, by: By, now: Now = None) -> None:
     """退回（说明理由，由协调部门改派）。"""
     from pipeline.actions.work import return_item
 
@@ -191,7 +191,7 @@ def respond(
 
 
 @app.command(name="close")
-def close_cmd(event_id: EventId, unit: Unit, by: By = "", note: Annotated[str | None, typer.Option(help="办结说明")] = None,
+def close_cmd(event_id: EventId, unit: Unit, by: By, note: Annotated[str | None, typer.Option(help="办结说明")] = None,
               now: Now = None) -> None:
     """办结（牵头单位须先满足全部时限节点）。"""
     from pipeline.actions.work import close_item
