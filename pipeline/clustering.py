@@ -80,17 +80,23 @@ class Clusterer:
         self.places: dict[object, list[frozenset[str]]] = {}  # event -> the township sets its posts name
 
     @classmethod
-    def open(cls, session: Session, cfg: Config, vocab: Vocabulary, now: datetime) -> Clusterer:
+    def open(cls, session: Session, cfg: Config, vocab: Vocabulary, now: datetime,
+             earliest: datetime | None = None) -> Clusterer:
+        """The look-up state of the events still open to the batch: those seen within the windows
+        before its earliest post (``earliest``; ``now`` when not given) — a batch collected late
+        (a backfill, a source back after an outage) still meets the events of its days."""
         from pipeline.actions.merging import keep_order, split_apart
 
         c = cls(cfg, vocab, now, lambda event_id: keep_order(session.get_one(Event, event_id)),
                 lambda ids: not split_apart(session, ids))
-        open_since = now - timedelta(days=c.policy.window_days)
+        # Never more than one window further back: an old article in a batch must not load the store.
+        start = max(min(earliest, now), now - timedelta(days=c.policy.window_days)) if earliest is not None else now
+        open_since = start - timedelta(days=c.policy.window_days)
         c.index.load(lookup.representatives(session, open_since, c.policy.representatives))
         c.places = {event_id: [frozenset(s) for s in sets]
                     for event_id, sets in lookup.event_places(session, open_since).items()}
         rules = c.policy.incidents
-        since = now - max(timedelta(hours=rules.window_hours), timedelta(days=rules.matter_window_days))
+        since = start - max(timedelta(hours=rules.window_hours), timedelta(days=rules.matter_window_days))
         words: dict[int, tuple[set[str], set[str]]] = {}
         for event_id, data in lookup.recent_clues(session, since, PROFILE_POSTS):
             clue = Clues.from_json(data)

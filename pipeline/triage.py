@@ -207,7 +207,8 @@ def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, n
                    key=lambda i: placing_order(posts[i], now))
     new_posts = [posts[i] for i in fresh]
     progress(f"新帖子 {len(new_posts)} 条，已入库或重复 {len(stored) + len(repeat)} 条")
-    clusterer = Clusterer.open(session, ctx.cfg, ctx.vocab, now)
+    clusterer = Clusterer.open(session, ctx.cfg, ctx.vocab, now,
+                               placing_order(new_posts[0], now)[0] if new_posts else None)
     writer = BatchWriter(session, ctx, now)
     post_ids: list[int] = []
     events: dict[int, dict[str, Any]] = {}
