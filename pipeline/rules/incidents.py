@@ -21,6 +21,7 @@ from pipeline.config import Incidents
 from pipeline.rules.clues import Clues
 
 TERMS_PER_EVENT = 48
+NAME_WEIGHT = 7.0  # a word this uncommon (jieba's dictionary hardly knows it) is likely a name
 
 
 @dataclass(slots=True)
@@ -165,10 +166,19 @@ def _routine(c: Clues, p: Profile, evidence: int, reasons: list[str], words: lis
     place."""
     # At a shared village or landmark the same problem is enough; at township level (a side names
     # no such spot) an uncommon word must agree too.
-    if (same := set(c.matters) & p.matters) and (spots or (towns and not (c.spots and p.spots) and words)):
+    same = set(c.matters) & p.matters
+    if same and (spots or (towns and not (c.spots and p.spots) and words)
+                 or (not (spots or towns) and _named_alike(c, words))):
         return Match(evidence + 1, [*reasons, f"同一问题（{'、'.join(sorted(same))}）"], False)
     need_words, need_weight = (2, 8.0) if spots else (3, 12.0) if towns else (4, 16.0)
     return Match(evidence, reasons, False) if len(words) >= need_words and weight >= need_weight else None
+
+
+def _named_alike(c: Clues, words: list[str]) -> bool:
+    """A side naming no known place may still name the same one in its own words (a residential
+    compound, a hamlet: 凤凰苑, 阳光花园) — a shared uncommon word that is rare enough to be a name."""
+    weights = dict(c.terms)
+    return any(weights.get(w, 0.0) >= NAME_WEIGHT for w in words)
 
 
 def _agreeing(c: Clues, p: Profile, places: set[str],

@@ -25,6 +25,7 @@ from tests.pipeline.reports.conftest import text_of, word
 
 NOW = datetime.fromisoformat("2026-11-28T10:00:00+08:00")
 RUMOURS = {"demo-028": "demo-027", "demo-030": "demo-029"}  # release -> the rumour it answers
+ANSWERS = {**RUMOURS, "demo-016": "demo-015"}  # and the policy interpretation -> the misreading
 
 
 def _triage_demo(rt: Runtime) -> dict[str, int]:
@@ -38,8 +39,8 @@ def test_the_demo_releases_are_responses_of_their_units_not_tasks(db_url: str,
                                                                   runtime_for: Callable[[str], Runtime]) -> None:
     rt = runtime_for(db_url)
     events = _triage_demo(rt)
-    for release, rumour in RUMOURS.items():
-        assert events[release] == events[rumour], release
+    for release, answered in ANSWERS.items():
+        assert events[release] == events[answered], release
     with rt.session() as s:
         responses = s.execute(select(Post.platform_id, Response.kind, Unit.name, Response.responded_at, Response.event_id)
                               .join(Post, Post.id == Response.post_id).join(Unit, Unit.id == Response.unit_id)).all()
@@ -54,20 +55,28 @@ def test_the_demo_releases_are_responses_of_their_units_not_tasks(db_url: str,
             met = s.scalars(select(Deadline.response_id).join(Assignment).where(
                 Assignment.event_id == events[rumour], Deadline.met_at.is_not(None))).all()
             assert any(m is not None for m in met)
-        # The policy interpretation by 云和发布 (demo-016) answers no event here: the county's
-        # own statement, without an owner or a deadline.
-        statement = s.get_one(Event, events["demo-016"])
-        assert not statement.relevant and statement.irrelevant_reason == OWN_RELEASE
-        assert s.scalar(select(func.count()).select_from(Assignment).where(Assignment.event_id == statement.id)) == 0
-        # No release made a task: no unit holds a deadline on an event made only of releases.
-        release_posts = [p for p in RUMOURS] + ["demo-016"]
-        for pid in release_posts:
+        # No release is an item of its own: each is set aside as the county's own release.
+        for pid in ANSWERS:
             assert s.scalar(select(Post.relevant).where(Post.platform_id == pid)) is False
     before = _count(rt)
     _triage_demo(rt)
     assert _count(rt) == before, "re-running triage records no release twice"
     report = text_of(word(render_docx(build(rt, Spec("daily", Period.containing("daily", NOW.date())), NOW))))
     assert "已发布辟谣或回应2起" in report
+
+
+def test_a_release_answering_nothing_is_the_countys_statement_without_a_task(db_url: str,
+                                                                            runtime_for: Callable[[str], Runtime]) -> None:
+    rt = runtime_for(db_url)
+    notice = {"id": "s", "platform": "wechat", "author": "云和发布", "published_at": "2026-11-28T09:00:00+08:00",
+              "title": "关于开展冬季消防安全宣传月活动的说明",
+              "text": "为进一步增强群众消防安全意识，县里将于12月开展冬季消防安全宣传月活动，各乡镇（街道）组织进村入户宣传。"}
+    with rt.session() as s:
+        item = triage_posts(s, [to_post(notice, 1, NOW)], rt.triage_context(), NOW).items[0]
+        statement = s.get_one(Event, item["event_id"])
+        assert not statement.relevant and statement.irrelevant_reason == OWN_RELEASE
+        assert s.scalar(select(func.count()).select_from(Assignment).where(Assignment.event_id == statement.id)) == 0
+        assert item["deadlines"] == [] and item["primary_unit"] is None
 
 
 def _count(rt: Runtime) -> int:
