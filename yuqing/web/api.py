@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from pipeline.actions.base import ActionError
@@ -28,6 +28,7 @@ from pipeline.auth import Principal, TokenCheck, check_api_token
 from pipeline.queries.assessment import assessment_figures, span
 from pipeline.queries.desk import DeskFilter, desk_page
 from pipeline.queries.work import open_work
+from pipeline.rules.times import implausible
 from pipeline.vocabulary import GRADES, KEY_CATEGORIES, MILESTONES, REPORT_NAMES, SENTIMENTS, STATUS_NAMES
 from yuqing.web import security
 from yuqing.web.pages import events as event_pages
@@ -269,8 +270,20 @@ class RespondBody(BaseModel):
     link: Annotated[str, Field(max_length=2000, pattern=WEB_LINK)] | None = Field(
         None, description="回应链接（http/https）；新闻发布会、吹风会、接受媒体采访可改填 place")
     place: ShortText | None = Field(None, description="无链接时的举行地点（仅新闻发布会、吹风会、接受媒体采访）")
-    at: datetime | None = Field(None, description="回应时间（ISO 8601，不带时区为北京时间；须在事件最早发布之后、登记之前），"
-                                                 "默认当前时间")
+    at: datetime | None = Field(None, description="回应时间（ISO 8601，不带时区为北京时间；2000—2099 年间，且须在事件最早"
+                                                 "发布之后、登记之前），默认当前时间",
+                                json_schema_extra={"pattern": "^20[0-9]{2}-"})
+
+    @field_validator("at")
+    @classmethod
+    def _sane_year(cls, at: datetime | None) -> datetime | None:
+        """A time outside the years the document allows is malformed (422, as the schema says):
+        year 1 stored on SQLite broke every later reading of its event. Times inside them that
+        the event's own history rules out are refused by the action (409)."""
+        if at is not None and not 2000 <= at.year <= 2099:
+            why = implausible(at, datetime.now(UTC), "回应时间") or "回应时间须在 2000—2099 年之间"
+            raise PydanticCustomError("time_window", "{reason}", {"reason": why})
+        return at
 
 
 # name -> (the body it takes or None, what it does). The names are the event page's buttons.

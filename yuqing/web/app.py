@@ -172,6 +172,8 @@ def _problem(err: Any) -> str:
              "enum": "不是可用的取值", "model_attributes_type": "应为 JSON 对象", "dict_type": "应为 JSON 对象",
              "model_type": "应为 JSON 对象", "string_too_short": "不能为空", "too_short": "不能为空",
              "string_pattern_mismatch": api.PATTERN_PROBLEMS.get(str(ctx.get("pattern")), "格式不正确")}
+    if kind == "time_window":  # a time no one can mean, with the rule's own reason
+        return str(ctx.get("reason", "时间无效"))
     if kind in _RANGES:
         key, words = _RANGES[kind]
         return f"{words} {ctx.get(key, '')}"
