@@ -44,6 +44,8 @@ quick: models
 bench: models
 	$(BIN)/python -m benchmarks.bench_triage
 	$(BIN)/python -m benchmarks.bench_clustering
+	$(BIN)/python -m benchmarks.bench_heldout
+	$(BIN)/python -m benchmarks.bench_command
 	$(BIN)/python benchmarks/bench_teddycup.py
 	$(BIN)/python benchmarks/bench_crawl.py
 	$(BIN)/python benchmarks/bench_alert_latency.py
