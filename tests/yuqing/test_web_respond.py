@@ -70,11 +70,12 @@ def test_the_api_refuses_impossible_response_times_and_the_event_stays_readable(
             ("新闻发布会", None, "县新闻中心一楼发布厅")]
         assert all(d["met_at"] > d["due_at"] for d in after["deadlines"])  # late, and it stays so
         assert client.get("/api/board", headers=coord).status_code == 200
-        # A filter's day nobody can mean is ignored like a malformed one, not compared in year 1 or 10000.
+        # A filter's day nobody can mean is refused in Chinese, never compared in year 1 or 10000.
         analyst = {"Authorization": f"Bearer {token_for(engine, 'ana', seen)}"}
         for query in ("since=0001-01-01&until=9999-12-31", "since=0001-01-01", "until=9999-12-31"):
             found = client.get(f"/api/events?{query}", headers=analyst)
-            assert found.status_code == 200 and found.json()["items"], query
+            assert found.status_code == 422 and "2000—2099" in found.json()["detail"], query
+        assert client.get("/api/events?since=2026-01-01", headers=analyst).json()["items"]
 
 
 def test_the_form_refuses_a_backdated_response_in_chinese_and_shows_the_place(

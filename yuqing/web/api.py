@@ -88,9 +88,12 @@ def _query_flag(value: Any) -> Any:
 
 
 def _query_day(value: Any) -> Any:
-    """A day is written YYYY-MM-DD (not a number of seconds, not a time)."""
+    """A day is written YYYY-MM-DD (not a number of seconds, not a time), in the years the
+    document allows (2000–2099: a year-1 bound cannot even be compared with the stored times)."""
     if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         raise PydanticCustomError("date_parsing", "not YYYY-MM-DD")
+    if isinstance(value, str) and not value.startswith("20"):
+        raise PydanticCustomError("time_window", "{reason}", {"reason": "日期须在 2000—2099 年之间"})
     return value
 
 
@@ -106,7 +109,7 @@ else:
     AssignmentStatus, ReportKind = Literal[tuple(STATUS_NAMES)], Literal[tuple(REPORT_NAMES)]
     ReportFormat = Literal[tuple(report_pages.MEDIA_TYPES)]
 Flag = Annotated[bool, BeforeValidator(_query_flag)]
-Day = Annotated[date, BeforeValidator(_query_day)]
+Day = Annotated[date, BeforeValidator(_query_day), Field(json_schema_extra={"pattern": "^20[0-9]{2}-"})]
 
 
 def caller(request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
