@@ -221,6 +221,7 @@ class Clusterer:
         copies once): signature bins for near duplicates, words for incidents."""
         groups = copy_groups(signatures, keys, self.policy.copy_similarity)
         _, first = np.unique(groups, return_index=True)
+        first = first[~self.index.copies_known(signatures[first], keys[first])]  # counted with what they copy
         self.index.count(signatures[first])
         words: dict[int, tuple[set[str], set[str]]] = {}
         for g, clue in zip(groups.tolist(), clues, strict=True):

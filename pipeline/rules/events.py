@@ -214,7 +214,11 @@ class EventIndex:
         if not rows:
             return
         sigs = np.stack([np.frombuffer(sig, dtype=np.uint32) for _, _, sig in rows])
-        self.count(sigs)
+        # Texts that copy one another count once, as they would have in one chunk: what is
+        # everyday must not depend on where a batch was cut.
+        _, first = np.unique(copy_groups(sigs, band_keys(sigs, self.policy.bands), self.policy.copy_similarity),
+                             return_index=True)
+        self.count(sigs[first])
         for event_id, post_id, _ in rows:
             self.events.append(event_id)
             self.posts.append(post_id)
@@ -276,6 +280,18 @@ class EventIndex:
         reps = self.base_reps[offsets]
         cuts = np.concatenate([[0], ends])[np.arange(n + 1) * bands]  # each row's share of ``reps``
         return [np.unique(reps[cuts[i]:cuts[i + 1]]) if cuts[i + 1] > cuts[i] else empty for i in range(n)]
+
+    def copies_known(self, sigs: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """For each row, whether it copies (``copy_similarity``) a text already held: its bins
+        were counted with that text's, so they are not counted again."""
+        stored = self.stored_candidates(keys)
+        known = np.zeros(len(sigs), dtype=bool)
+        for i, key_row in enumerate(keys.tolist()):
+            recent = [j for key in key_row for j in (self.recent.get(key) or ())]
+            idx = np.unique(np.concatenate([stored[i], np.asarray(recent, dtype=np.int64)]))
+            if len(idx):
+                known[i] = bool(((self.sigs[idx] == sigs[i]).mean(axis=1) >= self.policy.copy_similarity).any())
+        return known
 
     def near(self, sig: np.ndarray, keys: list[int], stored: np.ndarray, own: np.ndarray) -> list[Near]:
         """Representatives at least ``min_similarity`` similar to ``sig`` (its band ``keys``,

@@ -109,9 +109,11 @@ def groups(found: dict[str, int]) -> set[frozenset[str]]:
 
 
 # Each example triages whole batches with the real models; shrinking a failure would take many
-# minutes, so a failing batch is reported as generated (its records are in the assertion).
+# minutes, so a failing batch is reported as generated (its records are in the assertion). In CI
+# the examples are derandomised (the same every run, so a landing never depends on luck); a
+# developer explores further with YUQING_PROPERTY_EXAMPLES=200 and fresh random examples.
 PROPERTY = settings(max_examples=int(os.environ.get("YUQING_PROPERTY_EXAMPLES", "20")), deadline=None,
-                    phases=[Phase.explicit, Phase.generate],
+                    phases=[Phase.explicit, Phase.generate], derandomize=os.environ.get("CI") == "true",
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
