@@ -1,6 +1,7 @@
 """Properties of placing posts in events, over generated batches (Hypothesis): posts naming
 townships with none in common never share an event; the partition does not depend on the order of
-a batch or on splitting it in two; a repost always joins what it reposts.
+a batch or on splitting it in two; a repost always joins what it reposts; the county's own
+release never creates a task.
 
 The batches mix what breaks clustering in practice: the same kind of incident and the same
 template complaint in several townships, a long closing passage shared by every letter, villages
@@ -42,6 +43,10 @@ COMPLAINTS = [
 CLOSING = ("恳请相关部门高度重视，尽快核实处理，切实解决群众的急难愁盼问题，给老百姓一个满意的答复，"
            "我们将持续关注此事的进展，谢谢领导百忙之中抽空阅读此信，祝工作顺利，身体健康。")
 COMMENTS = ["太吓人了，大家注意安全", "希望有关部门尽快处理", "转发扩散，让更多人知道", "这事必须给个说法"]
+ACCOUNTS = ["云和发布", "云和公安", "云和县应急管理局", "石塘镇人民政府", "浮云街道办事处"]
+RELEASES = ["【情况通报】{place}{body}，相关部门已赶赴现场处置。", "【辟谣】网传“{place}{body}”系谣言，请勿信谣传谣。",
+            "网友您好：您反映的{place}相关问题已收悉，经核实已安排处理。",
+            "关于{place}冬季安全宣传活动的说明：请广大群众注意用火用电安全。"]
 
 
 @st.composite
@@ -60,6 +65,13 @@ def batches(draw: st.DrawFn) -> list[dict[str, Any]]:
         records.append({"id": f"p{i}", "platform": draw(st.sampled_from(["weibo", "message_board", "forum"])),
                         "author": f"网友{i}", "text": text,
                         "published_at": (NOW - timedelta(hours=12) + timedelta(minutes=minute)).isoformat()})
+    for j in range(draw(st.integers(min_value=0, max_value=3))):
+        template, place = draw(st.sampled_from(RELEASES)), draw(st.sampled_from(PLACES))
+        body = draw(st.sampled_from(INCIDENTS)).format(n=draw(st.integers(min_value=1, max_value=5)))
+        minute = draw(st.integers(min_value=0, max_value=700))
+        records.append({"id": f"o{j}", "platform": draw(st.sampled_from(["weibo", "wechat"])), "official": True,
+                        "author": draw(st.sampled_from(ACCOUNTS)), "text": template.format(place=place, body=body),
+                        "published_at": (NOW - timedelta(hours=12) + timedelta(minutes=minute)).isoformat()})
     for j in range(draw(st.integers(min_value=0, max_value=4))):
         original = draw(st.sampled_from(records[:originals]))
         comment = draw(st.sampled_from(COMMENTS))
@@ -71,7 +83,8 @@ def batches(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 
 def _posts(records: list[dict[str, Any]]) -> list[PostInput]:
-    return [to_post({k: v for k, v in r.items() if k != "reposts_of"}, n + 1, NOW) for n, r in enumerate(records)]
+    return [to_post({k: v for k, v in r.items() if k not in ("reposts_of", "official")}, n + 1, NOW)
+            for n, r in enumerate(records)]
 
 
 def partition(ctx: TriageContext, cfg: Config, runs: list[list[dict[str, Any]]]) -> dict[str, int]:
@@ -160,3 +173,33 @@ def test_a_repost_always_joins_what_it_reposts(ctx: TriageContext, cfg: Config, 
     for r in records:
         if "reposts_of" in r:
             assert found[r["id"]] == found[r["reposts_of"]], (r["text"],)
+
+
+@PROPERTY
+@given(records=batches())
+def test_an_own_release_never_creates_a_task(ctx: TriageContext, cfg: Config, records: list[dict[str, Any]]) -> None:
+    """Whatever it joins, an official account's post is never an item of its own, and an event
+    made only of releases has no owner and no deadline (RULES.md §4)."""
+    from sqlalchemy import func, select
+
+    from pipeline.storage.models import Assignment, Post
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/r.db")
+        migrate(engine)
+        with session_scope(engine) as s:
+            seed_units(s, cfg)
+        with session_scope(engine) as s:
+            triage_posts(s, _posts(records), ctx, NOW)
+        official = {r["id"] for r in records if r.get("official")}
+        with session_scope(engine) as s:
+            rows = s.execute(select(Post.platform_id, Post.event_id, Post.relevant)).all()
+            by_event: dict[int, set[str]] = defaultdict(set)
+            for pid, eid, relevant in rows:
+                by_event[eid].add(str(pid))
+                assert not (str(pid) in official and relevant), pid
+            for eid, members in by_event.items():
+                if members <= official:
+                    held = s.scalar(select(func.count()).select_from(Assignment).where(Assignment.event_id == eid))
+                    assert held == 0, (eid, sorted(members))
+        engine.dispose()
