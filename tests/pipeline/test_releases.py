@@ -58,6 +58,14 @@ def test_the_demo_releases_are_responses_of_their_units_not_tasks(db_url: str,
         # No release is an item of its own: each is set aside as the county's own release.
         for pid in ANSWERS:
             assert s.scalar(select(Post.relevant).where(Post.platform_id == pid)) is False
+    from pipeline.queries.events import event_view
+
+    with rt.session() as s:  # what the event page shows: the release by name, no internal codes
+        view = event_view(s, events["demo-027"], NOW)
+        assert view is not None
+        shown = "\n".join(text for _, text in view.timeline())
+        assert "本县官方发布（记为回应）" in shown and "官方发布满足时限" in shown and "own_release" not in shown
+        assert any(r["recorded_by"] == "云和发布（官方发布）" for r in view.responses)
     before = _count(rt)
     _triage_demo(rt)
     assert _count(rt) == before, "re-running triage records no release twice"
