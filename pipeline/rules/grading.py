@@ -27,12 +27,17 @@ def model_grade(scores: dict[str, float]) -> str:
 
 @dataclass(frozen=True)
 class Reason:
+    """One reason for a grade. ``detail`` is what county users read (never a model id); the
+    model version a reason rests on is kept beside it (``model``), for the technical record."""
+
     rule: str      # model | casualty | reach_media | reach_engagement | statutory_cap | override | carried
     grade: str | None
     detail: str
+    model: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "grade": self.grade, "detail": self.detail}
+        found = {"rule": self.rule, "grade": self.grade, "detail": self.detail}
+        return {**found, "model": self.model} if self.model else found
 
 
 def casualty_floor(c: Casualties, policy: PolicyConfig) -> list[Reason]:
@@ -104,8 +109,8 @@ def statutory_cap(floors: list[Reason], figures_stated: bool) -> str | None:
     return highest(r.grade for r in floors if r.rule == "casualty") or GRADES[-1]
 
 
-def cap_note(model_grade: str, model_version: str, cap: str) -> str:
-    return (f"文本模型 {model_version} 判定为{model_grade}，高于文中伤亡/损失数字对应的{cap}（国务院令第493号），"
+def cap_note(model_grade: str, cap: str) -> str:
+    return (f"文本模型判定为{model_grade}，高于文中伤亡/损失数字对应的{cap}（国务院令第493号），"
             f"未自动采用，待分析员复核")
 
 
@@ -120,11 +125,11 @@ def decide(
     """Return (grade, automatic grade, reasons). Automatic regrading only raises; an
     override wins in either direction. A model grade above ``cap`` (``statutory_cap``) is not
     applied: the cap is, with the model's view among the reasons."""
-    reasons = [Reason("model", model_grade, f"文本模型 {model_version} 判定为{model_grade}"), *floors]
+    reasons = [Reason("model", model_grade, f"文本模型判定为{model_grade}", model_version), *floors]
     applied = model_grade
     if cap is not None and rank(model_grade) < rank(cap):
         applied = cap
-        reasons.append(Reason("statutory_cap", cap, cap_note(model_grade, model_version, cap)))
+        reasons.append(Reason("statutory_cap", cap, cap_note(model_grade, cap), model_version))
     auto = highest([applied, *(r.grade for r in floors)])
     assert auto is not None
     if previous is not None and rank(previous) < rank(auto):

@@ -70,7 +70,8 @@ def test_decide_takes_highest_and_records_every_reason(cfg: Config) -> None:
     grade, auto, reasons = decide("一般", "grade-v1", floors, None, None)
     assert (grade, auto) == ("重大", "重大")
     assert {r.rule for r in reasons} == {"model", "casualty"}
-    assert "grade-v1" in reasons[0].detail
+    # The model's version is on record beside the reason, never in the words county users read.
+    assert reasons[0].as_dict()["model"] == "grade-v1" and "grade-v1" not in reasons[0].detail
 
 
 def test_automatic_regrading_only_raises(cfg: Config) -> None:
