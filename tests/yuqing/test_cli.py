@@ -17,21 +17,9 @@ import pytest
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import USER_ROLES
+from tests.yuqing.conftest import run
 
 NOW = "2026-11-28T10:00:00+08:00"
-
-
-def run(args: list[str], settings: Settings, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "YUQING_DATABASE_URL": settings.database_url, "YUQING_STATE_DIR": str(settings.state_dir),
-           "YUQING_MODEL_DIR": str(settings.model_dir)}
-    return subprocess.run([sys.executable, "-m", "yuqing.cli", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=300)
-
-
-@pytest.fixture
-def sqlite_settings(settings_for, tmp_path: Path) -> Settings:  # type: ignore[no-untyped-def]
-    settings: Settings = settings_for(f"sqlite:///{(tmp_path / 'cli.db').as_posix()}")
-    return settings
 
 
 def test_triage_writes_one_line_per_item_and_reports_rejects(sqlite_settings: Settings, tmp_path: Path) -> None:

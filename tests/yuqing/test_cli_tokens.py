@@ -3,37 +3,19 @@ that fits 80 columns, revoked one by one by number."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 from rich.cells import cell_len
 
 from pipeline.settings import Settings
-
-
-def run(args: list[str], settings: Settings, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The command in a pipe (80 columns: no COLUMNS from the terminal running the tests)."""
-    env = {**{k: v for k, v in os.environ.items() if k != "COLUMNS"}, "YUQING_DATABASE_URL": settings.database_url,
-           "YUQING_STATE_DIR": str(settings.state_dir), "YUQING_MODEL_DIR": str(settings.model_dir),
-           "YUQING_TEST_PW": "a-long-password"}
-    return subprocess.run([sys.executable, "-m", "yuqing.cli", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=300)
-
-
-@pytest.fixture
-def sqlite_settings(settings_for, tmp_path: Path) -> Settings:  # type: ignore[no-untyped-def]
-    settings: Settings = settings_for(f"sqlite:///{(tmp_path / 'cli.db').as_posix()}")
-    return settings
+from tests.yuqing.conftest import run
 
 
 def test_tokens_are_issued_with_an_expiry_listed_and_revoked_one_by_one(sqlite_settings: Settings,
                                                                          tmp_path: Path) -> None:
     added = run(["users", "add", "hotline", "--name", "热线系统", "--role", "analyst", "--by", "管理员",
-                 "--password-env", "YUQING_TEST_PW"], sqlite_settings, tmp_path)
+                 "--password-env", "YUQING_TEST_PW"], sqlite_settings, tmp_path, YUQING_TEST_PW="a-long-password")
     assert added.returncode == 0, added.stderr
     month = run(["users", "token", "hotline", "--name", "12345热线", "--days", "30", "--by", "管理员"],
                 sqlite_settings, tmp_path)
