@@ -71,7 +71,7 @@ class BatchWriter:
         changes = self._store_events(facts, existing, posts, placed)
         post_ids = self._store_posts(posts, analyses, signatures, placed, relevant, topics, reasons, extra)
         applied = apply_decisions(self.session, self.cfg, changes, self.now)
-        record_releases(self.session, [PlacedRelease(pid, self._event_id(e), a.release, self._published(p))
+        record_releases(self.session, [PlacedRelease(pid, self._event_id(e), a.release, p.known_time(self.now))
                                        for pid, e, a, p in zip(post_ids, placed, analyses, posts, strict=True)
                                        if a.release is not None], self.now)
         meet_by_releases(self.session, self.cfg, sorted({self._event_id(e) for e in placed}), self.now)
@@ -80,11 +80,6 @@ class BatchWriter:
         for name in ("assignments", "deadlines", "alerts"):
             setattr(self.applied, name, getattr(self.applied, name) + getattr(applied, name))
         return post_ids
-
-    def _published(self, post: PostInput) -> datetime:
-        """When a post was published, as a response time: its time to the minute, else detection."""
-        exact = post.published_at is not None and post.published_precision in ("minute", "second")
-        return post.published_at if exact and post.published_at is not None else self.now
 
     def moved(self, event_ids: list[int], into: int) -> None:
         """Posts of this batch whose events were merged into ``into``."""

@@ -232,9 +232,7 @@ class Clusterer:
         self._count_words(list(words.values()))
 
     def _at(self, post: PostInput) -> float:
-        t = post.published_at
-        exact = t is not None and post.published_precision in ("minute", "second") and t <= self.now
-        return (t if exact and t is not None else self.now).timestamp()
+        return post.known_time(self.now).timestamp()
 
     def _nearest(self, found: list[Near], clue: Clues | None, towns: frozenset[str]) -> Near | None:
         """The most similar representative whose event's place and facts the post does not

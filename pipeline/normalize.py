@@ -80,6 +80,12 @@ class PostInput:
     def input_id(self) -> str:
         return self.platform_id if self.platform_id is not None else f"line-{self.line}"
 
+    def known_time(self, now: datetime) -> datetime:
+        """When the post was published, where that is known to the minute and not after ``now``
+        (a date-only time is no midnight fact, a later one a wrong clock); ``now`` otherwise."""
+        t = self.published_at
+        return t if t is not None and self.published_precision in ("minute", "second") and t <= now else now
+
     @property
     def fingerprint(self) -> str:
         """Identity of a post that has neither a platform id nor a URL."""

@@ -239,9 +239,7 @@ def placing_order(post: PostInput, now: datetime) -> tuple[datetime, str, str, s
     """When a post was published to the minute (its detection time when unknown, date-only or
     later: the same time clustering reads), then what it says and who said it — never where the
     file happened to list it."""
-    exact = post.published_precision in ("minute", "second") and post.published_at is not None
-    at = post.published_at if exact and post.published_at is not None and post.published_at <= now else now
-    return at, post.content_hash, post.platform, post.author or "", post.platform_id or ""
+    return post.known_time(now), post.content_hash, post.platform, post.author or "", post.platform_id or ""
 
 
 def _merge(session: Session, ctx: TriageContext, now: datetime, ids: list[int], clusterer: Clusterer,

@@ -48,7 +48,7 @@ def record_releases(session: Session, placed: list[PlacedRelease], now: datetime
             if p.post_id in known or p.release.unit not in units:
                 continue
             session.add(Response(event_id=p.event_id, unit_id=units[p.release.unit], kind=p.release.response_kind,
-                                 link=None, responded_at=min(p.published_at, now), recorded_at=now,
+                                 link=None, responded_at=p.published_at, recorded_at=now,
                                  recorded_by=f"{p.release.account}（官方发布）"[:64], post_id=p.post_id))
             audit(session, now, SYSTEM_ACTOR, "own_release", "event", p.event_id, after=p.release.kind,
                   unit=p.release.unit, account=p.release.account, post_id=p.post_id)
