@@ -6,6 +6,7 @@ correction goes through — for assignments, milestones, alerts and audit."""
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ from pipeline.actions.releases import PlacedRelease, meet_by_releases, record_re
 from pipeline.alerts.outbox import write_alerts
 from pipeline.normalize import PostInput
 from pipeline.queries.triage_output import PostFields
-from pipeline.rules.analysis import EventFacts, PostAnalysis, irrelevant_reason, post_topic
+from pipeline.rules.analysis import NOT_LOCAL, EventFacts, PostAnalysis, irrelevant_reason, post_topic
 from pipeline.rules.decide import EventDecision, decide_event, event_clock, overrides_of
 from pipeline.storage import store
 from pipeline.storage.models import Classification, Event, Post
@@ -69,6 +70,8 @@ class BatchWriter:
         for event, analysis, post, rel in zip(placed, analyses, posts, relevant, strict=True):
             facts[event].add(analysis, post.text, rel, irrelevant)
         changes = self._store_events(facts, existing, posts, placed)
+        # A stored event this chunk shows to be about 云和 takes its earlier placeless posts along.
+        store.follow_incident(self.session, [e for e in existing if facts[e].local and facts[e].relevant_posts], NOT_LOCAL)
         post_ids = self._store_posts(posts, analyses, signatures, placed, relevant, topics, reasons, extra)
         applied = apply_decisions(self.session, self.cfg, changes, self.now)
         record_releases(self.session, [PlacedRelease(pid, self._event_id(e), a.release, p.known_time(self.now))
@@ -94,10 +97,13 @@ class BatchWriter:
         event decides for it."""
         policy = self.cfg.policy.relevance
         topics, relevant, reasons = [], [], []
+        local_posts = Counter(event for event, a in zip(placed, analyses, strict=True) if a.local)
         for event, a in zip(placed, analyses, strict=True):
             local = a.local or facts[event].local
             row = existing.get(event) if isinstance(event, int) else None
-            topic = post_topic(a, local, policy, joined=bool(row is not None and row.relevant))
+            # Joined an event about 云和: a stored one, or one whose other posts of the chunk name 云和.
+            joined = bool(row.relevant) if row is not None else local_posts[event] > (1 if a.local else 0)
+            topic = post_topic(a, local, policy, joined=joined)
             ov = overrides_of(row)
             why = irrelevant_reason(a, local, topic, policy) if ov.relevant is None else (
                 None if ov.relevant else SET_ASIDE_BY_ANALYST)

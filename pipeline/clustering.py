@@ -34,7 +34,7 @@ from pipeline.batch import NewEvent, Placed
 from pipeline.config import Config
 from pipeline.normalize import PostInput
 from pipeline.rules.analysis import PLACE_SETS
-from pipeline.rules.clues import Clues, Vocabulary
+from pipeline.rules.clues import Clues, Vocabulary, term_weight
 from pipeline.rules.events import EventIndex, Near, band_keys, copy_groups
 from pipeline.rules.incidents import Match, Profile, conflicts, match, profiles_conflict
 from pipeline.storage import lookup
@@ -211,6 +211,7 @@ class Clusterer:
             self._add_places(self.find(event), [towns])
             if clue is not None:
                 self._remember(event, clue)
+                event = self._absorb(event, clue, merges)
             indexed = not copy and self.index.add(signatures[k], bands[k], event)
             placed.append(event)  # type: ignore[arg-type]  # an event id or a NewEvent
             rows.append({"joined": joined, "clues": clue.to_json() if clue is not None else None, "indexed": indexed})
@@ -307,6 +308,50 @@ class Clusterer:
             event = self._union(a, b, merges)
             return event, {**joined, "how": "bridge", "reasons": [said, *reasons, "两个事件为同一事件，已合并"]}
         return a, joined
+
+    # --- placeless flashes told again with their place -----------------------------------------
+
+    def _absorb(self, event: object, clue: Clues, merges: list[tuple[int, int]]) -> object:
+        """A post that names the place of an incident takes in the events of the same kind that
+        named no place (an eyewitness flash written before anyone said where: "湾头那边翻船了")
+        when they agree with it beyond the kind (an uncommon word, an object, a figure, the hour)
+        and no other event of that kind at another place agrees with them as well — the flash is
+        then told again with its place, in any order of arrival."""
+        if not (clue.places() and clue.kinds):
+            return event
+        root = self.find(event)
+        mine = self.profiles.get(root)
+        if mine is None or not (mine.towns or mine.spots):
+            return event
+        for kind in clue.kinds:
+            for other in list(self.buckets.get(("k", "?", kind)) or []):
+                r = self.find(other)
+                theirs = self.profiles.get(r)
+                if r == root or theirs is None or theirs.towns or theirs.spots or theirs.elsewhere:
+                    continue
+                if self._absorbs(root, mine, r, theirs, kind):
+                    root = self._union(root, r, merges)
+                    mine = self.profiles[root]
+        return root
+
+    def _absorbs(self, root: object, mine: Profile, r: object, theirs: Profile, kind: str) -> bool:
+        window = self.policy.incidents.window_hours * 3600
+        if not (mine.first - window <= theirs.first and theirs.last <= mine.last + window):
+            return False
+        if profiles_conflict(mine, theirs) or not self._agree(mine, theirs):
+            return False
+        rivals = [e for e in (self.find(x) for x in (self.buckets.get(("k", "*", kind)) or []))
+                  if e not in (root, r) and (p := self.profiles.get(e)) is not None and (p.towns or p.spots)
+                  and not self._same_place(e, root) and p.first - window <= theirs.first <= p.last + window
+                  and not profiles_conflict(p, theirs) and self._agree(p, theirs)]
+        return not rivals
+
+    def _agree(self, a: Profile, b: Profile) -> bool:
+        """Facts beyond the kind two events share: an uncommon word, a named object, a figure,
+        the hour it happened."""
+        words = [w for w in (a.terms.keys() & b.terms.keys()) - self.everyday if term_weight(w) >= KEY_WEIGHT]
+        figures = {d for _, d in a.figures} & {d for _, d in b.figures} or set(a.hurt) & set(b.hurt)
+        return bool(words or a.objects & b.objects or figures or a.hours.keys() & b.hours.keys())
 
     # --- incident buckets ---------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from pipeline.actions.decisions import Applied, Before
 from pipeline.actions.events import _decision, _store_and_apply, refold
 from pipeline.actions.units import withdraw
 from pipeline.config import Config
+from pipeline.rules.analysis import NOT_LOCAL
 from pipeline.rules.deadlines import called_milestones
 from pipeline.storage import store
 from pipeline.storage.models import (
@@ -55,6 +56,10 @@ def merge_events(session: Session, cfg: Config, keep_id: int, other_ids: list[in
     for model in (Post, Response, LabelledExample):
         session.execute(update(model).where(model.event_id.in_(ids)).values(event_id=keep_id))
     _carry_event_state(keep, others)
+    if keep.relevant or any(o.relevant for o in others):
+        # Relevance follows the incident: a post set aside only for naming no 云和 place is about
+        # 云和 once it is known to tell of a 云和 event (a flash written before anyone said where).
+        store.follow_incident(session, [keep_id], NOT_LOCAL)
     if keep.override_topic is not None:
         session.execute(update(Post).where(Post.event_id == keep_id, Post.relevant.is_(True))
                         .values(topic=keep.override_topic))

@@ -155,6 +155,7 @@ def post_topic(a: PostAnalysis, local: bool, relevance: Relevance, joined: bool 
 
 
 OWN_RELEASE = "本县官方发布：作为该单位的回应记录，不另行分办"
+NOT_LOCAL = "未涉及云和"
 
 
 def irrelevant_reason(a: PostAnalysis, local: bool, topic: str, relevance: Relevance) -> str | None:
@@ -165,7 +166,7 @@ def irrelevant_reason(a: PostAnalysis, local: bool, topic: str, relevance: Relev
     if a.noise:
         return a.noise
     if not local:
-        return "未涉及云和"
+        return NOT_LOCAL
     if topic == relevance.irrelevant_topic:
         return f"模型判定无关（{a.classified.topic_scores.get(topic, 0.0):.2f}）"
     return None

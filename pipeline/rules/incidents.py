@@ -41,12 +41,14 @@ class Profile:
     stems: dict[str, str] = field(default_factory=dict)  # first two characters -> a word
     rumor: bool = False
     debunk: bool = False
+    elsewhere: bool = False  # a post of it names a city or county other than 云和
     first: float = math.inf
     last: float = -math.inf
 
     def add(self, c: Clues) -> None:
         # An official 辟谣 answers the rumour inside its event; only others' debunking is told apart.
         self.rumor, self.debunk = self.rumor or c.rumor, self.debunk or (c.debunk and not c.official)
+        self.elsewhere = self.elsewhere or c.elsewhere
         self.towns.update(c.towns)
         self.spots.update(c.spots)
         self.kinds.update(c.kinds)
@@ -80,6 +82,7 @@ class Profile:
     def absorb(self, other: Profile) -> None:
         """Fold in the profile of an event found to be the same incident."""
         self.rumor, self.debunk = self.rumor or other.rumor, self.debunk or other.debunk
+        self.elsewhere = self.elsewhere or other.elsewhere
         for name in ("towns", "spots", "kinds", "matters", "objects"):
             getattr(self, name).update(getattr(other, name))
         self.figures = sorted([*self.figures, *other.figures])[:16]

@@ -108,6 +108,14 @@ def identity_candidates(session: Session, ids: Sequence[str], urls: Sequence[str
     return list(found.values())
 
 
+def follow_incident(session: Session, event_ids: Sequence[int], not_local: str) -> None:
+    """Relevance follows the incident: posts of these events (about 云和) set aside only for
+    naming no 云和 place (``not_local``, the reason they were given) are about 云和 after all."""
+    if event_ids:
+        session.execute(update(Post).where(Post.event_id.in_(list(event_ids)), Post.irrelevant_reason == not_local)
+                        .values(relevant=True, irrelevant_reason=None))
+
+
 def load_events(session: Session, ids: Iterable[int]) -> dict[int, Event]:
     out: dict[int, Event] = {}
     for part in chunks(sorted(set(ids))):

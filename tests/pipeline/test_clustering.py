@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from benchmarks.bench_clustering import BASELINE, boilerplate_complaints, boilerplate_purity, evaluate, read_set
@@ -87,3 +88,38 @@ def test_the_demo_bus_accident_arriving_in_two_batches_is_still_one(engine: Engi
     bus = {items[f"demo-02{i}"] for i in range(4)}
     assert len(bus) == 1
     assert _chains(engine, bus) == {"崇头镇": 1, "县政府办公室": 1, "县委宣传部": 1}
+
+
+FLASH = {"id": "flash", "platform": "douyin", "author": "夜班的小周", "published_at": "2026-11-28T08:05:00+08:00",
+         "text": "厂区那边的烘干房着火了，黑烟老高，消防车刚刚开过去"}
+ELSEWHERE = {"id": "far", "platform": "weibo", "author": "过路人", "published_at": "2026-11-28T08:10:00+08:00",
+             "text": "遂昌县一家工厂的烘干房起火了，火光很大"}
+REPORT = {"id": "report", "platform": "news", "author": "云和新闻网", "published_at": "2026-11-28T09:30:00+08:00",
+          "text": "28日8时许，白龙山街道一竹木企业烘干房起火，消防救援人员到场扑救，未造成人员伤亡。"}
+OTHER = {"id": "other", "platform": "news", "author": "云和新闻网", "published_at": "2026-11-28T09:40:00+08:00",
+         "text": "28日上午，石塘镇一户村民家中厨房起火，村民及时扑灭，未造成人员伤亡。"}
+
+
+def _triage(engine: Engine, ctx: TriageContext, batches: list[list[dict[str, str]]]) -> dict[str, tuple[int, bool]]:
+    now = datetime.fromisoformat("2026-11-28T10:00:00+08:00")
+    for batch in batches:
+        with session_scope(engine) as s:
+            triage_posts(s, [to_post(r, n, now) for n, r in enumerate(batch, 1)], ctx, now)
+    with session_scope(engine) as s:
+        rows = s.execute(select(Post.platform_id, Post.event_id, Post.relevant)).all()
+    return {str(pid): (eid, rel) for pid, eid, rel in rows}
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["one-batch", "flash-a-cycle-earlier"])
+def test_a_flash_naming_no_place_joins_the_report_that_names_it_later(engine: Engine, ctx: TriageContext,
+                                                                      split: bool) -> None:
+    """An eyewitness flash written before anyone said where ("烘干房冒黑烟了") is the incident
+    the later report places in 白龙山街道 — in one batch or when the flash came a cycle earlier;
+    it is then about 云和. A fire of the same day in another township, and a post naming another
+    county, stay apart."""
+    batches = [[FLASH, ELSEWHERE], [REPORT, OTHER]] if split else [[FLASH, ELSEWHERE, REPORT, OTHER]]
+    found = _triage(engine, ctx, batches)
+    assert found["flash"][0] == found["report"][0]
+    assert found["flash"][1] is True
+    assert found["far"][0] != found["report"][0]
+    assert found["other"][0] != found["report"][0]
