@@ -217,10 +217,11 @@ def web(
     import uvicorn
 
     from yuqing.web import create_app
+    from yuqing.web.app import server_options
 
     s = settings()
     if s.public_url:
         out.print(f"预警消息中的确认链接：{escape(s.public_url.rstrip('/'))}/ack/<确认码>")
     else:
         err.print("[yellow]未设置 YUQING_PUBLIC_URL：预警消息只附确认命令，不附确认链接[/yellow]")
-    uvicorn.run(create_app(s), host=host, port=port)
+    uvicorn.run(create_app(s), host=host, port=port, **server_options(s))
