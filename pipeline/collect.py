@@ -39,6 +39,7 @@ def run_facts(sources: list[Source], report: CollectReport) -> list[RunFacts]:
                               duplicates=r.duplicates, rejected=r.rejected, reject_reasons=list(r.reject_reasons),
                               problems=[(p.kind, p.detail) for p in r.problems], not_modified=r.not_modified,
                               validators=dict(r.validators), base_minutes=float(s.interval_minutes),
+                              max_minutes=s.longest_interval,
                               search_start=r.search_window.start if r.search_window else None,
                               windows=[WindowOutcome(w.window.start, w.window.end, w.outcome, w.detail)
                                        for w in r.windows]))
