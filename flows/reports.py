@@ -11,16 +11,15 @@ from typing import Any
 from prefect import flow, task
 
 from flows.operations import alerts_task, report, special_reports_task
-from flows.runtime import flow_runtime, run_clock, task_runtime
-from pipeline.timeparse import parse_now
+from flows.runtime import flow_runtime, run_clock, task_now, task_runtime
 
 
 @task(name="periodic-reports")
-def periodic_reports_task(now: str) -> list[dict[str, Any]]:
+def periodic_reports_task(now: str | None) -> list[dict[str, Any]]:
     from pipeline.reports.service import produce_periodic_reports
 
     with task_runtime() as rt:
-        produced = produce_periodic_reports(rt, parse_now(now))
+        produced = produce_periodic_reports(rt, task_now(now))
     return [{"key": r.key, "title": r.title, "files": r.files} for r in produced]
 
 
