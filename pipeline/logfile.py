@@ -45,7 +45,6 @@ def configure_file_logging(settings: Settings, level: int = logging.INFO) -> log
     handler = logging.handlers.RotatingFileHandler(settings.log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS,
                                                    encoding="utf-8")
     handler.setFormatter(JsonLines())
-    root.addHandler(handler)
-    if root.level > level or root.level == logging.NOTSET:
-        root.setLevel(level)
+    handler.setLevel(level)
+    root.addHandler(handler)  # the root's own level is left alone: Prefect's loggers pass INFO up to it
     return handler
