@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -173,6 +174,8 @@ def serve(
     except (ValueError, ConfigError) as exc:
         raise fail(str(exc), EXIT_USAGE) from exc
     _require_channels(s, dict(os.environ), allow_missing_channels)
+    if every is None and (not flow or "reports" in flow):
+        _make_up_reports(s)
     web = served(create_app(s), web_host, web_port) if web_port else nullcontext(None)
     with web as url:
         if url:
@@ -201,6 +204,28 @@ def _require_channels(s: Any, env: dict[str, str], allowed: bool) -> None:
               soft_wrap=True)
     for name, (variables, _who) in missing.items():
         err.print(f"[yellow]  - {escape(name)}：{escape('、'.join(variables))}[/yellow]", soft_wrap=True)
+
+
+def _make_up_reports(s: Any) -> None:
+    """The 08:00 report runs missed while nothing was serving (stopping serve pauses its
+    schedules, and a paused schedule never runs late), made up before the schedules start."""
+    from flows import quiet_prefect
+
+    quiet_prefect()
+    from flows.deployments import missed_runs
+    from pipeline.queries.reports import last_periodic_report_at
+    from pipeline.reports.service import produce_missed_periodic_reports
+    from pipeline.timeparse import SHANGHAI
+
+    at = datetime.now(SHANGHAI)
+    with runtime() as rt:
+        missed = missed_runs(s.config_dir, "reports", rt.read(last_periodic_report_at), at)
+        if not missed:
+            return
+        progress(f"补做停止期间错过的 {len(missed)} 次定期报告运行")
+        produced = produce_missed_periodic_reports(rt, at, missed)
+    for record in produced:
+        out.print(f"已补做：{escape(record.title)}", soft_wrap=True)
 
 
 @app.command()
