@@ -161,18 +161,23 @@ def _post_and_event_metrics(counts: Any) -> Iterator[Any]:
                             value=counts.overdue_milestones)
 
 
+def _per_row(label: str, key: str, rows: list[Any], specs: list[tuple[Any, str, str, str]]) -> Iterator[Any]:
+    """A metric family per spec (family class, name, help, attribute of a row), labelled
+    ``label`` with each row's ``key`` attribute."""
+    for family_class, name, doc, attribute in specs:
+        family = family_class(name, doc, labels=[label])
+        for row in rows:
+            family.add_metric([getattr(row, key)], getattr(row, attribute))
+        yield family
+
+
 def _alert_metrics(counts: Any, outbox: Any, now: datetime) -> Iterator[Any]:
     from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-    sent = CounterMetricFamily("yuqing_alert_deliveries", "Alert messages delivered, by channel", labels=["channel"])
-    failed = CounterMetricFamily("yuqing_alert_delivery_failures", "Failed delivery attempts, by channel",
-                                 labels=["channel"])
-    pending = GaugeMetricFamily("yuqing_alert_deliveries_pending", "Deliveries waiting, by channel", labels=["channel"])
-    for c in counts.channels:
-        sent.add_metric([c.channel], c.sent)
-        failed.add_metric([c.channel], c.failed_attempts)
-        pending.add_metric([c.channel], c.pending)
-    yield from (sent, failed, pending)
+    yield from _per_row("channel", "channel", counts.channels, [
+        (CounterMetricFamily, "yuqing_alert_deliveries", "Alert messages delivered, by channel", "sent"),
+        (CounterMetricFamily, "yuqing_alert_delivery_failures", "Failed delivery attempts, by channel", "failed_attempts"),
+        (GaugeMetricFamily, "yuqing_alert_deliveries_pending", "Deliveries waiting, by channel", "pending")])
     age = (now - outbox.oldest_urgent_at).total_seconds() if outbox.oldest_urgent_at else 0.0
     yield GaugeMetricFamily("yuqing_urgent_alert_undelivered_seconds",
                             "Age of the oldest urgent alert with a delivery pending (0: none)", value=age)
@@ -181,19 +186,14 @@ def _alert_metrics(counts: Any, outbox: Any, now: datetime) -> Iterator[Any]:
 def _source_metrics(counts: Any, sources: Any) -> Iterator[Any]:
     from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-    collected = CounterMetricFamily("yuqing_posts_collected", "Items fetched from each source", labels=["source"])
-    runs = CounterMetricFamily("yuqing_collection_runs", "Collection runs of each source", labels=["source"])
-    errors = CounterMetricFamily("yuqing_collection_errors", "Collection runs that ended degraded or down",
-                                 labels=["source"])
-    failures = GaugeMetricFamily("yuqing_source_consecutive_failures", "Failed runs in a row", labels=["source"])
-    for s in counts.sources:
-        collected.add_metric([s.name], s.collected)
-        runs.add_metric([s.name], s.runs)
-        errors.add_metric([s.name], s.errors)
-        failures.add_metric([s.name], s.consecutive_failures)
+    yield from _per_row("source", "name", counts.sources, [
+        (CounterMetricFamily, "yuqing_posts_collected", "Items fetched from each source", "collected"),
+        (CounterMetricFamily, "yuqing_collection_runs", "Collection runs of each source", "runs"),
+        (CounterMetricFamily, "yuqing_collection_errors", "Collection runs that ended degraded or down", "errors"),
+        (GaugeMetricFamily, "yuqing_source_consecutive_failures", "Failed runs in a row", "consecutive_failures")])
     success = GaugeMetricFamily("yuqing_source_last_success_timestamp_seconds", "Last run that answered",
                                 labels=["source"])
     for v in sources:
         if v.last_success_at is not None:
             success.add_metric([v.name], _seconds(v.last_success_at) or 0)
-    yield from (collected, runs, errors, failures, success)
+    yield success

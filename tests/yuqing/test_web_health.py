@@ -116,3 +116,30 @@ def test_the_verdict_names_what_a_duty_officer_must_act_on() -> None:
     assert late.problems == ["数据库无法连接", "紧急预警已等待 11 分钟仍未送达（渠道：office-mail）"] and not late.ok
     silent = judge(True, [], [SourceVitals("a", "news", "ok", at - timedelta(hours=3), at - timedelta(hours=3))], None, at)
     assert silent.ok and silent.warnings == ["已 180 分钟没有采集运行（计划任务可能已停止）"]
+
+
+def test_collection_runs_errors_and_a_down_source_are_seen(engine: Engine, db_url: str, cfg: Any,
+                                                            settings_for: Any) -> None:
+    from pipeline.actions.sources import record_run
+    from pipeline.rules.health import RunFacts
+    from pipeline.storage.db import session_scope
+
+    good = RunFacts(name="云和发布", platform="wechat", fetched=4, new=2, duplicates=2, rejected=0)
+    bad = RunFacts(name="云和新闻网", platform="news", fetched=0, new=0, duplicates=0, rejected=0,
+                   problems=[("fetch_failed", "connection refused")])
+    for i in range(3):
+        with session_scope(engine) as s:
+            record_run(s, cfg, [good, bad], NOW + timedelta(minutes=30 * i))
+    with running(settings_for(db_url), clock=lambda: NOW + timedelta(hours=1, minutes=5)) as client:
+        metrics = samples(client)
+        health = client.get("/healthz")
+    news, wechat = (("source", "云和新闻网"),), (("source", "云和发布"),)
+    assert metrics[("yuqing_collection_runs_total", news)] == 3 and metrics[("yuqing_collection_errors_total", news)] == 3
+    assert metrics[("yuqing_collection_errors_total", wechat)] == 0 and metrics[("yuqing_posts_collected_total", wechat)] == 12
+    assert metrics[("yuqing_source_consecutive_failures", news)] == 3
+    assert ("yuqing_source_last_success_timestamp_seconds", news) not in metrics
+    assert metrics[("yuqing_source_last_success_timestamp_seconds", wechat)] == (NOW + timedelta(hours=1)).timestamp()
+    assert health.status_code == 503 and "信息源「云和新闻网」中断" in health.json()["problems"]
+    sources = {s["name"]: s for s in health.json()["sources"]}
+    assert sources["云和新闻网"]["last_success_at"] is None and sources["云和新闻网"]["health"] == "down"
+    assert "connection refused" not in health.text  # the error text stays on the status page for signed-in users
