@@ -62,6 +62,16 @@ def model_vitals(model_root: Path) -> list[ModelVitals]:
     return found
 
 
+def configured_sources(path: Path) -> set[str] | None:
+    """The names of the enabled sources of ``sources.yaml`` (None when it cannot be read)."""
+    from crawlers.sources import SourcesError, load_sources
+
+    try:
+        return {s.name for s in load_sources(path).sources if s.enabled}
+    except (SourcesError, OSError):
+        return None
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -76,6 +86,9 @@ def health_report(rt: Runtime, now: datetime, limits: Limits | None = None) -> t
                 sources, outbox = source_vitals(session), outbox_vitals(session)
         except Exception:  # lost between the probe and the reading
             up = False
+    configured = configured_sources(rt.settings.config_dir / "sources.yaml")
+    if configured is not None:  # a source disabled or removed since keeps its last state: not judged
+        sources = [v for v in sources if v.name in configured]
     models = model_vitals(rt.settings.model_dir)
     verdict = judge(up, models, sources, outbox, now, limits or Limits())
     body = {

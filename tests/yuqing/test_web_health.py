@@ -127,9 +127,11 @@ def test_collection_runs_errors_and_a_down_source_are_seen(engine: Engine, db_ur
     good = RunFacts(name="云和发布", platform="wechat", fetched=4, new=2, duplicates=2, rejected=0)
     bad = RunFacts(name="云和新闻网", platform="news", fetched=0, new=0, duplicates=0, rejected=0,
                    problems=[("fetch_failed", "connection refused")])
+    gone = RunFacts(name="已删除的源", platform="news", fetched=0, new=0, duplicates=0, rejected=0,
+                    problems=[("fetch_failed", "connection refused")])  # no longer in sources.yaml
     for i in range(3):
         with session_scope(engine) as s:
-            record_run(s, cfg, [good, bad], NOW + timedelta(minutes=30 * i))
+            record_run(s, cfg, [good, bad, gone], NOW + timedelta(minutes=30 * i))
     with running(settings_for(db_url), clock=lambda: NOW + timedelta(hours=1, minutes=5)) as client:
         metrics = samples(client)
         health = client.get("/healthz")
@@ -143,3 +145,4 @@ def test_collection_runs_errors_and_a_down_source_are_seen(engine: Engine, db_ur
     sources = {s["name"]: s for s in health.json()["sources"]}
     assert sources["云和新闻网"]["last_success_at"] is None and sources["云和新闻网"]["health"] == "down"
     assert "connection refused" not in health.text  # the error text stays on the status page for signed-in users
+    assert "已删除的源" not in health.text and metrics[("yuqing_collection_errors_total", (("source", "已删除的源"),))] == 3
