@@ -1,11 +1,13 @@
 """The Scrapy components the runner enables besides the spider: the item pipeline that folds
 the spider's items into a ``CollectReport`` (validated posts per source, counts, problems), and
-a robots.txt middleware safe for concurrent first requests to one host.
+a robots.txt middleware safe for concurrent first requests to one host that keeps robots.txt
+for its lifetime across runs.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import scrapy
@@ -13,10 +15,12 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
 from crawlers.items import CollectReport, CoverageItem, ProblemItem, RecordItem, ValidatorItem
 from crawlers.records import Problem
+from crawlers.robots import RobotsCache, lifetime
 from pipeline.normalize import RejectedRecord, to_post
 from pipeline.timeparse import SHANGHAI
 
@@ -91,7 +95,9 @@ class CollectPipeline:
 
 
 class ConcurrentSafeRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy 2.19's robots.txt middleware, fixed for concurrent first requests to one host.
+    """Scrapy 2.19's robots.txt middleware, fixed for concurrent first requests to one host,
+    and reading and keeping robots.txt in the on-disk cache of ``crawlers.robots`` when the
+    ``YUQING_ROBOTS_CACHE`` setting names its folder.
 
     While robots.txt is being fetched, every further request to that host awaits the same
     Deferred through ``asFuture``, which consumes its result: from the second waiter on the
@@ -99,8 +105,19 @@ class ConcurrentSafeRobotsTxtMiddleware(RobotsTxtMiddleware):
     host a disallowed URL was fetched). Each waiter here gets its own relayed Deferred.
     """
 
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        folder = crawler.settings.get("YUQING_ROBOTS_CACHE")
+        self._cache = RobotsCache(Path(folder)) if folder else None
+
     async def robot_parser(self, request: scrapy.Request) -> Any:
-        netloc = urlparse_cached(request).netloc
+        url = urlparse_cached(request)
+        netloc = url.netloc
+        if self._cache is not None and netloc not in self._parsers:
+            body = self._cache.get(f"{url.scheme}://{netloc}")
+            if body is not None:  # fetched by an earlier run and still fresh
+                self._parsers[netloc] = build_from_crawler(self._parserimpl, self.crawler, body)
+                self._stats.inc_value("robotstxt/cache_hit")
         pending = self._parsers.get(netloc)
         if isinstance(pending, Deferred):
             waiter: Deferred[Any] = Deferred()
@@ -112,3 +129,10 @@ class ConcurrentSafeRobotsTxtMiddleware(RobotsTxtMiddleware):
             pending.addBoth(relay)
             return await maybe_deferred_to_future(waiter)
         return await super().robot_parser(request)
+
+    async def _parse_robots(self, response: Any, netloc: str, request: scrapy.Request) -> None:
+        await super()._parse_robots(response, netloc, request)
+        if self._cache is not None:
+            control = response.headers.get(b"Cache-Control")
+            seconds = lifetime(response.status, control.decode("latin-1") if control else None)
+            self._cache.put(f"{urlparse_cached(request).scheme}://{netloc}", response.body, seconds)

@@ -76,6 +76,10 @@ class Source(BaseModel):
     search_lookback_hours: float = Field(default=24, ge=1, le=30 * 24)
     search_overlap_hours: float = Field(default=1, ge=0, le=48)
     user_agent: str | None = None
+    # The longest wait between two polls, however long the source has been quiet or failing
+    # (adaptive polling: ``pipeline.rules.health.next_poll``); default 4 × interval_minutes,
+    # at most 60 minutes (never less than interval_minutes). Keep it short for urgent sources.
+    max_interval_minutes: float | None = Field(default=None, ge=0.1, le=7 * 24 * 60)
     timeout_seconds: float = Field(default=20.0, gt=0, le=300)
     # Politeness of this source, when it must differ from the defaults (robots.txt, 2 requests
     # at once per domain, about 1 s between requests, AutoThrottle): seconds between its
@@ -91,6 +95,11 @@ class Source(BaseModel):
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ValueError(f"不是 http(s) 网址：{url!r}")
         return value
+
+    @field_validator("user_agent")
+    @classmethod
+    def _ascii_agent(cls, value: str | None) -> str | None:
+        return None if value is None else ascii_user_agent(value)
 
     @field_validator("name")
     @classmethod
@@ -114,6 +123,13 @@ class Source(BaseModel):
         if self.cookie_env is not None and self.kind != "weibo":
             raise ValueError("cookie_env 只适用于 weibo 类信息源")
         return self
+
+    @property
+    def longest_interval(self) -> float:
+        """The cap of adaptive polling in minutes (see ``max_interval_minutes``)."""
+        if self.max_interval_minutes is not None:
+            return max(self.max_interval_minutes, self.interval_minutes)
+        return max(self.interval_minutes, min(4 * self.interval_minutes, 60.0))
 
     @property
     def is_search(self) -> bool:
@@ -146,11 +162,25 @@ class Source(BaseModel):
         return [self.url, *[u for u in self.urls if u != self.url]]
 
 
+def ascii_user_agent(value: str) -> str:
+    """A User-Agent header must be printable ASCII: raw Chinese arrives as mojibake on some
+    servers and is refused by some firewalls (RFC 9110 field values are ASCII in practice)."""
+    if not value.strip() or not all(32 <= ord(c) < 127 for c in value):
+        raise ValueError("user_agent 只能使用英文字母、数字与 ASCII 标点（中文会在部分网站乱码或被防火墙拒绝），"
+                         "例如 \"yuqing/0.1 (Yunhe County public opinion monitoring; +https://www.yunhe.gov.cn)\"")
+    return value
+
+
 class SourcesFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    user_agent: str = "yuqing/0.1 (云和县政务舆情监测; +https://www.yunhe.gov.cn)"
+    user_agent: str = "yuqing/0.1 (Yunhe County public opinion monitoring; +https://www.yunhe.gov.cn)"
     sources: list[Source]
+
+    @field_validator("user_agent")
+    @classmethod
+    def _ascii_agent(cls, value: str) -> str:
+        return ascii_user_agent(value)
 
     @model_validator(mode="after")
     def _unique_names(self) -> SourcesFile:

@@ -14,24 +14,23 @@ from typing import Any
 from prefect import flow, task
 
 from flows.operations import dispatch_task, report, special_reports_task
-from flows.runtime import flow_runtime, run_clock, task_runtime
+from flows.runtime import flow_runtime, run_clock, task_now, task_runtime
 from pipeline import inbox, service
 from pipeline.settings import Settings
-from pipeline.timeparse import parse_now
 
 
 @task(name="ingest", retries=2, retry_delay_seconds=2)
-def ingest_task(path: str, now: str) -> service.ValidatedFile:
+def ingest_task(path: str, now: str | None) -> service.ValidatedFile:
     settings = Settings.from_env()
     rejects = settings.state_dir / "rejects" / f"{Path(path).stem}.rejects.jsonl"
-    return service.validate_file(Path(path), parse_now(now), rejects)
+    return service.validate_file(Path(path), task_now(now), rejects)
 
 
 @task(name="triage")
-def triage_task(validated: service.ValidatedFile, now: str) -> dict[str, Any]:
+def triage_task(validated: service.ValidatedFile, now: str | None) -> dict[str, Any]:
     # The ingest step already recorded the rejects; this step only triages the valid posts.
     with task_runtime() as rt:
-        result = service.ingest_file(rt, Path(validated.path), parse_now(now), None)
+        result = service.ingest_file(rt, Path(validated.path), task_now(now), None)
     r = result.report
     return {"new_posts": r.new_posts, "duplicates": r.duplicates, "events_created": r.events_created,
             "events_updated": r.events_updated, "assignments_created": r.assignments_created,

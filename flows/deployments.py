@@ -12,6 +12,7 @@ safe to run on several workers at once (claims by atomic rename, ``UPDATE … RE
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -73,6 +74,30 @@ def planned(config_dir: Path, every: float | None = None, only: list[str] | None
             raise ConfigError(f"{path}: flow {name!r} needs 'cron' or 'interval_seconds'")
         result.append(Planned(name, schedule))
     return result
+
+
+MAKE_UP_LIMIT = 40  # scheduled report runs made up at most (about a month and a week of 08:00 runs)
+
+
+def missed_runs(config_dir: Path, name: str, since: datetime | None, now: datetime,
+                limit: int = MAKE_UP_LIMIT) -> list[datetime]:
+    """The times flow ``name`` was due by its cron in ``schedules.yaml`` after ``since`` and up
+    to ``now`` (the newest ``limit``); none without ``since`` or without a cron."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from prefect.server.schemas.schedules import CronSchedule
+
+    path = config_dir / "schedules.yaml"
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sched = (spec.get("flows") or {}).get(name) if isinstance(spec, dict) else None
+    if since is None or not isinstance(sched, dict) or "cron" not in sched or since >= now:
+        return []
+    schedule = CronSchedule(cron=sched["cron"], timezone=spec.get("timezone", "Asia/Shanghai"))
+    # get_dates is a coroutine; run it on a thread of its own, whatever loop the caller runs in
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        dates = pool.submit(asyncio.run, schedule.get_dates(n=1000, start=since, end=now)).result()
+    return [datetime.fromisoformat(d.isoformat()) for d in dates if since < d <= now][-limit:]
 
 
 def require_models(settings: Settings) -> None:

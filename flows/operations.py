@@ -8,14 +8,14 @@ assignments, the outbox is keyed, deliveries are claimed one at a time.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from flows.runtime import flow_runtime, run_clock, task_runtime
+from flows.runtime import flow_runtime, run_clock, task_now, task_runtime
 from pipeline import service
-from pipeline.timeparse import parse_now
 
 
 def report(key: str, title: str, lines: list[str]) -> None:
@@ -28,42 +28,43 @@ def report(key: str, title: str, lines: list[str]) -> None:
 
 
 @task(name="dispatch")
-def dispatch_task(now: str) -> dict[str, int]:
+def dispatch_task(now: str | None) -> dict[str, int]:
     with task_runtime() as rt:
-        return service.dispatch(rt, parse_now(now))
+        return service.dispatch(rt, task_now(now))
 
 
 @task(name="deliver-alerts", retries=2, retry_delay_seconds=5)
-def alerts_task(now: str) -> dict[str, int]:
+def alerts_task(now: str | None) -> dict[str, int]:
     with task_runtime() as rt:
-        return service.deliver_alerts(rt, parse_now(now))
+        # Without a given time, each message is recorded at the moment it goes out.
+        return service.deliver_alerts(rt, task_now(now), clock=None if now is not None else partial(task_now, None))
 
 
 @task(name="sweep")
-def sweep_task(now: str) -> dict[str, int]:
+def sweep_task(now: str | None) -> dict[str, int]:
     with task_runtime() as rt:
-        return service.sweep_deadlines(rt, parse_now(now))
+        return service.sweep_deadlines(rt, task_now(now))
 
 
 @task(name="special-reports")
-def special_reports_task(now: str) -> list[str]:
+def special_reports_task(now: str | None) -> list[str]:
     """舆情专报 for events that reached an urgent grade since the last look (after triage, in its
     own units of work); returns the report keys produced."""
     from pipeline.reports.service import produce_due_special_reports
 
     with task_runtime() as rt:
-        produced = [r.key for r in produce_due_special_reports(rt, parse_now(now))]
+        produced = [r.key for r in produce_due_special_reports(rt, task_now(now))]
     if produced:
         report("special-reports", "舆情专报", [f"已生成并通知舆情分析员：{key}" for key in produced])
     return produced
 
 
 @task(name="collect", retries=1, retry_delay_seconds=10)
-def collect_task(now: str) -> dict[str, Any]:
+def collect_task(now: str | None) -> dict[str, Any]:
     from pipeline.collect import collect_once
 
     with task_runtime() as rt:
-        facts = collect_once(rt, rt.settings.config_dir / "sources.yaml", None, parse_now(now), due_only=True)
+        facts = collect_once(rt, rt.settings.config_dir / "sources.yaml", None, task_now(now), due_only=True)
     return {f.name: {"fetched": f.fetched, "new": f.new, "problems": len(f.problems),
                      "problem_details": [f"{k}: {d[:120]}" for k, d in f.problems[:3]]} for f in facts}
 
@@ -108,9 +109,9 @@ def sweep_flow(now: str | None = None) -> dict[str, Any]:
 
 
 @task(name="retrain")
-def retrain_task(now: str) -> list[dict[str, Any]]:
+def retrain_task(now: str | None) -> list[dict[str, Any]]:
     with task_runtime() as rt:
-        return service.retrain_models(rt, parse_now(now))
+        return service.retrain_models(rt, task_now(now))
 
 
 @flow(name="retrain")

@@ -1,6 +1,7 @@
 """The scheduled ``reports`` flow (08:00 Asia/Shanghai, ``schedules.yaml``): the periodic
 reports due at the run's time — the previous day's 舆情日报, on Mondays the previous week's 周报,
-on the 1st the previous month's 月报 and 考核通报 — then any 舆情专报 still due, then delivery of
+on the 1st the previous month's 月报 and 考核通报 — and those of every 08:00 run missed since the
+last report produced (the scheduler was stopped), then any 舆情专报 still due, then delivery of
 their notices. Re-running it (or running it on several workers) produces and announces nothing
 twice: each report is keyed (``pipeline.reports.service``)."""
 
@@ -11,16 +12,20 @@ from typing import Any
 from prefect import flow, task
 
 from flows.operations import alerts_task, report, special_reports_task
-from flows.runtime import flow_runtime, run_clock, task_runtime
-from pipeline.timeparse import parse_now
+from flows.runtime import flow_runtime, run_clock, task_now, task_runtime
 
 
 @task(name="periodic-reports")
-def periodic_reports_task(now: str) -> list[dict[str, Any]]:
-    from pipeline.reports.service import produce_periodic_reports
+def periodic_reports_task(now: str | None) -> list[dict[str, Any]]:
+    """The reports due now, and those of any 08:00 run missed since the last one produced."""
+    from flows.deployments import missed_runs
+    from pipeline.queries.reports import last_periodic_report_at
+    from pipeline.reports.service import produce_missed_periodic_reports
 
+    at = task_now(now)
     with task_runtime() as rt:
-        produced = produce_periodic_reports(rt, parse_now(now))
+        missed = missed_runs(rt.settings.config_dir, "reports", rt.read(last_periodic_report_at), at)
+        produced = produce_missed_periodic_reports(rt, at, [*missed, at])
     return [{"key": r.key, "title": r.title, "files": r.files} for r in produced]
 
 

@@ -1,6 +1,6 @@
 """One runtime and one clock per flow run. The flow opens the runtime (settings, configuration,
-one engine) and resolves ``now`` once — its scheduled start, or the time it was given — and
-its tasks use both: tasks still pass only small values (ISO times, paths), the runtime reaches
+one engine); each task works at the moment it starts (or at the time the run was given), so
+what it records carries the time it happened; tasks use both: tasks still pass only small values (ISO times, paths), the runtime reaches
 them through a context variable, never as an argument."""
 
 from __future__ import annotations
@@ -39,19 +39,16 @@ def task_runtime() -> Iterator[Runtime]:
         yield fresh
 
 
-def run_clock(now: str | None) -> str:
-    """The flow run's ``now`` as an ISO time, resolved once: the time given, else the run's
-    scheduled start (so a run that waited in the queue still works to its own schedule), else
-    the current time."""
-    if now is not None:
-        return parse_now(now).isoformat()
-    scheduled: datetime | None = None
-    try:
-        from prefect.runtime import flow_run
+def run_clock(now: str | None) -> str | None:
+    """The time a flow run was given (for trials and tests), as an ISO time; None when it was
+    given none."""
+    return parse_now(now).isoformat() if now is not None else None
 
-        value = flow_run.scheduled_start_time
-        scheduled = datetime.fromisoformat(str(value)) if not isinstance(value, datetime) else value
-    except Exception:  # outside a flow run, or a Prefect without the attribute: the current time
-        scheduled = None
-    moment = scheduled if scheduled is not None and scheduled.tzinfo is not None else datetime.now(SHANGHAI)
-    return moment.astimezone(SHANGHAI).isoformat()
+
+def task_now(now: str | None) -> datetime:
+    """The moment a task works at: the time the run was given, else the moment the task
+    starts. Never the run's scheduled start: a run that waited for a free slot (or for a
+    server that was down) would record its collection, detections, deadlines and deliveries
+    as having happened before they did, and deadlines would start before anyone could have
+    seen the post."""
+    return parse_now(now) if now is not None else datetime.now(SHANGHAI)

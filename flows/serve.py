@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -28,9 +29,62 @@ from pathlib import Path
 
 from flows import quiet_prefect
 from flows.deployments import local_deployments, planned, require_models
+from pipeline.logfile import configure_file_logging
 from pipeline.settings import Settings
 
 STOP_GRACE = 120.0  # seconds the child has to pause, stop its flow runs (20 s) and its server (30 s)
+
+# Prefect's own history, bounded: its database vacuum deletes flow runs (with their logs and
+# artifacts) ended more than 3 days ago and events older than a day, hourly. Without it the
+# server's SQLite grew about 0.9 GB a day under the default schedules. What yuqing must keep
+# (posts, events, alerts, audit) is in yuqing's database, never in Prefect's. The environment
+# may set any of these otherwise.
+PREFECT_RETENTION = {
+    "PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED": "events,flow_runs",
+    "PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD": "P3D",
+    "PREFECT_SERVER_EVENTS_RETENTION_PERIOD": "P1D",
+    "PREFECT_SERVER_SERVICES_DB_VACUUM_EVENT_RETENTION_OVERRIDES": '{"prefect.flow-run.heartbeat": "PT6H"}',
+}
+
+
+def server_environment(home: Path, environ: dict[str, str]) -> dict[str, str]:
+    """The environment of the local ``prefect server``: its home under the state directory,
+    telemetry off, the bounded history above (unless the environment says otherwise)."""
+    env = {**PREFECT_RETENTION, **environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "DO_NOT_TRACK": "1"}
+    env.pop("PREFECT_API_URL", None)
+    return env
+
+
+class QuietCapacity(logging.Filter):
+    """Prefect's runner logs "N scheduled runs skipped (at capacity)" whenever it sees runs
+    due soon while its slots are busy — 57 times in 23 minutes with the default schedules,
+    although those runs only start a poll (10 s) later; nothing is dropped. The message is
+    kept back unless runs have been held back without a break (no gap longer than ``gap``
+    seconds between such messages) for ``patience`` seconds: runs are then really late, and
+    it is said as a warning with how long, at most once per ``patience``."""
+
+    def __init__(self, patience: float = 300.0, gap: float = 30.0) -> None:
+        super().__init__()
+        self.patience, self.gap = patience, gap
+        self.since: float | None = None    # start of the current unbroken stretch
+        self.last: float = 0.0             # the previous message
+        self.said: float = 0.0             # the last warning
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "scheduled runs skipped (at capacity)" not in str(record.msg):
+            return True
+        at = record.created
+        if self.since is None or at - self.last > self.gap:
+            self.since, self.said = at, at
+        self.last = at
+        if at - self.said < self.patience:
+            return False
+        self.said = at
+        record.msg = f"{record.msg}; runs have waited for a free slot for {int(at - self.since)} s (serve --limit)"
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
 
 
 def _free_port() -> int:
@@ -44,8 +98,7 @@ def start_server(settings: Settings, port: int | None, log: Callable[[str], None
     port = port or _free_port()
     home = settings.state_dir / "prefect"
     home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
-    env.pop("PREFECT_API_URL", None)
+    env = server_environment(home, dict(os.environ))
     logfile = (home / "server.log").open("ab")
     proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
                              "--port", str(port)], env=env, stdout=logfile, stderr=subprocess.STDOUT)
@@ -126,6 +179,8 @@ def run_schedules(settings: Settings, every: float | None, port: int | None, log
         server = None if os.environ.get("PREFECT_API_URL") else start_server(settings, port, log)
         from prefect import serve
 
+        configure_file_logging(settings)  # after Prefect's own logging set-up, which replaces the root's handlers
+        logging.getLogger("prefect.runner").addFilter(QuietCapacity())
         deployments = local_deployments(settings.config_dir, every, only)
         log("按计划运行：" + "、".join(d.name for d in deployments) + "（Ctrl-C 停止）")
         serve(*deployments, print_starting_message=False, limit=limit)

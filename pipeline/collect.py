@@ -39,6 +39,7 @@ def run_facts(sources: list[Source], report: CollectReport) -> list[RunFacts]:
                               duplicates=r.duplicates, rejected=r.rejected, reject_reasons=list(r.reject_reasons),
                               problems=[(p.kind, p.detail) for p in r.problems], not_modified=r.not_modified,
                               validators=dict(r.validators), base_minutes=float(s.interval_minutes),
+                              max_minutes=s.longest_interval,
                               search_start=r.search_window.start if r.search_window else None,
                               windows=[WindowOutcome(w.window.start, w.window.end, w.outcome, w.detail)
                                        for w in r.windows]))
@@ -60,7 +61,9 @@ def collect_once(rt: Runtime, sources_path: Path, names: list[str] | None, now: 
     if not sources:
         return []
     progress(f"采集 {len(sources)} 个信息源")
-    report = collect(sources, now, user_agent=user_agent, scrapy_settings=scrapy_settings, validators=validators,
+    # robots.txt kept for its lifetime across runs (each scheduled run is a process of its own)
+    crawl = {"YUQING_ROBOTS_CACHE": str(rt.settings.state_dir / "robots"), **(scrapy_settings or {})}
+    report = collect(sources, now, user_agent=user_agent, scrapy_settings=crawl, validators=validators,
                      covered_until=covered)
     store_posts(rt, report, now, progress)
     facts = run_facts(sources, report)

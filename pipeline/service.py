@@ -97,13 +97,16 @@ def dispatch(rt: Runtime, now: datetime) -> dict[str, int]:
 
 
 def deliver_alerts(rt: Runtime, now: datetime, env: Mapping[str, str] | None = None,
-                   limit: int = 1000) -> dict[str, int]:
-    """Send every due alert delivery, one unit of work (and commit) per message."""
+                   limit: int = 1000, clock: Callable[[], datetime] | None = None) -> dict[str, int]:
+    """Send every due alert delivery, one unit of work (and commit) per message. With
+    ``clock``, each message is sent (and its outcome recorded) at the clock's time when its
+    turn comes, not at ``now``: a slow channel must not make later messages look sent early."""
     channels = build_channels(rt.cfg.alerts, os.environ if env is None else env)
     counts = {"sent": 0, "failed": 0}
     for _ in range(limit):
+        at = clock() if clock is not None else now
         with rt.session() as session:
-            outcome = deliver_one(session, channels, rt.cfg.alerts, now, public_url=rt.settings.public_url)
+            outcome = deliver_one(session, channels, rt.cfg.alerts, at, public_url=rt.settings.public_url)
         if outcome is None:
             break
         counts[outcome] += 1

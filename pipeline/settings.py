@@ -29,6 +29,14 @@ class Settings:
     public_url: str | None = None
     # Signs the web app's CSRF tokens; see ``secret()``.
     secret_key: str | None = None
+    # Addresses of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto the web app
+    # believes (uvicorn's ``forwarded_allow_ips``): the client address sign-in throttling
+    # counts and whether a request came over https (secure cookies, HSTS) depend on it.
+    # Comma-separated addresses or networks; "*" trusts every peer (only behind a firewall).
+    trusted_proxies: str = "127.0.0.1"
+    # A file for the structured (JSON lines) log, rotated by size; unset: standard error only
+    # (journald keeps and rotates it under systemd).
+    log_file: Path | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -48,6 +56,8 @@ class Settings:
             corpus_dir=Path(corpus) if corpus else None,
             public_url=env.get("YUQING_PUBLIC_URL", "").strip() or None,
             secret_key=env.get("YUQING_SECRET_KEY", "").strip() or None,
+            trusted_proxies=env.get("YUQING_TRUSTED_PROXIES", "").strip() or "127.0.0.1",
+            log_file=Path(env["YUQING_LOG_FILE"]) if env.get("YUQING_LOG_FILE", "").strip() else None,
         )
 
     def secret(self) -> bytes:

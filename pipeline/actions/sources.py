@@ -53,7 +53,8 @@ def record_run(session: Session, cfg: Config, runs: list[RunFacts], now: datetim
             after.last_new_at, now
         if facts.validators:
             source.http_validators = {**(source.http_validators or {}), **facts.validators}
-        source.poll_minutes = next_poll(facts.base_minutes, source.poll_minutes, facts.new, after.consecutive_failures > 0)
+        source.poll_minutes = next_poll(facts.base_minutes, source.poll_minutes, facts.new, after.consecutive_failures > 0,
+                                        facts.max_minutes)
         source.next_due_at = now + timedelta(minutes=source.poll_minutes)
         if after.health in ("degraded", "down") and (before.health != after.health):
             text = f"信息源「{facts.name}」（{facts.platform}）状态：{HEALTH_NAMES[after.health]}。原因：{after.reason}"

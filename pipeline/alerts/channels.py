@@ -164,3 +164,35 @@ def build_channels(cfg: AlertsConfig, env: Mapping[str, str]) -> dict[str, Chann
     """Live channels from configuration and the environment; a channel missing its variables
     fails each delivery with the reason (and is retried), it does not stop the others."""
     return {name: _build(name, spec, env) for name, spec in cfg.channels.items()}
+
+
+def required_variables(spec: ChannelSpec) -> list[str]:
+    """The environment variables a channel cannot deliver without: its address (webhook URL or
+    mail server) and the robot's signing secret when the configuration names one."""
+    names = [spec.host_env] if spec.type == "email" else [spec.url_env, spec.secret_env]
+    return [n for n in names if n]
+
+
+def missing_channel_variables(cfg: AlertsConfig, env: Mapping[str, str]) -> dict[str, tuple[list[str], list[str]]]:
+    """Channel → (its missing variables, who receives alerts through it) for every channel
+    the recipients (or the default) are routed to; an alert to a channel left out waits in the
+    outbox and is retried forever."""
+    routed: dict[str, list[str]] = {}
+    for recipient, names in [*cfg.recipients.items(), ("其他各单位", cfg.default)]:
+        for name in names:
+            routed.setdefault(name, []).append(recipient)
+    missing = {}
+    for name, recipients in routed.items():
+        lacking = [var for var in required_variables(cfg.channels[name]) if not env.get(var, "").strip()]
+        if lacking:
+            missing[name] = (lacking, recipients)
+    return missing
+
+
+def describe_missing(missing: dict[str, tuple[list[str], list[str]]]) -> str:
+    """The refusal in Chinese, naming each channel, whom it serves and the variables to set."""
+    lines = [f"预警渠道 {name}（接收：{'、'.join(who)}）缺少环境变量 {'、'.join(variables)}"
+             for name, (variables, who) in missing.items()]
+    return ("以下预警渠道未配置，发往它们的预警将无法送达、一直排队重试：\n" + "\n".join(f"  - {line}" for line in lines)
+            + "\n请在环境文件中设置这些变量，或在 data/config/alerts.yaml 的 recipients 中改用已配置的渠道；"
+              "确需先行启动，请加 --allow-missing-channels。")

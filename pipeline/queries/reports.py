@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.storage.models import Event, Report
@@ -48,6 +48,15 @@ def served_file(session: Session, report_id: int, fmt: str, root: Path) -> tuple
     if not path.is_relative_to(root.resolve()) or not path.is_file():
         return None
     return _view(report), path
+
+
+PERIODIC_KINDS = ("daily", "weekly", "monthly")
+
+
+def last_periodic_report_at(session: Session) -> datetime | None:
+    """When the newest 日报 / 周报 / 月报 was produced (None: never): scheduled report runs
+    after it that did not happen are made up (``produce_missed_periodic_reports``)."""
+    return session.scalar(select(func.max(Report.created_at)).where(Report.kind.in_(PERIODIC_KINDS)))
 
 
 def report_recorded(session: Session, key: str) -> bool:

@@ -137,12 +137,22 @@ def produce(rt: Runtime, spec: Spec, now: datetime, recipients: list[str],
     return record
 
 
-def produce_periodic_reports(rt: Runtime, now: datetime, formats: tuple[str, ...] = FORMATS) -> list[ReportRecord]:
-    """The reports due at ``now`` (see the module doc), to the leaders and the analysts."""
+def produce_periodic_reports(rt: Runtime, now: datetime, formats: tuple[str, ...] = FORMATS,
+                             due_at: datetime | None = None) -> list[ReportRecord]:
+    """The reports due at ``due_at`` (a scheduled run's time; ``now`` when not given: see the
+    module doc), produced and recorded at ``now``, to the leaders and the analysts."""
     recipients = [rt.cfg.alerts.leadership_recipient, rt.cfg.alerts.analyst_recipient]
-    specs = [Spec(p.kind, p) for p in due_periods(now)]
+    specs = [Spec(p.kind, p) for p in due_periods(due_at or now)]
     specs += [Spec("assessment", s.period) for s in specs if s.kind == "monthly"]
     return [r for s in specs if (r := produce(rt, s, now, recipients, formats)) is not None]
+
+
+def produce_missed_periodic_reports(rt: Runtime, now: datetime, due_times: list[datetime],
+                                    formats: tuple[str, ...] = FORMATS) -> list[ReportRecord]:
+    """Make up scheduled report runs that did not happen (the scheduler was stopped at 08:00):
+    the reports each of ``due_times`` called for, oldest first, recorded at ``now``. Keyed as
+    every report, so a run that did happen is never repeated."""
+    return [r for at in sorted(due_times) for r in produce_periodic_reports(rt, now, formats, due_at=at)]
 
 
 def produce_due_special_reports(rt: Runtime, now: datetime, formats: tuple[str, ...] = ("docx", "html"),

@@ -43,6 +43,7 @@ class RunFacts:
     not_modified: int = 0                      # start pages that answered 304
     validators: dict[str, dict[str, str | None]] = field(default_factory=dict)
     base_minutes: float = 30.0                 # the configured polling interval
+    max_minutes: float | None = None           # the longest wait between polls (None: 4 × base)
     search_start: datetime | None = None       # keyword search: the start of the window searched
     windows: list[WindowOutcome] = field(default_factory=list)  # keyword search: leaf windows
 
@@ -94,14 +95,17 @@ def _stale(last_new: datetime | None, before: HealthState, now: datetime, stale_
     return before.health is not None and before.since is not None and now - before.since >= stale_after
 
 
-def next_poll(base: float, current: float | None, new: int, failed: bool) -> float:
+def next_poll(base: float, current: float | None, new: int, failed: bool, longest: float | None = None) -> float:
     """Adaptive polling: twice as often while a source produces, gradually less often while
-    it is quiet, backing off when it fails; always within a quarter to four times ``base``."""
-    current = current or base
+    it is quiet, backing off when it fails; always within a quarter of ``base`` and
+    ``longest`` (the source's cap, never below ``base``; four times ``base`` when not given),
+    so that a source that recovers is seen again soon."""
+    cap = base * 4 if longest is None else max(base, longest)
+    current = min(current or base, cap)
     if failed:
         value = current * 2
     elif new > 0:
         value = current / 2
     else:
         value = current * 1.5
-    return max(base / 4, min(base * 4, value))
+    return max(base / 4, min(cap, value))

@@ -91,3 +91,24 @@ def test_unreadable_files(tmp_path: Path) -> None:
     bad.write_text("- just a list\n", encoding="utf-8")
     with pytest.raises(SourcesError, match="顶层应为"):
         load_sources(bad)
+
+
+def test_the_user_agent_is_ascii() -> None:
+    shipped = load_sources(PROJECT_ROOT / "data" / "config" / "sources.yaml")
+    assert shipped.user_agent.isascii() and shipped.user_agent.startswith("yuqing/")
+    assert parse_sources({"sources": []}).user_agent.isascii()  # the default too
+    with pytest.raises(SourcesError, match="user_agent 只能使用英文字母"):
+        parse_sources({"user_agent": "yuqing/0.1 (云和县政务舆情监测)", "sources": []})
+    with pytest.raises(SourcesError, match="user_agent 只能使用英文字母"):
+        parse_sources({"sources": [{"name": "源", "kind": "feed", "url": "http://x.cn/", "user_agent": "浏览器"}]})
+
+
+def test_the_longest_wait_between_polls_is_capped_per_source() -> None:
+    raw = {"sources": [{"name": "日报", "kind": "feed", "url": "http://x.cn/", "interval_minutes": 60},
+                       {"name": "微博", "kind": "weibo", "url": "http://x.cn/", "interval_minutes": 10},
+                       {"name": "搜索", "kind": "weibo", "url": "http://x.cn/", "interval_minutes": 10,
+                        "max_interval_minutes": 15},
+                       {"name": "周刊", "kind": "feed", "url": "http://x.cn/", "interval_minutes": 240}]}
+    assert [s.longest_interval for s in parse_sources(raw).sources] == [60, 40, 15, 240]
+    shipped = {s.name: s for s in load_sources(PROJECT_ROOT / "data" / "config" / "sources.yaml").sources}
+    assert shipped["微博搜索·云和"].longest_interval == 20

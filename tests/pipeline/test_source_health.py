@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from pipeline.rules.health import HealthState, RunFacts, assess
 from tests.conftest import NOW
@@ -81,3 +82,29 @@ def test_adaptive_polling_stays_within_a_quarter_and_four_times_the_base() -> No
     assert next_poll(30, 30, new=0, failed=False) == 45
     assert next_poll(30, 100, new=0, failed=False) == 120  # never above base * 4
     assert next_poll(30, 30, new=0, failed=True) == 60
+
+
+def test_a_failing_source_backs_off_no_further_than_its_cap() -> None:
+    from pipeline.rules.health import next_poll
+
+    waits, current = [], None
+    for _ in range(6):  # an hourly feed failing six times: it is tried again every hour, not every 4 hours
+        current = next_poll(60, current, new=0, failed=True, longest=60)
+        waits.append(current)
+    assert waits == [60] * 6
+    assert next_poll(10, 40, new=0, failed=True, longest=20) == 20  # a stored longer wait is cut back at once
+    assert next_poll(10, 20, new=2, failed=False, longest=20) == 10
+    assert next_poll(30, 30, new=0, failed=True, longest=5) == 30  # a cap below the interval means the interval
+
+
+def test_recording_a_run_applies_the_source_cap(engine: Any, cfg: Any) -> None:
+    from pipeline.actions.sources import record_run
+    from pipeline.storage.db import session_scope
+
+    failing = RunFacts(name="微博搜索·云和", platform="weibo", fetched=0, new=0, duplicates=0, rejected=0,
+                       problems=[("fetch_failed", "connection refused")], base_minutes=10, max_minutes=20)
+    for i in range(4):
+        with session_scope(engine) as s:
+            source, _ = record_run(s, cfg, [failing], NOW + timedelta(minutes=20 * i))[0]
+            polled, due = source.poll_minutes, source.next_due_at
+    assert polled == 20 and due == NOW + timedelta(minutes=80)

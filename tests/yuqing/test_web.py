@@ -132,7 +132,7 @@ def test_unknown_tokens_and_bad_names_are_refused_in_chinese(engine: Engine, db_
     _triage(engine, ctx, [MAJOR], NOW)
     token = _token(engine)
     with running(settings_for(db_url)) as client:
-        assert client.get("/healthz").json() == {"status": "ok"}
+        assert client.get("/healthz").json()["database"] == {"status": "ok"}
         for path in ("/ack/0123456789abcdef", "/ack/not-a-token"):
             missing = client.get(path)
             assert missing.status_code == 404 and "未找到预警" in missing.text
@@ -178,14 +178,14 @@ def test_yuqing_web_serves_until_stopped(settings_for: Any, tmp_path: Any) -> No
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "YUQING_DATABASE_URL": settings.database_url, "YUQING_STATE_DIR": str(settings.state_dir),
-           "YUQING_PUBLIC_URL": "http://10.0.0.5:8080/"}
+           "YUQING_MODEL_DIR": str(settings.model_dir), "YUQING_PUBLIC_URL": "http://10.0.0.5:8080/"}
     proc = subprocess.Popen([sys.executable, "-m", "yuqing.cli", "web", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).json() == {"status": "ok"}
+                assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).json()["status"] == "ok"
                 break
             except httpx.TransportError:
                 assert proc.poll() is None and time.monotonic() < deadline, "yuqing web did not start"

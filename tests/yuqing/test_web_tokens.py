@@ -128,7 +128,8 @@ def test_yuqing_webs_access_log_masks_acknowledgement_codes(settings_for: Any, t
     with socket.socket() as probe:  # a free port; the tiny race with other processes is acceptable here
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "YUQING_DATABASE_URL": settings.database_url, "YUQING_STATE_DIR": str(settings.state_dir)}
+    env = {**os.environ, "YUQING_DATABASE_URL": settings.database_url, "YUQING_STATE_DIR": str(settings.state_dir),
+           "YUQING_MODEL_DIR": str(settings.model_dir)}  # /healthz is 200 only with the models in place
     proc = subprocess.Popen([sys.executable, "-m", "yuqing.cli", "web", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     code = "Zq3-secret_code_22chX"

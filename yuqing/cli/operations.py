@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +21,8 @@ app = typer.Typer()
 
 Now = Annotated[str | None, typer.Option(help="当前时间（ISO），默认当前时间")]
 Json = Annotated[bool, typer.Option("--json", help="输出 JSON（每行一个对象，供脚本使用）")]
+AllowMissing = Annotated[bool, typer.Option("--allow-missing-channels",
+                                            help="预警渠道缺少环境变量时仍然启动（发往这些渠道的预警将一直排队重试）")]
 
 
 def _json_default(value: Any) -> Any:
@@ -151,6 +154,7 @@ def serve(
                     typer.Option(help="只运行这些流程（可重复）：collect、triage、dispatch、alerts、sweep、retrain、reports")] = None,
     web_host: Annotated[str, typer.Option(help="网页服务监听地址")] = "127.0.0.1",
     web_port: Annotated[int, typer.Option(help="网页服务端口（0 表示不同时运行网页服务）")] = 8080,
+    allow_missing_channels: AllowMissing = False,
 ) -> None:
     """按计划运行采集、分发、预警发送与时限巡检，同时运行网页服务（Ctrl-C 停止）。"""
     from contextlib import nullcontext
@@ -169,6 +173,9 @@ def serve(
         raise fail(str(exc)) from exc
     except (ValueError, ConfigError) as exc:
         raise fail(str(exc), EXIT_USAGE) from exc
+    _require_channels(s, dict(os.environ), allow_missing_channels)
+    if every is None and (not flow or "reports" in flow):
+        _make_up_reports(s)
     web = served(create_app(s), web_host, web_port) if web_port else nullcontext(None)
     with web as url:
         if url:
@@ -179,13 +186,66 @@ def serve(
     out.print("已停止：各计划已暂停。")
 
 
+def _require_channels(s: Any, env: dict[str, str], allowed: bool) -> None:
+    """Refuse (exit 2) when a channel the alerts are routed to lacks its variables, naming
+    them; with ``--allow-missing-channels`` only warn."""
+    from pipeline.alerts.channels import describe_missing, missing_channel_variables
+    from pipeline.config import ConfigError, load_config
+
+    try:
+        missing = missing_channel_variables(load_config(s.config_dir).alerts, env)
+    except ConfigError as exc:
+        raise fail(str(exc), EXIT_USAGE) from exc
+    if not missing:
+        return
+    if not allowed:
+        raise fail(describe_missing(missing), EXIT_USAGE)
+    err.print("[yellow]以下预警渠道未配置，已按 --allow-missing-channels 继续（发往它们的预警将一直排队重试）：[/yellow]",
+              soft_wrap=True)
+    for name, (variables, _who) in missing.items():
+        err.print(f"[yellow]  - {escape(name)}：{escape('、'.join(variables))}[/yellow]", soft_wrap=True)
+
+
+def _make_up_reports(s: Any) -> None:
+    """The 08:00 report runs missed while nothing was serving (stopping serve pauses its
+    schedules, and a paused schedule never runs late), made up before the schedules start."""
+    from flows import quiet_prefect
+
+    quiet_prefect()
+    from flows.deployments import missed_runs
+    from pipeline.queries.reports import last_periodic_report_at
+    from pipeline.reports.service import produce_missed_periodic_reports
+    from pipeline.timeparse import SHANGHAI
+
+    at = datetime.now(SHANGHAI)
+    with runtime() as rt:
+        missed = missed_runs(s.config_dir, "reports", rt.read(last_periodic_report_at), at)
+        if not missed:
+            return
+        progress(f"补做停止期间错过的 {len(missed)} 次定期报告运行")
+        produced = produce_missed_periodic_reports(rt, at, missed)
+    for record in produced:
+        out.print(f"已补做：{escape(record.title)}", soft_wrap=True)
+
+
 @app.command()
 def deploy(
     pool: Annotated[str, typer.Option(help="Prefect 工作池名称（不存在时创建为 process 类型）")] = "yuqing",
     flow: Annotated[list[str] | None, typer.Option(help="只部署这些流程（可重复）")] = None,
     every: Annotated[float | None, typer.Option(help="试运行：所有流程按此秒数间隔运行，忽略配置的计划")] = None,
+    systemd: Annotated[Path | None, typer.Option("--systemd",
+                                                  help="改为写出 systemd 服务文件（网页服务、计划任务）与环境文件到此目录")] = None,
+    user: Annotated[str, typer.Option(help="--systemd：运行服务的系统用户")] = "yuqing",
+    env_file: Annotated[Path | None, typer.Option(help="--systemd：环境文件路径，默认为该目录下的 yuqing.env")] = None,
+    web_host: Annotated[str, typer.Option(help="--systemd：网页服务监听地址（反向代理在本机时保持 127.0.0.1）")] = "127.0.0.1",
+    web_port: Annotated[int, typer.Option(help="--systemd：网页服务端口")] = 8080,
+    allow_missing_channels: AllowMissing = False,
 ) -> None:
-    """把各流程按计划部署到 Prefect 服务器的工作池（多台机器上用 prefect worker start --pool 运行）。"""
+    """把各流程按计划部署到 Prefect 服务器的工作池（多台机器上用 prefect worker start --pool 运行）；
+    或以 --systemd 写出开机自启的服务文件。"""
+    if systemd is not None:
+        _deploy_systemd(systemd, user, env_file or systemd / "yuqing.env", web_host, web_port, allow_missing_channels)
+        return
     if not os.environ.get("PREFECT_API_URL"):
         raise fail("部署需要 Prefect 服务器：请设置 PREFECT_API_URL（如 http://调度服务器:4200/api）", EXIT_USAGE)
     from classifiers.registry import ModelError
@@ -200,12 +260,39 @@ def deploy(
         require_models(s)
     except ModelError as exc:
         raise fail(str(exc)) from exc
+    _require_channels(s, dict(os.environ), allow_missing_channels)
     try:
         names = deploy_to_pool(s.config_dir, pool, every, flow)
     except (ValueError, ConfigError) as exc:
         raise fail(str(exc), EXIT_USAGE) from exc
     out.print(f"已部署到工作池「{escape(pool)}」：" + "、".join(escape(n) for n in names))
     out.print(f"在每台运行机器上（同一路径的项目目录、同一 YUQING_DATABASE_URL）执行：prefect worker start --pool {escape(pool)}")
+
+
+def _deploy_systemd(folder: Path, user: str, env_file: Path, web_host: str, web_port: int, allowed: bool) -> None:
+    """Write the units and the environment file (see ``yuqing.services``) after the same
+    checks as ``serve``: usable models, and every routed channel configured in the
+    environment the services will have."""
+    from classifiers.registry import ModelError
+    from flows.deployments import require_models
+    from pipeline.config import load_config
+    from yuqing.services import SCHEDULER_UNIT, WEB_UNIT, ServicePlan, environment, read_env_file, write_services
+
+    s = settings()
+    try:
+        require_models(s)
+    except ModelError as exc:
+        raise fail(str(exc)) from exc
+    values = environment(os.environ, read_env_file(env_file))
+    _require_channels(s, values, allowed)
+    plan = ServicePlan(user=user, env_file=env_file.resolve(), web_host=web_host, web_port=web_port,
+                       allow_missing_channels=allowed)
+    written = write_services(folder, plan, values, load_config(s.config_dir).alerts)
+    for path in written:
+        out.print(f"已写出：{escape(str(path))}", soft_wrap=True)
+    out.print("服务文件需位于 /etc/systemd/system，然后启用：", soft_wrap=True)
+    out.print(f"  sudo systemctl daemon-reload && sudo systemctl enable --now {WEB_UNIT} {SCHEDULER_UNIT}", soft_wrap=True)
+    out.print(f"查看日志：journalctl -u {SCHEDULER_UNIT}", soft_wrap=True)
 
 
 @app.command()
@@ -217,10 +304,11 @@ def web(
     import uvicorn
 
     from yuqing.web import create_app
+    from yuqing.web.app import server_options
 
     s = settings()
     if s.public_url:
         out.print(f"预警消息中的确认链接：{escape(s.public_url.rstrip('/'))}/ack/<确认码>")
     else:
         err.print("[yellow]未设置 YUQING_PUBLIC_URL：预警消息只附确认命令，不附确认链接[/yellow]")
-    uvicorn.run(create_app(s), host=host, port=port)
+    uvicorn.run(create_app(s), host=host, port=port, **server_options(s))

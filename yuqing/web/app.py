@@ -33,7 +33,7 @@ from pipeline.runtime import open_runtime
 from pipeline.settings import Settings
 from pipeline.timeparse import SHANGHAI
 from yuqing.web import api, security
-from yuqing.web.logs import mask_ack_codes
+from yuqing.web.logs import mask_ack_codes, uvicorn_log_config
 from yuqing.web.pages import ack, auth, desk, events, lists, reports
 from yuqing.web.render import page
 
@@ -81,11 +81,34 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = _now) -> Fast
     def favicon() -> Response:
         return Response(status_code=204)
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    _monitoring(app)
     return app
+
+
+def _monitoring(app: FastAPI) -> None:
+    """``/healthz`` (503 when a duty officer must act) and ``/metrics`` (Prometheus text),
+    both without signing in and both without secrets (see ``pipeline.monitoring``)."""
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz(request: Request) -> JSONResponse:
+        from pipeline.monitoring import health_report
+
+        healthy, body = health_report(request.app.state.runtime, request.app.state.clock())
+        return JSONResponse(body, status_code=200 if healthy else 503, headers={"Cache-Control": "no-store"})
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+        from pipeline.monitoring import MetricsCollector
+
+        registry = request.app.state.cache.get("metrics")
+        if registry is None:
+            registry = CollectorRegistry(auto_describe=False)
+            registry.register(MetricsCollector(request.app.state.runtime, request.app.state.clock))
+            request.app.state.cache["metrics"] = registry
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST,
+                        headers={"Cache-Control": "no-store"})
 
 
 async def _headers(request: Request, call_next: Any) -> Response:
@@ -203,6 +226,13 @@ async def _sign_in(request: Request, _exc: security.SignInNeeded) -> Response:
     return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
 
 
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options every way of serving the app shares: which proxies' X-Forwarded-For
+    and X-Forwarded-Proto are believed (``YUQING_TRUSTED_PROXIES``) and the log set-up."""
+    return {"proxy_headers": True, "forwarded_allow_ips": settings.trusted_proxies,
+            "log_config": uvicorn_log_config(settings)}
+
+
 @contextmanager
 def served(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve ``app`` with uvicorn in a background thread until the block ends (``yuqing serve``
@@ -211,7 +241,8 @@ def served(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Iterator[str
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    server = Server(Config(app, log_level="warning"))
+    settings = app.state.settings  # quiet beside the schedules' output, unless a log file keeps the access log
+    server = Server(Config(app, log_level="info" if settings.log_file else "warning", **server_options(settings)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="yuqing-web")
     thread.start()
     deadline = time.monotonic() + 60

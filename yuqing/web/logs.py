@@ -1,12 +1,18 @@
 """Access logs without acknowledgement codes. uvicorn logs every request's path, and the path
 of an acknowledgement link is the code: whoever reads the log (an operator, a log shipper)
 could acknowledge an urgent alert in a duty officer's name. A filter on uvicorn's loggers
-replaces the code with "***" before any handler or formatter sees the record."""
+replaces the code with "***" before any handler or formatter sees the record. With
+``YUQING_LOG_FILE`` the server's and access logs also go to the rotating JSON file."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
+from typing import Any
+
+from pipeline.logfile import BACKUPS, MAX_BYTES
+from pipeline.settings import Settings
 
 ACK_PATH = re.compile(r"(/ack/)[^?#\s\"]+")
 LOGGERS = ("uvicorn.access", "uvicorn.error")
@@ -35,3 +41,21 @@ def mask_ack_codes() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, MaskAckCodes) for f in logger.filters):
             logger.addFilter(MaskAckCodes())
+
+
+def uvicorn_log_config(settings: Settings) -> dict[str, Any]:
+    """uvicorn's own logging set-up, plus the rotating JSON file of ``YUQING_LOG_FILE`` on its
+    server and access loggers when it is set (uvicorn's loggers do not propagate to the root)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    if settings.log_file is None:
+        return config
+    settings.log_file.parent.mkdir(parents=True, exist_ok=True)
+    config["formatters"]["json"] = {"()": "pipeline.logfile.JsonLines"}
+    config["handlers"]["file"] = {"class": "logging.handlers.RotatingFileHandler", "formatter": "json",
+                                  "filename": str(settings.log_file), "maxBytes": MAX_BYTES,
+                                  "backupCount": BACKUPS, "encoding": "utf-8"}
+    for name in ("uvicorn", "uvicorn.access"):
+        config["loggers"][name]["handlers"] = [*config["loggers"][name]["handlers"], "file"]
+    return config
