@@ -246,7 +246,7 @@ class Rising(_Strict):
     county_hours: int = Field(default=24, ge=1, le=168)
     z: float = Field(default=3.0, gt=0)
     min_ratio: float = Field(default=3.0, ge=1)
-    levels: list[int] = Field(default_factory=lambda: [12, 40], min_length=1)
+    levels: list[int] = Field(default_factory=lambda: [12, 100], min_length=1)
     min_engagement: int = Field(default=2000, ge=1)
     hold_hours: int = Field(default=6, ge=1)
 

@@ -39,13 +39,15 @@ def mark_rising(session: Session, cfg: Config, now: datetime) -> int:
 
 
 def _mark(session: Session, event: Event, rise: Rise, hold_hours: int, now: datetime) -> None:
+    """Keep the mark fresh; a new level (or a rise after the mark lapsed) records its figures
+    — those its alert carries — and is audited."""
     lapsed = event.rising_at is None or event.rising_at < now - timedelta(hours=hold_hours)
     before = None if lapsed else event.rising_level
-    level = rise.level if lapsed else max(rise.level, event.rising_level or 0)
-    if before != level:
-        audit(session, now, SYSTEM_ACTOR, "rising", "event", event.id, before=before, after=level,
+    if before is None or rise.level > before:
+        audit(session, now, SYSTEM_ACTOR, "rising", "event", event.id, before=before, after=rise.level,
               reason=rise.figures)
-    event.rising_level, event.rising_at, event.rising_figures = level, now, rise.figures
+        event.rising_level, event.rising_figures = rise.level, rise.figures
+    event.rising_at = now
 
 
 def _owners(session: Session, event_ids: list[int]) -> dict[int, str]:

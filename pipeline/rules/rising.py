@@ -5,10 +5,10 @@ event. Pure: the clock is passed in; no storage.
 The rule is a z-score of the last hour's count over the previous ``history_hours`` hourly
 counts, with a Poisson floor on the spread (√ of the baseline: a quiet history of 0–1 posts
 an hour must not make three posts a "burst"), and two guards that keep steady or small events
-quiet: the hour must be at least ``min_ratio`` times the event's own mean, and at least the
-level's post count (``levels``). The county's usual level (the median event's posts per hour)
-is a floor under the spread, so that an event without history is measured against what is
-usual here rather than against nothing. Engagement
+quiet: the hour must be at least ``min_ratio`` times the higher of the event's own mean and
+the county's usual level (the median event's posts per hour), and at least the level's post
+count (``levels``). The county's level is also a floor under the spread, so that an event
+without history is measured against what is usual here rather than against nothing. Engagement
 (reposts + comments + likes of the posts published in the hour) rises the same way, with
 ``min_engagement`` as its guard. ``benchmarks/bench_rising.py`` compares this rule with
 Kleinberg's burst model on generated streams (README, "Rising events").
@@ -90,14 +90,12 @@ def detect(sightings: Iterable[Sighting], county_mean: float, policy: Rising, no
     mean = sum(history) / len(history)
     eng_mean = sum(eng_history) / len(eng_history)
     z = z_score(last, history, county_mean)
-    by_posts = z >= policy.z and last >= policy.min_ratio * mean
+    by_posts = z >= policy.z and last >= policy.min_ratio * max(mean, county_mean)
     by_engagement = (eng_last >= policy.min_engagement and z_score(eng_last, eng_history) >= policy.z
                      and eng_last >= policy.min_ratio * max(eng_mean, 1e-9))
-    level = sum(1 for n in policy.levels if last >= n)
-    if by_engagement and not by_posts:
-        level = 1  # engagement alone raises the first level only
-    elif not by_posts:
-        return None
+    level = sum(1 for n in policy.levels if last >= n) if by_posts else 0
+    if by_engagement:
+        level = max(level, 1)  # engagement alone raises the first level only
     if level == 0:
         return None
     return Rise(level, last, mean, county_mean, z, eng_last, eng_mean, hours=policy.history_hours)
