@@ -10,7 +10,8 @@ the county's usual level (the median event's posts per hour), and at least the l
 count (``levels``). The county's level is also a floor under the spread, so that an event
 without history is measured against what is usual here rather than against nothing. Engagement
 (reposts + comments + likes of the posts published in the hour) rises the same way, with
-``min_engagement`` as its guard. ``benchmarks/bench_rising.py`` compares this rule with
+``min_engagement`` as its guard, for an event that has a history: a new event's one viral post
+is the reach floors' matter (RULES.md §1), not a rise. ``benchmarks/bench_rising.py`` compares this rule with
 Kleinberg's burst model on generated streams (README, "Rising events").
 """
 
@@ -91,7 +92,7 @@ def detect(sightings: Iterable[Sighting], county_mean: float, policy: Rising, no
     eng_mean = sum(eng_history) / len(eng_history)
     z = z_score(last, history, county_mean)
     by_posts = z >= policy.z and last >= policy.min_ratio * max(mean, county_mean)
-    by_engagement = (eng_last >= policy.min_engagement and z_score(eng_last, eng_history) >= policy.z
+    by_engagement = (sum(history) > 0 and eng_last >= policy.min_engagement and z_score(eng_last, eng_history) >= policy.z
                      and eng_last >= policy.min_ratio * max(eng_mean, 1e-9))
     level = sum(1 for n in policy.levels if last >= n) if by_posts else 0
     if by_engagement:

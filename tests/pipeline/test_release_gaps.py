@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, select
 
 from pipeline.actions.work import record_response
-from pipeline.alerts.plan import ReleaseGapView, plan_release_gaps
 from pipeline.alerts.outbox import sweep
+from pipeline.alerts.plan import ReleaseGapView, plan_release_gaps
 from pipeline.config import Config
 from pipeline.normalize import to_post
 from pipeline.queries.releases import release_statuses

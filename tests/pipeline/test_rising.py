@@ -53,6 +53,8 @@ def test_engagement_alone_raises_the_first_level(cfg: Config) -> None:
     quiet = _stream([2] * 6, NOW - H, engagement=10) + _stream([8], NOW, engagement=800)
     rise = detect(quiet, 2.0, cfg.policy.rising, NOW)
     assert rise is not None and rise.level == 1 and "互动 6400 次" in rise.figures
+    viral = _stream([1], NOW, engagement=8000)  # a new event's one viral post: the reach floors' matter
+    assert detect(viral, 2.0, cfg.policy.rising, NOW) is None
 
 
 def test_hours_count_publication_times_and_ignore_the_future() -> None:
