@@ -77,7 +77,7 @@ def _packages() -> dict[str, Detector]:
     found: dict[str, Detector] = {}
     try:
         import pandas as pd
-        from burst_detection import burst_detection  # type: ignore[import-not-found]
+        from burst_detection import burst_detection
 
         def bd(r: list[int], d: list[int], county: float) -> bool:
             q, *_ = burst_detection(pd.Series(r, dtype=float), pd.Series(d, dtype=float), len(r), 2, 1, 1)
