@@ -25,6 +25,8 @@ class ReleaseStatus:
     last_release_id: int | None
     last_release_at: datetime | None
     overdue: bool  # the gap is longer than the configured interval
+    title: str = ""
+    grade: str | None = None
 
     def text(self, now: datetime) -> str:
         """In Chinese: 距上次发布 1天3小时（已超过24小时） / 尚未发布."""
@@ -37,20 +39,26 @@ class ReleaseStatus:
 def release_statuses(session: Session, policy: ReleaseGap, now: datetime,
                      event_ids: list[int] | None = None) -> dict[int, ReleaseStatus]:
     """Per open event of ``policy.grades`` (or only ``event_ids``): its release status at ``now``."""
-    stmt = (select(Event.id, Assignment.unit_id, Unit.name)
+    stmt = (select(Event.id, Assignment.unit_id, Unit.name, Event.title, Event.grade)
             .join(Assignment, Assignment.event_id == Event.id).join(Unit, Unit.id == Assignment.unit_id)
             .where(Event.relevant.is_(True), Event.merged_into.is_(None), Event.grade.in_(policy.grades),
                    Assignment.role == "primary", Assignment.status.in_((*OPEN_STATUSES, "responded"))))
     if event_ids is not None:
         stmt = stmt.where(Event.id.in_(event_ids))
-    owners = {e: (unit_id, name) for e, unit_id, name in session.execute(stmt)}
-    last = _last_releases(session, owners, now)
+    rows = {e: (unit_id, name, title, grade) for e, unit_id, name, title, grade in session.execute(stmt)}
+    last = _last_releases(session, {e: (u, n) for e, (u, n, _, _) in rows.items()}, now)
     limit = timedelta(hours=policy.hours)
     statuses: dict[int, ReleaseStatus] = {}
-    for e, (_, name) in owners.items():
+    for e, (_, name, title, grade) in rows.items():
         rid, at = last.get(e, (None, None))
-        statuses[e] = ReleaseStatus(e, name, rid, at, at is not None and now - at > limit)
+        statuses[e] = ReleaseStatus(e, name, rid, at, at is not None and now - at > limit, title, grade)
     return statuses
+
+
+def release_board(session: Session, policy: ReleaseGap, now: datetime) -> list[ReleaseStatus]:
+    """The board's 持续发布 list: the longest gap first, events not yet released before them."""
+    statuses = release_statuses(session, policy, now).values()
+    return sorted(statuses, key=lambda s: (s.last_release_at is not None, s.last_release_at or now, s.event_id))
 
 
 def _last_releases(session: Session, owners: dict[int, tuple[int, str]],

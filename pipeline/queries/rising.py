@@ -1,16 +1,19 @@
 """快速升温 read from storage: each event's posts per hour by publication time (a minute-precise
 publish time not after the sighting, else the sighting), the county's usual level, the rises
 ``pipeline.rules.rising`` finds at ``now``, the events marked rising, and each event's heat
-index (``pipeline.rules.heat``)."""
+index (``pipeline.rules.heat``); ``event_signals`` gathers what an event's page and 专报 show
+of them, with its 持续发布 gap (``pipeline.queries.releases``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from pipeline.config import Heat, Rising
+from pipeline.config import Heat, PolicyConfig, Rising
+from pipeline.queries.releases import release_statuses
 from pipeline.rules.heat import HeatCounts, heat_index
 from pipeline.rules.rising import Rise, Sighting, county_level, detect
 from pipeline.storage.models import Event, Post
@@ -87,3 +90,21 @@ def heat_indices(session: Session, event_ids: list[int], policy: Heat) -> dict[i
             .where(Post.event_id.in_(event_ids)).group_by(Post.event_id))
     return {int(row[0]): heat_index(HeatCounts(*(int(x or 0) for x in row[1:])), policy)
             for row in session.execute(stmt)}
+
+
+@dataclass(frozen=True)
+class EventSignals:
+    """What the event page and the 专报 show beside the grade: heat, rise, 持续发布."""
+
+    heat: float | None
+    rising: str | None  # the figures of its rise while it is marked 快速升温
+    release: str | None  # 持续发布, for an open event of the tracked grades
+    release_overdue: bool = False
+
+
+def event_signals(session: Session, event_id: int, policy: PolicyConfig, now: datetime) -> EventSignals:
+    """One event's heat index, rise and release gap at ``now``."""
+    heat = heat_indices(session, [event_id], policy.heat).get(event_id)
+    rising = rising_figures(session, [event_id], now, policy.rising).get(event_id)
+    release = release_statuses(session, policy.release_gap, now, [event_id]).get(event_id)
+    return EventSignals(heat, rising, release.text(now) if release else None, bool(release and release.overdue))
