@@ -50,6 +50,7 @@ bench: models
 	$(BIN)/python benchmarks/bench_crawl.py
 	$(BIN)/python benchmarks/bench_alert_latency.py
 	$(BIN)/python benchmarks/bench_alert_volume.py
+	$(BIN)/python -m benchmarks.bench_rising
 	$(BIN)/python benchmarks/bench_reports.py
 
 clean:

@@ -1,6 +1,8 @@
 """Alert volume over a simulated day: the demo's posts replayed over 24 hours (one every half
 hour), a sweep and a delivery run every 10 minutes, and nobody acknowledging or answering (the
-worst case). Prints the messages each group received per event next to the thresholds that
+worst case). From hour 12 the first demo post (a 一般 road complaint) is reposted once a minute
+for two hours, so the 快速升温 sweep fires while it keeps rising (it must alert once per level,
+not once per sweep). Prints the messages each group received per event next to the thresholds that
 passed for it (first alert, each reminder share, each overdue milestone, each repeat level).
 
 Target: at most one message per group per event per threshold.
@@ -15,10 +17,12 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
+from pipeline.actions.rising import mark_rising
 from pipeline.alerts.outbox import deliver_one, sweep
 from pipeline.normalize import to_post
 from pipeline.runtime import open_runtime
@@ -36,8 +40,10 @@ class Recorder:
 
     def __init__(self) -> None:
         self.events: list[int | None] = []
+        self.rising = 0
 
     def send(self, title: str, text: str, key: str, attachments: Sequence[str] = ()) -> None:
+        self.rising += "快速升温" in title or "快速升温：" in text
         found = re.search(r"事件编号：(\d+)", text)
         self.events.append(int(found.group(1)) if found else None)
 
@@ -61,6 +67,7 @@ def main() -> None:
         records = [json.loads(x) for x in lines if x.strip()]
         start = DEMO_NOW - DAY
         arrivals = [(start + timedelta(minutes=30 * i), r) for i, r in enumerate(records)]
+        arrivals = sorted(arrivals + burst(records[0], start + DAY / 2), key=lambda a: a[0])
         with open_runtime(settings) as rt:
             ctx, cfg = rt.triage_context(), rt.cfg
             channels = {name: Recorder() for name in cfg.alerts.channels}
@@ -75,6 +82,7 @@ def main() -> None:
                     if batch:
                         triage_posts(s, batch, ctx, now)
                     sweep(s, cfg, now)
+                    mark_rising(s, cfg, now)
                     while deliver_one(s, channels, cfg.alerts, now, public_url=None) is not None:
                         pass
                 now += STEP
@@ -85,7 +93,18 @@ def main() -> None:
         report(channels, allowed, alerts, elapsed)
 
 
+def burst(record: dict[str, Any], at: datetime) -> list[tuple[datetime, dict[str, Any]]]:
+    """One repost a minute of ``record`` for two hours from ``at`` (each by another account)."""
+    out = []
+    for i in range(120):
+        when = at + timedelta(minutes=i)
+        out.append((when, {**record, "id": f"burst-{i}", "author": f"网友{i}", "url": None, "reposts": 0,
+                           "comments": 1, "likes": 2, "published_at": when.isoformat(timespec="minutes")}))
+    return out
+
+
 def report(channels: dict[str, Recorder], allowed: Counter[tuple[str, int]], alerts: int, elapsed: float) -> None:
+    rising = sum(rec.rising for rec in channels.values())
     received: Counter[tuple[str, int]] = Counter()
     for name, rec in channels.items():
         received.update((name, e) for e in rec.events if e is not None)
@@ -100,6 +119,7 @@ def report(channels: dict[str, Recorder], allowed: Counter[tuple[str, int]], ale
             print(f"  {name:22s} events {len(pairs):3d}  messages {sum(n for n, _ in pairs):4d}  "
                   f"most for one event {worst[0]} (thresholds passed {worst[1]})")
     ratio = max((n / allowed[k] for k, n in received.items()), default=0.0)
+    print(f"快速升温 messages: {rising} (one per group, event and level)")
     print(f"most messages per threshold for one group and event: {ratio:.2f}  (target <= 1.00); "
           f"pairs over target: {len(over)}")
 

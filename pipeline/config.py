@@ -235,6 +235,60 @@ class Events(_Strict):
         return self
 
 
+class Rising(_Strict):
+    """快速升温 (pipeline.rules.rising): an event's posts (and engagement) in the last hour by
+    publication time against its own previous ``history_hours`` and the county's usual hourly
+    level per active event over ``county_hours``. A rise needs all of: a z-score of at least
+    ``z``, at least ``min_ratio`` times the higher of the two baselines, and at least the
+    level's number of posts in the hour (``levels``: one alert per event per level)."""
+
+    history_hours: int = Field(default=6, ge=2, le=72)
+    county_hours: int = Field(default=24, ge=1, le=168)
+    z: float = Field(default=3.0, gt=0)
+    min_ratio: float = Field(default=3.0, ge=1)
+    levels: list[int] = Field(default_factory=lambda: [12, 100], min_length=1)
+    min_engagement: int = Field(default=2000, ge=1)
+    hold_hours: int = Field(default=6, ge=1)
+
+    @model_validator(mode="after")
+    def _levels_rise(self) -> Rising:
+        if any(b <= a for a, b in zip(self.levels, self.levels[1:], strict=False)) or self.levels[0] < 1:
+            raise ValueError("rising.levels 应为由小到大的正整数（每小时帖子数）")
+        return self
+
+
+class HeatWeights(_Strict):
+    posts: float = Field(ge=0)
+    reposts: float = Field(ge=0)
+    comments: float = Field(ge=0)
+    likes: float = Field(ge=0)
+    media: float = Field(ge=0)
+
+
+class Heat(_Strict):
+    """The event heat index (pipeline.rules.heat): the form of 清博指数 (GSDATA) WCI — weighted
+    natural logarithms of the counts, squared and scaled. Weights sum to 1."""
+
+    weights: HeatWeights = HeatWeights(posts=0.30, reposts=0.25, comments=0.20, likes=0.10, media=0.15)
+    scale: float = Field(default=10.0, gt=0)
+    media_platforms: list[str] = Field(default_factory=lambda: ["news", "app", "video"])
+
+    @model_validator(mode="after")
+    def _weights_sum(self) -> Heat:
+        total = sum(self.weights.model_dump().values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"heat.weights 各项之和应为 1（现为 {total:g}）")
+        return self
+
+
+class ReleaseGap(_Strict):
+    """持续发布 (RULES.md §4): for open events of ``grades``, the time since the owner's last
+    release; the owner is reminded once per gap longer than ``hours``."""
+
+    hours: float = Field(default=24, gt=0)
+    grades: list[str] = Field(default_factory=lambda: ["特别重大", "重大"])
+
+
 class PolicyConfig(_Strict):
     grades: list[str]
     casualty_floors: dict[str, Floor]
@@ -248,6 +302,9 @@ class PolicyConfig(_Strict):
     response_kinds: dict[str, list[Literal["authoritative_info", "press_conference", "response"]]]
     responses: Responses = Responses()
     events: Events
+    rising: Rising = Rising()
+    heat: Heat = Heat()
+    release_gap: ReleaseGap = ReleaseGap()
 
     @model_validator(mode="after")
     def _grades_known(self) -> PolicyConfig:
@@ -260,6 +317,7 @@ class PolicyConfig(_Strict):
             *(s.grade for s in self.reach.engagement),
             *self.routing.leadership_grades,
             *self.deadlines.milestones,
+            *self.release_gap.grades,
         ]
         unknown = sorted({g for g in used if g not in GRADES})
         if unknown:
@@ -302,7 +360,10 @@ class AlertsConfig(_Strict):
     urgent_grades: list[str]
     notify_grades: list[str]
     ack_timeout_minutes: float = Field(gt=0)
-    max_repeats: int = Field(ge=0)
+    # An unacknowledged urgent alert climbs one step per ack_timeout: who hears at each step —
+    # recipients (repeated to those who have not acknowledged), coordinators (told who has not),
+    # leadership (likewise). After the last step it stops.
+    ladder: list[list[Literal["recipients", "coordinators", "leadership"]]] = Field(min_length=1)
     retry_base_seconds: float = Field(gt=0)
     retry_max_seconds: float = Field(gt=0)
 
@@ -316,6 +377,11 @@ class AlertsConfig(_Strict):
 
     def channels_for(self, recipient: str) -> list[str]:
         return self.recipients.get(recipient, self.default)
+
+    @property
+    def max_repeats(self) -> int:
+        """How many repeats an unacknowledged urgent alert gets: one per step of the ladder."""
+        return len(self.ladder)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError
 
 from pipeline.actions.alerts import BY_COMMAND, AckSource, acknowledge
+from pipeline.actions.rising import mark_rising
 from pipeline.actions.work import dispatch_new
 from pipeline.alerts.channels import build_channels
 from pipeline.alerts.outbox import deliver_one, pending_count, sweep
@@ -115,8 +116,11 @@ def deliver_alerts(rt: Runtime, now: datetime, env: Mapping[str, str] | None = N
 
 
 def sweep_deadlines(rt: Runtime, now: datetime) -> dict[str, int]:
-    """Reminders, overdue notices and escalations due at ``now`` (idempotent)."""
-    return rt.act(sweep, rt.cfg, now)
+    """Reminders, overdue notices, escalations, 持续发布 reminders and 快速升温 marks and alerts
+    due at ``now`` (idempotent)."""
+    counts = rt.act(sweep, rt.cfg, now)
+    counts["rising"] = rt.act(mark_rising, rt.cfg, now)
+    return counts
 
 
 def acknowledge_alert(rt: Runtime, token: str, by: str, now: datetime, source: AckSource = BY_COMMAND) -> int:

@@ -51,7 +51,8 @@ HEALTH_NAMES = {"ok": "正常", "degraded": "降级", "down": "中断"}
 
 # Alert kinds and the headings of their messages.
 ALERT_HEADINGS = {"event": "舆情预警", "reminder": "时限提醒", "overdue": "超时督办", "escalation": "预警未确认",
-                  "returned": "退回待改派", "scheme": "监测方案命中", "source": "信息源告警", "report": "舆情报告"}
+                  "returned": "退回待改派", "scheme": "监测方案命中", "source": "信息源告警", "report": "舆情报告",
+                  "rising": "快速升温", "release_gap": "持续发布提醒"}
 # How an alert was acknowledged (Alert.acknowledged_via) and the kinds of alert channels.
 ACK_VIA_NAMES = {"link": "预警消息链接", "cli": "命令行（yuqing ack）", "work": "单位签收、回应或办结"}
 CHANNEL_TYPE_NAMES = {"dingtalk": "钉钉", "wecom": "企业微信", "email": "邮件", "webhook": "接口推送"}

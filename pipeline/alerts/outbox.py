@@ -15,9 +15,17 @@ from sqlalchemy import Table, select, text, update
 from sqlalchemy.orm import Session
 
 from pipeline.alerts.channels import Channel, ChannelError
-from pipeline.alerts.plan import AlertDraft, DeadlineView, UnackedView, plan_deadline_alerts, plan_escalations
+from pipeline.alerts.plan import (
+    AlertDraft,
+    DeadlineView,
+    UnackedView,
+    plan_deadline_alerts,
+    plan_escalations,
+    plan_release_gaps,
+)
 from pipeline.alerts.render import chain_root, render_message
 from pipeline.config import AlertsConfig, Config
+from pipeline.queries.releases import release_gaps
 from pipeline.storage.models import Alert, AlertDelivery, Assignment, Deadline, Event, Unit
 from pipeline.storage.store import insert_ignoring_conflicts
 
@@ -76,13 +84,15 @@ def open_deadlines(session: Session) -> list[DeadlineView]:
 
 
 def sweep(session: Session, cfg: Config, now: datetime) -> dict[str, int]:
-    """Reminders, overdue notices and escalations due at ``now``; idempotent."""
+    """Reminders, overdue notices, escalations and 持续发布 reminders due at ``now``; idempotent."""
     coordinators = cfg.units.coordinators
     deadline_drafts = plan_deadline_alerts(open_deadlines(session), coordinators, cfg.policy.deadlines.reminders_at, now)
     escalations = plan_escalations(unacknowledged(session, cfg.alerts.urgent_grades), coordinators, cfg.alerts, now)
+    gaps = plan_release_gaps(release_gaps(session, cfg.policy.release_gap, now), cfg.policy.release_gap.hours, now)
     return {
         "reminders_and_overdue": write_alerts(session, deadline_drafts, cfg.alerts, now),
         "escalations": write_alerts(session, escalations, cfg.alerts, now),
+        "release_gaps": write_alerts(session, gaps, cfg.alerts, now),
     }
 
 

@@ -3,11 +3,13 @@ the clock to alert drafts. Nothing here reads or writes storage."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from pipeline.config import AlertsConfig
+from pipeline.rules.deadlines import span_text
 
 
 @dataclass(frozen=True)
@@ -82,11 +84,12 @@ class UnackedView:
 
 def plan_escalations(unacked: list[UnackedView], coordinators: list[str], cfg: AlertsConfig,
                      now: datetime) -> list[AlertDraft]:
-    """Per event: an urgent alert unacknowledged for ``ack_timeout_minutes`` is repeated to its
-    recipient, and the coordinators who have acknowledged are told who has not — once per
-    elapsed timeout (its level), up to ``max_repeats``. A sweep that ran late plans only the
-    current level (no burst of the levels it missed); the repeat names everyone still waiting,
-    so one message per group says all of it."""
+    """Per event: an urgent alert unacknowledged for ``ack_timeout_minutes`` climbs the ladder
+    of ``alerts.yaml`` one step per elapsed timeout (its level): the step's ``recipients`` are
+    repeated to whoever has not acknowledged, its ``coordinators`` and ``leadership`` are told
+    who has not. After the top step it stops. A sweep that ran late plans only the current
+    level (no burst of the levels it missed); a message names everyone still waiting, so one
+    message per group says all of it."""
     timeout = timedelta(minutes=cfg.ack_timeout_minutes)
     by_event: dict[int, list[UnackedView]] = {}
     for a in unacked:
@@ -99,12 +102,48 @@ def plan_escalations(unacked: list[UnackedView], coordinators: list[str], cfg: A
         for a in waiting:
             level = min(int((now - a.created_at) / timeout), cfg.max_repeats)
             top = max(top, level)
-            drafts.append(AlertDraft(f"escalation:{a.alert_id}:{level}:{a.recipient}", "escalation", a.recipient, True,
-                                     event_id, grade=a.grade, level=level,
-                                     payload={"original_alert": a.alert_id, "unacknowledged": names}))
-        for c in coordinators:
+            if "recipients" in cfg.ladder[level - 1]:
+                drafts.append(AlertDraft(f"escalation:{a.alert_id}:{level}:{a.recipient}", "escalation", a.recipient,
+                                         True, event_id, grade=a.grade, level=level,
+                                         payload={"original_alert": a.alert_id, "unacknowledged": names}))
+        told = _told(cfg.ladder[top - 1], coordinators, cfg.leadership_recipient)
+        for c in told:
             if c not in names:
                 drafts.append(AlertDraft(f"escalation:{event_id}:{waiting[0].grade}:{top}:{c}", "escalation", c, False,
                                          event_id, grade=waiting[0].grade, level=top,
                                          payload={"unacknowledged": names}))
     return drafts
+
+
+def _told(step: Sequence[str], coordinators: list[str], leadership: str) -> list[str]:
+    """Who a ladder step tells about the alerts still waiting (besides repeating them)."""
+    return [*(coordinators if "coordinators" in step else []), *([leadership] if "leadership" in step else [])]
+
+
+def plan_rising_alerts(event_id: int, level: int, figures: str, owner: str | None, coordinators: list[str],
+                       cfg: AlertsConfig) -> list[AlertDraft]:
+    """快速升温: one alert per event per level to its owner and the analysts (an event nobody
+    owns yet goes to the coordinators instead of an owner). Not urgent: nothing to acknowledge."""
+    recipients = [owner] if owner else list(coordinators)
+    return [AlertDraft(f"rising:{event_id}:{level}:{r}", "rising", r, False, event_id, level=level,
+                       payload={"figures": figures})
+            for r in dict.fromkeys([*recipients, cfg.analyst_recipient])]
+
+
+@dataclass(frozen=True)
+class ReleaseGapView:
+    event_id: int
+    owner: str
+    last_release_id: int
+    last_release_at: datetime
+
+
+def plan_release_gaps(gaps: list[ReleaseGapView], hours: float, now: datetime) -> list[AlertDraft]:
+    """持续发布: a reminder to the owner of an open event whose last release is more than
+    ``hours`` old — once per gap (keyed by the release it follows), however often it is swept."""
+    limit = timedelta(hours=hours)
+    return [AlertDraft(f"release_gap:{g.event_id}:{g.last_release_id}:{g.owner}", "release_gap", g.owner, False,
+                       g.event_id, payload={"since": g.last_release_at.isoformat(),
+                                            "gap": span_text((now - g.last_release_at).total_seconds())})
+            for g in gaps if now - g.last_release_at > limit]
+

@@ -5,8 +5,9 @@ with time left, and who still has to acknowledge and how.
 
 Crawled text is hostile: titles, excerpts, reasons and anything else that came from outside go
 through ``plain`` first, so that a post cannot bring its own links, images, headings or list
-items into an official 【舆情预警】. The only links in a message are the app's own
-acknowledgement links; the source address is shown as text.
+items into an official 【舆情预警】. The only links in a message are the app's own: the event
+page (where the original is shown safely) and the acknowledgement links, when the app's public
+URL is set; the source address itself is never a link.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pipeline.alerts import codes
 from pipeline.rules.deadlines import time_left
 from pipeline.storage.models import Alert, Assignment, Deadline, Event, Post, Unit
 from pipeline.timeparse import SHANGHAI
-from pipeline.vocabulary import ALERT_HEADINGS, MILESTONE_NAMES, ROLE_NAMES
+from pipeline.vocabulary import ALERT_HEADINGS, MILESTONE_NAMES, PLATFORM_NAMES, ROLE_NAMES
 
 # Markdown (DingTalk, WeCom) and HTML syntax characters, replaced by their full-width forms:
 # the text reads the same to a person and means nothing to a renderer.
@@ -32,7 +33,7 @@ _MARKUP = str.maketrans({"[": "［", "]": "］", "(": "（", ")": "）", "<": "�
 _SPACE = re.compile(r"\s+")
 _SCHEME = re.compile(r"(?i)\b(https?|ftp|javascript|data|file|mailto|tel|dingtalk|weixin)\s*:")
 # Which kind a combined message is headed by, most pressing first.
-_ORDER = ("event", "escalation", "overdue", "reminder", "returned", "scheme", "report", "source")
+_ORDER = ("event", "escalation", "rising", "release_gap", "overdue", "reminder", "returned", "scheme", "report", "source")
 
 
 def plain(text: object, limit: int | None = None) -> str:
@@ -56,6 +57,11 @@ def ack_url(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/ack/{quote(token, safe='')}"
 
 
+def event_url(public_url: str, event_id: int) -> str:
+    """The app's page of one event under the web app's base URL."""
+    return f"{public_url.rstrip('/')}/events/{int(event_id)}"
+
+
 def render_message(session: Session, alerts: Sequence[Alert], now: datetime, *,
                    public_url: str | None, channel: str | None = None) -> tuple[str, str]:
     """(title, markdown text) of one message covering ``alerts`` (same channel, same event).
@@ -69,9 +75,11 @@ def render_message(session: Session, alerts: Sequence[Alert], now: datetime, *,
         title = f"【{heading}】{texts[0][:40]}"
         return title, "\n".join([f"### {title}", "", *(f"- {t}" for t in texts)])
     grade = event.grade or "—"
-    level = max((a.level for a in alerts), default=0)
+    level = max((a.level for a in alerts if a.kind == "escalation"), default=0)
     title = f"【{heading}·{grade}{f'·第{level}次提醒' if level else ''}】{plain(event.title, 30)}"
     lines = [f"### {title}", "", *_event_lines(session, event, now)]
+    if public_url:
+        lines.append(f"- 事件页面（原文与处置情况）：[打开事件 {event.id}]({event_url(public_url, event.id)})")
     lines += _kind_lines(session, alerts)
     lines += _ack_lines(session, alerts, public_url, channel, now)
     return title, "\n".join(lines)
@@ -84,9 +92,10 @@ def _event_lines(session: Session, event: Event, now: datetime) -> list[str]:
     reasons = "；".join(plain(r["detail"], 200) for r in event.grade_reasons or [] if r.get("grade"))
     lines = [f"- 事件编号：{event.id}（相关帖子 {count} 条）",
              f"- 概要：「{plain(first.text if first else '', 120)}」"]
-    if first is not None and first.url:
-        who = "，".join(plain(x, 40) for x in (first.platform, first.author) if x)
-        lines.append(f"- 来源：{who}，原文地址（文本，请复制后核实）：{plain(first.url, 300)}")
+    if first is not None:
+        platform = PLATFORM_NAMES.get(first.platform or "", "其他平台")
+        who = "，".join([platform, *(plain(x, 40) for x in (first.author,) if x)])
+        lines.append(f"- 来源：{who}" + (f"，原文地址（文本，请复制后核实）：{plain(first.url, 300)}" if first.url else ""))
     lines += [f"- 等级：**{event.grade or '—'}**；依据：{reasons or '—'}", f"- 责任单位：{_units(session, event.id)}"]
     if event.leadership:
         lines.append("- 县政府主要领导、分管领导：须关注（特别重大）")
@@ -103,6 +112,10 @@ def _kind_lines(session: Session, alerts: Sequence[Alert]) -> list[str]:
             line = f"- 提醒：{milestone}时限已过{int(a.payload['share'] * 100)}%，请抓紧回应"
         elif a.kind == "overdue":
             line = f"- 督办：{milestone}已超时，请立即处置并报告"
+        elif a.kind == "rising":
+            line = f"- 快速升温：{plain(a.payload.get('figures'), 200)}，请关注并研判是否需要及时回应"
+        elif a.kind == "release_gap":
+            line = f"- 持续发布：距上次发布已 {plain(a.payload.get('gap'), 40)}，请及时发布最新进展"
         elif a.kind == "returned":
             line = f"- 退回：{plain(a.payload.get('unit'), 40)}退回本事件（{plain(a.payload.get('reason'), 200)}），请协调改派"
         elif a.kind not in ("event", "escalation") and a.payload.get("text"):

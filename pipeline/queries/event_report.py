@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pipeline.config import PolicyConfig
 from pipeline.coverage import GapView, open_gaps
 from pipeline.queries.report_common import Count, counted, deadline_state
+from pipeline.queries.rising import event_signals
 from pipeline.storage.models import Assignment, Deadline, Event, Post, Response, Source, Unit
 from pipeline.timeparse import SHANGHAI
 
@@ -109,6 +111,10 @@ class EventFigures:
     deadlines: tuple[DeadlineLine, ...]
     responses: tuple[ResponseLine, ...]
     gaps: tuple[GapView, ...]
+    # heat index, 快速升温 figures, 持续发布 (pipeline.queries.rising.event_signals), when computed
+    heat: float | None = None
+    rising: str | None = None
+    release: str | None = None
 
     @property
     def peak(self) -> tuple[datetime, int] | None:
@@ -133,7 +139,8 @@ class _Post:
         return None if any(c is None for c in self.counts) else sum(c or 0 for c in self.counts)
 
 
-def event_figures(session: Session, event_id: int, now: datetime) -> EventFigures:
+def event_figures(session: Session, event_id: int, now: datetime, policy: PolicyConfig | None = None) -> EventFigures:
+    """The 专报's figures of one event; with ``policy``, its heat index, rise and 持续发布 too."""
     ev = session.get(Event, event_id)
     if ev is None:
         raise UnknownEvent(f"没有编号为 {event_id} 的事件")
@@ -152,7 +159,15 @@ def event_figures(session: Session, event_id: int, now: datetime) -> EventFigure
         samples=_samples(posts), assignments=_assignments(session, event_id),
         deadlines=_deadlines(session, event_id, now), responses=_responses(session, event_id, now),
         gaps=tuple(g for g in open_gaps(session, first, max(last, now)) if g.overlaps(first, last)),
+        **_signals(session, event_id, now, policy),
     )
+
+
+def _signals(session: Session, event_id: int, now: datetime, policy: PolicyConfig | None) -> dict[str, Any]:
+    if policy is None:
+        return {}
+    s = event_signals(session, event_id, policy, now)
+    return {"heat": s.heat, "rising": s.rising, "release": s.release}
 
 
 def _posts(session: Session, event_id: int, now: datetime) -> list[_Post]:

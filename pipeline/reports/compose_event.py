@@ -47,12 +47,25 @@ def event_summary(fig: EventFigures) -> str:
 
 
 def _overview(fig: EventFigures) -> list[Block]:
-    rows = (("事件编号", str(fig.event_id)), ("事件", fig.title), ("等级", fig.grade or "未定级"),
+    rows: tuple[tuple[str, str], ...] = (("事件编号", str(fig.event_id)), ("事件", fig.title), ("等级", fig.grade or "未定级"),
             ("领域", fig.topic or "—"), ("重点类别", "、".join(fig.categories) or "无"),
             ("是否涉嫌谣言", "是" if fig.rumor else "否"), ("首次监测", t.when(fig.first_seen_at)),
             ("首次发布（原帖时间）", t.when(fig.first_published_at)), ("最近监测", t.when(fig.last_seen_at)),
             ("信息量（条）", str(fig.posts)), ("互动量（转评赞）", str(fig.engagement) if fig.engagement is not None else "未知"))
+    rows += _signal_rows(fig)
     return [Table("事件概况", (Column("项目"), Column("内容")), rows, sheet="概况")]
+
+
+def _signal_rows(fig: EventFigures) -> tuple[tuple[str, str], ...]:
+    """Heat index (清博 WCI form, weights in policy.yaml), 快速升温 and 持续发布, when known."""
+    rows: list[tuple[str, str]] = []
+    if fig.heat is not None:
+        rows.append(("热度指数", f"{fig.heat:.1f}"))
+    if fig.rising:
+        rows.append(("快速升温", fig.rising))
+    if fig.release:
+        rows.append(("持续发布", fig.release))
+    return tuple(rows)
 
 
 def _spread(fig: EventFigures) -> list[Block]:

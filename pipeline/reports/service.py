@@ -78,7 +78,7 @@ def build(rt: Runtime, spec: Spec, now: datetime) -> Document:
     head = Letterhead.from_config(rt.cfg)
     if spec.kind == "event":
         assert spec.event_id is not None
-        return event_document(rt.read(event_figures, spec.event_id, now), head)
+        return event_document(rt.read(event_figures, spec.event_id, now, rt.cfg.policy), head)
     assert spec.period is not None
     if spec.kind == "assessment":
         return assessment_document(rt.read(assessment_figures, spec.period, now), head)

@@ -210,6 +210,11 @@ class Event(Base):
     model_versions: Mapped[dict[str, Any] | None]
     # An event found to be the same incident as another lives on there (pipeline.actions.merging).
     merged_into: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    # 快速升温 (0010h, pipeline.actions.rising): the highest level of rise reached, when it last
+    # rose, and the figures that showed it.
+    rising_level: Mapped[int | None] = mapped_column(Integer)
+    rising_at: Mapped[datetime | None]
+    rising_figures: Mapped[str | None] = mapped_column(Text)
     assignments: Mapped[list[Assignment]] = relationship(back_populates="event")
 
 

@@ -50,13 +50,29 @@ def test_reminders_and_overdue_are_planned_from_the_window() -> None:
     assert [a.recipient for a in over] == ["石塘镇", *COORD] and all(a.kind == "overdue" for a in over)
 
 
-def test_escalation_levels_follow_elapsed_timeouts(cfg: Config) -> None:
+def test_escalation_climbs_the_ladder_owner_coordinators_leadership(cfg: Config) -> None:
     a = UnackedView(5, 1, "重大", "崇头镇", NOW)
     assert plan_escalations([a], COORD, cfg.alerts, NOW + timedelta(minutes=29)) == []
-    first = plan_escalations([a], COORD, cfg.alerts, NOW + timedelta(minutes=30))
-    assert {(d.recipient, d.level) for d in first} == {("崇头镇", 1), ("县政府办公室", 1), ("县委宣传部", 1)}
-    capped = plan_escalations([a], COORD, cfg.alerts, NOW + timedelta(days=1))
-    assert max(d.level for d in capped) == cfg.alerts.max_repeats
+
+    def step(minutes: int) -> set[tuple[str, int, bool]]:
+        return {(d.recipient, d.level, d.urgent) for d in plan_escalations([a], COORD, cfg.alerts,
+                                                                            NOW + timedelta(minutes=minutes))}
+
+    assert step(30) == {("崇头镇", 1, True)}  # the owner is asked again
+    assert step(60) == {("崇头镇", 2, True), ("县政府办公室", 2, False), ("县委宣传部", 2, False)}
+    assert step(90) == {("崇头镇", 3, True), ("县政府办公室", 3, False), ("县委宣传部", 3, False),
+                        ("县政府领导", 3, False)}
+    assert step(24 * 60) == step(90)  # the top of the ladder: no further levels, no flood
+    told = plan_escalations([a], COORD, cfg.alerts, NOW + timedelta(minutes=90))
+    assert all(d.payload["unacknowledged"] == ["崇头镇"] for d in told)
+
+
+def test_a_configured_ladder_is_followed(cfg: Config) -> None:
+    ladder = cfg.alerts.model_copy(update={"ladder": [["recipients"], ["leadership"]]})
+    a = UnackedView(5, 1, "重大", "崇头镇", NOW)
+    top = plan_escalations([a], COORD, ladder, NOW + timedelta(hours=5))
+    assert {(d.recipient, d.level) for d in top} == {("县政府领导", 2)}  # step 2 tells leadership only
+    assert ladder.max_repeats == 2
 
 
 def _triage(engine: Engine, ctx: TriageContext, records: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:

@@ -49,7 +49,8 @@ def test_crawled_text_cannot_bring_links_images_headings_or_lists(engine: Engine
         alerts = list(s.scalars(select(Alert).where(Alert.event_id == eid, Alert.recipient == "崇头镇")))
         title, text = render_message(s, alerts, NOW, public_url="https://yq.yunhe.gov.cn")
     links = re.findall(r"\]\(([^)]*)\)", text)
-    assert links and all(link.startswith("https://yq.yunhe.gov.cn/ack/") for link in links)  # only our own
+    own = [f"https://yq.yunhe.gov.cn/events/{eid}"]
+    assert links and all(link.startswith("https://yq.yunhe.gov.cn/ack/") or link in own for link in links)  # ours
     assert "http://evil" not in text and "https://evil" not in text and "javascript:" not in text
     assert "![" not in text and "<b>" not in text and "`rm`" not in text
     assert [line for line in text.splitlines() if line.startswith("#")] == [f"### {title}"]
@@ -58,6 +59,18 @@ def test_crawled_text_cannot_bring_links_images_headings_or_lists(engine: Engine
     mail = as_plain_text(text)
     assert "http://evil" not in mail and "https://evil" not in mail and "](" not in mail
     assert plain("[x](http://a.b) ![i](data:x)") == "［x］（http：//a.b） ！［i］（data：x）"
+
+
+def test_alert_text_is_chinese_and_links_the_event_page(engine: Engine, ctx: TriageContext) -> None:
+    eid = _triage(engine, ctx, {**MAJOR, "platform": "news", "author": "丽水网"})
+    with session_scope(engine) as s:
+        alerts = list(s.scalars(select(Alert).where(Alert.event_id == eid, Alert.recipient == "崇头镇")))
+        _, with_link = render_message(s, alerts, NOW, public_url="https://yq.yunhe.gov.cn/")
+        _, without = render_message(s, alerts, NOW, public_url=None)
+    assert "- 来源：新闻网站，丽水网" in with_link
+    assert not re.search(r"来源：[A-Za-z_]", with_link) and "news" not in with_link.replace("weibo.example", "")
+    assert f"[打开事件 {eid}](https://yq.yunhe.gov.cn/events/{eid})" in with_link
+    assert "/events/" not in without  # no public URL: no link to an address nobody can reach
 
 
 def _deliver_all(session: Any, cfg: Config, channels: dict[str, Recorder], now: datetime) -> None:

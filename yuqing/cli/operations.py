@@ -86,13 +86,14 @@ def _who_runs_this() -> str:
 
 @app.command()
 def sweep(now: Now = None) -> None:
-    """时限巡检：50%/80% 提醒、超时督办、未确认预警的重复与升级。"""
+    """时限巡检：50%/80% 提醒、超时督办、未确认预警的逐级上报、持续发布提醒、快速升温预警。"""
     from pipeline.service import sweep_deadlines
 
     at = moment(now)
     with runtime() as rt:
         counts = sweep_deadlines(rt, at)
-    out.print(f"新增提醒/督办 {counts['reminders_and_overdue']}，升级 {counts['escalations']}")
+    out.print(f"新增提醒/督办 {counts['reminders_and_overdue']}，升级 {counts['escalations']}，"
+              f"持续发布提醒 {counts['release_gaps']}，快速升温预警 {counts['rising']}")
 
 
 @app.command()

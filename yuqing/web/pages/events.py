@@ -20,6 +20,7 @@ from pipeline.actions import work as work_actions
 from pipeline.actions.base import ActionError
 from pipeline.auth import Principal
 from pipeline.queries.events import EventView, event_view
+from pipeline.queries.rising import event_signals
 from pipeline.runtime import Runtime
 from pipeline.timeparse import SHANGHAI
 from yuqing.web import security
@@ -120,8 +121,9 @@ def visible(request: Request, who: Principal, event_id: int) -> EventView:
 def render_event(request: Request, who: Principal, view: EventView, status: int = 200, error: str | None = None,
                  done: str | None = None) -> HTMLResponse:
     rt = security.runtime(request)
+    signals = rt.read(event_signals, view.event.id, rt.cfg.policy, security.now(request))
     return page(request, "event.html", status, title=f"事件 {view.event.id}：{view.event.title}", who=who, view=view,
-                error=error, done=done, topics=rt.cfg.relevant_topic_names,
+                signals=signals, error=error, done=done, topics=rt.cfg.relevant_topic_names,
                 units=rt.cfg.all_unit_names(), response_kinds=list(rt.cfg.policy.response_kinds),
                 channel_types={name: spec.type for name, spec in rt.cfg.alerts.channels.items()})
 

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from pipeline.auth import Principal
 from pipeline.queries.assessment import assessment_figures, span
 from pipeline.queries.overview import overview
+from pipeline.queries.releases import release_board
 from pipeline.queries.work import open_work
 from pipeline.vocabulary import GRADES, HEALTH_NAMES, MILESTONES
 from yuqing.web import security
@@ -34,8 +35,10 @@ def board(request: Request, who: Annotated[Principal, Depends(security.require("
     since_raw, until_raw = request.query_params.get("since", ""), request.query_params.get("until", "")
     result = rt.read(open_work, now, None, security.page_number(request))
     figures = rt.read(assessment_figures, span(*day_range(since_raw, until_raw), now), now).units
+    releases = rt.read(release_board, rt.cfg.policy.release_gap, now)
     kept = {k: v for k, v in (("since", since_raw), ("until", until_raw)) if v}
     return page(request, "board.html", title="督办", who=who, result=result, figures=figures, milestones=MILESTONES,
+                releases=releases, release_hours=rt.cfg.policy.release_gap.hours,
                 since=since_raw[:10], until=until_raw[:10], query=query_of(kept))
 
 
