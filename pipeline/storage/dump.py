@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, func, inspect, select, table, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline.files import create_private
 from pipeline.storage.db import make_engine
@@ -157,7 +158,7 @@ def check_client_version(tool: str, url: str) -> None:
     try:
         with engine.connect() as conn:
             server = int(conn.execute(text("SHOW server_version_num")).scalar_one()) // 10000
-    except Exception:  # noqa: BLE001  (the tool itself reports a connection failure more precisely)
+    except SQLAlchemyError:  # the tool itself reports a connection failure more precisely
         return
     finally:
         engine.dispose()
