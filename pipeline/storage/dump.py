@@ -73,7 +73,7 @@ def copy_out(url: str, target: Path) -> Contents:
     engine = make_engine(url)
     try:
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
-            snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+            snapshot: str = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             _pg_run(["pg_dump", "--format=custom", "--no-owner", f"--snapshot={snapshot}", "--file", str(target)], url)
             return contents(conn)
     finally:
