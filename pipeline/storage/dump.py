@@ -18,8 +18,12 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline.files import create_private
+from pipeline.storage import people
 from pipeline.storage.db import make_engine
 from pipeline.storage.models import Base
+
+# The web app's tables are declared in their own module: counted like the others.
+_TABLE_MODULES = (people,)
 
 
 class DumpError(RuntimeError):
