@@ -10,7 +10,6 @@ from those in place are replaced only when told to overwrite."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -24,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from classifiers.registry import MODEL_FILE, SIDECAR, ModelError, publish, read_sidecar
+from classifiers.registry import MODEL_FILE, SIDECAR, ModelError, publish, read_sidecar, sha256_file
 from classifiers.training import KINDS
 from pipeline.files import open_private
 from pipeline.settings import Settings
@@ -45,19 +44,16 @@ class BackupError(ValueError):
     """A backup or restore that cannot be done; the message, in Chinese, says why."""
 
 
+class Refused(BackupError):
+    """A restore refused before anything was written: a damaged or foreign archive, another
+    engine, a database that is not empty, models or configuration that differ (without force)."""
+
+
 def app_version() -> str:
     try:
         return metadata.version("yuqing")
     except metadata.PackageNotFoundError:
         return "unknown"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def create_backup(settings: Settings, out: Path, now: datetime, progress: Progress = lambda _: None) -> dict[str, Any]:
@@ -76,7 +72,7 @@ def create_backup(settings: Settings, out: Path, now: datetime, progress: Progre
         _copy_files(settings.config_dir, staging / "config")
         manifest = {"format": FORMAT, "app": "yuqing", "app_version": app_version(), "created_at": now.isoformat(),
                     "engine": engine, "alembic_revision": held.revision, "models": models, "tables": held.tables,
-                    "files": {p.relative_to(staging).as_posix(): sha256_of(p)
+                    "files": {p.relative_to(staging).as_posix(): sha256_file(p)
                               for p in sorted(staging.rglob("*")) if p.is_file()}}
         progress("写入备份文件…")
         _write_archive(staging, manifest, out)
@@ -127,17 +123,17 @@ def read_manifest(archive: Path, into: Path) -> dict[str, Any]:
             tar.extractall(into, filter="data")
         manifest = json.loads((into / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise BackupError(f"备份文件不存在或缺少清单：{archive}") from exc
+        raise Refused(f"备份文件不存在或缺少清单：{archive}") from exc
     except (tarfile.TarError, OSError, EOFError, json.JSONDecodeError) as exc:
-        raise BackupError(f"不是可读的 yuqing 备份文件（{archive}）：{exc}") from exc
+        raise Refused(f"不是可读的 yuqing 备份文件（{archive}）：{exc}") from exc
     if not isinstance(manifest, dict) or manifest.get("app") != "yuqing" or manifest.get("format") != FORMAT:
-        raise BackupError(f"不是本版本可恢复的 yuqing 备份文件：{archive}")
+        raise Refused(f"不是本版本可恢复的 yuqing 备份文件：{archive}")
     files = {p.relative_to(into).as_posix() for p in into.rglob("*") if p.is_file()} - {MANIFEST}
     bad = sorted(name for name, digest in manifest["files"].items()
-                 if name not in files or sha256_of(into / name) != digest)
+                 if name not in files or sha256_file(into / name) != digest)
     extra = sorted(files - set(manifest["files"]))
     if bad or extra:
-        raise BackupError(f"备份文件已损坏：{'、'.join([*bad, *extra][:5])} 的校验和与清单不符")
+        raise Refused(f"备份文件已损坏：{'、'.join([*bad, *extra][:5])} 的校验和与清单不符")
     return manifest
 
 
@@ -170,23 +166,23 @@ def restore_backup(settings: Settings, archive: Path, force: bool = False,
 def _check_target(settings: Settings, manifest: dict[str, Any], unpacked: Path, force: bool) -> None:
     engine = engine_name(settings.database_url)
     if manifest["engine"] != engine:
-        raise BackupError(f"备份来自 {ENGINE_NAMES.get(manifest['engine'], manifest['engine'])} 数据库，"
+        raise Refused(f"备份来自 {ENGINE_NAMES.get(manifest['engine'], manifest['engine'])} 数据库，"
                           f"不能恢复到 {ENGINE_NAMES[engine]}：请把 YUQING_DATABASE_URL 指向同类数据库")
     if not force:
         with engine_for(settings.database_url) as eng:
             tables, rows = occupied(eng)
         if tables:
-            raise BackupError(f"目标数据库不是空的（已有 {tables} 张表，共 {rows} 行数据）：恢复只写入空数据库；"
+            raise Refused(f"目标数据库不是空的（已有 {tables} 张表，共 {rows} 行数据）：恢复只写入空数据库；"
                               f"确要用备份覆盖其中的全部数据，请加 --force")
         clashes = _model_clashes(unpacked / "models", settings.model_dir) + _file_clashes(
             unpacked / "config", settings.config_dir)
         if clashes:
-            raise BackupError(f"以下模型或配置与备份中的不同：{'、'.join(clashes[:6])}；确要用备份替换，请加 --force")
+            raise Refused(f"以下模型或配置与备份中的不同：{'、'.join(clashes[:6])}；确要用备份替换，请加 --force")
 
 
 def _same_model(unpacked: Path, target: Path) -> bool:
     try:
-        return sha256_of(unpacked / MODEL_FILE) == sha256_of(target.resolve() / MODEL_FILE)
+        return sha256_file(unpacked / MODEL_FILE) == sha256_file(target.resolve() / MODEL_FILE)
     except OSError:
         return False
 
@@ -199,7 +195,7 @@ def _model_clashes(unpacked: Path, model_dir: Path) -> list[str]:
 def _file_clashes(unpacked: Path, target: Path) -> list[str]:
     return [f"配置 {p.relative_to(unpacked).as_posix()}" for p in sorted(unpacked.rglob("*"))
             if p.is_file() and (target / p.relative_to(unpacked)).is_file()
-            and sha256_of(p) != sha256_of(target / p.relative_to(unpacked))]
+            and sha256_file(p) != sha256_file(target / p.relative_to(unpacked))]
 
 
 def _place_models(unpacked: Path, model_dir: Path, force: bool) -> None:
@@ -213,7 +209,7 @@ def _place_models(unpacked: Path, model_dir: Path, force: bool) -> None:
         if target.exists() and _same_model(source, target):
             continue
         if target.exists() and not force:
-            raise BackupError(f"模型 {source.name} 与备份中的不同；确要替换，请加 --force")
+            raise Refused(f"模型 {source.name} 与备份中的不同；确要替换，请加 --force")
         staging = model_dir / f".{source.name}.restore-{uuid.uuid4().hex[:6]}"
         shutil.copytree(source, staging)
         try:
@@ -229,10 +225,10 @@ def _place_files(unpacked: Path, target: Path, force: bool) -> None:
         if not path.is_file():
             continue
         dest = target / path.relative_to(unpacked)
-        if dest.is_file() and sha256_of(dest) == sha256_of(path):
+        if dest.is_file() and sha256_file(dest) == sha256_file(path):
             continue
         if dest.is_file() and not force:
-            raise BackupError(f"配置 {dest} 与备份中的不同；确要替换，请加 --force")
+            raise Refused(f"配置 {dest} 与备份中的不同；确要替换，请加 --force")
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, dest)
 

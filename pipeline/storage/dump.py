@@ -117,7 +117,7 @@ def _sqlite_copy(source: Path, target: Path) -> None:
         raise DumpError(f"SQLite 数据库文件不存在：{source}")
     target.parent.mkdir(parents=True, exist_ok=True)
     create_private(target)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst, pages=1024)

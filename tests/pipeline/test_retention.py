@@ -1,7 +1,8 @@
 """Retention on both engines: after a generated month of work, a purge at a time past the 无关
 period removes the texts and personal fields of 无关 posts only; past the closed-event period it
 clears the personal fields of closed events' posts; posts of open events are never touched; the
-month's report and 考核 figures are the same before and after; each batch is audited; a second
+month's 月报 and 考核通报 (their figures and every sheet of their workbooks) are the same before and
+after; each batch is audited; a second
 purge finds nothing."""
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pipeline.config import Config, RetentionConfig
 from pipeline.queries.assessment import assessment_figures
 from pipeline.queries.report_figures import period_figures
 from pipeline.queries.retention import open_event, purge_plan
+from pipeline.reports.service import Spec, build
+from pipeline.reports.xlsx import render_xlsx
 from pipeline.rules.retention import REMOVED_TEXT
 from pipeline.runtime import Runtime
 from pipeline.search import ensure_indexed, matching_posts
@@ -25,6 +28,7 @@ from pipeline.storage.models import AuditLog, Event, Post
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
 from tests.pipeline.month import MONTH, triage_month, work_month
+from tests.pipeline.reports.conftest import sheets
 
 LATER = datetime(2027, 3, 15, 9, 0, tzinfo=SHANGHAI)  # past 90 days, within 3 years of the month
 YEARS_LATER = datetime(2030, 1, 15, 9, 0, tzinfo=SHANGHAI)  # past both periods
@@ -47,8 +51,10 @@ def _found(s: Session, ctx: TriageContext, words: str) -> set[int]:
     return set(s.scalars(select(Post.id).where(Post.id.in_(select(found.subquery())))))
 
 
-def _figures(rt: Runtime, now: datetime) -> tuple[Any, Any]:
-    return rt.read(period_figures, MONTH, now), rt.read(assessment_figures, MONTH, now)
+def _figures(rt: Runtime, now: datetime) -> tuple[Any, ...]:
+    """The month's figures, and the 月报 and 考核通报 workbooks made from them (every sheet)."""
+    books = [sheets(render_xlsx(build(rt, Spec(kind, MONTH), now))) for kind in ("monthly", "assessment")]
+    return rt.read(period_figures, MONTH, now), rt.read(assessment_figures, MONTH, now), *books
 
 
 def test_purge_follows_the_periods_and_keeps_the_figures(db_url: str, runtime_for: Callable[[str], Runtime],

@@ -38,15 +38,18 @@ def restore(
     archive: Annotated[Path, typer.Argument(help="yuqing backup 生成的备份文件")],
     force: Annotated[bool, typer.Option("--force", help="覆盖非空数据库及不同的模型、配置")] = False,
 ) -> None:
-    """从备份恢复：只写入空数据库（--force 覆盖）；先核对校验和，恢复后核对各表行数并升级数据库。"""
-    from pipeline.backup import BackupError, restore_backup
+    """从备份恢复：只写入空数据库（--force 覆盖）；先核对校验和，恢复后核对各表行数并升级数据库。
+    恢复前请先停止 serve 与 web 等服务。"""
+    from pipeline.backup import BackupError, Refused, restore_backup
 
     if not archive.is_file():
         raise fail(f"备份文件不存在：{archive}", EXIT_USAGE)
     try:
         manifest = restore_backup(settings(), archive, force, progress)
-    except BackupError as exc:
+    except Refused as exc:
         raise fail(str(exc), EXIT_USAGE) from exc
+    except BackupError as exc:
+        raise fail(str(exc)) from exc
     print_backup(manifest, f"已从 {archive} 恢复")
 
 
