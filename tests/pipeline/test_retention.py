@@ -2,8 +2,7 @@
 period removes the texts and personal fields of 无关 posts only; past the closed-event period it
 clears the personal fields of closed events' posts; posts of open events are never touched; the
 month's 月报 and 考核通报 (their figures and every sheet of their workbooks) are the same before and
-after; each batch is audited; a second
-purge finds nothing."""
+after; each batch is audited; a second purge finds nothing."""
 
 from __future__ import annotations
 
