@@ -11,7 +11,7 @@ safe to run on several workers at once (claims by atomic rename, ``UPDATE … RE
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -30,19 +30,25 @@ ENTRYPOINTS: dict[str, tuple[str, str]] = {
     "sweep": ("flows/operations.py", "sweep_flow"),
     "retrain": ("flows/operations.py", "retrain_flow"),
     "reports": ("flows/reports.py", "reports_flow"),
+    "backup": ("flows/upkeep.py", "backup_flow"),
+    "purge": ("flows/upkeep.py", "purge_flow"),
 }
+
+# Settings a flow takes from its entry in schedules.yaml besides its schedule (run parameters).
+PARAMETERS: dict[str, frozenset[str]] = {"backup": frozenset({"keep", "directory"})}
 
 
 # A trial with ``--every N`` runs the operational flows every N seconds; retraining keeps its
 # own schedule (a retrain every few seconds would only burn the CPU the trial is watching)
 # unless it is asked for by name.
-TRIAL_EXEMPT = frozenset({"retrain"})
+TRIAL_EXEMPT = frozenset({"retrain", "backup", "purge"})
 
 
 @dataclass(frozen=True)
 class Planned:
     name: str
     schedule: Any  # prefect.schedules.Schedule
+    parameters: dict[str, Any] = field(default_factory=dict)
 
 
 def planned(config_dir: Path, every: float | None = None, only: list[str] | None = None) -> list[Planned]:
@@ -72,7 +78,7 @@ def planned(config_dir: Path, every: float | None = None, only: list[str] | None
             schedule = Interval(float(sched["interval_seconds"]), timezone=tz)
         else:
             raise ConfigError(f"{path}: flow {name!r} needs 'cron' or 'interval_seconds'")
-        result.append(Planned(name, schedule))
+        result.append(Planned(name, schedule, _parameters(path, name, sched)))
     return result
 
 
@@ -100,6 +106,17 @@ def missed_runs(config_dir: Path, name: str, since: datetime | None, now: dateti
     return [datetime.fromisoformat(d.isoformat()) for d in dates if since < d <= now][-limit:]
 
 
+def _parameters(path: Path, name: str, sched: dict[str, Any]) -> dict[str, Any]:
+    given = {k: v for k, v in sched.items() if k not in ("cron", "interval_seconds")}
+    unknown = sorted(set(given) - PARAMETERS.get(name, frozenset()))
+    if unknown:
+        raise ConfigError(f"{path}：流程 {name} 不认识的配置项 {'、'.join(unknown)}（是否拼写有误？）")
+    keep = given.get("keep", 1)
+    if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
+        raise ConfigError(f"{path}：流程 {name} 的 keep 应为不小于 1 的整数（保留的备份份数）")
+    return given
+
+
 def require_models(settings: Settings) -> None:
     """Refuse to start the schedules without usable default models: triage would fail at its
     first post, hours later and only in a flow run's log. Checks the files without loading them;
@@ -119,7 +136,8 @@ def flow_of(name: str) -> Any:
 
 def local_deployments(config_dir: Path, every: float | None, only: list[str] | None = None) -> list[Any]:
     """Deployments for ``prefect.serve`` in this process (``yuqing serve``)."""
-    return [flow_of(p.name).to_deployment(name=p.name, schedules=[p.schedule]) for p in planned(config_dir, every, only)]
+    return [flow_of(p.name).to_deployment(name=p.name, schedules=[p.schedule], parameters=p.parameters)
+            for p in planned(config_dir, every, only)]
 
 
 def ensure_process_pool(pool: str) -> bool:
@@ -152,7 +170,7 @@ def deploy_to_pool(config_dir: Path, pool: str, every: float | None = None, only
         module, function = ENTRYPOINTS[p.name]
         # Called from sync code, from_source returns the flow itself (not a coroutine).
         flow = cast("Flow[..., Any]", Flow.from_source(source=str(source), entrypoint=f"{module}:{function}"))
-        flow.deploy(name=p.name, work_pool_name=pool, schedules=[p.schedule], build=False, push=False,
+        flow.deploy(name=p.name, work_pool_name=pool, schedules=[p.schedule], parameters=p.parameters, build=False, push=False,
                     print_next_steps=False, tags=["yuqing"])
         names.append(f"{flow.name}/{p.name}")
     return names

@@ -384,6 +384,15 @@ class AlertsConfig(_Strict):
         return len(self.ladder)
 
 
+class RetentionConfig(_Strict):
+    """How long personal data is kept (``retention.yaml``; 个人信息保护法 asks for a stated period).
+    Defaults when the file is absent: irrelevant posts 90 days, closed events' posts 3 years."""
+
+    irrelevant_post_days: int = Field(default=90, ge=1, le=36500)
+    closed_event_days: int = Field(default=1095, ge=1, le=36500)
+    batch_size: int = Field(default=500, ge=1, le=10000)
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole business configuration, validated and cross-checked."""
@@ -393,6 +402,7 @@ class Config:
     policy: PolicyConfig
     alerts: AlertsConfig
     schemes: SchemesConfig = field(default_factory=lambda: _no_schemes())
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
 
     @property
     def topic_names(self) -> list[str]:
@@ -489,7 +499,8 @@ def _no_schemes() -> SchemesConfig:
 
 def load_config(config_dir: Path) -> Config:
     """Load ``units.yaml``, ``topics.yaml``, ``policy.yaml``, ``alerts.yaml`` and (when present)
-    the monitoring schemes of ``schemes.yaml``, and validate them."""
+    the monitoring schemes of ``schemes.yaml`` and the retention periods of ``retention.yaml``,
+    and validate them."""
     from pipeline.rules.schemes import load_schemes
 
     topics = _validate(TopicsConfig, config_dir / "topics.yaml")
@@ -499,6 +510,8 @@ def load_config(config_dir: Path) -> Config:
         policy=_validate(PolicyConfig, config_dir / "policy.yaml"),
         alerts=_validate(AlertsConfig, config_dir / "alerts.yaml"),
         schemes=load_schemes(config_dir / "schemes.yaml", list(topics.topics)),
+        retention=_validate(RetentionConfig, config_dir / "retention.yaml")
+        if (config_dir / "retention.yaml").exists() else RetentionConfig(),
     )
     _cross_check(cfg)
     return cfg

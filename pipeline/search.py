@@ -82,5 +82,9 @@ def matching_posts(session: Session, tokenizer: Tokenizer, query: str) -> Any | 
         return (text("SELECT post_id FROM post_index WHERE tsv @@ CAST(:tsq AS tsquery)")
                 .bindparams(tsq=tsq).columns(column("post_id", Integer)))
     fts = " ".join('"' + w.replace('"', '""') + '"' for w in words)
-    return (text("SELECT rowid FROM post_fts WHERE post_fts MATCH :fts")
+    # The contentless index cannot forget a post's words without them (a retention purge removed
+    # the text): posts whose text was purged are left out here instead (their tsv is cleared on
+    # PostgreSQL).
+    return (text("SELECT rowid FROM post_fts WHERE post_fts MATCH :fts AND NOT EXISTS "
+                 "(SELECT 1 FROM posts WHERE posts.id = post_fts.rowid AND posts.purged = 'text')")
             .bindparams(fts=fts).columns(column("rowid", Integer)))

@@ -171,3 +171,16 @@ def retrain_models(rt: Runtime, now: datetime, progress: Progress = lambda _: No
     s = rt.settings
     return list(retrain_with_corrections(s.training_corpus_dir, s.model_dir, corrections, Tokenizer(s.userdict_path).load(),
                                          s.state_dir / RETRAIN_LOG, now, progress))
+
+
+def purge_personal_data(rt: Runtime, now: datetime, progress: Progress = lambda _: None) -> dict[str, int]:
+    """Apply the retention periods (``retention.yaml``) batch by batch, each batch its own unit
+    of work and audit entry, until nothing is due; returns how many posts each rule purged."""
+    from pipeline.actions.retention import clear_closed_personal, remove_irrelevant_texts
+
+    done = {"text": 0, "personal": 0}
+    for rule, action in (("text", remove_irrelevant_texts), ("personal", clear_closed_personal)):
+        while n := rt.act(action, rt.cfg.retention, now):
+            done[rule] += n
+            progress(f"{'无关信息删除正文' if rule == 'text' else '已办结事件清除个人信息'}：已处理 {done[rule]} 条")
+    return done

@@ -264,6 +264,10 @@ class Post(Base):
     joined: Mapped[dict[str, Any] | None] = mapped_column(NullJSON)
     clues: Mapped[dict[str, Any] | None] = mapped_column(NullJSON)
     indexed: Mapped[bool | None] = mapped_column(Boolean)
+    # What a retention purge removed (0010o; data/config/retention.yaml): ``personal`` (author,
+    # links, the raw record) or ``text`` (also the title and text), and when. NULL: nothing.
+    purged: Mapped[str | None] = mapped_column(String(16))
+    purged_at: Mapped[datetime | None]
 
 
 class Classification(Base):

@@ -48,6 +48,9 @@ def test_every_flow_runs_through_prefect(settings_for: Any, tmp_path: Path) -> N
     assert Path(out["reports"]["periodic"][0]["files"]["docx"]).is_file()
     assert out["reports"]["delivery"]["failed"] == 2   # to 县政府领导 and 舆情分析员; no channel configured here
     assert all((tmp_path / "models" / kind / "model.json").is_file() for kind in out["retrain"])
+    backups = list((settings.state_dir / "backups").glob("yuqing-backup-*.tar.gz"))
+    assert [str(p) for p in backups] == [out["backup"]["file"]] and out["backup"]["removed"] == []
+    assert out["purge"] == {"text": 0, "personal": 0}
 
 
 def test_a_trial_every_few_seconds_leaves_retraining_on_its_own_schedule() -> None:
@@ -58,3 +61,19 @@ def test_a_trial_every_few_seconds_leaves_retraining_on_its_own_schedule() -> No
     assert trial["retrain"].interval is None and trial["retrain"].cron == "0 3 * * 1"
     asked = {p.name: p.schedule for p in planned(PROJECT_ROOT / "data" / "config", every=10, only=["retrain"])}
     assert list(asked) == ["retrain"] and asked["retrain"].interval is not None
+    assert trial["backup"].cron == "30 2 * * *" and trial["purge"].interval is None  # upkeep keeps its schedule
+
+
+def test_the_backup_entry_gives_its_flow_how_many_to_keep(tmp_path: Path) -> None:
+    from flows.deployments import local_deployments, planned
+    from pipeline.config import ConfigError
+
+    plans = {p.name: p for p in planned(PROJECT_ROOT / "data" / "config")}
+    assert plans["backup"].parameters == {"keep": 14} and plans["purge"].parameters == {}
+    deployment = next(d for d in local_deployments(PROJECT_ROOT / "data" / "config", None, ["backup"]))
+    assert deployment.parameters == {"keep": 14}
+    for entry, problem in (("{cron: '0 2 * * *', keep: 0}", "keep 应为不小于 1 的整数"),
+                           ("{cron: '0 2 * * *', kept: 3}", "不认识的配置项 kept")):
+        (tmp_path / "schedules.yaml").write_text(f"flows:\n  backup: {entry}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=problem):
+            planned(tmp_path)

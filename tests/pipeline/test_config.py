@@ -58,3 +58,21 @@ def test_missing_file_and_bad_yaml(config_dir: Path) -> None:
     (config_dir / "units.yaml").unlink()
     with pytest.raises(ConfigError, match="配置文件不存在"):
         load_config(config_dir)
+
+
+def test_retention_periods_are_checked_and_default_when_absent(config_dir: Path) -> None:
+    p = config_dir / "retention.yaml"
+    shipped = p.read_text(encoding="utf-8")
+    assert load_config(config_dir).retention.irrelevant_post_days == 90
+    p.write_text(shipped.replace("irrelevant_post_days: 90", "irrelevant_post_days: 0"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"retention.yaml：irrelevant_post_days：应不小于 1"):
+        load_config(config_dir)
+    p.write_text(shipped.replace("closed_event_days: 1095", "closed_event_days: 三年"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"retention.yaml：closed_event_days：应为整数"):
+        load_config(config_dir)
+    p.write_text(shipped + "keep_forever: true\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"retention.yaml：keep_forever：不认识的配置项"):
+        load_config(config_dir)
+    p.unlink()  # an installation from before retention.yaml: the stated defaults
+    defaults = load_config(config_dir).retention
+    assert (defaults.irrelevant_post_days, defaults.closed_event_days) == (90, 1095)

@@ -16,11 +16,11 @@ from yuqing.cli import zh
 
 zh.install()
 
-from yuqing.cli import intake, operations, reports, setup, trust, users, work  # noqa: E402  (after the Chinese messages)
+from yuqing.cli import intake, operations, reports, setup, trust, upkeep, users, work  # noqa: E402  (after the Chinese messages)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="云和县政务舆情监测与分办 (yuqing)", context_settings={"help_option_names": ["-h", "--help"]})
-for group in (setup.app, intake.app, work.app, trust.app, operations.app, reports.app):
+for group in (setup.app, intake.app, work.app, trust.app, operations.app, reports.app, upkeep.app):
     for command in group.registered_commands:
         app.registered_commands.append(command)
 app.add_typer(users.app, name="users")

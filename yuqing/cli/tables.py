@@ -151,3 +151,31 @@ def print_tokens(rows: list[Any]) -> None:
         table.add_row(str(r.id), f"{escape(r.name)}\n[dim]{escape(r.username)}[/dim]", _day(r.created_at),
                       _day(r.expires_at), used, state)
     out.print(table)
+
+
+TABLE_NAMES = {"events": "事件", "posts": "帖子", "assignments": "分办", "deadlines": "时限节点", "audit_log": "审计记录",
+               "users": "网页用户"}
+PURGE_RULES = {"text": "无关信息：删除标题、正文与个人信息", "personal": "已办结事件：清除个人信息（保留正文）"}
+
+
+def print_backup(manifest: dict[str, Any], head: str) -> None:
+    """What a backup holds (its manifest): the main tables' rows and the models' versions."""
+    out.print(escape(f"{head}（yuqing {manifest['app_version']}，数据库版本 {manifest['alembic_revision']}，"
+                     f"备份时间 {manifest['created_at'][:19].replace('T', ' ')}）"))
+    table = _table("内容", "项目", "数量/版本", flexible=("数量/版本",))
+    for name, label in TABLE_NAMES.items():
+        if name in manifest["tables"]:
+            table.add_row(label, str(manifest["tables"][name]))
+    for kind, version in manifest["models"].items():
+        table.add_row(f"模型 {escape(kind)}", escape(version))
+    out.print(table)
+
+
+def print_purge(plan: list[Any], done: dict[str, int] | None) -> None:
+    """Posts due under each retention rule (``done`` None: a preview) or purged by them."""
+    title = "保存期限到期的帖子（预览，未改动）" if done is None else "已按保存期限处理的帖子"
+    table = _table(title, "规则", "期限", "帖子", "涉及事件", flexible=("规则",))
+    for line in plan:
+        posts = line.posts if done is None else done[line.rule]
+        table.add_row(PURGE_RULES[line.rule], f"{line.days} 天", str(posts), str(line.events))
+    out.print(table)

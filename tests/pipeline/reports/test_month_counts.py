@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from pipeline.actions.merging import merge_events
 from pipeline.actions.work import accept, record_response, return_item
 from pipeline.config import Config
-from pipeline.normalize import to_post
 from pipeline.queries.report_figures import KEY_ITEMS, TOP_EVENTS
 from pipeline.reports.docx import render_docx
 from pipeline.reports.html import render_html
@@ -28,28 +27,16 @@ from pipeline.reports.xlsx import render_xlsx
 from pipeline.runtime import Runtime
 from pipeline.storage.models import Assignment, Deadline, Event, Post, Response, Unit
 from pipeline.timeparse import SHANGHAI
-from pipeline.triage import TriageContext, triage_posts
+from pipeline.triage import TriageContext
 from pipeline.vocabulary import GRADES
+from tests.pipeline.month import triage_month
 from tests.pipeline.reports.conftest import body, sheets, text_of, word
-from tests.pipeline.reports.gen import month_records
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=SHANGHAI)
 PERIODS = [Period.containing("daily", date(2026, 11, 18)), Period.containing("weekly", date(2026, 11, 18)),
            Period.containing("monthly", date(2026, 11, 1))]
 
 pytestmark = pytest.mark.slow
-
-
-def _triage_month(rt: Runtime, ctx: TriageContext) -> None:
-    """Each half day's posts in one batch, at the batch's own clock."""
-    batches: dict[datetime, list[dict[str, Any]]] = {}
-    for r in month_records(2026, 11, 1000):
-        seen: datetime = r["_seen"]
-        batches.setdefault(seen.replace(hour=11 if seen.hour < 12 else 23, minute=59), []).append(r)
-    for now, records in sorted(batches.items()):
-        with rt.session() as s:
-            posts = [to_post({k: v for k, v in r.items() if k != "_seen"}, i + 1, now) for i, r in enumerate(records)]
-            triage_posts(s, posts, ctx, now)
 
 
 def _owners(s: Session) -> list[tuple[int, str, datetime, bool]]:
@@ -166,7 +153,7 @@ def _check_text(text: str, truth: dict[str, Any]) -> None:
 def test_every_count_of_the_periodic_reports_equals_sql(db_url: str, runtime_for: Any, ctx: TriageContext,
                                                         cfg: Config) -> None:
     rt = runtime_for(db_url)
-    _triage_month(rt, ctx)
+    triage_month(rt, ctx, 1000)
     _work_the_month(rt, cfg)
     for period in PERIODS:
         with rt.session() as s:
