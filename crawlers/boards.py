@@ -69,7 +69,7 @@ def _entry_board(entry: Any) -> tuple[dict[str, str], dict[str, Any]]:
                              "state": terms[3] or None, "reply_unit": parts.get("reply_unit"),
                              "reply": parts.get("reply")}
     published = _iso(entry.get("published_parsed"))
-    updated = _iso(entry.get("updated_parsed"))
+    updated = _iso(dict.get(entry, "updated_parsed"))  # feedparser's get() would hand on the published time
     # ``updated`` is the reply time when the item has a reply (and differs from publication).
     board["reply_at"] = parts.get("reply_at") or (updated if board["reply"] and updated != published else None)
     return parts, board
