@@ -21,9 +21,6 @@ from pipeline.config import ConfigError, explain, read_yaml
 SourceKind = Literal["feed", "weibo", "news_site", "wechat", "message_board", "folder"]
 DEFAULT_PLATFORM: dict[str, str] = {"feed": "news", "weibo": "weibo", "news_site": "news", "wechat": "wechat",
                                     "message_board": "message_board", "folder": "file"}
-# The kinds as ``yuqing sources`` names them.
-KIND_NAMES: dict[str, str] = {"feed": "订阅源", "weibo": "微博", "news_site": "新闻网站", "wechat": "公众号",
-                              "message_board": "留言板", "folder": "文件夹"}
 FileFormat = Literal["mediacrawler", "hotline12345", "posts"]
 MAX_DOWNLOAD_DELAY = 60.0  # seconds: slower than this, a run of max_pages pages outlasts any polling interval
 

@@ -63,7 +63,7 @@ def test_mediacrawler_files_are_triaged_with_their_comments_once(db_url: str,
     assert len(comments) == 5 and sum(c.is_reply for c in comments) == 1
     assert {c.platform for c in comments} == {"douyin", "xhs"}
     before = _counts(rt)
-    again, stored_again = import_files(rt, [FIXTURES / "mediacrawler"], "mediacrawler", None, NOW)
+    _, stored_again = import_files(rt, [FIXTURES / "mediacrawler"], "mediacrawler", None, NOW)
     assert (stored_again.report.new_posts, stored_again.comments_new, stored_again.replies) == (0, 0, 0)
     assert _counts(rt) == before, "re-importing the same files changes nothing"
 
