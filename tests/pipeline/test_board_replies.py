@@ -37,13 +37,17 @@ class Board:
 
 class BoardHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        if not self.path.startswith("/people/liuyan/"):
+        if self.path.startswith("/exports/"):  # a plain export of the same fields
+            name, kind = self.path.rsplit("/", 1)[-1], "text/csv" if self.path.endswith(".csv") else "application/json"
+        elif self.path.startswith("/people/liuyan/"):
+            name, kind = Board.current, "application/atom+xml"
+        else:
             self.send_response(404)
             self.end_headers()
             return
-        body = (FIXTURES / Board.current).read_bytes()
+        body = (FIXTURES / name).read_bytes()
         self.send_response(200)
-        self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -64,9 +68,9 @@ def board_url() -> Iterator[str]:
         server.server_close()
 
 
-def _sources(tmp_path: Path, url: str) -> Path:
+def _sources(tmp_path: Path, url: str, name: str = "领导留言板·云和县委书记") -> Path:
     path = tmp_path / "sources.yaml"
-    path.write_text(yaml.safe_dump({"sources": [{"name": "领导留言板·云和县委书记", "kind": "message_board", "url": url}]},
+    path.write_text(yaml.safe_dump({"sources": [{"name": name, "kind": "message_board", "url": url}]},
                                    allow_unicode=True), encoding="utf-8")
     return path
 
@@ -135,3 +139,19 @@ def _counts(rt: Runtime) -> tuple[int, ...]:
     with rt.session() as s:
         return tuple(int(s.scalar(select(func.count()).select_from(m)) or 0)
                      for m in (Post, Response, Deadline, AuditLog))
+
+
+def test_a_board_export_over_http_is_read_as_the_feed_is(
+        db_url: str, runtime_for: Callable[[str], Runtime], board_url: str, tmp_path: Path) -> None:
+    from pipeline.collect import collect_once
+
+    rt = runtime_for(db_url)
+    base = board_url.split("/people/")[0]
+    for name in ("board_export.json", "board_export.csv"):
+        facts = collect_once(rt, _sources(tmp_path, f"{base}/exports/{name}", "留言板导出"), None, NOW,
+                             scrapy_settings=FAST)[0]
+        assert (facts.fetched, facts.rejected) == (2, 1), name
+    assert facts.new == 0 and facts.duplicates == 2, "the CSV export holds the JSON export's messages"
+    replies = _replies(rt)
+    assert [v[:3] for v in replies.values()] == [
+        ("县住房和城乡建设局", "网络问政回复", datetime.fromisoformat("2026-11-27T17:45:00+08:00"))]
