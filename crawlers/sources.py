@@ -121,11 +121,11 @@ class Source(BaseModel):
             raise ValueError("cookie_env 只适用于 weibo 类信息源")
         if self.kind == "folder":
             if not self.path:
-                raise ValueError("folder 类信息源需要 path（要监视的文件夹）")
+                raise ValueError("path：缺少此项（folder 类信息源要监视的文件夹）")
             if self.format == "hotline12345" and not self.mapping:
-                raise ValueError("12345 热线导出文件需要 mapping（列对应关系 YAML 文件）")
+                raise ValueError("mapping：缺少此项（12345 热线导出文件的列对应关系 YAML 文件）")
         elif not self.url:
-            raise ValueError(f"{self.kind} 类信息源需要 url")
+            raise ValueError("url：缺少此项")
         return self
 
     @property
