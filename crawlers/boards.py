@@ -20,8 +20,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-import feedparser
-
+from crawlers.feeds import read_feed
 from crawlers.records import ParseResult, Problem, make_record
 from pipeline.normalize import clean_text
 from pipeline.timeparse import SHANGHAI
@@ -77,17 +76,7 @@ def _entry_board(entry: Any) -> tuple[dict[str, str], dict[str, Any]]:
 
 def parse_board_feed(data: bytes, *, source: str, url: str | None = None) -> ParseResult:
     """RSSHub's 留言板 feed (RSS or Atom) as message records."""
-    parsed = feedparser.parse(data, response_headers={"content-location": url, "content-type": "application/xml"}
-                              if url else None)
-    result = ParseResult()
-    if not parsed.entries:
-        if not parsed.get("version"):
-            result.problems.append(Problem("malformed", "不是 RSS/Atom 留言板订阅", url))
-        else:
-            result.problems.append(Problem("empty", "留言板没有留言", url))
-        return result
-    if parsed.get("bozo"):
-        result.problems.append(Problem("bozo_feed", str(parsed.get("bozo_exception") or "feed not well-formed"), url))
+    parsed, result = read_feed(data, url)
     for entry in parsed.entries:
         parts, board = _entry_board(entry)
         result.records.append(make_record(
