@@ -83,7 +83,7 @@ def record_board_replies(session: Session, cfg: Config, posts: list[PostInput], 
         reply = board_reply(board, cfg, now)
         if reply is None or reply.unit not in units:
             continue
-        label = f"{board.get('forum') or post.source or '留言板'}（留言板回复）"
+        label = f"{board.get('forum') or post.source or '留言板'}（{'热线答复' if post.platform == 'hotline' else '留言板回复'}）"
         if _record(session, stored, reply, units[reply.unit], label, now):
             events.add(stored.event_id)
     session.flush()

@@ -27,8 +27,8 @@ ACTION_NAMES = {"regrade": "人工定级", "confirm_grade": "确认等级", "set
                 "acknowledge": "确认收到预警", "dispatch": "分发", "withdraw": "撤回", "set_sentiment": "更正情感倾向",
                 "merge_events": "合并事件", "split_event": "拆分事件", "merged_into": "并入其他事件",
                 "own_release": "本县官方发布（记为回应）", "met_by_own_release": "官方发布满足时限",
-                "board_reply": "留言板回复（记为回应）", "board_reply_updated": "留言板回复更新",
-                "board_state": "留言办理状态变更", "met_by_board_reply": "留言板回复满足时限"}
+                "board_reply": "留言板或热线答复（记为回应）", "board_reply_updated": "留言板或热线答复更新",
+                "board_state": "留言办理状态变更", "met_by_board_reply": "留言板或热线答复满足时限"}
 
 # How the audit's before/after values read to a person (the API keeps the stored JSON).
 AUDIT_FIELDS = {"unit": "单位", "role": "角色", "kind": "回应方式", "link": "链接", "grade": "等级", "posts": "信息数",
