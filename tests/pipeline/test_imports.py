@@ -119,3 +119,21 @@ def test_a_folder_source_reads_each_settled_file_once(db_url: str, runtime_for: 
         assert s.scalar(select(func.count()).select_from(Comment)) == 4
         assert s.scalar(select(func.count()).select_from(Comment).where(Comment.post_id.is_(None))) == 0
         assert s.scalar(select(func.count()).select_from(ImportedFile)) == 2
+
+
+def test_a_missing_folder_is_a_failing_source_with_a_gap(db_url: str, runtime_for: Callable[[str], Runtime],
+                                                         tmp_path: Path) -> None:
+    from pipeline.collect import collect_once
+    from pipeline.queries.sources import source_table
+    from pipeline.storage.models import CoverageGap
+
+    rt = runtime_for(db_url)
+    config = tmp_path / "sources.yaml"
+    config.write_text(yaml.safe_dump({"sources": [{"name": "共享文件夹", "kind": "folder", "path": str(tmp_path / "gone")}]},
+                                     allow_unicode=True), encoding="utf-8")
+    facts = collect_once(rt, config, None, NOW)[0]
+    assert facts.problems and facts.problems[0][0] == "fetch_failed" and "文件夹不存在" in facts.problems[0][1]
+    with rt.session() as s:
+        row = source_table(s, {"共享文件夹": "folder"})[0]
+        assert (row["health"], row["kind"]) == ("degraded", "folder") and "文件夹不存在" in row["reason"]
+        assert s.scalar(select(func.count()).select_from(CoverageGap)) == 1
