@@ -16,11 +16,11 @@ from crawlers.runner import collect
 from crawlers.sources import Source, load_sources
 from pipeline.actions.files import record_files
 from pipeline.actions.sources import record_run
-from pipeline.imports import MappingError, load_mapping
+from pipeline.imports import ImportBatch, MappingError, load_mapping
 from pipeline.queries.sources import covered_until_of, due_sources, validators_of
 from pipeline.rules.health import RunFacts, WindowOutcome
 from pipeline.runtime import Runtime
-from pipeline.service import ImportBatch, read_folder, store_batch
+from pipeline.service import read_folder, store_batch
 
 
 def select_sources(path: Path, names: list[str] | None) -> tuple[list[Source], str]:

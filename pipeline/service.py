@@ -18,21 +18,12 @@ from pipeline.actions.alerts import BY_COMMAND, AckSource, acknowledge
 from pipeline.actions.work import dispatch_new
 from pipeline.alerts.channels import build_channels
 from pipeline.alerts.outbox import deliver_one, pending_count, sweep
-from pipeline.imports import (
-    FileStamp,
-    Format,
-    HotlineMapping,
-    ImportBatch,
-    read_files,
-    settled,
-    source_files,
-    stamp,
-)
 from pipeline.normalize import ParsedFile, PostInput, Reject, read_posts, write_rejects
 from pipeline.queries.alerts import AckView, ack_view
 from pipeline.runtime import Runtime
 
 if TYPE_CHECKING:  # triage pulls in numpy and the model code: only what triages imports it
+    from pipeline.imports import FileStamp, Format, HotlineMapping, ImportBatch
     from pipeline.triage import TriageReport
 
 Progress = Callable[[str], None]
@@ -202,6 +193,8 @@ def store_batch(rt: Runtime, batch: ImportBatch, now: datetime, progress: Progre
 def import_files(rt: Runtime, paths: list[Path], fmt: Format, mapping: HotlineMapping | None, now: datetime,
                  progress: Progress = lambda _: None) -> tuple[ImportBatch, BatchOutcome]:
     """``yuqing ingest --format …``: read the files (folders recursively), store what is valid."""
+    from pipeline.imports import read_files, source_files
+
     files = source_files(paths)
     progress(f"读取 {len(files)} 个文件")
     batch = read_files(files, fmt, mapping, now)
@@ -213,6 +206,7 @@ def read_folder(rt: Runtime, name: str, folder: Path, fmt: Format, mapping: Hotl
     """A ``folder`` source's new files: settled, not partial, never read before (same path, size
     and time, or the same content)."""
     from pipeline.actions.files import known_files
+    from pipeline.imports import read_files, settled, source_files, stamp
 
     with rt.session() as session:
         seen, digests = known_files(session, name)
