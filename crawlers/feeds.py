@@ -51,12 +51,9 @@ def feed_title(parsed: Any) -> str | None:
     return _CHANNEL_SUFFIX.sub("", title) or None
 
 
-def parse_feed(data: bytes, *, source: str, platform: str = "news", url: str | None = None,
-               content_type: str | None = None) -> ParseResult:
-    """Parse feed bytes. ``source`` is the configured source name (a WeChat account, a site).
-
-    Each record has ``needs_article`` True when its text is only the title or a short teaser.
-    """
+def read_feed(data: bytes, url: str | None = None, content_type: str | None = None) -> tuple[Any, ParseResult]:
+    """Parse feed bytes: feedparser's result, and a ``ParseResult`` holding the problems found
+    (a bozo feed, no feed at all, no items); records are the caller's to add."""
     headers: dict[str, str] = {}
     if content_type:
         headers["content-type"] = content_type
@@ -73,6 +70,17 @@ def parse_feed(data: bytes, *, source: str, platform: str = "news", url: str | N
             result.problems.append(Problem("malformed", "not an RSS or Atom feed", url))
         else:
             result.problems.append(Problem("empty", "feed has no items", url))
+    return parsed, result
+
+
+def parse_feed(data: bytes, *, source: str, platform: str = "news", url: str | None = None,
+               content_type: str | None = None) -> ParseResult:
+    """Parse feed bytes. ``source`` is the configured source name (a WeChat account, a site).
+
+    Each record has ``needs_article`` True when its text is only the title or a short teaser.
+    """
+    parsed, result = read_feed(data, url, content_type)
+    if not parsed.entries:
         return result
     channel = feed_title(parsed)
     for entry in parsed.entries:

@@ -10,6 +10,7 @@ item pipeline folds them into a ``CollectReport``, one ``SourceReport`` per sour
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from crawlers.records import Problem, Record
 from crawlers.search import Window
@@ -70,6 +71,9 @@ class SourceReport:
     problems: list[Problem] = field(default_factory=list)
     search_window: Window | None = None          # the window a keyword search source covered
     windows: list[CoverageItem] = field(default_factory=list)  # its leaf windows' outcomes
+    # A folder source's comments and the files it read (``pipeline.collect``; a crawl has none).
+    comments: list[Any] = field(default_factory=list)
+    files: list[Any] = field(default_factory=list)
     # Filled in by whoever stores the posts (``pipeline.collect``), never by the crawl:
     new: int = 0            # stored as new posts
     duplicates: int = 0     # already stored before

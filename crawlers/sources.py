@@ -18,8 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from crawlers.search import is_search_url
 from pipeline.config import ConfigError, explain, read_yaml
 
-SourceKind = Literal["feed", "weibo", "news_site", "wechat"]
-DEFAULT_PLATFORM: dict[str, str] = {"feed": "news", "weibo": "weibo", "news_site": "news", "wechat": "wechat"}
+SourceKind = Literal["feed", "weibo", "news_site", "wechat", "message_board", "folder"]
+DEFAULT_PLATFORM: dict[str, str] = {"feed": "news", "weibo": "weibo", "news_site": "news", "wechat": "wechat",
+                                    "message_board": "message_board", "folder": "file"}
+FileFormat = Literal["mediacrawler", "hotline12345", "posts"]
 MAX_DOWNLOAD_DELAY = 60.0  # seconds: slower than this, a run of max_pages pages outlasts any polling interval
 
 
@@ -58,7 +60,11 @@ class Source(BaseModel):
 
     name: str = Field(min_length=1)
     kind: SourceKind
-    url: str
+    url: str | None = None                                 # every kind but folder
+    path: str | None = None                                # folder: the directory watched
+    format: FileFormat = "mediacrawler"                    # folder: what its files are
+    mapping: str | None = None                             # folder of 12345 exports: the column mapping (YAML)
+    settle_seconds: float = Field(default=60, ge=0, le=24 * 3600)  # folder: a file unchanged this long is complete
     urls: list[str] = Field(default_factory=list)          # more start URLs of the same source
     platform: str | None = None                            # default by kind: news / weibo / wechat
     interval_minutes: float = Field(default=30, ge=0.1, le=7 * 24 * 60)
@@ -89,8 +95,8 @@ class Source(BaseModel):
 
     @field_validator("url", "urls")
     @classmethod
-    def _http_urls(cls, value: str | list[str]) -> str | list[str]:
-        for url in [value] if isinstance(value, str) else value:
+    def _http_urls(cls, value: str | list[str] | None) -> str | list[str] | None:
+        for url in [] if value is None else [value] if isinstance(value, str) else value:
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ValueError(f"不是 http(s) 网址：{url!r}")
@@ -122,6 +128,13 @@ class Source(BaseModel):
     def _kind_specific(self) -> Source:
         if self.cookie_env is not None and self.kind != "weibo":
             raise ValueError("cookie_env 只适用于 weibo 类信息源")
+        if self.kind == "folder":
+            if not self.path:
+                raise ValueError("path：缺少此项（folder 类信息源要监视的文件夹）")
+            if self.format == "hotline12345" and not self.mapping:
+                raise ValueError("mapping：缺少此项（12345 热线导出文件的列对应关系 YAML 文件）")
+        elif not self.url:
+            raise ValueError("url：缺少此项")
         return self
 
     @property
@@ -159,6 +172,8 @@ class Source(BaseModel):
 
     @property
     def start_urls(self) -> list[str]:
+        if self.url is None:  # a folder: nothing to fetch over HTTP
+            return []
         return [self.url, *[u for u in self.urls if u != self.url]]
 
 

@@ -17,6 +17,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers.articles import extract_article
+from crawlers.boards import parse_board
 from crawlers.feeds import parse_feed
 from crawlers.items import CollectReport, CoverageItem, ProblemItem, RecordItem, ValidatorItem
 from crawlers.pages import list_page_links
@@ -46,7 +47,7 @@ def _with_query(url: str, **params: Any) -> str:
 
 
 class CollectSpider(scrapy.Spider):
-    """Collects every given source once: feeds, WeChat mirror feeds, Weibo JSON, news sites."""
+    """Collects every given source once: feeds, WeChat mirror feeds, Weibo JSON, news sites, message boards."""
 
     name = "yuqing_collect"
 
@@ -98,7 +99,7 @@ class CollectSpider(scrapy.Spider):
 
     def _callback(self, source: Source) -> Any:
         return {"feed": self.parse_feed, "wechat": self.parse_feed, "weibo": self.parse_weibo,
-                "news_site": self.parse_list}[source.kind]
+                "news_site": self.parse_list, "message_board": self.parse_board}[source.kind]
 
     def _request(self, source: Source, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
         meta: dict[str, Any] = {"download_timeout": source.timeout_seconds}
@@ -150,6 +151,18 @@ class CollectSpider(scrapy.Spider):
                 yield self._request(source, str(record["url"]), self.parse_article, record=record)
             else:
                 yield RecordItem(source.name, record)
+
+    def parse_board(self, response: Response, source: Source, page: int = 1) -> Iterator[Any]:
+        """A message board: RSSHub's 留言板 feed, or an export of the same fields (JSON, CSV)."""
+        validator = self._validator(response, source) if page == 1 else None
+        if validator is not None:
+            yield validator
+            if validator.not_modified:
+                return
+        result = parse_board(response.body, source=source.name, url=response.url, content_type=_content_type(response))
+        yield from _problem_items(source, result.problems)
+        for record in result.records:
+            yield RecordItem(source.name, record)
 
     # ------------------------------------------------------------------ articles
 

@@ -35,7 +35,8 @@ MAX_ID, MAX_PLATFORM, MAX_SOURCE, MAX_AUTHOR, MAX_TITLE, MAX_URL = 128, 32, 200,
 MAX_COUNT = 10**12          # engagement beyond this is a broken field, not a count
 MAX_RAW_STRING = 100_000    # strings kept in the raw payload
 FUTURE_SLACK = timedelta(minutes=10)
-_TRACKING = re.compile(r"^(utm_\w+|spm|from|isappinstalled|share_token|scene|srcid|sharer_\w+|clicktime|enterid|wfr|vd_source)$")
+_TRACKING = re.compile(r"^(utm_\w+|spm|from|isappinstalled|share_token|scene|srcid|sharer_\w+|clicktime|enterid|wfr|vd_source"
+                       r"|xsec_\w+|previous_page)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SCRIPTS = ("script", "style", "iframe", "noscript")
 # A tag starts with a letter (or is a comment / declaration): "3<5 且 6>4" is text, not a tag.
@@ -97,10 +98,11 @@ class PostInput:
                              self.fingerprint)
 
 
-# Platforms whose post ids are unique across the platform (a Weibo mid names one post however
+# Platforms whose post ids are unique across the platform (a Weibo mid, an aweme_id, a note_id
+# names one post however
 # it was collected). Elsewhere (exports of other systems, hotline numbers …) an id is only
 # unique within its source.
-GLOBAL_ID_PLATFORMS = frozenset({"weibo"})
+GLOBAL_ID_PLATFORMS = frozenset({"weibo", "douyin", "xhs", "kuaishou", "bilibili", "tieba", "zhihu"})
 
 
 def identity_keys(platform: str, platform_id: str | None, source: str | None, canonical: str | None,
@@ -252,16 +254,16 @@ def _canonical(url: str | None, notes: list[dict[str, str]]) -> str | None:
     return canonical
 
 
-def _safe_raw(value: Any) -> Any:
+def safe_raw(value: Any) -> Any:
     """The raw record as stored: no NUL characters (PostgreSQL refuses them in jsonb), no string
     longer than ``MAX_RAW_STRING``."""
     if isinstance(value, str):
         value = value.replace("\x00", "")
         return value[:MAX_RAW_STRING]
     if isinstance(value, dict):
-        return {_safe_raw(str(k)): _safe_raw(v) for k, v in value.items()}
+        return {safe_raw(str(k)): safe_raw(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_safe_raw(v) for v in value]
+        return [safe_raw(v) for v in value]
     if isinstance(value, float) and value != value:
         return None
     return value
@@ -295,7 +297,7 @@ def to_post(record: Any, line: int, now: datetime) -> PostInput:
         comments=counts["comments"],
         likes=counts["likes"],
         content_hash=content_hash(text),
-        raw=_safe_raw(record),
+        raw=safe_raw(record),
         notes=notes,
     )
 
@@ -342,12 +344,32 @@ def _csv_records(data: bytes) -> Iterator[tuple[int, Any, str]]:
         yield start, RejectedRecord(f"CSV 格式错误：{exc}"), ""
 
 
+def _json_array_records(data: bytes) -> Iterator[tuple[int, Any, str]]:
+    """A file holding one JSON array (MediaCrawler's ``json`` output): item N is "line" N."""
+    try:
+        items = json.loads(_decode(data))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        yield 1, RejectedRecord(f"JSON 文件无法解析：{exc}"), ""
+        return
+    for number, item in enumerate(items if isinstance(items, list) else [items], start=1):
+        yield number, item, json.dumps(item, ensure_ascii=False)[:MAX_RAW_STRING]
+
+
+def file_records(path: Path) -> Iterator[tuple[int, Any, str]]:
+    """The decoded records of a ``.csv``, ``.jsonl`` or ``.json`` file (one array, or one object
+    a line), each with its line (or item) number and raw text; a bad one is a ``RejectedRecord``."""
+    data = path.read_bytes()
+    if path.suffix.lower() == ".csv":
+        return _csv_records(data)
+    if path.suffix.lower() == ".json" and data.lstrip()[:1] == b"[":
+        return _json_array_records(data)
+    return _jsonl_records(data)
+
+
 def read_posts(path: Path, now: datetime) -> ParsedFile:
     """Read a ``.jsonl`` / ``.json`` or ``.csv`` file of posts; bad lines become rejects."""
-    data = path.read_bytes()
-    records = _csv_records(data) if path.suffix.lower() == ".csv" else _jsonl_records(data)
     parsed = ParsedFile(posts=[], rejects=[])
-    for lineno, record, raw in records:
+    for lineno, record, raw in file_records(path):
         try:
             if isinstance(record, RejectedRecord):
                 raise record

@@ -24,6 +24,7 @@ from pipeline.queries.alerts import AckView, ack_view
 from pipeline.runtime import Runtime
 
 if TYPE_CHECKING:  # triage pulls in numpy and the model code: only what triages imports it
+    from pipeline.imports import FileStamp, Format, HotlineMapping, ImportBatch
     from pipeline.triage import TriageReport
 
 Progress = Callable[[str], None]
@@ -184,3 +185,58 @@ def purge_personal_data(rt: Runtime, now: datetime, progress: Progress = lambda 
             done[rule] += n
             progress(f"{'无关信息删除正文' if rule == 'text' else '已办结事件清除个人信息'}：已处理 {done[rule]} 条")
     return done
+
+
+@dataclass
+class BatchOutcome:
+    """What storing an import batch did."""
+
+    report: TriageReport
+    comments_new: int
+    comments_duplicate: int
+    replies: int
+
+
+def store_batch(rt: Runtime, batch: ImportBatch, now: datetime, progress: Progress = lambda _: None) -> BatchOutcome:
+    """Triage the batch's posts (one transaction), then record the replies their board fields
+    carry and attach the comments (one more): running it again changes nothing."""
+    from pipeline.actions.board_replies import record_board_replies
+    from pipeline.actions.comments import record_comments
+
+    report = triage_with_retry(rt, batch.posts, now, progress)
+    with rt.session() as session:
+        replies = record_board_replies(session, rt.cfg, batch.posts, now)
+        counts = record_comments(session, batch.comments, now)
+    return BatchOutcome(report, counts.new, counts.duplicates, replies)
+
+
+def import_files(rt: Runtime, paths: list[Path], fmt: Format, mapping: HotlineMapping | None, now: datetime,
+                 progress: Progress = lambda _: None) -> tuple[ImportBatch, BatchOutcome]:
+    """``yuqing ingest --format …``: read the files (folders recursively), store what is valid."""
+    from pipeline.imports import read_files, source_files
+
+    files = source_files(paths)
+    progress(f"读取 {len(files)} 个文件")
+    batch = read_files(files, fmt, mapping, now)
+    return batch, store_batch(rt, batch, now, progress)
+
+
+def read_folder(rt: Runtime, name: str, folder: Path, fmt: Format, mapping: HotlineMapping | None,
+                settle_seconds: float, now: datetime, wall: float) -> tuple[ImportBatch, list[FileStamp]]:
+    """A ``folder`` source's new files: settled, not partial, never read before (same path, size
+    and time, or the same content)."""
+    from pipeline.actions.files import known_files
+    from pipeline.imports import read_files, settled, source_files, stamp
+
+    with rt.session() as session:
+        seen, digests = known_files(session, name)
+    stamps: list[FileStamp] = []
+    for path in source_files([folder]):
+        info = path.stat()
+        if not settled(path, settle_seconds, wall) or (str(path), info.st_size, info.st_mtime) in seen:
+            continue
+        found = stamp(path)
+        if found.sha256 not in digests and found.size == info.st_size:
+            stamps.append(found)
+    batch = read_files([Path(s.path) for s in stamps], fmt, mapping, now)
+    return batch, stamps

@@ -36,7 +36,12 @@ INACTIVE_STATUSES: tuple[str, ...] = ("withdrawn",)
 
 # Platforms of posts, as county readers name them (reports); other codes are shown as stored.
 PLATFORM_NAMES = {"weibo": "微博", "wechat": "微信", "news": "新闻网站", "forum": "论坛", "message_board": "网络问政",
-                  "app": "新闻客户端", "video": "短视频", "hotline": "热线"}
+                  "app": "新闻客户端", "video": "短视频", "hotline": "热线", "douyin": "抖音", "xhs": "小红书",
+                  "kuaishou": "快手", "bilibili": "B站", "tieba": "贴吧", "zhihu": "知乎", "file": "文件"}
+
+# Collection source kinds (data/config/sources.yaml) as ``yuqing sources`` names them.
+SOURCE_KIND_NAMES = {"feed": "订阅源", "weibo": "微博", "news_site": "新闻网站", "wechat": "公众号",
+                     "message_board": "留言板", "folder": "文件夹"}
 
 # Reports (RULES.md §5, §8): the kinds the system produces, with their names.
 REPORT_NAMES = {"daily": "舆情日报", "weekly": "舆情周报", "monthly": "舆情月报", "event": "舆情专报",

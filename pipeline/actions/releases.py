@@ -25,6 +25,8 @@ from pipeline.storage.models import Assignment, Deadline, Post, Response, Unit
 from pipeline.vocabulary import MILESTONE_NAMES, SYSTEM_ACTOR
 
 OWNING_ROLES = ("primary", "cooperating")
+# Posts whose response is a reply found with them (pipeline.actions.board_replies), not a release.
+BOARD_PLATFORMS = ("message_board", "hotline")
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,14 @@ def meet_by_releases(session: Session, cfg: Config, event_ids: list[int], now: d
     if not event_ids:
         return 0
     releases = list(session.execute(
-        select(Response, Post.author).join(Post, Post.id == Response.post_id)
+        select(Response, Post.author, Post.platform).join(Post, Post.id == Response.post_id)
         .where(Response.event_id.in_(event_ids)).order_by(Response.responded_at)))
     if not releases:
         return 0
     owners = _owners(session, event_ids)
     open_deadlines = _open_deadlines(session, event_ids)
     met = 0
-    for response, author in releases:
+    for response, author, platform in releases:
         county = (author or "").strip() in cfg.units.county_voice
         if not county and response.unit_id not in owners.get(response.event_id, set()):
             continue
@@ -78,7 +80,8 @@ def meet_by_releases(session: Session, cfg: Config, event_ids: list[int], now: d
             if d.met_at is None and d.milestone in fits:
                 d.met_at, d.response_id = response.responded_at, response.id
                 met += 1
-                audit(session, now, SYSTEM_ACTOR, "met_by_own_release", "event", response.event_id,
+                action = "met_by_board_reply" if platform in BOARD_PLATFORMS else "met_by_own_release"
+                audit(session, now, SYSTEM_ACTOR, action, "event", response.event_id,
                       after=MILESTONE_NAMES.get(d.milestone, d.milestone), post_id=response.post_id)
     return met
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.queries.alerts import acknowledger
 from pipeline.queries.clock import deadline_state
+from pipeline.queries.comments import CommentView, event_comments
 from pipeline.storage.models import Alert, Assignment, AuditLog, Deadline, Event, Post, Response, Source, Unit
 from pipeline.vocabulary import ALERT_HEADINGS, ROLE_NAMES, STATUS_NAMES
 
@@ -25,7 +26,9 @@ ACTION_NAMES = {"regrade": "人工定级", "confirm_grade": "确认等级", "set
                 "accept": "签收", "return": "退回", "record_response": "登记回应", "close": "办结",
                 "acknowledge": "确认收到预警", "dispatch": "分发", "withdraw": "撤回", "set_sentiment": "更正情感倾向",
                 "merge_events": "合并事件", "split_event": "拆分事件", "merged_into": "并入其他事件",
-                "own_release": "本县官方发布（记为回应）", "met_by_own_release": "官方发布满足时限"}
+                "own_release": "本县官方发布（记为回应）", "met_by_own_release": "官方发布满足时限",
+                "board_reply": "留言板或热线答复（记为回应）", "board_reply_updated": "留言板或热线答复更新",
+                "board_state": "留言办理状态变更", "met_by_board_reply": "留言板或热线答复满足时限"}
 
 # How the audit's before/after values read to a person (the API keeps the stored JSON).
 AUDIT_FIELDS = {"unit": "单位", "role": "角色", "kind": "回应方式", "link": "链接", "grade": "等级", "posts": "信息数",
@@ -47,6 +50,7 @@ class EventView:
     responses: list[dict[str, Any]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
     own: dict[str, Any] | None = None  # the viewing unit's assignment
+    comments: list[CommentView] = field(default_factory=list)  # on its posts (MediaCrawler's comment files)
 
     def timeline(self) -> list[tuple[datetime, str]]:
         """What happened, oldest first."""
@@ -167,9 +171,10 @@ def event_view(session: Session, event_id: int, now: datetime, unit_id: int | No
         unit = session.get(Unit, unit_id)
         return EventView(event, _posts(session, event_id), own, _deadlines(session, event_id, now, True),
                          _alerts(session, event_id, unit.name if unit else ""),
-                         _responses(session, event_id, unit_id), own=own[0])
+                         _responses(session, event_id, unit_id), own=own[0], comments=event_comments(session, event_id))
     assignments = _assignments(session, event_id, None)
     alerts = _alerts(session, event_id, None)
     return EventView(event, _posts(session, event_id), assignments, _deadlines(session, event_id, now, False), alerts,
                      _responses(session, event_id, None),
-                     _audit(session, event_id, [a["id"] for a in assignments], [a["id"] for a in alerts]))
+                     _audit(session, event_id, [a["id"] for a in assignments], [a["id"] for a in alerts]),
+                     comments=event_comments(session, event_id))

@@ -3,6 +3,7 @@ which sources are due, their HTTP validators and search cursors."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -34,14 +35,19 @@ def covered_until_of(session: Session, names: list[str]) -> dict[str, datetime |
     return {name: covered for name, covered in session.execute(stmt)}
 
 
-def source_table(session: Session) -> list[dict[str, Any]]:
-    """Configured sources with their health, for ``yuqing sources``."""
+def source_table(session: Session, configured: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """Configured sources with their health, for ``yuqing sources``; ``configured`` (name → kind,
+    from sources.yaml) adds each source's kind and the sources that have not run yet."""
+    kinds = dict(configured or {})
     rows = []
     for s in session.scalars(select(Source).where(Source.health.is_not(None)).order_by(Source.name)):
         last = session.scalar(select(SourceRun).where(SourceRun.source_id == s.id).order_by(SourceRun.id.desc()).limit(1))
-        rows.append({"name": s.name, "platform": s.platform, "health": s.health, "reason": s.health_reason,
-                     "since": s.health_since, "last_run_at": s.last_run_at, "last_new_at": s.last_new_at,
-                     "last_fetched": last.fetched if last else None, "last_new": last.new if last else None,
-                     "last_rejected": last.rejected if last else None,
+        rows.append({"name": s.name, "platform": s.platform, "kind": kinds.pop(s.name, None), "health": s.health,
+                     "reason": s.health_reason, "since": s.health_since, "last_run_at": s.last_run_at,
+                     "last_new_at": s.last_new_at, "last_fetched": last.fetched if last else None,
+                     "last_new": last.new if last else None, "last_rejected": last.rejected if last else None,
                      "search_covered_until": s.search_covered_until})
+    rows += [{"name": name, "platform": None, "kind": kind, "health": None, "reason": None, "since": None,
+              "last_run_at": None, "last_new_at": None, "last_fetched": None, "last_new": None, "last_rejected": None,
+              "search_covered_until": None} for name, kind in sorted(kinds.items())]
     return rows

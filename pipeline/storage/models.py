@@ -461,3 +461,46 @@ class PostIndex(Base):
     __tablename__ = "post_index"
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), primary_key=True, autoincrement=False)
     certainty: Mapped[float | None] = mapped_column(Float, index=True)
+
+
+class Comment(Base):
+    """A comment on a post, as collectors of short-video and forum platforms (MediaCrawler) keep
+    them: attached to its post (``post_id``, found by the platform id of the note it belongs to;
+    NULL until that post is stored), never an item of its own with deadlines. 网民观点 read them."""
+
+    __tablename__ = "comments"
+    __table_args__ = (UniqueConstraint("platform", "comment_id"),
+                      Index("ix_comments_platform_note_id", "platform", "note_id"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    comment_id: Mapped[str] = mapped_column(String(128))
+    note_id: Mapped[str] = mapped_column(String(128))          # the platform id of its post
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
+    parent_comment_id: Mapped[str | None] = mapped_column(String(128))
+    author: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    published_precision: Mapped[str | None] = mapped_column(String(8))
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    replies: Mapped[int | None] = mapped_column(BigInteger)
+    ip_location: Mapped[str | None] = mapped_column(String(64))
+    raw: Mapped[dict[str, Any]]
+    first_seen_at: Mapped[datetime]
+
+
+class ImportedFile(Base):
+    """A file a ``folder`` source (or ``yuqing ingest``) has read, by its content: a file seen
+    again unchanged (same size and modification time, or the same SHA-256) is not read again."""
+
+    __tablename__ = "imported_files"
+    __table_args__ = (UniqueConstraint("source", "sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200), index=True)
+    path: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime: Mapped[float] = mapped_column(Float)
+    sha256: Mapped[str] = mapped_column(String(64))
+    processed_at: Mapped[datetime]
+    posts: Mapped[int] = mapped_column(Integer)
+    comments: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)

@@ -112,3 +112,21 @@ def test_the_longest_wait_between_polls_is_capped_per_source() -> None:
     assert [s.longest_interval for s in parse_sources(raw).sources] == [60, 40, 15, 240]
     shipped = {s.name: s for s in load_sources(PROJECT_ROOT / "data" / "config" / "sources.yaml").sources}
     assert shipped["微博搜索·云和"].longest_interval == 20
+
+
+def test_message_board_and_folder_sources() -> None:
+    """Issue 20's kinds: a board needs its url, a folder its path (no url), a folder of 12345
+    exports its column mapping; each error names the entry and what is missing, in Chinese."""
+    spec = parse_sources({"sources": [
+        {"name": "留言板", "kind": "message_board", "url": "https://rsshub.example.org/people/liuyan/1"},
+        {"name": "共享文件夹", "kind": "folder", "path": "/srv/inbox"}]})
+    board, folder = spec.sources
+    assert board.effective_platform == "message_board" and board.start_urls == [board.url]
+    assert (folder.format, folder.settle_seconds, folder.start_urls) == ("mediacrawler", 60, [])
+    for entry, message in (({"name": "夹", "kind": "folder"}, "sources[0] (夹)：path：缺少此项"),
+                           ({"name": "板", "kind": "message_board"}, "sources[0] (板)：url：缺少此项"),
+                           ({"name": "热线", "kind": "folder", "path": "/x", "format": "hotline12345"},
+                            "sources[0] (热线)：mapping：缺少此项")):
+        with pytest.raises(SourcesError) as caught:
+            parse_sources({"sources": [entry]})
+        assert message in str(caught.value)

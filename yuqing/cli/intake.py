@@ -64,14 +64,28 @@ def print_gaps(gaps: list[dict[str, str]]) -> None:
             err.print(f"[yellow]  · {escape(gap['text'])}[/yellow]")
 
 
+FORMATS = ("posts", "mediacrawler", "hotline12345")
+
+
 @app.command()
 def ingest(
-    file: Annotated[Path, typer.Argument(help="JSONL 或 CSV 帖子文件")],
+    paths: Annotated[list[Path], typer.Argument(help="帖子文件；--format mediacrawler/hotline12345 时可为多个文件或文件夹")],
     now: Annotated[str | None, typer.Option(help="监测时间（ISO），默认当前时间")] = None,
     rejects: Annotated[Path | None, typer.Option(help="拒收记录文件")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="posts（本系统字段，默认）、mediacrawler、hotline12345")] = "posts",
+    mapping: Annotated[Path | None, typer.Option(help="12345 热线导出的列对应关系（YAML），--format hotline12345 时必填")] = None,
 ) -> None:
-    """入库并研判帖子（有拒收时退出码为 3）。"""
-    _ingest(file, now, rejects, None)
+    """入库并研判帖子（有拒收时退出码为 3）；也可导入 MediaCrawler 的采集文件（含评论）与 12345 热线工单导出。"""
+    if fmt not in FORMATS:
+        raise fail(f"不支持的格式：{fmt}；可用：{'、'.join(FORMATS)}", EXIT_USAGE)
+    if fmt == "posts":
+        if len(paths) != 1:
+            raise fail("--format posts 一次只能入库一个文件", EXIT_USAGE)
+        _ingest(paths[0], now, rejects, None)
+        return
+    from yuqing.cli.imports import import_paths
+
+    import_paths(paths, fmt, mapping, now, rejects)
 
 
 @app.command()

@@ -125,11 +125,18 @@ def collect(
 
 @app.command(name="sources")
 def sources_cmd(as_json: Json = False) -> None:
-    """各信息源健康状况：正常 / 降级 / 中断，及原因。"""
+    """各信息源健康状况：正常 / 降级 / 中断，及原因（含留言板、文件夹等各类信息源）。"""
+    from crawlers.sources import SourcesError, load_sources
     from pipeline.queries.sources import source_table
 
+    try:
+        configured = {src.name: src.kind for src in load_sources(settings().config_dir / "sources.yaml").sources
+                      if src.enabled}
+    except SourcesError as exc:
+        err.print(f"[yellow]信息源配置无法读取，只显示已运行过的信息源：{escape(str(exc))}[/yellow]")
+        configured = {}
     with runtime() as rt:
-        rows = rt.read(source_table)
+        rows = rt.read(source_table, configured)
     if as_json:
         _print_json_lines(rows)
     else:

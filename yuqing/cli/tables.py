@@ -13,7 +13,14 @@ from rich.table import Table
 
 from pipeline.rules.deadlines import span_text, time_left
 from pipeline.timeparse import SHANGHAI
-from pipeline.vocabulary import HEALTH_NAMES, MILESTONE_NAMES, ROLE_NAMES, STATUS_NAMES
+from pipeline.vocabulary import (
+    HEALTH_NAMES,
+    MILESTONE_NAMES,
+    PLATFORM_NAMES,
+    ROLE_NAMES,
+    SOURCE_KIND_NAMES,
+    STATUS_NAMES,
+)
 from yuqing.cli.common import GRADE_STYLE, out, styled
 
 HEALTH_STYLE = {"ok": "green", "degraded": "yellow", "down": "bold red"}
@@ -80,12 +87,14 @@ def print_sources(rows: list[dict[str, Any]]) -> None:
                    flexible=("信息源",))
     notes: list[str] = []
     for r in rows:
-        health = HEALTH_NAMES.get(r["health"], r["health"] or "—")
+        health = HEALTH_NAMES.get(r["health"], r["health"] or "未运行")
         if r["reason"]:
             notes.append(f"{r['name']}：{r['reason']}")
             health += f" [{len(notes)}]"
         counts = "/".join("—" if r[k] is None else str(r[k]) for k in ("last_fetched", "last_new", "last_rejected"))
-        table.add_row(f"{escape(r['name'])}\n[dim]{escape(r['platform'])}[/dim]",
+        kind = " · ".join(x for x in (PLATFORM_NAMES.get(r["platform"] or "", r["platform"]),
+                                       SOURCE_KIND_NAMES.get(r.get("kind") or "")) if x)
+        table.add_row(f"{escape(r['name'])}\n[dim]{escape(kind)}[/dim]",
                       styled(health, HEALTH_STYLE.get(r["health"], "")), when(r["last_run_at"]),
                       when(r["last_new_at"]), counts, when(r["search_covered_until"]))
     out.print(table)

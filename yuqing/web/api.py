@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
@@ -177,7 +178,8 @@ def event(event_id: EventId, request: Request, who: Annotated[Principal, Depends
                                         "override_grade", "rumor", "leadership", "categories", "grade_reasons",
                                         "post_count", "engagement", "first_seen_at", "last_seen_at", "clock_start_at")}
     return {"event": facts, "posts": view.posts, "assignments": view.assignments, "deadlines": view.deadlines,
-            "alerts": view.alerts, "responses": view.responses, "audit": view.audit}
+            "alerts": view.alerts, "responses": view.responses, "audit": view.audit,
+            "comments": [asdict(c) for c in view.comments]}
 
 
 @router.get("/inbox", summary="本单位待办（最紧急在前，分页）", responses=_errors(403, 422))
