@@ -17,7 +17,7 @@ app = typer.Typer()
 
 
 def _ingest(file: Path, now: str | None, rejects: Path | None, output: Path | None) -> None:
-    from pipeline.service import ingest_file
+    from pipeline.service import dispatch, ingest_file
 
     if not file.is_file():
         raise fail(f"文件不存在：{file}", EXIT_USAGE)
@@ -27,6 +27,7 @@ def _ingest(file: Path, now: str | None, rejects: Path | None, output: Path | No
     at = moment(now)
     with runtime() as rt:
         result = ingest_file(rt, file, at, rejects or default_rejects, progress)
+        dispatched = dispatch(rt, at)  # handed to the units now, as `serve` would (never left 待分发)
     report = result.report
     if output is not None:
         with output.open("w", encoding="utf-8") as fh:
@@ -34,7 +35,7 @@ def _ingest(file: Path, now: str | None, rejects: Path | None, output: Path | No
                 fh.write(json.dumps(item, ensure_ascii=False) + "\n")
     out.print(f"读取 {result.read} 条：新入库 {report.new_posts}，重复 {report.duplicates}，"
               f"拒收 {len(result.rejects)}；新事件 {report.events_created}，更新事件 {report.events_updated}，"
-              f"新分办 {report.assignments_created}，时限 {report.deadlines_set}")
+              f"新分办 {report.assignments_created}，时限 {report.deadlines_set}；分发 {sum(dispatched.values())} 件")
     if output is not None:
         out.print(f"研判结果已写入 {escape(str(output))}")
     print_input_notes(report.notes)
@@ -70,7 +71,7 @@ def ingest(
     now: Annotated[str | None, typer.Option(help="监测时间（ISO），默认当前时间")] = None,
     rejects: Annotated[Path | None, typer.Option(help="拒收记录文件")] = None,
 ) -> None:
-    """入库并研判帖子（有拒收时退出码为 3）。"""
+    """入库、研判并分发帖子（有拒收时退出码为 3）。"""
     _ingest(file, now, rejects, None)
 
 
@@ -81,7 +82,7 @@ def triage(
     now: Annotated[str | None, typer.Option(help="本文件帖子的监测时间（ISO）")] = None,
     rejects: Annotated[Path | None, typer.Option(help="拒收记录文件，默认 OUT.rejects.jsonl")] = None,
 ) -> None:
-    """入库、研判，并按输入顺序每条输出一行 JSON（有拒收时退出码为 3）。"""
+    """入库、研判、分发，并按输入顺序每条输出一行 JSON（有拒收时退出码为 3）。"""
     _ingest(file, now, rejects, output)
 
 
