@@ -44,20 +44,31 @@ class OverdueMilestone:
     due_at: datetime
 
 
+@dataclass(frozen=True)
+class UnacknowledgedAlert:
+    """An event's urgent alert that some recipients have not acknowledged: one line per event."""
+
+    event_id: int | None
+    title: str
+    grade: str | None
+    recipients: list[str]
+    created_at: datetime             # the earliest of them
+
+
 @dataclass
 class Attention:
     serious: list[EventLine]
     overdue_by_unit: list[tuple[str, list[OverdueMilestone]]]   # most overdue milestones first
     rising: list[EventLine]
     rumours: list[EventLine]
-    alerts: list[OpenAlert]
+    alerts: list[UnacknowledgedAlert]         # oldest first
 
 
 def _owners(session: Session, ids: list[int]) -> dict[int, str]:
     stmt = (select(Assignment.event_id, Unit.name).join(Unit, Unit.id == Assignment.unit_id)
             .where(Assignment.event_id.in_(ids), Assignment.role == "primary",
                    Assignment.status.not_in(("returned", "withdrawn"))))
-    return dict(session.execute(stmt).tuples().all())
+    return dict(session.execute(stmt).all())
 
 
 def _next_milestones(session: Session, ids: list[int]) -> dict[int, tuple[str, datetime, datetime]]:
@@ -76,7 +87,7 @@ def _next_milestones(session: Session, ids: list[int]) -> dict[int, tuple[str, d
 def event_lines(session: Session, now: datetime, facts: dict[int, Urgency]) -> list[EventLine]:
     """The given open events as lines, most urgent first."""
     ids = sorted(facts, key=lambda eid: (urgency_key(facts[eid], now), eid))
-    titles = dict(session.execute(select(Event.id, Event.title).where(Event.id.in_(ids))).tuples().all())
+    titles = dict(session.execute(select(Event.id, Event.title).where(Event.id.in_(ids))).all())
     owners, nexts = _owners(session, ids), _next_milestones(session, ids)
     lines = []
     for eid in ids:
@@ -101,9 +112,21 @@ def overdue_by_unit(session: Session, now: datetime) -> list[tuple[str, list[Ove
     return sorted(units.items(), key=lambda kv: (-len(kv[1]), kv[0]))
 
 
+def alerts_by_event(alerts: list[OpenAlert]) -> list[UnacknowledgedAlert]:
+    """Open urgent alerts (oldest first) as one line per event, its recipients together."""
+    lines: dict[int, UnacknowledgedAlert] = {}
+    for a in alerts:
+        key = a.event_id if a.event_id is not None else -a.alert_id
+        if key in lines:
+            lines[key].recipients.append(a.recipient)
+        else:
+            lines[key] = UnacknowledgedAlert(a.event_id, a.title, a.grade, [a.recipient], a.created_at)
+    return list(lines.values())
+
+
 def attention(session: Session, now: datetime) -> Attention:
     facts = urgency_facts(session, now)
     pick = lambda keep: event_lines(session, now, {e: u for e, u in facts.items() if keep(u)})  # noqa: E731
     return Attention(serious=pick(lambda u: u.grade in SERIOUS), overdue_by_unit=overdue_by_unit(session, now),
                      rising=pick(lambda u: u.rising), rumours=pick(lambda u: u.unanswered_rumour),
-                     alerts=open_urgent_alerts(session))
+                     alerts=alerts_by_event(open_urgent_alerts(session, limit=200)))

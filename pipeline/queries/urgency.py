@@ -40,7 +40,7 @@ def urgency_facts(session: Session, now: datetime, event_ids: Collection[int] | 
         select(Assignment.event_id, func.min(Deadline.due_at)).join(Deadline, Deadline.assignment_id == Assignment.id)
         .where(Assignment.event_id.in_(ids), Assignment.role == "primary", Assignment.status != "withdrawn",
                Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None))
-        .group_by(Assignment.event_id)).tuples().all())
+        .group_by(Assignment.event_id)).all())
     answered = set(session.scalars(select(Response.event_id).where(Response.event_id.in_(ids)).distinct()))
     rising = rising_event_ids(session, now)
     return {eid: Urgency(grade, due.get(eid), eid not in owned, eid in rising, bool(rumor) and eid not in answered)

@@ -35,7 +35,8 @@ def _ingest(file: Path, now: str | None, rejects: Path | None, output: Path | No
                 fh.write(json.dumps(item, ensure_ascii=False) + "\n")
     out.print(f"读取 {result.read} 条：新入库 {report.new_posts}，重复 {report.duplicates}，"
               f"拒收 {len(result.rejects)}；新事件 {report.events_created}，更新事件 {report.events_updated}，"
-              f"新分办 {report.assignments_created}，时限 {report.deadlines_set}；分发 {sum(dispatched.values())} 件")
+              f"新分办 {report.assignments_created}，时限 {report.deadlines_set}")
+    out.print(f"已分发 {sum(dispatched.values())} 件至各单位待办")
     if output is not None:
         out.print(f"研判结果已写入 {escape(str(output))}")
     print_input_notes(report.notes)
