@@ -30,7 +30,7 @@ from pipeline.storage.models import Event
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
 from tests.yuqing.test_web import running
-from tests.yuqing.web_helpers import csrf_of, sign_in, token_for, world
+from tests.yuqing.web_helpers import csrf_of, refused_page, sign_in, token_for, world
 from yuqing.demo import DEMO_NOW, run_demo
 from yuqing.web import create_app, security
 from yuqing.web.app import _error
