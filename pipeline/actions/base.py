@@ -51,6 +51,8 @@ def event_or_fail(session: Session, event_id: int) -> Event:
 
 
 def unit_or_fail(session: Session, name: str) -> Unit:
+    if not name.strip():
+        raise ActionError("请选择单位")
     unit = unit_named(session, name)
     if unit is None:
         raise ActionError(f"没有名为“{name}”的单位{unit_hint(session, name)}")

@@ -1,6 +1,8 @@
 """The analyst's desk: the stream of triaged posts with their events, filtered (grade, topic,
 unit, status, platform, source, time range, key category, rumour, 待复核, full-text search),
-newest or least-certain first, a page at a time."""
+a page at a time: by default the posts of the open events in the urgency order
+(pipeline/rules/urgency.py), each event's newest post first, then every other post newest first;
+as choices newest or least-certain first."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, exists, func, select
+from sqlalchemy import Text, case, cast, exists, func, select
 from sqlalchemy.orm import Session
 
 from classifiers.tokenize import Tokenizer
+from pipeline.queries.urgency import ranked_open_events
 from pipeline.search import ensure_indexed, matching_posts
 from pipeline.storage.models import Assignment, Event, Post, PostIndex, Source, Unit
 
@@ -35,7 +38,7 @@ class DeskFilter:
     review: bool = False             # the events triage marked 待复核 (pipeline/rules/review.py)
     sentiment: str | None = None     # the post's 负面 / 中性 / 正面
     q: str = ""
-    order: str = "newest"           # newest | uncertain
+    order: str = "urgency"          # urgency | newest | uncertain
     page: int = 1
 
 
@@ -98,15 +101,25 @@ def _conditions(session: Session, tokenizer: Tokenizer, f: DeskFilter) -> list[A
     return where
 
 
-def desk_page(session: Session, tokenizer: Tokenizer, f: DeskFilter) -> DeskPage:
-    """One page of the desk: ``PAGE_SIZE`` rows and whether another page follows."""
+def _order(session: Session, f: DeskFilter, now: datetime | None) -> list[Any]:
+    if f.order == "uncertain":
+        return [PostIndex.certainty.asc().nulls_last(), Post.id.desc()]
+    ranked = ranked_open_events(session, now) if f.order == "urgency" and now is not None else []
+    if not ranked:
+        return [Post.id.desc()]
+    return [case({eid: i for i, eid in enumerate(ranked)}, value=Post.event_id, else_=len(ranked)), Post.id.desc()]
+
+
+def desk_page(session: Session, tokenizer: Tokenizer, f: DeskFilter, now: datetime | None = None) -> DeskPage:
+    """One page of the desk: ``PAGE_SIZE`` rows and whether another page follows. The urgency
+    order needs the clock (``now``); without it the page is newest first."""
     ensure_indexed(session, tokenizer)
     stmt = (select(Post.id, Post.event_id, Post.first_seen_at, Post.platform, Source.name, Post.author, Post.title,
                    func.substr(Post.text, 1, 160), Post.url, Event.grade, Event.topic, Event.relevant, Event.rumor,
                    Event.categories, PostIndex.certainty, Post.sentiment, Event.needs_review, Event.review_reasons)
             .join(Event, Event.id == Post.event_id).outerjoin(Source, Source.id == Post.source_id)
             .outerjoin(PostIndex, PostIndex.post_id == Post.id).where(*_conditions(session, tokenizer, f)))
-    order = ([PostIndex.certainty.asc().nulls_last(), Post.id.desc()] if f.order == "uncertain" else [Post.id.desc()])
+    order = _order(session, f, now)
     page = max(f.page, 1)
     found = session.execute(stmt.order_by(*order).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     rows = [DeskRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7] or "", r[8], r[9], r[10], bool(r[11]),

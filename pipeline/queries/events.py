@@ -52,18 +52,54 @@ class EventView:
     own: dict[str, Any] | None = None  # the viewing unit's assignment
     comments: list[CommentView] = field(default_factory=list)  # on its posts (MediaCrawler's comment files)
 
-    def timeline(self) -> list[tuple[datetime, str]]:
-        """What happened, oldest first."""
-        items = [(self.event.first_seen_at, "首次发现")]
-        items += [(a["created_at"], f"分办给{a['unit']}（{ROLE_NAMES.get(a['role'], a['role'])}）") for a in self.assignments]
-        items += [(a["accepted_at"], f"{a['unit']}签收") for a in self.assignments if a["accepted_at"]]
-        items += [(a["returned_at"], f"{a['unit']}退回") for a in self.assignments if a["returned_at"]]
-        items += [(a["closed_at"], f"{a['unit']}办结") for a in self.assignments if a["closed_at"]]
-        items += [(r["responded_at"], f"{r['unit']}回应：{r['kind']}") for r in self.responses]
-        items += [(al["created_at"], f"{ALERT_HEADINGS.get(al['kind'], al['kind'])}发给{al['recipient']}")
+    splits: list[dict[str, Any]] = field(default_factory=list)  # the splits this event came out of
+
+    def timeline(self) -> list[TimelineEntry]:
+        """What happened, in time order to the minute shown; within a minute, in the order it
+        was recorded (a response dated to the minute typed stays after the 签收 recorded in that
+        minute). Merges and splits name the other event."""
+        items = [_entry(self.event.first_seen_at, "首次发现")]
+        items += [_entry(a["created_at"], f"分办给{a['unit']}（{ROLE_NAMES.get(a['role'], a['role'])}）")
+                  for a in self.assignments]
+        items += [_entry(a["accepted_at"], f"{a['unit']}签收") for a in self.assignments if a["accepted_at"]]
+        items += [_entry(a["returned_at"], f"{a['unit']}退回") for a in self.assignments if a["returned_at"]]
+        items += [_entry(a["closed_at"], f"{a['unit']}办结") for a in self.assignments if a["closed_at"]]
+        items += [_entry(r["responded_at"], f"{r['unit']}回应：{r['kind']}", recorded=r["recorded_at"])
+                  for r in self.responses]
+        items += [_entry(al["created_at"], f"{ALERT_HEADINGS.get(al['kind'], al['kind'])}发给{al['recipient']}")
                   for al in self.alerts if al["level"] == 0]
-        items += [(e["at"], f"{e['actor']}：{ACTION_NAMES.get(e['action'], e['action'])}") for e in self.audit]
-        return sorted(items, key=lambda i: i[0])
+        items += [_audit_entry(e) for e in self.audit]
+        items += [_entry(s["at"], f"{s['actor']}：从事件 {s['from']} 拆分而来", (s["from"],)) for s in self.splits]
+        return [item for _, item in sorted(items, key=lambda i: i[0])]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    text: str
+    events: tuple[int, ...] = ()   # the other events it names (merged, split), linked on the page
+
+
+def _entry(at: datetime, text: str, events: tuple[int, ...] = (),
+           recorded: datetime | None = None) -> tuple[tuple[datetime, datetime], TimelineEntry]:
+    return (at.replace(second=0, microsecond=0), recorded or at), TimelineEntry(at, text, events)
+
+
+def _audit_entry(e: dict[str, Any]) -> tuple[tuple[datetime, datetime], TimelineEntry]:
+    """An audit entry in the timeline; a merge or a split names the other event(s)."""
+    detail, action = e["detail"] or {}, e["action"]
+    text = f"{e['actor']}：{ACTION_NAMES.get(action, action)}"
+    others: tuple[int, ...] = ()
+    if action == "split_event" and isinstance(detail.get("after"), int):
+        others = (detail["after"],)
+        text += f"，拆出为事件 {others[0]}"
+    elif action == "merged_into" and isinstance(detail.get("after"), int):
+        others = (detail["after"],)
+        text += f"：事件 {others[0]}"
+    elif action == "merge_events" and isinstance(detail.get("merged"), list):
+        others = tuple(i for i in detail["merged"] if isinstance(i, int))
+        text += "，并入事件 " + "、".join(map(str, others))
+    return _entry(e["at"], text, others)
 
 
 def audit_value(action: str, value: Any) -> str:
@@ -125,7 +161,7 @@ def _posts(session: Session, event_id: int) -> list[dict[str, Any]]:
             .where(Post.event_id == event_id).order_by(Post.id).limit(POSTS_SHOWN))
     return [{"id": p.id, "platform": p.platform, "source": src, "author": p.author, "title": p.title, "text": p.text,
              "url": p.url, "published_at": p.published_at, "first_seen_at": p.first_seen_at,
-             "engagement": (p.reposts, p.comments, p.likes), "notes": p.notes or []}
+             "engagement": (p.reposts, p.comments, p.likes), "notes": p.notes or [], "joined": p.joined}
             for p, src in session.execute(stmt)]
 
 
@@ -147,7 +183,7 @@ def _responses(session: Session, event_id: int, unit_id: int | None) -> list[dic
     if unit_id is not None:
         stmt = stmt.where(Response.unit_id == unit_id)
     return [{"unit": unit, "kind": r.kind, "link": r.link, "place": r.place, "responded_at": r.responded_at,
-             "recorded_by": r.recorded_by} for r, unit in session.execute(stmt)]
+             "recorded_at": r.recorded_at, "recorded_by": r.recorded_by} for r, unit in session.execute(stmt)]
 
 
 def _audit(session: Session, event_id: int, assignment_ids: list[int], alert_ids: list[int]) -> list[dict[str, Any]]:
@@ -156,6 +192,18 @@ def _audit(session: Session, event_id: int, assignment_ids: list[int], alert_ids
         and_(AuditLog.entity == "assignment", AuditLog.entity_id.in_(assignment_ids or [-1])),
         and_(AuditLog.entity == "alert", AuditLog.entity_id.in_(alert_ids or [-1])))).order_by(AuditLog.id)
     return [{"at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail} for e in session.scalars(stmt)]
+
+
+def _splits(session: Session, event_id: int, posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The splits that made this event: its posts name the event they were split from."""
+    origins = {p["joined"]["from"] for p in posts
+               if isinstance(p["joined"], dict) and p["joined"].get("how") == "split" and isinstance(p["joined"].get("from"), int)}
+    if not origins:
+        return []
+    stmt = select(AuditLog).where(AuditLog.entity == "event", AuditLog.entity_id.in_(origins),
+                                  AuditLog.action == "split_event").order_by(AuditLog.id)
+    return [{"at": e.at, "actor": e.actor, "from": e.entity_id} for e in session.scalars(stmt)
+            if (e.detail or {}).get("after") == event_id]
 
 
 def event_view(session: Session, event_id: int, now: datetime, unit_id: int | None = None) -> EventView | None:
@@ -173,8 +221,8 @@ def event_view(session: Session, event_id: int, now: datetime, unit_id: int | No
                          _alerts(session, event_id, unit.name if unit else ""),
                          _responses(session, event_id, unit_id), own=own[0], comments=event_comments(session, event_id))
     assignments = _assignments(session, event_id, None)
-    alerts = _alerts(session, event_id, None)
-    return EventView(event, _posts(session, event_id), assignments, _deadlines(session, event_id, now, False), alerts,
+    alerts, posts = _alerts(session, event_id, None), _posts(session, event_id)
+    return EventView(event, posts, assignments, _deadlines(session, event_id, now, False), alerts,
                      _responses(session, event_id, None),
                      _audit(session, event_id, [a["id"] for a in assignments], [a["id"] for a in alerts]),
-                     comments=event_comments(session, event_id))
+                     comments=event_comments(session, event_id), splits=_splits(session, event_id, posts))

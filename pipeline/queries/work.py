@@ -1,7 +1,8 @@
 """Open work, most urgent first: a unit's inbox (only its own assignments) and the
-coordinators' board (every open primary assignment and every item returned for reassignment,
-overdue first). The deadline shown is the earliest unmet one of the event's primary unit:
-every unit on an event works to the owner's deadlines (RULES.md §3, §4)."""
+coordinators' board (every open primary assignment and every item returned for reassignment),
+in the urgency order (pipeline/rules/urgency.py) or, as a choice, earliest deadline first; and a
+unit's finished items (已办结). The deadline shown is the earliest unmet one of the event's
+primary unit: every unit on an event works to the owner's deadlines (RULES.md §3, §4)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ from sqlalchemy.orm import Session, aliased
 
 from pipeline.queries.clock import deadline_state
 from pipeline.queries.queues import CLOSED
+from pipeline.queries.urgency import urgency_facts
+from pipeline.rules.urgency import urgency_key, urgency_reasons
 from pipeline.storage.models import Assignment, Deadline, Event, Unit
 
 PAGE_SIZE = 50
+ORDERS = {"urgency": "最紧急在前", "due": "时限最早在前"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class WorkItem:
     started_at: datetime | None
     due_at: datetime | None
     state: str | None
+    reasons: tuple[str, ...] = ()          # why the urgency order puts it high (超时, 快速升温 …)
+    closed_at: datetime | None = None
 
 
 @dataclass
@@ -50,9 +56,11 @@ def _next_due() -> object:
             .correlate(Assignment).scalar_subquery())
 
 
-def open_work(session: Session, now: datetime, unit_id: int | None = None, page: int = 1) -> WorkPage:
+def open_work(session: Session, now: datetime, unit_id: int | None = None, page: int = 1,
+              order: str = "urgency") -> WorkPage:
     """With ``unit_id``: that unit's open assignments (any role). Without: the board's open
-    primary assignments and every returned one. Earliest deadline first; none last."""
+    primary assignments and every returned one. ``order``: "urgency" (the urgency order) or
+    "due" (earliest deadline first; none last)."""
     due = _next_due().label("due")  # type: ignore[attr-defined]
     if unit_id is not None:
         scope = and_(Assignment.unit_id == unit_id, Assignment.status.not_in(CLOSED))
@@ -61,16 +69,38 @@ def open_work(session: Session, now: datetime, unit_id: int | None = None, page:
                     Assignment.status == "returned")
     stmt = (select(Assignment.id, Assignment.event_id, Event.title, Event.grade, Unit.name, Assignment.role,
                    Assignment.status, Assignment.return_reason, due)
-            .join(Event, Event.id == Assignment.event_id).join(Unit, Unit.id == Assignment.unit_id).where(scope)
-            .order_by(due.asc().nulls_last(), Assignment.event_id, Assignment.id)
-            .limit(PAGE_SIZE + 1).offset((max(page, 1) - 1) * PAGE_SIZE))
-    rows = session.execute(stmt).all()[: PAGE_SIZE + 1]
+            .join(Event, Event.id == Assignment.event_id).join(Unit, Unit.id == Assignment.unit_id).where(scope))
+    first = (max(page, 1) - 1) * PAGE_SIZE
+    if order == "due":
+        stmt = stmt.order_by(due.asc().nulls_last(), Assignment.event_id, Assignment.id)
+        rows = list(session.execute(stmt.limit(PAGE_SIZE + 1).offset(first)).all())
+        facts = urgency_facts(session, now, {r.event_id for r in rows})
+    else:
+        every = list(session.execute(stmt).all())
+        facts = urgency_facts(session, now, {r.event_id for r in every})
+        every.sort(key=lambda r: (urgency_key(facts[r.event_id], now), r.event_id, r.id))
+        rows = every[first:first + PAGE_SIZE + 1]
     nexts = _deadlines_due(session, {r.event_id: r.due for r in rows[:PAGE_SIZE] if r.due is not None})
     items = []
     for r in rows[:PAGE_SIZE]:
         milestone, started = nexts.get(r.event_id, (None, None))
         items.append(WorkItem(r.id, r.event_id, r.title, r.grade, r.name, r.role, r.status, r.return_reason,
-                              milestone, started, r.due, deadline_state(started, r.due, now)))
+                              milestone, started, r.due, deadline_state(started, r.due, now),
+                              tuple(urgency_reasons(facts[r.event_id], now))))
+    return WorkPage(items, max(page, 1), len(rows) > PAGE_SIZE)
+
+
+def closed_work(session: Session, unit_id: int, page: int = 1) -> WorkPage:
+    """A unit's finished items (已办结), the most recently finished first."""
+    stmt = (select(Assignment.id, Assignment.event_id, Event.title, Event.grade, Unit.name, Assignment.role,
+                   Assignment.closed_at)
+            .join(Event, Event.id == Assignment.event_id).join(Unit, Unit.id == Assignment.unit_id)
+            .where(Assignment.unit_id == unit_id, Assignment.status == "closed")
+            .order_by(Assignment.closed_at.desc(), Assignment.id.desc())
+            .limit(PAGE_SIZE + 1).offset((max(page, 1) - 1) * PAGE_SIZE))
+    rows = session.execute(stmt).all()
+    items = [WorkItem(r.id, r.event_id, r.title, r.grade, r.name, r.role, "closed", None, None, None, None, None,
+                      closed_at=r.closed_at) for r in rows[:PAGE_SIZE]]
     return WorkPage(items, max(page, 1), len(rows) > PAGE_SIZE)
 
 

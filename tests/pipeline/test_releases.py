@@ -63,7 +63,7 @@ def test_the_demo_releases_are_responses_of_their_units_not_tasks(db_url: str,
     with rt.session() as s:  # what the event page shows: the release by name, no internal codes
         view = event_view(s, events["demo-027"], NOW)
         assert view is not None
-        shown = "\n".join(text for _, text in view.timeline())
+        shown = "\n".join(t.text for t in view.timeline())
         assert "本县官方发布（记为回应）" in shown and "官方发布满足时限" in shown and "own_release" not in shown
         assert any(r["recorded_by"] == "云和发布（官方发布）" for r in view.responses)
     before = _count(rt)

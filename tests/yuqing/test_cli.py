@@ -13,8 +13,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.storage.db import make_engine, session_scope
+from pipeline.storage.models import Assignment
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import USER_ROLES
 from tests.yuqing.conftest import run
@@ -48,6 +51,11 @@ def test_triage_writes_one_line_per_item_and_reports_rejects(sqlite_settings: Se
     rejects = [json.loads(x) for x in out.with_suffix(".rejects.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(r["line"], r["reason"]) for r in rejects] == [(2, rejects[0]["reason"]), (3, "正文为空")]
     assert "第 2 行拒收" in result.stderr
+    assert "已分发 4 件至各单位待办" in result.stdout
+    engine = make_engine(sqlite_settings.database_url)
+    with session_scope(engine) as s:   # handed to the units at once: never 待分发 until `serve` runs
+        assert set(s.scalars(select(Assignment.status))) == {"dispatched"}
+    engine.dispose()
 
     again = run(["triage", str(src), "--output", str(out), "--now", NOW], sqlite_settings, tmp_path)
     assert "新入库 0，重复 2" in again.stdout

@@ -21,7 +21,7 @@ from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
 from tests.pipeline.test_alerts import ack_codes
 from tests.yuqing.test_web import running
-from tests.yuqing.web_helpers import csrf_of, sign_in, token_for, world
+from tests.yuqing.web_helpers import csrf_of, refused_page, sign_in, token_for, world
 
 
 def _now() -> datetime:
@@ -52,7 +52,7 @@ def test_each_role_reaches_its_pages_only(engine: Engine, db_url: str, ctx: Tria
         assert ana.get("/inbox").status_code == 403
         desk, event = ana.get("/desk").text, ana.get(f"/events/{events['崇头镇']}").text
         # Platforms as county readers name them, never the stored code.
-        assert "<td>微博" in desk and "<td>weibo" not in desk and '<option value="weibo">微博</option>' in desk
+        assert '<td data-label="平台">微博' in desk and '平台">weibo' not in desk and '<option value="weibo">微博</option>' in desk
         assert "· 微博" in event and "· weibo" not in event
         for path in ("/desk", "/board", "/overview", "/api/events"):
             assert shitang.get(path).status_code in (401, 403), path
@@ -170,7 +170,7 @@ def test_an_analysts_regrade_is_audited_alerts_once_and_is_an_example(engine: En
         for _ in range(2):  # a second press of the same button sends nothing again
             assert ana.post(f"/events/{eid}/grade", data={"csrf": csrf, "grade": "重大", "reason": "央媒关注"}).status_code == 303
         bad = ana.post(f"/events/{eid}/grade", data={"csrf": csrf, "grade": "重大", "reason": " "})
-        assert bad.status_code == 422 and "请填写定级理由" in bad.text
+        assert "请填写定级理由" in refused_page(ana, bad, f"/events/{eid}")
         page = ana.get(f"/events/{eid}?done=grade").text
         assert "已保存定级" in page and "张分析" in page and "央媒关注" in page
         assert ana.post(f"/events/{eid}/rumor", data={"csrf": csrf, "rumor": "1", "reason": "经核实"}).status_code == 303
@@ -284,7 +284,7 @@ def test_an_analyst_merges_and_splits_events_in_the_page(engine: Engine, db_url:
     with people(settings_for(db_url), "ana", "shitang") as (ana, shitang):
         csrf = csrf_of(ana, f"/events/{keep}")
         refused = ana.post(f"/events/{keep}/merge", data={"csrf": csrf, "with": "", "reason": "同一事件"})
-        assert refused.status_code == 422 and "请填写要并入的事件编号" in refused.text
+        assert "请填写要并入的事件编号" in refused_page(ana, refused, f"/events/{keep}")
         denied = shitang.post(f"/events/{other}/merge", data={"csrf": csrf_of(shitang, "/inbox"), "with": str(keep),
                                                               "reason": "x"})
         assert denied.status_code in (403, 404)

@@ -47,3 +47,14 @@ def sign_in(client: httpx.Client, username: str, password: str = PASSWORD) -> ht
 
 def csrf_of(client: httpx.Client, path: str) -> str:
     return form_csrf(client.get(path).text)
+
+
+def refused_page(client: httpx.Client | Any, response: httpx.Response, page: str) -> str:
+    """A refused action goes back to the page it came from (303, never left on the POST
+    address), which shows the Chinese message; returns that page's text."""
+    assert response.status_code == 303, response.status_code
+    location = response.headers["location"]
+    assert location.startswith(f"{page}?failed="), location
+    shown = client.get(location)
+    assert shown.status_code == 200
+    return str(shown.text)

@@ -17,7 +17,7 @@ app = typer.Typer()
 
 
 def _ingest(file: Path, now: str | None, rejects: Path | None, output: Path | None) -> None:
-    from pipeline.service import ingest_file
+    from pipeline.service import dispatch, ingest_file
 
     if not file.is_file():
         raise fail(f"文件不存在：{file}", EXIT_USAGE)
@@ -27,6 +27,7 @@ def _ingest(file: Path, now: str | None, rejects: Path | None, output: Path | No
     at = moment(now)
     with runtime() as rt:
         result = ingest_file(rt, file, at, rejects or default_rejects, progress)
+        dispatched = dispatch(rt, at)  # handed to the units now, as `serve` would (never left 待分发)
     report = result.report
     if output is not None:
         with output.open("w", encoding="utf-8") as fh:
@@ -35,6 +36,7 @@ def _ingest(file: Path, now: str | None, rejects: Path | None, output: Path | No
     out.print(f"读取 {result.read} 条：新入库 {report.new_posts}，重复 {report.duplicates}，"
               f"拒收 {len(result.rejects)}；新事件 {report.events_created}，更新事件 {report.events_updated}，"
               f"新分办 {report.assignments_created}，时限 {report.deadlines_set}")
+    out.print(f"已分发 {sum(dispatched.values())} 件至各单位待办")
     if output is not None:
         out.print(f"研判结果已写入 {escape(str(output))}")
     print_input_notes(report.notes)
@@ -75,7 +77,7 @@ def ingest(
     fmt: Annotated[str, typer.Option("--format", help="posts（本系统字段，默认）、mediacrawler、hotline12345")] = "posts",
     mapping: Annotated[Path | None, typer.Option(help="12345 热线导出的列对应关系（YAML），--format hotline12345 时必填")] = None,
 ) -> None:
-    """入库并研判帖子（有拒收时退出码为 3）；也可导入 MediaCrawler 的采集文件（含评论）与 12345 热线工单导出。"""
+    """入库、研判并分发帖子（有拒收时退出码为 3）；也可导入 MediaCrawler 的采集文件（含评论）与 12345 热线工单导出。"""
     if fmt not in FORMATS:
         raise fail(f"不支持的格式：{fmt}；可用：{'、'.join(FORMATS)}", EXIT_USAGE)
     if fmt == "posts":
@@ -95,7 +97,7 @@ def triage(
     now: Annotated[str | None, typer.Option(help="本文件帖子的监测时间（ISO）")] = None,
     rejects: Annotated[Path | None, typer.Option(help="拒收记录文件，默认 OUT.rejects.jsonl")] = None,
 ) -> None:
-    """入库、研判，并按输入顺序每条输出一行 JSON（有拒收时退出码为 3）。"""
+    """入库、研判、分发，并按输入顺序每条输出一行 JSON（有拒收时退出码为 3）。"""
     _ingest(file, now, rejects, output)
 
 

@@ -151,7 +151,9 @@ class EventFilter(BaseModel):
     sentiment: Sentiment | None = Field(None, description="情感倾向")
     since: Day | None = Field(None, description="首次发现不早于该日（北京时间）")
     until: Day | None = Field(None, description="首次发现不晚于该日（北京时间，含当日）")
-    order: Literal["newest", "uncertain"] = Field("newest", description="newest：最新在前；uncertain：模型最不确定在前")
+    order: Literal["urgency", "newest", "uncertain"] = Field(
+        "urgency", description="urgency：最紧急在前（等级、超时、无牵头单位、快速升温、谣言未回应、剩余时间）；"
+                               "newest：最新在前；uncertain：模型最不确定在前")
     page: int = Field(1, ge=1, le=security.PAGE_MAX, description="页码（每页 50 条）")
 
 
@@ -166,7 +168,7 @@ def _desk_filter(f: EventFilter) -> DeskFilter:
 @router.get("/events", summary="研判台：信息流（与网页相同的筛选参数，分页）", responses=_errors(403, 422))
 def events(request: Request, who: Annotated[Principal, Depends(allowed("desk"))],
            f: Annotated[EventFilter, Query()]) -> dict[str, Any]:
-    result = security.runtime(request).read(desk_page, request.app.state.tokenizer, _desk_filter(f))
+    result = security.runtime(request).read(desk_page, request.app.state.tokenizer, _desk_filter(f), security.now(request))
     return {"page": result.page, "has_next": result.has_next, "items": [r.__dict__ for r in result.rows]}
 
 

@@ -54,6 +54,11 @@ def left(due: datetime | None, now: datetime) -> str:
     return f"剩余 {duration(due - now)}" if due > now else f"超时 {duration(now - due)}"
 
 
+def ago(at: datetime | None, now: datetime) -> str:
+    """How long ago something happened: “3小时5分前”."""
+    return "—" if at is None else f"{duration(now - at)}前"
+
+
 def grade_class(grade: str | None) -> str:
     return f"g{GRADES.index(grade)}" if grade in GRADES else "g-none"
 
@@ -76,7 +81,7 @@ def audit_filter(value: Any, action: str) -> str:
     return audit_value(action, value)
 
 
-ENV.filters.update(when=when, left=left, grade_class=grade_class, web_url=web_url, platform=platform_name,
+ENV.filters.update(when=when, left=left, ago=ago, grade_class=grade_class, web_url=web_url, platform=platform_name,
                    audit_value=audit_filter)
 ENV.globals.update(ALERT_HEADINGS=ALERT_HEADINGS, ACTION_NAMES=ACTION_NAMES, GRADES=GRADES,
                    MILESTONE_NAMES=MILESTONE_NAMES, ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES,

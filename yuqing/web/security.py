@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -148,6 +148,19 @@ def form_token(request: Request, purpose: str) -> str:
     bound to its purpose (the alert's token) and to the time it was issued."""
     issued = str(int(time.time()))
     return f"{issued}.{_sign(request, f'{purpose}:{issued}')}"
+
+
+def flash_query(request: Request, where: str, message: str) -> str:
+    """The query string that carries a refused action's message back to the page it came from
+    (``where``: "event:12", "inbox"), signed so that a link cannot put words in the app's mouth."""
+    text = message[:300]
+    return urlencode({"failed": text, "sig": _sign(request, f"flash:{where}:{text}")})
+
+
+def flash(request: Request, where: str) -> str | None:
+    """The refused action's message carried back to ``where``, when its signature holds."""
+    text, sig = request.query_params.get("failed", ""), request.query_params.get("sig", "")
+    return text if text and same(sig, _sign(request, f"flash:{where}:{text}")) else None
 
 
 def same(given: str, expected: str) -> bool:

@@ -17,7 +17,7 @@ from yuqing.web import security
 from yuqing.web.render import page
 
 router = APIRouter()
-START = {"unit": "/inbox", "leader": "/overview", "coordinator": "/board"}
+START = {"unit": "/inbox", "leader": "/overview", "coordinator": "/overview"}  # the first screen (概览)
 
 
 def _redirect(url: str) -> RedirectResponse:

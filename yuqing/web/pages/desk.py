@@ -58,7 +58,7 @@ def parse_filter(raw: dict[str, str], page_no: int = 1) -> DeskFilter:
         category=raw.get("category") if raw.get("category") in KEY_CATEGORIES else None,
         rumor=_flag(raw.get("rumor", "")), relevant=_flag(raw.get("relevant", "")), review=raw.get("review") == "1",
         sentiment=raw.get("sentiment") if raw.get("sentiment") in SENTIMENTS else None,
-        q=raw.get("q", "")[:100], order="uncertain" if raw.get("order") == "uncertain" else "newest",
+        q=raw.get("q", "")[:100], order=raw["order"] if raw.get("order") in ("uncertain", "newest") else "urgency",
         page=max(1, min(page_no, 10_000)))
 
 
@@ -90,7 +90,7 @@ def desk(request: Request, who: Annotated[Principal, Depends(security.require("d
     raw = raw_query(request)
     f = parse_filter(raw, security.page_number(request))
     rt = security.runtime(request)
-    result = rt.read(desk_page, request.app.state.tokenizer, f)
+    result = rt.read(desk_page, request.app.state.tokenizer, f, security.now(request))
     return page(request, "desk.html", title="研判台", who=who, result=result, f=f, raw=raw, options=options(request),
                 topics=rt.cfg.relevant_topic_names, categories=KEY_CATEGORIES,
                 review_below=REVIEW_BELOW, query=query_of(raw),

@@ -131,7 +131,8 @@ def render_event(request: Request, who: Principal, view: EventView, status: int 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
 def show(event_id: int, request: Request, who: Annotated[Principal, Depends(security.signed_in)]) -> HTMLResponse:
     done = DONE.get(request.query_params.get("done", ""))
-    return render_event(request, who, visible(request, who, event_id), done=done)
+    error = security.flash(request, f"event:{event_id}")
+    return render_event(request, who, visible(request, who, event_id), done=None if error else done, error=error)
 
 
 def authorised(request: Request, who: Principal, event_id: int, name: str) -> Act:
@@ -150,8 +151,9 @@ def act(event_id: int, name: str, request: Request,
         signed: Annotated[tuple[Principal, Form], Depends(security.signed_form)]) -> Response:
     who, form = signed
     fn = authorised(request, who, event_id, name)
+    back, where = ("/inbox", "inbox") if form.get("back") == "inbox" else (f"/events/{event_id}", f"event:{event_id}")
     try:
         fn(security.runtime(request), who, event_id, form, security.now(request))
-    except ActionError as exc:
-        return render_event(request, who, visible(request, who, event_id), 422, error=str(exc))
-    return RedirectResponse(f"/events/{event_id}?done={name}", status_code=303)
+    except ActionError as exc:  # back to the page, with the message (never left on the POST address)
+        return RedirectResponse(f"{back}?{security.flash_query(request, where, str(exc))}", status_code=303)
+    return RedirectResponse(f"{back}?done={name}", status_code=303)
