@@ -6,7 +6,9 @@ with time left, and who still has to acknowledge and how.
 Crawled text is hostile: titles, excerpts, reasons and anything else that came from outside go
 through ``plain`` first, so that a post cannot bring its own links, images, headings or list
 items into an official 【舆情预警】. The only links in a message are the app's own
-acknowledgement links; the source address is shown as text.
+acknowledgement links and report download links; the source address is shown as text. A
+heading names its event by its headline (``pipeline.rules.headline``) and a report by its
+title, never cut in the middle of a word.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.alerts import codes
+from pipeline.queries.headlines import headlines
 from pipeline.rules.deadlines import time_left
+from pipeline.rules.headline import clipped
 from pipeline.storage.models import Alert, Assignment, Deadline, Event, Post, Unit
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import ALERT_HEADINGS, MILESTONE_NAMES, ROLE_NAMES
@@ -66,15 +70,41 @@ def render_message(session: Session, alerts: Sequence[Alert], now: datetime, *,
     event = session.get(Event, lead.event_id) if lead.event_id else None
     if event is None:
         texts = list(dict.fromkeys(plain(a.payload.get("text", ""), 1000) for a in alerts))
-        title = f"【{heading}】{texts[0][:40]}"
-        return title, "\n".join([f"### {title}", "", *(f"- {t}" for t in texts)])
+        named = lead.payload.get("title") if lead.kind == "report" else None
+        title = f"【{heading}】{plain(named) if named else plain(clipped(texts[0], 40))}"
+        return title, "\n".join([f"### {title}", "", *(f"- {t}" for t in texts),
+                                 *_report_lines(alerts, public_url)])
     grade = event.grade or "—"
     level = max((a.level for a in alerts), default=0)
-    title = f"【{heading}·{grade}{f'·第{level}次提醒' if level else ''}】{plain(event.title, 30)}"
+    name = plain(headlines(session, [event.id]).get(event.id, event.title))
+    title = f"【{heading}·{grade}{f'·第{level}次提醒' if level else ''}】{name}"
     lines = [f"### {title}", "", *_event_lines(session, event, now)]
     lines += _kind_lines(session, alerts)
+    lines += _report_lines(alerts, public_url)
     lines += _ack_lines(session, alerts, public_url, channel, now)
     return title, "\n".join(lines)
+
+
+REPORT_FORMATS = {"docx": "Word版", "html": "网页版", "xlsx": "Excel版"}
+
+
+def _report_lines(alerts: Sequence[Alert], public_url: str | None) -> list[str]:
+    """Where to read each report announced: links to the web app's download page of each of its
+    files when the app's address is configured, else where to find it there (never a server path)."""
+    lines: list[str] = []
+    for a in sorted(alerts, key=lambda a: a.id):
+        report_id, files = a.payload.get("report_id"), a.payload.get("files") or {}
+        if a.kind != "report" or not isinstance(report_id, int):
+            continue
+        if public_url:
+            base = public_url.rstrip("/")
+            links = "、".join(f"[{REPORT_FORMATS[f]}]({base}/reports/{report_id}/{f})" for f in REPORT_FORMATS if f in files)
+            line = f"- 报告下载（需登录）：{links}"
+        else:
+            line = "- 报告下载：请登录舆情系统，在“报告”页查看"
+        if line not in lines:
+            lines.append(line)
+    return lines
 
 
 def _event_lines(session: Session, event: Event, now: datetime) -> list[str]:

@@ -15,6 +15,7 @@ from pipeline.queries.report_figures import PeriodFigures
 from pipeline.reports import charts
 from pipeline.reports import templates as t
 from pipeline.reports.document import Block, Chart, Column, Document, Paragraph, Section, Table
+from pipeline.reports.judgement import period_judgement
 from pipeline.vocabulary import GRADES, HEALTH_NAMES, REPORT_NAMES, STATUS_NAMES
 
 NUMERALS = "一二三四五六七八九十"
@@ -79,6 +80,8 @@ def more_rows(shown: int, total: int) -> list[Block]:
 
 def periodic_summary(fig: PeriodFigures, words: tuple[Count, ...], head: Letterhead) -> str:
     label = fig.period.label + ("" if fig.complete else f"（截至{t.when(fig.until)}）")
+    if before_collection(fig):
+        return f"{label}，{coverage_sentence(fig)}"
     if fig.relevant == 0 and fig.events_active == 0:
         extra = f"共采集信息{fig.collected}条，均与本县政务无关。" if fig.collected else "。"
         return f"{label}，未监测到涉{head.short}信息" + ("，" + extra if fig.collected else extra) + t.gaps_sentence(len(fig.gaps))
@@ -170,12 +173,26 @@ def _key_items(fig: PeriodFigures) -> list[Block]:
     ]
 
 
+def before_collection(fig: PeriodFigures) -> bool:
+    """The whole period lies before the first post the system ever detected."""
+    return fig.first_collected is None or fig.until <= fig.first_collected
+
+
+def coverage_sentence(fig: PeriodFigures) -> str:
+    """What the figures of a period before collection started mean (nothing, not 无舆情)."""
+    if fig.first_collected is None:
+        return "系统尚未采集到任何信息，本期数据不反映实际舆情。"
+    return f"系统自{t.when(fig.first_collected)}起开始采集信息，本期在此之前，没有监测数据，不代表本期无舆情。"
+
+
 def _coverage(fig: PeriodFigures) -> list[Block]:
+    if before_collection(fig):
+        return [Paragraph(coverage_sentence(fig), lead="数据覆盖：")]
     health = Table("信息源运行状况", (Column("信息源"), Column("平台"), Column("当前状态"), Column("原因"),
                                 Column("本期运行次数", "int"), Column("其中异常", "int")),
                    tuple((s.name, t.platform_name(s.platform), HEALTH_NAMES.get(s.health, s.health), s.reason,
                           s.runs, s.failed_runs) for s in fig.sources_health), sheet="信息源",
-                   empty="未配置自动采集的信息源（信息来自导入文件）。")
+                   empty="本期无自动采集信息源的运行记录（信息来自导入文件）。")
     gaps = Table("采集覆盖缺口", (Column("信息源"), Column("类型"), Column("开始", "time"), Column("结束", "time"),
                               Column("原因")),
                  tuple((g.source, "信息源中断" if g.kind == "outage" else "搜索结果超出翻页上限", g.start_at, g.end_at, g.reason)
@@ -183,7 +200,19 @@ def _coverage(fig: PeriodFigures) -> list[Block]:
     return [health, gaps]
 
 
+def _judgement(fig: PeriodFigures) -> list[Block]:
+    """研判与风险提示: computed sentences, each with its figure (``judgement.period_judgement``)."""
+    said = period_judgement((fig.platforms, fig.previous_platforms), (fig.topics, fig.previous_topics),
+                            (fig.sentiment, fig.previous_sentiment), _platform_names(fig),
+                            (fig.rumour_total, fig.rumour_answered), fig.returning, fig.overdue_total, fig.due_soon,
+                            fig.until)
+    return [Paragraph(sentence, lead=f"{i + 1}．") for i, sentence in enumerate(said)]
+
+
 def _advice(fig: PeriodFigures, head: Letterhead) -> list[Block]:
+    if before_collection(fig):
+        return [Paragraph(coverage_sentence(fig))]
+    judged = _judgement(fig)
     notes: list[str] = []
     if fig.overdue_total:
         ids = t.listing([str(i) for i in fig.overdue_ids]) + ("等" if fig.overdue_total > len(fig.overdue_ids) else "")
@@ -196,12 +225,15 @@ def _advice(fig: PeriodFigures, head: Letterhead) -> list[Block]:
     if fig.gaps:
         notes.append("部分信息源采集中断或不完整，请运维人员核查，相关时段必要时人工补充监测。")
     notes.append("请各单位继续做好日常监测，对需重点回应的信息按时限要求及时回应。")
-    return [Paragraph(n, lead=f"{NUMERALS[i]}是") for i, n in enumerate(notes)]
+    head_judged = [Paragraph("以下各项均据本期数据计算。", lead="研判与风险提示：")] if judged else []
+    return [*head_judged, *judged, Paragraph("", lead="工作建议："),
+            *(Paragraph(n, lead=f"{NUMERALS[i]}是") for i, n in enumerate(notes))]
 
 
 def periodic_document(fig: PeriodFigures, words: tuple[Count, ...], head: Letterhead) -> Document:
     kind, period = fig.period.kind, fig.period
-    notices = [f"本期数据不完整：{len(fig.gaps)}处信息源采集中断或搜索结果不完整（见“信息源与数据完整性”），相关时段的信息可能缺失。"] \
+    notices = [coverage_sentence(fig)] if before_collection(fig) else []
+    notices += [f"本期数据不完整：{len(fig.gaps)}处信息源采集中断或搜索结果不完整（见“信息源与数据完整性”），相关时段的信息可能缺失。"] \
         if fig.gaps else []
     if not fig.complete:
         notices.append(f"本期尚未结束，数据截至{t.when(fig.until)}。")
