@@ -63,7 +63,8 @@ class PeriodFigures:
     collected: int                    # every post detected in the span
     relevant: int                     # 涉云和信息
     previous_relevant: int            # the same span of the previous period
-    trend: tuple[int, ...]            # relevant posts per bucket (hour of a day, day of a week/month)
+    trend: tuple[int, ...]            # relevant posts per bucket of their publication (hour of a day, day of a week/month)
+    published_before: int             # relevant posts of the span published before the period began
     platforms: tuple[Count, ...]      # relevant posts by platform code
     sources: tuple[Count, ...]        # relevant posts by source name, the most active first
     topics: tuple[Count, ...]
@@ -125,13 +126,15 @@ def period_figures(session: Session, period: Period, now: datetime, urgent: tupl
     urgent_new = [f for f in new if f.grade in urgent]
     rumours = [f for f in facts if f.rumor]
     overdue = [f.event_id for f in _by_severity(facts, active) if f.handling == "overdue"]
+    trend, earlier = _trend(session, period, until)
     lines = lambda chosen, n: tuple(event_lines(session, _ranked(chosen, active, n), now))  # noqa: E731
     return PeriodFigures(
         period=period, now=now, until=until,
         collected=count(_span(Post.first_seen_at, start, until)),
         relevant=count(relevant),
         previous_relevant=count(_relevant_in(*previous_span(period, until))),
-        trend=_trend(session, period, until),
+        trend=trend,
+        published_before=earlier,
         platforms=_grouped(session, Post.platform, relevant, "未知平台"),
         sources=_sources(session, relevant),
         topics=_grouped(session, Post.topic, relevant, "未分类"),
@@ -180,16 +183,21 @@ def posted_at(published: datetime | None, precision: str | None, seen: datetime)
     return published if published is not None and precision in ("minute", "second") and published <= seen else seen
 
 
-def _trend(session: Session, period: Period, until: datetime) -> tuple[int, ...]:
-    """The period's relevant posts per hour or day of their publication (``posted_at``); a post
-    detected in the period but published before it counts in the first bucket, so the buckets
-    add up to the period's 涉云和信息."""
-    buckets = [0] * len(period.buckets())
+def _trend(session: Session, period: Period, until: datetime) -> tuple[tuple[int, ...], int]:
+    """The period's relevant posts per hour or day of their publication (``posted_at``), and how
+    many of them were published before the period began (detected in it: they are counted in
+    the period's 涉云和信息, not drawn at its first hour)."""
+    buckets, earlier = [0] * len(period.buckets()), 0
     stmt = select(Post.published_at, Post.published_precision, Post.first_seen_at).where(
         _relevant_in(period.start, until))
-    for published, precision, seen in session.execute(stmt).tuples():
-        buckets[period.bucket_of(max(posted_at(published, precision, seen), period.start))] += 1
-    return tuple(buckets)
+    rows: Any = session.execute(stmt)
+    for published, precision, seen in rows:
+        at = posted_at(published, precision, seen)
+        if at < period.start:
+            earlier += 1
+        else:
+            buckets[period.bucket_of(at)] += 1
+    return tuple(buckets), earlier
 
 
 def _grouped(session: Session, column: Any, where: ColumnElement[bool],

@@ -109,10 +109,13 @@ def _overall(fig: PeriodFigures) -> list[Block]:
         (f"上{unit}同期涉云和信息（条）", fig.previous_relevant), ("涉及舆情事件（起）", fig.events_active),
         *((f"新增{g}事件（起）", fig.events_new[g]) for g in GRADES)), sheet="主要数据")
     blocks: list[Block] = [key, Paragraph(f"{t.change_sentence(fig.relevant, fig.previous_relevant, unit)}。")]
-    if fig.relevant:
+    if any(fig.trend):
         peak = max(range(len(fig.trend)), key=lambda i: fig.trend[i])
-        blocks.append(Paragraph(f"信息量峰值出现在{labels[peak]}，共{fig.trend[peak]}条。"))
-        blocks.append(Chart(f"涉云和信息量走势（按{'小时' if fig.period.hourly else '日'}）", charts.trend_chart(labels, fig.trend)))
+        early = f"；另有{fig.published_before}条发布于本期之前、本期才监测到，未计入走势图" if fig.published_before else ""
+        blocks.append(Paragraph(f"按发布时间统计，信息量峰值出现在{labels[peak]}，共{fig.trend[peak]}条{early}。"))
+        blocks.append(Chart(f"涉云和信息量走势（按发布时间，每{'小时' if fig.period.hourly else '日'}）", charts.trend_chart(labels, fig.trend)))
+    elif fig.published_before:
+        blocks.append(Paragraph(f"本期{fig.published_before}条信息均发布于本期之前、本期才监测到。"))
     blocks.append(Table("信息量走势", (Column("时段"), Column("涉云和信息（条）", "int")),
                         tuple(zip(labels, fig.trend, strict=True)), sheet="走势", in_document=False))
     return blocks
@@ -245,6 +248,7 @@ def periodic_document(fig: PeriodFigures, words: tuple[Count, ...], head: Letter
         issued=fig.now, title=f"{period.label}{REPORT_NAMES[kind]}", summary=periodic_summary(fig, words, head),
         notices=tuple(notices), sections=body,
         basis=(f"统计口径：信息按系统首次监测到的时间计入本期（{period.label}，北京时间）；涉{head.short}信息指研判为与本县政务相关的信息；"
+               f"走势图按信息发布时间（未知或仅知日期的按监测时间）统计；"
                f"事件等级、办理状态与时限情况截至{t.when(fig.now)}；环比与上一{UNIT_OF[kind]}同一时段比较。"),
         distribution=head.distribution,
         meta={"报告": REPORT_NAMES[kind], "周期": period.label, "开始": f"{period.start:%Y-%m-%d %H:%M}",
