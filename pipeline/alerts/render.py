@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 from pipeline.alerts import codes
 from pipeline.queries.headlines import headlines
 from pipeline.rules.deadlines import time_left
+from pipeline.rules.grading import reader_detail
 from pipeline.rules.headline import clipped
 from pipeline.storage.models import Alert, Assignment, Deadline, Event, Post, Unit
 from pipeline.timeparse import SHANGHAI
-from pipeline.vocabulary import ALERT_HEADINGS, MILESTONE_NAMES, ROLE_NAMES
+from pipeline.vocabulary import ALERT_HEADINGS, MILESTONE_NAMES, PLATFORM_NAMES, ROLE_NAMES
 
 # Markdown (DingTalk, WeCom) and HTML syntax characters, replaced by their full-width forms:
 # the text reads the same to a person and means nothing to a renderer.
@@ -111,11 +112,14 @@ def _event_lines(session: Session, event: Event, now: datetime) -> list[str]:
     first = session.execute(select(Post.text, Post.url, Post.platform, Post.author).where(Post.event_id == event.id)
                             .order_by(Post.id).limit(1)).first()
     count = session.scalar(select(func.count()).select_from(Post).where(Post.event_id == event.id)) or 0
-    reasons = "；".join(plain(r["detail"], 200) for r in event.grade_reasons or [] if r.get("grade"))
+    # the reasons that decided the grade (one giving a lower grade beside it reads as a contradiction)
+    deciding = [r for r in event.grade_reasons or [] if r.get("grade") and r.get("grade") == event.grade]
+    reasons = "；".join(plain(reader_detail(str(r["detail"])), 200)
+                       for r in deciding or [r for r in event.grade_reasons or [] if r.get("grade")])
     lines = [f"- 事件编号：{event.id}（相关帖子 {count} 条）",
              f"- 概要：「{plain(first.text if first else '', 120)}」"]
     if first is not None and first.url:
-        who = "，".join(plain(x, 40) for x in (first.platform, first.author) if x)
+        who = "，".join(plain(x, 40) for x in (PLATFORM_NAMES.get(first.platform, first.platform), first.author) if x)
         lines.append(f"- 来源：{who}，原文地址（文本，请复制后核实）：{plain(first.url, 300)}")
     lines += [f"- 等级：**{event.grade or '—'}**；依据：{reasons or '—'}", f"- 责任单位：{_units(session, event.id)}"]
     if event.leadership:

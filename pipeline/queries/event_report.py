@@ -19,6 +19,7 @@ from pipeline.coverage import GapView, open_gaps
 from pipeline.queries.headlines import headlines
 from pipeline.queries.report_common import Count, counted, deadline_state
 from pipeline.reports.spread import Spread, SpreadPost, chain, own_comment, spread
+from pipeline.rules.grading import reader_detail
 from pipeline.storage.models import Assignment, Deadline, Event, Post, Response, Source, Unit
 from pipeline.timeparse import SHANGHAI
 
@@ -169,8 +170,9 @@ def event_figures(session: Session, event_id: int, now: datetime) -> EventFigure
     return EventFigures(
         now=now, event_id=ev.id, title=headlines(session, [event_id]).get(event_id, ev.title), relevant=bool(ev.relevant), topic=ev.topic,
         categories=tuple(ev.categories or ()), rumor=bool(ev.rumor), leadership=bool(ev.leadership), grade=ev.grade,
-        grade_reasons=tuple(str(r.get("detail", r)) if isinstance(r, dict) else str(r) for r in ev.grade_reasons or ()),
-        grade_basis=tuple((str(r.get("detail", "")), r.get("grade")) if isinstance(r, dict) else (str(r), None)
+        grade_reasons=tuple(reader_detail(str(r.get("detail", r))) if isinstance(r, dict) else str(r)
+                            for r in ev.grade_reasons or ()),
+        grade_basis=tuple((reader_detail(str(r.get("detail", ""))), r.get("grade")) if isinstance(r, dict) else (str(r), None)
                           for r in ev.grade_reasons or ()),
         posts=len(posts), engagement=ev.engagement, first_seen_at=first, last_seen_at=last,
         first_published_at=min([p.published_at for p in posts if p.published_at], default=None),

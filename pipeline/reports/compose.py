@@ -65,7 +65,7 @@ def counts_table(title: str, first: str, counts: tuple[Count, ...], whole: int, 
 
 def event_table(title: str, lines: tuple[EventLine, ...], sheet: str, categories: bool = False) -> Table:
     """Events with grade, owner and state; ``categories`` adds their key categories."""
-    columns = (Column("编号", "int"), Column("事件", clip=40), *((Column("重点类别"),) if categories else ()),
+    columns = (Column("编号", "int"), Column("事件", clip=48), *((Column("重点类别"),) if categories else ()),
                Column("等级"), Column("本期信息量", "int"), Column("牵头单位"), Column("办理情况"))
     rows = tuple((e.event_id, e.title, *(("、".join(e.categories) or None,) if categories else ()), e.grade, e.posts,
                   e.owner or "未分办", f"{STATUS_NAMES.get(e.status or '', '—')}，{STATE_NAMES[e.handling]}")
@@ -113,7 +113,8 @@ def _overall(fig: PeriodFigures) -> list[Block]:
         peak = max(range(len(fig.trend)), key=lambda i: fig.trend[i])
         early = f"；另有{fig.published_before}条发布于本期之前、本期才监测到，未计入走势图" if fig.published_before else ""
         blocks.append(Paragraph(f"按发布时间统计，信息量峰值出现在{labels[peak]}，共{fig.trend[peak]}条{early}。"))
-        blocks.append(Chart(f"涉云和信息量走势（按发布时间，每{'小时' if fig.period.hourly else '日'}）", charts.trend_chart(labels, fig.trend)))
+        caption = f"涉云和信息量走势（按发布时间，每{'小时' if fig.period.hourly else '日'}）"
+        blocks.append(Chart(caption, charts.trend_chart(labels, fig.trend)))
     elif fig.published_before:
         blocks.append(Paragraph(f"本期{fig.published_before}条信息均发布于本期之前、本期才监测到。"))
     blocks.append(Table("信息量走势", (Column("时段"), Column("涉云和信息（条）", "int")),
@@ -168,7 +169,7 @@ def _key_items(fig: PeriodFigures) -> list[Block]:
               tuple((c.name, c.count) for c in fig.key_counts), sheet="重点类别"),
         event_table("需重点回应的信息", fig.key_items, "重点信息", categories=True),
         *more_rows(len(fig.key_items), fig.key_total),
-        Table("谣言处置情况", (Column("事件编号", "int"), Column("事件", clip=32), Column("牵头单位"), Column("线索移交"),
+        Table("谣言处置情况", (Column("事件编号", "int"), Column("事件", clip=48), Column("牵头单位"), Column("线索移交"),
                           Column("回应次数", "int"), Column("时限情况")),
               tuple((r.event_id, r.title, r.owner or "未分办", "、".join(r.transfers) or None, r.responses,
                      STATE_NAMES[r.handling]) for r in fig.rumours), sheet="谣言", empty="本期未发现谣言类信息。"),

@@ -135,5 +135,5 @@ def grade_aside(grade: str, given: str | None) -> str:
     if given is None or given not in GRADES or grade not in GRADES:
         return "（未达到定级标准）"
     if rank(given) > rank(grade):
-        return f"（对应{given}，低于最终等级；等级取各项依据中的最高者）"
-    return f"（对应{given}，经人工调整后不作为定级依据）"
+        return "（低于最终等级；等级取各项依据中的最高者）"
+    return "（高于最终等级，经人工调整后不作为定级依据）"

@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import rjieba
+
 MOST = 30
 _CLAUSE = re.compile(r"[。！？!?；;\n]")
 _PAUSE = re.compile(r"[，,、：:（(]")
@@ -55,14 +57,21 @@ def from_clues(clues: Sequence[Mapping[str, Any]], incidents_only: bool = False)
 
 def clipped(text: str, most: int = MOST) -> str:
     """The first sentence of ``text`` (noise removed), shortened at a pause (，、：) when longer
-    than ``most``; a sentence with no pause early enough is kept whole up to its end — a
-    headline is never cut inside a word."""
+    than ``most``; a sentence with no pause early enough is cut after its last whole word
+    (jieba's words) that fits, and ends with …: a headline is never cut inside a word."""
     clean = _NOISE.sub("", text).strip()
     first = next((s.strip() for s in _CLAUSE.split(clean) if s.strip()), clean)
     if len(first) <= most:
         return first
     pauses = [m.start() for m in _PAUSE.finditer(first) if 6 <= m.start() <= most]
-    return first[: pauses[-1]] if pauses else first
+    if pauses:
+        return first[: pauses[-1]]
+    kept = ""
+    for word in rjieba.cut(first):
+        if len(kept) + len(word) > most - 1:
+            break
+        kept += word
+    return (kept or first[: most - 1]) + "…"
 
 
 def headline(clues: Sequence[Mapping[str, Any]], titles: Sequence[str], texts: Sequence[str], fallback: str) -> str:
