@@ -146,9 +146,10 @@ def _masthead(d: Any, doc: Document) -> None:
     title = d.add_paragraph(style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for i, line in enumerate(_title_lines(doc.title)):
-        run = _run(title, line, east="宋体", size=20, bold=True, color=BLACK)
+        run = _run(title, "", east="宋体", size=20, bold=True, color=BLACK)
         if i:
-            run._r.addprevious(OxmlElement("w:br"))
+            run.add_break()
+        run.add_text(line)
     # The outline level makes the title an entry of Word's navigation pane, above the headings.
     level = OxmlElement("w:outlineLvl")
     level.set(qn("w:val"), "0")
