@@ -393,6 +393,21 @@ class RetentionConfig(_Strict):
     batch_size: int = Field(default=500, ge=1, le=10000)
 
 
+class ReportsConfig(_Strict):
+    """``reports.yaml``: words the reports never show as 热词 or as a view's keywords — function
+    words, everyday verbs and report boilerplate (只能, 截至, 送往, 影响, 意见 …). Editable."""
+
+    stop_words: list[str] = Field(default_factory=list)
+
+    @field_validator("stop_words")
+    @classmethod
+    def _words(cls, words: list[str]) -> list[str]:
+        bad = [w for w in words if not w.strip() or any(c.isspace() for c in w) or len(w) > 12]
+        if bad:
+            raise ValueError(f"停用词应为不含空格、不超过12个字的词语，有误：{'、'.join(repr(w) for w in bad)}")
+        return words
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole business configuration, validated and cross-checked."""
@@ -403,6 +418,7 @@ class Config:
     alerts: AlertsConfig
     schemes: SchemesConfig = field(default_factory=lambda: _no_schemes())
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    reports: ReportsConfig = field(default_factory=ReportsConfig)
 
     @property
     def topic_names(self) -> list[str]:
@@ -512,6 +528,8 @@ def load_config(config_dir: Path) -> Config:
         schemes=load_schemes(config_dir / "schemes.yaml", list(topics.topics)),
         retention=_validate(RetentionConfig, config_dir / "retention.yaml")
         if (config_dir / "retention.yaml").exists() else RetentionConfig(),
+        reports=_validate(ReportsConfig, config_dir / "reports.yaml") if (config_dir / "reports.yaml").exists()
+        else ReportsConfig(),
     )
     _cross_check(cfg)
     return cfg

@@ -1,7 +1,9 @@
 """Recording a report the system produced and announcing it (RULES.md §5): one row in
 ``reports`` keyed so that re-running a schedule never records or announces a report twice, and
-one ``report`` alert per recipient with the Chinese summary and the path of the file (the
-e-mail channel attaches it)."""
+one ``report`` alert per recipient with the Chinese summary; the message names the formats and,
+when the web app's address is configured, links to the report's download page
+(``pipeline.alerts.render``) — never a path on the server. The payload keeps the files' paths
+for the e-mail channel, which attaches the Word file."""
 
 from __future__ import annotations
 
@@ -39,9 +41,8 @@ class ReportRecord:
         return self.files.get("docx") or next(iter(self.files.values()))
 
     def message(self) -> str:
-        others = "；".join(f"{FORMAT_NAMES.get(f, f)}版：{p}" for f, p in self.files.items() if p != self.main_file)
-        return (f"【{REPORT_NAMES.get(self.kind, self.kind)}】{self.title}\n{self.summary}\n"
-                f"报告文件：{self.main_file}" + (f"（{others}）" if others else ""))
+        formats = "、".join(f"{FORMAT_NAMES.get(f, f)}版" for f in self.files)
+        return f"【{REPORT_NAMES.get(self.kind, self.kind)}】{self.title}\n{self.summary}\n本报告有{formats}。"
 
 
 def record_report(session: Session, cfg: Config, record: ReportRecord, recipients: list[str], now: datetime) -> int | None:
@@ -55,7 +56,8 @@ def record_report(session: Session, cfg: Config, record: ReportRecord, recipient
     created = session.connection().execute(stmt, [row]).scalar()
     if created is None:
         return None
-    payload = {"text": record.message(), "path": record.main_file, "files": record.files, "report_id": created}
+    payload = {"text": record.message(), "title": record.title, "path": record.main_file, "files": record.files,
+               "report_id": created, "main_format": next(f for f, p in record.files.items() if p == record.main_file)}
     drafts = [AlertDraft(key=f"report:{record.key}:{r}", kind="report", recipient=r, urgent=False,
                          event_id=record.event_id, grade=record.grade, payload=payload) for r in dict.fromkeys(recipients)]
     write_alerts(session, drafts, cfg.alerts, now)

@@ -5,9 +5,11 @@ with time left, and who still has to acknowledge and how.
 
 Crawled text is hostile: titles, excerpts, reasons and anything else that came from outside go
 through ``plain`` first, so that a post cannot bring its own links, images, headings or list
-items into an official 【舆情预警】. The only links in a message are the app's own: the event
-page (where the original is shown safely) and the acknowledgement links, when the app's public
-URL is set; the source address itself is never a link.
+items into an official 【舆情预警】. The only links in a message are the app's own, when its
+public URL is set: the event page (where the original is shown safely), the acknowledgement links
+and report download links; the source address itself is never a link. A heading names its event
+by its headline (``pipeline.rules.headline``) and a report by its title, never cut in the middle
+of a word.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.alerts import codes
+from pipeline.queries.headlines import headlines
 from pipeline.rules.deadlines import time_left
+from pipeline.rules.grading import reader_detail
+from pipeline.rules.headline import clipped
 from pipeline.storage.models import Alert, Assignment, Deadline, Event, Post, Unit
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import ALERT_HEADINGS, MILESTONE_NAMES, PLATFORM_NAMES, ROLE_NAMES
@@ -72,24 +77,53 @@ def render_message(session: Session, alerts: Sequence[Alert], now: datetime, *,
     event = session.get(Event, lead.event_id) if lead.event_id else None
     if event is None:
         texts = list(dict.fromkeys(plain(a.payload.get("text", ""), 1000) for a in alerts))
-        title = f"【{heading}】{texts[0][:40]}"
-        return title, "\n".join([f"### {title}", "", *(f"- {t}" for t in texts)])
+        named = lead.payload.get("title") if lead.kind == "report" else None
+        title = f"【{heading}】{plain(named) if named else plain(clipped(texts[0], 40))}"
+        return title, "\n".join([f"### {title}", "", *(f"- {t}" for t in texts),
+                                 *_report_lines(alerts, public_url)])
     grade = event.grade or "—"
     level = max((a.level for a in alerts if a.kind == "escalation"), default=0)
-    title = f"【{heading}·{grade}{f'·第{level}次提醒' if level else ''}】{plain(event.title, 30)}"
+    name = plain(headlines(session, [event.id]).get(event.id, event.title))
+    title = f"【{heading}·{grade}{f'·第{level}次提醒' if level else ''}】{name}"
     lines = [f"### {title}", "", *_event_lines(session, event, now)]
     if public_url:
         lines.append(f"- 事件页面（原文与处置情况）：[打开事件 {event.id}]({event_url(public_url, event.id)})")
     lines += _kind_lines(session, alerts)
+    lines += _report_lines(alerts, public_url)
     lines += _ack_lines(session, alerts, public_url, channel, now)
     return title, "\n".join(lines)
+
+
+REPORT_FORMATS = {"docx": "Word版", "html": "网页版", "xlsx": "Excel版"}
+
+
+def _report_lines(alerts: Sequence[Alert], public_url: str | None) -> list[str]:
+    """Where to read each report announced: links to the web app's download page of each of its
+    files when the app's address is configured, else where to find it there (never a server path)."""
+    lines: list[str] = []
+    for a in sorted(alerts, key=lambda a: a.id):
+        report_id, files = a.payload.get("report_id"), a.payload.get("files") or {}
+        if a.kind != "report" or not isinstance(report_id, int):
+            continue
+        if public_url:
+            base = public_url.rstrip("/")
+            links = "、".join(f"[{REPORT_FORMATS[f]}]({base}/reports/{report_id}/{f})" for f in REPORT_FORMATS if f in files)
+            line = f"- 报告下载（需登录）：{links}"
+        else:
+            line = "- 报告下载：请登录舆情系统，在“报告”页查看"
+        if line not in lines:
+            lines.append(line)
+    return lines
 
 
 def _event_lines(session: Session, event: Event, now: datetime) -> list[str]:
     first = session.execute(select(Post.text, Post.url, Post.platform, Post.author).where(Post.event_id == event.id)
                             .order_by(Post.id).limit(1)).first()
     count = session.scalar(select(func.count()).select_from(Post).where(Post.event_id == event.id)) or 0
-    reasons = "；".join(plain(r["detail"], 200) for r in event.grade_reasons or [] if r.get("grade"))
+    # the reasons that decided the grade (one giving a lower grade beside it reads as a contradiction)
+    deciding = [r for r in event.grade_reasons or [] if r.get("grade") and r.get("grade") == event.grade]
+    reasons = "；".join(plain(reader_detail(str(r["detail"])), 200)
+                       for r in deciding or [r for r in event.grade_reasons or [] if r.get("grade")])
     lines = [f"- 事件编号：{event.id}（相关帖子 {count} 条）",
              f"- 概要：「{plain(first.text if first else '', 120)}」"]
     if first is not None:

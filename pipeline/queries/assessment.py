@@ -27,7 +27,7 @@ All as of ``now``.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from statistics import median
 from typing import Any
@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pipeline.queries.headlines import headlines
 from pipeline.queries.report_common import WORKING_ROLES
 from pipeline.reports.periods import Period
 from pipeline.storage.models import Assignment, Deadline, Event, Response, Unit
@@ -159,6 +160,8 @@ def assessment_figures(session: Session, period: Period, now: datetime) -> Asses
     for uid, n in returned:
         units[uid].returned = int(n)
     scored = sorted((u for u in [*units.values(), coordinators] if u.active), key=order_key)
+    names = headlines(session, [c.event_id for c in late])
+    late = [replace(c, title=names.get(c.event_id, c.title)) for c in late]
     return AssessmentFigures(period, now, until, tuple(scored), tuple(sorted(late, key=lambda c: (-c.late_hours, c.event_id))))
 
 

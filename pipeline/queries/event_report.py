@@ -17,8 +17,11 @@ from sqlalchemy.orm import Session
 
 from pipeline.config import PolicyConfig
 from pipeline.coverage import GapView, open_gaps
+from pipeline.queries.headlines import headlines
 from pipeline.queries.report_common import Count, counted, deadline_state
 from pipeline.queries.rising import event_signals
+from pipeline.reports.spread import Spread, SpreadPost, chain, own_comment, spread
+from pipeline.rules.grading import reader_detail
 from pipeline.storage.models import Assignment, Deadline, Event, Post, Response, Source, Unit
 from pipeline.timeparse import SHANGHAI
 
@@ -96,6 +99,7 @@ class EventFigures:
     leadership: bool
     grade: str | None
     grade_reasons: tuple[str, ...]
+    grade_basis: tuple[tuple[str, str | None], ...]   # (reason, the grade it gives)
     posts: int
     engagement: int | None
     first_seen_at: datetime
@@ -111,6 +115,16 @@ class EventFigures:
     deadlines: tuple[DeadlineLine, ...]
     responses: tuple[ResponseLine, ...]
     gaps: tuple[GapView, ...]
+    spread: Spread                       # the repost tree and the key spreaders
+    first_post: SamplePost | None        # the earliest post by its known time (首发)
+    platform_firsts: tuple[tuple[str, datetime, int], ...]  # platform, its first post's time, posts
+    opinions: tuple[str, ...]            # what people said in their own words (网民观点's input)
+    sentiment: dict[str, int]            # posts by tone (负面 / 中性 / 正面; 未研判)
+
+    @property
+    def negative_share(self) -> float | None:
+        judged = sum(n for k, n in self.sentiment.items() if k != "未研判")
+        return self.sentiment.get("负面", 0) / judged if judged else None
     # heat index, 快速升温 figures, 持续发布 (pipeline.queries.rising.event_signals), when computed
     heat: float | None = None
     rising: str | None = None
@@ -123,6 +137,7 @@ class EventFigures:
 
 @dataclass(frozen=True)
 class _Post:
+    key: str
     platform: str
     source: str | None
     local: bool
@@ -133,6 +148,17 @@ class _Post:
     published_at: datetime | None
     first_seen_at: datetime
     counts: tuple[int | None, int | None, int | None]
+    precision: str | None = None
+    reposted: str | None = None
+    sentiment: str | None = None
+
+    @property
+    def at(self) -> datetime:
+        """When it was published, where known to the minute and not after its detection; else
+        when it was detected (the rule of ``PostInput.known_time``)."""
+        p = self.published_at
+        return p if p is not None and self.precision in ("minute", "second") and p <= self.first_seen_at \
+            else self.first_seen_at
 
     @property
     def engagement(self) -> int | None:
@@ -147,11 +173,14 @@ def event_figures(session: Session, event_id: int, now: datetime, policy: Policy
     posts = _posts(session, event_id, now)
     first = min([p.first_seen_at for p in posts], default=ev.first_seen_at)
     last = max([p.first_seen_at for p in posts], default=ev.last_seen_at)
-    hourly = last - first < HOURLY_SPAN
+    hourly = max([p.at for p in posts], default=last) - min([p.at for p in posts], default=first) < HOURLY_SPAN
     return EventFigures(
-        now=now, event_id=ev.id, title=ev.title, relevant=bool(ev.relevant), topic=ev.topic,
+        now=now, event_id=ev.id, title=headlines(session, [event_id]).get(event_id, ev.title), relevant=bool(ev.relevant), topic=ev.topic,
         categories=tuple(ev.categories or ()), rumor=bool(ev.rumor), leadership=bool(ev.leadership), grade=ev.grade,
-        grade_reasons=tuple(str(r.get("detail", r)) if isinstance(r, dict) else str(r) for r in ev.grade_reasons or ()),
+        grade_reasons=tuple(reader_detail(str(r.get("detail", r))) if isinstance(r, dict) else str(r)
+                            for r in ev.grade_reasons or ()),
+        grade_basis=tuple((reader_detail(str(r.get("detail", ""))), r.get("grade")) if isinstance(r, dict) else (str(r), None)
+                          for r in ev.grade_reasons or ()),
         posts=len(posts), engagement=ev.engagement, first_seen_at=first, last_seen_at=last,
         first_published_at=min([p.published_at for p in posts if p.published_at], default=None),
         hourly=hourly, timeline=_timeline(posts, hourly), platforms=_platforms(posts),
@@ -159,6 +188,11 @@ def event_figures(session: Session, event_id: int, now: datetime, policy: Policy
         samples=_samples(posts), assignments=_assignments(session, event_id),
         deadlines=_deadlines(session, event_id, now), responses=_responses(session, event_id, now),
         gaps=tuple(g for g in open_gaps(session, first, max(last, now)) if g.overlaps(first, last)),
+        spread=spread([SpreadPost(p.key, p.platform, p.author or p.source, p.text, p.at, sum(c or 0 for c in p.counts),
+                                  p.reposted) for p in posts]),
+        first_post=_sample("首发", min(posts, key=lambda p: p.at)) if posts else None,
+        platform_firsts=_platform_firsts(posts), opinions=tuple(_opinions(posts)),
+        sentiment=dict(Counter(p.sentiment or "未研判" for p in posts)),
         **_signals(session, event_id, now, policy),
     )
 
@@ -171,13 +205,46 @@ def _signals(session: Session, event_id: int, now: datetime, policy: PolicyConfi
 
 
 def _posts(session: Session, event_id: int, now: datetime) -> list[_Post]:
-    stmt = (select(Post.platform, Source.name, Source.local, Post.author, Post.title, Post.text, Post.url,
-                   Post.published_at, Post.first_seen_at, Post.reposts, Post.comments, Post.likes)
+    stmt = (select(Post.id, Post.platform_id, Post.platform, Source.name, Source.local, Post.author, Post.title,
+                   Post.text, Post.url, Post.published_at, Post.first_seen_at, Post.reposts, Post.comments, Post.likes,
+                   Post.published_precision, Post.raw, Post.sentiment)
             .outerjoin(Source, Source.id == Post.source_id)
             .where(Post.event_id == event_id, Post.first_seen_at <= now).order_by(Post.first_seen_at, Post.id))
     rows: Any = session.execute(stmt)
-    return [_Post(pf, src, bool(local), author, title, text, url, pub, seen, (r, c, lk))
-            for pf, src, local, author, title, text, url, pub, seen, r, c, lk in rows]
+    return [_Post(str(pid or f"#{rid}"), pf, src, bool(local), author, title, text, url, pub, seen, (r, c, lk), prec,
+                  _reposted(raw), tone)
+            for rid, pid, pf, src, local, author, title, text, url, pub, seen, r, c, lk, prec, raw, tone in rows]
+
+
+def _reposted(raw: Any) -> str | None:
+    """The platform id of the post this one reposts, when the crawler recorded it."""
+    value = raw.get("retweeted_id") if isinstance(raw, dict) else None
+    return str(value) if value else None
+
+
+def _platform_firsts(posts: list[_Post]) -> tuple[tuple[str, datetime, int], ...]:
+    """When each platform first carried the event, in that order, with its posts."""
+    firsts: dict[str, datetime] = {}
+    counts: Counter[str] = Counter()
+    for p in posts:
+        counts[p.platform] += 1
+        firsts[p.platform] = min(firsts.get(p.platform, p.at), p.at)
+    return tuple((pf, at, counts[pf]) for pf, at in sorted(firsts.items(), key=lambda kv: (kv[1], kv[0])))
+
+
+def _opinions(posts: list[_Post]) -> list[str]:
+    """People's own words: an original post's title and text; of a repost, the comment its
+    poster added and those added along its ``//@`` chain (not the passed-on original, already
+    counted as its own post or not people's words)."""
+    said: list[str] = []
+    for p in posts:
+        links = chain(p.text)
+        if not links:
+            said.append(f"{p.title}。{p.text}" if p.title else p.text)
+            continue
+        said.append(own_comment(p.text))
+        said.extend(words for _, words in links[:-1])
+    return [s for s in said if s]
 
 
 def _floor(moment: datetime, hourly: bool) -> datetime:
@@ -187,10 +254,11 @@ def _floor(moment: datetime, hourly: bool) -> datetime:
 
 
 def _timeline(posts: list[_Post], hourly: bool) -> tuple[tuple[datetime, int], ...]:
-    """Posts per hour (or day), every bucket from the first to the last, empty ones included."""
+    """Posts per hour (or day) of their publication (``_Post.at``), every bucket from the first
+    to the last, empty ones included."""
     if not posts:
         return ()
-    counts = Counter(_floor(p.first_seen_at, hourly) for p in posts)
+    counts = Counter(_floor(p.at, hourly) for p in posts)
     step = timedelta(hours=1) if hourly else timedelta(days=1)
     at, end, buckets = min(counts), max(counts), []
     while at <= end:
@@ -246,10 +314,13 @@ def _samples(posts: list[_Post]) -> tuple[SamplePost, ...]:
         if id(p) in seen or len(samples) >= SAMPLES:
             continue
         seen.add(id(p))
-        excerpt = p.text if len(p.text) <= 160 else p.text[:159] + "…"
-        samples.append(SamplePost(why, p.platform, p.source, p.author, p.published_at, p.first_seen_at,
-                                  p.engagement, excerpt, p.url))
+        samples.append(_sample(why, p))
     return tuple(samples)
+
+
+def _sample(why: str, p: _Post) -> SamplePost:
+    excerpt = p.text if len(p.text) <= 160 else p.text[:159] + "…"
+    return SamplePost(why, p.platform, p.source, p.author, p.at, p.first_seen_at, p.engagement, excerpt, p.url)
 
 
 def _assignments(session: Session, event_id: int) -> tuple[AssignmentLine, ...]:

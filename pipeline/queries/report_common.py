@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from pipeline.queries.headlines import headlines
 from pipeline.storage.models import Assignment, Deadline, Event, Post, Response, Unit
 from pipeline.storage.store import chunks
 
@@ -137,12 +138,13 @@ def event_lines(session: Session, posts: dict[int, int], now: datetime) -> list[
                 transfers[eid].append(unit)
     handling = _handling(session, [a for _, _, a in owners.values()], now)
     answered = _responses(session, ids, now)
+    names = headlines(session, ids)
     lines = []
     for eid in ids:
         ev = events[eid]
         owner: tuple[str | None, str | None, int] = owners.get(eid, (None, None, -1))
         owner_unit, owner_status, aid = owner
-        lines.append(EventLine(eid, ev.title, ev.grade, ev.topic, tuple(ev.categories or ()), bool(ev.rumor),
+        lines.append(EventLine(eid, names.get(eid, ev.title), ev.grade, ev.topic, tuple(ev.categories or ()), bool(ev.rumor),
                                owner_unit, owner_status, handling.get(aid, "none"), posts[eid], ev.engagement, ev.first_seen_at,
                                answered.get(eid, 0), tuple(transfers[eid])))
     return lines

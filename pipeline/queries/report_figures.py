@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, or_, select
@@ -33,7 +33,7 @@ from pipeline.queries.report_common import (
     transferred_events,
 )
 from pipeline.reports.periods import Period
-from pipeline.storage.models import Event, Post, Source, SourceRun
+from pipeline.storage.models import Assignment, Deadline, Event, Post, Source, SourceRun
 from pipeline.storage.store import chunks
 from pipeline.vocabulary import GRADES, rank
 
@@ -63,7 +63,8 @@ class PeriodFigures:
     collected: int                    # every post detected in the span
     relevant: int                     # 涉云和信息
     previous_relevant: int            # the same span of the previous period
-    trend: tuple[int, ...]            # relevant posts per bucket (hour of a day, day of a week/month)
+    trend: tuple[int, ...]            # relevant posts per bucket of their publication (hour of a day, day of a week/month)
+    published_before: int             # relevant posts of the span published before the period began
     platforms: tuple[Count, ...]      # relevant posts by platform code
     sources: tuple[Count, ...]        # relevant posts by source name, the most active first
     topics: tuple[Count, ...]
@@ -86,6 +87,12 @@ class PeriodFigures:
     overdue_ids: tuple[int, ...]      # ... the first TOP_EVENTS of them (most serious first)
     sources_health: tuple[SourceLine, ...]
     gaps: tuple[GapView, ...]
+    previous_platforms: tuple[Count, ...] = ()   # the same figures of the previous span (环比)
+    previous_topics: tuple[Count, ...] = ()
+    previous_sentiment: tuple[Count, ...] | None = None
+    returning: int = 0                # the period's events first detected before it (the matter came back)
+    due_soon: int = 0                 # unmet milestones of the period's events due within 24 h of ``now``
+    first_collected: datetime | None = None   # the first post the system ever detected
 
     @property
     def complete(self) -> bool:
@@ -119,13 +126,15 @@ def period_figures(session: Session, period: Period, now: datetime, urgent: tupl
     urgent_new = [f for f in new if f.grade in urgent]
     rumours = [f for f in facts if f.rumor]
     overdue = [f.event_id for f in _by_severity(facts, active) if f.handling == "overdue"]
+    trend, earlier = _trend(session, period, until)
     lines = lambda chosen, n: tuple(event_lines(session, _ranked(chosen, active, n), now))  # noqa: E731
     return PeriodFigures(
         period=period, now=now, until=until,
         collected=count(_span(Post.first_seen_at, start, until)),
         relevant=count(relevant),
         previous_relevant=count(_relevant_in(*previous_span(period, until))),
-        trend=_trend(session, period, until),
+        trend=trend,
+        published_before=earlier,
         platforms=_grouped(session, Post.platform, relevant, "未知平台"),
         sources=_sources(session, relevant),
         topics=_grouped(session, Post.topic, relevant, "未分类"),
@@ -148,15 +157,47 @@ def period_figures(session: Session, period: Period, now: datetime, urgent: tupl
         overdue_ids=tuple(overdue[:TOP_EVENTS]),
         sources_health=_sources_health(session, start, until),
         gaps=tuple(open_gaps(session, start, until)),
+        previous_platforms=_grouped(session, Post.platform, _relevant_in(*previous_span(period, until)), "未知平台"),
+        previous_topics=_grouped(session, Post.topic, _relevant_in(*previous_span(period, until)), "未分类"),
+        previous_sentiment=sentiment_counts(session, *previous_span(period, until)),
+        returning=sum(1 for f in facts if not f.new and f.first_seen_at < start),
+        due_soon=_due_soon(session, list(active), now),
+        first_collected=session.scalar(select(func.min(Post.first_seen_at))),
     )
 
 
-def _trend(session: Session, period: Period, until: datetime) -> tuple[int, ...]:
-    buckets = [0] * len(period.buckets())
-    stmt = select(Post.first_seen_at).where(_relevant_in(period.start, until))
-    for seen in session.scalars(stmt):
-        buckets[period.bucket_of(seen)] += 1
-    return tuple(buckets)
+def _due_soon(session: Session, event_ids: list[int], now: datetime, within: timedelta = timedelta(hours=24)) -> int:
+    """Unmet, uncancelled milestones of the working units of these events due in the next ``within``."""
+    total = 0
+    for part in chunks(event_ids):
+        stmt = (select(func.count()).select_from(Deadline).join(Assignment, Assignment.id == Deadline.assignment_id)
+                .where(Assignment.event_id.in_(part), Assignment.status != "withdrawn", Deadline.met_at.is_(None),
+                       Deadline.cancelled_at.is_(None), Deadline.due_at > now, Deadline.due_at <= now + within))
+        total += int(session.scalar(stmt) or 0)
+    return total
+
+
+def posted_at(published: datetime | None, precision: str | None, seen: datetime) -> datetime:
+    """When a post appeared: its publication time where known to the minute and not after its
+    detection (the rule of ``PostInput.known_time``), else its detection time."""
+    return published if published is not None and precision in ("minute", "second") and published <= seen else seen
+
+
+def _trend(session: Session, period: Period, until: datetime) -> tuple[tuple[int, ...], int]:
+    """The period's relevant posts per hour or day of their publication (``posted_at``), and how
+    many of them were published before the period began (detected in it: they are counted in
+    the period's 涉云和信息, not drawn at its first hour)."""
+    buckets, earlier = [0] * len(period.buckets()), 0
+    stmt = select(Post.published_at, Post.published_precision, Post.first_seen_at).where(
+        _relevant_in(period.start, until))
+    rows: Any = session.execute(stmt)
+    for published, precision, seen in rows:
+        at = posted_at(published, precision, seen)
+        if at < period.start:
+            earlier += 1
+        else:
+            buckets[period.bucket_of(at)] += 1
+    return tuple(buckets), earlier
 
 
 def _grouped(session: Session, column: Any, where: ColumnElement[bool],
@@ -189,6 +230,7 @@ class _Facts:
     handling: str        # the owner's worst milestone state now (STATE_NAMES)
     transferred: bool    # has a 线索移交 recipient
     answered: bool       # has a response recorded
+    first_seen_at: datetime
 
 
 def _facts(session: Session, active: dict[int, int], start: datetime, until: datetime, now: datetime) -> list[_Facts]:
@@ -203,7 +245,7 @@ def _facts(session: Session, active: dict[int, int], start: datetime, until: dat
         result: Any = session.execute(stmt)
         for eid, grade, cats, rumor, seen in result:
             rows.append(_Facts(int(eid), grade, tuple(cats or ()), bool(rumor), start <= seen < until,
-                               handling[eid], eid in transferred, eid in answered))
+                               handling[eid], eid in transferred, eid in answered, seen))
     return rows
 
 

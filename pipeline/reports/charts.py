@@ -12,6 +12,7 @@ from typing import Any
 from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from pipeline.reports.fonts import cjk_family
 
@@ -38,9 +39,22 @@ def render(draw: Callable[[Axes], None], width_cm: float = 16.0, height_cm: floa
     return out.getvalue()
 
 
-def _sparse_ticks(ax: Axes, labels: Sequence[str], most: int = 16) -> None:
-    step = max(1, -(-len(labels) // most))
-    ax.set_xticks(range(0, len(labels), step), [labels[i] for i in range(0, len(labels), step)])
+def _sparse_ticks(ax: Axes, labels: Sequence[str], width_cm: float = 16.0) -> None:
+    """At most as many labels as fit side by side (a CJK character is about 0.3 cm at 9 pt, plus a
+    gap); long labels are turned 45° and thinned to what fits turned."""
+    widest = max((sum(2 if ord(c) > 0x2E80 else 1 for c in label) for label in labels), default=1) * 0.16 + 0.4
+    fit = max(2, int(width_cm * 0.85 / widest))
+    turned = fit < min(len(labels), 8)
+    if turned:
+        fit = max(2, int(width_cm * 0.85 / 0.55))
+    step = max(1, -(-len(labels) // fit))
+    ax.set_xticks(range(0, len(labels), step), [labels[i] for i in range(0, len(labels), step)],
+                  rotation=45 if turned else 0, ha="right" if turned else "center")
+
+
+def _counts_axis(ax: Axes) -> None:
+    """A count axis has whole-number ticks (never 0.2 of a post)."""
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
 
 
 def trend_chart(labels: Sequence[str], values: Sequence[int], ylabel: str = "信息量（条）",
@@ -54,6 +68,7 @@ def trend_chart(labels: Sequence[str], values: Sequence[int], ylabel: str = "信
         ax.set_xlim(-0.8, max(len(values), 8) - 0.2)  # a few bars stay bars, not a wall
         _sparse_ticks(ax, labels)
         ax.set_ylabel(ylabel)
+        _counts_axis(ax)
         ax.grid(axis="x", visible=False)
         if peak > 0:
             i = list(values).index(peak)
@@ -67,6 +82,7 @@ def trend_chart(labels: Sequence[str], values: Sequence[int], ylabel: str = "信
             running = [sum(values[: i + 1]) for i in range(len(values))]
             twin.plot(range(len(values)), running, color=GREY, linewidth=1.2, marker=".", label="累计")
             twin.set_ylabel("累计（条）")
+            _counts_axis(twin)
             twin.grid(visible=False)
             twin.set_ylim(0, running[-1] * 1.1 or 1)
 
@@ -82,6 +98,8 @@ def bar_chart(names: Sequence[str], values: Sequence[float], xlabel: str, percen
         ax.barh(ys, values, color=[PALETTE[i % len(PALETTE)] for i in range(len(values))], height=0.6)
         ax.set_yticks(ys, list(names))
         ax.set_xlabel(xlabel)
+        if not percent:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
         ax.grid(axis="y", visible=False)
         top = max(values, default=0) or 1
         ax.set_xlim(0, (1.0 if percent else top) * 1.15)
@@ -104,3 +122,29 @@ def share_chart(names: Sequence[str], values: Sequence[int]) -> bytes:
         ax.set_aspect("equal")
 
     return render(draw, height_cm=6.5)
+
+
+def tree_chart(lines: Sequence[tuple[int, str]]) -> bytes:
+    """A repost tree from its pre-order lines (depth, account): one row per account, indented by
+    its level, joined to its parent by an elbow line with an arrow toward the reposter."""
+    height = max(3.0, 1.0 + 0.62 * len(lines))
+    deepest = max((d for d, _ in lines), default=0)
+
+    def draw(ax: Axes) -> None:
+        ax.axis("off")
+        parents: dict[int, int] = {}
+        for row, (depth, account) in enumerate(lines):
+            y = -row
+            if depth:
+                p = parents[depth - 1]
+                ax.annotate("", (depth - 0.05, y), xytext=(depth - 1 + 0.1, -p), arrowprops={
+                    "arrowstyle": "->", "color": GREY, "connectionstyle": "angle,angleA=-90,angleB=180,rad=0",
+                    "linewidth": 0.8})
+            ax.text(depth, y, account, va="center", ha="left", fontsize=9,
+                    bbox={"boxstyle": "round,pad=0.3", "facecolor": "#dae3f3" if depth else "#f8cbad",
+                          "edgecolor": BLUE if depth else RED, "linewidth": 0.6})
+            parents[depth] = row
+        ax.set_xlim(-0.2, deepest + 3.2)
+        ax.set_ylim(-len(lines) + 0.4, 0.6)
+
+    return render(draw, height_cm=height)

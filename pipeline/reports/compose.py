@@ -15,6 +15,7 @@ from pipeline.queries.report_figures import PeriodFigures
 from pipeline.reports import charts
 from pipeline.reports import templates as t
 from pipeline.reports.document import Block, Chart, Column, Document, Paragraph, Section, Table
+from pipeline.reports.judgement import period_judgement
 from pipeline.vocabulary import GRADES, HEALTH_NAMES, REPORT_NAMES, STATUS_NAMES
 
 NUMERALS = "一二三四五六七八九十"
@@ -64,7 +65,7 @@ def counts_table(title: str, first: str, counts: tuple[Count, ...], whole: int, 
 
 def event_table(title: str, lines: tuple[EventLine, ...], sheet: str, categories: bool = False) -> Table:
     """Events with grade, owner and state; ``categories`` adds their key categories."""
-    columns = (Column("编号", "int"), Column("事件", clip=40), *((Column("重点类别"),) if categories else ()),
+    columns = (Column("编号", "int"), Column("事件", clip=48), *((Column("重点类别"),) if categories else ()),
                Column("等级"), Column("本期信息量", "int"), Column("牵头单位"), Column("办理情况"))
     rows = tuple((e.event_id, e.title, *(("、".join(e.categories) or None,) if categories else ()), e.grade, e.posts,
                   e.owner or "未分办", f"{STATUS_NAMES.get(e.status or '', '—')}，{STATE_NAMES[e.handling]}")
@@ -79,6 +80,8 @@ def more_rows(shown: int, total: int) -> list[Block]:
 
 def periodic_summary(fig: PeriodFigures, words: tuple[Count, ...], head: Letterhead) -> str:
     label = fig.period.label + ("" if fig.complete else f"（截至{t.when(fig.until)}）")
+    if before_collection(fig):
+        return f"{label}，{coverage_sentence(fig)}"
     if fig.relevant == 0 and fig.events_active == 0:
         extra = f"共采集信息{fig.collected}条，均与本县政务无关。" if fig.collected else "。"
         return f"{label}，未监测到涉{head.short}信息" + ("，" + extra if fig.collected else extra) + t.gaps_sentence(len(fig.gaps))
@@ -106,10 +109,14 @@ def _overall(fig: PeriodFigures) -> list[Block]:
         (f"上{unit}同期涉云和信息（条）", fig.previous_relevant), ("涉及舆情事件（起）", fig.events_active),
         *((f"新增{g}事件（起）", fig.events_new[g]) for g in GRADES)), sheet="主要数据")
     blocks: list[Block] = [key, Paragraph(f"{t.change_sentence(fig.relevant, fig.previous_relevant, unit)}。")]
-    if fig.relevant:
+    if any(fig.trend):
         peak = max(range(len(fig.trend)), key=lambda i: fig.trend[i])
-        blocks.append(Paragraph(f"信息量峰值出现在{labels[peak]}，共{fig.trend[peak]}条。"))
-        blocks.append(Chart(f"涉云和信息量走势（按{'小时' if fig.period.hourly else '日'}）", charts.trend_chart(labels, fig.trend)))
+        early = f"；另有{fig.published_before}条发布于本期之前、本期才监测到，未计入走势图" if fig.published_before else ""
+        blocks.append(Paragraph(f"按发布时间统计，信息量峰值出现在{labels[peak]}，共{fig.trend[peak]}条{early}。"))
+        caption = f"涉云和信息量走势（按发布时间，每{'小时' if fig.period.hourly else '日'}）"
+        blocks.append(Chart(caption, charts.trend_chart(labels, fig.trend)))
+    elif fig.published_before:
+        blocks.append(Paragraph(f"本期{fig.published_before}条信息均发布于本期之前、本期才监测到。"))
     blocks.append(Table("信息量走势", (Column("时段"), Column("涉云和信息（条）", "int")),
                         tuple(zip(labels, fig.trend, strict=True)), sheet="走势", in_document=False))
     return blocks
@@ -162,7 +169,7 @@ def _key_items(fig: PeriodFigures) -> list[Block]:
               tuple((c.name, c.count) for c in fig.key_counts), sheet="重点类别"),
         event_table("需重点回应的信息", fig.key_items, "重点信息", categories=True),
         *more_rows(len(fig.key_items), fig.key_total),
-        Table("谣言处置情况", (Column("事件编号", "int"), Column("事件", clip=32), Column("牵头单位"), Column("线索移交"),
+        Table("谣言处置情况", (Column("事件编号", "int"), Column("事件", clip=48), Column("牵头单位"), Column("线索移交"),
                           Column("回应次数", "int"), Column("时限情况")),
               tuple((r.event_id, r.title, r.owner or "未分办", "、".join(r.transfers) or None, r.responses,
                      STATE_NAMES[r.handling]) for r in fig.rumours), sheet="谣言", empty="本期未发现谣言类信息。"),
@@ -170,12 +177,26 @@ def _key_items(fig: PeriodFigures) -> list[Block]:
     ]
 
 
+def before_collection(fig: PeriodFigures) -> bool:
+    """The whole period lies before the first post the system ever detected."""
+    return fig.first_collected is None or fig.until <= fig.first_collected
+
+
+def coverage_sentence(fig: PeriodFigures) -> str:
+    """What the figures of a period before collection started mean (nothing, not 无舆情)."""
+    if fig.first_collected is None:
+        return "系统尚未采集到任何信息，本期数据不反映实际舆情。"
+    return f"系统自{t.when(fig.first_collected)}起开始采集信息，本期在此之前，没有监测数据，不代表本期无舆情。"
+
+
 def _coverage(fig: PeriodFigures) -> list[Block]:
+    if before_collection(fig):
+        return [Paragraph(coverage_sentence(fig), lead="数据覆盖：")]
     health = Table("信息源运行状况", (Column("信息源"), Column("平台"), Column("当前状态"), Column("原因"),
                                 Column("本期运行次数", "int"), Column("其中异常", "int")),
                    tuple((s.name, t.platform_name(s.platform), HEALTH_NAMES.get(s.health, s.health), s.reason,
                           s.runs, s.failed_runs) for s in fig.sources_health), sheet="信息源",
-                   empty="未配置自动采集的信息源（信息来自导入文件）。")
+                   empty="本期无自动采集信息源的运行记录（信息来自导入文件）。")
     gaps = Table("采集覆盖缺口", (Column("信息源"), Column("类型"), Column("开始", "time"), Column("结束", "time"),
                               Column("原因")),
                  tuple((g.source, "信息源中断" if g.kind == "outage" else "搜索结果超出翻页上限", g.start_at, g.end_at, g.reason)
@@ -183,7 +204,19 @@ def _coverage(fig: PeriodFigures) -> list[Block]:
     return [health, gaps]
 
 
+def _judgement(fig: PeriodFigures) -> list[Block]:
+    """研判与风险提示: computed sentences, each with its figure (``judgement.period_judgement``)."""
+    said = period_judgement((fig.platforms, fig.previous_platforms), (fig.topics, fig.previous_topics),
+                            (fig.sentiment, fig.previous_sentiment), _platform_names(fig),
+                            (fig.rumour_total, fig.rumour_answered), fig.returning, fig.overdue_total, fig.due_soon,
+                            fig.until)
+    return [Paragraph(sentence, lead=f"{i + 1}．") for i, sentence in enumerate(said)]
+
+
 def _advice(fig: PeriodFigures, head: Letterhead) -> list[Block]:
+    if before_collection(fig):
+        return [Paragraph(coverage_sentence(fig))]
+    judged = _judgement(fig)
     notes: list[str] = []
     if fig.overdue_total:
         ids = t.listing([str(i) for i in fig.overdue_ids]) + ("等" if fig.overdue_total > len(fig.overdue_ids) else "")
@@ -196,12 +229,15 @@ def _advice(fig: PeriodFigures, head: Letterhead) -> list[Block]:
     if fig.gaps:
         notes.append("部分信息源采集中断或不完整，请运维人员核查，相关时段必要时人工补充监测。")
     notes.append("请各单位继续做好日常监测，对需重点回应的信息按时限要求及时回应。")
-    return [Paragraph(n, lead=f"{NUMERALS[i]}是") for i, n in enumerate(notes)]
+    head_judged = [Paragraph("以下各项均据本期数据计算。", lead="研判与风险提示：")] if judged else []
+    return [*head_judged, *judged, Paragraph("", lead="工作建议："),
+            *(Paragraph(n, lead=f"{NUMERALS[i]}是") for i, n in enumerate(notes))]
 
 
 def periodic_document(fig: PeriodFigures, words: tuple[Count, ...], head: Letterhead) -> Document:
     kind, period = fig.period.kind, fig.period
-    notices = [f"本期数据不完整：{len(fig.gaps)}处信息源采集中断或搜索结果不完整（见“信息源与数据完整性”），相关时段的信息可能缺失。"] \
+    notices = [coverage_sentence(fig)] if before_collection(fig) else []
+    notices += [f"本期数据不完整：{len(fig.gaps)}处信息源采集中断或搜索结果不完整（见“信息源与数据完整性”），相关时段的信息可能缺失。"] \
         if fig.gaps else []
     if not fig.complete:
         notices.append(f"本期尚未结束，数据截至{t.when(fig.until)}。")
@@ -213,6 +249,7 @@ def periodic_document(fig: PeriodFigures, words: tuple[Count, ...], head: Letter
         issued=fig.now, title=f"{period.label}{REPORT_NAMES[kind]}", summary=periodic_summary(fig, words, head),
         notices=tuple(notices), sections=body,
         basis=(f"统计口径：信息按系统首次监测到的时间计入本期（{period.label}，北京时间）；涉{head.short}信息指研判为与本县政务相关的信息；"
+               f"走势图按信息发布时间（未知或仅知日期的按监测时间）统计；"
                f"事件等级、办理状态与时限情况截至{t.when(fig.now)}；环比与上一{UNIT_OF[kind]}同一时段比较。"),
         distribution=head.distribution,
         meta={"报告": REPORT_NAMES[kind], "周期": period.label, "开始": f"{period.start:%Y-%m-%d %H:%M}",

@@ -111,7 +111,7 @@ def _chart(fig: AssessmentFigures) -> list[Block]:
 
 
 def _late(fig: AssessmentFigures) -> Table:
-    return Table("超时事项", (Column("事件编号", "int"), Column("事件", clip=24), Column("等级"), Column("责任单位"), Column("时限节点"),
+    return Table("超时事项", (Column("事件编号", "int"), Column("事件", clip=48), Column("等级"), Column("责任单位"), Column("时限节点"),
                           Column("应完成时间", "time"), Column("实际完成时间", "time"), Column("超时（小时）", "hours")),
                  tuple((c.event_id, c.title, c.grade, c.unit, MILESTONE_NAMES.get(c.milestone, c.milestone), c.due_at,
                         c.met_at, c.late_hours) for c in fig.late_cases), sheet="超时事项", empty="本期无超时事项。")

@@ -1,7 +1,9 @@
-"""The 舆情专报 of one event as a ``Document`` (RULES.md §5, §8): overview; spread (platforms,
-timeline, first and peak moments, engagement); what is said (main claims, sample posts);
-grade and its evidence; who owns it, the deadlines and their state, the responses so far; and
-the next steps written by template from RULES.md §3–§4.
+"""The 舆情专报 of one event as a ``Document`` (RULES.md §5, §8): overview; 研判 — sentences each
+carrying its figure, computed from the data; 传播分析 (first source, platforms in the order they
+joined, timeline by publication time and its peak, key spreaders, the repost tree); 网民观点
+(views with their share and a representative sentence, ``views``); sample posts; grade and its
+evidence; who owns it, the deadlines and their state, the responses so far; and the next steps
+written by template from RULES.md §3–§4.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from pipeline.reports import charts
 from pipeline.reports import templates as t
 from pipeline.reports.compose import Letterhead, sections
 from pipeline.reports.document import Block, Chart, Column, Document, Paragraph, Table
+from pipeline.reports.judgement import event_judgement
+from pipeline.reports.views import METHOD, View
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import MILESTONE_NAMES, ROLE_NAMES, STATUS_NAMES
 
-
-def _short(title: str, most: int = 28) -> str:
-    return title if len(title) <= most else title[: most - 1] + "…"
+Opinions = tuple[tuple[View, ...], int]   # the views and how many texts they were drawn from
 
 
 def _owner(fig: EventFigures) -> str | None:
@@ -29,10 +31,14 @@ def event_summary(fig: EventFigures) -> str:
         return f"截至{t.when(fig.now)}，事件{fig.event_id}尚无监测到的信息。"
     spread = t.listing([t.platform_name(p.platform) for p in fig.platforms])
     engagement = f"总互动量{fig.engagement}" if fig.engagement is not None else "互动量未知（部分平台未提供）"
-    text = (f"{t.when(fig.first_seen_at)}，系统监测到“{fig.title}”相关信息。截至{t.when(fig.now)}，共监测到相关信息"
+    first = fig.first_post
+    origin = (f"“{fig.title}”相关信息{t.when(first.published_at)}首发于{t.platform_name(first.platform)}"
+              f"（{first.author or first.source or '未署名账号'}），系统于{t.when(fig.first_seen_at)}监测到。"
+              if first is not None else f"{t.when(fig.first_seen_at)}，系统监测到“{fig.title}”相关信息。")
+    text = (f"{origin}截至{t.when(fig.now)}，共监测到相关信息"
             f"{fig.posts}条，涉及{spread}{len(fig.platforms)}个平台，{engagement}。")
     if fig.grade:
-        text += f"该事件定级为{fig.grade}" + (f"（{fig.grade_reasons[0]}）" if fig.grade_reasons else "") + "。"
+        text += t.grade_statement(fig.grade, fig.grade_basis) + "。"
     owner = _owner(fig)
     live = [d for d in fig.deadlines if d.unit == owner and d.state != "cancelled"]
     if owner:
@@ -70,38 +76,83 @@ def _signal_rows(fig: EventFigures) -> tuple[tuple[str, str], ...]:
 
 def _spread(fig: EventFigures) -> list[Block]:
     blocks: list[Block] = []
+    if fig.first_post is not None:
+        f = fig.first_post
+        who = t.listing([f.author or "", f"（{f.source}）" if f.source and f.source != f.author else ""], "")
+        blocks.append(Paragraph(f"{t.when(f.published_at)}，{who or '未署名账号'}在{t.platform_name(f.platform)}"
+                                f"发布相关信息，为目前监测到的最早信息。", lead="首发："))
     fmt = "%m-%d %H时" if fig.hourly else "%m-%d"
     labels = [b.astimezone(SHANGHAI).strftime(fmt) for b, _ in fig.timeline]
     peak = fig.peak
     if peak is not None:
-        blocks.append(Paragraph(f"首次监测于{t.when(fig.first_seen_at)}；信息量峰值出现在{t.when(peak[0])}起的"
-                                f"{'1小时' if fig.hourly else '1天'}内，共{peak[1]}条。"))
-        blocks.append(Chart(f"事件信息量走势（按{'小时' if fig.hourly else '日'}）",
+        blocks.append(Paragraph(f"信息量峰值出现在{t.when(peak[0])}起的{'1小时' if fig.hourly else '1天'}内，"
+                                f"共{peak[1]}条（按信息发布时间统计）。", lead="峰值："))
+        blocks.append(Chart(f"事件信息量走势（按发布时间，每{'小时' if fig.hourly else '日'}）",
                             charts.trend_chart(labels, [n for _, n in fig.timeline], cumulative=True)))
-    blocks.append(Table("传播平台与互动量", (Column("平台"), Column("信息量（条）", "int"), Column("转发", "int"),
-                                      Column("评论", "int"), Column("点赞", "int"), Column("互动数未知的信息（条）", "int")),
-                        tuple((t.platform_name(p.platform), p.posts, p.reposts, p.comments, p.likes, p.unknown)
-                              for p in fig.platforms), sheet="传播平台"))
+    firsts = {pf: (at, n) for pf, at, n in fig.platform_firsts}
+    blocks.append(Table("各平台传播情况（按首次出现先后）",
+                        (Column("平台"), Column("首次出现", "time"), Column("信息量（条）", "int"), Column("转发", "int"),
+                         Column("评论", "int"), Column("点赞", "int"), Column("互动数未知（条）", "int")),
+                        tuple((t.platform_name(p.platform), firsts[p.platform][0], p.posts, p.reposts, p.comments, p.likes,
+                               p.unknown) for p in sorted(fig.platforms, key=lambda p: firsts[p.platform][0])),
+                        sheet="传播平台"))
     blocks.append(Table("信息走势", (Column("时段开始", "time"), Column("信息量（条）", "int")), fig.timeline,
                         sheet="走势", in_document=False))
-    blocks.append(Table("主要信息来源", (Column("来源"), Column("信息量（条）", "int")),
-                        tuple((c.name, c.count) for c in fig.sources[:10]), sheet="来源"))
+    return [*blocks, *_spreaders(fig), *_tree(fig)]
+
+
+def _spreaders(fig: EventFigures) -> list[Block]:
+    rows = tuple((s.account, t.platform_name(s.platform), s.posts, s.own_reach, s.carried_reach,
+                  t.share(s.carried_reach, fig.engagement or 0)) for s in fig.spread.spreaders)
+    return [Table("关键传播账号", (Column("账号"), Column("平台"), Column("发布/转发（条）", "int"), Column("自身互动量", "int"),
+                               Column("带动互动量", "int"), Column("占总互动量", "percent")), rows, sheet="关键传播账号",
+                  empty="无可识别的传播账号。"),
+            Paragraph("带动互动量为账号自身信息的互动量与经其转发链传出的信息的互动量之和。", lead="注：")]
+
+
+def _tree(fig: EventFigures) -> list[Block]:
+    sp = fig.spread
+    rows = tuple((("　" * (line.depth - 1) + "└ " if line.depth else "") + line.account, t.platform_name(line.platform),
+                  line.depth, line.at, line.reach, line.comment or None) for line in sp.tree)
+    blocks: list[Block] = [Paragraph(
+        f"根据转发信息中的“//@账号：”转发链与平台提供的转发关系，重建出{sp.accounts}个账号之间的{sp.reposts}次转发，"
+        f"最长转发链{sp.depth}级。", lead="转发路径：")]
+    if sp.reposts:
+        blocks.append(Chart("转发路径图（箭头由被转发者指向转发者）", charts.tree_chart(
+            [(line.depth, f"{line.account}（{t.platform_name(line.platform)}）") for line in sp.tree])))
+    blocks.append(Table("转发路径", (Column("账号（缩进表示转发层级）"), Column("平台"), Column("层级", "int"),
+                                  Column("发布时间", "time"), Column("带动互动量", "int"), Column("转发时附言", clip=30)),
+                        rows, sheet="转发路径", empty="未发现转发关系。"))
     return blocks
 
 
+def _opinions(opinions: Opinions) -> list[Block]:
+    found, total = opinions
+    rows = tuple((f"观点{i + 1}", v.sentence, "、".join(v.keywords) or None, v.texts, v.share)
+                 for i, v in enumerate(found))
+    table = Table("网民观点", (Column("观点"), Column("代表性表述", clip=80), Column("关键词"), Column("信息（条）", "int"),
+                             Column("占比", "percent")), rows, sheet="网民观点", empty="尚无可归纳的网民观点。")
+    lead = (f"参与归纳的信息{total}条，归纳出主要观点{len(found)}个。" if found else "")
+    return [*([Paragraph(lead)] if lead else []), table, Paragraph(METHOD, lead="说明：")]
+
+
 def _content(fig: EventFigures) -> list[Block]:
-    claims = Table("主要说法", (Column("说法（首句或标题）"), Column("信息量（条）", "int")),
-                   tuple((c.name, c.count) for c in fig.claims), sheet="主要说法")
-    samples = Table("代表性信息", (Column("类型"), Column("平台"), Column("来源/作者"), Column("监测时间", "time"),
+    samples = Table("代表性信息", (Column("类型"), Column("平台"), Column("来源/作者"), Column("发布时间", "time"),
                                Column("互动量", "int"), Column("内容摘要", clip=90)),
                     tuple((s.why, t.platform_name(s.platform), t.listing([s.source or "", s.author or ""], " / ") or None,
-                           s.first_seen_at, s.engagement, s.text) for s in fig.samples), sheet="代表性信息")
-    return [claims, samples]
+                           s.published_at, s.engagement, s.text) for s in fig.samples), sheet="代表性信息")
+    return [samples]
 
 
 def _grade(fig: EventFigures) -> list[Block]:
-    head = f"当前等级：{fig.grade}。" if fig.grade else "当前未定级（与本县政务无关的信息不定级）。"
-    return [Paragraph(head), *(Paragraph(reason, lead=f"依据{i + 1}：") for i, reason in enumerate(fig.grade_reasons))]
+    if not fig.grade:
+        return [Paragraph("当前未定级（与本县政务无关的信息不定级）。")]
+    deciding = sorted((d for d, g in fig.grade_basis if g == fig.grade), key=lambda d: d.startswith("文本模型"))
+    others = [(d, g) for d, g in fig.grade_basis if g != fig.grade]
+    blocks: list[Block] = [Paragraph(t.grade_statement(fig.grade, fig.grade_basis) + "。", lead="当前等级：")]
+    blocks += [Paragraph(d, lead=f"定级依据{i + 1}：") for i, d in enumerate(deciding)]
+    blocks += [Paragraph(d + t.grade_aside(fig.grade, g), lead="参考：") for d, g in others]
+    return blocks
 
 
 def _handling(fig: EventFigures) -> list[Block]:
@@ -129,17 +180,23 @@ def _advice(fig: EventFigures, head: Letterhead) -> list[Block]:
     return [Paragraph(step, lead=f"{i + 1}．") for i, step in enumerate(steps)]
 
 
-def event_document(fig: EventFigures, head: Letterhead) -> Document:
+def _judgement(fig: EventFigures, opinions: Opinions) -> list[Block]:
+    return [Paragraph(sentence, lead=f"{i + 1}．") for i, sentence in enumerate(event_judgement(fig, opinions[0]))]
+
+
+def event_document(fig: EventFigures, head: Letterhead, opinions: Opinions = ((), 0)) -> Document:
     notices = [f"数据不完整：事件期间有{len(fig.gaps)}处信息源采集中断或搜索结果不完整，传播数据可能偏少。"] if fig.gaps else []
     gaps = Table("采集覆盖缺口", (Column("缺口"),), tuple((g.text(),) for g in fig.gaps), sheet="覆盖缺口",
                  empty="事件期间未发现采集覆盖缺口。")
-    body = sections(("事件概况", _overview(fig)), ("传播情况", [*_spread(fig), gaps]), ("主要内容", _content(fig)),
-                    ("等级与依据", _grade(fig)), ("办理情况", _handling(fig)), ("研判与处置建议", _advice(fig, head)))
+    body = sections(("事件概况", _overview(fig)), ("研判", _judgement(fig, opinions)), ("传播分析", [*_spread(fig), gaps]),
+                    ("网民观点", _opinions(opinions)), ("代表性信息", _content(fig)), ("等级与依据", _grade(fig)),
+                    ("办理情况", _handling(fig)), ("处置建议", _advice(fig, head)))
     return Document(
         kind="event", masthead=head.masthead("event"), number=head.number(fig.now.astimezone(SHANGHAI), fig.event_id, "号"),
-        issuer=head.issuer, issued=fig.now, title=f"关于“{_short(fig.title)}”的舆情专报", summary=event_summary(fig),
+        issuer=head.issuer, issued=fig.now, title=f"关于“{fig.title}”的舆情专报", summary=event_summary(fig),
         notices=tuple(notices), sections=body,
-        basis=f"统计口径：信息按系统首次监测到的时间统计，截至{t.when(fig.now)}；互动量为转发、评论、点赞之和，平台未提供的计为未知。",
+        basis=(f"统计口径：截至{t.when(fig.now)}系统监测到的信息；走势、首发与峰值按信息发布时间（发布时间未知或仅知日期的按系统监测到的时间）统计；"
+               "互动量为转发、评论、点赞之和，平台未提供的计为未知；网民观点的归纳方法见“网民观点”中的说明。"),
         distribution=head.distribution,
         meta={"报告": "舆情专报", "事件编号": str(fig.event_id), "等级": fig.grade or "未定级", "生成时间": t.when(fig.now)},
     )

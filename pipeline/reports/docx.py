@@ -25,6 +25,8 @@ BLACK = RGBColor(0, 0, 0)
 TEXT_WIDTH_CM = 15.6  # A4 (21 cm) less the 2.8 cm and 2.6 cm side margins
 MAX_ROWS = 200        # longer tables are cut in the document (the workbook has them whole)
 NUMERIC = ("int", "percent", "hours", "float")
+FLEXIBLE_LEAST = 4.0  # cm: a clipped column (title, excerpt) is never narrower than this
+UNBROKEN = (*NUMERIC, "time")   # values never broken over two lines (a figure, 2026-11-28 15:00)
 
 
 def _fonts(rpr_owner: Any, east: str, western: str = "Times New Roman") -> None:
@@ -81,6 +83,7 @@ def _setup(d: Any, doc: Document) -> None:
     normal.font.size = Pt(14)
     normal.paragraph_format.line_spacing = 1.3
     normal.paragraph_format.space_after = Pt(0)
+    _title_style(d.styles["Title"])
     for name, size in (("Heading 1", 15), ("Heading 2", 14)):
         style = d.styles[name]
         _fonts(style.element, "黑体")
@@ -90,6 +93,23 @@ def _setup(d: Any, doc: Document) -> None:
     d.core_properties.title, d.core_properties.author = doc.title, doc.issuer
     d.core_properties.created = doc.issued
     _page_numbers(section)
+
+
+def _title_style(style: Any) -> None:
+    """Word's Title style in the look of a document title: 宋体 20 pt bold black, centred, without
+    the template's coloured rule (the navigation pane then lists the title above the headings)."""
+    _fonts(style.element, "宋体")
+    style.font.size, style.font.bold, style.font.color.rgb = Pt(20), True, BLACK
+    ppr = style.element.get_or_add_pPr()
+    for border in ppr.findall(qn("w:pBdr")):
+        ppr.remove(border)
+    style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    style.paragraph_format.space_before, style.paragraph_format.space_after = Pt(18), Pt(12)
+    style.paragraph_format.keep_with_next = True
+    rpr = style.element.get_or_add_rPr()
+    for extra in ("w:spacing", "w:kern"):
+        for node in rpr.findall(qn(extra)):
+            rpr.remove(node)
 
 
 def _page_numbers(section: Any) -> None:
@@ -123,10 +143,28 @@ def _masthead(d: Any, doc: Document) -> None:
     line.paragraph_format.tab_stops.add_tab_stop(Cm(TEXT_WIDTH_CM), WD_TAB_ALIGNMENT.RIGHT)
     _run(line, f"{doc.issuer}　编\t{doc.issued_label}", size=14)
     _border(line, ("bottom",), size=24)
-    title = d.add_paragraph()
+    title = d.add_paragraph(style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.paragraph_format.space_before, title.paragraph_format.space_after = Pt(18), Pt(12)
-    _run(title, doc.title, east="宋体", size=20, bold=True)
+    for i, line in enumerate(_title_lines(doc.title)):
+        run = _run(title, "", east="宋体", size=20, bold=True, color=BLACK)
+        if i:
+            run.add_break()
+        run.add_text(line)
+    # The outline level makes the title an entry of Word's navigation pane, above the headings.
+    level = OxmlElement("w:outlineLvl")
+    level.set(qn("w:val"), "0")
+    title._p.get_or_add_pPr().append(level)
+
+
+TITLE_LINE = 21   # full-width characters of a 20 pt title line
+
+
+def _title_lines(title: str) -> list[str]:
+    """A long title broken after its closing quote (关于“…”/的舆情专报), never inside a word."""
+    cut = title.rfind("”") + 1
+    if len(title) <= TITLE_LINE or not 0 < cut < len(title):
+        return [title]
+    return [title[:cut], title[cut:]]
 
 
 def _text(d: Any, text: str, lead: str = "", *, indent: bool = True, size: float | None = None) -> Any:
@@ -159,7 +197,9 @@ def _caption(d: Any, text: str) -> None:
 def _widths(table: Table, size: float) -> list[float]:
     """Column widths (cm) fitting each column's longest text at 10.5 pt (a Chinese character is
     about 0.37 cm at 10.5 pt). Columns that clip their text (titles, excerpts) take the room the others
-    leave, at least 5 cm each; the others (at most 3.2 cm) give way proportionally when the page is too narrow."""
+    leave, at least ``FLEXIBLE_LEAST`` each; the others (at most 3.2 cm) give way when the page is too
+    narrow, down to four characters — except figures and times, which keep the width of their
+    longest value (never 0.0/%, never 2026-11-/28)."""
     def natural(text: str) -> float:
         return 0.6 + 0.185 * size / 10.5 * sum(2 if ord(c) > 0x2E80 else 1 for c in text)
 
@@ -169,12 +209,18 @@ def _widths(table: Table, size: float) -> list[float]:
     if not flexible:
         return _fitted(table, wanted, [max([natural(c.name[:1])] + [natural(c.text(r[i])) for r in table.rows[:50]])
                                        for i, c in enumerate(table.columns)])
-    wanted = [w if i in flexible else min(w, 3.2) for i, w in enumerate(wanted)]
-    fixed = sum(w for i, w in enumerate(wanted) if i not in flexible)
-    room = TEXT_WIDTH_CM - 5.0 * len(flexible)
-    scale = min(1.0, room / fixed) if fixed else 1.0
-    widths = [w * scale for w in wanted]
-    rest = (TEXT_WIDTH_CM - sum(w for i, w in enumerate(widths) if i not in flexible)) / len(flexible)
+    # Figures and times keep room for the widest substitute font (LibreOffice without Times New Roman).
+    least = [max([natural(c.text(r[i])) * 1.25 for r in table.rows[:50]], default=0.0) if c.kind in UNBROKEN else 0.0
+             for i, c in enumerate(table.columns)]
+    wanted = [w if i in flexible else max(least[i], min(w, 3.2)) for i, w in enumerate(wanted)]
+    floor = [least[i] or min(wanted[i], natural("字" * 4)) for i in range(len(wanted))]
+    others = [i for i in range(len(wanted)) if i not in flexible]
+    room = TEXT_WIDTH_CM - FLEXIBLE_LEAST * len(flexible)
+    give = sum(wanted[i] - floor[i] for i in others)
+    over = sum(wanted[i] for i in others) - room
+    share = min(1.0, over / give) if over > 0 and give else 0.0
+    widths = [wanted[i] - (wanted[i] - floor[i]) * share for i in range(len(wanted))]
+    rest = (TEXT_WIDTH_CM - sum(widths[i] for i in others)) / len(flexible)
     return [rest if i in flexible else w for i, w in enumerate(widths)]
 
 
@@ -185,7 +231,7 @@ def _fitted(table: Table, wanted: list[float], least: list[float]) -> list[float
     what is left widens the numbers' headers."""
     if sum(wanted) <= TEXT_WIDTH_CM:
         return [w * TEXT_WIDTH_CM / sum(wanted) for w in wanted]
-    numeric = {i for i, c in enumerate(table.columns) if c.kind in NUMERIC}
+    numeric = {i for i, c in enumerate(table.columns) if c.kind in UNBROKEN}
     kept = sum(least[i] for i in numeric)
     text = sum(w for i, w in enumerate(wanted) if i not in numeric)
     if not numeric or not text or kept >= TEXT_WIDTH_CM * 0.8:
@@ -222,6 +268,13 @@ def _table(d: Any, table: Table, number: int) -> None:
             _cell(cells[i], column.text(row[i]), widths[i], size, right=column.kind in NUMERIC)
     if len(table.rows) > MAX_ROWS:
         _text(d, f"（共{len(table.rows)}行，此处列出前{MAX_ROWS}行，完整数据见 Excel 版。）", size=10.5)
+    _gap(d)
+
+
+def _gap(d: Any) -> None:
+    """A small empty paragraph after a table, so the next text never touches its bottom rule."""
+    p = d.add_paragraph()
+    p.paragraph_format.space_after, p.paragraph_format.line_spacing = Pt(0), Pt(8)
 
 
 def _cell(cell: Any, text: str, width_cm: float, size: float, *, bold: bool = False, center: bool = False,
@@ -238,6 +291,7 @@ def _chart(d: Any, chart: Chart, number: int) -> None:
     p = d.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.line_spacing = 1.0
+    p.paragraph_format.keep_with_next = True   # a chart never parted from its caption
     p.add_run().add_picture(io.BytesIO(chart.png), width=Cm(min(chart.width_cm, TEXT_WIDTH_CM)))
     _caption(d, f"图{number}　{chart.caption}")
 

@@ -39,6 +39,7 @@ from pipeline.reports.docx import render_docx
 from pipeline.reports.hotwords import hot_words
 from pipeline.reports.html import render_html
 from pipeline.reports.periods import Period, due_periods
+from pipeline.reports.views import views
 from pipeline.reports.xlsx import render_xlsx
 from pipeline.runtime import Runtime
 from pipeline.vocabulary import GRADES
@@ -76,16 +77,18 @@ class Spec:
 def build(rt: Runtime, spec: Spec, now: datetime) -> Document:
     """The Document of one report, as of ``now``."""
     head = Letterhead.from_config(rt.cfg)
+    stop = [*rt.cfg.reports.stop_words, *rt.cfg.units.county.names]
     if spec.kind == "event":
         assert spec.event_id is not None
-        return event_document(rt.read(event_figures, spec.event_id, now, rt.cfg.policy), head)
+        fig = rt.read(event_figures, spec.event_id, now, rt.cfg.policy)
+        return event_document(fig, head, views(fig.opinions, Tokenizer(rt.settings.userdict_path).load().cut, stop))
     assert spec.period is not None
     if spec.kind == "assessment":
         return assessment_document(rt.read(assessment_figures, spec.period, now), head)
     tokenizer = Tokenizer(rt.settings.userdict_path).load()
     with rt.session() as session:
         figures = period_figures(session, spec.period, now, tuple(rt.cfg.alerts.urgent_grades))
-        words = hot_words(period_texts(session, spec.period, now), tokenizer, exclude=rt.cfg.units.county.names)
+        words = hot_words(period_texts(session, spec.period, now), tokenizer, exclude=stop)
     return periodic_document(figures, words, head)
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from pipeline.queries.report_common import Count
 from pipeline.timeparse import SHANGHAI
-from pipeline.vocabulary import GRADES, PLATFORM_NAMES
+from pipeline.vocabulary import GRADES, PLATFORM_NAMES, rank
 
 
 def share(part: int, whole: int) -> float | None:
@@ -120,3 +120,20 @@ def event_advice(grade: str | None, open_milestones: Sequence[tuple[str, datetim
         steps.append("事件期间部分信息源采集中断，传播数据可能偏少，请人工补充核查。")
     steps.append("持续监测舆情走势，如有新情况及时续报。")
     return steps
+
+
+def grade_statement(grade: str, basis: Sequence[tuple[str, str | None]]) -> str:
+    """One statement of a grade and what decided it (``basis``: (detail, grade it gives) of
+    every reason): 定级为重大，依据为死亡12人 ≥ 10人（国务院令第493号）. Reasons giving another
+    grade are not put beside it (they read as a contradiction); the report lists them apart."""
+    deciding = sorted((detail for detail, given in basis if given == grade), key=lambda d: d.startswith("文本模型"))
+    return f"该事件定级为{grade}" + (f"，依据为{listing(deciding, '；')}" if deciding else "")
+
+
+def grade_aside(grade: str, given: str | None) -> str:
+    """Why a reason that gives another grade did not decide it."""
+    if given is None or given not in GRADES or grade not in GRADES:
+        return "（未达到定级标准）"
+    if rank(given) > rank(grade):
+        return "（低于最终等级；等级取各项依据中的最高者）"
+    return "（高于最终等级，经人工调整后不作为定级依据）"

@@ -109,9 +109,18 @@ def statutory_cap(floors: list[Reason], figures_stated: bool) -> str | None:
     return highest(r.grade for r in floors if r.rule == "casualty") or GRADES[-1]
 
 
+DESK_NOTE = "，待分析员复核"
+
+
 def cap_note(model_grade: str, cap: str) -> str:
     return (f"文本模型判定为{model_grade}，高于文中伤亡/损失数字对应的{cap}（国务院令第493号），"
-            f"未自动采用，待分析员复核")
+            f"未自动采用{DESK_NOTE}")
+
+
+def reader_detail(detail: str) -> str:
+    """A grade reason as a report or alert states it: without the analyst desk's note (the
+    review queue keeps it)."""
+    return detail.replace(DESK_NOTE, "")
 
 
 def decide(

@@ -76,3 +76,19 @@ def test_retention_periods_are_checked_and_default_when_absent(config_dir: Path)
     p.unlink()  # an installation from before retention.yaml: the stated defaults
     defaults = load_config(config_dir).retention
     assert (defaults.irrelevant_post_days, defaults.closed_event_days) == (90, 1095)
+
+
+def test_the_reports_stop_words_are_editable_and_checked(config_dir: Path) -> None:
+    shipped = load_config(config_dir).reports.stop_words
+    assert {"只能", "截至", "送往", "影响", "意见"} <= set(shipped)      # the words issue 17 found among 热词
+    p = config_dir / "reports.yaml"
+    p.write_text("stop_words: [只能, 网友]\n", encoding="utf-8")
+    assert load_config(config_dir).reports.stop_words == ["只能", "网友"]
+    p.write_text("stop_words: [只能, '两个 词']\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"reports.yaml：stop_words：停用词应为不含空格、不超过12个字的词语，有误：'两个 词'"):
+        load_config(config_dir)
+    p.write_text("stopwords: [只能]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"reports.yaml：stopwords：不认识的配置项"):
+        load_config(config_dir)
+    p.unlink()
+    assert load_config(config_dir).reports.stop_words == []      # absent: no stop words, not an error

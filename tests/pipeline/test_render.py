@@ -132,3 +132,26 @@ def test_a_report_notice_by_mail_carries_the_file_as_plain_text(engine: Engine, 
     attached = [p for p in message.walk() if p.get_filename()]
     assert [p.get_filename() for p in attached] == [report.name]
     assert attached[0].get_payload(decode=True) == report.read_bytes()
+
+
+def test_a_report_notice_links_to_the_web_app_and_keeps_its_title_whole(engine: Engine, cfg: Config, tmp_path: Any) -> None:
+    """Issue 17: the notice of a new report gives the web app's download links (YUQING_PUBLIC_URL
+    + /reports/<id>/<format>), never the server's file path, and its heading is the report's
+    whole title."""
+    from pipeline.alerts.outbox import write_alerts
+    from pipeline.alerts.plan import AlertDraft
+
+    path = str(tmp_path / "state" / "reports" / "daily" / "daily-2026-11-27.docx")
+    title = "2026年11月27日舆情日报：崇头镇云和梯田客车交通事故致12人死亡等事件的汇总与研判"
+    with session_scope(engine) as s:
+        write_alerts(s, [AlertDraft("report:daily:2026-11-27", "report", cfg.alerts.leadership_recipient, False, payload={
+            "text": f"【舆情日报】{title}\n本期共监测到涉云和信息12条。\n本报告有Word版、Excel版。", "title": title,
+            "path": path, "files": {"docx": path, "xlsx": path.replace(".docx", ".xlsx")}, "report_id": 7})],
+            cfg.alerts, NOW)
+        alert = s.scalars(select(Alert).where(Alert.kind == "report")).one()
+        heading, text = render_message(s, [alert], NOW, public_url="https://yq.yunhe.gov.cn/")
+        assert heading == f"【舆情报告】{title}"                    # whole, though longer than 40 characters
+        assert "[Word版](https://yq.yunhe.gov.cn/reports/7/docx)、[Excel版](https://yq.yunhe.gov.cn/reports/7/xlsx)" in text
+        assert str(tmp_path) not in text
+        _, offline = render_message(s, [alert], NOW, public_url=None)
+        assert "请登录舆情系统，在“报告”页查看" in offline and str(tmp_path) not in offline

@@ -69,3 +69,25 @@ def test_no_usable_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_pa
             fonts.cjk_font()
     finally:
         fonts.cjk_font.cache_clear()
+
+
+def test_count_axes_have_whole_ticks_and_labels_are_thinned_to_fit() -> None:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(16 / 2.54, 7 / 2.54))
+    ax = fig.add_subplot()
+    ax.bar(range(3), [0, 1, 2])
+    charts._counts_axis(ax)
+    fig.canvas.draw()
+    assert all(float(t).is_integer() for t in ax.get_yticks())          # never 0.2 of a post
+    labels = [f"11月{d}日" for d in range(1, 31)]
+    charts._sparse_ticks(ax, labels)
+    shown = [t.get_text() for t in ax.get_xticklabels()]
+    assert 2 <= len(shown) <= 12 and shown[0] == "11月1日"                 # a month's days do not run together
+    charts._sparse_ticks(ax, [f"{h:02d}时" for h in range(24)])
+    assert len(ax.get_xticklabels()) >= 8
+
+
+def test_a_repost_tree_is_drawn() -> None:
+    png = charts.tree_chart([(0, "丽水身边事（微博）"), (1, "云和同城（微博）"), (2, "浙南生活观察（微博）"), (0, "梯田守望者（论坛）")])
+    assert png.startswith(b"\x89PNG") and len(png) > 5000

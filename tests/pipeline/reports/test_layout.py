@@ -70,3 +70,24 @@ def test_the_daily_report_page_renders_as_an_office_document(runtime_for: Any, t
     assert ink[: height // 2].sum() > height * 0.15                   # text on the upper half, not a blank page
     if os.environ.get("YUQING_KEEP_PREVIEW"):
         shutil.copy(pages[0], os.environ["YUQING_KEEP_PREVIEW"])
+
+
+def test_the_special_report_pages_render_with_their_tables_and_charts(runtime_for: Any, tmp_path: Path) -> None:
+    """The 专报's new blocks (研判, 传播分析 with the trend and repost-tree charts, key spreaders,
+    the repost path, 网民观点) lay out on a few pages, the title set in Word's Title style."""
+    _, pdftoppm, _ = _tools()
+    rt = runtime_for(f"sqlite:///{(tmp_path / 'layout.db').as_posix()}")
+    with rt.session() as session:
+        bus = seed_world(session)["bus"].id
+    source = tmp_path / "event.docx"
+    source.write_bytes(render_docx(build(rt, Spec("event", event_id=bus, grade="重大"), NOW)))
+    pdf = to_pdf(source, tmp_path)
+    subprocess.run([pdftoppm, "-r", "50", "-png", str(pdf), str(tmp_path / "event")], check=True, timeout=120)
+    pages = sorted(tmp_path.glob("event-*.png"))
+    assert 3 <= len(pages) <= 12
+    first = np.asarray(Image.open(pages[0]).convert("RGB")).astype(int)
+    ink = (first.sum(axis=2) < 600).any(axis=1)
+    assert ink[: first.shape[0] // 2].sum() > first.shape[0] * 0.15
+    if os.environ.get("YUQING_KEEP_PREVIEW"):
+        for page in pages:
+            shutil.copy(page, Path(os.environ["YUQING_KEEP_PREVIEW"]).with_name(page.name))

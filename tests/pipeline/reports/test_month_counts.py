@@ -105,6 +105,7 @@ def _truth(s: Session, period: Period) -> dict[str, Any]:
         "rumours_transferred": count(Event.rumor.is_(True), transferred),
         "rumours_answered": count(Event.rumor.is_(True), answered),
         "overdue": count(overdue),
+        "returning": count(Event.first_seen_at < start),
         "key": key,
         "categories": categories,
     }
@@ -144,8 +145,11 @@ def _check_text(text: str, truth: dict[str, Any]) -> None:
     # Every "N起" the sentences say is one of the counts above — never a cut list's length.
     counts = {new_total, truth["events"], truth["rumours"], truth["rumours_transferred"], truth["rumours_answered"],
               truth["overdue"], truth["urgent"], truth["key"], truth["rumours"] - truth["rumours_answered"],
+              truth["returning"],
               truth["events"] - TOP_EVENTS, truth["key"] - KEY_ITEMS, truth["rumours"] - KEY_ITEMS,
               *truth["new"].values(), *truth["categories"].values()}
+    if truth["returning"]:
+        assert f"{truth['returning']}起此前已监测到的事项本期再次出现新信息" in text
     said = {int(n) for n in re.findall(r"(\d+)起", text)}
     assert said <= counts, said - counts
 

@@ -27,11 +27,16 @@ SECTIONS = ["一、总体情况", "二、传播渠道", "三、热点领域与�
             "七、工作提示"]
 
 
+def _posted(p: Any) -> datetime:
+    known = p.published_at is not None and p.published_precision in ("minute", "second")
+    return p.published_at if known and p.published_at <= p.first_seen_at else p.first_seen_at
+
+
 def _truth(rt: Runtime, start: datetime, end: datetime) -> dict[str, Any]:
     """The day's figures, computed from every row with plain Python."""
     with rt.session() as s:
         posts = s.execute(select(Post.first_seen_at, Post.relevant, Post.platform, Post.topic, Post.source_id,
-                                 Post.event_id)).all()
+                                 Post.event_id, Post.published_at, Post.published_precision)).all()
         events = {e.id: e for e in s.scalars(select(Event))}
         sources = dict(s.execute(select(Source.id, Source.name)).all())
         gaps = [g for g in s.scalars(select(CoverageGap)) if g.filled_at is None and g.end_at >= start and g.start_at <= end]
@@ -42,7 +47,10 @@ def _truth(rt: Runtime, start: datetime, end: datetime) -> dict[str, Any]:
     new = [e for e in events.values() if e.relevant and start <= e.first_seen_at < end]
     return {
         "collected": len(inside), "relevant": len(relevant), "previous": len(before),
-        "hours": Counter(p.first_seen_at.astimezone(SHANGHAI).hour for p in relevant),
+        # the trend is drawn by publication time where known to the minute (else detection time);
+        # posts published before the day are said apart, not drawn at its first hour
+        "hours": Counter(_posted(p).astimezone(SHANGHAI).hour for p in relevant if _posted(p) >= start),
+        "earlier": sum(1 for p in relevant if _posted(p) < start),
         "platforms": Counter(PLATFORM_NAMES.get(p.platform, p.platform) for p in relevant),
         "topics": Counter(p.topic for p in relevant), "sources": Counter(sources[p.source_id] for p in relevant),
         "active": active, "new": Counter(e.grade for e in new),
@@ -68,6 +76,8 @@ def test_every_figure_of_the_daily_report_equals_the_database(world: tuple[Runti
     assert key["涉及舆情事件（起）"] == len(truth["active"]) == 4
     assert {g: key[f"新增{g}事件（起）"] for g in GRADES} == {g: truth["new"].get(g, 0) for g in GRADES}
     assert [n for _, n in body(book["走势"])] == [truth["hours"].get(h, 0) for h in range(24)]
+    assert sum(n for _, n in body(book["走势"])) + truth["earlier"] == truth["relevant"]
+    assert truth["earlier"] == 0 or f"另有{truth['earlier']}条发布于本期之前" in text_of(word(docx_bytes))
     for sheet, expected in (("平台", truth["platforms"]), ("领域", truth["topics"]), ("来源", truth["sources"])):
         rows = body(book[sheet])
         assert {name: n for name, n, _ in rows} == dict(expected), sheet
@@ -103,20 +113,21 @@ def test_owner_and_handling_of_the_top_events(world: tuple[Runtime, Any]) -> Non
     assert rumour[2:] == ("元和街道", "县公安局、县委网信办", 1, "按时完成")
 
 
-def test_a_day_without_posts_gives_a_valid_report_that_says_so(world: tuple[Runtime, Any]) -> None:
+def test_a_day_before_collection_began_says_so_instead_of_calling_the_data_complete(world: tuple[Runtime, Any]) -> None:
     rt, _ = world
-    empty = datetime(2026, 11, 20, tzinfo=SHANGHAI)
+    empty = datetime(2026, 11, 20, tzinfo=SHANGHAI)   # the first post was detected on 11-25 10:00
     xlsx, docx_bytes, doc = _report(rt, empty)
-    assert doc.summary == "2026年11月20日，未监测到涉云和信息。"
-    assert doc.notices == ()    # no gap that day: nothing said about incompleteness
+    coverage = "系统自11月25日10:00起开始采集信息，本期在此之前，没有监测数据，不代表本期无舆情。"
+    assert doc.summary == f"2026年11月20日，{coverage}"
+    assert doc.notices == (coverage,)
     book = sheets(xlsx)
     assert dict(body(book["主要数据"]))["涉云和信息（条）"] == 0
     assert [n for _, n in body(book["走势"])] == [0] * 24 and body(book["平台"]) == [] and body(book["重点事件"]) == []
     document = word(docx_bytes)
     assert headings(document) == SECTIONS
     text = text_of(document)
-    assert "未监测到涉云和信息" in text and "本期无。" in text and "本期未发现采集覆盖缺口，数据完整。" in text
-    assert "本期数据不完整" not in text
+    assert coverage in text and "本期无。" in text
+    assert "数据完整。" not in text and "未配置自动采集的信息源" not in text and "本期数据不完整" not in text
     assert b"<h2>" in render_html(doc)
 
 

@@ -39,7 +39,8 @@ def test_the_0800_run_writes_and_announces_each_report_once(world: tuple[Runtime
                                             ("report:daily:2026-11-27:舆情分析员", "舆情分析员")]
     payload = sent[0][2]
     assert payload["path"] == files["docx"] and payload["text"].startswith("【舆情日报】2026年11月27日舆情日报")
-    assert "共监测到涉云和信息14条" in payload["text"] and files["xlsx"] in payload["text"]
+    assert "共监测到涉云和信息14条" in payload["text"] and "本报告有Word版、Excel版、网页版" in payload["text"]
+    assert not any(path in payload["text"] for path in files.values())   # a link at sending time, never a server path
     first = rt.read(list_reports)[0]
     served = rt.read(served_file, first.id, "html", rt.settings.state_dir / "reports")
     assert first.key == "daily:2026-11-27" and served is not None and served[1] == Path(files["html"]).resolve()
@@ -59,7 +60,7 @@ def test_a_special_report_once_per_event_and_urgent_grade(world: tuple[Runtime, 
     assert produce_due_special_reports(rt, NOW + timedelta(seconds=20)) == []
     sent = _report_alerts(rt)
     assert [(k, r) for k, r, _ in sent] == [(f"report:event:{bus}:重大:舆情分析员", "舆情分析员")]
-    assert sent[0][2]["text"].startswith("【舆情专报】关于“崇头镇旅游大巴侧翻”的舆情专报")
+    assert sent[0][2]["text"].startswith("【舆情专报】关于“崇头镇旅游大巴侧翻 伤者送医")   # the posts' headline, whole
     later = NOW + timedelta(hours=1)
     with rt.session() as s:   # triage (or an analyst) raises one event to 重大 and the bus accident to 特别重大
         s.execute(update(Event).where(Event.id == road).values(grade="重大"))
