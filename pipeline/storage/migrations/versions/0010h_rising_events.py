@@ -2,7 +2,7 @@
 last rose, and the figures that showed it ("近1小时 48 条，前6小时平均 3 条/小时").
 
 Revision ID: 0010h
-Revises: 0009r
+Revises: 0010f
 Create Date: 2026-12-06 22:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import pipeline.storage.models
 
 revision = '0010h'
-down_revision = '0009r'
+down_revision = '0010f'
 branch_labels = None
 depends_on = None
 

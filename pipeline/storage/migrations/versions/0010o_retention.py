@@ -3,7 +3,7 @@ from it (``personal``: author, links and the raw record; ``text``: also its titl
 when, so a purge never counts or rewrites a post twice and a page can say why a text is gone.
 
 Revision ID: 0010o
-Revises: 0009r
+Revises: 0010h
 Create Date: 2026-12-06 22:00:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import pipeline.storage.models
 
 revision = '0010o'
-down_revision = '0009r'
+down_revision = '0010h'
 branch_labels = None
 depends_on = None
 
