@@ -11,19 +11,18 @@ from typing import Any
 from prefect import flow, task
 
 from flows.operations import report
-from flows.runtime import flow_runtime, run_clock, task_runtime
-from pipeline.timeparse import parse_now
+from flows.runtime import flow_runtime, run_clock, task_now, task_runtime
 
 DEFAULT_KEEP = 14
 
 
 @task(name="backup")
-def backup_task(now: str, keep: int, directory: str | None) -> dict[str, Any]:
+def backup_task(now: str | None, keep: int, directory: str | None) -> dict[str, Any]:
     from pipeline.backup import scheduled_backup
 
     with task_runtime() as rt:
         target = Path(directory) if directory else rt.settings.state_dir / "backups"
-        return scheduled_backup(rt.settings, target, keep, parse_now(now))
+        return scheduled_backup(rt.settings, target, keep, task_now(now))
 
 
 @flow(name="backup")
@@ -39,11 +38,11 @@ def backup_flow(now: str | None = None, keep: int = DEFAULT_KEEP, directory: str
 
 
 @task(name="purge")
-def purge_task(now: str) -> dict[str, int]:
+def purge_task(now: str | None) -> dict[str, int]:
     from pipeline.service import purge_personal_data
 
     with task_runtime() as rt:
-        return purge_personal_data(rt, parse_now(now))
+        return purge_personal_data(rt, task_now(now))
 
 
 @flow(name="purge")
