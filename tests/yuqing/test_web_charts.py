@@ -4,6 +4,7 @@ count axis only ever shows whole numbers (1, 2 or 5 times a power of ten), reach
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from datetime import date, timedelta
 
 from yuqing.web.charts import FONT_PX, count_ticks, horizontal_bars, stacked_days
@@ -12,7 +13,7 @@ from yuqing.web.charts import FONT_PX, count_ticks, horizontal_bars, stacked_day
 def test_count_ticks_are_whole_numbers_that_cover_the_top() -> None:
     for top in (0, 1, 3, 5, 6, 7, 11, 23, 48, 99, 101, 1234, 98765):
         ticks = count_ticks(top)
-        steps = {b - a for a, b in zip(ticks, ticks[1:], strict=False)}
+        steps = {b - a for a, b in pairwise(ticks)}
         assert ticks[0] == 0 and ticks[-1] >= top and len(ticks) <= 6, (top, ticks)
         assert len(steps) == 1 and str(steps.pop()).strip("0") in ("1", "2", "5"), (top, ticks)
     assert count_ticks(3) == [0, 1, 2, 3] and count_ticks(48) == [0, 10, 20, 30, 40, 50]
