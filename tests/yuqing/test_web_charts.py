@@ -4,8 +4,8 @@ count axis only ever shows whole numbers (1, 2 or 5 times a power of ten), reach
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from datetime import date, timedelta
+from itertools import pairwise
 
 from yuqing.web.charts import FONT_PX, count_ticks, horizontal_bars, stacked_days
 
