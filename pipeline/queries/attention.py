@@ -98,17 +98,20 @@ def event_lines(session: Session, now: datetime, facts: dict[int, Urgency]) -> l
 
 
 def overdue_by_unit(session: Session, now: datetime) -> list[tuple[str, list[OverdueMilestone]]]:
-    """Unmet milestones past their time on open events, per unit that holds them; the unit with
-    most first, each unit's longest overdue first."""
-    stmt = (select(Unit.name, Event.id, Event.title, Event.grade, Deadline.milestone, Deadline.due_at)
+    """Unmet milestones past their time on open events, per unit that holds them (a returned
+    item's under 待改派: the unit gave it back); the unit with most first, each unit's longest
+    overdue first."""
+    stmt = (select(Unit.name, Assignment.status, Event.id, Event.title, Event.grade, Deadline.milestone,
+                   Deadline.due_at)
             .join(Assignment, Assignment.id == Deadline.assignment_id).join(Unit, Unit.id == Assignment.unit_id)
             .join(Event, Event.id == Assignment.event_id)
             .where(Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None), Deadline.due_at <= now,
                    Assignment.status.not_in(("closed", "withdrawn")), Event.merged_into.is_(None))
             .order_by(Deadline.due_at, Deadline.id))
     units: dict[str, list[OverdueMilestone]] = {}
-    for unit, eid, title, grade, milestone, due in session.execute(stmt):
-        units.setdefault(unit, []).append(OverdueMilestone(eid, title, grade, milestone, due))
+    for unit, status, eid, title, grade, milestone, due in session.execute(stmt):
+        holder = f"待改派（{unit}已退回）" if status == "returned" else unit   # nobody owns it now
+        units.setdefault(holder, []).append(OverdueMilestone(eid, title, grade, milestone, due))
     return sorted(units.items(), key=lambda kv: (-len(kv[1]), kv[0]))
 
 

@@ -65,7 +65,7 @@ def test_the_first_screen_lists_what_needs_attention(engine: Engine, db_url: str
     with client_for(settings_for(db_url), "boss") as boss:
         html = boss.get("/overview").text
     serious = html.split('id="serious"')[1].split('id="overdue"')[0]
-    assert _links(serious) == [major] and "崇头镇" in serious and "剩余 4小时" in serious
+    assert _links(serious) == [major] and 'data-label="牵头单位">崇头镇<' in serious and "剩余 4小时" in serious
     rumours = html.split('id="rumours"')[1].split('id="alerts"')[0]
     assert _links(rumours) == [minor]
     assert _links(html.split('id="alerts"')[1].split("统计图")[0]) == [major]
@@ -73,6 +73,12 @@ def test_the_first_screen_lists_what_needs_attention(engine: Engine, db_url: str
     assert sizes and min(sizes) >= 12
     ticks = re.findall(r'text-anchor="end" fill="#5f6b7a">([^<]+)</text>', html)
     assert ticks and all(t.isdigit() for t in ticks)           # count axes: whole numbers only
+    with session_scope(engine) as s:   # given back: overdue with nobody owning it, not charged to 崇头镇
+        s.execute(update(Assignment).where(Assignment.event_id == major, Assignment.role == "primary")
+                  .values(status="returned", return_reason="不属本辖区"))
+        returned = attention(s, now + timedelta(hours=6))
+    assert [u for u, _ in returned.overdue_by_unit] == ["待改派（崇头镇已退回）"]
+    assert returned.serious[0].owner is None and "无牵头单位（待改派）" in returned.serious[0].reasons
 
 
 def test_leaders_and_coordinators_start_on_the_first_screen(engine: Engine, db_url: str, ctx: TriageContext,

@@ -22,6 +22,7 @@ from yuqing.web.pages.desk import day_range, query_of
 from yuqing.web.render import page
 
 router = APIRouter()
+CARD_DONE = {"accept": "已签收", "respond": "已登记回应", "return": "已退回，协调单位将改派"}  # the inbox cards' buttons
 
 
 def _order(request: Request) -> dict[str, str]:
@@ -32,12 +33,10 @@ def _order(request: Request) -> dict[str, str]:
 
 @router.get("/inbox", response_class=HTMLResponse)
 def inbox(request: Request, who: Annotated[Principal, Depends(security.require("inbox"))]) -> HTMLResponse:
-    kept = _order(request)
-    result = security.runtime(request).read(open_work, security.now(request), who.unit_id or -1,
-                                            security.page_number(request), kept.get("order", "urgency"))
-    rt = security.runtime(request)
-    done = {"accept": "已签收", "respond": "已登记回应", "return": "已退回，协调单位将改派"}.get(
-        request.query_params.get("done", ""))
+    kept, rt = _order(request), security.runtime(request)
+    result = rt.read(open_work, security.now(request), who.unit_id or -1, security.page_number(request),
+                     kept.get("order", "urgency"))
+    done = CARD_DONE.get(request.query_params.get("done", ""))
     return page(request, "inbox.html", title=f"{who.unit_name or ''}待办", who=who, result=result, query=query_of(kept),
                 order=kept.get("order", ""), orders=ORDERS, response_kinds=list(rt.cfg.policy.response_kinds),
                 done=done, error=security.flash(request, "inbox"))
