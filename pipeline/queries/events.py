@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.queries.alerts import acknowledger
 from pipeline.queries.clock import deadline_state
+from pipeline.queries.headlines import headlines
 from pipeline.storage.models import Alert, Assignment, AuditLog, Deadline, Event, Post, Response, Source, Unit
 from pipeline.vocabulary import ALERT_HEADINGS, ROLE_NAMES, STATUS_NAMES
 
@@ -47,6 +48,7 @@ class EventView:
     responses: list[dict[str, Any]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
     own: dict[str, Any] | None = None  # the viewing unit's assignment
+    headline: str = ""                 # the event named for people (pipeline.rules.headline)
 
     def timeline(self) -> list[tuple[datetime, str]]:
         """What happened, oldest first."""
@@ -167,9 +169,11 @@ def event_view(session: Session, event_id: int, now: datetime, unit_id: int | No
         unit = session.get(Unit, unit_id)
         return EventView(event, _posts(session, event_id), own, _deadlines(session, event_id, now, True),
                          _alerts(session, event_id, unit.name if unit else ""),
-                         _responses(session, event_id, unit_id), own=own[0])
+                         _responses(session, event_id, unit_id), own=own[0],
+                         headline=headlines(session, [event_id]).get(event_id, event.title))
     assignments = _assignments(session, event_id, None)
     alerts = _alerts(session, event_id, None)
     return EventView(event, _posts(session, event_id), assignments, _deadlines(session, event_id, now, False), alerts,
                      _responses(session, event_id, None),
-                     _audit(session, event_id, [a["id"] for a in assignments], [a["id"] for a in alerts]))
+                     _audit(session, event_id, [a["id"] for a in assignments], [a["id"] for a in alerts]),
+                     headline=headlines(session, [event_id]).get(event_id, event.title))

@@ -120,7 +120,7 @@ def visible(request: Request, who: Principal, event_id: int) -> EventView:
 def render_event(request: Request, who: Principal, view: EventView, status: int = 200, error: str | None = None,
                  done: str | None = None) -> HTMLResponse:
     rt = security.runtime(request)
-    return page(request, "event.html", status, title=f"事件 {view.event.id}：{view.event.title}", who=who, view=view,
+    return page(request, "event.html", status, title=f"事件 {view.event.id}：{view.headline or view.event.title}", who=who, view=view,
                 error=error, done=done, topics=rt.cfg.relevant_topic_names,
                 units=rt.cfg.all_unit_names(), response_kinds=list(rt.cfg.policy.response_kinds),
                 channel_types={name: spec.type for name, spec in rt.cfg.alerts.channels.items()})
