@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from pipeline.queries.alerts import acknowledger
 from pipeline.queries.clock import deadline_state
 from pipeline.queries.comments import CommentView, event_comments
+from pipeline.queries.headlines import headlines
 from pipeline.storage.models import Alert, Assignment, AuditLog, Deadline, Event, Post, Response, Source, Unit
 from pipeline.vocabulary import ALERT_HEADINGS, ROLE_NAMES, STATUS_NAMES
 
@@ -51,6 +52,7 @@ class EventView:
     audit: list[dict[str, Any]] = field(default_factory=list)
     own: dict[str, Any] | None = None  # the viewing unit's assignment
     comments: list[CommentView] = field(default_factory=list)  # on its posts (MediaCrawler's comment files)
+    headline: str = ""                 # the event named for people (pipeline.rules.headline)
 
     splits: list[dict[str, Any]] = field(default_factory=list)  # the splits this event came out of
 
@@ -219,10 +221,12 @@ def event_view(session: Session, event_id: int, now: datetime, unit_id: int | No
         unit = session.get(Unit, unit_id)
         return EventView(event, _posts(session, event_id), own, _deadlines(session, event_id, now, True),
                          _alerts(session, event_id, unit.name if unit else ""),
-                         _responses(session, event_id, unit_id), own=own[0], comments=event_comments(session, event_id))
+                         _responses(session, event_id, unit_id), own=own[0], comments=event_comments(session, event_id),
+                         headline=headlines(session, [event_id]).get(event_id, event.title))
     assignments = _assignments(session, event_id, None)
     alerts, posts = _alerts(session, event_id, None), _posts(session, event_id)
     return EventView(event, posts, assignments, _deadlines(session, event_id, now, False), alerts,
                      _responses(session, event_id, None),
                      _audit(session, event_id, [a["id"] for a in assignments], [a["id"] for a in alerts]),
-                     comments=event_comments(session, event_id), splits=_splits(session, event_id, posts))
+                     comments=event_comments(session, event_id), splits=_splits(session, event_id, posts),
+                     headline=headlines(session, [event_id]).get(event_id, event.title))

@@ -157,13 +157,19 @@ def period_figures(session: Session, period: Period, now: datetime, urgent: tupl
         overdue_ids=tuple(overdue[:TOP_EVENTS]),
         sources_health=_sources_health(session, start, until),
         gaps=tuple(open_gaps(session, start, until)),
-        previous_platforms=_grouped(session, Post.platform, _relevant_in(*previous_span(period, until)), "未知平台"),
-        previous_topics=_grouped(session, Post.topic, _relevant_in(*previous_span(period, until)), "未分类"),
-        previous_sentiment=sentiment_counts(session, *previous_span(period, until)),
         returning=sum(1 for f in facts if not f.new and f.first_seen_at < start),
         due_soon=_due_soon(session, list(active), now),
         first_collected=session.scalar(select(func.min(Post.first_seen_at))),
+        **_previous(session, period, until),
     )
+
+
+def _previous(session: Session, period: Period, until: datetime) -> dict[str, Any]:
+    """The previous span's platforms, topics and tones (the 研判's changes)."""
+    before = previous_span(period, until)
+    return {"previous_platforms": _grouped(session, Post.platform, _relevant_in(*before), "未知平台"),
+            "previous_topics": _grouped(session, Post.topic, _relevant_in(*before), "未分类"),
+            "previous_sentiment": sentiment_counts(session, *before)}
 
 
 def _due_soon(session: Session, event_ids: list[int], now: datetime, within: timedelta = timedelta(hours=24)) -> int:

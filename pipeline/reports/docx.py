@@ -26,6 +26,7 @@ TEXT_WIDTH_CM = 15.6  # A4 (21 cm) less the 2.8 cm and 2.6 cm side margins
 MAX_ROWS = 200        # longer tables are cut in the document (the workbook has them whole)
 NUMERIC = ("int", "percent", "hours", "float")
 FLEXIBLE_LEAST = 4.0  # cm: a clipped column (title, excerpt) is never narrower than this
+FLEXIBLE_AIM = 6.5    # cm: ... and takes this much when the other columns can give way
 UNBROKEN = (*NUMERIC, "time")   # values never broken over two lines (a figure, 2026-11-28 15:00)
 
 
@@ -209,13 +210,18 @@ def _widths(table: Table, size: float) -> list[float]:
     if not flexible:
         return _fitted(table, wanted, [max([natural(c.name[:1])] + [natural(c.text(r[i])) for r in table.rows[:50]])
                                        for i, c in enumerate(table.columns)])
-    # Figures and times keep room for the widest substitute font (LibreOffice without Times New Roman).
-    least = [max([natural(c.text(r[i])) * 1.25 for r in table.rows[:50]], default=0.0) if c.kind in UNBROKEN else 0.0
-             for i, c in enumerate(table.columns)]
+    # Figures keep room for the widest substitute font (LibreOffice without Times New Roman); a time
+    # its Word width: a narrower font's line breaks at its space (2026-11-28 / 09:12), never in the date.
+    least = [max([natural(c.text(r[i])) * (1.0 if c.kind == "time" else 1.25) for r in table.rows[:50]], default=0.0)
+             if c.kind in UNBROKEN else 0.0 for i, c in enumerate(table.columns)]
     wanted = [w if i in flexible else max(least[i], min(w, 3.2)) for i, w in enumerate(wanted)]
-    floor = [least[i] or min(wanted[i], natural("字" * 4)) for i in range(len(wanted))]
+    # a text column keeps four characters a line, a figure its value and three characters of its header
+    floor = [max(least[i], min(wanted[i], natural("字" * 3))) if least[i] else min(wanted[i], natural("字" * 4))
+             for i in range(len(wanted))]
     others = [i for i in range(len(wanted)) if i not in flexible]
-    room = TEXT_WIDTH_CM - FLEXIBLE_LEAST * len(flexible)
+    # a clipped column aims at the width of its longer texts, up to FLEXIBLE_AIM; the others give way
+    aim = [min(FLEXIBLE_AIM, max(FLEXIBLE_LEAST, wanted[i])) for i in flexible]
+    room = TEXT_WIDTH_CM - sum(aim)
     give = sum(wanted[i] - floor[i] for i in others)
     over = sum(wanted[i] for i in others) - room
     share = min(1.0, over / give) if over > 0 and give else 0.0

@@ -13,12 +13,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from pipeline.queries.headlines import headlines
 from pipeline.reports.docx import render_docx
 from pipeline.reports.periods import Period
 from pipeline.reports.service import Spec, build
 from pipeline.reports.xlsx import render_xlsx
 from pipeline.runtime import Runtime
-from pipeline.storage.models import Assignment, Deadline, Event, Response, Unit
+from pipeline.storage.models import Assignment, Deadline, Response, Unit
 from pipeline.vocabulary import MILESTONE_NAMES, MILESTONES
 from tests.pipeline.reports.conftest import body, headings, sheets, text_of, word
 from tests.pipeline.reports.seed import NOW
@@ -106,12 +107,13 @@ def test_late_cases_are_listed_and_the_document_reads_as_a_notice(world: tuple[R
     doc = build(rt, Spec("assessment", Period.containing("monthly", date(2026, 11, 1))), NOW)
     late = body(sheets(render_xlsx(doc))["超时事项"])
     with rt.session() as s:
-        titles = dict(s.execute(select(Event.id, Event.title)).all())
+        titles = headlines(s, list(events_ids := [e.id for e in events.values()]))
+    assert set(titles) == set(events_ids)
     cases = {(r[0], r[3], r[4]) for r in late}
     assert cases == {(events["old"].id, "县住房和城乡建设局", MILESTONE_NAMES["response"]),
                      (events["before"].id, "赤石乡", MILESTONE_NAMES["response"]),
                      (events["bus"].id, "崇头镇", MILESTONE_NAMES["press_conference"])}
-    assert all(r[1] == titles[r[0]] for r in late)
+    assert all(r[1] == titles[r[0]] for r in late)          # events named by their headline, as every report names them
     by_event = {r[0]: r for r in late}
     assert by_event[events["old"].id][6] is None and abs(by_event[events["old"].id][7] - 22.0) < 1e-9  # unmet: to now
     assert abs(by_event[events["before"].id][7] - 1.0) < 1e-9

@@ -44,3 +44,16 @@ def test_views_carry_shares_and_a_whole_representative_sentence(cut) -> None:  #
 
 def test_no_text_no_view(cut) -> None:  # type: ignore[no-untyped-def]
     assert views([], cut) == ((), 0) and views(["转发", "   "], cut) == ((), 0)
+
+
+def test_hot_words_leave_out_the_configured_stop_words() -> None:
+    from pipeline.config import load_config
+    from pipeline.reports.hotwords import hot_words
+    from pipeline.settings import PROJECT_ROOT
+
+    stop = load_config(PROJECT_ROOT / "data" / "config").reports.stop_words
+    texts = ["伤者已送往县人民医院，家属只能等待消息，截至9时事故影响交通", "伤者送往医院，事故影响交通，网友意见很大"]
+    kept = [w.name for w in hot_words(texts, Tokenizer(USERDICT).load())]
+    assert {"送往", "只能", "影响", "意见"} & set(kept)                        # without the list they are 热词
+    words = [w.name for w in hot_words(texts, Tokenizer(USERDICT).load(), exclude=stop)]
+    assert "伤者" in words and not {"送往", "只能", "截至", "影响", "意见"} & set(words)

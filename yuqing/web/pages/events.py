@@ -122,8 +122,8 @@ def render_event(request: Request, who: Principal, view: EventView, status: int 
                  done: str | None = None) -> HTMLResponse:
     rt = security.runtime(request)
     signals = rt.read(event_signals, view.event.id, rt.cfg.policy, security.now(request))
-    return page(request, "event.html", status, title=f"事件 {view.event.id}：{view.event.title}", who=who, view=view,
-                signals=signals, error=error, done=done, topics=rt.cfg.relevant_topic_names,
+    return page(request, "event.html", status, title=f"事件 {view.event.id}：{view.headline or view.event.title}",
+                who=who, view=view, signals=signals, error=error, done=done, topics=rt.cfg.relevant_topic_names,
                 units=rt.cfg.all_unit_names(), response_kinds=list(rt.cfg.policy.response_kinds),
                 channel_types={name: spec.type for name, spec in rt.cfg.alerts.channels.items()})
 
