@@ -30,11 +30,11 @@ _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
 _RELATIVE_DAY = re.compile(r"(今天|今日|今晨|今早|今晚|昨天|昨日|昨晚|昨夜)")
 _LATE = ("下午", "傍晚", "晚上", "夜间", "深夜", "今晚", "昨晚")
 _DEBUNK = re.compile(r"辟谣|谣言|不实|捏造|造谣")
-# "遂昌县湖山乡", "泉州市": a province, city or county named by two characters before 省/市/县 —
-# not 县道, 县医院, 市场, 市民 …, and not "该县", "本市", "我县" (said of 云和 itself).
-_ADMIN = re.compile(r"([\u4e00-\u9fff]{2})(?:省|市|县)(?![场民区面值中内外级委长里医道城])")
-_NOT_A_NAME = set("该本我全各邻外此某县市省到在去回从往")
+# A province, city, county or town named as one word by the tokenizer (遂昌县, 泉州市, 龙门镇):
+# 县 alone (县医院, 县领导) or 该县 / 某县 are two characters and never count.
+_ADMIN_ENDS = ("省", "市", "县", "镇", "乡")
 _HOME = ("云和", "丽水", "浙江")
+_NOT_PLACES = frozenset({"小城镇", "特色小镇"})
 
 
 @dataclass(frozen=True)
@@ -282,10 +282,11 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     objects = [f"{c}:{f}" for c, f, words in vocab.objects if not present.isdisjoint(words)]
     day, rel = _day(text)
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
-                 day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=names_elsewhere(text, vocab))
+                 day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=names_elsewhere(doc, vocab))
 
 
-def names_elsewhere(text: str, vocab: Vocabulary) -> bool:
-    """Whether the text names a city or county that is not 云和 or its own (遂昌县, 泉州市)."""
-    return any(name[1] not in _NOT_A_NAME and name[0] not in _NOT_A_NAME and name not in _HOME
-               and name not in vocab.place_words for name in _ADMIN.findall(text))
+def names_elsewhere(doc: Doc, vocab: Vocabulary) -> bool:
+    """Whether the text names a city, county or town that is not 云和 or one of its own (遂昌县,
+    泉州市, 龙门镇) — a post naming one may well be about that place, not ours."""
+    return any(len(t) >= 3 and t.endswith(_ADMIN_ENDS) and not t.startswith(_HOME) and t not in vocab.place_words
+               and t not in _NOT_PLACES for t in doc.tokens)
