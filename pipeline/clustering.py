@@ -36,7 +36,7 @@ from pipeline.normalize import PostInput
 from pipeline.rules.analysis import PLACE_SETS
 from pipeline.rules.clues import Clues, Vocabulary, term_weight
 from pipeline.rules.events import EventIndex, Near, band_keys, copy_groups
-from pipeline.rules.incidents import Match, Profile, conflicts, match, profiles_conflict
+from pipeline.rules.incidents import NAME_WEIGHT, Match, Profile, conflicts, match, profiles_conflict
 from pipeline.storage import lookup
 from pipeline.storage.models import Event
 
@@ -344,13 +344,17 @@ class Clusterer:
         return list(found.items())
 
     def _absorbs(self, root: object, mine: Profile, r: object, theirs: Profile, kind: str | None) -> bool:
-        window = self.policy.incidents.window_hours * 3600
+        rules = self.policy.incidents
+        routine = bool(theirs.matters) and not theirs.kinds
+        window = rules.matter_window_days * 86400 if routine else rules.window_hours * 3600
         if not (mine.first - window <= theirs.first and theirs.last <= mine.last + window):
             return False
         if profiles_conflict(mine, theirs):
             return False
+        if routine:  # the same problem, and a rare word naming where (环城西路 … 又挖开了)
+            return theirs.matters <= mine.matters and self._named_same_spot(mine, theirs, 1)
         if kind is None or not theirs.kinds:
-            return not theirs.kinds and not theirs.matters and self._named_same_spot(mine, theirs)
+            return not theirs.kinds and self._named_same_spot(mine, theirs)
         if not self._agree(mine, theirs):
             return False
         rivals = [e for e in (self.find(x) for x in (self.buckets.get(("k", "*", kind)) or []))
@@ -366,11 +370,14 @@ class Clusterer:
         figures = {d for _, d in a.figures} & {d for _, d in b.figures} or set(a.hurt) & set(b.hurt)
         return bool(words or a.objects & b.objects or figures or a.hours.keys() & b.hours.keys())
 
-    def _named_same_spot(self, a: Profile, b: Profile) -> bool:
+    def _named_same_spot(self, a: Profile, b: Profile, least: int = 2) -> bool:
         """Uncommon words enough to say two texts speak of one spot and happening: two or more
-        shared, weighing 12 or more together, one of them a rare name."""
+        shared, weighing 12 together, one of them uncommon; or (``least`` 1) one word so rare it
+        is a name (环城西路)."""
         weights = [term_weight(w) for w in (a.terms.keys() & b.terms.keys()) - self.everyday]
-        return len(weights) >= 2 and sum(weights) >= 12 and max(weights) >= KEY_WEIGHT
+        if least == 1:
+            return max(weights, default=0.0) >= NAME_WEIGHT
+        return len(weights) >= least and sum(weights) >= 12 and max(weights) >= KEY_WEIGHT
 
     # --- incident buckets ---------------------------------------------------------------------
 
