@@ -270,6 +270,10 @@ class Clusterer:
         # The only event of its kind at the post's place of late (or, for a post naming no place,
         # anywhere in the county): one agreeing fact less is needed.
         alone = [r for r in recent if kinds.get(r)] if clue.places() else [r for r in recent if r in kinds]
+        if not clue.places() and (clue.deaths or clue.hurt) and len(alone) > 1:
+            # A 续报 with casualty figures continues the one incident of its kind that had figures
+            # (a house fire with none the same week is not what "死亡人数升至7人" is about).
+            alone = [r for r in alone if recent[r].figures or recent[r].hurt]
         found: list[tuple[object, Match]] = []
         for root, profile in recent.items():
             if m := match(clue, profile, rules, self.everyday, alone == [root]):
