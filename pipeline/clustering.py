@@ -36,7 +36,7 @@ from pipeline.normalize import PostInput
 from pipeline.rules.analysis import PLACE_SETS
 from pipeline.rules.clues import Clues, Vocabulary, term_weight
 from pipeline.rules.events import EventIndex, Near, band_keys, copy_groups
-from pipeline.rules.incidents import Match, Profile, conflicts, match, profiles_conflict
+from pipeline.rules.incidents import NAME_WEIGHT, Match, Profile, conflicts, match, profiles_conflict
 from pipeline.storage import lookup
 from pipeline.storage.models import Event
 
@@ -270,6 +270,10 @@ class Clusterer:
         # The only event of its kind at the post's place of late (or, for a post naming no place,
         # anywhere in the county): one agreeing fact less is needed.
         alone = [r for r in recent if kinds.get(r)] if clue.places() else [r for r in recent if r in kinds]
+        if not clue.places() and (clue.deaths or clue.hurt) and len(alone) > 1:
+            # A 续报 with casualty figures continues the one incident of its kind that had figures
+            # (a house fire with none the same week is not what "死亡人数升至7人" is about).
+            alone = [r for r in alone if recent[r].figures or recent[r].hurt]
         found: list[tuple[object, Match]] = []
         for root, profile in recent.items():
             if m := match(clue, profile, rules, self.everyday, alone == [root]):
@@ -312,33 +316,50 @@ class Clusterer:
     # --- placeless flashes told again with their place -----------------------------------------
 
     def _absorb(self, event: object, clue: Clues, merges: list[tuple[int, int]]) -> object:
-        """A post that names the place of an incident takes in the events of the same kind that
-        named no place (an eyewitness flash written before anyone said where: "湾头那边翻船了")
-        when they agree with it beyond the kind (an uncommon word, an object, a figure, the hour)
-        and no other event of that kind at another place agrees with them as well — the flash is
-        then told again with its place, in any order of arrival."""
-        if not (clue.places() and clue.kinds):
+        """A post that names the place of an incident takes in the events that named no place (an
+        eyewitness flash written before anyone said where: "湾头那边翻船了") when they agree with it:
+        of the same kind, sharing a fact beyond the kind (an uncommon word, an object, a figure,
+        the hour) with no other event of that kind elsewhere agreeing as well; or, where the flash
+        names no kind, sharing uncommon words enough to name the same spot ("龙潭坑峡谷 … 徒步").
+        Never an event one of whose posts names another county. The flash is then told again with
+        its place, in whichever order they arrived."""
+        if not clue.places():
             return event
         root = self.find(event)
-        mine = self.profiles.get(root)
-        if mine is None or not (mine.towns or mine.spots):
-            return event
-        for kind in clue.kinds:
-            for other in list(self.buckets.get(("k", "?", kind)) or []):
-                r = self.find(other)
-                theirs = self.profiles.get(r)
-                if r == root or theirs is None or theirs.towns or theirs.spots or theirs.elsewhere:
-                    continue
-                if self._absorbs(root, mine, r, theirs, kind):
-                    root = self._union(root, r, merges)
-                    mine = self.profiles[root]
+        for r, kind in self._placeless_near(clue):
+            mine, theirs = self.profiles.get(root), self.profiles.get(r)
+            if r == root or mine is None or theirs is None or theirs.towns or theirs.spots or theirs.elsewhere:
+                continue
+            if self._absorbs(root, mine, r, theirs, kind):
+                root = self._union(root, r, merges)
         return root
 
-    def _absorbs(self, root: object, mine: Profile, r: object, theirs: Profile, kind: str) -> bool:
-        window = self.policy.incidents.window_hours * 3600
+    def _placeless_near(self, clue: Clues) -> list[tuple[object, str | None]]:
+        """Events naming no place that may be the post's incident: of its kinds, or filed under
+        one of its uncommon words (with the kind they were found by, None for a word)."""
+        found: dict[object, str | None] = {}
+        for kind in clue.kinds:
+            for other in self.buckets.get(("k", "?", kind)) or []:
+                found.setdefault(self.find(other), kind)
+        for word, weight in clue.terms:
+            if weight >= KEY_WEIGHT and word not in self.everyday:
+                for other in self.buckets.get(("w", "*", word)) or []:
+                    found.setdefault(self.find(other), None)
+        return list(found.items())
+
+    def _absorbs(self, root: object, mine: Profile, r: object, theirs: Profile, kind: str | None) -> bool:
+        rules = self.policy.incidents
+        routine = bool(theirs.matters) and not theirs.kinds
+        window = rules.matter_window_days * 86400 if routine else rules.window_hours * 3600
         if not (mine.first - window <= theirs.first and theirs.last <= mine.last + window):
             return False
-        if profiles_conflict(mine, theirs) or not self._agree(mine, theirs):
+        if profiles_conflict(mine, theirs):
+            return False
+        if routine:  # the same problem, and a rare word naming where (环城西路 … 又挖开了)
+            return theirs.matters <= mine.matters and self._named_same_spot(mine, theirs, 1)
+        if kind is None or not theirs.kinds:
+            return not theirs.kinds and self._named_same_spot(mine, theirs)
+        if not self._agree(mine, theirs):
             return False
         rivals = [e for e in (self.find(x) for x in (self.buckets.get(("k", "*", kind)) or []))
                   if e not in (root, r) and (p := self.profiles.get(e)) is not None and (p.towns or p.spots)
@@ -352,6 +373,15 @@ class Clusterer:
         words = [w for w in (a.terms.keys() & b.terms.keys()) - self.everyday if term_weight(w) >= KEY_WEIGHT]
         figures = {d for _, d in a.figures} & {d for _, d in b.figures} or set(a.hurt) & set(b.hurt)
         return bool(words or a.objects & b.objects or figures or a.hours.keys() & b.hours.keys())
+
+    def _named_same_spot(self, a: Profile, b: Profile, least: int = 2) -> bool:
+        """Uncommon words enough to say two texts speak of one spot and happening: two or more
+        shared, weighing 12 together, one of them uncommon; or (``least`` 1) one word so rare it
+        is a name (环城西路)."""
+        weights = [term_weight(w) for w in (a.terms.keys() & b.terms.keys()) - self.everyday]
+        if least == 1:
+            return max(weights, default=0.0) >= NAME_WEIGHT
+        return len(weights) >= least and sum(weights) >= 12 and max(weights) >= KEY_WEIGHT
 
     # --- incident buckets ---------------------------------------------------------------------
 

@@ -30,11 +30,14 @@ _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
 _RELATIVE_DAY = re.compile(r"(今天|今日|今晨|今早|今晚|昨天|昨日|昨晚|昨夜)")
 _LATE = ("下午", "傍晚", "晚上", "夜间", "深夜", "今晚", "昨晚")
 _DEBUNK = re.compile(r"辟谣|谣言|不实|捏造|造谣")
-# "遂昌县湖山乡", "泉州市": a province, city or county named by two characters before 省/市/县 —
-# not 县道, 县医院, 市场, 市民 …, and not "该县", "本市", "我县" (said of 云和 itself).
-_ADMIN = re.compile(r"([\u4e00-\u9fff]{2})(?:省|市|县)(?![场民区面值中内外级委长里医道城])")
-_NOT_A_NAME = set("该本我全各邻外此某县市省到在去回从往")
+# A province, city, county or town named as one word by the tokenizer (遂昌县, 泉州市, 龙门镇):
+# 县 alone (县医院, 县领导) or 该县 / 某县 are two characters and never count.
+_ADMIN_ENDS = ("省", "市", "县", "区", "镇", "乡")
 _HOME = ("云和", "丽水", "浙江")
+# words ending like a place, or known as one, that name no place elsewhere
+_NOT_PLACES = frozenset({"小城镇", "特色小镇", "开发区", "风景区", "工业区", "老城区", "保护区", "示范区", "生活区",
+                         "住宅区", "商业区", "居住区", "功能区", "核心区", "度假区", "服务区", "中国", "全国", "华东",
+                         "江南", "浙西南", "浙南", "瓯江", "山区", "城区", "市区", "库区", "园区", "新区", "辖区", "片区"})
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Vocabulary:
     by_first: dict[str, tuple[str, ...]]  # kind and object words by their first character
     taken: frozenset[str]  # kind and object words: never uncommon terms
     canonical: dict[str, str]  # a place's short form -> its full name (古竹 -> 古竹村)
+    ours: frozenset[str] = frozenset()  # short names that may be ours in context (安溪, 凤凰山): never elsewhere
 
     def present(self, text: str) -> set[str]:
         """The kind and object words in the text (looked up only by characters it has)."""
@@ -90,7 +94,8 @@ class Vocabulary:
                    re.compile("|".join(map(re.escape, long_names))) if long_names else None,
                    frozenset(n for n in township_of if len(n) < 3), township_of,
                    re.compile("|".join(map(re.escape, towns))), town_of, frozenset(places),
-                   {c: tuple(ws) for c, ws in by_first.items()}, taken, canonical)
+                   {c: tuple(ws) for c, ws in by_first.items()}, taken, canonical,
+                   frozenset(a for t in cfg.units.townships for a in t.weak_aliases))
 
 
 def _short_forms(township_of: dict[str, str], town_of: dict[str, str], county: list[str]) -> dict[str, str]:
@@ -170,6 +175,21 @@ def _frequencies() -> dict[str, int]:
             if int(count) >= 50:
                 freq[word] = int(count)
     return freq
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> frozenset[str]:
+    """The well-known places of jieba's dictionary (tagged ns, seen 100 times or more: 杭州, 温州,
+    广西 …): a text naming one that is not 云和's may be about somewhere else."""
+    from importlib.resources import files
+
+    names: set[str] = set()
+    with (files("jieba") / "dict.txt").open(encoding="utf-8") as fh:
+        for line in fh:
+            word, count, tag = line.rstrip("\n").split(" ")
+            if tag == "ns" and len(word) >= 2 and int(count) >= 100:  # well-known places, not the dictionary's odd tags
+                names.add(word)
+    return frozenset(names)
 
 
 def term_weight(word: str) -> float:
@@ -282,10 +302,18 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     objects = [f"{c}:{f}" for c, f, words in vocab.objects if not present.isdisjoint(words)]
     day, rel = _day(text)
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
-                 day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=names_elsewhere(text, vocab))
+                 day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=names_elsewhere(doc, vocab))
 
 
-def names_elsewhere(text: str, vocab: Vocabulary) -> bool:
-    """Whether the text names a city or county that is not 云和 or its own (遂昌县, 泉州市)."""
-    return any(name[1] not in _NOT_A_NAME and name[0] not in _NOT_A_NAME and name not in _HOME
-               and name not in vocab.place_words for name in _ADMIN.findall(text))
+def names_elsewhere(doc: Doc, vocab: Vocabulary) -> bool:
+    """Whether the text names a place that is not 云和 or one of its own: a city, county or town
+    named as one word (遂昌县, 泉州市, 龙门镇, 瓯海区) or a word the dictionary knows as a place name
+    (杭州, 温州) — a post naming one may well be about that place, not ours."""
+    known = _place_names()
+    for t in doc.tokens:
+        if (t.startswith(_HOME) or t in vocab.place_words or t in vocab.township_of or t in vocab.ours
+                or t in vocab.taken or t in _NOT_PLACES):
+            continue
+        if (len(t) >= 3 and t.endswith(_ADMIN_ENDS)) or t in known:
+            return True
+    return False

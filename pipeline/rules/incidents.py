@@ -127,7 +127,7 @@ def conflicts(c: Clues, p: Profile) -> list[str]:
     if c.hour is not None and p.hours and _hours_apart(c.hour, usual := p.usual_hour()):
         found.append(f"发生时间不同（{c.hour}时 / {usual}时）")
     day = c.incident_day()
-    if day is not None and p.days and day not in p.days:
+    if day is not None and p.days and day not in p.days and not (c.follow_up and _days_after(day, p.days)):
         found.append(f"发生日期不同（{day}日 / {'、'.join(f'{d}日' for d in sorted(p.days))}）")
     return found
 
@@ -240,6 +240,12 @@ def _objects_clash(mine: set[str], theirs: set[str]) -> tuple[set[str], set[str]
         if b and not a & b:
             return a, b
     return None
+
+
+def _days_after(day: int, days: dict[int, int]) -> bool:
+    """Whether a follow-up's day is one to three days after the incident's (the day of the new
+    development it reports: "6日上午…找到最后一名失联者。至此…共造成三人死亡")."""
+    return 0 < (day - max(days, key=lambda d: days[d])) % 31 <= 3
 
 
 def _hours_apart(x: int, y: int) -> bool:

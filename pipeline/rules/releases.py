@@ -5,8 +5,8 @@ message board) is that unit's response, never a new item: it joins the event it 
 response evidence at its publication time and creates no task. Pure functions.
 
 Accounts are configured per unit in ``data/config/units.yaml`` (``official_accounts``); accounts
-named after a unit (云和县应急管理局, 紧水滩镇人民政府, 凤凰山街道办事处) are recognised without
-being listed. A township account's "我镇", "我乡", "本街道" is that township.
+named after a unit (云和县应急管理局, 紧水滩镇人民政府, 凤凰山街道办事处, or just 元和街道) are
+recognised without being listed. A township account's "我镇", "我乡", "本街道" is that township.
 """
 
 from __future__ import annotations
@@ -62,7 +62,9 @@ def account_unit(name: str | None, cfg: Config) -> tuple[str, bool] | None:
     if name.startswith(county) and (unit := "县" + name[len(county):]) in departments:
         return unit, False
     for t in cfg.units.townships:
-        if any(name in (f"{n}{g}", f"{county}{n}{g}") for n in (t.name, *t.aliases) for g in _GOVERNMENT):
+        # "紧水滩镇人民政府", "云和县凤凰山街道办事处", and an account named just as its township ("元和街道")
+        if name == t.name or any(name in (f"{n}{g}", f"{county}{n}{g}") for n in (t.name, *t.aliases)
+                                 for g in _GOVERNMENT):
             return t.name, False
     return None
 

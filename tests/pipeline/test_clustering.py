@@ -123,3 +123,19 @@ def test_a_flash_naming_no_place_joins_the_report_that_names_it_later(engine: En
     assert found["flash"][1] is True
     assert found["far"][0] != found["report"][0]
     assert found["other"][0] != found["report"][0]
+
+
+def test_a_flash_naming_no_kind_joins_the_report_of_the_same_spot(engine: Engine, ctx: TriageContext) -> None:
+    """A plea naming only a gorge and a hike, before anyone said where or what happened, is the
+    incident a report later places in 紧水滩镇 when they share the spot's rare words; a post of
+    other words stays apart."""
+    plea = {"id": "plea", "platform": "weibo", "author": "登山的小吴", "published_at": "2026-11-28T07:00:00+08:00",
+            "text": "谁在黄泥岙峡谷附近？我表弟昨天溯溪徒步进去，到现在电话打不通，急死了"}
+    report = {"id": "news", "platform": "news", "author": "丽水网", "published_at": "2026-11-28T09:00:00+08:00",
+              "text": "27日两名游客进入云和县紧水滩镇黄泥岙峡谷溯溪徒步后与外界失去联系，救援队伍已进山搜寻。"}
+    chat = {"id": "chat", "platform": "weibo", "author": "路人", "published_at": "2026-11-28T08:00:00+08:00",
+            "text": "周末想去爬山，有没有推荐的徒步路线，最好人少一点"}
+    found = _triage(engine, ctx, [[plea, chat], [report]])
+    assert found["plea"][0] == found["news"][0]
+    assert found["plea"][1] is True
+    assert found["chat"][0] != found["news"][0]

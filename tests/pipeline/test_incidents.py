@@ -7,7 +7,7 @@ from typing import Any
 
 from pipeline.config import Config
 from pipeline.normalize import to_post
-from pipeline.rules.clues import Clues, incident_text
+from pipeline.rules.clues import Clues, incident_text, names_elsewhere
 from pipeline.rules.incidents import Profile, conflicts, match
 from pipeline.triage import TriageContext, analyse_chunk
 from tests.conftest import NOW
@@ -114,3 +114,18 @@ def test_a_debunk_is_not_the_rumour_it_refutes(ctx: TriageContext, cfg: Config) 
     rumour.rumor = True  # as the rumour model says
     assert debunk.debunk
     assert any("辟谣" in r for r in conflicts(debunk, profile(rumour)))
+
+
+def test_a_text_naming_a_place_elsewhere_is_marked(ctx: TriageContext) -> None:
+    """What keeps a flash of another county out of a 云和 incident: a city, county, district or
+    town named as one word, or a well-known place; never 云和's own names, short names that may be
+    ours (安溪, 凤凰山), the kind words, or 县 on its own (县医院, 县领导)."""
+    def elsewhere(text: str) -> bool:
+        return names_elsewhere(ctx.tokenizer.doc(text), ctx.vocab)
+
+    for text in ("18日凌晨，遂昌县湖山乡一处山体发生滑坡", "3日下午，瓯海区泽雅水库一艘钓鱼船翻船",
+                 "杭州一所中学数名学生午餐后出现腹泻症状", "泉州市安溪县龙门镇一处山场发生森林火情"):
+        assert elsewhere(text), text
+    for text in ("尊敬的县领导：您好", "送到县医院去了", "记者从浙江省云和县获悉", "凤凰山起火了",
+                 "刚从安溪回云和县城", "梯田这边滑坡了", "开发区那边火光冲天", "崇头镇坑根村附近县道塌方"):
+        assert not elsewhere(text), text
