@@ -185,7 +185,7 @@ def test_yuqing_web_serves_until_stopped(settings_for: Any, tmp_path: Any) -> No
         deadline = time.monotonic() + 60
         while True:
             try:
-                assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).json()["status"] == "ok"
+                assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
                 break
             except httpx.TransportError:
                 assert proc.poll() is None and time.monotonic() < deadline, "yuqing web did not start"
