@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.config import PolicyConfig
 from pipeline.coverage import GapView, open_gaps
+from pipeline.queries.comments import event_comments
 from pipeline.queries.headlines import headlines
 from pipeline.queries.report_common import Count, counted, deadline_state
 from pipeline.queries.rising import event_signals
@@ -191,7 +192,7 @@ def event_figures(session: Session, event_id: int, now: datetime, policy: Policy
         spread=spread([SpreadPost(p.key, p.platform, p.author or p.source, p.text, p.at, sum(c or 0 for c in p.counts),
                                   p.reposted) for p in posts]),
         first_post=_sample("首发", min(posts, key=lambda p: p.at)) if posts else None,
-        platform_firsts=_platform_firsts(posts), opinions=tuple(_opinions(posts)),
+        platform_firsts=_platform_firsts(posts), opinions=(*_opinions(posts), *(c.text for c in event_comments(session, event_id))),
         sentiment=dict(Counter(p.sentiment or "未研判" for p in posts)),
         **_signals(session, event_id, now, policy),
     )

@@ -35,3 +35,19 @@ def test_the_event_page_shows_its_comments(db_url: str, runtime_for: Callable[[s
         assert "支持曝光，市场监管部门该好好查一查" in page and "景区应该统一管理价格" in page
         assert "抖音 · 路人甲 · 上海" in page and "小红书 · 阿木" in page and "· douyin" not in page
         assert page.index("支持曝光") < page.index("去年国庆也遇到过"), "most liked first"
+
+
+def test_the_special_reports_views_read_the_collected_comments(db_url: str,
+                                                              runtime_for: Callable[[str], Runtime]) -> None:
+    """网民观点 of the 专报 is drawn from the comments people left as well as the posts."""
+    from pipeline.queries.event_report import event_figures
+
+    now = datetime.now(SHANGHAI)
+    rt = runtime_for(db_url)
+    import_files(rt, [FIXTURES], "mediacrawler", None, now)
+    with rt.session() as s:
+        event_id = s.scalar(select(Post.event_id).where(Post.platform_id == "7440000000000000001"))
+        assert event_id is not None
+        said = rt.read(event_figures, event_id, now).opinions
+    assert any("支持曝光，市场监管部门该好好查一查" in text for text in said)
+    assert any("景区应该统一管理价格" in text for text in said)
