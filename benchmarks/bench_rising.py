@@ -5,8 +5,10 @@ background; a sweep at every hour asks "is it rising now?" over the same window 
 
 Streams: steady Poisson at 3, 10 and 48 posts an hour; steady but over-dispersed (negative
 binomial: hours of 0 and hours of 3× the mean, as reposting waves are); and rising — 2–4 an
-hour for 8 hours, then 20, 30 or 60 an hour. Measured: the share of steady streams with any
-false alarm, the share of rising streams caught, and the delay (sweeps after the jump).
+hour for 8 hours, then 20, 30 or 60 an hour; the county's background is 200 posts an hour and
+its usual level per event (the rule's county baseline) 3 an hour. Measured: the share of steady
+streams with any false alarm, the share of rising streams caught, and the delay (sweeps after
+the jump).
 
 Kleinberg's model is the batched two-state automaton of Kleinberg (2002), §4 (the event's
 posts r_t among all posts d_t, base proportion p0 = Σr/Σd, burst state p1 = s·p0, transition

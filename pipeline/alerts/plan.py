@@ -102,16 +102,17 @@ def plan_escalations(unacked: list[UnackedView], coordinators: list[str], cfg: A
         for a in waiting:
             level = min(int((now - a.created_at) / timeout), cfg.max_repeats)
             top = max(top, level)
+            told = _told(cfg.ladder[level - 1], coordinators, cfg.leadership_recipient)
             if "recipients" in cfg.ladder[level - 1]:
                 drafts.append(AlertDraft(f"escalation:{a.alert_id}:{level}:{a.recipient}", "escalation", a.recipient,
                                          True, event_id, grade=a.grade, level=level,
-                                         payload={"original_alert": a.alert_id, "unacknowledged": names}))
+                                         payload={"original_alert": a.alert_id, "unacknowledged": names, "told": told}))
         told = _told(cfg.ladder[top - 1], coordinators, cfg.leadership_recipient)
         for c in told:
             if c not in names:
                 drafts.append(AlertDraft(f"escalation:{event_id}:{waiting[0].grade}:{top}:{c}", "escalation", c, False,
                                          event_id, grade=waiting[0].grade, level=top,
-                                         payload={"unacknowledged": names}))
+                                         payload={"unacknowledged": names, "told": told}))
     return drafts
 
 

@@ -158,8 +158,10 @@ def _kind_lines(session: Session, alerts: Sequence[Alert]) -> list[str]:
             lines.append(line)
     waiting = _still_waiting(session, [a for a in alerts if a.kind == "escalation"])
     if waiting:
-        level = max(a.level for a in alerts if a.kind == "escalation")
-        lines.append(f"- 督办：{'、'.join(waiting)}尚未确认收到预警（第{level}次提醒），现再次提醒并报协调部门")
+        top = max((a for a in alerts if a.kind == "escalation"), key=lambda a: a.level)
+        told = [plain(n, 40) for n in top.payload.get("told", ["协调部门"])]  # older alerts: as they were sent
+        lines.append(f"- 督办：{'、'.join(waiting)}尚未确认收到预警（第{top.level}次提醒），现再次提醒"
+                     + (f"并报{'、'.join(told)}" if told else ""))
     return lines
 
 

@@ -155,3 +155,20 @@ def test_a_report_notice_links_to_the_web_app_and_keeps_its_title_whole(engine: 
         assert str(tmp_path) not in text
         _, offline = render_message(s, [alert], NOW, public_url=None)
         assert "请登录舆情系统，在“报告”页查看" in offline and str(tmp_path) not in offline
+
+
+def test_the_ladder_reaches_leadership_and_says_so(engine: Engine, ctx: TriageContext, cfg: Config) -> None:
+    """Nobody acknowledges a 重大 alert: the owner is asked again at 30 min, the coordinators are
+    told at 60, 县政府领导 at 90 — one message each time — and then nothing more."""
+    _triage(engine, ctx, MAJOR)
+    channels = {name: Recorder() for name in cfg.alerts.channels}
+    with session_scope(engine) as s:
+        for minutes in range(0, 241, 10):
+            now = NOW + timedelta(minutes=minutes)
+            sweep(s, cfg, now)
+            _deliver_all(s, cfg, channels, now)
+    leadership = [text for _, text in channels["leadership-dingtalk"].sent]
+    assert len(leadership) == 1 and "（第3次提醒），现再次提醒并报县政府办公室、县委宣传部、县政府领导" in leadership[0]
+    units = [title for title, _ in channels["units-dingtalk"].sent if "预警" in title]
+    assert [t.split("】")[0] for t in units] == ["【舆情预警·重大", "【预警未确认·重大·第1次提醒", "【预警未确认·重大·第2次提醒",
+                                                 "【预警未确认·重大·第3次提醒"]
