@@ -13,6 +13,10 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class SettingsError(ValueError):
+    """An environment variable yuqing cannot use, with the reason in Chinese."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where things are: database, configuration, models, the shipped data and the real corpora,
@@ -29,6 +33,9 @@ class Settings:
     public_url: str | None = None
     # Signs the web app's CSRF tokens; see ``secret()``.
     secret_key: str | None = None
+    # Processes that analyse a large triage batch: 1 keeps it on one core, 2 or more let a
+    # forked worker take the second core (``pipeline.triage.iter_analysed``).
+    workers: int = 2
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -48,6 +55,7 @@ class Settings:
             corpus_dir=Path(corpus) if corpus else None,
             public_url=env.get("YUQING_PUBLIC_URL", "").strip() or None,
             secret_key=env.get("YUQING_SECRET_KEY", "").strip() or None,
+            workers=_workers(env.get("YUQING_WORKERS", "2")),
         )
 
     def secret(self) -> bytes:
@@ -78,3 +86,13 @@ class Settings:
     @property
     def training_corpus_dir(self) -> Path:
         return self.data_dir / "corpus"
+
+
+def _workers(value: str) -> int:
+    try:
+        workers = int(value.strip())
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise SettingsError(f"环境变量 YUQING_WORKERS 应为正整数（1 只用一个核，2 用两个核），实为“{value}”")
+    return workers
