@@ -2,8 +2,12 @@
 
 Each model directory holds ``model.joblib`` and ``model.json`` (the sidecar): model kind,
 version, SHA-256 of the training data and of the model file, library versions and metrics.
-A file whose hash does not match its sidecar, or that was written by another scikit-learn,
-is refused rather than unpickled.
+
+One staleness rule (``verify_model``) decides whether a model may be used as it is, for serving
+and for retraining alike: a model is stale when it is missing, of another kind, of another recipe,
+trained with other versions of the libraries that shape it, trained on another corpus (default
+models), or when its file does not match the hash in its sidecar. A stale model is refused rather
+than unpickled, and retraining rebuilds it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ MODEL_FILE = "model.joblib"
 SIDECAR = "model.json"
 RECIPE_VERSION = "6"  # bump whenever the estimators or features change shape
 _TRACKED = ("scikit-learn", "numpy", "scipy", "rjieba", "jieba")
+# Libraries whose version change makes a model stale: the pickled estimators (scikit-learn, numpy,
+# scipy) and the tokenizers that make its features (rjieba, jieba). Python itself is only recorded.
+STALE_IF_CHANGED = _TRACKED
 
 
 class ModelError(RuntimeError):
@@ -126,9 +133,13 @@ def read_sidecar(model_dir: Path) -> dict[str, Any]:
     return meta
 
 
-def verify_model(model_dir: Path, kind: str | None = None) -> tuple[Path, dict[str, Any]]:
-    """Check a model directory without unpickling it (file, hash, kind, recipe, library):
-    the resolved directory and its sidecar, or a ModelError saying what is wrong."""
+def verify_model(model_dir: Path, kind: str | None = None,
+                 corpus_sha256: str | None = None) -> tuple[Path, dict[str, Any]]:
+    """The staleness rule, checked without unpickling: the resolved directory and its sidecar, or a
+    ModelError saying why the model must be (re)trained. ``corpus_sha256``: the corpus a default
+    model must have been trained on (``classifiers.training.corpus_digest``)."""
+    if not model_dir.exists():
+        raise ModelError(f"{model_dir}：尚未训练")
     model_dir = model_dir.resolve()
     meta = read_sidecar(model_dir)
     path = model_dir / MODEL_FILE
@@ -136,25 +147,33 @@ def verify_model(model_dir: Path, kind: str | None = None) -> tuple[Path, dict[s
         raise ModelError(f"{model_dir}：缺少模型文件 {MODEL_FILE}")
     if kind is not None and meta.get("kind") != kind:
         raise ModelError(f"{model_dir}：这是 {meta.get('kind')} 模型，不是 {kind} 模型")
-    if sha256_file(path) != meta.get("model_sha256"):
-        raise ModelError(f"{model_dir}：模型文件与说明文件记录的校验值不符，拒绝加载")
     if meta.get("recipe_version") != RECIPE_VERSION:
         raise ModelError(
             f"{model_dir}：模型按第 {meta.get('recipe_version')} 版配方训练，当前为第 {RECIPE_VERSION} 版，需要重新训练"
         )
-    trained_with = meta.get("libraries", {}).get("scikit-learn")
-    if trained_with != library_versions()["scikit-learn"]:
-        raise ModelError(
-            f"{model_dir}：模型由 scikit-learn {trained_with} 训练，当前为 {library_versions()['scikit-learn']}，需要重新训练"
-        )
+    _check_libraries(model_dir, meta)
+    if corpus_sha256 is not None and meta.get("corpus_sha256") != corpus_sha256:
+        raise ModelError(f"{model_dir}：训练语料已变化，模型已过期")
+    if sha256_file(path) != meta.get("model_sha256"):
+        raise ModelError(f"{model_dir}：模型文件与说明文件记录的校验值不符，拒绝加载")
     return model_dir, meta
 
 
-def load_model(model_dir: Path, kind: str | None = None) -> LoadedModel:
-    """Load a model written by ``save_model`` after checking its sidecar. The directory link is
-    resolved once, so the sidecar and the model file come from the same version even when a
-    retrain publishes a new one meanwhile."""
-    model_dir, meta = verify_model(model_dir, kind)
+def _check_libraries(model_dir: Path, meta: dict[str, Any]) -> None:
+    trained_with, current = meta.get("libraries") or {}, library_versions()
+    for name in STALE_IF_CHANGED:
+        if trained_with.get(name) != current[name]:
+            raise ModelError(
+                f"{model_dir}：模型由 {name} {trained_with.get(name)} 训练，当前为 {current[name]}，需要重新训练"
+            )
+
+
+def load_model(model_dir: Path, kind: str | None = None, corpus_sha256: str | None = None) -> LoadedModel:
+    """Load a model written by ``save_model`` after checking it is not stale (``verify_model``);
+    a file that cannot be unpickled is refused too. The directory link is resolved once, so the
+    sidecar and the model file come from the same version even when a retrain publishes a new one
+    meanwhile."""
+    model_dir, meta = verify_model(model_dir, kind, corpus_sha256)
     path = model_dir / MODEL_FILE
     try:
         model = joblib.load(path)

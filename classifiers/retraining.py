@@ -2,12 +2,15 @@
 labelled examples, and keep a new model only if it is not worse.
 
 For each model kind the corrections of that kind are merged into the corpus (a correction wins
-over the corpus label of the same text). The data the current model was trained on (the corpus
-plus the corrections recorded in its sidecar) and the new data are compared like for like: the
-same recipe is fitted on each without the held-out part and scored (macro-F1) on the same
-held-out part of the new data — a fixed fifth chosen by a hash of each text, so a text is held
-out in every run or in none. The new model, trained on all the new data, replaces the current one
-only if its score is not lower; every decision is appended to a JSON-lines log.
+over the corpus label of the same text). A model that the registry's staleness rule refuses
+(``classifiers.registry.verify_model``: recipe, corpus, library versions, file hash) is rebuilt
+from the corpus and every correction of its kind; a usable model whose corrections are those
+already recorded in its sidecar is left unchanged. Otherwise the data the current model was
+trained on (the corpus plus the corrections recorded in its sidecar) and the new data are compared
+like for like: the same recipe is fitted on each without the held-out part and scored (macro-F1)
+on the same held-out part of the new data — a fixed fifth chosen by a hash of each text, so a text
+is held out in every run or in none. The new model, trained on all the new data, replaces the
+current one only if its score is not lower; every decision is appended to a JSON-lines log.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from classifiers.registry import RECIPE_VERSION, ModelError, read_sidecar
+from classifiers.registry import ModelError, load_model, read_sidecar
 from classifiers.tokenize import Tokenizer
 from classifiers.training import (
+    KINDS,
     LabelledData,
     corpus_data,
     corpus_digest,
@@ -33,7 +37,7 @@ from classifiers.training import (
     train,
 )
 
-RETRAINED = ("topic", "grade", "rumor", "sentiment")  # the kinds analysts correct
+# the model each kind of correction teaches (key categories have none: analysts do not correct them)
 MODEL_OF = {"topic": "topic", "relevance": "topic", "grade": "grade", "rumor": "rumor", "sentiment": "sentiment"}
 HOLDOUT_EVERY = 5
 Progress = Callable[[str], None]
@@ -96,54 +100,67 @@ def compare(kind: str, old: LabelledData, new: LabelledData, tokenizer: Tokenize
             "new_macro_f1": round(_fit_score(kind, new, holdout, tokenizer), 4)}
 
 
-def _recorded(model_dir: Path, digest: str) -> tuple[str | None, dict[str, str] | None]:
-    """The current model's version and the corrections it was trained with (by text key → label);
-    (None, None) when there is no usable model: missing, stale (another corpus or recipe) or broken."""
+@dataclass(frozen=True)
+class CurrentModel:
+    """The current model as retraining sees it: usable as it is (``stale`` is None) or why it must
+    be rebuilt; its version and recorded corrections (text key → label) when its sidecar is readable."""
+
+    version: str | None
+    corrections: dict[str, str]
+    stale: str | None
+
+
+def judge(model_dir: Path, kind: str, digest: str) -> CurrentModel:
+    """Judge the current model by the very check serving loads it with (``load_model``)."""
     try:
-        meta = read_sidecar(model_dir.resolve())
-    except ModelError:
-        return None, None
-    if meta.get("corpus_sha256") != digest or meta.get("recipe_version") != RECIPE_VERSION:
-        return None, None
-    return str(meta.get("version")), dict(meta.get("corrections") or {})
+        meta = load_model(model_dir, kind, digest).meta
+    except ModelError as exc:
+        try:
+            old = read_sidecar(model_dir.resolve())
+        except ModelError:
+            old = {}
+        version = str(old["version"]) if old.get("version") else None
+        return CurrentModel(version, dict(old.get("corrections") or {}), str(exc))
+    return CurrentModel(str(meta["version"]), dict(meta.get("corrections") or {}), None)
 
 
 def retrain_kind(kind: str, corpus: Any, digest: str, model_root: Path, corrections: Sequence[Correction],
                  tokenizer: Tokenizer, progress: Progress) -> dict[str, Any]:
-    """Retrain one default model from the corpus and the corrections; the decision, as logged."""
+    """Retrain one default model from the corpus and the corrections; the decision, as logged:
+    unchanged (usable, no new correction), rebuilt (refused as stale: trained anew on the corpus
+    and every correction), kept (the new data scores lower) or published (better or not worse, or
+    the first model of its kind)."""
     base = corpus_data(corpus, kind)
     labels = labels_for(kind, corrections)
-    version, used = _recorded(default_model_dir(model_root, kind), digest)
+    cur = judge(default_model_dir(model_root, kind), kind, digest)
     keys = {text_key(t): lab for t, lab in labels.items()}
-    decision: dict[str, Any] = {"kind": kind, "corrections": len(labels), "old_version": version}
-    if version is not None and used == keys:
-        return {**decision, "decision": "unchanged", "version": version}
-    old_labels = {t: used[text_key(t)] for t in labels if used and text_key(t) in used}
-    if version is not None:
+    decision: dict[str, Any] = {"kind": kind, "corrections": len(labels), "old_version": cur.version}
+    if cur.stale is None and cur.corrections == keys:
+        return {**decision, "decision": "unchanged", "version": cur.version}
+    if cur.stale is None:
+        old_labels = {t: cur.corrections[text_key(t)] for t in labels if text_key(t) in cur.corrections}
         progress(f"{kind}：比较原训练数据与加入 {len(labels)} 条更正后的数据")
         decision.update(compare(kind, merged(base, old_labels), merged(base, labels), tokenizer))
         if decision["new_macro_f1"] < decision["old_macro_f1"]:
-            return {**decision, "decision": "kept", "version": version}
+            return {**decision, "decision": "kept", "version": cur.version}
+    else:
+        progress(f"{kind}：{cur.stale}；用语料与 {len(labels)} 条更正重新训练")
+        decision["stale"] = cur.stale
     meta = train(kind, merged(base, labels), default_model_dir(model_root, kind), tokenizer, progress,
                  extra={"corpus_sha256": digest, "corrections": keys}, default_model=True)
-    return {**decision, "decision": "published", "version": meta["version"]}
+    rebuilt = cur.stale is not None and cur.version is not None  # a model existed and was refused
+    return {**decision, "decision": "rebuilt" if rebuilt else "published", "version": meta["version"]}
 
 
 def retrain_with_corrections(corpus_dir: Path, model_root: Path, corrections: Sequence[Correction],
                              tokenizer: Tokenizer, log_path: Path, now: datetime,
                              progress: Progress = print) -> list[dict[str, Any]]:
-    """Retrain every default model (``yuqing retrain`` and the weekly flow); models no analyst
-    corrects (key categories) are only trained when missing or stale. Returns the decisions,
-    each also appended to ``log_path``."""
-    from classifiers.training import KINDS, ensure_default_models
-
+    """Retrain the default models that need it (``yuqing retrain`` and the weekly flow): every kind
+    is judged by the registry's staleness rule and its corrections (models no analyst corrects, key
+    categories, are only rebuilt when stale). Returns the decisions, each also appended to
+    ``log_path``."""
     corpus, digest = read_corpus(corpus_dir), corpus_digest(corpus_dir)
-    decisions = [retrain_kind(kind, corpus, digest, model_root, corrections, tokenizer, progress)
-                 for kind in RETRAINED]
-    before = {k: _recorded(default_model_dir(model_root, k), digest)[0] for k in KINDS if k not in RETRAINED}
-    others = ensure_default_models(corpus_dir, model_root, tokenizer, progress)
-    decisions += [{"kind": k, "decision": "unchanged" if others[k].version == v else "published",
-                   "version": others[k].version, "corrections": 0, "old_version": v} for k, v in before.items()]
+    decisions = [retrain_kind(kind, corpus, digest, model_root, corrections, tokenizer, progress) for kind in KINDS]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("a", encoding="utf-8") as log:
         for d in decisions:
@@ -160,7 +177,8 @@ def read_log(log_path: Path) -> list[dict[str, Any]]:
 
 def describe_decision(d: dict[str, Any]) -> str:
     """One retraining decision in Chinese (the flow's artifact, ``yuqing retrain``)."""
-    what = {"published": "采用新模型", "kept": "新模型更差，保留原模型", "unchanged": "无新更正，未重新训练"}[str(d["decision"])]
+    what = {"published": "采用新模型", "kept": "新模型更差，保留原模型", "unchanged": "无新更正，未重新训练",
+            "rebuilt": f"原模型不可用（{d.get('stale')}），已用语料与全部更正重新训练"}[str(d["decision"])]
     scores = (f"（留出集 {d['holdout_n']} 条：原 {d['old_macro_f1']}，新 {d['new_macro_f1']}）"
               if "new_macro_f1" in d else "")
     return f"{d['kind']}：{what}{scores}，更正 {d.get('corrections', 0)} 条，当前 {d['version']}"

@@ -335,18 +335,6 @@ def _train_default(kind: str, corpus: pd.DataFrame, digest: str, model_root: Pat
                  extra={"corpus_sha256": digest}, default_model=True)
 
 
-def _check_corpus(target: Path, digest: str) -> None:
-    if not target.exists():
-        raise ModelError(f"{target}：尚未训练")
-    if read_sidecar(target).get("corpus_sha256") != digest:
-        raise ModelError(f"{target}：训练语料已变化，模型已过期")
-
-
-def _current(target: Path, kind: str, digest: str) -> LoadedModel:
-    _check_corpus(target, digest)
-    return load_model(target, kind)
-
-
 def check_default_models(corpus_dir: Path, model_root: Path) -> None:
     """What ``load_default_models`` would refuse, found without loading any model (a few
     milliseconds instead of seconds and hundreds of MB): for commands that start long-running
@@ -354,8 +342,7 @@ def check_default_models(corpus_dir: Path, model_root: Path) -> None:
     digest = corpus_digest(corpus_dir)
     for kind in KINDS:
         try:
-            _check_corpus(default_model_dir(model_root, kind), digest)
-            verify_model(default_model_dir(model_root, kind), kind)
+            verify_model(default_model_dir(model_root, kind), kind, digest)
         except ModelError as exc:
             raise ModelError(f"默认模型不可用：{exc}。请先运行 {TRAIN_COMMAND} 训练模型") from exc
 
@@ -367,25 +354,38 @@ def load_default_models(corpus_dir: Path, model_root: Path, progress: Progress =
     loaded: dict[str, LoadedModel] = {}
     for kind in KINDS:
         try:
-            loaded[kind] = _current(default_model_dir(model_root, kind), kind, digest)
+            loaded[kind] = load_model(default_model_dir(model_root, kind), kind, digest)
         except ModelError as exc:
             raise ModelError(f"默认模型不可用：{exc}。请先运行 {TRAIN_COMMAND} 训练模型") from exc
     progress(f"已加载模型：{'、'.join(m.version for m in loaded.values())}")
     return loaded
 
 
+def _recorded_corrections(target: Path) -> int:
+    """How many analyst corrections the model at ``target`` was trained with (0 when unreadable)."""
+    try:
+        return len(read_sidecar(target.resolve()).get("corrections") or {})
+    except ModelError:
+        return 0
+
+
 def ensure_default_models(corpus_dir: Path, model_root: Path, tokenizer: Tokenizer, progress: Progress = print) -> dict[str, LoadedModel]:
-    """Load the default models, training any that are missing or stale (``yuqing models``)."""
+    """Load the default models, training any that are missing or stale (``yuqing models``) from
+    the corpus alone: this command has no database, so it says when a stale model held analysts'
+    corrections (``classifiers.retraining`` rebuilds with them)."""
     digest = corpus_digest(corpus_dir)
     corpus: pd.DataFrame | None = None
     loaded: dict[str, LoadedModel] = {}
     for kind in KINDS:
         target = default_model_dir(model_root, kind)
         try:
-            loaded[kind] = _current(target, kind, digest)
-        except ModelError:
+            loaded[kind] = load_model(target, kind, digest)
+        except ModelError as exc:
             corpus = read_corpus(corpus_dir) if corpus is None else corpus
-            progress(f"训练默认模型 {kind}（语料：{corpus_dir}）")
+            progress(f"训练默认模型 {kind}（{exc}；语料：{corpus_dir}）")
+            if dropped := _recorded_corrections(target):
+                progress(f"注意：原 {kind} 模型含 {dropped} 条分析员更正，本命令只用语料训练；"
+                         "请随后运行 yuqing retrain 纳入更正")
             _train_default(kind, corpus, digest, model_root, tokenizer, progress)
             loaded[kind] = load_model(target, kind)
     return loaded

@@ -288,7 +288,3 @@ def apply_long_text(record: Record, long_text: Record) -> Record:
             merged[name] = long_text[name]
     merged.pop("is_long_text", None)
     return merged
-
-
-def extend_url(status_id: str) -> str:
-    return f"https://m.weibo.cn/statuses/extend?id={status_id}"

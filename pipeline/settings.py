@@ -13,6 +13,10 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class SettingsError(ValueError):
+    """An environment variable yuqing cannot use, with the reason in Chinese."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where things are: database, configuration, models, the shipped data and the real corpora,
@@ -37,6 +41,9 @@ class Settings:
     # A file for the structured (JSON lines) log, rotated by size; unset: standard error only
     # (journald keeps and rotates it under systemd).
     log_file: Path | None = None
+    # Processes that analyse a large triage batch: 1 keeps it on one core, 2 or more let a
+    # forked worker take the second core (``pipeline.triage.iter_analysed``).
+    workers: int = 2
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -58,6 +65,7 @@ class Settings:
             secret_key=env.get("YUQING_SECRET_KEY", "").strip() or None,
             trusted_proxies=env.get("YUQING_TRUSTED_PROXIES", "").strip() or "127.0.0.1",
             log_file=Path(env["YUQING_LOG_FILE"]) if env.get("YUQING_LOG_FILE", "").strip() else None,
+            workers=_workers(env.get("YUQING_WORKERS", "2")),
         )
 
     def secret(self) -> bytes:
@@ -88,3 +96,13 @@ class Settings:
     @property
     def training_corpus_dir(self) -> Path:
         return self.data_dir / "corpus"
+
+
+def _workers(value: str) -> int:
+    try:
+        workers = int(value.strip())
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise SettingsError(f"环境变量 YUQING_WORKERS 应为正整数（1 只用一个核，2 用两个核），实为“{value}”")
+    return workers

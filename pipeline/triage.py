@@ -55,6 +55,7 @@ class TriageContext:
     models: ModelBundle
     hasher: MinHasher
     vocab: Vocabulary
+    workers: int = 2  # Settings.workers: 1 keeps large batches on one core
 
     @classmethod
     def load(cls, settings: Settings, cfg: Config, progress: Callable[[str], None] = lambda _: None) -> TriageContext:
@@ -64,7 +65,7 @@ class TriageContext:
         tokenizer = Tokenizer(settings.userdict_path).load()
         loaded = load_default_models(settings.training_corpus_dir, settings.model_dir, progress)
         return cls(cfg, Gazetteer.from_config(cfg), tokenizer, ModelBundle.from_loaded(loaded),
-                   MinHasher.from_policy(cfg.policy.events), Vocabulary.from_config(cfg))
+                   MinHasher.from_policy(cfg.policy.events), Vocabulary.from_config(cfg), settings.workers)
 
 
 @dataclass
@@ -157,7 +158,7 @@ def iter_analysed(ctx: TriageContext, posts: list[PostInput],
     parts = [posts[start:end] for start, end in bounds]
     parallel = (len(posts) >= PARALLEL_MIN_POSTS and (os.cpu_count() or 1) > 1 and sys.platform == "linux"
                 and threading.current_thread() is threading.main_thread()
-                and os.environ.get("YUQING_WORKERS", "2") != "1")
+                and ctx.workers > 1)
     if not parallel:
         for part in parts:
             yield (part, *analyse_chunk(ctx, part))

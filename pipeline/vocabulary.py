@@ -46,6 +46,8 @@ SOURCE_KIND_NAMES = {"feed": "订阅源", "weibo": "微博", "news_site": "新�
 # Reports (RULES.md §5, §8): the kinds the system produces, with their names.
 REPORT_NAMES = {"daily": "舆情日报", "weekly": "舆情周报", "monthly": "舆情月报", "event": "舆情专报",
                 "assessment": "考核通报"}
+# The file formats a report is written in, with the names people read.
+FORMAT_NAMES = {"docx": "Word", "xlsx": "Excel", "html": "网页"}
 
 # Sentiment (情感倾向) toward the government or the unit concerned: the sentiment model's labels
 # (classifiers.sentiment, which does not import pipeline, spells them too; a test keeps them equal).

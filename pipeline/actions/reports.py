@@ -18,9 +18,7 @@ from pipeline.alerts.plan import AlertDraft
 from pipeline.config import Config
 from pipeline.storage.models import Report
 from pipeline.storage.store import insert_ignoring_conflicts
-from pipeline.vocabulary import REPORT_NAMES, SYSTEM_ACTOR
-
-FORMAT_NAMES = {"docx": "Word", "xlsx": "Excel", "html": "网页"}
+from pipeline.vocabulary import FORMAT_NAMES, REPORT_NAMES, SYSTEM_ACTOR
 
 
 @dataclass(frozen=True)

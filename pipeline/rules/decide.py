@@ -8,7 +8,7 @@ win over the automatic decision here, so later posts joining the event never und
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -127,9 +127,3 @@ def assignment_rows(routing: Routing, on_event: dict[str, str], has_primary: boo
         for unit in units:
             want(unit, role, routing.reasons.get((unit, role), []))
     return [(unit, role, reasons) for unit, (role, reasons) in wanted.items() if unit not in on_event]
-
-
-def with_grade(decision: EventDecision, grade: str, leadership: bool) -> EventDecision:
-    """The same decision at another grade (an analyst's override applied to a stored decision)."""
-    routing = replace(decision.routing, leadership=leadership) if decision.routing is not None else None
-    return replace(decision, grade=grade, routing=routing)

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from pipeline.config import Config
-from pipeline.storage.models import Assignment, AuditLog, Deadline, Event, Post, Source, Unit
+from pipeline.storage.models import Assignment, Deadline, Event, Post, Source, Unit
 
 T = TypeVar("T")
 CHUNK = 500
@@ -72,15 +72,6 @@ def ensure_sources(session: Session, keys: Iterable[tuple[str, str]], local: set
         for platform, name, sid in session.execute(select(Source.platform, Source.name, Source.id)):
             if (platform, name) in wanted:
                 found[(platform, name)] = sid
-    return found
-
-
-def find_posts(session: Session, column: Any, values: Sequence[Any]) -> dict[Any, tuple[int, int]]:
-    """Stored posts whose ``column`` is in ``values``: value -> (post id, event id)."""
-    found: dict[Any, tuple[int, int]] = {}
-    for part in chunks(list(values)):
-        for value, pid, eid in session.execute(select(column, Post.id, Post.event_id).where(column.in_(part))):
-            found[value] = cast(tuple[int, int], (pid, eid))
     return found
 
 
@@ -212,8 +203,3 @@ def unit_hint(session: Session, name: str) -> str:
     names = list(session.scalars(select(Unit.name)))
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.3) or [n for n in names if name in n][:3]
     return f"，是否指：{'、'.join(close)}" if close else ""
-
-
-def audit(session: Session, at: datetime, actor: str, action: str, entity: str, entity_id: int | None,
-          detail: dict[str, Any]) -> None:
-    session.add(AuditLog(at=at, actor=actor, action=action, entity=entity, entity_id=entity_id, detail=detail))

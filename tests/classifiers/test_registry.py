@@ -85,3 +85,25 @@ def test_the_default_models_are_checked_without_loading_them(tmp_path: Path) -> 
     next(p for p in sorted(corpus.rglob("*")) if p.is_file()).write_text("changed", encoding="utf-8")
     with pytest.raises(ModelError, match="训练语料已变化"):
         check_default_models(corpus, settings.model_dir)
+
+
+def test_one_staleness_rule_recipe_libraries_and_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any tracked library that shapes the model (not only scikit-learn), the recipe and, for a
+    default model, the corpus make it stale; verify_model and load_model say so alike."""
+    from classifiers import registry
+
+    d = make(tmp_path)
+    with pytest.raises(ModelError, match="训练语料已变化"):
+        load_model(d, "topic", corpus_sha256="f" * 64)
+    meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
+    assert registry.verify_model(d, "topic", meta.get("corpus_sha256"))[1]["version"] == meta["version"]
+    with pytest.raises(ModelError, match="尚未训练"):
+        registry.verify_model(tmp_path / "nothing", "topic")
+    current = registry.library_versions()
+    monkeypatch.setattr(registry, "library_versions", lambda: {**current, "numpy": "9.9.9"})
+    with pytest.raises(ModelError, match=r"numpy .* 训练，当前为 9\.9\.9，需要重新训练"):
+        load_model(d, "topic")
+    monkeypatch.setattr(registry, "library_versions", lambda: current)
+    monkeypatch.setattr(registry, "RECIPE_VERSION", "999")
+    with pytest.raises(ModelError, match="当前为第 999 版"):
+        registry.verify_model(d, "topic")

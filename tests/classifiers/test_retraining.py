@@ -7,19 +7,24 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from classifiers import registry
+from classifiers.registry import load_model, read_sidecar
 from classifiers.retraining import (
     Correction,
+    describe_decision,
     held_out,
     labels_for,
     merged,
     read_log,
     retrain_with_corrections,
+    text_key,
 )
 from classifiers.tokenize import Tokenizer
-from classifiers.training import KINDS, LabelledData
+from classifiers.training import KINDS, LabelledData, corpus_data, corpus_digest, read_corpus
 from pipeline.settings import Settings
 from pipeline.timeparse import SHANGHAI
 
@@ -69,7 +74,8 @@ def test_retrain_publishes_keeps_or_leaves_unchanged_and_records_why(tmp_path: P
     texts = _corpus(corpus)
 
     first = {d["kind"]: d for d in retrain_with_corrections(corpus, models, [], tokenizer, log, NOW, lambda _: None)}
-    assert set(first) == set(KINDS) and first["topic"]["decision"] == "published"
+    assert set(first) == set(KINDS) and {d["decision"] for d in first.values()} == {"published"}
+    assert "尚未训练" in first["topic"]["stale"]
 
     again = {d["kind"]: d for d in retrain_with_corrections(corpus, models, [], tokenizer, log, NOW, lambda _: None)}
     assert {d["decision"] for d in again.values()} == {"unchanged"}
@@ -97,3 +103,50 @@ def test_retrain_publishes_keeps_or_leaves_unchanged_and_records_why(tmp_path: P
     logged = read_log(log)
     assert len(logged) == 4 * len(KINDS) and all(entry["at"] == NOW.isoformat() for entry in logged)
     assert [e["decision"] for e in logged if e["kind"] == "topic"] == ["published", "unchanged", "kept", "unchanged"]
+
+
+def _sidecar(models: Path, kind: str) -> dict[str, Any]:
+    return read_sidecar((models / kind).resolve())
+
+
+def test_a_library_upgrade_rebuilds_only_stale_models_and_keeps_every_correction(
+        tmp_path: Path, tokenizer: Tokenizer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model the registry refuses (here: trained with another scikit-learn) is rebuilt from the
+    corpus and every correction of its kind, is logged as rebuilt with the reason, never as
+    unchanged; the models still usable are left as they are."""
+    corpus, models, log = tmp_path / "corpus", tmp_path / "models", tmp_path / "retrain.jsonl"
+    texts = _corpus(corpus)
+    fixes = [Correction("topic", "城东菜市场的排水沟堵了（更正）", "城乡建设"),  # a text the corpus lacks
+             Correction("sentiment", texts[0], "正面")]
+    first = {d["kind"]: d for d in retrain_with_corrections(corpus, models, fixes, tokenizer, log, NOW, lambda _: None)}
+    topic_data = merged(corpus_data(read_corpus(corpus), "topic"), {fixes[0].text: "城乡建设"})
+    assert _sidecar(models, "topic")["training_data_sha256"] == topic_data.sha256
+
+    # Only the topic and key-category models were trained with an older scikit-learn.
+    for kind in ("topic", "categories"):
+        path = (models / kind).resolve() / registry.SIDECAR
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        meta["libraries"]["scikit-learn"] = "0.24.2"
+        path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(registry.ModelError, match=r"scikit-learn 0\.24\.2"):
+        load_model(models / "topic", "topic", corpus_digest(corpus))
+
+    after = {d["kind"]: d for d in retrain_with_corrections(corpus, models, fixes, tokenizer, log, NOW, lambda _: None)}
+    assert {k: d["decision"] for k, d in after.items()} == {
+        "topic": "rebuilt", "categories": "rebuilt", "grade": "unchanged", "rumor": "unchanged", "sentiment": "unchanged"}
+    assert "scikit-learn 0.24.2" in after["topic"]["stale"] and "重新训练" in describe_decision(after["topic"])
+    topic = _sidecar(models, "topic")
+    assert topic["training_data_sha256"] == topic_data.sha256 and topic["n_samples"] == len(texts) + 1
+    assert topic["corrections"] == {text_key(fixes[0].text): "城乡建设"}
+    assert after["sentiment"]["version"] == first["sentiment"]["version"]
+    assert load_model(models / "topic", "topic", corpus_digest(corpus)).version == after["topic"]["version"]
+
+    # Then every library is upgraded: every model is rebuilt, the sentiment correction is kept too.
+    upgraded = {**registry.library_versions(), "scikit-learn": "99.0.0"}
+    monkeypatch.setattr(registry, "library_versions", lambda: upgraded)
+    again = {d["kind"]: d for d in retrain_with_corrections(corpus, models, fixes, tokenizer, log, NOW, lambda _: None)}
+    assert {d["decision"] for d in again.values()} == {"rebuilt"}
+    sentiment = _sidecar(models, "sentiment")
+    assert sentiment["corrections"] == {text_key(texts[0]): "正面"}
+    assert sentiment["libraries"]["scikit-learn"] == "99.0.0"
+    assert [e["decision"] for e in read_log(log) if e["kind"] == "grade"] == ["published", "unchanged", "rebuilt"]

@@ -38,7 +38,13 @@ def styled(text: str, style: str) -> str:
 
 
 def settings() -> Settings:
-    return Settings.from_env()
+    """The environment's settings; one yuqing cannot use is a Chinese error, not a traceback."""
+    from pipeline.settings import SettingsError
+
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise fail(str(exc)) from exc
 
 
 def moment(value: str | None, option: str = "--now") -> datetime:

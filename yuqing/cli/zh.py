@@ -4,13 +4,20 @@ so county users never meet "Missing option".
 
 Typer 0.29 carries its own copy of Click whose messages are plain English strings, so they
 are translated where they are printed: the error printer and the usage prefix are replaced,
-and gettext-based messages (help headings) are answered in Chinese."""
+and gettext-based messages (help headings) are answered in Chinese.
+
+These are Typer internals, not its public API: ``pyproject.toml`` pins Typer to the minor version
+they were verified with, and ``INTERNALS`` lists them for the test that fails, naming what is
+gone, when a Typer upgrade moves them (tests/yuqing/test_cli_zh.py)."""
 
 from __future__ import annotations
 
 import importlib
+import logging
 import re
 from typing import Any
+
+LOG = logging.getLogger(__name__)
 
 # Typer's panel titles and the gettext ids that still go through gettext.
 MESSAGES = {
@@ -81,20 +88,47 @@ def _print_error(error: Any) -> None:
     err.print(f"[red]错误：{escape(translate(error.format_message()))}[/red]", soft_wrap=True)
 
 
+# Typer's rich_utils constants replaced by their Chinese, with the English they hold.
+PANEL_TEXTS = (("ARGUMENTS_PANEL_TITLE", "Arguments"), ("OPTIONS_PANEL_TITLE", "Options"),
+               ("COMMANDS_PANEL_TITLE", "Commands"), ("ERRORS_PANEL_TITLE", "Error"),
+               ("ABORTED_TEXT", "Aborted."), ("DEFAULT_STRING", "[default: {}]"),
+               ("REQUIRED_LONG_STRING", "[required]"),
+               ("RICH_HELP", "Try [blue]'{command_path} {help_option}'[/] for help."))
+# Every Typer internal ``install`` replaces: (module, attribute path).
+INTERNALS = (*(("typer.rich_utils", name) for name, _ in PANEL_TEXTS), ("typer.rich_utils", "rich_format_error"),
+             ("typer.core", "_"), ("typer.rich_utils", "_"), ("typer._click.formatting", "HelpFormatter.write_usage"),
+             ("typer._click.decorators", "help_option"))
+
+
+def missing_internals() -> list[str]:
+    """The internals of ``INTERNALS`` the installed Typer no longer has (empty when all are there)."""
+    missing: list[str] = []
+    for module_name, path in INTERNALS:
+        try:
+            found: Any = importlib.import_module(module_name)
+        except ImportError:
+            missing.append(f"{module_name}.{path}")
+            continue
+        for part in path.split("."):
+            if not hasattr(found, part):
+                missing.append(f"{module_name}.{path}")
+                break
+            found = getattr(found, part)
+    return missing
+
+
 def install() -> None:
-    """Answer Typer's own messages in Chinese (call before the app parses anything)."""
+    """Answer Typer's own messages in Chinese (call before the app parses anything). A Typer whose
+    internals moved keeps its English messages (logged) rather than breaking every command."""
+    if missing := missing_internals():
+        LOG.warning("typer internals missing, CLI messages stay in English: %s", ", ".join(missing))
+        return
     rich_utils = importlib.import_module("typer.rich_utils")
-    for constant, message in (("ARGUMENTS_PANEL_TITLE", "Arguments"), ("OPTIONS_PANEL_TITLE", "Options"),
-                              ("COMMANDS_PANEL_TITLE", "Commands"), ("ERRORS_PANEL_TITLE", "Error"),
-                              ("ABORTED_TEXT", "Aborted."), ("DEFAULT_STRING", "[default: {}]"),
-                              ("REQUIRED_LONG_STRING", "[required]"),
-                              ("RICH_HELP", "Try [blue]'{command_path} {help_option}'[/] for help.")):
+    for constant, message in PANEL_TEXTS:
         setattr(rich_utils, constant, gettext(message))
     rich_utils.rich_format_error = _print_error  # type: ignore[attr-defined]
-    for name in ("typer.core", "typer.main", "typer.rich_utils"):
-        module = importlib.import_module(name)
-        if hasattr(module, "_"):
-            module._ = gettext  # type: ignore[attr-defined]
+    for name in ("typer.core", "typer.rich_utils"):
+        importlib.import_module(name)._ = gettext  # type: ignore[attr-defined]
     formatting = importlib.import_module("typer._click.formatting")
     write_usage = formatting.HelpFormatter.write_usage
 

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from pipeline.auth import Principal
 from pipeline.queries.reports import ReportView, list_reports, served_file
-from pipeline.vocabulary import REPORT_NAMES
+from pipeline.vocabulary import FORMAT_NAMES, REPORT_NAMES
 from yuqing.web import security
 from yuqing.web.render import page
 
@@ -22,7 +22,6 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "html": "text/html; charset=utf-8",
 }
-FORMAT_NAMES = {"docx": "Word", "xlsx": "Excel", "html": "网页"}
 # A report page carries its own style and its charts as data: images; still no script, nothing
 # fetched from elsewhere, no forms, no framing.
 REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; "
