@@ -134,6 +134,17 @@ def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextmanager
+def engine_for(url: str) -> Iterator[Engine]:
+    """An engine for one unit of work at the boundary, disposed afterwards (no leaked pools):
+    backup and restore open the database this way."""
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def wait_for_other_triage(session: Session) -> None:
     """On PostgreSQL, take the triage lock for the rest of the transaction, waiting while another
     worker's triage transaction holds it. A batch must see the events that a batch triaged at the
