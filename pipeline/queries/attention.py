@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.queries.clock import deadline_state
 from pipeline.queries.status import OpenAlert, open_urgent_alerts
 from pipeline.queries.urgency import urgency_facts
 from pipeline.rules.urgency import Urgency, urgency_key, urgency_reasons
-from pipeline.storage.models import Assignment, Deadline, Event, Unit
+from pipeline.storage.models import Alert, Assignment, Deadline, Event, Unit
 
 SERIOUS = ("特别重大", "重大")
 
@@ -125,6 +125,14 @@ def alerts_by_event(alerts: list[OpenAlert]) -> list[UnacknowledgedAlert]:
         else:
             lines[key] = UnacknowledgedAlert(a.event_id, a.title, a.grade, [a.recipient], a.created_at)
     return list(lines.values())
+
+
+def unacknowledged_events(session: Session) -> int:
+    """How many events (an alert of no event counting alone) have an urgent alert nobody has
+    acknowledged — counted, never the length of a list cut for showing."""
+    stmt = (select(func.count(func.distinct(func.coalesce(Alert.event_id, -Alert.id))))
+            .where(Alert.urgent.is_(True), Alert.kind == "event", Alert.acknowledged_at.is_(None)))
+    return int(session.scalar(stmt) or 0)
 
 
 def attention(session: Session, now: datetime) -> Attention:

@@ -234,14 +234,17 @@ def _advice(fig: PeriodFigures, head: Letterhead) -> list[Block]:
             *(Paragraph(n, lead=f"{NUMERALS[i]}是") for i, n in enumerate(notes))]
 
 
-def periodic_document(fig: PeriodFigures, words: tuple[Count, ...], head: Letterhead) -> Document:
+def periodic_document(fig: PeriodFigures, words: tuple[Count, ...], head: Letterhead,
+                      first: list[Block] | None = None) -> Document:
+    """``first``: the section that opens the report (what needs a decision now), when given."""
     kind, period = fig.period.kind, fig.period
     notices = [coverage_sentence(fig)] if before_collection(fig) else []
     notices += [f"本期数据不完整：{len(fig.gaps)}处信息源采集中断或搜索结果不完整（见“信息源与数据完整性”），相关时段的信息可能缺失。"] \
         if fig.gaps else []
     if not fig.complete:
         notices.append(f"本期尚未结束，数据截至{t.when(fig.until)}。")
-    body = sections(("总体情况", _overall(fig)), ("传播渠道", _channels(fig)), ("热点领域与热词", _topics(fig, words)),
+    opening = (("需要决策的事项", first),) if first else ()
+    body = sections(*opening, ("总体情况", _overall(fig)), ("传播渠道", _channels(fig)), ("热点领域与热词", _topics(fig, words)),
                     ("舆情事件", _events(fig)), ("重点关注信息", _key_items(fig)),
                     ("信息源与数据完整性", _coverage(fig)), ("工作提示", _advice(fig, head)))
     return Document(

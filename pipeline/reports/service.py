@@ -28,11 +28,14 @@ from classifiers.tokenize import Tokenizer
 from pipeline.actions.reports import ReportRecord, record_report
 from pipeline.files import open_private
 from pipeline.queries.assessment import assessment_figures
+from pipeline.queries.attention import attention, unacknowledged_events
 from pipeline.queries.event_report import event_figures
+from pipeline.queries.headlines import headlines
 from pipeline.queries.report_figures import period_figures, period_texts
 from pipeline.queries.reports import report_recorded, special_reports_due
 from pipeline.reports.compose import Letterhead, periodic_document
 from pipeline.reports.compose_assessment import assessment_document
+from pipeline.reports.compose_decisions import decisions
 from pipeline.reports.compose_event import event_document
 from pipeline.reports.document import Document
 from pipeline.reports.docx import render_docx
@@ -89,7 +92,13 @@ def build(rt: Runtime, spec: Spec, now: datetime) -> Document:
     with rt.session() as session:
         figures = period_figures(session, spec.period, now, tuple(rt.cfg.alerts.urgent_grades))
         words = hot_words(period_texts(session, spec.period, now), tokenizer, exclude=stop)
-    return periodic_document(figures, words, head)
+        att = attention(session, now)
+        ids = [e.event_id for e in (*att.serious, *att.rising, *att.rumours)]
+        ids += [m.event_id for _, items in att.overdue_by_unit for m in items]
+        ids += [a.event_id for a in att.alerts if a.event_id is not None]
+        names = headlines(session, sorted(set(ids)))
+        first = decisions(att, unacknowledged_events(session), names, now)
+    return periodic_document(figures, words, head, first)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -45,3 +45,23 @@ def test_the_bus_crash_special_report_analyses_its_spread_and_views(settings_for
     word = docx.Document(io.BytesIO(render_docx(doc)))
     styled = [(p.style.name, p.text) for p in word.paragraphs if p.style is not None and p.style.name in ("Title", "Heading 1")]
     assert styled[0] == ("Title", doc.title.replace("”的", "”\n的")) and [t for n, t in styled[1:]] == [s.heading for s in doc.sections]
+
+
+def test_page_one_of_the_daily_report_says_what_needs_a_decision(settings_for: Any, tmp_path: Path) -> None:
+    """Issue 17: every periodic report opens with what needs a decision now — the demo's most
+    serious open event first, with its owner and time left — before the period's figures."""
+    from pipeline.queries.urgency import ranked_open_events
+    from pipeline.reports.periods import period_for
+
+    settings = settings_for(f"sqlite:///{(tmp_path / 'demo.db').as_posix()}")
+    run_demo(settings, now=DEMO_NOW)
+    with open_runtime(settings) as rt:
+        with rt.session() as s:
+            first = ranked_open_events(s, DEMO_NOW)[0]
+        doc = build(rt, Spec("daily", period_for("daily", None, DEMO_NOW)), DEMO_NOW)
+    opening = doc.sections[0]
+    assert opening.heading.endswith("需要决策的事项") and doc.sections[1].heading.endswith("总体情况")
+    lead = opening.blocks[0]
+    assert isinstance(lead, Paragraph) and re.search(r"在办特别重大、重大事件\d+起", lead.text)
+    serious = next(b for b in opening.blocks if isinstance(b, Table) and b.title == "在办特别重大、重大事件")
+    assert serious.rows[0][0] == first and serious.rows[0][3] and serious.rows[0][5].startswith(("剩余", "已超时"))

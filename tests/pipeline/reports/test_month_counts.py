@@ -2,7 +2,8 @@
 returned, a few duplicates merged by an analyst), on both engines: every count the 舆情日报,
 周报 and 月报 state — in the Word file, the workbook and the web page — equals the count taken
 here straight from the tables with SQL, whatever the length of the lists the reports cut to
-their first rows; merged-away duplicates are not events; no sentence quotes a cut list's length."""
+their first rows; merged-away duplicates are not events; no sentence quotes a cut list's length;
+page 1 (需要决策的事项) counts what is open now as SQL does."""
 
 from __future__ import annotations
 
@@ -12,20 +13,21 @@ from typing import Any
 
 import lxml.html
 import pytest
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from pipeline.actions.merging import merge_events
 from pipeline.actions.work import accept, record_response, return_item
 from pipeline.config import Config
 from pipeline.queries.report_figures import KEY_ITEMS, TOP_EVENTS
+from pipeline.reports.compose_decisions import SHOWN
 from pipeline.reports.docx import render_docx
 from pipeline.reports.html import render_html
 from pipeline.reports.periods import Period
 from pipeline.reports.service import Spec, build
 from pipeline.reports.xlsx import render_xlsx
 from pipeline.runtime import Runtime
-from pipeline.storage.models import Assignment, Deadline, Event, Post, Response, Unit
+from pipeline.storage.models import Alert, Assignment, Deadline, Event, Post, Response, Unit
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
 from pipeline.vocabulary import GRADES
@@ -106,9 +108,31 @@ def _truth(s: Session, period: Period) -> dict[str, Any]:
         "rumours_answered": count(Event.rumor.is_(True), answered),
         "overdue": count(overdue),
         "returning": count(Event.first_seen_at < start),
+        **_open_now(s),
         "key": key,
         "categories": categories,
     }
+
+
+def _open_now(s: Session) -> dict[str, int]:
+    """What page 1 (需要决策的事项) counts at NOW, each its own SQL statement: open events (a unit
+    holds them as 牵头, or a unit returned them) graded 特别重大 / 重大, open rumours nobody has
+    answered, unmet milestones past their time on items not closed, and events with an urgent
+    alert nobody has acknowledged."""
+    held = or_(and_(Assignment.role == "primary", Assignment.status.in_(("new", "dispatched", "accepted", "responded"))),
+               Assignment.status == "returned")
+    open_event = and_(Event.relevant.is_(True), Event.merged_into.is_(None),
+                      exists(select(Assignment.id).where(Assignment.event_id == Event.id, held)))
+    unanswered = ~exists(select(Response.id).where(Response.event_id == Event.id))
+    events = lambda *where: int(s.scalar(select(func.count()).select_from(Event).where(open_event, *where)) or 0)  # noqa: E731
+    overdue = (select(func.count()).select_from(Deadline).join(Assignment, Assignment.id == Deadline.assignment_id)
+               .join(Event, Event.id == Assignment.event_id)
+               .where(Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None), Deadline.due_at <= NOW,
+                      Assignment.status.not_in(("closed", "withdrawn")), Event.merged_into.is_(None)))
+    alerted = select(func.count(func.distinct(func.coalesce(Alert.event_id, -Alert.id)))).where(
+        Alert.urgent.is_(True), Alert.kind == "event", Alert.acknowledged_at.is_(None))
+    return {"serious_open": events(Event.grade.in_(GRADES[:2])), "rumours_open": events(Event.rumor.is_(True), unanswered),
+            "overdue_items": int(s.scalar(overdue) or 0), "alerted": int(s.scalar(alerted) or 0)}
 
 
 def _html_text(data: bytes) -> str:
@@ -148,6 +172,10 @@ def _check_text(text: str, truth: dict[str, Any]) -> None:
               truth["returning"],
               truth["events"] - TOP_EVENTS, truth["key"] - KEY_ITEMS, truth["rumours"] - KEY_ITEMS,
               *truth["new"].values(), *truth["categories"].values()}
+    assert (f"在办特别重大、重大事件{truth['serious_open']}起，超时未完成的时限{truth['overdue_items']}项，"
+            f"快速升温事件0起，尚未回应的谣言{truth['rumours_open']}起，有未确认紧急预警的事件{truth['alerted']}起") in text
+    counts |= {0, truth["serious_open"], truth["rumours_open"], truth["alerted"],  # 0: no sweep ran, nothing rising
+               *(n - SHOWN for n in (truth["serious_open"], truth["rumours_open"], truth["alerted"]) if n > SHOWN)}
     if truth["returning"]:
         assert f"{truth['returning']}起此前已监测到的事项本期再次出现新信息" in text
     said = {int(n) for n in re.findall(r"(\d+)起", text)}
@@ -169,5 +197,7 @@ def test_every_count_of_the_periodic_reports_equals_sql(db_url: str, runtime_for
         if period.kind == "monthly":
             # The month is big enough to cut every list, and the merged duplicates were new events.
             assert truth["rumours"] > KEY_ITEMS and truth["overdue"] > KEY_ITEMS and truth["key"] > KEY_ITEMS
+            # page 1 (需要决策的事项) has serious events, alerts and a list of open rumours cut to its rows
+            assert truth["serious_open"] and truth["alerted"] and truth["rumours_open"] > SHOWN
             assert truth["merged_new"] >= 5
             assert truth["new_with_merged"] == sum(truth["new"].values()) + truth["merged_new"]

@@ -23,8 +23,9 @@ from pipeline.vocabulary import GRADES, PLATFORM_NAMES
 from tests.pipeline.reports.conftest import body, headings, sheets, text_of, word
 from tests.pipeline.reports.seed import DAY, NOW
 
-SECTIONS = ["一、总体情况", "二、传播渠道", "三、热点领域与热词", "四、舆情事件", "五、重点关注信息", "六、信息源与数据完整性",
-            "七、工作提示"]
+# Page 1 says what needs a decision now (issue 17), then the period's figures.
+SECTIONS = ["一、需要决策的事项", "二、总体情况", "三、传播渠道", "四、热点领域与热词", "五、舆情事件", "六、重点关注信息",
+            "七、信息源与数据完整性", "八、工作提示"]
 
 
 def _posted(p: Any) -> datetime:
