@@ -58,6 +58,8 @@ def work_month(rt: Runtime, cfg: Config) -> list[int]:
 
 
 def _close_all(s: Any, cfg: Config, event_id: int, now: datetime) -> bool:
+    if s.get(Event, event_id).grade in ("特别重大", "重大"):
+        return False  # its 发布权威信息 / 新闻发布会 milestones are not met by the 网络问政回复 given above
     rows = s.execute(select(Unit.name, Assignment.status).join(Unit, Unit.id == Assignment.unit_id)
                      .where(Assignment.event_id == event_id, Assignment.status != "withdrawn")).all()
     if any(status in ("returned", "closed") for _, status in rows):

@@ -119,7 +119,7 @@ def test_board_messages_are_posts_and_replies_are_the_units_responses(
 
         view = event_view(s, event_id, NOW)  # what the event page shows: the reply by name, no codes
         assert view is not None
-        shown = "\n".join(text for _, text in view.timeline())
+        shown = "\n".join(entry.text for entry in view.timeline())
         assert "留言板或热线答复（记为回应）" in shown and "留言板或热线答复满足时限" in shown and "board_reply" not in shown
         assert [r["recorded_by"] for r in view.responses] == ["丽水市云和县委书记（留言板回复）"]
 
