@@ -64,8 +64,10 @@ def test_the_first_screen_lists_what_needs_attention(engine: Engine, db_url: str
 
     with client_for(settings_for(db_url), "boss") as boss:
         html = boss.get("/overview").text
-    serious = html.split('id="serious"')[1].split('id="overdue"')[0]
+    serious = html.split('id="serious"')[1].split('id="release-gaps"')[0]
     assert _links(serious) == [major] and 'data-label="牵头单位">崇头镇<' in serious and "剩余 4小时" in serious
+    releases = html.split('id="release-gaps"')[1].split('id="overdue"')[0]   # 持续发布: nothing released yet
+    assert _links(releases) == [major] and "尚未发布" in releases
     rumours = html.split('id="rumours"')[1].split('id="alerts"')[0]
     assert _links(rumours) == [minor]
     assert _links(html.split('id="alerts"')[1].split("统计图")[0]) == [major]

@@ -35,7 +35,7 @@ def world(db_url: str, runtime_for: Callable[[str], Runtime]) -> tuple[Runtime, 
     return rt, events
 
 
-def test_event_page_and_board_show_heat_rise_and_release_gap(world: tuple[Runtime, dict[str, Event]]) -> None:
+def test_event_page_board_and_first_screen_show_heat_rise_and_release_gap(world: tuple[Runtime, dict[str, Event]]) -> None:
     rt, events = world
     bus, road = events["bus"].id, events["road"].id
     with running(rt.settings, clock=lambda: LATER) as client:
@@ -43,6 +43,7 @@ def test_event_page_and_board_show_heat_rise_and_release_gap(world: tuple[Runtim
         page = lxml.html.fromstring(client.get(f"/events/{bus}").text)
         other = lxml.html.fromstring(client.get(f"/events/{road}").text)
         board = lxml.html.fromstring(client.get("/board").text)
+        first = lxml.html.fromstring(client.get("/overview").text)
     assert page.get_element_by_id("rising").text_content().split() == ["快速升温", "近1小时", "48", "条，前6小时平均", "3",
                                                                      "条/小时"]
     gap = page.get_element_by_id("release-gap")
@@ -50,9 +51,11 @@ def test_event_page_and_board_show_heat_rise_and_release_gap(world: tuple[Runtim
     assert "热度指数" in page.text_content()
     assert other.get_element_by_id("release-gap", None) is None  # 较大: 持续发布 is not tracked
     assert other.get_element_by_id("rising", None) is None
-    rows = [[c.text_content().strip() for c in tr.findall("td")]
-            for tr in board.get_element_by_id("release-gaps").getnext().iter("tr") if tr.findall("td")]
-    assert [r[0] for r in rows] == ["崇头镇旅游大巴侧翻"] and rows[0][2] == "崇头镇" and rows[0][4].startswith("距上次发布 2天3小时")
+    for screen in (board, first):  # 督办 and the first screen (概览) alike
+        rows = [[c.text_content().strip() for c in tr.findall("td")]
+                for tr in screen.get_element_by_id("release-gaps").getnext().iter("tr") if tr.findall("td")]
+        assert [r[0] for r in rows] == ["崇头镇旅游大巴侧翻"] and rows[0][2] == "崇头镇"
+        assert rows[0][4].startswith("距上次发布 2天3小时")
 
 
 def test_special_report_carries_heat_rise_and_release_gap(world: tuple[Runtime, dict[str, Event]]) -> None:

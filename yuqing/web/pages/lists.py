@@ -71,5 +71,6 @@ def overview_page(request: Request, who: Annotated[Principal, Depends(security.r
     charts = {"topics": stacked_days(data.days, data.posts_by_topic),
               "grades": stacked_days(data.days, grades, GRADE_COLOURS),
               "units": horizontal_bars(data.open_by_unit)}
+    releases = rt.read(release_board, rt.cfg.policy.release_gap, now)
     return page(request, "overview.html", title="概览", who=who, data=data, first=first, charts=charts,
-                health_names=HEALTH_NAMES)
+                health_names=HEALTH_NAMES, releases=releases, release_hours=rt.cfg.policy.release_gap.hours)
