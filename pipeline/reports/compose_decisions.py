@@ -10,6 +10,7 @@ from datetime import datetime
 
 from pipeline.queries.attention import Attention, EventLine, OverdueMilestone
 from pipeline.reports import templates as t
+from pipeline.reports.compose import more_rows
 from pipeline.reports.document import Block, Column, Paragraph, Table
 from pipeline.rules.deadlines import time_left
 from pipeline.vocabulary import MILESTONE_NAMES
@@ -27,19 +28,19 @@ def decisions(att: Attention, alerts_total: int, names: dict[int, str], now: dat
     blocks: list[Block] = [Paragraph(lead)]
     if att.serious:
         blocks += [_events("在办特别重大、重大事件", att.serious, names, now)]
-        blocks += _more(min(SHOWN, len(att.serious)), len(att.serious))
+        blocks += more_rows(min(SHOWN, len(att.serious)), len(att.serious))
     if att.overdue_by_unit:
         blocks += [_overdue(att, names, now)]
     for title, lines in (("快速升温事件", att.rising), ("尚未回应的谣言", att.rumours)):
         if lines:
-            blocks += [_events(title, lines, names, now), *_more(min(SHOWN, len(lines)), len(lines))]
+            blocks += [_events(title, lines, names, now), *more_rows(min(SHOWN, len(lines)), len(lines))]
     if att.alerts:
         shown = att.alerts[:SHOWN]
         blocks += [Table("未确认的紧急预警", (Column("编号", "int"), Column("事件", clip=40), Column("等级"),
                                          Column("未确认的接收方"), Column("发出时间")),
                          tuple((a.event_id, names.get(a.event_id or 0, a.title), a.grade, "、".join(a.recipients),
                                 t.when(a.created_at)) for a in shown), sheet="未确认预警")]
-        blocks += _more(len(shown), alerts_total)
+        blocks += more_rows(len(shown), alerts_total)
     return blocks
 
 
@@ -59,7 +60,3 @@ def _overdue(att: Attention, names: dict[int, str], now: datetime) -> Table:
     rows = tuple((unit, len(items), "；".join(item(m) for m in items[:3])) for unit, items in att.overdue_by_unit)
     return Table("超时未完成的时限（按单位）", (Column("单位"), Column("超时（项）", "int"), Column("最久的几项", clip=120)),
                  rows, sheet="超时时限")
-
-
-def _more(shown: int, total: int) -> list[Block]:
-    return [Paragraph(f"另有{total - shown}起未列出（共{total}起）。")] if total > shown else []
