@@ -163,33 +163,31 @@ _FIELDS = tuple(Clues.__dataclass_fields__)
 
 
 @lru_cache(maxsize=1)
-def _frequencies() -> dict[str, int]:
-    """jieba's dictionary frequencies (the same dictionary rjieba cuts with), words seen 50
-    times or more: how everyday a word is in general Chinese."""
+def _dictionary() -> tuple[dict[str, int], frozenset[str]]:
+    """jieba's dictionary (the same dictionary rjieba cuts with), read once: the frequencies of
+    words seen 50 times or more (how everyday a word is in general Chinese), and its well-known
+    places (tagged ns, seen 100 times or more: 杭州, 温州, 广西 …) — a text naming one that is not
+    云和's may be about somewhere else."""
     from importlib.resources import files
 
     freq: dict[str, int] = {}
+    places: set[str] = set()
     with (files("jieba") / "dict.txt").open(encoding="utf-8") as fh:
         for line in fh:
-            word, count, *_ = line.split(" ")
+            word, count, *tag = line.rstrip("\n").split(" ")
             if int(count) >= 50:
                 freq[word] = int(count)
-    return freq
+            if tag == ["ns"] and len(word) >= 2 and int(count) >= 100:  # not the dictionary's odd tags
+                places.add(word)
+    return freq, frozenset(places)
 
 
-@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, int]:
+    return _dictionary()[0]
+
+
 def _place_names() -> frozenset[str]:
-    """The well-known places of jieba's dictionary (tagged ns, seen 100 times or more: 杭州, 温州,
-    广西 …): a text naming one that is not 云和's may be about somewhere else."""
-    from importlib.resources import files
-
-    names: set[str] = set()
-    with (files("jieba") / "dict.txt").open(encoding="utf-8") as fh:
-        for line in fh:
-            word, count, tag = line.rstrip("\n").split(" ")
-            if tag == "ns" and len(word) >= 2 and int(count) >= 100:  # well-known places, not the dictionary's odd tags
-                names.add(word)
-    return frozenset(names)
+    return _dictionary()[1]
 
 
 def term_weight(word: str) -> float:
