@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.queries.clock import deadline_state
+from pipeline.queries.headlines import headlines, named
 from pipeline.queries.status import OpenAlert, open_urgent_alerts
 from pipeline.queries.urgency import urgency_facts
 from pipeline.rules.urgency import Urgency, urgency_key, urgency_reasons
@@ -87,7 +88,7 @@ def _next_milestones(session: Session, ids: list[int]) -> dict[int, tuple[str, d
 def event_lines(session: Session, now: datetime, facts: dict[int, Urgency]) -> list[EventLine]:
     """The given open events as lines, most urgent first."""
     ids = sorted(facts, key=lambda eid: (urgency_key(facts[eid], now), eid))
-    titles = dict(session.execute(select(Event.id, Event.title).where(Event.id.in_(ids))).all())
+    titles = headlines(session, ids)
     owners, nexts = _owners(session, ids), _next_milestones(session, ids)
     lines = []
     for eid in ids:
@@ -112,7 +113,7 @@ def overdue_by_unit(session: Session, now: datetime) -> list[tuple[str, list[Ove
     for unit, status, eid, title, grade, milestone, due in session.execute(stmt):
         holder = f"待改派（{unit}已退回）" if status == "returned" else unit   # nobody owns it now
         units.setdefault(holder, []).append(OverdueMilestone(eid, title, grade, milestone, due))
-    return sorted(units.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return sorted(((u, named(session, lines)) for u, lines in units.items()), key=lambda kv: (-len(kv[1]), kv[0]))
 
 
 def alerts_by_event(alerts: list[OpenAlert]) -> list[UnacknowledgedAlert]:

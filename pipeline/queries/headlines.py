@@ -1,11 +1,13 @@
 """The headlines of events for people (``pipeline.rules.headline``), read from their posts'
-incident clues, titles and first texts — used wherever a report lists or names an event."""
+incident clues, titles and first texts — used wherever a report, a page, a list or an alert
+names an event, so no screen shows the stored title (the first post cut at a fixed length)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,6 +17,7 @@ from pipeline.storage.models import Event, Post
 from pipeline.storage.store import chunks
 
 POSTS_READ = 20   # the first posts of an event say what it is; later ones add nothing to a headline
+T = TypeVar("T")
 
 
 def headlines(session: Session, event_ids: Iterable[int]) -> dict[int, str]:
@@ -24,12 +27,28 @@ def headlines(session: Session, event_ids: Iterable[int]) -> dict[int, str]:
     titles: dict[int, str] = {}
     for part in chunks(ids):
         titles.update({eid: title for eid, title in session.execute(select(Event.id, Event.title).where(Event.id.in_(part)))})
-        stmt = (select(Post.event_id, Post.clues, Post.title, func.substr(Post.text, 1, 300))
-                .where(Post.event_id.in_(part)).order_by(Post.event_id, Post.first_seen_at, Post.id))
+        # Only each event's first posts leave the database: a viral event holds thousands.
+        rank = func.row_number().over(partition_by=Post.event_id, order_by=(Post.first_seen_at, Post.id)).label("rank")
+        first = (select(Post.event_id, Post.clues, Post.title, func.substr(Post.text, 1, 300).label("text"), rank)
+                 .where(Post.event_id.in_(part)).subquery())
+        stmt = (select(first.c.event_id, first.c.clues, first.c.title, first.c.text)
+                .where(first.c.rank <= POSTS_READ).order_by(first.c.event_id, first.c.rank))
         result: Any = session.execute(stmt)
         for eid, clues, title, text in result:
-            if len(posts[eid]) < POSTS_READ:
-                posts[eid].append((clues, title, text))
+            posts[eid].append((clues, title, text))
     return {eid: headline([c for c, _, _ in posts[eid] if isinstance(c, dict)],
                           [t for _, t, _ in posts[eid] if t], [x for _, _, x in posts[eid]], title)
             for eid, title in titles.items()}
+
+
+def named(session: Session, items: Sequence[T]) -> list[T]:
+    """``items`` (dataclasses or named tuples with ``event_id`` and ``title``) with each title
+    replaced by its event's headline; an item without an event keeps its title."""
+    names = headlines(session, {i.event_id for i in items if getattr(i, "event_id", None) is not None})  # type: ignore[attr-defined]
+
+    def rename(item: Any) -> Any:
+        name = names.get(item.event_id)
+        if name is None:
+            return item
+        return item._replace(title=name) if hasattr(item, "_replace") else dataclasses.replace(item, title=name)
+    return [rename(i) for i in items]

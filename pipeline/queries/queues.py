@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pipeline.queries.headlines import named
 from pipeline.storage.models import Assignment, Deadline, Event, Unit
 from pipeline.storage.store import unit_hint, unit_named
 
@@ -70,4 +71,4 @@ def unit_queue(session: Session, unit_name: str, now: datetime) -> list[QueueIte
                                nxt.milestone if nxt else None, nxt.due_at if nxt else None,
                                bool(nxt and nxt.due_at < now), ev.sentiment, bool(ev.needs_review)))
     far = datetime.max.replace(tzinfo=now.tzinfo)
-    return sorted(items, key=lambda i: (i.due_at or far, i.event_id))
+    return sorted(named(session, items), key=lambda i: (i.due_at or far, i.event_id))

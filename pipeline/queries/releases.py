@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.alerts.plan import ReleaseGapView
 from pipeline.config import ReleaseGap
+from pipeline.queries.headlines import named
 from pipeline.rules.deadlines import span_text
 from pipeline.storage.models import Assignment, Event, Response, Unit
 from pipeline.vocabulary import OPEN_STATUSES
@@ -52,7 +53,7 @@ def release_statuses(session: Session, policy: ReleaseGap, now: datetime,
     for e, (_, name, title, grade) in rows.items():
         rid, at = last.get(e, (None, None))
         statuses[e] = ReleaseStatus(e, name, rid, at, at is not None and now - at > limit, title, grade)
-    return statuses
+    return {s.event_id: s for s in named(session, list(statuses.values()))}
 
 
 def release_board(session: Session, policy: ReleaseGap, now: datetime) -> list[ReleaseStatus]:

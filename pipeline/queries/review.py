@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
+from pipeline.queries.headlines import named
 from pipeline.storage.models import Event
 from pipeline.vocabulary import GRADES
 
@@ -35,6 +36,6 @@ def review_list(session: Session, limit: int = 50, only_flagged: bool = True) ->
     stmt = select(Event).where(Event.relevant.is_(True))
     if only_flagged:
         stmt = stmt.where(Event.needs_review.is_(True))
-    return [ReviewItem(ev.id, ev.title, ev.grade, ev.topic, ev.sentiment, bool(ev.needs_review),
+    return named(session, [ReviewItem(ev.id, ev.title, ev.grade, ev.topic, ev.sentiment, bool(ev.needs_review),
                        list(ev.review_reasons or []), ev.last_seen_at)
-            for ev in session.scalars(stmt.order_by(*REVIEW_FIRST).limit(limit))]
+            for ev in session.scalars(stmt.order_by(*REVIEW_FIRST).limit(limit))])

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.coverage import open_gaps
 from pipeline.queries.alerts import ack_how, acknowledger
+from pipeline.queries.headlines import named
 from pipeline.storage.models import Alert, AlertDelivery, Assignment, Deadline, Event, Post, Source, Unit
 from pipeline.vocabulary import HEALTH_NAMES, OPEN_STATUSES, by_severity
 
@@ -68,7 +69,7 @@ def open_urgent_alerts(session: Session, limit: int = 50) -> list[OpenAlert]:
             .outerjoin(Event, Event.id == Alert.event_id)
             .where(Alert.urgent.is_(True), Alert.kind == "event", Alert.acknowledged_at.is_(None))
             .order_by(Alert.created_at, Alert.id).limit(limit))
-    return [OpenAlert(e, g, r, t, c, title or "") for e, g, r, t, c, title in session.execute(stmt)]
+    return named(session, [OpenAlert(e, g, r, t, c, title or "") for e, g, r, t, c, title in session.execute(stmt)])
 
 
 @dataclass(frozen=True)

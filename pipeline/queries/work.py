@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from pipeline.queries.clock import deadline_state
+from pipeline.queries.headlines import named
 from pipeline.queries.queues import CLOSED
 from pipeline.queries.urgency import urgency_facts
 from pipeline.rules.urgency import urgency_key, urgency_reasons
@@ -87,7 +88,7 @@ def open_work(session: Session, now: datetime, unit_id: int | None = None, page:
         items.append(WorkItem(r.id, r.event_id, r.title, r.grade, r.name, r.role, r.status, r.return_reason,
                               milestone, started, r.due, deadline_state(started, r.due, now),
                               tuple(urgency_reasons(facts[r.event_id], now))))
-    return WorkPage(items, max(page, 1), len(rows) > PAGE_SIZE)
+    return WorkPage(named(session, items), max(page, 1), len(rows) > PAGE_SIZE)
 
 
 def closed_work(session: Session, unit_id: int, page: int = 1) -> WorkPage:
@@ -101,7 +102,7 @@ def closed_work(session: Session, unit_id: int, page: int = 1) -> WorkPage:
     rows = session.execute(stmt).all()
     items = [WorkItem(r.id, r.event_id, r.title, r.grade, r.name, r.role, "closed", None, None, None, None, None,
                       closed_at=r.closed_at) for r in rows[:PAGE_SIZE]]
-    return WorkPage(items, max(page, 1), len(rows) > PAGE_SIZE)
+    return WorkPage(named(session, items), max(page, 1), len(rows) > PAGE_SIZE)
 
 
 def _deadlines_due(session: Session, due: dict[int, datetime]) -> dict[int, tuple[str, datetime]]:

@@ -2,7 +2,8 @@
 demo's every report (日报, 周报, 月报, 考核通报, a 专报 for every relevant event — Word, web page,
 Excel), every alert message the outbox would send, and the analyst's web pages are scanned for
 model ids (grade-r6-…), leftovers such as 待分析员复核, and English codes (own_release, weibo,
-overdue …); the titles of reports and alerts end in a whole word."""
+overdue …); the titles of reports and alerts end in a whole word, and the board and 概览 name
+events by their headlines."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import openpyxl
 from sqlalchemy import select
 
 from pipeline.alerts.render import render_message
+from pipeline.queries.headlines import headlines
 from pipeline.queries.report_common import STATE_NAMES
 from pipeline.reports.docx import render_docx
 from pipeline.reports.html import render_html
@@ -75,6 +77,7 @@ def test_no_report_page_or_alert_shows_an_internal_code_or_a_cut_title(settings_
     with open_runtime(settings) as rt:
         with rt.session() as s:
             events = list(s.scalars(select(Event.id).where(Event.relevant.is_(True), Event.merged_into.is_(None))))
+            names = headlines(s, events)
         specs = [Spec(kind, Period.containing(kind, now.date())) for kind in ("daily", "weekly", "monthly")]
         specs += [Spec("assessment", Period.containing("monthly", now.date()))]
         specs += [Spec("event", event_id=e) for e in events]
@@ -99,3 +102,10 @@ def test_no_report_page_or_alert_shows_an_internal_code_or_a_cut_title(settings_
             page = client.get(path)
             assert page.status_code == 200, path
             _clean(path, _page_text(page.text))
+            if path in ("/board", "/overview"):
+                # Lists name events by headline, never by the stored title (a post cut at 60 characters).
+                links = [(int(a.get("href").rsplit("/", 1)[1]), a.text_content().strip())
+                         for a in lxml.html.fromstring(page.text).xpath("//a[starts-with(@href, '/events/')]")
+                         if a.get("href").rsplit("/", 1)[1].isdigit()]
+                assert links, path
+                assert all(text == names[eid] for eid, text in links if eid in names), (path, links)

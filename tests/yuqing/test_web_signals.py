@@ -10,6 +10,7 @@ import lxml.html
 import pytest
 
 from pipeline.actions.users import add_user
+from pipeline.queries.headlines import headlines
 from pipeline.reports.service import Spec, build
 from pipeline.reports.xlsx import render_xlsx
 from pipeline.runtime import Runtime
@@ -51,10 +52,13 @@ def test_event_page_board_and_first_screen_show_heat_rise_and_release_gap(world:
     assert "热度指数" in page.text_content()
     assert other.get_element_by_id("release-gap", None) is None  # 较大: 持续发布 is not tracked
     assert other.get_element_by_id("rising", None) is None
+    with rt.session() as s:
+        name = headlines(s, [bus])[bus]   # lists name an event as reports and alerts do
+    assert name.startswith("崇头镇旅游大巴侧翻")
     for screen in (board, first):  # 督办 and the first screen (概览) alike
         rows = [[c.text_content().strip() for c in tr.findall("td")]
                 for tr in screen.get_element_by_id("release-gaps").getnext().iter("tr") if tr.findall("td")]
-        assert [r[0] for r in rows] == ["崇头镇旅游大巴侧翻"] and rows[0][2] == "崇头镇"
+        assert [r[0] for r in rows] == [name] and rows[0][2] == "崇头镇"
         assert rows[0][4].startswith("距上次发布 2天3小时")
 
 

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipeline.rules.deadlines import span_text, time_left
+from pipeline.rules.headline import clipped
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import (
     HEALTH_NAMES,
@@ -71,7 +72,7 @@ def print_queue(unit: str, items: list[Any], now: datetime) -> None:
         role = ROLE_NAMES.get(i.role, i.role) + ("" if i.status in ("new", "dispatched") else
                                                  f"·{STATUS_NAMES.get(i.status, i.status)}")
         table.add_row(str(i.event_id), styled(i.grade or "—", GRADE_STYLE.get(i.grade or "", "")), role,
-                      escape(i.title[:40]), due, styled(left, "bold red" if i.overdue else ""))
+                      escape(clipped(i.title, 40)), due, styled(left, "bold red" if i.overdue else ""))
     out.print(table)
 
 
@@ -130,7 +131,7 @@ def print_status(st: dict[str, Any], now: datetime) -> None:
     out.print(table)
     lines = [f"事件 {e}：{u}退回，{r}" for e, u, r in st["returned"]]
     print_notes(lines, "退回待改派（yuqing reassign 事件 --unit 单位）")
-    print_notes([f"事件 {a.event_id}〔{a.grade or '—'}〕{a.title[:20]}　接收：{a.recipient}　预警 {a.alert_id}"
+    print_notes([f"事件 {a.event_id}〔{a.grade or '—'}〕{clipped(a.title, 20)}　接收：{a.recipient}　预警 {a.alert_id}"
                  f"　已过 {span_text((now - a.created_at).total_seconds())}" for a in st["open_urgent_alerts"]],
                 "未确认的紧急预警（yuqing ack --alert 预警编号 --by 姓名）")
     print_notes([f"事件 {a.event_id}　接收：{a.recipient}　{when(a.at)} 由 {a.by} 确认，{a.how}"

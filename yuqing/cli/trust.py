@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from pipeline.rules.headline import clipped
 from yuqing.cli.common import GRADE_STYLE, By, EventId, Now, Reason, moment, out, progress, runtime, styled
 from yuqing.cli.tables import print_notes, when
 
@@ -31,7 +32,7 @@ def review(
     for it in items:
         mark = "[bold yellow]待复核[/]" if it.needs_review else "　　　"
         out.print(f"{mark} 事件 {it.event_id}　{styled(it.grade or '—', GRADE_STYLE.get(it.grade or '', ''))}　"
-                  f"{escape(it.topic or '—')}　{escape(it.sentiment or '—')}　{when(it.last_seen_at)}　{escape(it.title[:30])}",
+                  f"{escape(it.topic or '—')}　{escape(it.sentiment or '—')}　{when(it.last_seen_at)}　{escape(clipped(it.title, 30))}",
                   soft_wrap=True)
         notes += [f"事件 {it.event_id}：{r}" for r in it.reasons]
     print_notes(notes, "复核原因（yuqing regrade / topic 更正后即解除）")

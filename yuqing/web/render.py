@@ -18,6 +18,7 @@ from pipeline.queries.alerts import ack_how
 from pipeline.queries.clock import STATE_NAMES
 from pipeline.queries.events import ACTION_NAMES, audit_value
 from pipeline.rules.grading import reader_detail
+from pipeline.rules.headline import clipped
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import ALERT_HEADINGS, GRADES, MILESTONE_NAMES, PLATFORM_NAMES, ROLE_NAMES, SENTIMENTS, STATUS_NAMES
 from yuqing.web import security
@@ -83,7 +84,7 @@ def audit_filter(value: Any, action: str) -> str:
 
 
 # ``{{ r.detail|reason }}``: a grade reason as people read it (the desk's note left to the review queue)
-ENV.filters.update(when=when, left=left, ago=ago, grade_class=grade_class, web_url=web_url, platform=platform_name,
+ENV.filters.update(clip=clipped, when=when, left=left, ago=ago, grade_class=grade_class, web_url=web_url, platform=platform_name,
                    audit_value=audit_filter, reason=lambda detail: reader_detail(str(detail or "")))
 ENV.globals.update(ALERT_HEADINGS=ALERT_HEADINGS, ACTION_NAMES=ACTION_NAMES, GRADES=GRADES,
                    MILESTONE_NAMES=MILESTONE_NAMES, ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES,
