@@ -27,6 +27,8 @@ def mint(session: Session, root: Alert, channel: str | None, now: datetime) -> s
     """A new code for the chain whose first alert is ``root``, for a message on ``channel``
     (None: not a channel's message). Returns the plain code; only its hash is stored."""
     code = secrets.token_urlsafe(CODE_BYTES)
+    while code.startswith("-"):   # `yuqing ack -x…` would read as an option: one code in 64 did
+        code = secrets.token_urlsafe(CODE_BYTES)
     session.add(AckLink(alert_id=root.id, token_hash=digest(code), channel=channel, created_at=now))
     return code
 

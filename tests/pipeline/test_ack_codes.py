@@ -134,3 +134,19 @@ def test_the_event_view_marks_a_typed_name_self_declared(engine: Engine, ctx: Tr
     assert shown["崇头镇"]["acknowledged_as"] == "县长（自报）"
     assert (shown["崇头镇"]["acknowledged_channel"], shown["崇头镇"]["acknowledged_from"]) == (
         "units-dingtalk", "203.0.113.9")
+
+
+def test_a_code_never_starts_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`yuqing ack -x… --by 姓名` would read the code as an option: token_urlsafe gives such a
+    code once in 64, so mint draws again."""
+    drawn = iter(["-leadingDashCode0000000", "GoodCode_with-dash00000"])
+    monkeypatch.setattr(codes.secrets, "token_urlsafe", lambda n: next(drawn))
+    added: list[AckLink] = []
+
+    class Session:
+        def add(self, row: AckLink) -> None:
+            added.append(row)
+
+    root = Alert(id=7)
+    assert codes.mint(Session(), root, "dingtalk", NOW) == "GoodCode_with-dash00000"  # type: ignore[arg-type]
+    assert [(a.alert_id, a.token_hash) for a in added] == [(7, digest("GoodCode_with-dash00000"))]
