@@ -42,6 +42,7 @@ class PostAnalysis:
     schemes: list[SchemeHit] = field(default_factory=list)
     topic_pin: str | None = None    # a monitoring scheme's topic
     release: Release | None = None  # published by an official account of a county unit (RULES.md §4)
+    home: str | None = None         # the township its account's name names (PlaceMatch.home)
 
 
 def _media(post: PostInput, names: list[str], not_coverage: list[str]) -> list[str]:
@@ -91,6 +92,7 @@ def analyse_post(post: PostInput, doc: Doc, classified: Classified, cfg: Config,
         local=local,
         local_reasons=local_reasons,
         townships=places.townships,
+        home=places.home,
         casualties=casualties,
         emergency_types=emergency,
         categories=categories,
@@ -199,6 +201,7 @@ class EventFacts:
     # The distinct sets of townships its posts name (sorted, at most PLACE_SETS): an event's place
     # identity; a post naming townships none of which is in one of these sets is another event's.
     townsets: list[list[str]] = field(default_factory=list)
+    homes: list[str] = field(default_factory=list)  # townships its placeless posts' accounts name
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> EventFacts:
@@ -255,6 +258,7 @@ class EventFacts:
             self.grade_scores = dict(analysis.classified.grade_scores)
         self.model_grade = top
         self.townships = _union(self.townships, analysis.townships)
+        self.homes = _union(self.homes, [analysis.home] if analysis.home else [])
         self.categories = _union(self.categories, analysis.categories)
         self.emergency_types = _union(self.emergency_types, analysis.emergency_types)
         self.rumor = self.rumor or analysis.classified.rumor

@@ -80,7 +80,7 @@ def decide_event(facts: EventFacts, previous_auto: str | None, overrides: Overri
     topic = overrides.topic or facts.topic()
     scores = {overrides.topic: 1.0} if overrides.topic else facts.mean_topic_scores()
     routing = route(RoutingFacts(grade=grade, topic_scores=scores, text="\n".join(facts.texts),
-                                 townships=facts.townships, categories=categories,
+                                 townships=facts.townships or facts.homes[:1], categories=categories,
                                  emergency_types=facts.emergency_types), cfg)
     return EventDecision(True, topic, grade, auto, reasons, routing, categories, rumor, sentiment, review)
 

@@ -25,6 +25,13 @@ from classifiers.tokenize import Doc
 from pipeline.config import Config
 
 
+def _stems(villages: list[str]) -> list[str]:
+    """Village names as people write them without 村 / 社区 (白洋墩, 青阳门): only stems of three
+    characters or more — two-character ones (象山, 中山, 溪口) name places all over China."""
+    stems = [v.removesuffix("社区").removesuffix("村") for v in villages]
+    return [s for s, v in zip(stems, villages, strict=True) if s != v and len(s) >= 3]
+
+
 @dataclass(frozen=True)
 class PlaceMatch:
     townships: list[str]            # in order of first mention, unique
@@ -32,6 +39,10 @@ class PlaceMatch:
     local: bool                     # concerns 云和
     local_reasons: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)  # names passed over as meaning something else
+    # The township the publishing account's name names, for a post whose text names no place: it
+    # routes the item (属地) and makes it local, but is no place identity for clustering (a
+    # villager's account writes about the whole county too).
+    home: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +66,7 @@ class Gazetteer:
     def from_config(cls, cfg: Config) -> Gazetteer:
         township_of: dict[str, tuple[str, ...]] = {}
         for t in cfg.units.townships:
-            for name in [t.name, *t.aliases, *t.villages, *t.places, *t.weak_aliases]:
+            for name in [t.name, *t.aliases, *t.villages, *t.places, *t.weak_aliases, *_stems(t.villages)]:
                 township_of[name] = (t.name,)
         for name, townships in cfg.units.spanning.items():
             township_of[name] = tuple(townships)
@@ -99,6 +110,23 @@ class Gazetteer:
                 found[township] = word
         return found
 
+    def home(self, author: str | None) -> tuple[str, str] | None:
+        """(name, township) when the publishing account's name names one 云和 place — 石塘宝妈,
+        住在梅源的民宿老板 — and no place elsewhere of the same name (温岭石塘人); None otherwise.
+        Read only for a post whose text names no place: the account's own township then places
+        it (issue 16: "the publishing account's own township")."""
+        if not author:
+            return None
+        found = [(n, self.township_of[n]) for n in (*self.long_names, *sorted(self.short_names, key=len, reverse=True))
+                 if n in author and n not in self.weak]
+        townships = {t for _, ts in found for t in ts}
+        if len(townships) != 1:
+            return None
+        township = townships.pop()
+        if any(township == t and any(w in author for w in words) for t, words in self.elsewhere):
+            return None
+        return found[0][0], township
+
     def match(self, doc: Doc, source: str | None = None, author: str | None = None) -> PlaceMatch:
         text = doc.text
         found: list[tuple[int, str]] = []
@@ -131,13 +159,16 @@ class Gazetteer:
             other = self._elsewhere(text, list(dict.fromkeys(t for _, t in mentions)))
             ambiguous += [f"{name}（{other[t]}）" for name, t in dict.fromkeys(mentions) if t in other]
             mentions = [(name, t) for name, t in mentions if t not in other]
+        home = self.home(author) if not (mentions or county_hit or ambiguous) else None
         townships = list(dict.fromkeys(t for _, t in mentions))
         reasons: list[str] = []
         if county_hit:
             reasons.append(f"提及{county_hit}")
         if mentions:
             reasons.append("提及" + "、".join(dict.fromkeys(name for name, _ in mentions)))
+        if home:
+            reasons.append(f"发布账号名称含云和地名{home[0]}（{home[1]}）")
         if from_here:
             reasons.append(f"本地来源：{from_here}")
         return PlaceMatch(townships=townships, mentions=mentions, local=bool(reasons), local_reasons=reasons,
-                          ambiguous=ambiguous)
+                          ambiguous=ambiguous, home=home[1] if home else None)

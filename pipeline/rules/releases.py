@@ -59,6 +59,8 @@ def account_unit(name: str | None, cfg: Config) -> tuple[str, bool] | None:
         return listed, name in cfg.units.county_voice
     county = cfg.units.county.name
     departments = set(cfg.units.departments)
+    if name in departments:   # an account named exactly as the unit: 县应急管理局, 丽水市生态环境局云和分局
+        return name, False
     if name.startswith(county) and (unit := "县" + name[len(county):]) in departments:
         return unit, False
     for t in cfg.units.townships:

@@ -8,9 +8,9 @@ from pipeline.rules.places import Gazetteer
 from pipeline.settings import Settings
 
 
-def match(cfg: Config, text: str, source: str | None = None):  # type: ignore[no-untyped-def]
+def match(cfg: Config, text: str, source: str | None = None, author: str | None = None):  # type: ignore[no-untyped-def]
     tok = Tokenizer(Settings.from_env().userdict_path).load()
-    return Gazetteer.from_config(cfg).match(tok.doc(text), source)
+    return Gazetteer.from_config(cfg).match(tok.doc(text), source, author)
 
 
 def test_township_direct_and_through_village(cfg: Config) -> None:
@@ -69,3 +69,24 @@ def test_a_place_listed_under_two_townships_is_refused(cfg: Config) -> None:
     data["townships"][0]["places"] = ["云和梯田"]
     with pytest.raises(ValueError, match="同时列在"):
         UnitsConfig.model_validate(data)
+
+
+def test_village_names_without_their_suffix_name_them_when_long_enough(cfg: Config) -> None:
+    assert match(cfg, "白洋墩这条路挖了不填，今天又有人摔了").townships == ["元和街道"]
+    assert match(cfg, "青阳门家门口的灯一直不亮").townships == ["浮云街道"]
+    # Two-character stems name places all over China (象山, 中山): not read without 村 / 社区.
+    assert match(cfg, "象山今天刮大风").townships == []
+
+
+def test_a_placeless_post_takes_the_township_its_account_names(cfg: Config) -> None:
+    found = match(cfg, "楼下工地半夜还在打桩，孩子被吵醒好几次", author="石塘宝妈")
+    assert found.local and found.home == "石塘镇" and found.townships == []   # routes, but is no place identity
+    assert any("石塘宝妈" not in r and "石塘" in r for r in found.local_reasons)
+    assert match(cfg, "对面山上烧起来了", author="局村阿强").home == "浮云街道"
+    # The text's own place wins; a name common elsewhere, another county's town, or two
+    # townships in the name say nothing.
+    assert match(cfg, "崇头镇的路又坏了", author="石塘宝妈").home is None
+    assert match(cfg, "今天海边风好大", author="温岭石塘渔民").home is None
+    assert not match(cfg, "今天茶叶开采了", author="安溪茶农").local
+    assert match(cfg, "停电了", author="石塘人在崇头").home is None
+    assert not match(cfg, "今天停电了", author="打工人小李").local

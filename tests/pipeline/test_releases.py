@@ -117,11 +117,14 @@ def test_a_township_release_saying_our_town_names_its_township(db_url: str, runt
 
 
 def test_accounts_named_after_their_unit_are_its_accounts(cfg: Config) -> None:
-    """Unlisted accounts named as a unit speak for it: 紧水滩镇人民政府, 云和县应急管理局, and an
-    account called just as its township (元和街道); a netizen named after a place does not."""
+    """Unlisted accounts named as a unit speak for it: 紧水滩镇人民政府, 云和县应急管理局 or just
+    县应急管理局, and an account called just as its township (元和街道); a netizen named after a
+    place does not."""
     notice = "【情况通报】11月17日19时50分许，本街道某小区楼道内一辆电动自行车充电时起火。"
-    for author, unit in (("元和街道", "元和街道"), ("紧水滩镇人民政府", "紧水滩镇"), ("云和县应急管理局", "县应急管理局")):
+    for author, unit in (("元和街道", "元和街道"), ("紧水滩镇人民政府", "紧水滩镇"), ("云和县应急管理局", "县应急管理局"),
+                         ("县应急管理局", "县应急管理局"), ("丽水市生态环境局云和分局", "丽水市生态环境局云和分局")):
         found = official_release(author, None, notice, cfg)
         assert found is not None and found.unit == unit, author
     assert official_release("元和街道路人", None, notice, cfg) is None
     assert official_release("住在凤凰山街道", None, notice, cfg) is None
+    assert official_release("县应急管理局的小王", None, notice, cfg) is None

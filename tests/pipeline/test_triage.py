@@ -225,3 +225,15 @@ def test_two_workers_dispatching_concurrently_hand_out_each_assignment_once(
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(Assignment).where(Assignment.status == "dispatched")) == total
     assert dispatch(runtimes[0], NOW) == {}
+
+
+def test_a_placeless_complaint_goes_to_the_township_its_account_names(engine: Engine, ctx: TriageContext) -> None:
+    """属地 from the publishing account (issue 16): a villager's complaint naming no place is
+    about 云和 and its township's, when the account's name names one 云和 place."""
+    records = [{"id": "h1", "platform": "weibo", "author": "石塘宝妈",
+                "text": "楼下工地半夜还在打桩，咚咚咚的，孩子被吵醒好几次，有没有人管"},
+               {"id": "h2", "platform": "weibo", "author": "打工人小李", "text": "楼下工地半夜还在打桩，吵得睡不着"}]
+    with session_scope(engine) as s:
+        items = {i["id"]: i for i in triage_posts(s, posts(records), ctx, NOW).items}
+    assert items["h1"]["relevant"] and items["h1"]["primary_unit"] == "石塘镇"
+    assert not items["h2"]["relevant"]
