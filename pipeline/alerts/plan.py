@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pipeline.config import AlertsConfig
+from pipeline.config import AlertsConfig, Config
+from pipeline.normalize import PostInput
+from pipeline.rules.analysis import PostAnalysis
 from pipeline.rules.deadlines import span_text
 
 
@@ -148,3 +150,19 @@ def plan_release_gaps(gaps: list[ReleaseGapView], hours: float, now: datetime) -
                                             "gap": span_text((now - g.last_release_at).total_seconds())})
             for g in gaps if now - g.last_release_at > limit]
 
+
+def plan_scheme_alerts(cfg: Config, analyses: list[PostAnalysis], posts: list[PostInput],
+                       event_ids: list[int]) -> list[AlertDraft]:
+    """敏感词即时预警: an alert to the analysts for every (event, scheme) whose monitoring scheme
+    asks for one on any hit."""
+    drafts: dict[str, AlertDraft] = {}
+    for a, post, event_id in zip(analyses, posts, event_ids, strict=True):
+        for hit in a.schemes:
+            key = f"scheme:{event_id}:{hit.scheme}"
+            if hit.effects.alert and key not in drafts:
+                text = (f"监测方案“{hit.scheme}”命中（{'、'.join(hit.words)}）：{(post.title or post.text)[:120]}"
+                        + (f"　{post.url}" if post.url else ""))
+                drafts[key] = AlertDraft(key=key, kind="scheme", recipient=cfg.alerts.analyst_recipient, urgent=False,
+                                         event_id=event_id, payload={"text": text, "scheme": hit.scheme,
+                                                                     "words": hit.words})
+    return list(drafts.values())
