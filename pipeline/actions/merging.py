@@ -24,6 +24,7 @@ from pipeline.actions.base import ActionError, actor_name, audit, event_or_fail,
 from pipeline.actions.decisions import Applied, Before
 from pipeline.actions.events import decide_stored, refold, store_decision
 from pipeline.actions.units import withdraw
+from pipeline.alerts import keys
 from pipeline.config import Config
 from pipeline.rules.analysis import NOT_LOCAL
 from pipeline.rules.deadlines import called_milestones
@@ -221,7 +222,7 @@ def _carry_alerts(session: Session, keep_id: int, ids: list[int], now: datetime)
     have = set(session.scalars(select(Alert.key).where(Alert.event_id == keep_id, Alert.kind == "event")))
     moved: list[int] = []
     for alert in session.scalars(select(Alert).where(Alert.event_id.in_(ids), Alert.kind == "event")):
-        key = f"event:{keep_id}:{alert.grade}:{alert.recipient}"
+        key = keys.event_alert(keep_id, alert.grade, alert.recipient)
         if key not in have:
             alert.event_id, alert.key = keep_id, key
             have.add(key)
