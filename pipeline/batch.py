@@ -8,16 +8,19 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session
 
+from classifiers.bundle import ModelBundle
 from pipeline.actions.decisions import Applied, Before, Change, apply_decisions
 from pipeline.actions.releases import PlacedRelease, meet_by_releases, record_releases
 from pipeline.alerts.outbox import write_alerts
 from pipeline.alerts.plan import plan_scheme_alerts
+from pipeline.config import Config
 from pipeline.normalize import PostInput
+from pipeline.placed import NewEvent, Placed
 from pipeline.queries.triage_output import PostFields
 from pipeline.rules.analysis import NOT_LOCAL, EventFacts, PostAnalysis, irrelevant_reason, post_topic
 from pipeline.rules.decide import (
@@ -31,27 +34,12 @@ from pipeline.rules.decide import (
 from pipeline.storage import store
 from pipeline.storage.models import Classification, Event, Post
 
-if TYPE_CHECKING:
-    from pipeline.triage import TriageContext
-
-
-class NewEvent:
-    """Placeholder for an event created in this batch (its id comes from the insert)."""
-
-    def __init__(self, first: int) -> None:
-        self.first = first
-        self.id: int | None = None
-
-
-Placed = int | NewEvent
-
 
 class BatchWriter:
     """Folds a batch into events and writes events, posts, classifications and the decisions."""
 
-    def __init__(self, session: Session, ctx: TriageContext, now: datetime) -> None:
-        self.session, self.ctx, self.now = session, ctx, now
-        self.cfg = ctx.cfg
+    def __init__(self, session: Session, cfg: Config, models: ModelBundle, now: datetime) -> None:
+        self.session, self.cfg, self.models, self.now = session, cfg, models, now
         self.created = self.updated = 0
         self.applied = Applied()
         self.post_fields: dict[int, PostFields] = {}  # what describe_posts needs of each new post
@@ -128,7 +116,7 @@ class BatchWriter:
 
     def _store_events(self, facts: dict[Placed, EventFacts], existing: dict[int, Event],
                       posts: list[PostInput], placed: list[Placed]) -> list[Change]:
-        version = self.ctx.models.grade.version
+        version = self.models.grade.version
         members: dict[Placed, list[PostInput]] = {}
         for e, p in zip(placed, posts, strict=True):
             members.setdefault(e, []).append(p)
@@ -140,7 +128,7 @@ class BatchWriter:
             # Read the stored state now: the bulk update below refreshes these ORM objects.
             before = Before(row.grade, bool(row.relevant)) if row is not None else Before(None, False)
             values = {**self._event_values(f, d, row, members[event]),
-                      **decided_columns(d, row, self.ctx.models.versions(), self.why_not.get(event))}
+                      **decided_columns(d, row, self.models.versions(), self.why_not.get(event))}
             pending.append((event, d, before, values["clock_start_at"]))
             if row is None:
                 assert isinstance(event, NewEvent)
@@ -199,7 +187,7 @@ class BatchWriter:
         return ids
 
     def _classification_rows(self, ids: list[int], analyses: list[PostAnalysis]) -> list[dict[str, Any]]:
-        v = self.ctx.models.versions()
+        v = self.models.versions()
         rows: list[dict[str, Any]] = []
         for pid, a in zip(ids, analyses, strict=True):
             c = a.classified
