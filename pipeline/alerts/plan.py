@@ -13,6 +13,7 @@ from pipeline.config import AlertsConfig, Config
 from pipeline.normalize import PostInput
 from pipeline.rules.analysis import PostAnalysis
 from pipeline.rules.deadlines import span_text
+from pipeline.rules.releases import ReleaseGapView
 
 
 @dataclass(frozen=True)
@@ -132,14 +133,6 @@ def plan_rising_alerts(event_id: int, level: int, figures: str, owner: str | Non
     return [AlertDraft(keys.rising(event_id, level, r), "rising", r, False, event_id, level=level,
                        payload={"figures": figures})
             for r in dict.fromkeys([*recipients, cfg.analyst_recipient])]
-
-
-@dataclass(frozen=True)
-class ReleaseGapView:
-    event_id: int
-    owner: str
-    last_release_id: int
-    last_release_at: datetime
 
 
 def plan_release_gaps(gaps: list[ReleaseGapView], hours: float, now: datetime) -> list[AlertDraft]:

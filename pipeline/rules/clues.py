@@ -16,8 +16,7 @@ from typing import Any
 
 from classifiers.tokenize import Doc, Tokenizer
 from pipeline.config import Config, Incidents
-from pipeline.normalize import PostInput
-from pipeline.rules.analysis import PostAnalysis
+from pipeline.rules.analysis import PostAnalysis, PostText
 from pipeline.rules.casualties import Casualties
 from pipeline.timeparse import SHANGHAI
 
@@ -255,13 +254,13 @@ def incident_text(title: str | None, text: str) -> str:
     return f"{title}。{body}" if title and title not in body else body
 
 
-def post_clues(post: PostInput, doc: Doc, analysis: PostAnalysis, vocab: Vocabulary, tokenizer: Tokenizer) -> Clues:
+def post_clues(post: PostText, doc: Doc, analysis: PostAnalysis, vocab: Vocabulary, tokenizer: Tokenizer) -> Clues:
     """``extract`` for an analysed post (``doc``: its text, tokenised)."""
     found = clues_of(post, doc, analysis.townships, analysis.casualties, analysis.classified.rumor, vocab, tokenizer)
     return replace(found, official=True, rumor=False) if analysis.release is not None else found
 
 
-def clues_of(post: PostInput, doc: Doc, townships: list[str], casualties: Casualties, rumor: bool,
+def clues_of(post: PostText, doc: Doc, townships: list[str], casualties: Casualties, rumor: bool,
              vocab: Vocabulary, tokenizer: Tokenizer) -> Clues:
     """The clues of a post whose places, figures and rumour flag are known."""
     text = incident_text(post.title, post.text)
