@@ -17,7 +17,8 @@ from typing import Any
 from classifiers.tokenize import Doc, Tokenizer
 from pipeline.config import Config, Incidents
 from pipeline.rules.analysis import PostAnalysis, PostText
-from pipeline.rules.casualties import Casualties
+from pipeline.rules.casualties import Casualties, parse_number
+from pipeline.rules.events import REPOST_CHAIN
 from pipeline.timeparse import SHANGHAI
 
 TERMS_PER_POST = 16
@@ -214,8 +215,6 @@ def _terms(doc: Doc, vocab: Vocabulary, taken: frozenset[str]) -> tuple[tuple[st
 
 
 def _hour(text: str) -> int | None:
-    from pipeline.rules.casualties import parse_number
-
     for m in _HOUR.finditer(text):
         if _reported_at(text, m.start()):
             continue
@@ -247,9 +246,7 @@ def _day(text: str) -> tuple[int | None, int | None]:
 def incident_text(title: str | None, text: str) -> str:
     """What a post says about the incident: its title (when the text does not repeat it) and
     its text — for a repost, the original it quotes, not the comments on it."""
-    from pipeline.rules.events import _CHAIN
-
-    parts = _CHAIN.split(text)
+    parts = REPOST_CHAIN.split(text)
     body = parts[-1] if len(parts) > 1 and len(parts[-1].strip()) >= 8 else text
     return f"{title}。{body}" if title and title not in body else body
 
