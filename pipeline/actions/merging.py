@@ -189,7 +189,7 @@ def _carry_assignments(session: Session, cfg: Config, keep_id: int, ids: list[in
         withdraw(session, aid, now=now, reason=why)
     for aid, unit_id, role in moves:
         session.execute(update(Assignment).where(Assignment.id == aid).values(
-            event_id=keep_id, key=f"{keep_id}:{unit_id}", role=role))
+            event_id=keep_id, key=Assignment.key_for(keep_id, unit_id), role=role))
 
 
 def _earliest_deadlines(session: Session, cfg: Config, primary: int, owners: list[int], grade: str, now: datetime,

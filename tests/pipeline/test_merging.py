@@ -90,7 +90,7 @@ def test_analyst_merge_keeps_one_grade_the_earliest_deadlines_and_one_alert_chai
         assert status(s, later)["relevant_events_by_grade"] == {"重大": 1}
 
 
-def test_an_alert_carried_over_by_a_merge_is_keyed_as_the_plan_keys_the_kept_events_alerts(
+def test_what_a_merge_carries_over_is_keyed_as_the_kept_events_own(
         engine: Engine, ctx: TriageContext, cfg: Config) -> None:
     first = _triage(engine, ctx, [BUS], NOW)[0]["event_id"]
     later = NOW + timedelta(hours=1)
@@ -105,6 +105,9 @@ def test_an_alert_carried_over_by_a_merge_is_keyed_as_the_plan_keys_the_kept_eve
         drafts = plan_event_alerts(kept, "重大", "崇头镇", cfg.units.coordinators, False, cfg.alerts)
         assert carried.key in {d.key for d in drafts}
         assert write_alerts(s, drafts, cfg.alerts, later) == 0
+        # So is an assignment moved over: keyed as the kept event's own, one unit one row.
+        moved = s.execute(select(Assignment).join(Unit).where(Unit.name == "崇头镇", Assignment.event_id == kept)).scalar_one()
+        assert moved.key == Assignment.key_for(kept, moved.unit_id)
 
 
 def test_merge_refuses_what_cannot_be_merged(engine: Engine, ctx: TriageContext, cfg: Config) -> None:
