@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from pipeline.alerts import codes
 from pipeline.alerts.outbox import chain
 from pipeline.queries.alerts import acknowledger
+from pipeline.queries.headlines import headlines
 from pipeline.storage.models import Alert, Event
 from pipeline.vocabulary import ALERT_HEADINGS
 
@@ -46,7 +47,7 @@ def ack_view(session: Session, token: str) -> AckView | None:
     first: Alert = links[0]
     return AckView(
         token=token, heading=ALERT_HEADINGS.get(alert.kind, "舆情通知"), urgent=alert.urgent,
-        event_id=alert.event_id, event_title=event.title if event else str(alert.payload.get("text", "")),
+        event_id=alert.event_id, event_title=headlines(session, [event.id])[event.id] if event else str(alert.payload.get("text", "")),
         grade=alert.grade or (event.grade if event else None), recipient=alert.recipient,
         unacknowledged=_names(alert.payload.get("unacknowledged")) if alert.kind == "escalation" else None,
         created_at=alert.created_at, acknowledged_at=first.acknowledged_at,
