@@ -11,19 +11,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from yuqing.cli.common import (
-    EXIT_REJECTS,
-    EXIT_USAGE,
-    err,
-    fail,
-    moment,
-    out,
-    print_gaps,
-    print_input_notes,
-    progress,
-    runtime,
-    settings,
-)
+from yuqing.cli.common import EXIT_REJECTS, EXIT_USAGE, err, fail, moment, out, print_gaps, print_input_notes, progress, runtime, settings
 
 app = typer.Typer()
 
