@@ -29,6 +29,7 @@ demo: models
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 unit: models
 	$(BIN)/pytest -q
@@ -54,4 +55,4 @@ bench: models
 	$(BIN)/python benchmarks/bench_reports.py
 
 clean:
-	rm -rf $(VENV) var .prefect .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .prefect .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -25,8 +25,8 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from classifiers.training import read_corpus
-from pipeline.reports.periods import Period
 from pipeline.reports.service import RENDERERS, Spec, build
+from pipeline.rules.periods import Period
 from pipeline.runtime import open_runtime
 from pipeline.settings import Settings
 from pipeline.storage.models import Assignment, Deadline, Event, Post, Response, Source, Unit

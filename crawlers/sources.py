@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from crawlers.search import is_search_url
-from pipeline.config import ConfigError, explain, read_yaml
+from pipeline.config.files import ConfigError, field_path, read_yaml, validated
 
 SourceKind = Literal["feed", "weibo", "news_site", "wechat", "message_board", "folder"]
 DEFAULT_PLATFORM: dict[str, str] = {"feed": "news", "weibo": "weibo", "news_site": "news", "wechat": "wechat",
@@ -25,7 +25,7 @@ FileFormat = Literal["mediacrawler", "hotline12345", "posts"]
 MAX_DOWNLOAD_DELAY = 60.0  # seconds: slower than this, a run of max_pages pages outlasts any polling interval
 
 
-class SourcesError(ValueError):
+class SourcesError(ConfigError):
     """``sources.yaml`` is missing, unreadable or invalid; the message names file and entry."""
 
 
@@ -217,24 +217,14 @@ def _describe(raw: Any, loc: tuple[Any, ...]) -> str:
         head = f"sources[{loc[1]}]" + (f" ({name})" if name else "")
         rest = ".".join(str(p) for p in loc[2:])
         return f"{head}：{rest}" if rest else head
-    return ".".join(str(p) for p in loc) or "（顶层）"
+    return field_path(raw, loc)
 
 
 def parse_sources(raw: Any, origin: str = "sources.yaml") -> SourcesFile:
     """Validate already-decoded YAML; ``origin`` names the file in error messages."""
-    if not isinstance(raw, dict):
-        raise SourcesError(f"{origin}：顶层应为包含 sources 列表的映射")
-    try:
-        return SourcesFile.model_validate(raw)
-    except ValidationError as exc:
-        problems = "；".join(f"{_describe(raw, tuple(err['loc']))}：{explain(err)}" for err in exc.errors())
-        raise SourcesError(f"{origin}：{problems}") from exc
+    return validated(SourcesFile, raw, origin, describe=_describe, top="顶层应为包含 sources 列表的映射", error=SourcesError)
 
 
 def load_sources(path: Path) -> SourcesFile:
     """Read and validate a sources file (``data/config/sources.yaml`` by default)."""
-    try:
-        raw = read_yaml(path)
-    except ConfigError as exc:
-        raise SourcesError(str(exc)) from exc
-    return parse_sources(raw, str(path))
+    return parse_sources(read_yaml(path, SourcesError), str(path))

@@ -16,9 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
-from pipeline.config import ConfigError
+from pipeline.config.files import load_file
 from pipeline.settings import PROJECT_ROOT, Settings
 
 # name -> (module file, flow function): the entry points workers load from the checkout.
@@ -34,14 +34,89 @@ ENTRYPOINTS: dict[str, tuple[str, str]] = {
     "purge": ("flows/upkeep.py", "purge_flow"),
 }
 
-# Settings a flow takes from its entry in schedules.yaml besides its schedule (run parameters).
-PARAMETERS: dict[str, frozenset[str]] = {"backup": frozenset({"keep", "directory"})}
 
 
 # A trial with ``--every N`` runs the operational flows every N seconds; retraining keeps its
 # own schedule (a retrain every few seconds would only burn the CPU the trial is watching)
 # unless it is asked for by name.
 TRIAL_EXEMPT = frozenset({"retrain", "backup", "purge"})
+
+
+# --- schedules.yaml ------------------------------------------------------------------------------
+
+class FlowSchedule(BaseModel):
+    """One flow's entry: a cron (in the file's time zone) or an interval, not both."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cron: str | None = None
+    interval_seconds: float | None = Field(default=None, gt=0)
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        from prefect.schedules import Cron  # Prefect is imported late on purpose
+
+        if value is not None:
+            try:
+                Cron(value)
+            except ValueError as exc:
+                raise ValueError(f"cron 表达式“{value}”无效（应为五段：分 时 日 月 周）") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> FlowSchedule:
+        if (self.cron is None) == (self.interval_seconds is None):
+            raise ValueError("应有 cron 或 interval_seconds（二者取一）")
+        return self
+
+    def parameters(self) -> dict[str, Any]:
+        """The flow's run parameters given in its entry (besides its schedule)."""
+        return {k: v for k, v in self.model_dump(exclude_unset=True).items() if k not in ("cron", "interval_seconds")}
+
+
+class BackupSchedule(FlowSchedule):
+    """The backup flow's entry also says how many archives to keep and where to write them."""
+
+    keep: int = Field(default=1, ge=1, strict=True)  # backups kept (the newest)
+    directory: str | None = None  # default: $YUQING_STATE_DIR/backups
+
+
+def _flows_model() -> type[BaseModel]:
+    """The ``flows`` mapping: one optional entry per scheduled flow (ENTRYPOINTS); any other
+    name is an error naming it."""
+    entry = {"backup": BackupSchedule}
+    fields: dict[str, Any] = {name: (entry.get(name, FlowSchedule) | None, None) for name in ENTRYPOINTS}
+    return create_model("FlowsSchedule", __config__=ConfigDict(extra="forbid", frozen=True), **fields)
+
+
+class SchedulesFile(BaseModel):
+    """``data/config/schedules.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timezone: str = "Asia/Shanghai"
+    flows: _flows_model()  # type: ignore[valid-type]
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"未知时区“{value}”（例如 Asia/Shanghai）") from exc
+        return value
+
+    def entries(self) -> dict[str, FlowSchedule]:
+        """The flows given a schedule, by name."""
+        return {name: entry for name in ENTRYPOINTS if (entry := getattr(self.flows, name)) is not None}
+
+
+def load_schedules(config_dir: Path) -> SchedulesFile:
+    """``schedules.yaml`` read and validated; a ConfigError names the file and the field."""
+    return load_file(SchedulesFile, config_dir / "schedules.yaml")
 
 
 @dataclass(frozen=True)
@@ -57,28 +132,23 @@ def planned(config_dir: Path, every: float | None = None, only: list[str] | None
     unless ``only`` names it."""
     from prefect.schedules import Cron, Interval
 
-    path = config_dir / "schedules.yaml"
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    flows = spec.get("flows") if isinstance(spec, dict) else None
-    if not isinstance(flows, dict):
-        raise ConfigError(f"{path}: expected a 'flows' mapping")
-    unknown = sorted((set(flows) - set(ENTRYPOINTS)) | (set(only or []) - set(flows)))
+    spec = load_schedules(config_dir)
+    flows = spec.entries()
+    unknown = sorted(set(only or []) - set(flows))
     if unknown:
-        raise ValueError(f"unknown flow(s) {unknown}; flows are {sorted(set(flows) & set(ENTRYPOINTS))}")
-    tz = spec.get("timezone", "Asia/Shanghai")
+        raise ValueError(f"unknown flow(s) {unknown}; flows are {sorted(flows)}")
     result = []
     for name, sched in flows.items():
         if only and name not in only:
             continue
         if every is not None and (name not in TRIAL_EXEMPT or (only and name in only)):
-            schedule = Interval(every, timezone=tz)
-        elif isinstance(sched, dict) and "cron" in sched:
-            schedule = Cron(sched["cron"], timezone=tz)
-        elif isinstance(sched, dict) and "interval_seconds" in sched:
-            schedule = Interval(float(sched["interval_seconds"]), timezone=tz)
+            schedule = Interval(every, timezone=spec.timezone)
+        elif sched.cron is not None:
+            schedule = Cron(sched.cron, timezone=spec.timezone)
         else:
-            raise ConfigError(f"{path}: flow {name!r} needs 'cron' or 'interval_seconds'")
-        result.append(Planned(name, schedule, _parameters(path, name, sched)))
+            assert sched.interval_seconds is not None
+            schedule = Interval(sched.interval_seconds, timezone=spec.timezone)
+        result.append(Planned(name, schedule, sched.parameters()))
     return result
 
 
@@ -94,27 +164,15 @@ def missed_runs(config_dir: Path, name: str, since: datetime | None, now: dateti
 
     from prefect.server.schemas.schedules import CronSchedule
 
-    path = config_dir / "schedules.yaml"
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    sched = (spec.get("flows") or {}).get(name) if isinstance(spec, dict) else None
-    if since is None or not isinstance(sched, dict) or "cron" not in sched or since >= now:
+    spec = load_schedules(config_dir)
+    sched = spec.entries().get(name)
+    if since is None or sched is None or sched.cron is None or since >= now:
         return []
-    schedule = CronSchedule(cron=sched["cron"], timezone=spec.get("timezone", "Asia/Shanghai"))
+    schedule = CronSchedule(cron=sched.cron, timezone=spec.timezone)
     # get_dates is a coroutine; run it on a thread of its own, whatever loop the caller runs in
     with ThreadPoolExecutor(max_workers=1) as pool:
         dates = pool.submit(asyncio.run, schedule.get_dates(n=1000, start=since, end=now)).result()
     return [datetime.fromisoformat(d.isoformat()) for d in dates if since < d <= now][-limit:]
-
-
-def _parameters(path: Path, name: str, sched: dict[str, Any]) -> dict[str, Any]:
-    given = {k: v for k, v in sched.items() if k not in ("cron", "interval_seconds")}
-    unknown = sorted(set(given) - PARAMETERS.get(name, frozenset()))
-    if unknown:
-        raise ConfigError(f"{path}：流程 {name} 不认识的配置项 {'、'.join(unknown)}（是否拼写有误？）")
-    keep = given.get("keep", 1)
-    if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
-        raise ConfigError(f"{path}：流程 {name} 的 keep 应为不小于 1 的整数（保留的备份份数）")
-    return given
 
 
 def require_models(settings: Settings) -> None:

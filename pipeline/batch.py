@@ -8,43 +8,38 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session
 
+from classifiers.bundle import ModelBundle
 from pipeline.actions.decisions import Applied, Before, Change, apply_decisions
 from pipeline.actions.releases import PlacedRelease, meet_by_releases, record_releases
 from pipeline.alerts.outbox import write_alerts
+from pipeline.alerts.plan import plan_scheme_alerts
+from pipeline.config import Config
 from pipeline.normalize import PostInput
+from pipeline.placed import NewEvent, Placed
 from pipeline.queries.triage_output import PostFields
 from pipeline.rules.analysis import NOT_LOCAL, EventFacts, PostAnalysis, irrelevant_reason, post_topic
-from pipeline.rules.decide import EventDecision, decide_event, event_clock, overrides_of
+from pipeline.rules.decide import (
+    SET_ASIDE_BY_ANALYST,
+    EventDecision,
+    decide_event,
+    decided_columns,
+    event_clock,
+    overrides_of,
+)
 from pipeline.storage import store
 from pipeline.storage.models import Classification, Event, Post
-from pipeline.trust import SET_ASIDE_BY_ANALYST, scheme_alerts, trust_values
-
-if TYPE_CHECKING:
-    from pipeline.triage import TriageContext
-
-
-class NewEvent:
-    """Placeholder for an event created in this batch (its id comes from the insert)."""
-
-    def __init__(self, first: int) -> None:
-        self.first = first
-        self.id: int | None = None
-
-
-Placed = int | NewEvent
 
 
 class BatchWriter:
     """Folds a batch into events and writes events, posts, classifications and the decisions."""
 
-    def __init__(self, session: Session, ctx: TriageContext, now: datetime) -> None:
-        self.session, self.ctx, self.now = session, ctx, now
-        self.cfg = ctx.cfg
+    def __init__(self, session: Session, cfg: Config, models: ModelBundle, now: datetime) -> None:
+        self.session, self.cfg, self.models, self.now = session, cfg, models, now
         self.created = self.updated = 0
         self.applied = Applied()
         self.post_fields: dict[int, PostFields] = {}  # what describe_posts needs of each new post
@@ -78,7 +73,7 @@ class BatchWriter:
                                        for pid, e, a, p in zip(post_ids, placed, analyses, posts, strict=True)
                                        if a.release is not None], self.now)
         meet_by_releases(self.session, self.cfg, sorted({self._event_id(e) for e in placed}), self.now)
-        applied.alerts += write_alerts(self.session, scheme_alerts(self.cfg, analyses, posts, [self._event_id(e) for e in placed]),
+        applied.alerts += write_alerts(self.session, plan_scheme_alerts(self.cfg, analyses, posts, [self._event_id(e) for e in placed]),
                                        self.cfg.alerts, self.now)
         for name in ("assignments", "deadlines", "alerts"):
             setattr(self.applied, name, getattr(self.applied, name) + getattr(applied, name))
@@ -121,7 +116,7 @@ class BatchWriter:
 
     def _store_events(self, facts: dict[Placed, EventFacts], existing: dict[int, Event],
                       posts: list[PostInput], placed: list[Placed]) -> list[Change]:
-        version = self.ctx.models.grade.version
+        version = self.models.grade.version
         members: dict[Placed, list[PostInput]] = {}
         for e, p in zip(placed, posts, strict=True):
             members.setdefault(e, []).append(p)
@@ -133,7 +128,7 @@ class BatchWriter:
             # Read the stored state now: the bulk update below refreshes these ORM objects.
             before = Before(row.grade, bool(row.relevant)) if row is not None else Before(None, False)
             values = {**self._event_values(f, d, row, members[event]),
-                      **trust_values(d, self.ctx.models.versions(), row, self.why_not.get(event))}
+                      **decided_columns(d, row, self.models.versions(), self.why_not.get(event))}
             pending.append((event, d, before, values["clock_start_at"]))
             if row is None:
                 assert isinstance(event, NewEvent)
@@ -155,16 +150,12 @@ class BatchWriter:
 
     def _event_values(self, f: EventFacts, d: EventDecision, row: Event | None,
                       members: list[PostInput]) -> dict[str, Any]:
+        """What a batch sets on an event besides its decided state: its facts and response clock."""
         clock = row.clock_start_at if row is not None else None
         if d.relevant and clock is None:  # decided once, when the event first concerns the county
             clock, _ = event_clock(self.now, [(p.published_at, p.published_precision) for p in members],
                                    self.cfg.policy)
-        return {
-            "relevant": d.relevant, "topic": d.topic, "grade": d.grade, "auto_grade": d.auto_grade,
-            "grade_reasons": d.reasons, "categories": d.categories if d.relevant else [],
-            "rumor": d.rumor, "leadership": bool(d.routing and d.routing.leadership),
-            "features": f.to_json(), "engagement": f.engagement(), "clock_start_at": clock,
-        }
+        return {"features": f.to_json(), "engagement": f.engagement(), "clock_start_at": clock}
 
     def _store_posts(self, posts: list[PostInput], analyses: list[PostAnalysis], signatures: np.ndarray,
                      placed: list[Placed], relevant: list[bool], topics: list[str],
@@ -196,7 +187,7 @@ class BatchWriter:
         return ids
 
     def _classification_rows(self, ids: list[int], analyses: list[PostAnalysis]) -> list[dict[str, Any]]:
-        v = self.ctx.models.versions()
+        v = self.models.versions()
         rows: list[dict[str, Any]] = []
         for pid, a in zip(ids, analyses, strict=True):
             c = a.classified

@@ -30,15 +30,14 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from pipeline.batch import NewEvent, Placed
 from pipeline.config import Config
 from pipeline.normalize import PostInput
+from pipeline.placed import NewEvent, Placed
 from pipeline.rules.analysis import PLACE_SETS
 from pipeline.rules.clues import Clues, Vocabulary, term_weight
 from pipeline.rules.events import EventIndex, Near, band_keys, copy_groups
 from pipeline.rules.incidents import NAME_WEIGHT, Match, Profile, conflicts, match, profiles_conflict
 from pipeline.storage import lookup
-from pipeline.storage.models import Event
 
 PROFILE_POSTS = 32   # posts of an event whose incident facts are loaded
 KIND_BUCKET = 32     # events of one (place, kind of incident) looked at
@@ -80,15 +79,14 @@ class Clusterer:
         self.places: dict[object, list[frozenset[str]]] = {}  # event -> the township sets its posts name
 
     @classmethod
-    def open(cls, session: Session, cfg: Config, vocab: Vocabulary, now: datetime,
-             earliest: datetime | None = None) -> Clusterer:
+    def open(cls, session: Session, cfg: Config, vocab: Vocabulary, now: datetime, earliest: datetime | None = None,
+             *, keep_order: Callable[[int], Any] = lambda event_id: event_id,
+             may_merge: Callable[[list[int]], bool] = lambda ids: True) -> Clusterer:
         """The look-up state of the events still open to the batch: those seen within the windows
         before its earliest post (``earliest``; ``now`` when not given) — a batch collected late
-        (a backfill, a source back after an outage) still meets the events of its days."""
-        from pipeline.actions.merging import keep_order, split_apart
-
-        c = cls(cfg, vocab, now, lambda event_id: keep_order(session.get_one(Event, event_id)),
-                lambda ids: not split_apart(session, ids))
+        (a backfill, a source back after an outage) still meets the events of its days.
+        ``keep_order`` and ``may_merge`` are the caller's merge rules (see ``__init__``)."""
+        c = cls(cfg, vocab, now, keep_order, may_merge)
         # Never more than one window further back: an old article in a batch must not load the store.
         start = max(min(earliest, now), now - timedelta(days=c.policy.window_days)) if earliest is not None else now
         open_since = start - timedelta(days=c.policy.window_days)

@@ -18,12 +18,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from crawlers.boards import export_record
 from crawlers.mediacrawler import comment_row, content_record, holds_comments, platform_of
 from pipeline.comment_input import CommentInput, to_comment
-from pipeline.config import ConfigError, explain, read_yaml
+from pipeline.config.files import ConfigError, load_file
 from pipeline.normalize import PostInput, Reject, RejectedRecord, file_records, to_post
 
 Format = Literal["mediacrawler", "hotline12345", "posts"]
@@ -33,7 +33,7 @@ MAPPED_FIELDS = ("id", "title", "text", "author", "published_at", "url", "forum"
                  "reply_unit", "reply", "reply_at")
 
 
-class MappingError(ValueError):
+class MappingError(ConfigError):
     """A 12345 column mapping that is missing or invalid; the message names the file."""
 
 
@@ -60,14 +60,7 @@ class HotlineMapping(BaseModel):
 
 def load_mapping(path: Path) -> HotlineMapping:
     """Read and validate a column mapping (YAML)."""
-    try:
-        raw = read_yaml(path)
-        return HotlineMapping.model_validate(raw)
-    except ConfigError as exc:
-        raise MappingError(str(exc)) from exc
-    except ValidationError as exc:
-        problems = "；".join(f"{'.'.join(str(p) for p in e['loc']) or '（顶层）'}：{explain(e)}" for e in exc.errors())
-        raise MappingError(f"{path}：{problems}") from exc
+    return load_file(HotlineMapping, path, error=MappingError)
 
 
 @dataclass

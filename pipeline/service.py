@@ -17,10 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from pipeline.actions.alerts import BY_COMMAND, AckSource, acknowledge
 from pipeline.actions.rising import mark_rising
 from pipeline.actions.work import dispatch_new
+from pipeline.alerts.acks import AckView, ack_view
 from pipeline.alerts.channels import build_channels
 from pipeline.alerts.outbox import deliver_one, pending_count, sweep
 from pipeline.normalize import ParsedFile, PostInput, Reject, read_posts, write_rejects
-from pipeline.queries.alerts import AckView, ack_view
 from pipeline.runtime import Runtime
 
 if TYPE_CHECKING:  # triage pulls in numpy and the model code: only what triages imports it

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from classifiers.bundle import ModelBundle
 from classifiers.tokenize import Tokenizer
-from pipeline.actions.merging import merge_incident
+from pipeline.actions.merging import keep_order, merge_incident, split_apart
 from pipeline.batch import BatchWriter
 from pipeline.clustering import Clusterer
 from pipeline.config import Config
@@ -40,6 +40,7 @@ from pipeline.rules.places import Gazetteer
 from pipeline.settings import Settings
 from pipeline.storage import store
 from pipeline.storage.db import wait_for_other_triage
+from pipeline.storage.models import Event
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -209,8 +210,10 @@ def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, n
     new_posts = [posts[i] for i in fresh]
     progress(f"新帖子 {len(new_posts)} 条，已入库或重复 {len(stored) + len(repeat)} 条")
     clusterer = Clusterer.open(session, ctx.cfg, ctx.vocab, now,
-                               placing_order(new_posts[0], now)[0] if new_posts else None)
-    writer = BatchWriter(session, ctx, now)
+                               placing_order(new_posts[0], now)[0] if new_posts else None,
+                               keep_order=lambda event_id: keep_order(session.get_one(Event, event_id)),
+                               may_merge=lambda ids: not split_apart(session, ids))
+    writer = BatchWriter(session, ctx.cfg, ctx.models, now)
     post_ids: list[int] = []
     events: dict[int, dict[str, Any]] = {}
     for part, analyses, signatures, clues in iter_analysed(ctx, new_posts):

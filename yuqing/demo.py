@@ -126,8 +126,8 @@ def _demo_reports(rt: Runtime, base: Path, now: datetime) -> Path:
     scheduled flows would (so the web app's 报告 page is filled), under ``reports/demo`` of the
     state directory (the demo's event numbers are not this installation's); the 日报's Word file
     is also copied to ``base`` (beside the demo database)."""
-    from pipeline.reports.periods import Period
     from pipeline.reports.service import Spec, produce, produce_due_special_reports
+    from pipeline.rules.periods import Period
 
     produce_due_special_reports(rt, now, folder="demo")
     spec = Spec("daily", Period.containing("daily", now.astimezone(SHANGHAI).date()))

@@ -137,7 +137,7 @@ def _add_assignments(session: Session, changes: list[Change], held: dict[int, li
         for unit, role, reasons in assignment_rows(c.decision.routing, on_event, has_primary):
             if unit not in units:
                 raise ValueError(f"routing named unit {unit!r} which is not in units.yaml")
-            rows.append({"key": f"{c.event_id}:{units[unit]}", "event_id": c.event_id, "unit_id": units[unit],
+            rows.append({"key": Assignment.key_for(c.event_id, units[unit]), "event_id": c.event_id, "unit_id": units[unit],
                          "role": role, "status": "new", "reasons": reasons, "created_at": now})
     ids = store.insert_returning_keyed(session, Assignment, rows, "key")
     names = {uid: name for name, uid in units.items()}

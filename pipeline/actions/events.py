@@ -19,9 +19,8 @@ from pipeline.actions.units import move_primary, withdraw
 from pipeline.config import Config
 from pipeline.rules.analysis import EventFacts, PostAnalysis
 from pipeline.rules.casualties import Casualties
-from pipeline.rules.decide import EventDecision, decide_event, overrides_of
+from pipeline.rules.decide import SET_ASIDE_BY_ANALYST, EventDecision, decide_event, decided_columns, overrides_of
 from pipeline.storage.models import Assignment, Classification, Event, Post
-from pipeline.trust import SET_ASIDE_BY_ANALYST, trust_values
 from pipeline.vocabulary import GRADES, SENTIMENTS
 
 
@@ -57,8 +56,8 @@ def set_topic(session: Session, cfg: Config, event_id: int, topic: str, *, reaso
     before_topic = ev.topic
     ev.override_topic = topic
     session.execute(update(Post).where(Post.event_id == event_id, Post.relevant.is_(True)).values(topic=topic))
-    decision = _decision(session, cfg, ev, EventFacts.from_json(ev.features))
-    applied = _store_and_apply(session, cfg, ev, decision, Before(ev.grade, True), now, actor, reason)
+    decision = decide_stored(session, cfg, ev, EventFacts.from_json(ev.features))
+    applied = store_decision(session, cfg, ev, decision, Before(ev.grade, True), now, actor, reason)
     assert decision.routing is not None
     move_primary(session, cfg, event_id, decision.routing.primary, actor=actor, now=now,
                  reason=f"领域更正为{topic}：{reason}", only_if_untouched=True)
@@ -82,13 +81,13 @@ def set_relevance(session: Session, cfg: Config, event_id: int, relevant: bool, 
     session.execute(update(Post).where(Post.event_id == event_id).values(
         relevant=relevant, irrelevant_reason=None if relevant else f"{SET_ASIDE_BY_ANALYST}：{reason}"))
     facts = refold(session, cfg, event_id, relevant) if relevant else EventFacts.from_json(ev.features)
-    decision = _decision(session, cfg, ev, facts)
+    decision = decide_stored(session, cfg, ev, facts)
     if relevant and not decision.relevant:
         raise ActionError(f"事件 {event_id} 的帖子没有可用的分类结果，无法更正为相关")
     ev.features = facts.to_json()
     if relevant and ev.clock_start_at is None:
         ev.clock_start_at = now  # a county matter from the moment the analyst says so
-    applied = _store_and_apply(session, cfg, ev, decision, before, now, actor, reason)
+    applied = store_decision(session, cfg, ev, decision, before, now, actor, reason)
     audit(session, now, actor, "set_relevance", "event", event_id, before=before.relevant, after=relevant, reason=reason)
     record_examples(session, event_id, "relevance", "相关" if relevant else "无关", actor, reason, now)
     if topic is not None and relevant:
@@ -105,8 +104,8 @@ def set_rumor(session: Session, cfg: Config, event_id: int, rumor: bool, *, reas
     before = bool(ev.rumor)
     ev.override_rumor = rumor
     session.execute(update(Post).where(Post.event_id == event_id).values(rumor=rumor))
-    decision = _decision(session, cfg, ev, EventFacts.from_json(ev.features))
-    applied = _store_and_apply(session, cfg, ev, decision, Before(ev.grade, True), now, actor, reason)
+    decision = decide_stored(session, cfg, ev, EventFacts.from_json(ev.features))
+    applied = store_decision(session, cfg, ev, decision, Before(ev.grade, True), now, actor, reason)
     if not rumor:
         transfers = session.scalars(select(Assignment.id).where(
             Assignment.event_id == event_id, Assignment.role == "transfer", Assignment.status != "withdrawn")).all()
@@ -128,8 +127,8 @@ def set_sentiment(session: Session, cfg: Config, event_id: int, sentiment: str, 
     before = ev.sentiment
     ev.override_sentiment = sentiment
     session.execute(update(Post).where(Post.event_id == event_id).values(sentiment=sentiment))
-    decision = _decision(session, cfg, ev, EventFacts.from_json(ev.features))
-    applied = _store_and_apply(session, cfg, ev, decision, Before(ev.grade, bool(ev.relevant)), now, actor, reason)
+    decision = decide_stored(session, cfg, ev, EventFacts.from_json(ev.features))
+    applied = store_decision(session, cfg, ev, decision, Before(ev.grade, bool(ev.relevant)), now, actor, reason)
     audit(session, now, actor, "set_sentiment", "event", event_id, before=before, after=sentiment, reason=reason)
     record_examples(session, event_id, "sentiment", sentiment, actor, reason, now)
     return applied
@@ -145,7 +144,9 @@ def _relevant_event(session: Session, event_id: int) -> Event:
     return ev
 
 
-def _decision(session: Session, cfg: Config, ev: Event, facts: EventFacts) -> EventDecision:
+def decide_stored(session: Session, cfg: Config, ev: Event, facts: EventFacts) -> EventDecision:
+    """A stored event decided again from ``facts`` and its corrections, with the version of the
+    grade model that last classified one of its posts."""
     version = session.scalar(select(Classification.version).join(Post, Post.id == Classification.post_id)
                              .where(Post.event_id == ev.id, Classification.model == "grade")
                              .order_by(Classification.id.desc()).limit(1)) or "—"
@@ -154,23 +155,16 @@ def _decision(session: Session, cfg: Config, ev: Event, facts: EventFacts) -> Ev
 
 def _apply(session: Session, cfg: Config, ev: Event, before: Before, now: datetime, actor: str, reason: str,
            detail: str) -> Applied:
-    decision = _decision(session, cfg, ev, EventFacts.from_json(ev.features))
+    decision = decide_stored(session, cfg, ev, EventFacts.from_json(ev.features))
     reasons = [({**r, "detail": detail} if r.get("rule") == "override" else r) for r in decision.reasons]
-    return _store_and_apply(session, cfg, ev, replace(decision, reasons=reasons), before, now, actor, reason)
+    return store_decision(session, cfg, ev, replace(decision, reasons=reasons), before, now, actor, reason)
 
 
-def _store_and_apply(session: Session, cfg: Config, ev: Event, d: EventDecision, before: Before, now: datetime,
-                     actor: str, reason: str) -> Applied:
-    """Store the event's decided state, then its consequences."""
-    ev.relevant, ev.topic, ev.grade = d.relevant, d.topic, d.grade
-    ev.auto_grade = d.auto_grade if d.relevant else ev.auto_grade
-    ev.grade_reasons = d.reasons
-    ev.categories = d.categories if d.relevant else []
-    ev.rumor = d.rumor
-    ev.leadership = bool(d.routing and d.routing.leadership)
-    trust = trust_values(d, ev.model_versions or {}, ev, None)
-    ev.sentiment, ev.needs_review, ev.review_reasons = trust["sentiment"], trust["needs_review"], trust["review_reasons"]
-    ev.irrelevant_reason = SET_ASIDE_BY_ANALYST if ev.override_relevant is False else trust["irrelevant_reason"]
+def store_decision(session: Session, cfg: Config, ev: Event, d: EventDecision, before: Before, now: datetime,
+                   actor: str, reason: str) -> Applied:
+    """Store the event's decided state (``decided_columns``), then its consequences."""
+    for column, value in decided_columns(d, ev, ev.model_versions).items():
+        setattr(ev, column, value)
     session.flush()
     return apply_decisions(session, cfg, [Change(ev.id, d, before, ev.clock_start_at)], now, actor=actor, reason=reason)
 

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from pipeline.actions.base import ActionError, actor_name, audit, event_or_fail, reason_text
 from pipeline.actions.decisions import Applied, Before
-from pipeline.actions.events import _decision, _store_and_apply, refold
+from pipeline.actions.events import decide_stored, refold, store_decision
 from pipeline.actions.units import withdraw
+from pipeline.alerts import keys
 from pipeline.config import Config
 from pipeline.rules.analysis import NOT_LOCAL
 from pipeline.rules.deadlines import called_milestones
@@ -66,14 +67,14 @@ def merge_events(session: Session, cfg: Config, keep_id: int, other_ids: list[in
     facts = refold(session, cfg, keep_id, None)
     keep.features = facts.to_json()
     keep.engagement = facts.engagement()
-    decision = _decision(session, cfg, keep, facts)
+    decision = decide_stored(session, cfg, keep, facts)
     why = f"与事件 {'、'.join(map(str, ids))} 为同一事件，合并：{reason}"
     _carry_assignments(session, cfg, keep_id, ids, decision.grade, now, why)
     _carry_alerts(session, keep_id, ids, now)
     for o in others:
         o.merged_into, o.post_count = keep_id, 0
         audit(session, now, actor, "merged_into", "event", o.id, before=None, after=keep_id, reason=reason)
-    applied = _store_and_apply(session, cfg, keep, decision, before, now, actor, why)
+    applied = store_decision(session, cfg, keep, decision, before, now, actor, why)
     audit(session, now, actor, "merge_events", "event", keep_id, before=was,
           after={"grade": keep.grade, "posts": keep.post_count}, reason=reason, merged=ids)
     return applied
@@ -123,10 +124,10 @@ def split_event(session: Session, cfg: Config, event_id: int, post_ids: list[int
     for target, before in ((new, Before(None, False)), (ev, Before(ev.grade, bool(ev.relevant)))):
         facts = refold(session, cfg, target.id, None)
         target.features = facts.to_json()
-        decision = _decision(session, cfg, target, facts)
+        decision = decide_stored(session, cfg, target, facts)
         if decision.relevant and target.clock_start_at is None:
             target.clock_start_at = now
-        _store_and_apply(session, cfg, target, decision, before, now, actor, f"拆分事件：{reason}")
+        store_decision(session, cfg, target, decision, before, now, actor, f"拆分事件：{reason}")
     audit(session, now, actor, "split_event", "event", event_id, before=None, after=new.id, reason=reason,
           posts=chosen)
     return new.id
@@ -188,7 +189,7 @@ def _carry_assignments(session: Session, cfg: Config, keep_id: int, ids: list[in
         withdraw(session, aid, now=now, reason=why)
     for aid, unit_id, role in moves:
         session.execute(update(Assignment).where(Assignment.id == aid).values(
-            event_id=keep_id, key=f"{keep_id}:{unit_id}", role=role))
+            event_id=keep_id, key=Assignment.key_for(keep_id, unit_id), role=role))
 
 
 def _earliest_deadlines(session: Session, cfg: Config, primary: int, owners: list[int], grade: str, now: datetime,
@@ -221,7 +222,7 @@ def _carry_alerts(session: Session, keep_id: int, ids: list[int], now: datetime)
     have = set(session.scalars(select(Alert.key).where(Alert.event_id == keep_id, Alert.kind == "event")))
     moved: list[int] = []
     for alert in session.scalars(select(Alert).where(Alert.event_id.in_(ids), Alert.kind == "event")):
-        key = f"event:{keep_id}:{alert.grade}:{alert.recipient}"
+        key = keys.event_alert(keep_id, alert.grade, alert.recipient)
         if key not in have:
             alert.event_id, alert.key = keep_id, key
             have.add(key)

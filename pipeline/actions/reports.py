@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from pipeline.actions.base import audit
+from pipeline.alerts import keys
 from pipeline.alerts.outbox import write_alerts
 from pipeline.alerts.plan import AlertDraft
 from pipeline.config import Config
@@ -56,7 +57,7 @@ def record_report(session: Session, cfg: Config, record: ReportRecord, recipient
         return None
     payload = {"text": record.message(), "title": record.title, "path": record.main_file, "files": record.files,
                "report_id": created, "main_format": next(f for f, p in record.files.items() if p == record.main_file)}
-    drafts = [AlertDraft(key=f"report:{record.key}:{r}", kind="report", recipient=r, urgent=False,
+    drafts = [AlertDraft(key=keys.report(record.key, r), kind="report", recipient=r, urgent=False,
                          event_id=record.event_id, grade=record.grade, payload=payload) for r in dict.fromkeys(recipients)]
     write_alerts(session, drafts, cfg.alerts, now)
     audit(session, now, SYSTEM_ACTOR, "produce_report", "report", int(created), after={"key": record.key},

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pipeline.alerts import keys
 from pipeline.alerts.outbox import write_alerts
 from pipeline.alerts.plan import AlertDraft
 from pipeline.config import Config
@@ -58,7 +59,7 @@ def record_run(session: Session, cfg: Config, runs: list[RunFacts], now: datetim
         source.next_due_at = now + timedelta(minutes=source.poll_minutes)
         if after.health in ("degraded", "down") and (before.health != after.health):
             text = f"信息源「{facts.name}」（{facts.platform}）状态：{HEALTH_NAMES[after.health]}。原因：{after.reason}"
-            drafts.append(AlertDraft(key=f"source:{source.id}:{after.health}:{now.isoformat()}", kind="source",
+            drafts.append(AlertDraft(key=keys.source_health(source.id, after.health, now.isoformat()), kind="source",
                                      recipient=cfg.alerts.analyst_recipient, urgent=False, payload={"text": text}))
         stored.append((source, run))
     write_alerts(session, drafts, cfg.alerts, now)

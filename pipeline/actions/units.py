@@ -36,7 +36,7 @@ def assign_unit(session: Session, cfg: Config, event_id: int, unit: str, role: s
     if row is not None and row.status != "withdrawn":
         raise ActionError(f"{unit}已在事件 {event_id} 中（{ROLE_NAMES.get(row.role, row.role)}）")
     if row is None:
-        row = Assignment(key=f"{event_id}:{target.id}", event_id=event_id, unit_id=target.id, role=role, status="new",
+        row = Assignment(key=Assignment.key_for(event_id, target.id), event_id=event_id, unit_id=target.id, role=role, status="new",
                          reasons=why, created_at=now)
         session.add(row)
     else:
@@ -104,7 +104,7 @@ def move_primary(session: Session, cfg: Config, event_id: int, unit: str, *, act
 def _make_primary(session: Session, event_id: int, unit_id: int, why: str, now: datetime) -> int:
     row = session.scalar(select(Assignment).where(Assignment.event_id == event_id, Assignment.unit_id == unit_id))
     if row is None:
-        row = Assignment(key=f"{event_id}:{unit_id}", event_id=event_id, unit_id=unit_id, role="primary", status="new",
+        row = Assignment(key=Assignment.key_for(event_id, unit_id), event_id=event_id, unit_id=unit_id, role="primary", status="new",
                          reasons=[why], created_at=now)
         session.add(row)
     else:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.actions.alerts import acknowledge_for_unit
 from pipeline.actions.base import ActionError, actor_name, audit, event_or_fail, reason_text, unit_or_fail
+from pipeline.alerts import keys
 from pipeline.alerts.outbox import write_alerts
 from pipeline.alerts.plan import AlertDraft
 from pipeline.config import Config
@@ -82,7 +83,7 @@ def return_item(session: Session, cfg: Config, event_id: int, unit: str, *, reas
     row.status, row.returned_at, row.return_reason = "returned", now, reason
     acknowledge_for_unit(session, event_id, unit, f"{actor}（退回）", now)
     text = f"{unit}退回事件 {event_id}（{'牵头' if row.role == 'primary' else '配合'}）：{reason}。请协调改派。"
-    drafts = [AlertDraft(key=f"returned:{row.id}:{now.isoformat()}:{c}", kind="returned", recipient=c, urgent=False,
+    drafts = [AlertDraft(key=keys.returned(row.id, now.isoformat(), c), kind="returned", recipient=c, urgent=False,
                          event_id=event_id, payload={"text": text, "unit": unit, "reason": reason})
               for c in cfg.units.coordinators]
     write_alerts(session, drafts, cfg.alerts, now)

@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import Table, select, text, update
 from sqlalchemy.orm import Session
 
+from pipeline.alerts import keys
 from pipeline.alerts.channels import Channel, ChannelError
 from pipeline.alerts.plan import (
     AlertDraft,
@@ -132,9 +133,10 @@ def claim_message(session: Session, now: datetime) -> list[AlertDelivery]:
 
 
 def _lock_a_group(session: Session, due: Any) -> Any:
-    for delivery_id, channel, event_id in session.execute(due.limit(50)).all():
-        key = f"{channel}:{event_id if event_id is not None else f'd{delivery_id}'}"
-        lock = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+    for row in session.execute(due.limit(50)).all():
+        delivery_id, channel, event_id = cast(tuple[int, str, int | None], tuple(row))
+        group = keys.message_group(channel, event_id, delivery_id)
+        lock = int.from_bytes(hashlib.blake2b(group.encode(), digest_size=8).digest(), "big", signed=True)
         if session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": lock}):
             still = session.execute(due.where(AlertDelivery.id == delivery_id).with_for_update(of=AlertDelivery)).first()
             if still is not None:
@@ -159,8 +161,7 @@ def deliver_one(session: Session, channels: Mapping[str, Channel], cfg: AlertsCo
     try:
         if channel is None:
             raise ChannelError(f"渠道 {name} 未配置")
-        key = f"{name}:" + hashlib.sha256("+".join(sorted(a.key for a in alerts)).encode()).hexdigest()[:32]
-        channel.send(title, text, key, attachments)
+        channel.send(title, text, keys.message_send_key(name, (a.key for a in alerts)), attachments)
     except ChannelError as exc:
         for d in group:
             d.attempts += 1
@@ -177,4 +178,4 @@ def pending_count(session: Session) -> int:
     """Messages waiting to be sent: pending deliveries, one per channel and event (as they are sent)."""
     rows = session.execute(select(AlertDelivery.id, AlertDelivery.channel, Alert.event_id)
                            .join(Alert, Alert.id == AlertDelivery.alert_id).where(AlertDelivery.status == "pending"))
-    return len({(channel, event if event is not None else f"d{did}") for did, channel, event in rows})
+    return len({keys.message_group(channel, event, did) for did, channel, event in rows})

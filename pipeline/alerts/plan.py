@@ -8,8 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pipeline.config import AlertsConfig
+from pipeline.alerts import keys
+from pipeline.config import AlertsConfig, Config
+from pipeline.normalize import PostInput
+from pipeline.rules.analysis import PostAnalysis
 from pipeline.rules.deadlines import span_text
+from pipeline.rules.releases import ReleaseGapView
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ def plan_event_alerts(event_id: int, grade: str, primary: str, coordinators: lis
         recipients, urgent = [primary], False
     else:
         return []
-    return [AlertDraft(key=f"event:{event_id}:{grade}:{r}", kind="event", recipient=r, urgent=urgent,
+    return [AlertDraft(key=keys.event_alert(event_id, grade, r), kind="event", recipient=r, urgent=urgent,
                        event_id=event_id, grade=grade)
             for r in dict.fromkeys(recipients)]
 
@@ -62,13 +66,13 @@ def plan_deadline_alerts(deadlines: list[DeadlineView], coordinators: list[str],
         window = d.due_at - d.started_at
         if now >= d.due_at:
             for r in dict.fromkeys([d.primary, *coordinators]):
-                drafts.append(AlertDraft(f"overdue:{d.deadline_id}:{r}", "overdue", r, True, d.event_id,
+                drafts.append(AlertDraft(keys.overdue(d.deadline_id, r), "overdue", r, True, d.event_id,
                                          d.deadline_id, payload={"milestone": d.milestone}))
             continue
         passed = [s for s in shares if now >= d.started_at + window * s]
         if passed:  # only the latest share: a sweep that ran late does not send a burst
             share = max(passed)
-            drafts.append(AlertDraft(f"reminder:{d.deadline_id}:{share:g}", "reminder", d.primary, False,
+            drafts.append(AlertDraft(keys.reminder(d.deadline_id, share), "reminder", d.primary, False,
                                      d.event_id, d.deadline_id, payload={"milestone": d.milestone, "share": share}))
     return drafts
 
@@ -104,13 +108,13 @@ def plan_escalations(unacked: list[UnackedView], coordinators: list[str], cfg: A
             top = max(top, level)
             told = _told(cfg.ladder[level - 1], coordinators, cfg.leadership_recipient)
             if "recipients" in cfg.ladder[level - 1]:
-                drafts.append(AlertDraft(f"escalation:{a.alert_id}:{level}:{a.recipient}", "escalation", a.recipient,
+                drafts.append(AlertDraft(keys.repeat(a.alert_id, level, a.recipient), "escalation", a.recipient,
                                          True, event_id, grade=a.grade, level=level,
                                          payload={"original_alert": a.alert_id, "unacknowledged": names, "told": told}))
         told = _told(cfg.ladder[top - 1], coordinators, cfg.leadership_recipient)
         for c in told:
             if c not in names:
-                drafts.append(AlertDraft(f"escalation:{event_id}:{waiting[0].grade}:{top}:{c}", "escalation", c, False,
+                drafts.append(AlertDraft(keys.escalation_notice(event_id, waiting[0].grade, top, c), "escalation", c, False,
                                          event_id, grade=waiting[0].grade, level=top,
                                          payload={"unacknowledged": names, "told": told}))
     return drafts
@@ -126,25 +130,33 @@ def plan_rising_alerts(event_id: int, level: int, figures: str, owner: str | Non
     """快速升温: one alert per event per level to its owner and the analysts (an event nobody
     owns yet goes to the coordinators instead of an owner). Not urgent: nothing to acknowledge."""
     recipients = [owner] if owner else list(coordinators)
-    return [AlertDraft(f"rising:{event_id}:{level}:{r}", "rising", r, False, event_id, level=level,
+    return [AlertDraft(keys.rising(event_id, level, r), "rising", r, False, event_id, level=level,
                        payload={"figures": figures})
             for r in dict.fromkeys([*recipients, cfg.analyst_recipient])]
-
-
-@dataclass(frozen=True)
-class ReleaseGapView:
-    event_id: int
-    owner: str
-    last_release_id: int
-    last_release_at: datetime
 
 
 def plan_release_gaps(gaps: list[ReleaseGapView], hours: float, now: datetime) -> list[AlertDraft]:
     """持续发布: a reminder to the owner of an open event whose last release is more than
     ``hours`` old — once per gap (keyed by the release it follows), however often it is swept."""
     limit = timedelta(hours=hours)
-    return [AlertDraft(f"release_gap:{g.event_id}:{g.last_release_id}:{g.owner}", "release_gap", g.owner, False,
+    return [AlertDraft(keys.release_gap(g.event_id, g.last_release_id, g.owner), "release_gap", g.owner, False,
                        g.event_id, payload={"since": g.last_release_at.isoformat(),
                                             "gap": span_text((now - g.last_release_at).total_seconds())})
             for g in gaps if now - g.last_release_at > limit]
 
+
+def plan_scheme_alerts(cfg: Config, analyses: list[PostAnalysis], posts: list[PostInput],
+                       event_ids: list[int]) -> list[AlertDraft]:
+    """敏感词即时预警: an alert to the analysts for every (event, scheme) whose monitoring scheme
+    asks for one on any hit."""
+    drafts: dict[str, AlertDraft] = {}
+    for a, post, event_id in zip(analyses, posts, event_ids, strict=True):
+        for hit in a.schemes:
+            key = keys.scheme_alert(event_id, hit.scheme)
+            if hit.effects.alert and key not in drafts:
+                text = (f"监测方案“{hit.scheme}”命中（{'、'.join(hit.words)}）：{(post.title or post.text)[:120]}"
+                        + (f"　{post.url}" if post.url else ""))
+                drafts[key] = AlertDraft(key=key, kind="scheme", recipient=cfg.alerts.analyst_recipient, urgent=False,
+                                         event_id=event_id, payload={"text": text, "scheme": hit.scheme,
+                                                                     "words": hit.words})
+    return list(drafts.values())

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.queries.headlines import headlines
 from pipeline.queries.report_common import WORKING_ROLES
-from pipeline.reports.periods import Period
+from pipeline.rules.periods import Period
 from pipeline.storage.models import Assignment, Deadline, Event, Response, Unit
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import MILESTONES

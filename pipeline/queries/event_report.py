@@ -21,8 +21,8 @@ from pipeline.queries.comments import event_comments
 from pipeline.queries.headlines import headlines
 from pipeline.queries.report_common import Count, counted, deadline_state
 from pipeline.queries.rising import event_signals
-from pipeline.reports.spread import Spread, SpreadPost, chain, own_comment, spread
 from pipeline.rules.grading import reader_detail
+from pipeline.rules.spread import Spread, SpreadPost, chain, own_comment, spread
 from pipeline.storage.models import Assignment, Deadline, Event, Post, Response, Source, Unit
 from pipeline.timeparse import SHANGHAI
 

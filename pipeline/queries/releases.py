@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from pipeline.alerts.plan import ReleaseGapView
 from pipeline.config import ReleaseGap
 from pipeline.queries.headlines import named
 from pipeline.rules.deadlines import span_text
+from pipeline.rules.releases import ReleaseGapView
 from pipeline.storage.models import Assignment, Event, Response, Unit
 from pipeline.vocabulary import OPEN_STATUSES
 

@@ -32,7 +32,7 @@ from pipeline.queries.report_common import (
     relevant_posts_in,
     transferred_events,
 )
-from pipeline.reports.periods import Period
+from pipeline.rules.periods import Period
 from pipeline.storage.models import Assignment, Deadline, Event, Post, Source, SourceRun
 from pipeline.storage.store import chunks
 from pipeline.vocabulary import GRADES, rank

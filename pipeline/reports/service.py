@@ -41,9 +41,9 @@ from pipeline.reports.document import Document
 from pipeline.reports.docx import render_docx
 from pipeline.reports.hotwords import hot_words
 from pipeline.reports.html import render_html
-from pipeline.reports.periods import Period, due_periods
 from pipeline.reports.views import views
 from pipeline.reports.xlsx import render_xlsx
+from pipeline.rules.periods import Period, due_periods
 from pipeline.runtime import Runtime
 from pipeline.vocabulary import GRADES
 

@@ -9,18 +9,38 @@ JSON so later posts can join it and re-run the rules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from classifiers.bundle import Classified
 from classifiers.tokenize import Doc
 from pipeline.config import Config, Relevance
-from pipeline.normalize import PostInput
 from pipeline.rules.casualties import Casualties, extract_casualties
 from pipeline.rules.grading import highest, model_grade
 from pipeline.rules.noise import marketing_reason
 from pipeline.rules.places import Gazetteer, PlaceMatch
 from pipeline.rules.releases import Release, official_release, speaks_of_own_place
 from pipeline.rules.schemes import SchemeHit, match_schemes
+
+
+class PostText(Protocol):
+    """What the rules read of a post (``pipeline.normalize.PostInput`` is one): who published it
+    and where, what it says and how far it went. A protocol, so that the rules depend on no
+    input format."""
+
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def author(self) -> str | None: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def reposts(self) -> int | None: ...
+    @property
+    def comments(self) -> int | None: ...
+    @property
+    def likes(self) -> int | None: ...
 
 
 @dataclass
@@ -45,21 +65,21 @@ class PostAnalysis:
     home: str | None = None         # the township its account's name names (PlaceMatch.home)
 
 
-def _media(post: PostInput, names: list[str], not_coverage: list[str]) -> list[str]:
+def _media(post: PostText, names: list[str], not_coverage: list[str]) -> list[str]:
     who = " ".join(x for x in (post.source, post.author) if x)
     if any(word in who for word in not_coverage):
         return []
     return [n for n in names if n in who]
 
 
-def _engagement(post: PostInput) -> int | None:
+def _engagement(post: PostText) -> int | None:
     counts = [post.reposts, post.comments, post.likes]
     if all(c is None for c in counts):
         return None
     return sum(c or 0 for c in counts)
 
 
-def analyse_post(post: PostInput, doc: Doc, classified: Classified, cfg: Config, gaz: Gazetteer) -> PostAnalysis:
+def analyse_post(post: PostText, doc: Doc, classified: Classified, cfg: Config, gaz: Gazetteer) -> PostAnalysis:
     places = gaz.match(doc, post.source, post.author)
     release = official_release(post.author, post.source, f"{post.title or ''}。{doc.text}", cfg)
     if release is not None:

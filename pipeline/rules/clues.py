@@ -16,9 +16,9 @@ from typing import Any
 
 from classifiers.tokenize import Doc, Tokenizer
 from pipeline.config import Config, Incidents
-from pipeline.normalize import PostInput
-from pipeline.rules.analysis import PostAnalysis
-from pipeline.rules.casualties import Casualties
+from pipeline.rules.analysis import PostAnalysis, PostText
+from pipeline.rules.casualties import Casualties, parse_number
+from pipeline.rules.events import REPOST_CHAIN
 from pipeline.timeparse import SHANGHAI
 
 TERMS_PER_POST = 16
@@ -215,8 +215,6 @@ def _terms(doc: Doc, vocab: Vocabulary, taken: frozenset[str]) -> tuple[tuple[st
 
 
 def _hour(text: str) -> int | None:
-    from pipeline.rules.casualties import parse_number
-
     for m in _HOUR.finditer(text):
         if _reported_at(text, m.start()):
             continue
@@ -248,20 +246,18 @@ def _day(text: str) -> tuple[int | None, int | None]:
 def incident_text(title: str | None, text: str) -> str:
     """What a post says about the incident: its title (when the text does not repeat it) and
     its text — for a repost, the original it quotes, not the comments on it."""
-    from pipeline.rules.events import _CHAIN
-
-    parts = _CHAIN.split(text)
+    parts = REPOST_CHAIN.split(text)
     body = parts[-1] if len(parts) > 1 and len(parts[-1].strip()) >= 8 else text
     return f"{title}。{body}" if title and title not in body else body
 
 
-def post_clues(post: PostInput, doc: Doc, analysis: PostAnalysis, vocab: Vocabulary, tokenizer: Tokenizer) -> Clues:
+def post_clues(post: PostText, doc: Doc, analysis: PostAnalysis, vocab: Vocabulary, tokenizer: Tokenizer) -> Clues:
     """``extract`` for an analysed post (``doc``: its text, tokenised)."""
     found = clues_of(post, doc, analysis.townships, analysis.casualties, analysis.classified.rumor, vocab, tokenizer)
     return replace(found, official=True, rumor=False) if analysis.release is not None else found
 
 
-def clues_of(post: PostInput, doc: Doc, townships: list[str], casualties: Casualties, rumor: bool,
+def clues_of(post: PostText, doc: Doc, townships: list[str], casualties: Casualties, rumor: bool,
              vocab: Vocabulary, tokenizer: Tokenizer) -> Clues:
     """The clues of a post whose places, figures and rumour flag are known."""
     text = incident_text(post.title, post.text)

@@ -85,6 +85,35 @@ def decide_event(facts: EventFacts, previous_auto: str | None, overrides: Overri
     return EventDecision(True, topic, grade, auto, reasons, routing, categories, rumor, sentiment, review)
 
 
+SET_ASIDE_BY_ANALYST = "分析员更正为无关"
+
+
+def decided_columns(d: EventDecision, row: Any, versions: dict[str, str] | None,
+                    why_not: str | None = None) -> dict[str, Any]:
+    """The event columns a decision sets: the one mapping of a decided state onto an event row,
+    for triage's bulk writes and an analyst's correction alike. ``row`` is the stored event
+    (None: not stored yet); ``versions`` the model versions that decided it; ``why_not`` the
+    batch's first reason for setting one of its posts aside. A decision that sets the event
+    aside keeps its automatic grade (automatic grades only rise) and says why it is set aside:
+    the analyst's correction, else the batch's or the event's earlier reason."""
+    previous_auto = row.auto_grade if row is not None else None
+    if d.relevant:
+        why = None
+    elif row is not None and row.override_relevant is False:
+        why = SET_ASIDE_BY_ANALYST
+    else:
+        why = why_not or (row.irrelevant_reason if row is not None else None) or SET_ASIDE_BY_ANALYST
+    review = d.review if d.relevant and d.review else None
+    return {
+        "relevant": d.relevant, "topic": d.topic, "grade": d.grade,
+        "auto_grade": d.auto_grade if d.relevant else previous_auto,
+        "grade_reasons": d.reasons, "categories": d.categories if d.relevant else [],
+        "rumor": d.rumor, "leadership": bool(d.routing and d.routing.leadership),
+        "sentiment": d.sentiment, "needs_review": review is not None, "review_reasons": review,
+        "irrelevant_reason": why, "model_versions": versions,
+    }
+
+
 def event_clock(detected_at: datetime, published: list[tuple[datetime | None, str | None]],
                 policy: PolicyConfig) -> tuple[datetime, str]:
     """When an event's response clock starts (RULES.md §4), decided once: the first detection by

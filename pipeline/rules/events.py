@@ -26,7 +26,7 @@ import numpy as np
 
 from pipeline.config import Events as EventsPolicy
 
-_CHAIN = re.compile(r"//\s*@[^:：\s]{1,30}[:：]")
+REPOST_CHAIN = re.compile(r"//\s*@[^:：\s]{1,30}[:：]")  # a repost's "//@account:" segments
 _NOISE = re.compile(r"https?://\S+|@[\w\u4e00-\u9fff-]{1,30}|转发微博|网页链接|展开全文|[\W_]+", re.U)
 _PRIME = np.uint64(1_000_003)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -38,7 +38,7 @@ MIN_OWN_BINS = 8  # below this many bins of its own text, a post is compared on 
 def dedup_text(text: str) -> str:
     """The incident-bearing part of a post: for a repost, the original it quotes (else its own
     comment); no links, mentions or punctuation."""
-    parts = [_NOISE.sub("", p) for p in _CHAIN.split(text)]
+    parts = [_NOISE.sub("", p) for p in REPOST_CHAIN.split(text)]
     if len(parts) > 1:
         for core in (parts[-1], parts[0]):
             if len(core) >= 8:

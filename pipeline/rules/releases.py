@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from pipeline.config import Config
 
@@ -88,3 +89,14 @@ def official_release(author: str | None, source: str | None, text: str, cfg: Con
 def speaks_of_own_place(text: str) -> bool:
     """Whether the text names its place as the publisher's own ("我镇某村", "本街道")."""
     return bool(_OWN_PLACE.search(text))
+
+
+@dataclass(frozen=True)
+class ReleaseGapView:
+    """An open event's owner and its last release (持续发布): what ``alerts.plan`` plans a
+    reminder from, as ``queries.releases.release_gaps`` finds it."""
+
+    event_id: int
+    owner: str
+    last_release_id: int
+    last_release_at: datetime

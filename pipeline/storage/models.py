@@ -286,7 +286,7 @@ class Assignment(Base):
     __tablename__ = "assignments"
     __table_args__ = (UniqueConstraint("event_id", "unit_id"),)  # one unit, one role per event
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(48), unique=True)  # event:unit:role, for bulk id lookup
+    key: Mapped[str] = mapped_column(String(48), unique=True)  # key_for(event, unit), for bulk id lookup
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))  # primary | cooperating | transfer | coordinator
@@ -304,6 +304,12 @@ class Assignment(Base):
     event: Mapped[Event] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
     deadlines: Mapped[list[Deadline]] = relationship(back_populates="assignment")
+
+    @staticmethod
+    def key_for(event_id: int, unit_id: int) -> str:
+        """The assignment's key: one unit, one row per event (a merge that moves an assignment
+        to the kept event keys it the same way)."""
+        return f"{event_id}:{unit_id}"
 
 
 class Deadline(Base):

@@ -72,8 +72,8 @@ def test_the_backup_entry_gives_its_flow_how_many_to_keep(tmp_path: Path) -> Non
     assert plans["backup"].parameters == {"keep": 14} and plans["purge"].parameters == {}
     deployment = next(d for d in local_deployments(PROJECT_ROOT / "data" / "config", None, ["backup"]))
     assert deployment.parameters == {"keep": 14}
-    for entry, problem in (("{cron: '0 2 * * *', keep: 0}", "keep 应为不小于 1 的整数"),
-                           ("{cron: '0 2 * * *', kept: 3}", "不认识的配置项 kept")):
+    for entry, problem in (("{cron: '0 2 * * *', keep: 0}", "flows.backup.keep：应不小于 1"),
+                           ("{cron: '0 2 * * *', kept: 3}", "flows.backup.kept：不认识的配置项")):
         (tmp_path / "schedules.yaml").write_text(f"flows:\n  backup: {entry}\n", encoding="utf-8")
         with pytest.raises(ConfigError, match=problem):
             planned(tmp_path)

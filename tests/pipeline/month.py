@@ -12,7 +12,7 @@ from sqlalchemy import select
 from pipeline.actions.work import accept, close_item, record_response, return_item
 from pipeline.config import Config
 from pipeline.normalize import to_post
-from pipeline.reports.periods import Period
+from pipeline.rules.periods import Period
 from pipeline.runtime import Runtime
 from pipeline.storage.models import Assignment, Event, Unit
 from pipeline.timeparse import SHANGHAI

@@ -15,10 +15,10 @@ from pipeline.actions.alerts import AckSource, ExpiredToken, UnknownToken, ackno
 from pipeline.actions.merging import merge_events
 from pipeline.actions.work import close_item, record_response
 from pipeline.alerts import codes
+from pipeline.alerts.acks import ack_view
 from pipeline.alerts.outbox import deliver_one
 from pipeline.auth import digest
 from pipeline.config import Config
-from pipeline.queries.alerts import ack_view
 from pipeline.queries.events import event_view
 from pipeline.storage.db import session_scope
 from pipeline.storage.models import AckLink, Alert

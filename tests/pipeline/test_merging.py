@@ -12,7 +12,9 @@ from sqlalchemy import Engine, select
 
 from pipeline.actions.base import ActionError
 from pipeline.actions.merging import merge_events, merge_incident, split_event
-from pipeline.alerts.outbox import sweep, unacknowledged
+from pipeline.alerts import keys
+from pipeline.alerts.outbox import sweep, unacknowledged, write_alerts
+from pipeline.alerts.plan import plan_event_alerts
 from pipeline.config import Config
 from pipeline.normalize import to_post
 from pipeline.queries.export import export_events
@@ -86,6 +88,26 @@ def test_analyst_merge_keeps_one_grade_the_earliest_deadlines_and_one_alert_chai
         record = next(e for e in export_events(s) if e["event_id"] == first)
         assert record["merged_into"] == kept and record["posts"] == []
         assert status(s, later)["relevant_events_by_grade"] == {"重大": 1}
+
+
+def test_what_a_merge_carries_over_is_keyed_as_the_kept_events_own(
+        engine: Engine, ctx: TriageContext, cfg: Config) -> None:
+    first = _triage(engine, ctx, [BUS], NOW)[0]["event_id"]
+    later = NOW + timedelta(hours=1)
+    kept = _triage(engine, ctx, [COACH], later)[0]["event_id"]
+    with session_scope(engine) as s:
+        merge_events(s, cfg, kept, [first], reason="同一起事故", actor="分析员甲", now=later)
+    with session_scope(engine) as s:
+        carried = s.scalars(select(Alert).where(Alert.event_id == kept, Alert.kind == "event",
+                                                Alert.recipient == "崇头镇")).one()  # first alerted about the other event
+        assert carried.key == keys.event_alert(kept, "重大", "崇头镇")
+        # The plan of the kept event finds it (and the coordinators' alerts): nothing is alerted twice.
+        drafts = plan_event_alerts(kept, "重大", "崇头镇", cfg.units.coordinators, False, cfg.alerts)
+        assert carried.key in {d.key for d in drafts}
+        assert write_alerts(s, drafts, cfg.alerts, later) == 0
+        # So is an assignment moved over: keyed as the kept event's own, one unit one row.
+        moved = s.execute(select(Assignment).join(Unit).where(Unit.name == "崇头镇", Assignment.event_id == kept)).scalar_one()
+        assert moved.key == Assignment.key_for(kept, moved.unit_id)
 
 
 def test_merge_refuses_what_cannot_be_merged(engine: Engine, ctx: TriageContext, cfg: Config) -> None:

@@ -11,8 +11,8 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 
 from pipeline.alerts import codes
+from pipeline.alerts.acks import ack_view
 from pipeline.auth import check_api_token, digest
-from pipeline.queries.alerts import ack_view
 from pipeline.storage.db import MIGRATIONS_DIR, _without_sqlite_foreign_keys, make_engine, migrate, session_scope
 from pipeline.storage.models import TZDateTime
 from tests.conftest import NOW

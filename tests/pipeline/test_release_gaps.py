@@ -10,10 +10,11 @@ from sqlalchemy import Engine, select
 
 from pipeline.actions.work import record_response
 from pipeline.alerts.outbox import sweep
-from pipeline.alerts.plan import ReleaseGapView, plan_release_gaps
+from pipeline.alerts.plan import plan_release_gaps
 from pipeline.config import Config
 from pipeline.normalize import to_post
 from pipeline.queries.releases import release_statuses
+from pipeline.rules.releases import ReleaseGapView
 from pipeline.storage.db import session_scope
 from pipeline.storage.models import Alert
 from pipeline.triage import TriageContext, triage_posts

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from pipeline.config import Config
 from pipeline.normalize import read_posts, to_post
 from pipeline.reports.docx import render_docx
-from pipeline.reports.periods import Period
 from pipeline.reports.service import Spec, build
 from pipeline.rules.analysis import OWN_RELEASE
+from pipeline.rules.periods import Period
 from pipeline.rules.releases import official_release
 from pipeline.runtime import Runtime
 from pipeline.settings import PROJECT_ROOT

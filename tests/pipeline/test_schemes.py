@@ -9,7 +9,8 @@ import pytest
 
 from classifiers.tokenize import Doc, Tokenizer
 from pipeline.config import Config, ConfigError
-from pipeline.rules.schemes import SchemeError, SchemesConfig, load_schemes, match_schemes, parse, words_of
+from pipeline.config.schemes import SchemeError, SchemesConfig, load_schemes, parse, words_of
+from pipeline.rules.schemes import match_schemes
 from pipeline.settings import Settings
 
 TOPICS = ["农村农业", "商贸旅游", "无关"]

@@ -51,7 +51,7 @@ def test_page_one_of_the_daily_report_says_what_needs_a_decision(settings_for: A
     """Issue 17: every periodic report opens with what needs a decision now — the demo's most
     serious open event first, with its owner and time left — before the period's figures."""
     from pipeline.queries.urgency import ranked_open_events
-    from pipeline.reports.periods import period_for
+    from pipeline.rules.periods import period_for
 
     settings = settings_for(f"sqlite:///{(tmp_path / 'demo.db').as_posix()}")
     run_demo(settings, now=DEMO_NOW)

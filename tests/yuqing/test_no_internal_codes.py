@@ -23,9 +23,9 @@ from pipeline.queries.headlines import headlines
 from pipeline.queries.report_common import STATE_NAMES
 from pipeline.reports.docx import render_docx
 from pipeline.reports.html import render_html
-from pipeline.reports.periods import Period
 from pipeline.reports.service import Spec, build
 from pipeline.reports.xlsx import render_xlsx
+from pipeline.rules.periods import Period
 from pipeline.runtime import open_runtime
 from pipeline.storage.models import Alert, Event
 from pipeline.vocabulary import CHANNEL_TYPE_NAMES, MILESTONE_NAMES, PLATFORM_NAMES, ROLE_NAMES, STATUS_NAMES

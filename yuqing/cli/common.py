@@ -92,3 +92,19 @@ def runtime(prepare: bool = True) -> Iterator[Runtime]:
         raise fail(str(exc), EXIT_USAGE) from exc
     except (ConfigError, ModelError, DataError, DatabaseUnavailable) as exc:
         raise fail(str(exc)) from exc
+
+
+def print_input_notes(notes: list[tuple[int, str]]) -> None:
+    """What validation changed in accepted lines (a text cut to length, a count set to unknown …)."""
+    for line, detail in notes[:20]:
+        err.print(f"[yellow]第 {line} 行已入库，但：{escape(detail)}[/yellow]")
+    if len(notes) > 20:
+        err.print(f"[yellow]… 另有 {len(notes) - 20} 条说明（见 yuqing export 中各帖的 notes）[/yellow]")
+
+
+def print_gaps(gaps: list[dict[str, str]]) -> None:
+    """Coverage gaps overlapping what was just triaged: the picture of those spans is incomplete."""
+    if gaps:
+        err.print(f"[yellow]注意：以下 {len(gaps)} 个时段的采集覆盖不完整，研判结果可能遗漏相关帖子：[/yellow]")
+        for gap in gaps:
+            err.print(f"[yellow]  · {escape(gap['text'])}[/yellow]")

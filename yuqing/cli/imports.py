@@ -12,8 +12,7 @@ from rich.markup import escape
 
 from pipeline.files import open_private
 from pipeline.imports import Format, ImportBatch, MappingError, load_mapping
-from yuqing.cli.common import EXIT_REJECTS, EXIT_USAGE, err, fail, moment, out, progress, runtime, settings
-from yuqing.cli.intake import print_gaps, print_input_notes
+from yuqing.cli.common import EXIT_REJECTS, EXIT_USAGE, err, fail, moment, out, print_gaps, print_input_notes, progress, runtime, settings
 
 REJECTS_SHOWN = 20
 

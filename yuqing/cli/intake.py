@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from yuqing.cli.common import EXIT_REJECTS, EXIT_USAGE, err, fail, moment, out, progress, runtime, settings
+from yuqing.cli.common import EXIT_REJECTS, EXIT_USAGE, err, fail, moment, out, print_gaps, print_input_notes, progress, runtime, settings
 
 app = typer.Typer()
 
@@ -50,22 +50,6 @@ def _ingest(file: Path, now: str | None, rejects: Path | None, output: Path | No
         raise typer.Exit(EXIT_REJECTS)
 
 
-def print_input_notes(notes: list[tuple[int, str]]) -> None:
-    """What validation changed in accepted lines (a text cut to length, a count set to unknown …)."""
-    for line, detail in notes[:20]:
-        err.print(f"[yellow]第 {line} 行已入库，但：{escape(detail)}[/yellow]")
-    if len(notes) > 20:
-        err.print(f"[yellow]… 另有 {len(notes) - 20} 条说明（见 yuqing export 中各帖的 notes）[/yellow]")
-
-
-def print_gaps(gaps: list[dict[str, str]]) -> None:
-    """Coverage gaps overlapping what was just triaged: the picture of those spans is incomplete."""
-    if gaps:
-        err.print(f"[yellow]注意：以下 {len(gaps)} 个时段的采集覆盖不完整，研判结果可能遗漏相关帖子：[/yellow]")
-        for gap in gaps:
-            err.print(f"[yellow]  · {escape(gap['text'])}[/yellow]")
-
-
 FORMATS = ("posts", "mediacrawler", "hotline12345")
 
 
@@ -85,7 +69,7 @@ def ingest(
             raise fail("--format posts 一次只能入库一个文件", EXIT_USAGE)
         _ingest(paths[0], now, rejects, None)
         return
-    from yuqing.cli.imports import import_paths
+    from yuqing.cli.imports import import_paths  # here: its readers load only when used
 
     import_paths(paths, fmt, mapping, now, rejects)
 

@@ -23,8 +23,8 @@ KINDS = ("daily", "weekly", "monthly", "event", "assessment")
 
 
 def _spec(kind: str, date: str | None, event: int | None, period: str, at: datetime) -> Spec:
-    from pipeline.reports.periods import PERIOD_KINDS, PeriodError, period_for
     from pipeline.reports.service import Spec
+    from pipeline.rules.periods import PERIOD_KINDS, PeriodError, period_for
 
     if kind not in KINDS:
         raise fail(f"未知报告类型“{kind}”；可选：{'、'.join(KINDS)}", EXIT_USAGE)

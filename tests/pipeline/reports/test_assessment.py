@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from pipeline.queries.headlines import headlines
 from pipeline.reports.docx import render_docx
-from pipeline.reports.periods import Period
 from pipeline.reports.service import Spec, build
 from pipeline.reports.xlsx import render_xlsx
+from pipeline.rules.periods import Period
 from pipeline.runtime import Runtime
 from pipeline.storage.models import Assignment, Deadline, Response, Unit
 from pipeline.vocabulary import MILESTONE_NAMES, MILESTONES

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from pipeline.queries.assessment import COORDINATORS_KIND, AssessmentFigures, assessment_figures
 from pipeline.reports.docx import render_docx
-from pipeline.reports.periods import Period
 from pipeline.reports.service import Spec, build
 from pipeline.reports.xlsx import render_xlsx
+from pipeline.rules.periods import Period
 from pipeline.runtime import Runtime
 from pipeline.timeparse import SHANGHAI
 from tests.pipeline.reports.conftest import body, sheets, text_of, word

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from pipeline.queries.event_report import UnknownEvent, event_figures
 from pipeline.reports.docx import render_docx
-from pipeline.reports.periods import Period
 from pipeline.reports.service import Spec, build
 from pipeline.reports.xlsx import render_xlsx
+from pipeline.rules.periods import Period
 from pipeline.runtime import Runtime
 from pipeline.storage.models import Event, Post
 from pipeline.vocabulary import PLATFORM_NAMES

@@ -18,8 +18,8 @@ from PIL import Image
 
 from pipeline.reports.docx import render_docx
 from pipeline.reports.fonts import cjk_font
-from pipeline.reports.periods import Period
 from pipeline.reports.service import Spec, build
+from pipeline.rules.periods import Period
 from tests.pipeline.reports.seed import DAY, NOW, seed_world
 
 pytestmark = pytest.mark.slow

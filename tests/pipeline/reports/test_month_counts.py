@@ -23,9 +23,9 @@ from pipeline.queries.report_figures import KEY_ITEMS, TOP_EVENTS
 from pipeline.reports.compose_decisions import SHOWN
 from pipeline.reports.docx import render_docx
 from pipeline.reports.html import render_html
-from pipeline.reports.periods import Period
 from pipeline.reports.service import Spec, build
 from pipeline.reports.xlsx import render_xlsx
+from pipeline.rules.periods import Period
 from pipeline.runtime import Runtime
 from pipeline.storage.models import Alert, Assignment, Deadline, Event, Post, Response, Unit
 from pipeline.timeparse import SHANGHAI

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from pipeline.reports.docx import render_docx
 from pipeline.reports.html import render_html
-from pipeline.reports.periods import Period
 from pipeline.reports.service import Spec, build
 from pipeline.reports.xlsx import render_xlsx
+from pipeline.rules.periods import Period
 from pipeline.runtime import Runtime
 from pipeline.storage.models import CoverageGap, Event, Post, Source
 from pipeline.timeparse import SHANGHAI

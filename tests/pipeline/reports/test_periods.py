@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from pipeline.reports.periods import Period, PeriodError, due_periods, period_for
+from pipeline.rules.periods import Period, PeriodError, due_periods, period_for
 from pipeline.timeparse import SHANGHAI
 
 

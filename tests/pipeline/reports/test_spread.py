@@ -1,4 +1,4 @@
-"""传播分析 (pipeline.reports.spread): the repost chain rebuilt as a tree from ``//@account:``
+"""传播分析 (pipeline.rules.spread): the repost chain rebuilt as a tree from ``//@account:``
 segments and from the platform's repost links, the key spreaders by the reach they carried,
 a cycle or a second parent never breaking the tree."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pipeline.reports.spread import SpreadPost, chain, own_comment, spread
+from pipeline.rules.spread import SpreadPost, chain, own_comment, spread
 from pipeline.timeparse import SHANGHAI
 
 T = datetime(2026, 11, 28, 9, 0, tzinfo=SHANGHAI)

@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse
 
 from pipeline.actions.alerts import AckSource, ExpiredToken
 from pipeline.actions.base import ActionError, actor_name
+from pipeline.alerts.acks import AckView, ack_view
 from pipeline.alerts.codes import CODE_PATTERN
 from pipeline.auth import Principal
-from pipeline.queries.alerts import AckView, ack_view
 from pipeline.service import acknowledge_by_link
 from yuqing.web import security
 from yuqing.web.render import page

@@ -9,19 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from pipeline.config.files import ConfigError, load_file
+from pipeline.config.schemes import SchemesConfig, load_schemes
 from pipeline.vocabulary import GRADES
-
-if TYPE_CHECKING:
-    from pipeline.rules.schemes import SchemesConfig
-
-
-class ConfigError(ValueError):
-    """A configuration file is missing, unreadable or invalid."""
 
 
 class _Strict(BaseModel):
@@ -416,7 +410,7 @@ class Config:
     topics: TopicsConfig
     policy: PolicyConfig
     alerts: AlertsConfig
-    schemes: SchemesConfig = field(default_factory=lambda: _no_schemes())
+    schemes: SchemesConfig = field(default_factory=SchemesConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
 
@@ -431,58 +425,6 @@ class Config:
 
     def all_unit_names(self) -> list[str]:
         return [*self.units.departments, *(t.name for t in self.units.townships)]
-
-
-_EXPLAIN = {
-    "missing": "缺少此项", "extra_forbidden": "不认识的配置项（是否拼写有误？）", "string_type": "应为文本",
-    "int_parsing": "应为整数", "int_type": "应为整数", "int_from_float": "应为整数", "float_parsing": "应为数字",
-    "float_type": "应为数字", "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
-    "list_type": "应为列表", "dict_type": "应为映射（键: 值）", "model_type": "应为映射（键: 值）",
-    "greater_than_equal": "应不小于 {ge}", "greater_than": "应大于 {gt}", "less_than_equal": "应不大于 {le}",
-    "less_than": "应小于 {lt}", "literal_error": "只能是 {expected}", "string_too_short": "不能为空",
-    "too_short": "不能为空",
-}
-
-
-def explain(err: Any) -> str:
-    """A pydantic validation error in Chinese (our own validators already raise Chinese text)."""
-    if err["type"] == "value_error":
-        return str(err.get("ctx", {}).get("error", err["msg"]))
-    template = _EXPLAIN.get(err["type"])
-    if template is None:
-        return str(err["msg"])
-    try:
-        return template.format(**{k: v for k, v in (err.get("ctx") or {}).items()})
-    except (KeyError, IndexError):
-        return template
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML file; every failure is a ConfigError naming the file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}：配置文件不存在") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}：无法读取（{exc}）") from exc
-    try:
-        # libyaml's safe loader where PyYAML was built with it: the same documents, parsed in a
-        # tenth of the time (0.15 s of every command's start with the pure-Python one).
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}：YAML 格式错误：{exc}") from exc
-
-
-def _validate(model: type[BaseModel], path: Path) -> Any:
-    raw = read_yaml(path)
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}：顶层应为映射（键: 值）")
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        problems = "；".join(f"{'.'.join(str(p) for p in err['loc']) or '（顶层）'}：{explain(err)}"
-                             for err in exc.errors())
-        raise ConfigError(f"{path}：{problems}") from exc
 
 
 def _cross_check(cfg: Config) -> None:
@@ -507,28 +449,20 @@ def _cross_check(cfg: Config) -> None:
         raise ConfigError("；".join(problems))
 
 
-def _no_schemes() -> SchemesConfig:
-    from pipeline.rules.schemes import SchemesConfig
-
-    return SchemesConfig()
-
-
 def load_config(config_dir: Path) -> Config:
     """Load ``units.yaml``, ``topics.yaml``, ``policy.yaml``, ``alerts.yaml`` and (when present)
     the monitoring schemes of ``schemes.yaml`` and the retention periods of ``retention.yaml``,
     and validate them."""
-    from pipeline.rules.schemes import load_schemes
-
-    topics = _validate(TopicsConfig, config_dir / "topics.yaml")
+    topics = load_file(TopicsConfig, config_dir / "topics.yaml")
     cfg = Config(
-        units=_validate(UnitsConfig, config_dir / "units.yaml"),
+        units=load_file(UnitsConfig, config_dir / "units.yaml"),
         topics=topics,
-        policy=_validate(PolicyConfig, config_dir / "policy.yaml"),
-        alerts=_validate(AlertsConfig, config_dir / "alerts.yaml"),
+        policy=load_file(PolicyConfig, config_dir / "policy.yaml"),
+        alerts=load_file(AlertsConfig, config_dir / "alerts.yaml"),
         schemes=load_schemes(config_dir / "schemes.yaml", list(topics.topics)),
-        retention=_validate(RetentionConfig, config_dir / "retention.yaml")
+        retention=load_file(RetentionConfig, config_dir / "retention.yaml")
         if (config_dir / "retention.yaml").exists() else RetentionConfig(),
-        reports=_validate(ReportsConfig, config_dir / "reports.yaml") if (config_dir / "reports.yaml").exists()
+        reports=load_file(ReportsConfig, config_dir / "reports.yaml") if (config_dir / "reports.yaml").exists()
         else ReportsConfig(),
     )
     _cross_check(cfg)
