@@ -21,6 +21,7 @@ from pipeline.rules.casualties import Casualties, parse_number
 from pipeline.rules.events import REPOST_CHAIN
 from pipeline.timeparse import SHANGHAI
 
+FOREIGN = "外地·"   # marks a namesake of one of our places, named with another county (温岭石塘镇)
 TERMS_PER_POST = 16
 _CN_NUM = "零〇一二两三四五六七八九十百千万半几"
 _PART = r"(凌晨|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|夜间|深夜|今晚|昨晚)"
@@ -284,8 +285,14 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     spots = list(vocab.spot_pattern.findall(text)) if vocab.spot_pattern else []
     spots += [t for t in vocab.short_spots.intersection(doc.tokens) if t not in spots]
     spots = list(dict.fromkeys(vocab.canonical.get(s, s) for s in spots))
+    elsewhere = names_elsewhere(doc, vocab)
     named = [vocab.town_of[n] for n in vocab.town_pattern.findall(text) if len(n) > 2 or n in doc.tokens]
     named += [vocab.township_of[s] for s in spots if vocab.township_of.get(s)]
+    if elsewhere and named and not townships:
+        # It names another place, and the gazetteer kept none of ours (温岭市石塘镇, 苏州相城元和街道,
+        # 元阳梯田): what it names is that place's namesake — a place, but not one of ours.
+        spots = [s for s in spots if not vocab.township_of.get(s)]
+        named = [f"{FOREIGN}{t}" for t in named]
     if not (townships or named):  # "县城": any of the townships it spans
         named = [t for area, ts in vocab.rules.areas.items() if area in text for t in ts]
     towns = list(dict.fromkeys([*townships, *named]))
@@ -296,7 +303,7 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     objects = [f"{c}:{f}" for c, f, words in vocab.objects if not present.isdisjoint(words)]
     day, rel = _day(text)
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
-                 day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=names_elsewhere(doc, vocab))
+                 day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere)
 
 
 def names_elsewhere(doc: Doc, vocab: Vocabulary) -> bool:

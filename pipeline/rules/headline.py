@@ -14,6 +14,8 @@ from typing import Any
 
 import rjieba
 
+from pipeline.rules.clues import FOREIGN
+
 MOST = 30
 _CLAUSE = re.compile(r"[。！？!?；;\n]")
 _PAUSE = re.compile(r"[，,、：:（(]")
@@ -43,7 +45,7 @@ def from_clues(clues: Sequence[Mapping[str, Any]], incidents_only: bool = False)
     fact = _fact(clues)
     if (kind is None and matter is None) or (incidents_only and not (kind and fact)):
         return None
-    town = _most(t for c in clues for t in (c.get("townships") or c.get("towns") or ()))
+    town = _most(t for c in clues for t in (c.get("townships") or c.get("towns") or ()) if not t.startswith(FOREIGN))
     spot = _most(s for c in clues for s in c.get("spots") or ())
     thing = _most(str(o).split(":")[-1] for c in clues for o in c.get("objects") or ())
     place = "".join(p for p in (town if not (spot and town and spot.startswith(town)) else None, spot) if p)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pipeline.config import Config
 from pipeline.normalize import to_post
-from pipeline.rules.clues import Clues, incident_text, names_elsewhere
+from pipeline.rules.clues import FOREIGN, Clues, incident_text, names_elsewhere
 from pipeline.rules.incidents import Profile, conflicts, match
 from pipeline.triage import TriageContext, analyse_chunk
 from tests.conftest import NOW
@@ -129,3 +129,14 @@ def test_a_text_naming_a_place_elsewhere_is_marked(ctx: TriageContext) -> None:
     for text in ("尊敬的县领导：您好", "送到县医院去了", "记者从浙江省云和县获悉", "凤凰山起火了",
                  "刚从安溪回云和县城", "梯田这边滑坡了", "开发区那边火光冲天", "崇头镇坑根村附近县道塌方"):
         assert not elsewhere(text), text
+
+
+def test_a_namesake_named_with_another_county_is_not_our_place(ctx: TriageContext, cfg: Config) -> None:
+    """温岭市石塘镇 is not our 石塘镇: its capsizing keeps a place of its own (marked as elsewhere),
+    so neither joins the other by 同一地点 nor counts as placeless; ours keeps its township."""
+    ours, theirs = clues(ctx, "石塘镇长汀村附近水域一艘渔船翻覆，2人落水获救",
+                         "3日下午，温岭市石塘镇附近海域一艘渔船翻覆，5名船员中4人获救，1人失踪")
+    assert ours.towns == ("石塘镇",)
+    assert theirs.towns == (f"{FOREIGN}石塘镇",) and theirs.townships == () and theirs.elsewhere
+    assert match(theirs, profile(ours), cfg.policy.events.incidents) is None
+    assert match(ours, profile(theirs), cfg.policy.events.incidents) is None
