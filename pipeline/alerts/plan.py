@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pipeline.config import AlertsConfig
-from pipeline.rules.deadlines import span_text
+from pipeline.rules.deadlines import past_due, span_text
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def plan_deadline_alerts(deadlines: list[DeadlineView], coordinators: list[str],
     drafts: list[AlertDraft] = []
     for d in deadlines:
         window = d.due_at - d.started_at
-        if now >= d.due_at:
+        if past_due(d.due_at, now):
             for r in dict.fromkeys([d.primary, *coordinators]):
                 drafts.append(AlertDraft(f"overdue:{d.deadline_id}:{r}", "overdue", r, True, d.event_id,
                                          d.deadline_id, payload={"milestone": d.milestone}))

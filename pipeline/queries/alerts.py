@@ -6,12 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
 from pipeline.alerts import codes
 from pipeline.alerts.outbox import chain
 from pipeline.storage.models import Alert, Event
 from pipeline.vocabulary import ACK_VIA_NAMES, ALERT_HEADINGS, CHANNEL_TYPE_NAMES
+
+
+def awaiting_acknowledgement() -> ColumnElement[bool]:
+    """An urgent first alert of an event nobody has acknowledged yet (what a duty officer
+    chases: reminders, overdue notices and escalations are acknowledged through it)."""
+    return and_(Alert.urgent.is_(True), Alert.kind == "event", Alert.acknowledged_at.is_(None))
 
 
 def acknowledger(by: str | None, declared: bool | None) -> str:

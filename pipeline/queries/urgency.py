@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from pipeline.queries.queues import holds_deadlines, unmet_deadline
 from pipeline.queries.rising import rising_event_ids
 from pipeline.rules.urgency import Urgency, urgency_key
 from pipeline.storage.models import Assignment, Deadline, Event, Response
@@ -38,8 +39,7 @@ def urgency_facts(session: Session, now: datetime, event_ids: Collection[int] | 
         Assignment.event_id.in_(ids), Assignment.role == "primary", Assignment.status.not_in(("returned", "withdrawn")))))
     due = dict(session.execute(
         select(Assignment.event_id, func.min(Deadline.due_at)).join(Deadline, Deadline.assignment_id == Assignment.id)
-        .where(Assignment.event_id.in_(ids), Assignment.role == "primary", Assignment.status != "withdrawn",
-               Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None))
+        .where(Assignment.event_id.in_(ids), holds_deadlines(), unmet_deadline())
         .group_by(Assignment.event_id)).all())
     answered = set(session.scalars(select(Response.event_id).where(Response.event_id.in_(ids)).distinct()))
     rising = rising_event_ids(session, now)
