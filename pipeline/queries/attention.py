@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.queries.alerts import awaiting_acknowledgement
-from pipeline.queries.queues import holds_deadlines, unmet_deadline
+from pipeline.queries.queues import holds_deadlines, owns_event, unmet_deadline
 from pipeline.queries.status import OpenAlert, open_urgent_alerts
 from pipeline.queries.urgency import urgency_facts
 from pipeline.rules.deadlines import deadline_state, past_due_clause
@@ -68,8 +68,7 @@ class Attention:
 
 def _owners(session: Session, ids: list[int]) -> dict[int, str]:
     stmt = (select(Assignment.event_id, Unit.name).join(Unit, Unit.id == Assignment.unit_id)
-            .where(Assignment.event_id.in_(ids), Assignment.role == "primary",
-                   Assignment.status.not_in(("returned", "withdrawn"))))
+            .where(Assignment.event_id.in_(ids), owns_event()))
     return dict(session.execute(stmt).all())
 
 

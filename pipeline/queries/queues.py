@@ -5,7 +5,7 @@ board) are pipeline/queries/work.py."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import Session
 
 from pipeline.storage.models import Assignment, Deadline, Unit
@@ -29,6 +29,17 @@ def resolve_unit(session: Session, name: str) -> Unit:
 def open_assignment(a: type[Assignment] = Assignment) -> ColumnElement[bool]:
     """An assignment its unit still works (not 办结, returned or withdrawn): in its queue."""
     return a.status.not_in(CLOSED)
+
+
+def on_the_board(a: type[Assignment] = Assignment) -> ColumnElement[bool]:
+    """What the coordinators watch: an event's 牵头 assignment still worked, and every item a
+    unit returned (waiting for 改派)."""
+    return or_(and_(a.role == "primary", open_assignment(a)), a.status == "returned")
+
+
+def owns_event(a: type[Assignment] = Assignment) -> ColumnElement[bool]:
+    """The event's 牵头 unit now: its primary assignment, unless handed back or withdrawn."""
+    return and_(a.role == "primary", a.status.not_in(("returned", "withdrawn")))
 
 
 def holds_deadlines(a: type[Assignment] = Assignment) -> ColumnElement[bool]:

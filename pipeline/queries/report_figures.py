@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from pipeline.coverage import GapView, open_gaps
+from pipeline.queries.queues import unmet_deadline
 from pipeline.queries.report_common import (
     Count,
     EventLine,
@@ -178,8 +179,8 @@ def _due_soon(session: Session, event_ids: list[int], now: datetime, within: tim
     total = 0
     for part in chunks(event_ids):
         stmt = (select(func.count()).select_from(Deadline).join(Assignment, Assignment.id == Deadline.assignment_id)
-                .where(Assignment.event_id.in_(part), Assignment.status != "withdrawn", Deadline.met_at.is_(None),
-                       Deadline.cancelled_at.is_(None), ~past_due_clause(Deadline.due_at, now),
+                .where(Assignment.event_id.in_(part), Assignment.status != "withdrawn", unmet_deadline(),
+                       ~past_due_clause(Deadline.due_at, now),
                        past_due_clause(Deadline.due_at, now + within)))
         total += int(session.scalar(stmt) or 0)
     return total

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from pipeline.queries.queues import holds_deadlines, open_assignment, resolve_unit, unmet_deadline
+from pipeline.queries.queues import holds_deadlines, on_the_board, open_assignment, resolve_unit, unmet_deadline
 from pipeline.queries.urgency import urgency_facts
 from pipeline.rules.deadlines import deadline_state
 from pipeline.rules.urgency import urgency_key, urgency_reasons
@@ -68,10 +68,7 @@ def open_work(session: Session, now: datetime, unit_id: int | None = None, page:
     primary assignments and every returned one. ``order``: "urgency" (the urgency order) or
     "due" (earliest deadline first; none last). ``page`` None: every item, on one page."""
     due = _next_due().label("due")  # type: ignore[attr-defined]
-    if unit_id is not None:
-        scope = and_(Assignment.unit_id == unit_id, open_assignment())
-    else:
-        scope = or_(and_(Assignment.role == "primary", open_assignment()), Assignment.status == "returned")
+    scope = on_the_board() if unit_id is None else and_(Assignment.unit_id == unit_id, open_assignment())
     stmt = (select(Assignment.id, Assignment.event_id, Event.title, Event.grade, Unit.name, Assignment.role,
                    Assignment.status, Assignment.return_reason, Event.sentiment, Event.needs_review, due)
             .join(Event, Event.id == Assignment.event_id).join(Unit, Unit.id == Assignment.unit_id).where(scope))
