@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.queries.alerts import awaiting_acknowledgement
-from pipeline.queries.queues import holds_deadlines, owns_event, unmet_deadline
+from pipeline.queries.queues import holds_deadlines, owns_event, past_due_clause, unmet_deadline
 from pipeline.queries.status import OpenAlert, open_urgent_alerts
 from pipeline.queries.urgency import urgency_facts
-from pipeline.rules.deadlines import deadline_state, past_due_clause
+from pipeline.rules.deadlines import deadline_state
 from pipeline.rules.urgency import Urgency, urgency_key, urgency_reasons
 from pipeline.storage.models import Alert, Assignment, Deadline, Event, Unit
 

@@ -11,8 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipeline.queries.queues import unmet_deadline
-from pipeline.rules.deadlines import past_due_clause
+from pipeline.queries.queues import past_due_clause, unmet_deadline
 from pipeline.storage.models import AlertDelivery, Deadline, Event, Post, Source, SourceRun
 
 

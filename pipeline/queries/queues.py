@@ -1,13 +1,16 @@
 """What open work is, as SQL conditions every list and count shares: an assignment still being
-worked, the assignment that holds an event's deadlines (its owner's), and a deadline still to
-meet; and the unit a name stands for. The lists themselves (a unit's inbox and queue, the
+worked, the assignment that holds an event's deadlines (its owner's), a deadline still to meet
+and one past due (the rules' cutoff in SQL); and the unit a name stands for. The lists themselves (a unit's inbox and queue, the
 board) are pipeline/queries/work.py."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, or_
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, or_
 from sqlalchemy.orm import Session
 
+from pipeline.rules.deadlines import due_reached
 from pipeline.storage.models import Assignment, Deadline, Unit
 from pipeline.storage.store import unit_hint, unit_named
 
@@ -52,3 +55,9 @@ def holds_deadlines(a: type[Assignment] = Assignment) -> ColumnElement[bool]:
 def unmet_deadline() -> ColumnElement[bool]:
     """A deadline still to meet: neither met nor cancelled."""
     return and_(Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None))
+
+
+def past_due_clause(due_at: SQLColumnExpression[datetime], now: datetime) -> ColumnElement[bool]:
+    """pipeline.rules.deadlines.past_due as a SQL condition on a due-time column (the same
+    comparison: the rules stay free of SQL)."""
+    return due_reached(due_at, now)

@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from pipeline.coverage import GapView, open_gaps
-from pipeline.queries.queues import unmet_deadline
+from pipeline.queries.queues import past_due_clause, unmet_deadline
 from pipeline.queries.report_common import (
     Count,
     EventLine,
@@ -34,7 +34,6 @@ from pipeline.queries.report_common import (
     transferred_events,
 )
 from pipeline.reports.periods import Period
-from pipeline.rules.deadlines import past_due_clause
 from pipeline.storage.models import Assignment, Deadline, Event, Post, Source, SourceRun
 from pipeline.storage.store import chunks
 from pipeline.vocabulary import GRADES, rank

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.coverage import open_gaps
 from pipeline.queries.alerts import ack_how, acknowledger, awaiting_acknowledgement
-from pipeline.queries.queues import open_assignment, unmet_deadline
-from pipeline.rules.deadlines import past_due_clause
+from pipeline.queries.queues import open_assignment, past_due_clause, unmet_deadline
 from pipeline.storage.models import Alert, AlertDelivery, Assignment, Deadline, Event, Post, Source, Unit
 from pipeline.vocabulary import HEALTH_NAMES, by_severity
 

@@ -9,12 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Protocol, TypeVar
 
 from pipeline.config import PolicyConfig
 
-if TYPE_CHECKING:
-    from sqlalchemy import ColumnElement, SQLColumnExpression
+R = TypeVar("R", covariant=True)
+
+
+class DueTime(Protocol[R]):
+    """A due time to compare with the clock: a datetime (gives a bool) or a SQL column (gives a
+    SQL condition)."""
+
+    def __le__(self, other: datetime, /) -> R: ...
 
 
 @dataclass(frozen=True)
@@ -79,20 +85,15 @@ def plan_deadlines(
 # overdue notice goes out, the urgency order puts it first). A response recorded at ``due_at``
 # still met it in time (“within 5 h” includes the 5th hour's end): met late means after it.
 
-def _reached(due_at: Any, now: datetime) -> Any:
-    """The one comparison: works alike on a datetime and on a SQL column."""
+def due_reached(due_at: DueTime[R], now: datetime) -> R:
+    """THE comparison, alike on a datetime and on a SQL column: the SQL form of the cutoff
+    (pipeline.queries.queues.past_due_clause) is built by this very function."""
     return due_at <= now
 
 
 def past_due(due_at: datetime, now: datetime) -> bool:
     """Whether a milestone due at ``due_at`` has fallen due by ``now`` (unmet: overdue)."""
-    return bool(_reached(due_at, now))
-
-
-def past_due_clause(due_at: SQLColumnExpression[datetime], now: datetime) -> ColumnElement[bool]:
-    """``past_due`` as a SQL condition on a due-time column, for queries that count or list."""
-    clause: ColumnElement[bool] = _reached(due_at, now)
-    return clause
+    return due_reached(due_at, now)
 
 
 def met_late(due_at: datetime, met_at: datetime) -> bool:

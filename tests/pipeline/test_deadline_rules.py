@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 from pipeline.alerts.plan import DeadlineView, plan_deadline_alerts
 from pipeline.queries.attention import overdue_by_unit
 from pipeline.queries.metrics import metric_counts
+from pipeline.queries.queues import past_due_clause
 from pipeline.queries.status import status
 from pipeline.queries.work import open_work, unit_queue
 from pipeline.rules.deadlines import (
@@ -21,7 +22,6 @@ from pipeline.rules.deadlines import (
     handling_state,
     met_late,
     past_due,
-    past_due_clause,
     time_left,
     worst_handling,
 )
