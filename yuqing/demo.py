@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from classifiers.tokenize import Tokenizer
 from classifiers.training import ensure_default_models
 from pipeline.normalize import Reject
-from pipeline.queries.queues import QueueItem, unit_queue
+from pipeline.queries.work import WorkItem, unit_queue
 from pipeline.runtime import Runtime, open_runtime
 from pipeline.service import dispatch, ingest_file
 from pipeline.settings import Settings
@@ -40,7 +40,7 @@ DEMO_NOW = datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI)
 class DemoResult:
     items: list[dict[str, Any]]
     rejects: list[Reject]
-    queues: list[tuple[str, list[QueueItem]]]
+    queues: list[tuple[str, list[WorkItem]]]
     report: Path | None = None
     users: list[tuple[str, str]] | None = None  # (user name, what they are) of the demo's web users
     password: str | None = None
@@ -77,7 +77,7 @@ def shifted_sample(text: str, now: datetime) -> str:
     return "\n".join(lines) + "\n"
 
 
-def demo_queues(session: Session, now: datetime) -> list[tuple[str, list[QueueItem]]]:
+def demo_queues(session: Session, now: datetime) -> list[tuple[str, list[WorkItem]]]:
     """The queue of every unit that works an item (coordinators watch, they are not listed)."""
     stmt = (select(Unit.name).join(Assignment, Assignment.unit_id == Unit.id)
             .where(Assignment.role.in_(("primary", "cooperating", "transfer"))).distinct().order_by(Unit.name))

@@ -26,6 +26,7 @@ from pipeline.alerts.plan import (
 )
 from pipeline.alerts.render import chain_root, render_message
 from pipeline.config import AlertsConfig, Config
+from pipeline.queries.queues import holds_deadlines, unmet_deadline
 from pipeline.queries.releases import release_gaps
 from pipeline.storage.models import Alert, AlertDelivery, Assignment, Deadline, Event, Unit
 from pipeline.storage.store import insert_ignoring_conflicts
@@ -64,8 +65,7 @@ def unacknowledged(session: Session, urgent_grades: list[str]) -> list[UnackedVi
     still a county matter at an urgent grade, and its owner still has a milestone open (an
     answered event needs no more acknowledgements)."""
     still_open = (select(Deadline.id).join(Assignment, Assignment.id == Deadline.assignment_id)
-                  .where(Assignment.event_id == Alert.event_id, Assignment.role == "primary",
-                         Assignment.status != "withdrawn", Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None))
+                  .where(Assignment.event_id == Alert.event_id, holds_deadlines(), unmet_deadline())
                   .exists())
     stmt = (select(Alert.id, Alert.event_id, Alert.grade, Alert.recipient, Alert.created_at)
             .join(Event, Event.id == Alert.event_id)
@@ -79,8 +79,7 @@ def open_deadlines(session: Session) -> list[DeadlineView]:
     stmt = (select(Deadline.id, Assignment.event_id, Deadline.milestone, Deadline.started_at, Deadline.due_at,
                    Unit.name)
             .join(Assignment, Assignment.id == Deadline.assignment_id).join(Unit, Unit.id == Assignment.unit_id)
-            .where(Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None), Assignment.role == "primary",
-                   Assignment.status != "withdrawn"))
+            .where(unmet_deadline(), holds_deadlines()))
     return [DeadlineView(*row) for row in session.execute(stmt)]
 
 

@@ -12,7 +12,7 @@ from pipeline.alerts import keys
 from pipeline.config import AlertsConfig, Config
 from pipeline.normalize import PostInput
 from pipeline.rules.analysis import PostAnalysis
-from pipeline.rules.deadlines import span_text
+from pipeline.rules.deadlines import past_due, span_text
 from pipeline.rules.releases import ReleaseGapView
 
 
@@ -64,7 +64,7 @@ def plan_deadline_alerts(deadlines: list[DeadlineView], coordinators: list[str],
     drafts: list[AlertDraft] = []
     for d in deadlines:
         window = d.due_at - d.started_at
-        if now >= d.due_at:
+        if past_due(d.due_at, now):
             for r in dict.fromkeys([d.primary, *coordinators]):
                 drafts.append(AlertDraft(keys.overdue(d.deadline_id, r), "overdue", r, True, d.event_id,
                                          d.deadline_id, payload={"milestone": d.milestone}))

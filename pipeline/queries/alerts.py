@@ -3,7 +3,16 @@ The acknowledgement page's view of one alert is ``pipeline.alerts.acks``."""
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, and_
+
+from pipeline.storage.models import Alert
 from pipeline.vocabulary import ACK_VIA_NAMES, CHANNEL_TYPE_NAMES
+
+
+def awaiting_acknowledgement() -> ColumnElement[bool]:
+    """An urgent first alert of an event nobody has acknowledged yet (what a duty officer
+    chases: reminders, overdue notices and escalations are acknowledged through it)."""
+    return and_(Alert.urgent.is_(True), Alert.kind == "event", Alert.acknowledged_at.is_(None))
 
 
 def acknowledger(by: str | None, declared: bool | None) -> str:

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.queries.headlines import headlines
 from pipeline.queries.report_common import WORKING_ROLES
+from pipeline.rules.deadlines import met_late
 from pipeline.rules.periods import Period
 from pipeline.storage.models import Assignment, Deadline, Event, Response, Unit
 from pipeline.timeparse import SHANGHAI
@@ -234,7 +235,7 @@ def _milestones(session: Session, units: dict[int, UnitScore], coordinators: Uni
             tally.met_early += met is not None
             continue
         tally.due += 1
-        if met is not None and met <= due:
+        if met is not None and not met_late(due, met):
             tally.on_time += 1
             continue
         score.overdue += 1

@@ -12,10 +12,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipeline.queries.clock import deadline_state
+from pipeline.queries.alerts import awaiting_acknowledgement
 from pipeline.queries.headlines import headlines, named
+from pipeline.queries.queues import holds_deadlines, owns_event, past_due_clause, unmet_deadline
 from pipeline.queries.status import OpenAlert, open_urgent_alerts
 from pipeline.queries.urgency import urgency_facts
+from pipeline.rules.deadlines import deadline_state
 from pipeline.rules.urgency import Urgency, urgency_key, urgency_reasons
 from pipeline.storage.models import Alert, Assignment, Deadline, Event, Unit
 
@@ -67,8 +69,7 @@ class Attention:
 
 def _owners(session: Session, ids: list[int]) -> dict[int, str]:
     stmt = (select(Assignment.event_id, Unit.name).join(Unit, Unit.id == Assignment.unit_id)
-            .where(Assignment.event_id.in_(ids), Assignment.role == "primary",
-                   Assignment.status.not_in(("returned", "withdrawn"))))
+            .where(Assignment.event_id.in_(ids), owns_event()))
     return dict(session.execute(stmt).all())
 
 
@@ -76,8 +77,7 @@ def _next_milestones(session: Session, ids: list[int]) -> dict[int, tuple[str, d
     """event id -> (milestone, started_at, due_at) of its owner's earliest unmet deadline."""
     stmt = (select(Assignment.event_id, Deadline.milestone, Deadline.started_at, Deadline.due_at)
             .join(Assignment, Assignment.id == Deadline.assignment_id)
-            .where(Assignment.event_id.in_(ids), Assignment.role == "primary", Assignment.status != "withdrawn",
-                   Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None))
+            .where(Assignment.event_id.in_(ids), holds_deadlines(), unmet_deadline())
             .order_by(Deadline.due_at, Deadline.id))
     found: dict[int, tuple[str, datetime, datetime]] = {}
     for eid, milestone, started, due in session.execute(stmt):
@@ -94,7 +94,7 @@ def event_lines(session: Session, now: datetime, facts: dict[int, Urgency]) -> l
     for eid in ids:
         milestone, started, due = nexts.get(eid, (None, None, None))
         lines.append(EventLine(eid, titles.get(eid, ""), facts[eid].grade, owners.get(eid), milestone, due,
-                               deadline_state(started, due, now), urgency_reasons(facts[eid], now)))
+                               deadline_state(due, now, started), urgency_reasons(facts[eid], now)))
     return lines
 
 
@@ -106,7 +106,7 @@ def overdue_by_unit(session: Session, now: datetime) -> list[tuple[str, list[Ove
                    Deadline.due_at)
             .join(Assignment, Assignment.id == Deadline.assignment_id).join(Unit, Unit.id == Assignment.unit_id)
             .join(Event, Event.id == Assignment.event_id)
-            .where(Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None), Deadline.due_at <= now,
+            .where(unmet_deadline(), past_due_clause(Deadline.due_at, now),
                    Assignment.status.not_in(("closed", "withdrawn")), Event.merged_into.is_(None))
             .order_by(Deadline.due_at, Deadline.id))
     units: dict[str, list[OverdueMilestone]] = {}
@@ -132,7 +132,7 @@ def unacknowledged_events(session: Session) -> int:
     """How many events (an alert of no event counting alone) have an urgent alert nobody has
     acknowledged — counted, never the length of a list cut for showing."""
     stmt = (select(func.count(func.distinct(func.coalesce(Alert.event_id, -Alert.id))))
-            .where(Alert.urgent.is_(True), Alert.kind == "event", Alert.acknowledged_at.is_(None)))
+            .where(awaiting_acknowledgement()))
     return int(session.scalar(stmt) or 0)
 
 

@@ -19,8 +19,9 @@ from pipeline.config import PolicyConfig
 from pipeline.coverage import GapView, open_gaps
 from pipeline.queries.comments import event_comments
 from pipeline.queries.headlines import headlines
-from pipeline.queries.report_common import Count, counted, deadline_state
+from pipeline.queries.report_common import Count, counted
 from pipeline.queries.rising import event_signals
+from pipeline.rules.deadlines import handling_state
 from pipeline.rules.grading import reader_detail
 from pipeline.rules.spread import Spread, SpreadPost, chain, own_comment, spread
 from pipeline.storage.models import Assignment, Deadline, Event, Post, Response, Source, Unit
@@ -340,7 +341,7 @@ def _deadlines(session: Session, event_id: int, now: datetime) -> tuple[Deadline
             .where(Assignment.event_id == event_id).order_by(Deadline.due_at, Deadline.id))
     rows: Any = session.execute(stmt)
     return tuple(DeadlineLine(u, m, s, d, met if met is not None and met <= now else None,
-                              deadline_state(d, met, c, now)) for u, m, s, d, met, c in rows)
+                              handling_state(d, now, met, c)) for u, m, s, d, met, c in rows)
 
 
 def _responses(session: Session, event_id: int, now: datetime) -> tuple[ResponseLine, ...]:

@@ -15,9 +15,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from pipeline.queries.alerts import acknowledger
-from pipeline.queries.clock import deadline_state
 from pipeline.queries.comments import CommentView, event_comments
 from pipeline.queries.headlines import headlines
+from pipeline.rules.deadlines import deadline_state
 from pipeline.storage.models import Alert, Assignment, AuditLog, Deadline, Event, Post, Response, Source, Unit
 from pipeline.vocabulary import ALERT_HEADINGS, ROLE_NAMES, STATUS_NAMES
 
@@ -154,7 +154,7 @@ def _deadlines(session: Session, event_id: int, now: datetime, primary_only: boo
         stmt = stmt.where(Assignment.role == "primary", Assignment.status != "withdrawn")
     return [{"unit": unit, "milestone": d.milestone, "grade": d.grade, "started_at": d.started_at, "due_at": d.due_at,
              "met_at": d.met_at, "cancelled_at": d.cancelled_at, "cancel_reason": d.cancel_reason,
-             "state": deadline_state(d.started_at, d.due_at, now, d.met_at, d.cancelled_at)}
+             "state": deadline_state(d.due_at, now, d.started_at, d.met_at, d.cancelled_at)}
             for d, unit, _role in session.execute(stmt)]
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pipeline.queries.queues import past_due_clause, unmet_deadline
 from pipeline.storage.models import AlertDelivery, Deadline, Event, Post, Source, SourceRun
 
 
@@ -45,14 +46,13 @@ class MetricCounts:
 def metric_counts(session: Session, now: datetime) -> MetricCounts:
     grades = session.execute(select(Event.grade, func.count()).where(
         Event.relevant.is_(True), Event.merged_into.is_(None), Event.grade.is_not(None)).group_by(Event.grade)).all()
-    open_deadline = (Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None))
     return MetricCounts(
         posts_triaged=session.scalar(select(func.count()).select_from(Post)) or 0,
         posts_relevant=session.scalar(select(func.count()).select_from(Post).where(Post.relevant.is_(True))) or 0,
         events_by_grade={str(g): int(n) for g, n in grades},
         overdue_milestones=session.scalar(select(func.count()).select_from(Deadline)
-                                          .where(*open_deadline, Deadline.due_at < now)) or 0,
-        open_milestones=session.scalar(select(func.count()).select_from(Deadline).where(*open_deadline)) or 0,
+                                          .where(unmet_deadline(), past_due_clause(Deadline.due_at, now))) or 0,
+        open_milestones=session.scalar(select(func.count()).select_from(Deadline).where(unmet_deadline())) or 0,
         channels=_channels(session),
         sources=_sources(session),
     )

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from pipeline.coverage import open_gaps
-from pipeline.queries.queues import CLOSED
+from pipeline.queries.queues import open_assignment
 from pipeline.queries.sources import source_table
 from pipeline.storage.models import Assignment, Event, Post, Unit
 from pipeline.timeparse import SHANGHAI
@@ -48,7 +48,7 @@ def overview(session: Session, now: datetime, days: int = 14) -> Overview:
             by_grade.setdefault(grade or "—", [0] * days)[i] += 1
     open_stmt = (select(Unit.name, func.count(), func.count(Assignment.returned_at))
                  .join(Assignment, Assignment.unit_id == Unit.id)
-                 .where(Assignment.status.not_in([s for s in CLOSED if s != "returned"]),
+                 .where(or_(open_assignment(), Assignment.status == "returned"),
                         Assignment.role != "coordinator")
                  .group_by(Unit.name).order_by(func.count().desc()))
     return Overview(list(index), by_topic, by_grade, [(u, n, r) for u, n, r in session.execute(open_stmt)],

@@ -1,15 +1,17 @@
-"""A unit's work queue: its open assignments, most urgent first, with time left."""
+"""What open work is, as SQL conditions every list and count shares: an assignment still being
+worked, the assignment that holds an event's deadlines (its owner's), a deadline still to meet
+and one past due (the rules' cutoff in SQL); and the unit a name stands for. The lists themselves (a unit's inbox and queue, the
+board) are pipeline/queries/work.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, or_
 from sqlalchemy.orm import Session
 
-from pipeline.queries.headlines import named
-from pipeline.storage.models import Assignment, Deadline, Event, Unit
+from pipeline.rules.deadlines import due_reached
+from pipeline.storage.models import Assignment, Deadline, Unit
 from pipeline.storage.store import unit_hint, unit_named
 
 # What leaves a unit's queue: finished, handed back, or taken off the unit.
@@ -20,20 +22,6 @@ class UnknownUnit(ValueError):
     """A unit name that is not configured; the message (Chinese) suggests close names."""
 
 
-@dataclass(frozen=True)
-class QueueItem:
-    event_id: int
-    title: str
-    grade: str | None
-    role: str
-    status: str
-    milestone: str | None
-    due_at: datetime | None
-    overdue: bool
-    sentiment: str | None = None
-    needs_review: bool = False
-
-
 def resolve_unit(session: Session, name: str) -> Unit:
     unit = unit_named(session, name)
     if unit is None:
@@ -41,34 +29,35 @@ def resolve_unit(session: Session, name: str) -> Unit:
     return unit
 
 
-def unit_queue(session: Session, unit_name: str, now: datetime) -> list[QueueItem]:
-    """Open items of a unit, the earliest unmet deadline first; items with no open deadline
-    (answered, waiting for 办结) last.
+def open_assignment(a: type[Assignment] = Assignment) -> ColumnElement[bool]:
+    """An assignment its unit still works (not 办结, returned or withdrawn): in its queue."""
+    return a.status.not_in(CLOSED)
 
-    The event's deadlines are held by its primary unit; every other unit on the event
-    (cooperating, coordinating, transfer) sees those same deadlines.
-    """
-    unit = resolve_unit(session, unit_name)
-    stmt = (select(Assignment, Event).join(Event, Event.id == Assignment.event_id)
-            .where(Assignment.unit_id == unit.id, Assignment.status.not_in(CLOSED)))
-    rows = list(session.execute(stmt).all())
-    primaries = {
-        a.event_id: a.id
-        for a in session.scalars(select(Assignment).where(
-            Assignment.event_id.in_([e.id for _, e in rows]), Assignment.role == "primary",
-            Assignment.status != "withdrawn"))
-    }
-    watched = {a.id for a, _ in rows} | set(primaries.values())
-    unmet: dict[int, list[Deadline]] = {}
-    for d in session.scalars(select(Deadline).where(Deadline.assignment_id.in_(watched), Deadline.met_at.is_(None),
-                                                    Deadline.cancelled_at.is_(None))):
-        unmet.setdefault(d.assignment_id, []).append(d)
-    items: list[QueueItem] = []
-    for a, ev in rows:
-        own = unmet.get(primaries.get(ev.id, -1))
-        nxt = min(own or [], key=lambda d: d.due_at, default=None)
-        items.append(QueueItem(ev.id, ev.title, ev.grade, a.role, a.status,
-                               nxt.milestone if nxt else None, nxt.due_at if nxt else None,
-                               bool(nxt and nxt.due_at < now), ev.sentiment, bool(ev.needs_review)))
-    far = datetime.max.replace(tzinfo=now.tzinfo)
-    return sorted(named(session, items), key=lambda i: (i.due_at or far, i.event_id))
+
+def on_the_board(a: type[Assignment] = Assignment) -> ColumnElement[bool]:
+    """What the coordinators watch: an event's 牵头 assignment still worked, and every item a
+    unit returned (waiting for 改派)."""
+    return or_(and_(a.role == "primary", open_assignment(a)), a.status == "returned")
+
+
+def owns_event(a: type[Assignment] = Assignment) -> ColumnElement[bool]:
+    """The event's 牵头 unit now: its primary assignment, unless handed back or withdrawn."""
+    return and_(a.role == "primary", a.status.not_in(("returned", "withdrawn")))
+
+
+def holds_deadlines(a: type[Assignment] = Assignment) -> ColumnElement[bool]:
+    """The assignment whose deadlines are the event's: its 牵头 unit's (not withdrawn). Every
+    other unit on the event (cooperating, coordinating, transfer) works to those same deadlines
+    (RULES.md §3, §4)."""
+    return and_(a.role == "primary", a.status != "withdrawn")
+
+
+def unmet_deadline() -> ColumnElement[bool]:
+    """A deadline still to meet: neither met nor cancelled."""
+    return and_(Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None))
+
+
+def past_due_clause(due_at: SQLColumnExpression[datetime], now: datetime) -> ColumnElement[bool]:
+    """pipeline.rules.deadlines.past_due as a SQL condition on a due-time column (the same
+    comparison: the rules stay free of SQL)."""
+    return due_reached(due_at, now)

@@ -1,5 +1,6 @@
-"""What the report queries share: the state of a deadline at a moment, counted lists, and the
-owner, handling state and responses of events (the lines of a report's event tables).
+"""What the report queries share: counted lists, and the owner, handling state and responses
+of events (the lines of a report's event tables). A milestone's handling state is
+pipeline.rules.deadlines.handling_state.
 
 Every state is read *as of* ``now``: a response, a milestone met or cancelled after ``now`` has
 not happened yet, so a report rebuilt for the same moment gives the same figures.
@@ -16,13 +17,10 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from pipeline.queries.headlines import headlines
+from pipeline.rules.deadlines import handling_state, worst_handling
 from pipeline.storage.models import Assignment, Deadline, Event, Post, Response, Unit
 from pipeline.storage.store import chunks
 
-# Handling states of a milestone (and, worst first, of an event), with their names.
-STATE_NAMES = {"overdue": "超时未完成", "late": "超时完成", "pending": "未到期", "on_time": "按时完成",
-               "cancelled": "已取消", "none": "无时限"}
-WORST_FIRST: tuple[str, ...] = ("overdue", "late", "pending", "on_time")
 # Roles that work an item (coordinators watch every item: they are not counted as receiving it).
 WORKING_ROLES: tuple[str, ...] = ("primary", "cooperating", "transfer")
 
@@ -44,7 +42,7 @@ def period_events(session: Session, start: datetime, end: datetime) -> dict[int,
 
 
 def handling_of(session: Session, event_ids: list[int], now: datetime) -> dict[int, str]:
-    """Each event's handling state (the worst of its owner's milestones, STATE_NAMES), as of ``now``."""
+    """Each event's handling state (the worst of its owner's milestones, HANDLING_NAMES), as of ``now``."""
     owners: dict[int, int] = {}
     for part in chunks(event_ids):
         stmt = select(Assignment.event_id, Assignment.id).where(
@@ -66,23 +64,6 @@ def transferred_events(session: Session, event_ids: list[int]) -> set[int]:
 def answered_events(session: Session, event_ids: list[int], now: datetime) -> set[int]:
     """Events with at least one response recorded by ``now``."""
     return {eid for eid, n in _responses(session, event_ids, now).items() if n}
-
-
-def deadline_state(due_at: datetime, met_at: datetime | None, cancelled_at: datetime | None,
-                   now: datetime) -> str:
-    """on_time / late (met after its due time: stays late on record) / overdue (unmet, past due)
-    / pending (unmet, not due yet) / cancelled (not called for any more), as of ``now``."""
-    if cancelled_at is not None and cancelled_at <= now:
-        return "cancelled"
-    if met_at is not None and met_at <= now:
-        return "on_time" if met_at <= due_at else "late"
-    return "overdue" if due_at <= now else "pending"
-
-
-def worst(states: Iterable[str]) -> str:
-    """The handling state of an event from its milestones' states (cancelled ones ignored)."""
-    present = set(states)
-    return next((s for s in WORST_FIRST if s in present), "none")
 
 
 @dataclass(frozen=True)
@@ -111,7 +92,7 @@ class EventLine:
     rumor: bool
     owner: str | None           # the primary unit
     status: str | None          # the primary's assignment status (pipeline.vocabulary.STATUS_NAMES)
-    handling: str               # worst state of the owner's milestones (STATE_NAMES)
+    handling: str               # worst state of the owner's milestones (HANDLING_NAMES)
     posts: int                  # posts in the report's span
     engagement: int | None
     first_seen_at: datetime
@@ -156,8 +137,8 @@ def _handling(session: Session, assignment_ids: list[int], now: datetime) -> dic
         stmt = select(Deadline.assignment_id, Deadline.due_at, Deadline.met_at, Deadline.cancelled_at).where(
             Deadline.assignment_id.in_(part))
         for aid, due, met, cancelled in session.execute(stmt):
-            states[aid].append(deadline_state(due, met, cancelled, now))
-    return {aid: worst(s) for aid, s in states.items()}
+            states[aid].append(handling_state(due, now, met, cancelled))
+    return {aid: worst_handling(s) for aid, s in states.items()}
 
 
 def _responses(session: Session, event_ids: list[int], now: datetime) -> dict[int, int]:

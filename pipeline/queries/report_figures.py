@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from pipeline.coverage import GapView, open_gaps
+from pipeline.queries.queues import past_due_clause, unmet_deadline
 from pipeline.queries.report_common import (
     Count,
     EventLine,
@@ -74,7 +75,7 @@ class PeriodFigures:
     events_active: int                # the period's events (report_common.period_events)
     events_new: dict[str, int]        # of those, first detected in the span, by grade
     urgent_total: int                 # new events of the urgent grades
-    urgent_handling: dict[str, int]   # ... by handling state (STATE_NAMES)
+    urgent_handling: dict[str, int]   # ... by handling state (HANDLING_NAMES)
     top_events: tuple[EventLine, ...]  # the first TOP_EVENTS of the period's events
     key_counts: tuple[Count, ...]     # the period's events per key category (RULES.md §2)
     key_total: int                    # the period's events with a key category
@@ -177,8 +178,9 @@ def _due_soon(session: Session, event_ids: list[int], now: datetime, within: tim
     total = 0
     for part in chunks(event_ids):
         stmt = (select(func.count()).select_from(Deadline).join(Assignment, Assignment.id == Deadline.assignment_id)
-                .where(Assignment.event_id.in_(part), Assignment.status != "withdrawn", Deadline.met_at.is_(None),
-                       Deadline.cancelled_at.is_(None), Deadline.due_at > now, Deadline.due_at <= now + within))
+                .where(Assignment.event_id.in_(part), Assignment.status != "withdrawn", unmet_deadline(),
+                       ~past_due_clause(Deadline.due_at, now),
+                       past_due_clause(Deadline.due_at, now + within)))
         total += int(session.scalar(stmt) or 0)
     return total
 
@@ -233,7 +235,7 @@ class _Facts:
     categories: tuple[str, ...]
     rumor: bool
     new: bool            # first detected in the span
-    handling: str        # the owner's worst milestone state now (STATE_NAMES)
+    handling: str        # the owner's worst milestone state now (HANDLING_NAMES)
     transferred: bool    # has a 线索移交 recipient
     answered: bool       # has a response recorded
     first_seen_at: datetime

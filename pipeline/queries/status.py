@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.coverage import open_gaps
-from pipeline.queries.alerts import ack_how, acknowledger
+from pipeline.queries.alerts import ack_how, acknowledger, awaiting_acknowledgement
 from pipeline.queries.headlines import named
+from pipeline.queries.queues import open_assignment, past_due_clause, unmet_deadline
 from pipeline.storage.models import Alert, AlertDelivery, Assignment, Deadline, Event, Post, Source, Unit
-from pipeline.vocabulary import HEALTH_NAMES, OPEN_STATUSES, by_severity
+from pipeline.vocabulary import HEALTH_NAMES, by_severity
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,9 @@ def status(session: Session, now: datetime, channel_types: dict[str, str] | None
         "posts": count(select(func.count()).select_from(Post)),
         "posts_last_24h": count(select(func.count()).select_from(Post).where(Post.first_seen_at >= day_ago)),
         "relevant_events_by_grade": {g: grades[g] for g in by_severity([str(g) for g in grades if g])},
-        "open_assignments": count(select(func.count()).select_from(Assignment)
-                                  .where(Assignment.status.in_(OPEN_STATUSES))),
+        "open_assignments": count(select(func.count()).select_from(Assignment).where(open_assignment())),
         "overdue_deadlines": count(select(func.count()).select_from(Deadline)
-                                   .where(Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None),
-                                          Deadline.due_at < now)),
+                                   .where(unmet_deadline(), past_due_clause(Deadline.due_at, now))),
         "returned": returned_items(session),
         "pending_deliveries": count(select(func.count()).select_from(AlertDelivery)
                                     .where(AlertDelivery.status == "pending")),
@@ -67,7 +66,7 @@ def open_urgent_alerts(session: Session, limit: int = 50) -> list[OpenAlert]:
     """Urgent first alerts not yet acknowledged, oldest first."""
     stmt = (select(Alert.event_id, Alert.grade, Alert.recipient, Alert.id, Alert.created_at, Event.title)
             .outerjoin(Event, Event.id == Alert.event_id)
-            .where(Alert.urgent.is_(True), Alert.kind == "event", Alert.acknowledged_at.is_(None))
+            .where(awaiting_acknowledgement())
             .order_by(Alert.created_at, Alert.id).limit(limit))
     return named(session, [OpenAlert(e, g, r, t, c, title or "") for e, g, r, t, c, title in session.execute(stmt)])
 

@@ -8,15 +8,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pipeline.queries.queues import holds_deadlines, on_the_board, owns_event, unmet_deadline
 from pipeline.queries.rising import rising_event_ids
 from pipeline.rules.urgency import Urgency, urgency_key
 from pipeline.storage.models import Assignment, Deadline, Event, Response
 
-# A primary assignment in these states means a unit holds the event.
-HELD = ("new", "dispatched", "accepted", "responded")
 RANKED_MAX = 1000  # the desk ranks at most this many open events ahead of the rest
 
 
@@ -24,8 +23,7 @@ def open_event_ids(session: Session) -> set[int]:
     """Relevant events still being worked: a unit holds them as 牵头, or a unit returned them."""
     stmt = (select(Assignment.event_id).join(Event, Event.id == Assignment.event_id)
             .where(Event.relevant.is_(True), Event.merged_into.is_(None),
-                   or_(and_(Assignment.role == "primary", Assignment.status.in_(HELD)),
-                       Assignment.status == "returned")).distinct())
+                   on_the_board()).distinct())
     return set(session.scalars(stmt))
 
 
@@ -35,11 +33,10 @@ def urgency_facts(session: Session, now: datetime, event_ids: Collection[int] | 
     if not ids:
         return {}
     owned = set(session.scalars(select(Assignment.event_id).where(
-        Assignment.event_id.in_(ids), Assignment.role == "primary", Assignment.status.not_in(("returned", "withdrawn")))))
+        Assignment.event_id.in_(ids), owns_event())))
     due = dict(session.execute(
         select(Assignment.event_id, func.min(Deadline.due_at)).join(Deadline, Deadline.assignment_id == Assignment.id)
-        .where(Assignment.event_id.in_(ids), Assignment.role == "primary", Assignment.status != "withdrawn",
-               Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None))
+        .where(Assignment.event_id.in_(ids), holds_deadlines(), unmet_deadline())
         .group_by(Assignment.event_id)).all())
     answered = set(session.scalars(select(Response.event_id).where(Response.event_id.in_(ids)).distinct()))
     rising = rising_event_ids(session, now)

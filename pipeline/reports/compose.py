@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pipeline.config import Config
-from pipeline.queries.report_common import STATE_NAMES, Count, EventLine
+from pipeline.queries.report_common import Count, EventLine
 from pipeline.queries.report_figures import PeriodFigures
 from pipeline.reports import charts
 from pipeline.reports import templates as t
 from pipeline.reports.document import Block, Chart, Column, Document, Paragraph, Section, Table
 from pipeline.reports.judgement import period_judgement
+from pipeline.rules.deadlines import HANDLING_NAMES
 from pipeline.vocabulary import GRADES, HEALTH_NAMES, REPORT_NAMES, STATUS_NAMES
 
 NUMERALS = "一二三四五六七八九十"
@@ -68,7 +69,7 @@ def event_table(title: str, lines: tuple[EventLine, ...], sheet: str, categories
     columns = (Column("编号", "int"), Column("事件", clip=48), *((Column("重点类别"),) if categories else ()),
                Column("等级"), Column("本期信息量", "int"), Column("牵头单位"), Column("办理情况"))
     rows = tuple((e.event_id, e.title, *(("、".join(e.categories) or None,) if categories else ()), e.grade, e.posts,
-                  e.owner or "未分办", f"{STATUS_NAMES.get(e.status or '', '—')}，{STATE_NAMES[e.handling]}")
+                  e.owner or "未分办", f"{STATUS_NAMES.get(e.status or '', '—')}，{HANDLING_NAMES[e.handling]}")
                  for e in lines)
     return Table(title, columns, rows, sheet=sheet, empty="本期无。")
 
@@ -172,7 +173,7 @@ def _key_items(fig: PeriodFigures) -> list[Block]:
         Table("谣言处置情况", (Column("事件编号", "int"), Column("事件", clip=48), Column("牵头单位"), Column("线索移交"),
                           Column("回应次数", "int"), Column("时限情况")),
               tuple((r.event_id, r.title, r.owner or "未分办", "、".join(r.transfers) or None, r.responses,
-                     STATE_NAMES[r.handling]) for r in fig.rumours), sheet="谣言", empty="本期未发现谣言类信息。"),
+                     HANDLING_NAMES[r.handling]) for r in fig.rumours), sheet="谣言", empty="本期未发现谣言类信息。"),
         *more_rows(len(fig.rumours), fig.rumour_total),
     ]
 

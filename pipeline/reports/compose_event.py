@@ -9,13 +9,13 @@ written by template from RULES.md §3–§4.
 from __future__ import annotations
 
 from pipeline.queries.event_report import EventFigures
-from pipeline.queries.report_common import STATE_NAMES, worst
 from pipeline.reports import charts
 from pipeline.reports import templates as t
 from pipeline.reports.compose import Letterhead, sections
 from pipeline.reports.document import Block, Chart, Column, Document, Paragraph, Table
 from pipeline.reports.judgement import event_judgement
 from pipeline.reports.views import METHOD, View
+from pipeline.rules.deadlines import HANDLING_NAMES, worst_handling
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import MILESTONE_NAMES, ROLE_NAMES, STATUS_NAMES
 
@@ -42,7 +42,7 @@ def event_summary(fig: EventFigures) -> str:
     owner = _owner(fig)
     live = [d for d in fig.deadlines if d.unit == owner and d.state != "cancelled"]
     if owner:
-        text += f"由{owner}牵头办理，时限情况：{STATE_NAMES[worst(d.state for d in live)]}。"
+        text += f"由{owner}牵头办理，时限情况：{HANDLING_NAMES[worst_handling(d.state for d in live)]}。"
     elif fig.relevant:
         text += "尚未确定牵头单位。"
     else:
@@ -162,7 +162,7 @@ def _handling(fig: EventFigures) -> list[Block]:
     deadlines = Table("回应时限", (Column("单位"), Column("时限节点"), Column("起算时间", "time"), Column("应完成时间", "time"),
                                 Column("完成时间", "time"), Column("状态")),
                       tuple((d.unit, MILESTONE_NAMES.get(d.milestone, d.milestone), d.started_at, d.due_at, d.met_at,
-                             STATE_NAMES[d.state]) for d in fig.deadlines), sheet="回应时限", empty="无回应时限。")
+                             HANDLING_NAMES[d.state]) for d in fig.deadlines), sheet="回应时限", empty="无回应时限。")
     responses = Table("已有回应", (Column("单位"), Column("方式"), Column("时间", "time"), Column("链接")),
                       tuple((r.unit, r.kind, r.responded_at, r.link) for r in fig.responses), sheet="已有回应",
                       empty="截至目前尚无回应记录。")

@@ -68,9 +68,9 @@ def platform_name(code: str) -> str:
 def handling_text(states: dict[str, int]) -> str:
     """How the urgent events were handled, from the count of each handling state: 均已按时完成…,
     or the tally of each state."""
-    if states and set(states) == {"on_time"}:
+    if states and set(states) == {"met"}:
         return "均已按时完成各回应时限节点"
-    tally = [("按时完成", "on_time"), ("超时完成", "late"), ("超时未完成", "overdue"), ("尚在时限内", "pending"),
+    tally = [("按时完成", "met"), ("超时完成", "met_late"), ("超时未完成", "overdue"), ("尚在时限内", "pending"),
              ("未设时限", "none")]
     return "其中" + listing([f"{name}{states[code]}起" for name, code in tally if states.get(code)])
 

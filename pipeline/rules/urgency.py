@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from pipeline.rules.deadlines import past_due
 from pipeline.vocabulary import GRADES
 
 
@@ -40,17 +41,21 @@ def _aware(now: datetime) -> None:
         raise ValueError("now must be timezone-aware")
 
 
+def _overdue(u: Urgency, now: datetime) -> bool:
+    return u.due_at is not None and past_due(u.due_at, now)
+
+
 def urgency_key(u: Urgency, now: datetime) -> UrgencyKey:
     """A sort key: ``sorted(events, key=lambda e: urgency_key(e, now))`` puts the most urgent first."""
     _aware(now)
     rank = GRADES.index(u.grade) if u.grade in GRADES else len(GRADES)
     left = (u.due_at - now).total_seconds() if u.due_at is not None else math.inf
-    return rank, not left <= 0, not u.unowned, not u.rising, not u.unanswered_rumour, left
+    return rank, not _overdue(u, now), not u.unowned, not u.rising, not u.unanswered_rumour, left
 
 
 def urgency_reasons(u: Urgency, now: datetime) -> list[str]:
     """Why the event stands high, in the order's own words (Chinese, for pages and reports)."""
     _aware(now)
-    reasons = ["时限已超"] if u.due_at is not None and u.due_at <= now else []
+    reasons = ["时限已超"] if _overdue(u, now) else []
     flags = ((u.unowned, "无牵头单位（待改派）"), (u.rising, "快速升温"), (u.unanswered_rumour, "谣言未回应"))
     return reasons + [text for flag, text in flags if flag]

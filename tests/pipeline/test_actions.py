@@ -17,7 +17,7 @@ from pipeline.alerts.outbox import sweep
 from pipeline.config import Config
 from pipeline.normalize import to_post
 from pipeline.queries.events import event_view
-from pipeline.queries.queues import unit_queue
+from pipeline.queries.work import unit_queue
 from pipeline.storage.db import session_scope
 from pipeline.storage.models import Alert, Assignment, AuditLog, Deadline, Event, LabelledExample
 from pipeline.triage import TriageContext, triage_posts

@@ -11,7 +11,7 @@ from pipeline.actions.events import regrade
 from pipeline.actions.work import close_item, record_response
 from pipeline.config import Config
 from pipeline.normalize import to_post
-from pipeline.queries.queues import unit_queue
+from pipeline.queries.work import unit_queue
 from pipeline.storage.db import session_scope
 from pipeline.storage.models import Assignment, Classification, Deadline, Event, Post
 from pipeline.triage import TriageContext, triage_posts

@@ -16,8 +16,8 @@ from pipeline.actions.events import regrade, set_sentiment
 from pipeline.config import Config
 from pipeline.normalize import to_post
 from pipeline.queries.export import export_events
-from pipeline.queries.queues import unit_queue
 from pipeline.queries.review import review_list
+from pipeline.queries.work import unit_queue
 from pipeline.storage.db import session_scope
 from pipeline.storage.models import Alert, Event, LabelledExample, Post
 from pipeline.triage import TriageContext, triage_posts

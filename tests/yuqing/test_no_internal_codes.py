@@ -20,11 +20,11 @@ from sqlalchemy import select
 
 from pipeline.alerts.render import render_message
 from pipeline.queries.headlines import headlines
-from pipeline.queries.report_common import STATE_NAMES
 from pipeline.reports.docx import render_docx
 from pipeline.reports.html import render_html
 from pipeline.reports.service import Spec, build
 from pipeline.reports.xlsx import render_xlsx
+from pipeline.rules.deadlines import DEADLINE_STATE_NAMES, HANDLING_NAMES
 from pipeline.rules.periods import Period
 from pipeline.runtime import open_runtime
 from pipeline.storage.models import Alert, Event
@@ -36,8 +36,8 @@ from yuqing.demo import DEMO_NOW, run_demo
 # The stored codes a reader must never meet (each has its Chinese name): milestones, roles,
 # statuses, platforms, handling states, grade rules, channels — those of five letters or more,
 # so that an English word of a crawled post (ok, new) is not taken for one.
-STORED = sorted({k for names in (MILESTONE_NAMES, ROLE_NAMES, STATUS_NAMES, PLATFORM_NAMES, STATE_NAMES,
-                                 CHANNEL_TYPE_NAMES) for k in names if len(k) >= 5}
+STORED = sorted({k for names in (MILESTONE_NAMES, ROLE_NAMES, STATUS_NAMES, PLATFORM_NAMES, HANDLING_NAMES,
+                                 DEADLINE_STATE_NAMES, CHANNEL_TYPE_NAMES) for k in names if len(k) >= 5}
                 | {"own_release", "met_by_own_release", "reach_engagement", "reach_media", "statutory_cap", "casualty"},
                 key=len, reverse=True)
 CODES = re.compile(

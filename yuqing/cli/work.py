@@ -34,7 +34,7 @@ def queue(
     now: Annotated[str | None, typer.Option(help="计算剩余时间所用的当前时间（ISO）")] = None,
 ) -> None:
     """某单位待办事项，最紧急的在前，显示剩余时间。"""
-    from pipeline.queries.queues import unit_queue
+    from pipeline.queries.work import unit_queue
 
     at = moment(now)
     with runtime() as rt:

@@ -5,7 +5,7 @@ filters they use (times in 北京时间, time left, Chinese names of codes) and 
 from __future__ import annotations
 
 import html
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,8 +15,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from pipeline.queries.alerts import ack_how
-from pipeline.queries.clock import STATE_NAMES
 from pipeline.queries.events import ACTION_NAMES, audit_value
+from pipeline.rules.deadlines import DEADLINE_STATE_NAMES, time_left, time_since
 from pipeline.rules.grading import reader_detail
 from pipeline.rules.headline import clipped
 from pipeline.timeparse import SHANGHAI
@@ -42,23 +42,14 @@ def when(value: datetime | None, full: bool = False) -> str:
     return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M" if full else "%m-%d %H:%M")
 
 
-def duration(delta: timedelta) -> str:
-    minutes = int(abs(delta.total_seconds()) // 60)
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    return (f"{days}天" if days else "") + (f"{hours}小时" if hours or days else "") + f"{mins}分"
-
-
 def left(due: datetime | None, now: datetime) -> str:
-    """Time left to a deadline, or how long it is overdue."""
-    if due is None:
-        return "—"
-    return f"剩余 {duration(due - now)}" if due > now else f"超时 {duration(now - due)}"
+    """Time left to a deadline, or how long it is overdue (pipeline.rules.deadlines.time_left)."""
+    return "—" if due is None else time_left(due, now)
 
 
 def ago(at: datetime | None, now: datetime) -> str:
     """How long ago something happened: “3小时5分前”."""
-    return "—" if at is None else f"{duration(now - at)}前"
+    return "—" if at is None else time_since(at, now)
 
 
 def grade_class(grade: str | None) -> str:
@@ -88,7 +79,7 @@ ENV.filters.update(clip=clipped, when=when, left=left, ago=ago, grade_class=grad
                    audit_value=audit_filter, reason=lambda detail: reader_detail(str(detail or "")))
 ENV.globals.update(ALERT_HEADINGS=ALERT_HEADINGS, ACTION_NAMES=ACTION_NAMES, GRADES=GRADES,
                    MILESTONE_NAMES=MILESTONE_NAMES, ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES,
-                   STATE_NAMES=STATE_NAMES, SENTIMENTS=SENTIMENTS, ack_how=ack_how)
+                   STATE_NAMES=DEADLINE_STATE_NAMES, SENTIMENTS=SENTIMENTS, ack_how=ack_how)
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
