@@ -29,6 +29,7 @@ from pipeline.auth import Principal, TokenCheck, check_api_token
 from pipeline.queries.assessment import assessment_figures, span
 from pipeline.queries.desk import DeskFilter, desk_page
 from pipeline.queries.work import open_work
+from pipeline.rules.links import LINK_MAX, WEB_LINK
 from pipeline.rules.times import implausible
 from pipeline.vocabulary import GRADES, KEY_CATEGORIES, MILESTONES, REPORT_NAMES, SENTIMENTS, STATUS_NAMES
 from yuqing.web import security
@@ -43,7 +44,6 @@ ID_COUNT_MAX = 200
 # Lone surrogates are refused by the string type itself (they cannot be stored as UTF-8).
 NO_NUL = r"^[^\x00]*$"
 NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
-WEB_LINK = r"^https?://[^\x00-\x20\x7f]+$"
 PATTERN_PROBLEMS = {NO_NUL: "不能含有空字符", NOT_BLANK: "不能为空白，也不能含有空字符",
                     WEB_LINK: "应为以 http:// 或 https:// 开头、不含空白和控制字符的网址"}
 
@@ -274,7 +274,7 @@ class AssignBody(UnitBody):
 
 class RespondBody(BaseModel):
     kind: ShortText = Field(description="回应方式，如 网络问政回复")
-    link: Annotated[str, Field(max_length=2000, pattern=WEB_LINK)] | None = Field(
+    link: Annotated[str, Field(max_length=LINK_MAX, pattern=WEB_LINK)] | None = Field(
         None, description="回应链接（http/https）；新闻发布会、吹风会、接受媒体采访可改填 place")
     place: ShortText | None = Field(None, description="无链接时的举行地点（仅新闻发布会、吹风会、接受媒体采访）")
     at: datetime | None = Field(None, description="回应时间（ISO 8601，不带时区为北京时间；2000—2099 年间，且须在事件最早"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -18,6 +17,7 @@ from pipeline.queries.alerts import ack_how
 from pipeline.queries.clock import STATE_NAMES
 from pipeline.queries.events import ACTION_NAMES, audit_value
 from pipeline.rules.grading import reader_detail
+from pipeline.rules.links import web_link
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import ALERT_HEADINGS, GRADES, MILESTONE_NAMES, PLATFORM_NAMES, ROLE_NAMES, SENTIMENTS, STATUS_NAMES
 from yuqing.web import security
@@ -64,14 +64,6 @@ def grade_class(grade: str | None) -> str:
     return f"g{GRADES.index(grade)}" if grade in GRADES else "g-none"
 
 
-def web_url(url: str | None) -> str | None:
-    """A link to a post's source only when it is an http(s) address (never ``javascript:``)."""
-    if not url:
-        return None
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
-
-
 def platform_name(code: str | None) -> str:
     """A platform as county readers name it (微博, 网络问政 …); an unknown code as stored."""
     return PLATFORM_NAMES.get(code or "", code or "—")
@@ -82,8 +74,9 @@ def audit_filter(value: Any, action: str) -> str:
     return audit_value(action, value)
 
 
+# ``{{ url|web_url }}``: a link only to a web address (pipeline.rules.links);
 # ``{{ r.detail|reason }}``: a grade reason as people read it (the desk's note left to the review queue)
-ENV.filters.update(when=when, left=left, ago=ago, grade_class=grade_class, web_url=web_url, platform=platform_name,
+ENV.filters.update(when=when, left=left, ago=ago, grade_class=grade_class, web_url=web_link, platform=platform_name,
                    audit_value=audit_filter, reason=lambda detail: reader_detail(str(detail or "")))
 ENV.globals.update(ALERT_HEADINGS=ALERT_HEADINGS, ACTION_NAMES=ACTION_NAMES, GRADES=GRADES,
                    MILESTONE_NAMES=MILESTONE_NAMES, ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES,
