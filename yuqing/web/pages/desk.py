@@ -71,7 +71,7 @@ def query_of(raw: dict[str, str]) -> Callable[[int], str]:
 def options(request: Request) -> dict[str, list[str]]:
     """The filters' choices, read at most every five minutes (a scan of the posts' platforms)."""
     cache: dict[str, Any] = request.app.state.cache
-    if cache.get("desk_options_at", 0) < time.monotonic() - OPTIONS_SECONDS:
+    if "desk_options" not in cache or cache["desk_options_at"] < time.monotonic() - OPTIONS_SECONDS:
         cache["desk_options"] = security.runtime(request).read(desk_options)
         cache["desk_options_at"] = time.monotonic()
     found: dict[str, list[str]] = cache["desk_options"]
