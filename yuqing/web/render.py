@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from pipeline.actions.catalog import ACTIONS
 from pipeline.queries.alerts import ack_how
 from pipeline.queries.clock import STATE_NAMES
 from pipeline.queries.events import ACTION_NAMES, audit_value
@@ -78,7 +79,7 @@ def audit_filter(value: Any, action: str) -> str:
 # ``{{ r.detail|reason }}``: a grade reason as people read it (the desk's note left to the review queue)
 ENV.filters.update(when=when, left=left, ago=ago, grade_class=grade_class, web_url=web_link, platform=platform_name,
                    audit_value=audit_filter, reason=lambda detail: reader_detail(str(detail or "")))
-ENV.globals.update(ALERT_HEADINGS=ALERT_HEADINGS, ACTION_NAMES=ACTION_NAMES, GRADES=GRADES,
+ENV.globals.update(ACTIONS=ACTIONS, ALERT_HEADINGS=ALERT_HEADINGS, ACTION_NAMES=ACTION_NAMES, GRADES=GRADES,
                    MILESTONE_NAMES=MILESTONE_NAMES, ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES,
                    STATE_NAMES=STATE_NAMES, SENTIMENTS=SENTIMENTS, ack_how=ack_how)
 
