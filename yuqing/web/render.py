@@ -17,8 +17,8 @@ from pipeline.actions.catalog import ACTIONS
 from pipeline.queries.alerts import ack_how
 from pipeline.queries.clock import STATE_NAMES
 from pipeline.queries.events import ACTION_NAMES, audit_value
+from pipeline.rules import links
 from pipeline.rules.grading import reader_detail
-from pipeline.rules.links import web_link
 from pipeline.timeparse import SHANGHAI
 from pipeline.vocabulary import ALERT_HEADINGS, GRADES, MILESTONE_NAMES, PLATFORM_NAMES, ROLE_NAMES, SENTIMENTS, STATUS_NAMES
 from yuqing.web import security
@@ -34,6 +34,7 @@ def _escape(value: Any) -> Any:
 
 ENV = Environment(loader=PackageLoader("yuqing.web", "templates"), autoescape=select_autoescape(default=True),
                   trim_blocks=True, lstrip_blocks=True, finalize=_escape)
+ENV.globals["ACTIONS"] = ACTIONS  # the event actions' buttons and messages (pipeline.actions.catalog)
 
 
 def when(value: datetime | None, full: bool = False) -> str:
@@ -65,6 +66,10 @@ def grade_class(grade: str | None) -> str:
     return f"g{GRADES.index(grade)}" if grade in GRADES else "g-none"
 
 
+# ``{{ url|web_url }}``: a link only to a web address (pipeline.rules.links)
+web_url = links.web_link
+
+
 def platform_name(code: str | None) -> str:
     """A platform as county readers name it (微博, 网络问政 …); an unknown code as stored."""
     return PLATFORM_NAMES.get(code or "", code or "—")
@@ -75,11 +80,10 @@ def audit_filter(value: Any, action: str) -> str:
     return audit_value(action, value)
 
 
-# ``{{ url|web_url }}``: a link only to a web address (pipeline.rules.links);
 # ``{{ r.detail|reason }}``: a grade reason as people read it (the desk's note left to the review queue)
-ENV.filters.update(when=when, left=left, ago=ago, grade_class=grade_class, web_url=web_link, platform=platform_name,
+ENV.filters.update(when=when, left=left, ago=ago, grade_class=grade_class, web_url=web_url, platform=platform_name,
                    audit_value=audit_filter, reason=lambda detail: reader_detail(str(detail or "")))
-ENV.globals.update(ACTIONS=ACTIONS, ALERT_HEADINGS=ALERT_HEADINGS, ACTION_NAMES=ACTION_NAMES, GRADES=GRADES,
+ENV.globals.update(ALERT_HEADINGS=ALERT_HEADINGS, ACTION_NAMES=ACTION_NAMES, GRADES=GRADES,
                    MILESTONE_NAMES=MILESTONE_NAMES, ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES,
                    STATE_NAMES=STATE_NAMES, SENTIMENTS=SENTIMENTS, ack_how=ack_how)
 

@@ -71,6 +71,7 @@ def query_of(raw: dict[str, str]) -> Callable[[int], str]:
 def options(request: Request) -> dict[str, list[str]]:
     """The filters' choices, read at most every five minutes (a scan of the posts' platforms)."""
     cache: dict[str, Any] = request.app.state.cache
+    # Absent, not "read at time 0": the monotonic clock starts near zero on a freshly booted host.
     if "desk_options" not in cache or cache["desk_options_at"] < time.monotonic() - OPTIONS_SECONDS:
         cache["desk_options"] = security.runtime(request).read(desk_options)
         cache["desk_options_at"] = time.monotonic()
