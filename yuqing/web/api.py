@@ -243,11 +243,11 @@ async def action_body(request: Request, who: Annotated[Principal, Depends(caller
 
 
 def act(event_id: EventId, request: Request, who: Annotated[Principal, Depends(caller)],
-        body: Annotated[BaseModel | None, Depends(action_body)], session: security.Db,
+        body: Annotated[BaseModel | None, Depends(action_body)], rt: security.Rt, session: security.Db,
         now: security.Now) -> schemas.ActionDone:
     action = event_pages.authorised(session, who, event_id, _action(request).name)
     try:
-        result = event_pages.perform(request, session, who, event_id, action, body, now)
+        result = event_pages.perform(rt, session, who, event_id, action, body, now)
     except ActionError as exc:
         raise security.PageError(409, "操作未执行", str(exc)) from exc
     return schemas.ActionDone(event_id=event_id, action=action.name, met=result if isinstance(result, list) else None)

@@ -94,6 +94,7 @@ def session(rt: Annotated[Runtime, Depends(runtime)]) -> Iterator[Session]:
         yield unit_of_work
 
 
+Rt = Annotated[Runtime, Depends(runtime)]
 Now = Annotated[datetime, Depends(now)]
 Db = Annotated[Session, Depends(session, scope="function")]
 

@@ -21,6 +21,7 @@ from pipeline.auth import Principal
 from pipeline.queries.access import may_see
 from pipeline.queries.events import EventView, event_view
 from pipeline.queries.rising import event_signals
+from pipeline.runtime import Runtime
 from pipeline.timeparse import SHANGHAI
 from yuqing.web import security
 from yuqing.web.render import page
@@ -88,9 +89,9 @@ def form_body(action: EventAction, form: Form, now: datetime) -> BaseModel | Non
 
 def visible(session: Session, who: Principal, event_id: int, now: datetime) -> EventView:
     """The event as this person may see it; 404 alike for a missing event and another unit's."""
-    view = None
-    if _may_see(session, who, event_id):
-        view = event_view(session, event_id, now, _unit_scope(who))
+    unit_id = _unit_scope(who)
+    # a larger number names no event (and SQLite cannot bind it)
+    view = event_view(session, event_id, now, unit_id) if security.known_id(event_id) else None
     if view is None:
         raise _not_found(event_id)
     return view
@@ -104,7 +105,6 @@ def _unit_scope(who: Principal) -> int | None:
 
 
 def _may_see(session: Session, who: Principal, event_id: int) -> bool:
-    # a larger number names no event (and SQLite cannot bind it)
     return security.known_id(event_id) and may_see(session, event_id, _unit_scope(who))
 
 
@@ -112,9 +112,9 @@ def _not_found(event_id: int) -> security.PageError:
     return security.PageError(404, "未找到事件", f"没有编号为 {event_id} 的事件，或您的单位没有该事件的待办。")
 
 
-def render_event(request: Request, session: Session, who: Principal, view: EventView, now: datetime,
+def render_event(request: Request, rt: Runtime, session: Session, who: Principal, view: EventView, now: datetime,
                  status: int = 200, error: str | None = None, done: str | None = None) -> HTMLResponse:
-    cfg = security.runtime(request).cfg
+    cfg = rt.cfg
     signals = event_signals(session, view.event.id, cfg.policy, now)
     return page(request, "event.html", status, title=f"事件 {view.event.id}：{view.headline or view.event.title}",
                 who=who, view=view, signals=signals, error=error, done=done, topics=cfg.relevant_topic_names,
@@ -123,12 +123,12 @@ def render_event(request: Request, session: Session, who: Principal, view: Event
 
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
-def show(event_id: int, request: Request, who: Annotated[Principal, Depends(security.signed_in)], session: security.Db,
-         now: security.Now) -> HTMLResponse:
+def show(event_id: int, request: Request, who: Annotated[Principal, Depends(security.signed_in)], rt: security.Rt,
+         session: security.Db, now: security.Now) -> HTMLResponse:
     action = ACTIONS.get(request.query_params.get("done", ""))
     error = security.flash(request, f"event:{event_id}")
     view = visible(session, who, event_id, now)
-    return render_event(request, session, who, view, now, done=None if error or action is None else action.done,
+    return render_event(request, rt, session, who, view, now, done=None if error or action is None else action.done,
                         error=error)
 
 
@@ -146,11 +146,11 @@ def authorised(session: Session, who: Principal, event_id: int, name: str) -> Ev
     return action
 
 
-def perform(request: Request, session: Session, who: Principal, event_id: int, action: EventAction,
+def perform(rt: Runtime, session: Session, who: Principal, event_id: int, action: EventAction,
             body: BaseModel | None, now: datetime) -> Any:
     """Run the action in the request's unit of work; a refusal leaves nothing of it behind."""
     try:
-        return action.run(session, security.runtime(request).cfg, event_id, body, Actor(who.actor, who.unit_name), now)
+        return action.run(session, rt.cfg, event_id, body, Actor(who.actor, who.unit_name), now)
     except ActionError:
         session.rollback()
         raise
@@ -158,13 +158,13 @@ def perform(request: Request, session: Session, who: Principal, event_id: int, a
 
 @router.post("/events/{event_id}/{name}", response_class=HTMLResponse)
 def act(event_id: int, name: str, request: Request,
-        signed: Annotated[tuple[Principal, Form], Depends(security.signed_form)], session: security.Db,
-        now: security.Now) -> Response:
+        signed: Annotated[tuple[Principal, Form], Depends(security.signed_form)], rt: security.Rt,
+        session: security.Db, now: security.Now) -> Response:
     who, form = signed
     action = authorised(session, who, event_id, name)
     back, where = ("/inbox", "inbox") if form.get("back") == "inbox" else (f"/events/{event_id}", f"event:{event_id}")
     try:
-        perform(request, session, who, event_id, action, form_body(action, form, now), now)
+        perform(rt, session, who, event_id, action, form_body(action, form, now), now)
     except ActionError as exc:  # back to the page, with the message (never left on the POST address)
         return RedirectResponse(f"{back}?{security.flash_query(request, where, str(exc))}", status_code=303)
     return RedirectResponse(f"{back}?done={name}", status_code=303)

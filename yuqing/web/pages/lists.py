@@ -33,9 +33,9 @@ def _order(request: Request) -> dict[str, str]:
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox(request: Request, who: Annotated[Principal, Depends(security.require("inbox"))], session: security.Db,
-          now: security.Now) -> HTMLResponse:
-    kept, rt = _order(request), security.runtime(request)
+def inbox(request: Request, who: Annotated[Principal, Depends(security.require("inbox"))], rt: security.Rt,
+          session: security.Db, now: security.Now) -> HTMLResponse:
+    kept = _order(request)
     result = open_work(session, now, who.unit_id or -1, security.page_number(request), kept.get("order", "urgency"))
     done = request.query_params.get("done", "")
     return page(request, "inbox.html", title=f"{who.unit_name or ''}待办", who=who, result=result, query=query_of(kept),
@@ -52,10 +52,10 @@ def inbox_closed(request: Request, who: Annotated[Principal, Depends(security.re
 
 
 @router.get("/board", response_class=HTMLResponse)
-def board(request: Request, who: Annotated[Principal, Depends(security.require("board"))], session: security.Db,
-          now: security.Now) -> HTMLResponse:
+def board(request: Request, who: Annotated[Principal, Depends(security.require("board"))], rt: security.Rt,
+          session: security.Db, now: security.Now) -> HTMLResponse:
     """Open work, the 考核 figures and the release board, read in the request's one transaction."""
-    policy = security.runtime(request).cfg.policy
+    policy = rt.cfg.policy
     since_raw, until_raw = request.query_params.get("since", ""), request.query_params.get("until", "")
     result = open_work(session, now, None, security.page_number(request), _order(request).get("order", "urgency"))
     figures = assessment_figures(session, span(*day_range(since_raw, until_raw), now), now).units
@@ -69,8 +69,8 @@ def board(request: Request, who: Annotated[Principal, Depends(security.require("
 
 @router.get("/overview", response_class=HTMLResponse)
 def overview_page(request: Request, who: Annotated[Principal, Depends(security.require("overview"))],
-                  session: security.Db, now: security.Now) -> HTMLResponse:
-    policy = security.runtime(request).cfg.policy
+                  rt: security.Rt, session: security.Db, now: security.Now) -> HTMLResponse:
+    policy = rt.cfg.policy
     data, first = overview(session, now), attention(session, now)
     grades = {g: data.events_by_grade[g] for g in GRADES if g in data.events_by_grade}
     charts = {"topics": stacked_days(data.days, data.posts_by_topic),
