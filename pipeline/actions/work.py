@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -19,12 +18,12 @@ from pipeline.alerts import keys
 from pipeline.alerts.outbox import write_alerts
 from pipeline.alerts.plan import AlertDraft
 from pipeline.config import Config
+from pipeline.rules.links import web_link
 from pipeline.rules.responses import evidence_refusal, time_refusal
 from pipeline.rules.times import implausible
 from pipeline.storage.models import Assignment, Deadline, Post, Response, Unit
 from pipeline.vocabulary import MILESTONE_NAMES, STATUS_NAMES
 
-LINK_MAX = 2000
 PLACE_MAX = 200  # the column's width
 
 
@@ -92,16 +91,14 @@ def return_item(session: Session, cfg: Config, event_id: int, unit: str, *, reas
 
 
 def check_link(link: str | None) -> str | None:
-    """A response link must be an http(s) address: no ``javascript:``, ``data:`` or local files."""
+    """A response link must be a web link (``pipeline.rules.links``): no ``javascript:``,
+    ``data:`` or local files, no whitespace or control characters."""
     if link is None or not link.strip():
         return None
-    link = link.strip()
-    parts = urlsplit(link)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or len(link) > LINK_MAX:
-        raise ActionError("回应链接必须是以 http:// 或 https:// 开头的网址")
-    if any(c.isspace() or ord(c) < 32 for c in link):
-        raise ActionError("回应链接不能含有空白或控制字符")
-    return link
+    checked = web_link(link)
+    if checked is None:
+        raise ActionError("回应链接必须是以 http:// 或 https:// 开头、不含空白和控制字符的网址")
+    return checked
 
 
 def check_place(place: str | None) -> str | None:

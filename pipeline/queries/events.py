@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from pipeline.catalog import timeline_names
 from pipeline.queries.alerts import acknowledger
 from pipeline.queries.comments import CommentView, event_comments
 from pipeline.queries.headlines import headlines
@@ -21,12 +22,10 @@ from pipeline.rules.deadlines import deadline_state
 from pipeline.storage.models import Alert, Assignment, AuditLog, Deadline, Event, Post, Response, Source, Unit
 from pipeline.vocabulary import ALERT_HEADINGS, ROLE_NAMES, STATUS_NAMES
 
-# The audit log's action codes as the timeline names them.
-ACTION_NAMES = {"regrade": "人工定级", "confirm_grade": "确认等级", "set_topic": "更正领域", "set_relevance": "更正相关性",
-                "set_rumor": "更正谣言标记", "assign_unit": "增加单位", "unassign_unit": "撤回单位", "reassign": "改派牵头单位",
-                "accept": "签收", "return": "退回", "record_response": "登记回应", "close": "办结",
-                "acknowledge": "确认收到预警", "dispatch": "分发", "withdraw": "撤回", "set_sentiment": "更正情感倾向",
-                "merge_events": "合并事件", "split_event": "拆分事件", "merged_into": "并入其他事件",
+# The audit log's action codes as the timeline names them: the event actions' own (one table,
+# pipeline.catalog) and those of the system and of other actions.
+ACTION_NAMES = {**timeline_names(),
+                "acknowledge": "确认收到预警", "dispatch": "分发", "withdraw": "撤回",
                 "own_release": "本县官方发布（记为回应）", "met_by_own_release": "官方发布满足时限",
                 "board_reply": "留言板或热线答复（记为回应）", "board_reply_updated": "留言板或热线答复更新",
                 "board_state": "留言办理状态变更", "met_by_board_reply": "留言板或热线答复满足时限"}

@@ -12,38 +12,31 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 from pipeline.actions.base import ActionError
 from pipeline.actions.users import TOKEN_USE_EVERY, note_token_use
 from pipeline.auth import Principal, TokenCheck, check_api_token
+from pipeline.catalog import ACTIONS, MAX_ID, NO_NUL, NOT_BLANK, EventAction, Grade, Sentiment, ShortText
 from pipeline.queries.assessment import assessment_figures, span
 from pipeline.queries.desk import DeskFilter, desk_page
 from pipeline.queries.work import open_work
-from pipeline.rules.times import implausible
-from pipeline.vocabulary import GRADES, KEY_CATEGORIES, MILESTONES, REPORT_NAMES, SENTIMENTS, STATUS_NAMES
-from yuqing.web import security
+from pipeline.rules.links import WEB_LINK
+from pipeline.vocabulary import KEY_CATEGORIES, MILESTONES, REPORT_NAMES, STATUS_NAMES
+from yuqing.web import schemas, security
 from yuqing.web.pages import events as event_pages
 from yuqing.web.pages import reports as report_pages
 from yuqing.web.pages.desk import day_range
 
 BODY_MAX_BYTES = 32768  # a 2,000-character reason and 200 ids fit many times over
-ID_COUNT_MAX = 200
-
-# Text fields: no NUL (PostgreSQL cannot store it); a required text also has a visible character.
-# Lone surrogates are refused by the string type itself (they cannot be stored as UTF-8).
-NO_NUL = r"^[^\x00]*$"
-NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
-WEB_LINK = r"^https?://[^\x00-\x20\x7f]+$"
 PATTERN_PROBLEMS = {NO_NUL: "不能含有空字符", NOT_BLANK: "不能为空白，也不能含有空字符",
                     WEB_LINK: "应为以 http:// 或 https:// 开头、不含空白和控制字符的网址"}
 
@@ -64,19 +57,8 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 router = APIRouter(prefix="/api", tags=["api"], responses=_errors(401))
 bearer = HTTPBearer(auto_error=False, description="接口令牌（yuqing users token 签发）")
 
-EventId = Annotated[int, Path(ge=1, le=security.MAX_ID, description="事件编号")]
+EventId = Annotated[int, Path(ge=1, le=MAX_ID, description="事件编号")]
 Page = Annotated[int, Query(ge=1, le=security.PAGE_MAX, description="页码（每页 50 条）")]
-ShortText = Annotated[str, Field(max_length=100, pattern=NO_NUL)]
-Reason = Annotated[str, Field(max_length=2000, pattern=NOT_BLANK, description="理由（审计留痕）")]
-
-
-def _whole_number(value: Any) -> Any:
-    """JSON's 12.0 is the integer 12 (JSON Schema counts it as one); 12.5 stays a wrong type."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-Ids = Annotated[list[Annotated[int, Field(ge=1, le=security.MAX_ID), BeforeValidator(_whole_number)]],
-                Field(min_length=1, max_length=ID_COUNT_MAX)]
 
 
 def _query_flag(value: Any) -> Any:
@@ -99,14 +81,12 @@ def _query_day(value: Any) -> Any:
 
 
 if TYPE_CHECKING:  # the choices come from the vocabulary; to mypy each is a str
-    Grade: TypeAlias = str
-    Sentiment: TypeAlias = str
     Category: TypeAlias = str
     AssignmentStatus: TypeAlias = str
     ReportKind: TypeAlias = str
     ReportFormat: TypeAlias = str
 else:
-    Grade, Sentiment, Category = Literal[GRADES], Literal[SENTIMENTS], Literal[KEY_CATEGORIES]
+    Category = Literal[KEY_CATEGORIES]
     AssignmentStatus, ReportKind = Literal[tuple(STATUS_NAMES)], Literal[tuple(REPORT_NAMES)]
     ReportFormat = Literal[tuple(report_pages.MEDIA_TYPES)]
 Flag = Annotated[bool, BeforeValidator(_query_flag)]
@@ -167,51 +147,51 @@ def _desk_filter(f: EventFilter) -> DeskFilter:
 
 @router.get("/events", summary="研判台：信息流（与网页相同的筛选参数，分页）", responses=_errors(403, 422))
 def events(request: Request, who: Annotated[Principal, Depends(allowed("desk"))],
-           f: Annotated[EventFilter, Query()]) -> dict[str, Any]:
-    result = security.runtime(request).read(desk_page, request.app.state.tokenizer, _desk_filter(f), security.now(request))
-    return {"page": result.page, "has_next": result.has_next, "items": [r.__dict__ for r in result.rows]}
+           f: Annotated[EventFilter, Query()], session: security.Db, now: security.Now) -> schemas.EventsPage:
+    result = desk_page(session, request.app.state.tokenizer, _desk_filter(f), now)
+    return schemas.EventsPage(page=result.page, has_next=result.has_next, items=result.rows)
 
 
 @router.get("/events/{event_id}", summary="事件详情（责任单位只能读取本单位有待办的事件）", responses=_errors(403, 404, 422))
-def event(event_id: EventId, request: Request, who: Annotated[Principal, Depends(caller)]) -> dict[str, Any]:
-    view = event_pages.visible(request, who, event_id)
-    e = view.event
-    facts = {k: getattr(e, k) for k in ("id", "key", "title", "relevant", "topic", "grade", "auto_grade",
-                                        "override_grade", "rumor", "leadership", "categories", "grade_reasons",
-                                        "post_count", "engagement", "first_seen_at", "last_seen_at", "clock_start_at")}
-    return {"event": facts, "posts": view.posts, "assignments": view.assignments, "deadlines": view.deadlines,
-            "alerts": view.alerts, "responses": view.responses, "audit": view.audit,
-            "comments": [asdict(c) for c in view.comments]}
+def event(event_id: EventId, who: Annotated[Principal, Depends(caller)], session: security.Db,
+          now: security.Now) -> schemas.EventDetail:
+    view = event_pages.visible(session, who, event_id, now)
+    return schemas.EventDetail(event=schemas.EventFacts.model_validate(view.event), posts=view.posts,
+                               assignments=view.assignments, deadlines=view.deadlines, alerts=view.alerts,
+                               responses=view.responses, audit=view.audit, comments=view.comments)
 
 
 @router.get("/inbox", summary="本单位待办（最紧急在前，分页）", responses=_errors(403, 422))
-def inbox(request: Request, who: Annotated[Principal, Depends(allowed("inbox"))], page: Page = 1) -> dict[str, Any]:
-    result = security.runtime(request).read(open_work, security.now(request), who.unit_id or -1, page)
-    return {"page": result.page, "has_next": result.has_next, "items": [i.__dict__ for i in result.items]}
+def inbox(who: Annotated[Principal, Depends(allowed("inbox"))], session: security.Db, now: security.Now,
+          page: Page = 1) -> schemas.WorkPage:
+    result = open_work(session, now, who.unit_id or -1, page)
+    return schemas.WorkPage(page=result.page, has_next=result.has_next, items=result.items)
 
 
 @router.get("/board", summary="全部在办（超时在前，分页）", responses=_errors(403, 422))
-def board(request: Request, who: Annotated[Principal, Depends(allowed("board"))], page: Page = 1) -> dict[str, Any]:
-    result = security.runtime(request).read(open_work, security.now(request), None, page)
-    return {"page": result.page, "has_next": result.has_next, "items": [i.__dict__ for i in result.items]}
+def board(who: Annotated[Principal, Depends(allowed("board"))], session: security.Db, now: security.Now,
+          page: Page = 1) -> schemas.WorkPage:
+    result = open_work(session, now, None, page)
+    return schemas.WorkPage(page=result.page, has_next=result.has_next, items=result.items)
 
 
 @router.get("/assessment", summary="考核：各单位收到、各节点按时率、超时、首次回应用时中位数、退回", responses=_errors(403))
-def figures(request: Request, who: Annotated[Principal, Depends(allowed("board"))]) -> list[dict[str, Any]]:
-    now = security.now(request)
-    figures = security.runtime(request).read(assessment_figures, span(None, None, now), now)
-    return [{"unit": f.unit, "received": f.received, "returned": f.returned, "overdue": f.overdue,
-             "on_time_rate": {m: f.rate(m) for m in MILESTONES}, "median_first_response_hours":
-             f.median_first_response_hours} for f in figures.units]
+def figures(who: Annotated[Principal, Depends(allowed("board"))], session: security.Db,
+            now: security.Now) -> list[schemas.UnitFigures]:
+    found = assessment_figures(session, span(None, None, now), now)
+    return [schemas.UnitFigures(unit=f.unit, received=f.received, returned=f.returned, overdue=f.overdue,
+                                on_time_rate={m: f.rate(m) for m in MILESTONES},
+                                median_first_response_hours=f.median_first_response_hours) for f in found.units]
 
 
 @router.get("/reports", summary="已生成的报告（最新在前；kind：daily | weekly | monthly | event | assessment）",
             responses=_errors(403, 422))
 def reports(request: Request, who: Annotated[Principal, Depends(allowed("reports"))],
-            kind: Annotated[ReportKind | None, Query(description="报告种类；不填为全部")] = None) -> list[dict[str, Any]]:
-    return [{"id": r.id, "kind": r.kind, "title": r.title, "summary": r.summary, "created_at": r.created_at,
-             "event_id": r.event_id, "grade": r.grade,
-             "files": {fmt: f"/api/reports/{r.id}/{fmt}" for fmt in r.files if fmt in report_pages.MEDIA_TYPES}}
+            kind: Annotated[ReportKind | None, Query(description="报告种类；不填为全部")] = None) -> list[schemas.ReportEntry]:
+    return [schemas.ReportEntry(id=r.id, kind=r.kind, title=r.title, summary=r.summary, created_at=r.created_at,
+                                event_id=r.event_id, grade=r.grade,
+                                files={fmt: f"/api/reports/{r.id}/{fmt}" for fmt in r.files
+                                       if fmt in report_pages.MEDIA_TYPES})
             for r in report_pages.report_list(request, kind)]
 
 
@@ -221,132 +201,40 @@ _FILE_TYPES = {media.split(";")[0]: {"schema": {"type": "string", "format": "bin
 
 @router.get("/reports/{report_id}/{fmt}", summary="下载报告文件（docx | xlsx | html）", response_class=FileResponse,
             responses={200: {"content": _FILE_TYPES, "description": "报告文件"}, **_errors(403, 404, 422)})
-def report_file(report_id: Annotated[int, Path(ge=1, le=security.MAX_ID, description="报告编号")], fmt: ReportFormat,
+def report_file(report_id: Annotated[int, Path(ge=1, le=MAX_ID, description="报告编号")], fmt: ReportFormat,
                 request: Request, who: Annotated[Principal, Depends(allowed("reports"))]) -> FileResponse:
     return report_pages.report_response(request, report_id, fmt)
 
 
-# --- Actions: one operation per button of the event page, each with its own body. -------------
-
-
-class Reasoned(BaseModel):
-    """An action taken for a stated reason (audited)."""
-
-    reason: Reason
-
-
-class GradeBody(Reasoned):
-    grade: Grade = Field(description="更正后的等级")
-
-
-class TopicBody(Reasoned):
-    topic: ShortText = Field(description="更正后的领域（名称）")
-
-
-class RelevanceBody(Reasoned):
-    relevant: bool = Field(description="是否本县政务")
-
-
-class RumorBody(Reasoned):
-    rumor: bool = Field(description="是否疑似谣言")
-
-
-class SentimentBody(Reasoned):
-    sentiment: Sentiment = Field(description="更正后的情感倾向")
-
-
-class MergeBody(Reasoned):
-    model_config = ConfigDict(populate_by_name=True)
-    with_events: Ids = Field(alias="with", description="并入本事件的其他事件编号")
-
-
-class SplitBody(Reasoned):
-    posts: Ids = Field(description="拆出为新事件的帖子编号")
-
-
-class UnitBody(Reasoned):
-    unit: ShortText = Field(description="单位名称")
-
-
-class AssignBody(UnitBody):
-    role: Literal["cooperating", "transfer", "coordinator"] = Field(description="配合、线索移交或协调督办")
-
-
-class RespondBody(BaseModel):
-    kind: ShortText = Field(description="回应方式，如 网络问政回复")
-    link: Annotated[str, Field(max_length=2000, pattern=WEB_LINK)] | None = Field(
-        None, description="回应链接（http/https）；新闻发布会、吹风会、接受媒体采访可改填 place")
-    place: ShortText | None = Field(None, description="无链接时的举行地点（仅新闻发布会、吹风会、接受媒体采访）")
-    at: datetime | None = Field(None, description="回应时间（ISO 8601，不带时区为北京时间；2000—2099 年间，且须在事件最早"
-                                                 "发布之后、登记之前），默认当前时间",
-                                json_schema_extra={"pattern": "^20[0-9]{2}-"})
-
-    @field_validator("at")
-    @classmethod
-    def _sane_year(cls, at: datetime | None) -> datetime | None:
-        """A time outside the years the document allows is malformed (422, as the schema says):
-        year 1 stored on SQLite broke every later reading of its event. Times inside them that
-        the event's own history rules out are refused by the action (409)."""
-        if at is not None and not 2000 <= at.year <= 2099:
-            why = implausible(at, datetime.now(UTC), "回应时间") or "回应时间须在 2000—2099 年之间"
-            raise PydanticCustomError("time_window", "{reason}", {"reason": why})
-        return at
-
-
-# name -> (the body it takes or None, what it does). The names are the event page's buttons.
-ACTIONS: dict[str, tuple[type[BaseModel] | None, str]] = {
-    "grade": (GradeBody, "更正定级"), "topic": (TopicBody, "更正领域"), "relevance": (RelevanceBody, "更正相关性"),
-    "rumor": (RumorBody, "更正谣言标记"), "sentiment": (SentimentBody, "更正情感倾向"),
-    "merge": (MergeBody, "把其他事件并入本事件"), "split": (SplitBody, "把部分帖子拆出为新事件"),
-    "reassign": (UnitBody, "改派牵头单位"), "assign": (AssignBody, "增加配合、线索移交或协调单位"),
-    "unassign": (UnitBody, "撤回非牵头单位"), "accept": (None, "本单位签收"), "return": (Reasoned, "本单位退回待办"),
-    "respond": (RespondBody, "本单位登记回应"), "close": (None, "本单位办结"),
-}
-assert set(ACTIONS) == set(event_pages.ACTIONS), "every button of the event page has its API operation"
-
-
-def _as_form(body: BaseModel) -> dict[str, str]:
-    """The body as the page's form would send it: the actions behind the buttons read forms."""
-    out: dict[str, str] = {}
-    for key, value in body.model_dump(by_alias=True).items():
-        if isinstance(value, bool):
-            out[key] = "1" if value else "0"
-        elif isinstance(value, datetime):
-            out[key] = value.isoformat()
-        elif isinstance(value, list):
-            out[key] = ",".join(str(v) for v in value)
-        elif value is not None:
-            out[key] = str(value)
-    return out
+# --- Actions: one operation per button of the event page (pipeline.catalog), each with
+# its own typed body, passed as it is to the action.
 
 
 def _invalid_body(errors: list[dict[str, Any]]) -> RequestValidationError:
     return RequestValidationError([{**e, "loc": ("body", *e.get("loc", ()))} for e in errors])
 
 
-def _action_name(request: Request) -> str:
-    name: str = request.scope["route"].path.rsplit("/", 1)[1]
-    return name
+def _action(request: Request) -> EventAction:
+    return ACTIONS[request.scope["route"].path.rsplit("/", 1)[1]]
 
 
-async def action_form(request: Request, who: Annotated[Principal, Depends(caller)], event_id: EventId) -> dict[str, str]:
+async def action_body(request: Request, who: Annotated[Principal, Depends(caller)], event_id: EventId) -> BaseModel | None:
     """The action's body, read only once the token is known and may take this action at all
     (so an unauthenticated upload is refused unread), never past ``BODY_MAX_BYTES``. The event
     id is checked first too (FastAPI calls this only when it is valid), so a malformed address is
     reported as such whatever the body."""
-    name = _action_name(request)
-    if not who.can(event_pages.ACTIONS[name][0]):
+    action = _action(request)
+    if not who.can(action.permission):
         raise security.PageError(403, "无权操作", f"令牌所属用户的角色（{who.role_name}）不能进行此操作")
-    model = ACTIONS[name][0]
-    if model is None:
-        return {}
+    if action.body is None:
+        return None
     raw = await security.read_body(request, BODY_MAX_BYTES)
     try:
         json.loads(raw)
     except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested beyond the parser
         raise _invalid_body([{"type": "json_invalid"}]) from None
     try:  # strict: a field is of the document's JSON type (no 0 for false, no number for a time)
-        return _as_form(model.model_validate_json(raw, strict=True))
+        return action.body.model_validate_json(raw, strict=True)
     except ValidationError as exc:
         errors: list[dict[str, Any]] = [dict(e) for e in exc.errors(include_input=False, include_url=False)]
     if any(e["type"] == "json_invalid" for e in errors):  # valid to Python's parser: a lone surrogate
@@ -354,22 +242,15 @@ async def action_form(request: Request, who: Annotated[Principal, Depends(caller
     raise _invalid_body(errors)
 
 
-class ActionDone(BaseModel):
-    ok: Literal[True] = True
-    event_id: int
-    action: str
-    met: list[str] | None = Field(None, description="respond：本次回应满足的时限节点")
-
-
 def act(event_id: EventId, request: Request, who: Annotated[Principal, Depends(caller)],
-        form: Annotated[dict[str, str], Depends(action_form)]) -> ActionDone:
-    name = _action_name(request)
-    fn = event_pages.authorised(request, who, event_id, name)
+        body: Annotated[BaseModel | None, Depends(action_body)], rt: security.Rt, session: security.Db,
+        now: security.Now) -> schemas.ActionDone:
+    action = event_pages.authorised(session, who, event_id, _action(request).name)
     try:
-        result = fn(security.runtime(request), who, event_id, form, security.now(request))
+        result = event_pages.perform(rt, session, who, event_id, action, body, now)
     except ActionError as exc:
         raise security.PageError(409, "操作未执行", str(exc)) from exc
-    return ActionDone(event_id=event_id, action=name, met=result if isinstance(result, list) else None)
+    return schemas.ActionDone(event_id=event_id, action=action.name, met=result if isinstance(result, list) else None)
 
 
 def _body_doc(model: type[BaseModel]) -> dict[str, Any]:
@@ -378,8 +259,9 @@ def _body_doc(model: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-for _name, (_model, _summary) in ACTIONS.items():
+for _action_of in ACTIONS.values():
     router.add_api_route(
-        f"/events/{{event_id}}/{_name}", act, methods=["POST"], name=f"act_{_name}", summary=f"{_summary}（全部留痕审计）",
-        responses=_errors(403, 404, 409, *((413,) if _model else ()), 422),
-        openapi_extra=_body_doc(_model) if _model else None)
+        f"/events/{{event_id}}/{_action_of.name}", act, methods=["POST"], name=f"act_{_action_of.name}",
+        summary=f"{_action_of.summary}（全部留痕审计）",
+        responses=_errors(403, 404, 409, *((413,) if _action_of.body else ()), 422),
+        openapi_extra=_body_doc(_action_of.body) if _action_of.body else None)

@@ -2,7 +2,9 @@
 coordinators' board, the overview, the alert acknowledgement links and the JSON API — a thin
 FastAPI shell over ``pipeline.queries`` (reads) and ``pipeline.actions`` (every button).
 
-One runtime per app (opened at startup, disposed at shutdown), one Session per read or action.
+One runtime per app (opened at startup, disposed at shutdown); a page gets it, the clock and its
+one Session (opened when the page is reached, committed when it returns) as FastAPI
+dependencies (``security.runtime``, ``security.Now``, ``security.Db``).
 Every page is server-rendered with autoescaping and served under a strict CSP (no script at
 all); every request looks up who is asking."""
 

@@ -7,15 +7,16 @@ from __future__ import annotations
 import html
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from pipeline.catalog import ACTIONS
 from pipeline.queries.alerts import ack_how
 from pipeline.queries.events import ACTION_NAMES, audit_value
+from pipeline.rules import links
 from pipeline.rules.deadlines import DEADLINE_STATE_NAMES, time_left, time_since
 from pipeline.rules.grading import reader_detail
 from pipeline.rules.headline import clipped
@@ -34,6 +35,7 @@ def _escape(value: Any) -> Any:
 
 ENV = Environment(loader=PackageLoader("yuqing.web", "templates"), autoescape=select_autoescape(default=True),
                   trim_blocks=True, lstrip_blocks=True, finalize=_escape)
+ENV.globals["ACTIONS"] = ACTIONS  # the event actions' buttons and messages (pipeline.catalog)
 
 
 def when(value: datetime | None, full: bool = False) -> str:
@@ -56,12 +58,8 @@ def grade_class(grade: str | None) -> str:
     return f"g{GRADES.index(grade)}" if grade in GRADES else "g-none"
 
 
-def web_url(url: str | None) -> str | None:
-    """A link to a post's source only when it is an http(s) address (never ``javascript:``)."""
-    if not url:
-        return None
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+# ``{{ url|web_url }}``: a link only to a web address (pipeline.rules.links)
+web_url = links.web_link
 
 
 def platform_name(code: str | None) -> str:

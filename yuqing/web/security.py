@@ -11,26 +11,25 @@ import hmac
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from pipeline.actions.signin import record_refusal, resume_session
 from pipeline.auth import Principal, TokenCheck, check_api_token
+from pipeline.catalog import MAX_ID
 from pipeline.runtime import Runtime
 from pipeline.settings import Settings
 
 LOG = logging.getLogger(__name__)
 COOKIE = "yuqing_session"
 FORM_MAX_BYTES = 16384
-# The largest id a database row can have (ids are INTEGER: 32-bit on PostgreSQL): a larger one
-# names nothing, and neither engine can even compare it (PostgreSQL: out of range, SQLite past 2**63).
-MAX_ID = 2**31 - 1
 PAGE_MAX = 10_000
 _PAGE = re.compile(r"[0-9]{1,5}")
 FORM_TOKEN_SECONDS = 12 * 3600  # a sign-in or acknowledgement page left open half a day still works
@@ -70,13 +69,34 @@ PASSWORD_PAGE = "/password"
 
 
 def runtime(request: Request) -> Runtime:
+    """The app's runtime (a dependency: ``Annotated[Runtime, Depends(runtime)]``)."""
     rt: Runtime = request.app.state.runtime
     return rt
 
 
 def now(request: Request) -> datetime:
-    clock: Callable[[], datetime] = request.app.state.clock
-    return clock()
+    """The time this request is judged at, read once per request (a dependency: ``Now``): the
+    app's clock, or what a test puts in ``app.dependency_overrides[now]`` (a function of no
+    arguments), also where the request's code reads it directly (signing in, the pages)."""
+    if not hasattr(request.state, "now"):
+        override = request.app.dependency_overrides.get(now)
+        clock: Callable[[], datetime] = override or request.app.state.clock
+        request.state.now = clock()
+    at: datetime = request.state.now
+    return at
+
+
+def session(rt: Annotated[Runtime, Depends(runtime)]) -> Iterator[Session]:
+    """The request's one unit of work (a dependency: ``Db``), opened when the request reaches
+    its page and committed (or rolled back on an error) when the page returns, before the
+    answer is sent. A page that catches an action's refusal rolls back itself."""
+    with rt.session() as unit_of_work:
+        yield unit_of_work
+
+
+Rt = Annotated[Runtime, Depends(runtime)]
+Now = Annotated[datetime, Depends(now)]
+Db = Annotated[Session, Depends(session, scope="function")]
 
 
 def settings(request: Request) -> Settings:

@@ -87,11 +87,11 @@ def raw_query(request: Request) -> dict[str, str]:
 
 
 @router.get("/desk", response_class=HTMLResponse)
-def desk(request: Request, who: Annotated[Principal, Depends(security.require("desk"))]) -> HTMLResponse:
+def desk(request: Request, who: Annotated[Principal, Depends(security.require("desk"))], rt: security.Rt,
+         session: security.Db, now: security.Now) -> HTMLResponse:
     raw = raw_query(request)
     f = parse_filter(raw, security.page_number(request))
-    rt = security.runtime(request)
-    result = rt.read(desk_page, request.app.state.tokenizer, f, security.now(request))
+    result = desk_page(session, request.app.state.tokenizer, f, now)
     return page(request, "desk.html", title="研判台", who=who, result=result, f=f, raw=raw, options=options(request),
                 topics=rt.cfg.relevant_topic_names, categories=KEY_CATEGORIES,
                 review_below=REVIEW_BELOW, query=query_of(raw),

@@ -6,19 +6,20 @@ the unit's own buttons (签收, 退回, 回应, 办结)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import types
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
-from pipeline.actions import events as ev_actions
-from pipeline.actions import merging
-from pipeline.actions import units as unit_actions
-from pipeline.actions import work as work_actions
 from pipeline.actions.base import ActionError
+from pipeline.actions.runners import run_action
 from pipeline.auth import Principal
+from pipeline.catalog import ACTIONS, Actor, EventAction
+from pipeline.queries.access import may_see
 from pipeline.queries.events import EventView, event_view
 from pipeline.queries.rising import event_signals
 from pipeline.runtime import Runtime
@@ -28,7 +29,6 @@ from yuqing.web.render import page
 
 router = APIRouter()
 Form = dict[str, str]
-Act = Callable[[Runtime, Principal, int, Form, datetime], Any]
 
 
 def _flag(form: Form, name: str) -> bool:
@@ -63,97 +63,109 @@ def _ids(raw: str, what: str) -> list[int]:
     return [int(x) for x in found]
 
 
-def _common(f: Form, who: Principal, now: datetime) -> dict[str, Any]:
-    return {"reason": f.get("reason", ""), "actor": who.actor, "now": now}
+def _kinds(annotation: Any) -> tuple[Any, ...]:
+    """The types a field's annotation allows (``X | None`` allows X and None)."""
+    return get_args(annotation) if get_origin(annotation) in (Union, types.UnionType) else (annotation,)
 
 
-# name -> (permission, what the button does). Unit work is always for the person's own unit.
-ACTIONS: dict[str, tuple[str, Act]] = {
-    "grade": ("correct", lambda rt, w, e, f, now: rt.act(ev_actions.regrade, rt.cfg, e, f.get("grade", ""),
-                                                          **_common(f, w, now))),
-    "topic": ("correct", lambda rt, w, e, f, now: rt.act(ev_actions.set_topic, rt.cfg, e, f.get("topic", ""),
-                                                          **_common(f, w, now))),
-    "relevance": ("correct", lambda rt, w, e, f, now: rt.act(ev_actions.set_relevance, rt.cfg, e,
-                                                              _flag(f, "relevant"), **_common(f, w, now))),
-    "rumor": ("correct", lambda rt, w, e, f, now: rt.act(ev_actions.set_rumor, rt.cfg, e, _flag(f, "rumor"),
-                                                          **_common(f, w, now))),
-    "sentiment": ("correct", lambda rt, w, e, f, now: rt.act(ev_actions.set_sentiment, rt.cfg, e,
-                                                              f.get("sentiment", ""), **_common(f, w, now))),
-    "merge": ("correct", lambda rt, w, e, f, now: rt.act(merging.merge_events, rt.cfg, e,
-                                                          _ids(f.get("with", ""), "要并入的事件"), **_common(f, w, now))),
-    "split": ("correct", lambda rt, w, e, f, now: rt.act(merging.split_event, rt.cfg, e,
-                                                          _ids(f.get("posts", ""), "要拆出的帖子"), **_common(f, w, now))),
-    "reassign": ("assign", lambda rt, w, e, f, now: rt.act(unit_actions.reassign, rt.cfg, e, f.get("unit", ""),
-                                                            **_common(f, w, now))),
-    "assign": ("assign", lambda rt, w, e, f, now: rt.act(unit_actions.assign_unit, rt.cfg, e, f.get("unit", ""),
-                                                          f.get("role", ""), **_common(f, w, now))),
-    "unassign": ("assign", lambda rt, w, e, f, now: rt.act(unit_actions.unassign_unit, rt.cfg, e, f.get("unit", ""),
-                                                            **_common(f, w, now))),
-    "accept": ("work", lambda rt, w, e, f, now: rt.act(work_actions.accept, rt.cfg, e, w.unit_name or "",
-                                                        actor=w.actor, now=now)),
-    "return": ("work", lambda rt, w, e, f, now: rt.act(work_actions.return_item, rt.cfg, e, w.unit_name or "",
-                                                        **_common(f, w, now))),
-    "respond": ("work", lambda rt, w, e, f, now: rt.act(work_actions.record_response, rt.cfg, e, w.unit_name or "",
-                                                         f.get("kind", ""), link=f.get("link"), place=f.get("place"),
-                                                         at=_moment(f.get("at", ""), now), actor=w.actor, now=now)),
-    "close": ("work", lambda rt, w, e, f, now: rt.act(work_actions.close_item, rt.cfg, e, w.unit_name or "",
-                                                       actor=w.actor, now=now)),
-}
-DONE = {"grade": "已保存定级", "topic": "已更正领域", "relevance": "已更正相关性", "rumor": "已更正谣言标记",
-        "sentiment": "已更正情感倾向", "merge": "已合并事件", "split": "已拆分为新事件（见时间线）",
-        "reassign": "已改派牵头单位", "assign": "已增加单位", "unassign": "已撤回单位", "accept": "已签收",
-        "return": "已退回，协调单位将改派", "respond": "已登记回应", "close": "已办结"}
+def form_body(action: EventAction, form: Form, now: datetime) -> BaseModel | None:
+    """The action's typed fields from the page's form: yes/no, lists of numbers and times read
+    as people type them (a Chinese message when they cannot be); text is left to the action,
+    which checks it with its own Chinese messages, so the body is built unvalidated."""
+    if action.body is None:
+        return None
+    values: dict[str, Any] = {}
+    for name, field in action.body.model_fields.items():
+        key, kinds = field.alias or name, _kinds(field.annotation)
+        if bool in kinds:
+            values[name] = _flag(form, key)
+        elif any(get_origin(k) is list for k in kinds):
+            values[name] = _ids(form.get(key, ""), field.title or key)
+        elif datetime in kinds:
+            values[name] = _moment(form.get(key, ""), now)
+        else:
+            values[name] = form.get(key, "" if field.is_required() else None)
+    return action.body.model_construct(**values)
 
 
-def visible(request: Request, who: Principal, event_id: int) -> EventView:
+def visible(session: Session, who: Principal, event_id: int, now: datetime) -> EventView:
     """The event as this person may see it; 404 alike for a missing event and another unit's."""
-    if not (who.can("events") or who.can("inbox")):
-        raise security.PageError(403, "无权访问", f"您的角色（{who.role_name}）不能查看事件。")
-    unit_id = None if who.can("events") else (who.unit_id or -1)
-    view = None
-    if security.known_id(event_id):  # a larger number names no event (and SQLite cannot bind it)
-        view = security.runtime(request).read(event_view, event_id, security.now(request), unit_id)
+    unit_id = _unit_scope(who)
+    # a larger number names no event (and SQLite cannot bind it)
+    view = event_view(session, event_id, now, unit_id) if security.known_id(event_id) else None
     if view is None:
-        raise security.PageError(404, "未找到事件", f"没有编号为 {event_id} 的事件，或您的单位没有该事件的待办。")
+        raise _not_found(event_id)
     return view
 
 
-def render_event(request: Request, who: Principal, view: EventView, status: int = 200, error: str | None = None,
-                 done: str | None = None) -> HTMLResponse:
-    rt = security.runtime(request)
-    signals = rt.read(event_signals, view.event.id, rt.cfg.policy, security.now(request))
+def _unit_scope(who: Principal) -> int | None:
+    """The unit whose events this person sees, or None for a reader of every event."""
+    if not (who.can("events") or who.can("inbox")):
+        raise security.PageError(403, "无权访问", f"您的角色（{who.role_name}）不能查看事件。")
+    return None if who.can("events") else (who.unit_id or -1)
+
+
+def _may_see(session: Session, who: Principal, event_id: int) -> bool:
+    return security.known_id(event_id) and may_see(session, event_id, _unit_scope(who))
+
+
+def _not_found(event_id: int) -> security.PageError:
+    return security.PageError(404, "未找到事件", f"没有编号为 {event_id} 的事件，或您的单位没有该事件的待办。")
+
+
+def render_event(request: Request, rt: Runtime, session: Session, who: Principal, view: EventView, now: datetime,
+                 status: int = 200, error: str | None = None, done: str | None = None) -> HTMLResponse:
+    cfg = rt.cfg
+    signals = event_signals(session, view.event.id, cfg.policy, now)
     return page(request, "event.html", status, title=f"事件 {view.event.id}：{view.headline or view.event.title}",
-                who=who, view=view, signals=signals, error=error, done=done, topics=rt.cfg.relevant_topic_names,
-                units=rt.cfg.all_unit_names(), response_kinds=list(rt.cfg.policy.response_kinds),
-                channel_types={name: spec.type for name, spec in rt.cfg.alerts.channels.items()})
+                who=who, view=view, signals=signals, error=error, done=done, topics=cfg.relevant_topic_names,
+                units=cfg.all_unit_names(), response_kinds=list(cfg.policy.response_kinds),
+                channel_types={name: spec.type for name, spec in cfg.alerts.channels.items()})
 
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
-def show(event_id: int, request: Request, who: Annotated[Principal, Depends(security.signed_in)]) -> HTMLResponse:
-    done = DONE.get(request.query_params.get("done", ""))
+def show(event_id: int, request: Request, who: Annotated[Principal, Depends(security.signed_in)], rt: security.Rt,
+         session: security.Db, now: security.Now) -> HTMLResponse:
+    action = ACTIONS.get(request.query_params.get("done", ""))
     error = security.flash(request, f"event:{event_id}")
-    return render_event(request, who, visible(request, who, event_id), done=None if error else done, error=error)
+    view = visible(session, who, event_id, now)
+    return render_event(request, rt, session, who, view, now, done=None if error or action is None else action.done,
+                        error=error)
 
 
-def authorised(request: Request, who: Principal, event_id: int, name: str) -> Act:
-    """The action behind a button, once the person may press it on this event."""
-    permission, fn = ACTIONS.get(name, ("", None))
-    if fn is None:
+def authorised(session: Session, who: Principal, event_id: int, name: str) -> EventAction:
+    """The action behind a button, once the person may press it on this event: one small
+    query (is the event there for them), never the event's whole page."""
+    action = ACTIONS.get(name)
+    if action is None:
         raise security.PageError(404, "未找到操作", "没有这个操作。")
-    view = visible(request, who, event_id)
-    if not who.can(permission) or (permission == "work" and view.own is None):
+    if not _may_see(session, who, event_id):
+        raise _not_found(event_id)
+    # a unit's own work is done by a unit's reader, who sees only the events the unit works
+    if not who.can(action.permission) or (action.permission == "work" and _unit_scope(who) is None):
         raise security.PageError(403, "无权操作", f"您的角色（{who.role_name}）不能进行此操作。")
-    return fn
+    return action
+
+
+def perform(rt: Runtime, session: Session, who: Principal, event_id: int, action: EventAction,
+            body: BaseModel | None, now: datetime) -> Any:
+    """Run the action in the request's unit of work; a refusal leaves nothing of it behind."""
+    try:
+        return run_action(action.name, session, rt.cfg, event_id, body, Actor(who.actor, who.unit_name), now)
+    except ActionError:
+        session.rollback()
+        raise
 
 
 @router.post("/events/{event_id}/{name}", response_class=HTMLResponse)
 def act(event_id: int, name: str, request: Request,
-        signed: Annotated[tuple[Principal, Form], Depends(security.signed_form)]) -> Response:
+        signed: Annotated[tuple[Principal, Form], Depends(security.signed_form)], rt: security.Rt,
+        session: security.Db, now: security.Now) -> Response:
     who, form = signed
-    fn = authorised(request, who, event_id, name)
+    action = authorised(session, who, event_id, name)
     back, where = ("/inbox", "inbox") if form.get("back") == "inbox" else (f"/events/{event_id}", f"event:{event_id}")
     try:
-        fn(security.runtime(request), who, event_id, form, security.now(request))
+        perform(rt, session, who, event_id, action, form_body(action, form, now), now)
     except ActionError as exc:  # back to the page, with the message (never left on the POST address)
         return RedirectResponse(f"{back}?{security.flash_query(request, where, str(exc))}", status_code=303)
     return RedirectResponse(f"{back}?done={name}", status_code=303)
