@@ -110,19 +110,19 @@ def postgres_template() -> Iterator[str]:
         yield url.rsplit("/", 1)[1]
 
 
+def copy_template(template: Path, path: Path) -> str:
+    """Copy the migrated ``template`` to ``path`` (owner-only, like any database); its URL."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    create_private(path)
+    shutil.copyfile(template, path)  # into the existing file: it keeps mode 0600
+    return f"sqlite:///{path.as_posix()}"
+
+
 @pytest.fixture
 def migrated_sqlite(sqlite_template: Path, tmp_path: Path) -> Callable[[str], str]:
     """``name`` -> the URL of a SQLite file of that name in the test's directory, at the newest
-    revision and without rows: a copy of the session's template, owner-only like any database."""
-
-    def copy(name: str) -> str:
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        create_private(path)
-        shutil.copyfile(sqlite_template, path)  # into the existing file: it keeps mode 0600
-        return f"sqlite:///{path.as_posix()}"
-
-    return copy
+    revision and without rows: a copy of the session's template."""
+    return lambda name: copy_template(sqlite_template, tmp_path / name)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -73,9 +73,10 @@ def test_backup_restores_the_same_installation(db_url: str, other_url: str, runt
     assert _picture(runtime_for(other_url)) == before
 
 
-def test_a_damaged_archive_or_another_engine_is_refused(settings_for: Any, tmp_path: Path, cfg: Config,
-                                                        runtime_for: Callable[[str], Runtime]) -> None:
-    url = f"sqlite:///{(tmp_path / 'a.db').as_posix()}"
+def test_a_damaged_archive_or_another_engine_is_refused(
+        migrated_sqlite: Callable[[str], str], settings_for: Any, tmp_path: Path, cfg: Config,
+        runtime_for: Callable[[str], Runtime]) -> None:
+    url = migrated_sqlite("a.db")
     runtime_for(url)
     archive = tmp_path / "a.tar.gz"
     create_backup(settings_for(url), archive, AFTER)
@@ -95,9 +96,9 @@ def test_a_damaged_archive_or_another_engine_is_refused(settings_for: Any, tmp_p
         restore_backup(on_pg, archive)
 
 
-def test_scheduled_backups_keep_the_newest(settings_for: Any, tmp_path: Path,
+def test_scheduled_backups_keep_the_newest(migrated_sqlite: Callable[[str], str], settings_for: Any, tmp_path: Path,
                                            runtime_for: Callable[[str], Runtime]) -> None:
-    url = f"sqlite:///{(tmp_path / 'a.db').as_posix()}"
+    url = migrated_sqlite("a.db")
     runtime_for(url)
     (tmp_path / "backups").mkdir()
     (tmp_path / "backups" / "other.tar.gz").write_bytes(b"not ours")

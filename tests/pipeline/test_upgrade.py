@@ -82,9 +82,10 @@ def _state(rt: Runtime) -> dict[str, Any]:
     return {**rows, "figures": rt.read(period_figures, MONTH, AFTER), "assessment": rt.read(assessment_figures, MONTH, AFTER)}
 
 
-def test_a_month_of_work_upgrades_unchanged(empty_db_url: str, runtime_for: Callable[[str], Runtime], settings_for: Any,
-                                            ctx: TriageContext, cfg: Config, tmp_path: Path) -> None:
-    newest = f"sqlite:///{(tmp_path / 'newest.db').as_posix()}"
+def test_a_month_of_work_upgrades_unchanged(
+        migrated_sqlite: Callable[[str], str], empty_db_url: str, runtime_for: Callable[[str], Runtime], settings_for: Any,
+        ctx: TriageContext, cfg: Config, tmp_path: Path) -> None:
+    newest = migrated_sqlite("newest.db")
     rt = runtime_for(newest)
     triage_month(rt, ctx, 60)
     work_month(rt, cfg)
