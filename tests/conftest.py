@@ -143,7 +143,7 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     """A fresh, empty database URL on each engine (never migrated: no tables, no Alembic
     revision); PostgreSQL databases are dropped afterwards."""
     if request.param == "sqlite":
-        yield f"sqlite:///{(tmp_path / 'test.db').as_posix()}"
+        yield f"sqlite:///{(tmp_path / 'empty.db').as_posix()}"
         return
     with postgres_database() as url:
         yield url
