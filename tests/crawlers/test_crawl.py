@@ -131,7 +131,7 @@ def test_crawl_is_repeatable_and_returns_posts_without_a_database(site_url: str)
 
 
 def test_each_record_is_validated_once_and_a_reject_never_reaches_triage(
-        site_url: str, runtime_for: Callable[[str], Runtime], tmp_path: Path,
+        migrated_sqlite: Callable[[str], str], site_url: str, runtime_for: Callable[[str], Runtime], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     import yaml
 
@@ -156,7 +156,7 @@ def test_each_record_is_validated_once_and_a_reject_never_reaches_triage(
     for module in (crawlers.components, pipeline.normalize):
         monkeypatch.setattr(module, "to_post", counting_to_post)
     monkeypatch.setattr(pipeline.triage, "triage_posts", recording_triage)
-    rt = runtime_for(f"sqlite:///{(tmp_path / 'once.db').as_posix()}")
+    rt = runtime_for(migrated_sqlite("once.db"))
     settings = rt.settings
     path = tmp_path / "sources.yaml"
     path.write_text(yaml.safe_dump({"sources": [{"name": "融媒体", "kind": "feed", "follow_links": False,
@@ -170,8 +170,9 @@ def test_each_record_is_validated_once_and_a_reject_never_reaches_triage(
     assert _posts(settings.database_url) == 1
 
 
-def test_collect_records_source_health_and_alerts_analysts(site_url: str, runtime_for: Callable[[str], Runtime],
-                                                           tmp_path: Path) -> None:
+def test_collect_records_source_health_and_alerts_analysts(
+        migrated_sqlite: Callable[[str], str], site_url: str, runtime_for: Callable[[str], Runtime],
+        tmp_path: Path) -> None:
     import subprocess
     import sys
 
@@ -182,7 +183,7 @@ def test_collect_records_source_health_and_alerts_analysts(site_url: str, runtim
     from pipeline.storage.models import Alert
     from pipeline.storage.models import Source as SourceRow
 
-    rt = runtime_for(f"sqlite:///{(tmp_path / 'health.db').as_posix()}")
+    rt = runtime_for(migrated_sqlite("health.db"))
     settings = rt.settings
     spec = {"sources": [
         {"name": "云和发布", "kind": "wechat", "url": f"{site_url}/feeds/yunhefabu.xml"},
@@ -223,7 +224,7 @@ def test_collect_records_source_health_and_alerts_analysts(site_url: str, runtim
     assert rows["死镜像"]["health"] == "degraded" and rows["死镜像"]["reason"] == reason
 
 
-def test_a_broken_feed_is_degraded_and_its_usable_items_are_stored(site_url: str, tmp_path: Path,
+def test_a_broken_feed_is_degraded_and_its_usable_items_are_stored(migrated_sqlite: Callable[[str], str], site_url: str, tmp_path: Path,
                                                                    runtime_for: Callable[[str], Runtime]) -> None:
     import yaml
 
@@ -232,7 +233,7 @@ def test_a_broken_feed_is_degraded_and_its_usable_items_are_stored(site_url: str
     from pipeline.storage.models import CoverageGap
     from pipeline.storage.models import Source as SourceRow
 
-    rt = runtime_for(f"sqlite:///{(tmp_path / 'bozo.db').as_posix()}")
+    rt = runtime_for(migrated_sqlite("bozo.db"))
     settings = rt.settings
     path = tmp_path / "sources.yaml"
     path.write_text(yaml.safe_dump({"sources": [{"name": "坏镜像", "kind": "feed", "url": f"{site_url}/feeds/broken.xml"}]},
@@ -251,8 +252,9 @@ def test_a_broken_feed_is_degraded_and_its_usable_items_are_stored(site_url: str
         engine.dispose()
 
 
-def test_unchanged_feed_is_not_fetched_again_and_polling_adapts(site_url: str, runtime_for: Callable[[str], Runtime],
-                                                                tmp_path: Path) -> None:
+def test_unchanged_feed_is_not_fetched_again_and_polling_adapts(
+        migrated_sqlite: Callable[[str], str], site_url: str, runtime_for: Callable[[str], Runtime],
+        tmp_path: Path) -> None:
     from datetime import timedelta
 
     import yaml
@@ -261,7 +263,7 @@ def test_unchanged_feed_is_not_fetched_again_and_polling_adapts(site_url: str, r
     from pipeline.storage.db import session_scope
     from pipeline.storage.models import Source as SourceRow
 
-    rt = runtime_for(f"sqlite:///{(tmp_path / 'incr.db').as_posix()}")
+    rt = runtime_for(migrated_sqlite("incr.db"))
     settings = rt.settings
     path = tmp_path / "sources.yaml"
     path.write_text(yaml.safe_dump({"sources": [{"name": "政务动态", "kind": "feed", "url": f"{site_url}/feeds/zwdt.xml",

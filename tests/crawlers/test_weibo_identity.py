@@ -79,11 +79,12 @@ def test_feed_items_linking_to_statuses_are_weibo_posts() -> None:
     assert (records[3]["platform"], records[3]["url"]) == ("news", "http://www.yunhe.gov.cn/art/2026/11/27/art_1.html")
 
 
-def test_the_same_post_by_feed_and_by_api_is_stored_once(site_url: str, runtime_for: Callable[[str], Runtime],
-                                                        tmp_path: Path) -> None:
+def test_the_same_post_by_feed_and_by_api_is_stored_once(
+        migrated_sqlite: Callable[[str], str], site_url: str, runtime_for: Callable[[str], Runtime],
+        tmp_path: Path) -> None:
     from pipeline.collect import collect_once
 
-    rt = runtime_for(f"sqlite:///{(tmp_path / 'once.db').as_posix()}")
+    rt = runtime_for(migrated_sqlite("once.db"))
     settings = rt.settings
     path = tmp_path / "sources.yaml"
     path.write_text(yaml.safe_dump({"sources": [

@@ -5,13 +5,11 @@ engine are refused in Chinese; scheduled backups keep the newest N."""
 from __future__ import annotations
 
 import tarfile
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from classifiers.registry import read_sidecar
 from classifiers.training import KINDS
@@ -22,7 +20,7 @@ from pipeline.queries.export import export_events
 from pipeline.runtime import Runtime
 from pipeline.settings import Settings
 from pipeline.triage import TriageContext
-from tests.conftest import PG_ADMIN_URL, _postgres_admin
+from tests.conftest import postgres_database
 from tests.pipeline.month import AFTER, MONTH, triage_month, work_month
 
 
@@ -32,17 +30,8 @@ def other_url(db_url: str, tmp_path: Path) -> Iterator[str]:
     if db_url.startswith("sqlite"):
         yield f"sqlite:///{(tmp_path / 'restored' / 'yuqing.db').as_posix()}"
         return
-    admin = _postgres_admin()
-    assert admin is not None
-    name = f"yuqing_restore_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database("yuqing_restore") as url:
+        yield url
 
 
 def _restore_settings(settings: Settings, url: str, tmp_path: Path) -> Settings:
@@ -84,9 +73,10 @@ def test_backup_restores_the_same_installation(db_url: str, other_url: str, runt
     assert _picture(runtime_for(other_url)) == before
 
 
-def test_a_damaged_archive_or_another_engine_is_refused(settings_for: Any, tmp_path: Path, cfg: Config,
-                                                        runtime_for: Callable[[str], Runtime]) -> None:
-    url = f"sqlite:///{(tmp_path / 'a.db').as_posix()}"
+def test_a_damaged_archive_or_another_engine_is_refused(
+        migrated_sqlite: Callable[[str], str], settings_for: Any, tmp_path: Path, cfg: Config,
+        runtime_for: Callable[[str], Runtime]) -> None:
+    url = migrated_sqlite("a.db")
     runtime_for(url)
     archive = tmp_path / "a.tar.gz"
     create_backup(settings_for(url), archive, AFTER)
@@ -106,9 +96,9 @@ def test_a_damaged_archive_or_another_engine_is_refused(settings_for: Any, tmp_p
         restore_backup(on_pg, archive)
 
 
-def test_scheduled_backups_keep_the_newest(settings_for: Any, tmp_path: Path,
+def test_scheduled_backups_keep_the_newest(migrated_sqlite: Callable[[str], str], settings_for: Any, tmp_path: Path,
                                            runtime_for: Callable[[str], Runtime]) -> None:
-    url = f"sqlite:///{(tmp_path / 'a.db').as_posix()}"
+    url = migrated_sqlite("a.db")
     runtime_for(url)
     (tmp_path / "backups").mkdir()
     (tmp_path / "backups" / "other.tar.gz").write_bytes(b"not ours")

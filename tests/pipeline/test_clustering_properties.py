@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections import defaultdict
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -20,10 +21,10 @@ from hypothesis import strategies as st
 
 from pipeline.config import Config
 from pipeline.normalize import PostInput, to_post
-from pipeline.storage.db import make_engine, migrate, session_scope
+from pipeline.storage.db import make_engine, session_scope
 from pipeline.storage.store import seed_units
 from pipeline.triage import TriageContext, triage_posts
-from tests.conftest import NOW
+from tests.conftest import NOW, copy_template
 
 # Places standing for townships, directly or through a village or a scenic spot.
 PLACES = ["石塘镇", "崇头镇", "紧水滩镇", "赤石乡", "雾溪畲族乡", "浮云街道", "元和街道", "云和梯田", "古竹村",
@@ -87,15 +88,15 @@ def _posts(records: list[dict[str, Any]]) -> list[PostInput]:
             for n, r in enumerate(records)]
 
 
-def partition(ctx: TriageContext, cfg: Config, runs: list[list[dict[str, Any]]]) -> dict[str, int]:
-    """Each record's final event after triaging ``runs`` one after the other in a fresh database."""
+def partition(ctx: TriageContext, cfg: Config, template: Path, runs: list[list[dict[str, Any]]]) -> dict[str, int]:
+    """Each record's final event after triaging ``runs`` one after the other in a fresh database
+    (a copy of the migrated ``template``)."""
     from sqlalchemy import select
 
     from pipeline.storage.models import Event, Post
 
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{tmp}/p.db")
-        migrate(engine)
+        engine = make_engine(copy_template(template, Path(tmp) / "p.db"))
         with session_scope(engine) as s:
             seed_units(s, cfg)
         for run in runs:
@@ -132,9 +133,9 @@ PROPERTY = settings(max_examples=int(os.environ.get("YUQING_PROPERTY_EXAMPLES", 
 
 @PROPERTY
 @given(records=batches())
-def test_posts_naming_different_townships_never_share_an_event(ctx: TriageContext, cfg: Config,
+def test_posts_naming_different_townships_never_share_an_event(ctx: TriageContext, cfg: Config, sqlite_template: Path,
                                                                records: list[dict[str, Any]]) -> None:
-    found = partition(ctx, cfg, [records])
+    found = partition(ctx, cfg, sqlite_template, [records])
     posts = {p.input_id: p for p in _posts(records)}
     towns = {pid: set(ctx.gazetteer.match(ctx.tokenizer.doc(p.text), p.source, p.author).townships)
              for pid, p in posts.items()}
@@ -146,16 +147,17 @@ def test_posts_naming_different_townships_never_share_an_event(ctx: TriageContex
 
 @PROPERTY
 @given(records=batches(), seed=st.randoms(use_true_random=False))
-def test_the_partition_does_not_depend_on_batch_order_or_on_splitting(ctx: TriageContext, cfg: Config,
+def test_the_partition_does_not_depend_on_batch_order_or_on_splitting(ctx: TriageContext, cfg: Config, sqlite_template: Path,
                                                                       records: list[dict[str, Any]],
                                                                       seed: Any) -> None:
-    whole = groups(partition(ctx, cfg, [records]))
+    whole = groups(partition(ctx, cfg, sqlite_template, [records]))
     shuffled = list(records)
     seed.shuffle(shuffled)
-    assert groups(partition(ctx, cfg, [shuffled])) == whole, _differing(records, whole, groups(partition(ctx, cfg, [shuffled])))
+    reordered = groups(partition(ctx, cfg, sqlite_template, [shuffled]))
+    assert reordered == whole, _differing(records, whole, reordered)
     ordered = sorted(records, key=lambda r: r["published_at"])
     half = len(ordered) // 2
-    split = groups(partition(ctx, cfg, [ordered[:half], ordered[half:]]))
+    split = groups(partition(ctx, cfg, sqlite_template, [ordered[:half], ordered[half:]]))
     assert split == whole, _differing(records, whole, split)
 
 
@@ -168,8 +170,9 @@ def _differing(records: list[dict[str, Any]], a: set[frozenset[str]], b: set[fro
 
 @PROPERTY
 @given(records=batches())
-def test_a_repost_always_joins_what_it_reposts(ctx: TriageContext, cfg: Config, records: list[dict[str, Any]]) -> None:
-    found = partition(ctx, cfg, [records])
+def test_a_repost_always_joins_what_it_reposts(ctx: TriageContext, cfg: Config, sqlite_template: Path,
+                                               records: list[dict[str, Any]]) -> None:
+    found = partition(ctx, cfg, sqlite_template, [records])
     for r in records:
         if "reposts_of" in r:
             assert found[r["id"]] == found[r["reposts_of"]], (r["text"],)
@@ -177,7 +180,8 @@ def test_a_repost_always_joins_what_it_reposts(ctx: TriageContext, cfg: Config, 
 
 @PROPERTY
 @given(records=batches())
-def test_an_own_release_never_creates_a_task(ctx: TriageContext, cfg: Config, records: list[dict[str, Any]]) -> None:
+def test_an_own_release_never_creates_a_task(ctx: TriageContext, cfg: Config, sqlite_template: Path,
+                                             records: list[dict[str, Any]]) -> None:
     """Whatever it joins, an official account's post is never an item of its own, and an event
     made only of releases has no owner and no deadline (RULES.md §4)."""
     from sqlalchemy import func, select
@@ -185,8 +189,7 @@ def test_an_own_release_never_creates_a_task(ctx: TriageContext, cfg: Config, re
     from pipeline.storage.models import Assignment, Post
 
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{tmp}/r.db")
-        migrate(engine)
+        engine = make_engine(copy_template(sqlite_template, Path(tmp) / "r.db"))
         with session_scope(engine) as s:
             seed_units(s, cfg)
         with session_scope(engine) as s:

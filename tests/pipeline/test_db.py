@@ -25,10 +25,10 @@ def _initialise(settings: Settings, barrier: multiprocessing.synchronize.Barrier
         queue.put(f"{type(exc).__name__}: {exc}")
 
 
-def test_concurrent_first_initialisations_all_succeed(db_url: str, settings_for: Any, cfg: Config) -> None:
+def test_concurrent_first_initialisations_all_succeed(empty_db_url: str, settings_for: Any, cfg: Config) -> None:
     ctx = multiprocessing.get_context("fork")
     barrier, queue = ctx.Barrier(4), ctx.Queue()
-    procs = [ctx.Process(target=_initialise, args=(settings_for(db_url), barrier, queue)) for _ in range(4)]
+    procs = [ctx.Process(target=_initialise, args=(settings_for(empty_db_url), barrier, queue)) for _ in range(4)]
     for p in procs:
         p.start()
     outcomes = [queue.get(timeout=120) for _ in procs]
@@ -37,7 +37,7 @@ def test_concurrent_first_initialisations_all_succeed(db_url: str, settings_for:
     assert all(isinstance(o, int) for o in outcomes), outcomes
     units = len(cfg.units.townships) + len(cfg.units.departments)
     assert sum(outcomes) == units                  # each unit added by exactly one of them
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     try:
         with engine.connect() as conn:
             assert MigrationContext.configure(conn).get_current_revision() is not None
@@ -47,7 +47,7 @@ def test_concurrent_first_initialisations_all_succeed(db_url: str, settings_for:
         engine.dispose()
 
 
-def test_scheduled_steps_work_on_a_fresh_database(db_url: str, settings_for: Any) -> None:
+def test_scheduled_steps_work_on_a_fresh_database(empty_db_url: str, settings_for: Any) -> None:
     """A dispatch, sweep or alerts run may be the first thing to touch a new database: its
     runtime prepares the schema first."""
     from datetime import datetime
@@ -59,5 +59,5 @@ def test_scheduled_steps_work_on_a_fresh_database(db_url: str, settings_for: Any
     for step in (lambda rt: service.dispatch(rt, now) == {},
                  lambda rt: sum(service.sweep_deadlines(rt, now).values()) == 0,
                  lambda rt: service.deliver_alerts(rt, now, env={}) == {"sent": 0, "failed": 0, "pending": 0}):
-        with open_runtime(settings_for(db_url)) as rt:
+        with open_runtime(settings_for(empty_db_url)) as rt:
             assert step(rt)

@@ -46,8 +46,8 @@ def _old_rows(engine: sa.Engine) -> None:
                                        "created_at": tz.process_bind_param(NOW, conn.dialect)})
 
 
-def test_codes_sent_before_keep_working_and_tokens_get_an_expiry(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_codes_sent_before_keep_working_and_tokens_get_an_expiry(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     try:
         _to(engine, "0007e")
         _old_rows(engine)

@@ -286,7 +286,7 @@ def test_refused_requests_are_audited_with_user_and_address(engine: Engine) -> N
     assert anonymous == "（未登录）" and unauthorised["address"] == HOME and unauthorised["method"] == "GET"
 
 
-def test_migration_0008a_asks_existing_users_to_choose_their_own_password(db_url: str) -> None:
+def test_migration_0008a_asks_existing_users_to_choose_their_own_password(empty_db_url: str) -> None:
     """Every password before 0008a was an administrator's: existing users must change theirs;
     existing sessions get their last use from their start. Down and up again works."""
     from alembic import command
@@ -296,7 +296,7 @@ def test_migration_0008a_asks_existing_users_to_choose_their_own_password(db_url
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     try:
         with engine.connect() as conn:
             if conn.dialect.name == "sqlite":

@@ -82,27 +82,28 @@ def _state(rt: Runtime) -> dict[str, Any]:
     return {**rows, "figures": rt.read(period_figures, MONTH, AFTER), "assessment": rt.read(assessment_figures, MONTH, AFTER)}
 
 
-def test_a_month_of_work_upgrades_unchanged(db_url: str, runtime_for: Callable[[str], Runtime], settings_for: Any,
-                                            ctx: TriageContext, cfg: Config, tmp_path: Path) -> None:
-    newest = f"sqlite:///{(tmp_path / 'newest.db').as_posix()}"
+def test_a_month_of_work_upgrades_unchanged(
+        migrated_sqlite: Callable[[str], str], empty_db_url: str, runtime_for: Callable[[str], Runtime], settings_for: Any,
+        ctx: TriageContext, cfg: Config, tmp_path: Path) -> None:
+    newest = migrated_sqlite("newest.db")
     rt = runtime_for(newest)
     triage_month(rt, ctx, 60)
     work_month(rt, cfg)
     expected = _state(rt)
     assert expected["assessment"].units and expected["assessment"].late_cases and expected["audit_log"]
 
-    old = _at_old_revision(db_url)
+    old = _at_old_revision(empty_db_url)
     try:
         _fill_old(rt.engine, old)
     finally:
         old.dispose()
-    assert loaded_contents(db_url).revision == OLD
-    settings: Settings = settings_for(db_url)
+    assert loaded_contents(empty_db_url).revision == OLD
+    settings: Settings = settings_for(empty_db_url)
     done = run(["init"], settings, tmp_path, PYTHONPATH=str(PROJECT_ROOT))  # this checkout's code
     assert done.returncode == 0, done.stderr
     assert "数据库已就绪" in done.stdout and "新增单位 0 个" in done.stdout
-    assert loaded_contents(db_url).revision == loaded_contents(newest).revision
-    assert _state(runtime_for(db_url)) == expected
-    with engine_for(db_url) as engine, engine.connect() as conn:  # the old release's plain codes became links
+    assert loaded_contents(empty_db_url).revision == loaded_contents(newest).revision
+    assert _state(runtime_for(empty_db_url)) == expected
+    with engine_for(empty_db_url) as engine, engine.connect() as conn:  # the old release's plain codes became links
         alerts, links = (conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar() for t in ("alerts", "ack_links"))
         assert alerts and links == alerts

@@ -23,6 +23,7 @@ def run(args: list[str], settings: Settings, cwd: Path, **env: str) -> subproces
 
 
 @pytest.fixture
-def sqlite_settings(settings_for, tmp_path: Path) -> Settings:  # type: ignore[no-untyped-def]
-    settings: Settings = settings_for(f"sqlite:///{(tmp_path / 'cli.db').as_posix()}")
+def sqlite_settings(settings_for, migrated_sqlite) -> Settings:  # type: ignore[no-untyped-def]
+    """Settings on a SQLite database at the newest revision (the commands would migrate it)."""
+    settings: Settings = settings_for(migrated_sqlite("cli.db"))
     return settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -19,8 +20,8 @@ POSTS = [{"id": "a", "platform": "weibo", "text": "崇头镇一辆旅游大巴�
           "text": "记者从县应急管理局获悉，石塘镇一辆载有游客的中巴车与货车相撞，已致10人死亡（处州晚报）"}]
 
 
-def test_an_analyst_merges_and_splits_events(settings_for, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    sqlite_settings: Settings = settings_for(f"sqlite:///{(tmp_path / 'cli.db').as_posix()}")
+def test_an_analyst_merges_and_splits_events(migrated_sqlite: Callable[[str], str], settings_for, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sqlite_settings: Settings = settings_for(migrated_sqlite("cli.db"))
     src = tmp_path / "posts.jsonl"
     src.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in POSTS), encoding="utf-8")
     assert run(["ingest", str(src), "--now", NOW], sqlite_settings, tmp_path).returncode == 0

@@ -4,6 +4,7 @@ files that reopen, and clear Chinese errors with exit code 2 for what cannot be 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -12,7 +13,7 @@ import pytest
 
 from pipeline.config import Config
 from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.storage.db import make_engine, migrate, session_scope
+from pipeline.storage.db import make_engine, session_scope
 from pipeline.storage.store import seed_units
 from tests.pipeline.reports.seed import seed_world
 from tests.yuqing.test_cli import run
@@ -21,10 +22,9 @@ NOW = "2026-11-28T08:00:00+08:00"
 
 
 @pytest.fixture
-def seeded(settings_for, tmp_path: Path, cfg: Config) -> Settings:  # type: ignore[no-untyped-def]
-    settings: Settings = settings_for(f"sqlite:///{(tmp_path / 'reports.db').as_posix()}")
+def seeded(migrated_sqlite: Callable[[str], str], settings_for, tmp_path: Path, cfg: Config) -> Settings:  # type: ignore[no-untyped-def]
+    settings: Settings = settings_for(migrated_sqlite("reports.db"))
     engine = make_engine(settings.database_url)
-    migrate(engine)
     with session_scope(engine) as session:
         seed_units(session, cfg)
         seed_world(session)

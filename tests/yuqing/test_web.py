@@ -175,8 +175,8 @@ def test_public_url_comes_from_the_environment(value: str | None, expected: str 
     assert Settings.from_env(env).public_url == expected
 
 
-def test_yuqing_web_serves_until_stopped(settings_for: Any, tmp_path: Any) -> None:
-    settings: Settings = settings_for(f"sqlite:///{(tmp_path / 'web.db').as_posix()}")
+def test_yuqing_web_serves_until_stopped(migrated_sqlite: Callable[[str], str], settings_for: Any, tmp_path: Any) -> None:
+    settings: Settings = settings_for(migrated_sqlite("web.db"))
     with socket.socket() as probe:  # a free port; the tiny race with other processes is acceptable here
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

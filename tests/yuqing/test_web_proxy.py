@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,9 @@ def test_trusted_proxies_come_from_the_environment_and_default_to_the_local_prox
     assert Settings.from_env({"YUQING_TRUSTED_PROXIES": " 10.0.0.2,10.0.0.3 "}).trusted_proxies == "10.0.0.2,10.0.0.3"
 
 
-def test_forwarded_https_is_believed_only_from_a_trusted_proxy(settings_for: Any, tmp_path: Path) -> None:
-    url = f"sqlite:///{(tmp_path / 'proxy.db').as_posix()}"
+def test_forwarded_https_is_believed_only_from_a_trusted_proxy(
+        migrated_sqlite: Callable[[str], str], settings_for: Any, tmp_path: Path) -> None:
+    url = migrated_sqlite("proxy.db")
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
     with running(settings_for(url)) as client:  # the test client is 127.0.0.1, the default trusted proxy
         trusted = client.get("/login", headers=forwarded)
@@ -30,9 +32,10 @@ def test_forwarded_https_is_believed_only_from_a_trusted_proxy(settings_for: Any
     assert "strict-transport-security" not in untrusted.headers
 
 
-def test_the_log_file_holds_json_lines_without_acknowledgement_codes(settings_for: Any, tmp_path: Path) -> None:
+def test_the_log_file_holds_json_lines_without_acknowledgement_codes(
+        migrated_sqlite: Callable[[str], str], settings_for: Any, tmp_path: Path) -> None:
     log = tmp_path / "logs" / "yuqing.log"
-    settings = dataclasses.replace(settings_for(f"sqlite:///{(tmp_path / 'log.db').as_posix()}"), log_file=log)
+    settings = dataclasses.replace(settings_for(migrated_sqlite("log.db")), log_file=log)
     with running(settings) as client:
         client.get("/healthz")
         client.get("/ack/Zq3-secret_code_22chX")

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -123,8 +124,9 @@ def test_the_access_log_formatter_never_sees_a_code() -> None:
     assert record.getMessage() == '10.0.0.7:5123 - "GET /ack/***?x=1 HTTP/1.1" 200'
 
 
-def test_yuqing_webs_access_log_masks_acknowledgement_codes(settings_for: Any, tmp_path: Any) -> None:
-    settings: Settings = settings_for(f"sqlite:///{(tmp_path / 'web.db').as_posix()}")
+def test_yuqing_webs_access_log_masks_acknowledgement_codes(
+        migrated_sqlite: Callable[[str], str], settings_for: Any, tmp_path: Any) -> None:
+    settings: Settings = settings_for(migrated_sqlite("web.db"))
     with socket.socket() as probe:  # a free port; the tiny race with other processes is acceptable here
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +48,11 @@ def to_pdf(docx: Path, work: Path) -> Path:
     return work / f"{docx.stem}.pdf"
 
 
-def test_the_daily_report_page_renders_as_an_office_document(runtime_for: Any, tmp_path: Path) -> None:
+def test_the_daily_report_page_renders_as_an_office_document(
+        migrated_sqlite: Callable[[str], str], runtime_for: Any, tmp_path: Path) -> None:
     # The layout does not depend on the database: one SQLite database is enough.
     _, pdftoppm, pdffonts = _tools()
-    rt = runtime_for(f"sqlite:///{(tmp_path / 'layout.db').as_posix()}")
+    rt = runtime_for(migrated_sqlite("layout.db"))
     with rt.session() as session:
         seed_world(session)
     source = tmp_path / "daily.docx"
@@ -72,11 +74,12 @@ def test_the_daily_report_page_renders_as_an_office_document(runtime_for: Any, t
         shutil.copy(pages[0], os.environ["YUQING_KEEP_PREVIEW"])
 
 
-def test_the_special_report_pages_render_with_their_tables_and_charts(runtime_for: Any, tmp_path: Path) -> None:
+def test_the_special_report_pages_render_with_their_tables_and_charts(
+        migrated_sqlite: Callable[[str], str], runtime_for: Any, tmp_path: Path) -> None:
     """The 专报's new blocks (研判, 传播分析 with the trend and repost-tree charts, key spreaders,
     the repost path, 网民观点) lay out on a few pages, the title set in Word's Title style."""
     _, pdftoppm, _ = _tools()
-    rt = runtime_for(f"sqlite:///{(tmp_path / 'layout.db').as_posix()}")
+    rt = runtime_for(migrated_sqlite("layout.db"))
     with rt.session() as session:
         bus = seed_world(session)["bus"].id
     source = tmp_path / "event.docx"
