@@ -26,6 +26,7 @@ from pipeline.alerts.plan import (
 )
 from pipeline.alerts.render import chain_root, render_message
 from pipeline.config import AlertsConfig, Config
+from pipeline.queries.alerts import awaiting_acknowledgement
 from pipeline.queries.queues import holds_deadlines, unmet_deadline
 from pipeline.queries.releases import release_gaps
 from pipeline.storage.models import Alert, AlertDelivery, Assignment, Deadline, Event, Unit
@@ -69,8 +70,7 @@ def unacknowledged(session: Session, urgent_grades: list[str]) -> list[UnackedVi
                   .exists())
     stmt = (select(Alert.id, Alert.event_id, Alert.grade, Alert.recipient, Alert.created_at)
             .join(Event, Event.id == Alert.event_id)
-            .where(Alert.kind == "event", Alert.urgent.is_(True), Alert.acknowledged_at.is_(None),
-                   Event.relevant.is_(True), Event.grade.in_(urgent_grades), still_open))
+            .where(awaiting_acknowledgement(), Event.relevant.is_(True), Event.grade.in_(urgent_grades), still_open))
     return [UnackedView(i, e, g, r, c) for i, e, g, r, c in session.execute(stmt) if e is not None]
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.alerts import codes
+from pipeline.queries.alerts import awaiting_acknowledgement
 from pipeline.queries.headlines import headlines
 from pipeline.rules.deadlines import time_left
 from pipeline.rules.grading import reader_detail
@@ -171,8 +172,7 @@ def _still_waiting(session: Session, escalations: Sequence[Alert]) -> list[str]:
     if not names:
         return []
     event_id = escalations[0].event_id
-    open_ = set(session.scalars(select(Alert.recipient).where(
-        Alert.event_id == event_id, Alert.kind == "event", Alert.urgent.is_(True), Alert.acknowledged_at.is_(None))))
+    open_ = set(session.scalars(select(Alert.recipient).where(Alert.event_id == event_id, awaiting_acknowledgement())))
     return [n for n in names if n in open_]
 
 
