@@ -16,8 +16,8 @@ from pipeline.storage.models import AlertDelivery
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
 from tests.conftest import NOW
+from tests.pipeline.alerts.test_alerts import MAJOR, _env, _triage
 from tests.pipeline.receivers import http_receiver, smtp_receiver
-from tests.pipeline.test_alerts import MAJOR, _env, _triage
 
 
 def test_a_task_without_a_given_time_works_at_the_moment_it_starts() -> None:

@@ -17,7 +17,7 @@ from pipeline.actions.users import add_user
 from pipeline.storage.db import session_scope
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
-from tests.pipeline.test_alerts import MAJOR, _triage
+from tests.pipeline.alerts.test_alerts import MAJOR, _triage
 from tests.yuqing.conftest import run
 from tests.yuqing.web_helpers import PASSWORD, sign_in
 from yuqing.web.app import create_app

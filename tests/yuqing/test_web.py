@@ -28,7 +28,7 @@ from pipeline.storage.models import Alert, Event, Post
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
 from tests.conftest import NOW
-from tests.pipeline.test_alerts import MAJOR, _triage, ack_codes
+from tests.pipeline.alerts.test_alerts import MAJOR, _triage, ack_codes
 from yuqing.web import create_app, served
 
 

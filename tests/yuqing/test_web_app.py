@@ -19,7 +19,7 @@ from pipeline.storage.db import session_scope
 from pipeline.storage.models import Alert, AuditLog, Event, LabelledExample, Post
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
-from tests.pipeline.test_alerts import ack_codes
+from tests.pipeline.alerts.test_alerts import ack_codes
 from tests.yuqing.test_web import running
 from tests.yuqing.web_helpers import csrf_of, refused_page, sign_in, token_for, world
 

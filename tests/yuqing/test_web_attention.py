@@ -117,7 +117,7 @@ def test_desk_and_board_default_to_the_urgency_order(engine: Engine, db_url: str
 
 def world_more(engine: Engine, ctx: TriageContext, now: datetime) -> int:
     """A second 一般 item, of 赤石乡, triaged after the world's; its event id."""
-    from tests.pipeline.test_alerts import _triage
+    from tests.pipeline.alerts.test_alerts import _triage
 
     _triage(engine, ctx, [CHISHI], now)
     with session_scope(engine) as s:

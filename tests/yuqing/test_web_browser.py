@@ -18,7 +18,7 @@ from pipeline.storage.db import session_scope
 from pipeline.storage.models import Event
 from pipeline.triage import TriageContext
 from tests.conftest import NOW
-from tests.pipeline.test_alerts import MAJOR, _triage
+from tests.pipeline.alerts.test_alerts import MAJOR, _triage
 from tests.yuqing.test_web import _acked, _token, running
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -16,8 +16,8 @@ from pipeline.rules.vitals import ModelVitals, OutboxVitals, SourceVitals, judge
 from pipeline.service import deliver_alerts
 from pipeline.triage import TriageContext
 from tests.conftest import NOW, PG_ADMIN_URL
+from tests.pipeline.alerts.test_alerts import MAJOR, _closed_port, _env, _triage
 from tests.pipeline.receivers import http_receiver, smtp_receiver
-from tests.pipeline.test_alerts import MAJOR, _closed_port, _env, _triage
 from tests.yuqing.test_web import running
 
 

@@ -28,7 +28,7 @@ from pipeline.storage.models import Alert
 from pipeline.storage.people import ApiToken
 from pipeline.timeparse import SHANGHAI
 from pipeline.triage import TriageContext
-from tests.pipeline.test_alerts import ack_codes
+from tests.pipeline.alerts.test_alerts import ack_codes
 from tests.yuqing.test_web import ack_post, running
 from tests.yuqing.test_web_app import people
 from tests.yuqing.web_helpers import token_for, world

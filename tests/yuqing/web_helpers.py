@@ -13,7 +13,7 @@ from pipeline.actions.users import add_user, issue_token
 from pipeline.storage.db import session_scope
 from pipeline.storage.models import Assignment, Unit
 from pipeline.triage import TriageContext
-from tests.pipeline.test_alerts import MAJOR, _triage
+from tests.pipeline.alerts.test_alerts import MAJOR, _triage
 from tests.yuqing.test_web import form_csrf
 
 PASSWORD = "correct-horse-1"

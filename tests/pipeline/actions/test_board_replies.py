@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from pipeline.runtime import Runtime
 from pipeline.storage.models import Assignment, AuditLog, Deadline, Post, Response, SourceRun, Unit
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "feeds"
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0, "LOG_LEVEL": "ERROR"}
 NOW = datetime.fromisoformat("2026-11-28T10:00:00+08:00")
 LATER = datetime.fromisoformat("2026-11-29T10:00:00+08:00")

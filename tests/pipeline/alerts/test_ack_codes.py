@@ -24,8 +24,8 @@ from pipeline.storage.db import session_scope
 from pipeline.storage.models import AckLink, Alert
 from pipeline.triage import TriageContext
 from tests.conftest import NOW
-from tests.pipeline.test_alerts import MAJOR, _triage
-from tests.pipeline.test_render import Recorder
+from tests.pipeline.alerts.test_alerts import MAJOR, _triage
+from tests.pipeline.alerts.test_render import Recorder
 
 LATER = NOW + timedelta(minutes=20)
 SHITANG_MAJOR = {"id": "m2", "platform": "weibo", "text": "石塘镇一座民房倒塌，死亡人数已升至11人，搜救仍在进行"}
