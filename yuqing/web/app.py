@@ -61,7 +61,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = _now) -> Fast
     app.state.settings, app.state.clock, app.state.cache = settings, clock, {}
     app.add_exception_handler(security.PageError, _error)  # type: ignore[arg-type]
     app.add_exception_handler(security.SignInNeeded, _sign_in)  # type: ignore[arg-type]
-    app.add_exception_handler(security.PasswordChangeNeeded, security.to_password_change)  # type: ignore[arg-type]
+    app.add_exception_handler(security.PasswordChangeNeeded, to_password_change)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.middleware("http")(_headers)
@@ -259,3 +259,11 @@ def served(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Iterator[str
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+
+
+def to_password_change(request: Request, _exc: security.PasswordChangeNeeded) -> Response:
+    """Before anything else, a user whose password an administrator chose chooses their own."""
+    if request.method == "GET":
+        return RedirectResponse(security.PASSWORD_PAGE, status_code=303)
+    return page(request, "message.html", 403, title="请先修改密码",
+                message="管理员设置或重设了您的密码，请先在“修改密码”页面设置自己的密码。", who=None)

@@ -17,7 +17,6 @@ from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -299,16 +298,6 @@ def _who_was_refused(request: Request) -> Principal | None:
         return None
     check: TokenCheck = runtime(request).read(check_api_token, credential.strip(), now(request))
     return check.principal
-
-
-def to_password_change(request: Request, _exc: PasswordChangeNeeded) -> Response:
-    """Before anything else, a user whose password an administrator chose chooses their own."""
-    if request.method == "GET":
-        return RedirectResponse(PASSWORD_PAGE, status_code=303)
-    from yuqing.web.render import page
-
-    return page(request, "message.html", 403, title="请先修改密码",
-                message="管理员设置或重设了您的密码，请先在“修改密码”页面设置自己的密码。", who=None)
 
 
 def page_number(request: Request) -> int:
