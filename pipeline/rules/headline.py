@@ -50,7 +50,7 @@ def from_clues(clues: Sequence[Mapping[str, Any]], incidents_only: bool = False)
     thing = _most(str(o).split(":")[-1] for c in clues for o in c.get("objects") or ())
     place = "".join(p for p in (town if not (spot and town and spot.startswith(town)) else None, spot) if p)
     if kind:
-        what = (thing + kind) if thing and kind.endswith("事故") and thing not in kind else kind
+        what = (thing + kind) if thing and thing not in kind else kind   # 客车交通事故, 客车坠落, 民房火灾
         what += "" if fact or what.endswith(("事故", "问题", "事件")) else "事件"
     else:
         what = f"{matter}问题"

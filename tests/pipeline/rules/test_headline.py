@@ -24,6 +24,9 @@ def test_a_matter_without_casualties_keeps_its_title_and_else_place_and_matter()
     assert headline([water], ["古竹村频繁停水且不提前通知"], ["…"], "x") == "古竹村频繁停水且不提前通知"
     assert headline([water], [], ["村里又停水了，已经三天了"], "x") == "元和街道古竹村停水问题"
     assert headline([], [], [], "某某") == "某某"
+    # the thing that crashed, fell or burned leads any kind of incident, not only an 事故
+    fall = {"townships": ["崇头镇"], "kinds": ["坠落"], "objects": ["车辆:客车"], "deaths": 12}
+    assert from_clues([fall]) == "崇头镇客车坠落致12人死亡"
 
 
 def test_a_long_first_sentence_is_shortened_at_a_pause_or_after_a_whole_word() -> None:
