@@ -71,6 +71,11 @@ class TopicBody(Reasoned):
 
 class RelevanceBody(Reasoned):
     relevant: bool = Field(description="是否本县政务")
+    topic: ShortText | None = Field(None, description="更正为相关时可同时指定领域（名称）")
+
+
+class CloseBody(BaseModel):
+    note: Annotated[str, Field(max_length=2000, pattern=NO_NUL)] | None = Field(None, description="办结说明（记入审计）")
 
 
 class RumorBody(Reasoned):
@@ -168,7 +173,7 @@ ACTIONS: dict[str, EventAction] = {a.name: a for a in (
     EventAction("return", "work", "本单位退回待办", "退回", "已退回，协调单位将改派", Reasoned, {"return": "退回"}, "return"),
     EventAction("respond", "work", "本单位登记回应", "登记回应", "已登记回应", RespondBody, {"record_response": "登记回应"},
                 "respond"),
-    EventAction("close", "work", "本单位办结", "办结", "已办结", None, {"close": "办结"}, "close"),
+    EventAction("close", "work", "本单位办结", "办结", "已办结", CloseBody, {"close": "办结"}, "close"),
 )}
 
 

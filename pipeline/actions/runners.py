@@ -17,6 +17,7 @@ from pipeline.actions.work import accept, close_item, record_response, return_it
 from pipeline.catalog import (
     Actor,
     AssignBody,
+    CloseBody,
     GradeBody,
     MergeBody,
     Reasoned,
@@ -42,7 +43,8 @@ def _topic(s: Session, cfg: Config, event_id: int, body: TopicBody, who: Actor, 
 
 
 def _relevance(s: Session, cfg: Config, event_id: int, body: RelevanceBody, who: Actor, now: datetime) -> Any:
-    return set_relevance(s, cfg, event_id, body.relevant, reason=body.reason, actor=who.name, now=now)
+    return set_relevance(s, cfg, event_id, body.relevant, reason=body.reason, actor=who.name, now=now,
+                         topic=body.topic or None)
 
 
 def _rumor(s: Session, cfg: Config, event_id: int, body: RumorBody, who: Actor, now: datetime) -> Any:
@@ -86,8 +88,8 @@ def _respond(s: Session, cfg: Config, event_id: int, body: RespondBody, who: Act
                            at=body.at or now, actor=who.name, now=now)
 
 
-def _close(s: Session, cfg: Config, event_id: int, body: None, who: Actor, now: datetime) -> Any:
-    return close_item(s, cfg, event_id, who.unit or "", actor=who.name, now=now)
+def _close(s: Session, cfg: Config, event_id: int, body: CloseBody, who: Actor, now: datetime) -> Any:
+    return close_item(s, cfg, event_id, who.unit or "", actor=who.name, now=now, note=body.note or None)
 
 
 RUNNERS: dict[str, Run] = {
@@ -108,6 +110,7 @@ RUNNERS: dict[str, Run] = {
 }
 
 
-def run_action(name: str, session: Session, cfg: Config, event_id: int, body: Any, who: Actor, now: datetime) -> Any:
-    """Carry out the catalog's action ``name`` on an event."""
+def run_action(session: Session, name: str, cfg: Config, event_id: int, body: Any, who: Actor, now: datetime) -> Any:
+    """Carry out the catalog's action ``name`` on an event (the page's, the API's and the command
+    line's way alike)."""
     return RUNNERS[name](session, cfg, event_id, body, who, now)

@@ -151,3 +151,44 @@ def test_every_page_button_is_an_action() -> None:
     """No form of the event page posts to an action the catalog does not have."""
     posted = {address.rsplit("/", 1)[1] for address in _event_forms()}
     assert posted == set(ACTIONS)
+
+
+# A command line for each action (its options with sample values): the command must hand the
+# action, with these values as its typed body's fields, to the catalog's runner.
+SAMPLES = {"grade": ["--grade", "重大"], "topic": ["--topic", "交通运输"], "relevance": ["--relevant", "--topic", "交通运输"],
+           "rumor": ["--rumor"], "sentiment": ["--sentiment", "中性"], "merge": ["--with", "8", "--with", "9"],
+           "split": ["--post", "101"], "reassign": ["--unit", "石塘镇"], "assign": ["--unit", "石塘镇", "--role", "transfer"],
+           "unassign": ["--unit", "石塘镇"], "accept": [], "return": [], "close": ["--note", "已处理"],
+           "respond": ["--kind", "网络问政回复", "--link", "https://yunhe.example/r"]}
+
+
+@pytest.mark.parametrize("name", list(ACTIONS))
+def test_the_command_runs_the_catalogs_action_with_its_fields(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    import yuqing.cli.trust
+    import yuqing.cli.work
+
+    action, calls = ACTIONS[name], []
+
+    def act_on_event(what: str, event_id: int, by: str, now: str | None, of_unit: str | None = None,
+                     **fields: Any) -> Any:
+        calls.append((what, event_id, by, of_unit, fields))
+        return []
+
+    for module in (yuqing.cli.work, yuqing.cli.trust):
+        monkeypatch.setattr(module, "act_on_event", act_on_event)
+    argv = [action.command, str(EVENT_ID), "--by", "张三", *SAMPLES[name]]
+    if action.permission == "work":
+        argv += ["--unit", "石塘镇"]
+    if action.body is not None and "reason" in action.body.model_fields:
+        argv += ["--reason", "理由"]
+    result = CliRunner().invoke(cli_app, argv)
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1
+    what, event_id, by, of_unit, fields = calls[0]
+    assert (what, event_id, by) == (name, EVENT_ID, "张三")
+    assert of_unit == ("石塘镇" if action.permission == "work" else None)
+    assert set(fields) <= set(action.body.model_fields if action.body is not None else ())
+    body = action.body.model_validate(fields) if action.body is not None else None   # the values make a valid body
+    assert body is None or all(getattr(body, k) is not None for k in fields if k not in ("link", "place", "at"))

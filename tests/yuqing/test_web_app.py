@@ -207,9 +207,14 @@ def test_the_api_reads_and_acts_with_the_tokens_permissions(engine: Engine, db_u
         rows = client.get("/api/events?grade=一般", headers={"Authorization": f"Bearer {analyst}"}).json()["items"]
         assert rows and all(r["grade"] == "一般" for r in rows)
         assert "/api/inbox" in client.get("/openapi.json").json()["paths"] and client.get("/docs").status_code == 200
+        # 办结 takes an optional note (the command line's --note): recorded as the audit's reason
+        closed = client.post(f"/api/events/{eid}/close", json={"note": "已答复网民"}, headers=as_unit)
+        assert closed.status_code == 200, closed.text
     with session_scope(engine) as s:
         actors = s.scalars(select(AuditLog.actor).where(AuditLog.action.in_(("accept", "record_response")))).all()
+        notes = [d["reason"] for d in s.scalars(select(AuditLog.detail).where(AuditLog.action == "close"))]
     assert actors and all(a == "石塘值班（石塘镇）·系统-shitang" for a in actors)
+    assert notes == ["已答复网民"]
 
 
 def test_acknowledgement_links_check_csrf_and_origin_and_know_the_signed_in_person(

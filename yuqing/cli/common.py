@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -108,3 +108,18 @@ def print_gaps(gaps: list[dict[str, str]]) -> None:
         err.print(f"[yellow]注意：以下 {len(gaps)} 个时段的采集覆盖不完整，研判结果可能遗漏相关帖子：[/yellow]")
         for gap in gaps:
             err.print(f"[yellow]  · {escape(gap['text'])}[/yellow]")
+
+
+def act_on_event(name: str, event_id: int, by: str, now: str | None, of_unit: str | None = None, **fields: Any) -> Any:
+    """Carry out the catalog's action ``name`` (pipeline.catalog) as the page and the API do: its
+    typed body, its runner (pipeline.actions.runners), who acts for which unit, and when. The
+    body is built unvalidated, as the page's form is: the action checks the values itself, with
+    its own Chinese messages."""
+    from pipeline.actions.runners import run_action  # the actions load when one runs, not for --help
+    from pipeline.catalog import ACTIONS, Actor
+
+    action = ACTIONS[name]
+    body = action.body.model_construct(**fields) if action.body is not None else None
+    at = moment(now)
+    with runtime() as rt:
+        return rt.act(run_action, name, rt.cfg, event_id, body, Actor(by, of_unit), at)

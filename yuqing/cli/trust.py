@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from pipeline.rules.headline import clipped
-from yuqing.cli.common import GRADE_STYLE, By, EventId, Now, Reason, moment, out, progress, runtime, styled
+from yuqing.cli.common import GRADE_STYLE, By, EventId, Now, Reason, act_on_event, moment, out, progress, runtime, styled
 from yuqing.cli.tables import print_notes, when
 
 app = typer.Typer()
@@ -47,11 +47,7 @@ def sentiment(
     now: Now = None,
 ) -> None:
     """更正事件的情感倾向（留作情感模型的训练样本）。"""
-    from pipeline.actions.events import set_sentiment
-
-    at = moment(now)
-    with runtime() as rt:
-        rt.act(set_sentiment, rt.cfg, event_id, value, reason=reason, actor=by, now=at)
+    act_on_event("sentiment", event_id, by, now, sentiment=value, reason=reason)
     out.print(f"事件 {event_id} 的情感倾向已更正为 {escape(value)}")
 
 

@@ -1,6 +1,7 @@
 """Commands people use on the work itself: a unit's queue; an analyst's corrections (grade,
 topic, relevance, rumour); the coordinators' assignments; a unit's 签收, 退回, response and
-办结. Each calls one action of ``pipeline.actions``, the same function the web app calls."""
+办结. Each action command runs its action of the catalog (``pipeline.catalog``) through its runner, with
+its typed body — the same way the web page and the API do."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import typer
 from rich.markup import escape
 
 from pipeline.vocabulary import MILESTONE_NAMES
-from yuqing.cli.common import By, EventId, Now, Reason, moment, out, runtime
+from yuqing.cli.common import By, EventId, Now, Reason, act_on_event, moment, out, runtime
 from yuqing.cli.tables import print_queue
 
 app = typer.Typer()
@@ -51,25 +52,15 @@ def regrade(
     now: Now = None,
 ) -> None:
     """分析员人工定级（可升可降；升级即按新等级补设时限并发出预警，留痕审计）。"""
-    from pipeline.actions.events import regrade as regrade_event
-
-    at = moment(now)
-    with runtime() as rt:
-        applied = rt.act(regrade_event, rt.cfg, event_id, grade, reason=reason, actor=by, now=at)
+    applied = act_on_event("grade", event_id, by, now, grade=grade, reason=reason)
     out.print(f"事件 {event_id} 已人工定级为 {escape(grade)}" + (f"（{_changed(applied)}）" if _changed(applied) else ""))
-
 
 @app.command()
 def topic(event_id: EventId, name: Annotated[str, typer.Option("--topic", help="领域，如 交通运输")], reason: Reason,
           by: By, now: Now = None) -> None:
     """更正事件领域（主管部门随之调整）。"""
-    from pipeline.actions.events import set_topic
-
-    at = moment(now)
-    with runtime() as rt:
-        applied = rt.act(set_topic, rt.cfg, event_id, name, reason=reason, actor=by, now=at)
+    applied = act_on_event("topic", event_id, by, now, topic=name, reason=reason)
     out.print(f"事件 {event_id} 的领域已更正为 {escape(name)}" + (f"（{_changed(applied)}）" if _changed(applied) else ""))
-
 
 @app.command()
 def relevance(
@@ -81,14 +72,9 @@ def relevance(
     now: Now = None,
 ) -> None:
     """更正事件是否相关：无关则撤回分办、取消时限；相关则定级、分办、设时限。"""
-    from pipeline.actions.events import set_relevance
-
-    at = moment(now)
-    with runtime() as rt:
-        applied = rt.act(set_relevance, rt.cfg, event_id, relevant, reason=reason, actor=by, now=at, topic=topic_name)
+    applied = act_on_event("relevance", event_id, by, now, relevant=relevant, topic=topic_name, reason=reason)
     word = "相关" if relevant else "无关"
     out.print(f"事件 {event_id} 已更正为{word}" + (f"（{_changed(applied)}）" if _changed(applied) else ""))
-
 
 @app.command()
 def rumor(
@@ -99,13 +85,8 @@ def rumor(
     now: Now = None,
 ) -> None:
     """更正谣言标记（有害谣言移交县公安局、县委网信办）。"""
-    from pipeline.actions.events import set_rumor
-
-    at = moment(now)
-    with runtime() as rt:
-        rt.act(set_rumor, rt.cfg, event_id, is_rumor, reason=reason, actor=by, now=at)
+    act_on_event("rumor", event_id, by, now, rumor=is_rumor, reason=reason)
     out.print(f"事件 {event_id} 已标记为{'有害谣言' if is_rumor else '非谣言'}")
-
 
 @app.command()
 def assign(
@@ -114,57 +95,32 @@ def assign(
     now: Now = None,
 ) -> None:
     """为事件增加一个配合、移交或协调单位。"""
-    from pipeline.actions.units import assign_unit
-
-    at = moment(now)
-    with runtime() as rt:
-        rt.act(assign_unit, rt.cfg, event_id, unit, role, reason=reason, actor=by, now=at)
+    act_on_event("assign", event_id, by, now, unit=unit, role=role, reason=reason)
     out.print(f"已将{escape(unit)}加入事件 {event_id}")
-
 
 @app.command()
 def unassign(event_id: EventId, unit: Unit, reason: Reason, by: By, now: Now = None) -> None:
     """从事件中撤回一个单位（牵头单位请用改派）。"""
-    from pipeline.actions.units import unassign_unit
-
-    at = moment(now)
-    with runtime() as rt:
-        rt.act(unassign_unit, rt.cfg, event_id, unit, reason=reason, actor=by, now=at)
+    act_on_event("unassign", event_id, by, now, unit=unit, reason=reason)
     out.print(f"已从事件 {event_id} 撤回{escape(unit)}")
-
 
 @app.command()
 def reassign(event_id: EventId, unit: Unit, reason: Reason, by: By, now: Now = None) -> None:
     """改派牵头单位（原牵头单位的未满足时限随之移交，时钟不重置）。"""
-    from pipeline.actions.units import reassign as reassign_primary
-
-    at = moment(now)
-    with runtime() as rt:
-        rt.act(reassign_primary, rt.cfg, event_id, unit, reason=reason, actor=by, now=at)
+    act_on_event("reassign", event_id, by, now, unit=unit, reason=reason)
     out.print(f"事件 {event_id} 已改派，牵头单位：{escape(unit)}")
-
 
 @app.command()
 def accept(event_id: EventId, unit: Unit, by: By, now: Now = None) -> None:
     """签收（同时确认本单位关于该事件的预警）。"""
-    from pipeline.actions.work import accept as accept_item
-
-    at = moment(now)
-    with runtime() as rt:
-        rt.act(accept_item, rt.cfg, event_id, unit, actor=by, now=at)
+    act_on_event("accept", event_id, by, now, of_unit=unit)
     out.print(f"{escape(unit)}已签收事件 {event_id}")
-
 
 @app.command(name="return")
 def return_cmd(event_id: EventId, unit: Unit, reason: Reason, by: By, now: Now = None) -> None:
     """退回（说明理由，由协调部门改派）。"""
-    from pipeline.actions.work import return_item
-
-    at = moment(now)
-    with runtime() as rt:
-        rt.act(return_item, rt.cfg, event_id, unit, reason=reason, actor=by, now=at)
+    act_on_event("return", event_id, by, now, of_unit=unit, reason=reason)
     out.print(f"{escape(unit)}已退回事件 {event_id}，已通知协调部门改派")
-
 
 @app.command()
 def respond(
@@ -180,27 +136,17 @@ def respond(
     now: Now = None,
 ) -> None:
     """登记单位回应（附链接，或发布会等的举行地点），满足相应时限节点。"""
-    from pipeline.actions.work import record_response
-
-    recorded, when = moment(now), moment(at, "--at")
-    with runtime() as rt:
-        met = rt.act(record_response, rt.cfg, event_id, unit, kind, link=link, place=place, at=when, actor=by,
-                     now=recorded)
+    when = moment(at, "--at") if at is not None else None
+    met = act_on_event("respond", event_id, by, now, of_unit=unit, kind=kind, link=link, place=place, at=when)
     names = "、".join(MILESTONE_NAMES.get(m, m) for m in met) or "无"
     out.print(f"已登记：{escape(unit)} {escape(kind)}；满足时限节点：{names}")
-
 
 @app.command(name="close")
 def close_cmd(event_id: EventId, unit: Unit, by: By, note: Annotated[str | None, typer.Option(help="办结说明")] = None,
               now: Now = None) -> None:
     """办结（牵头单位须先满足全部时限节点）。"""
-    from pipeline.actions.work import close_item
-
-    at = moment(now)
-    with runtime() as rt:
-        rt.act(close_item, rt.cfg, event_id, unit, actor=by, now=at, note=note)
+    act_on_event("close", event_id, by, now, of_unit=unit, note=note)
     out.print(f"{escape(unit)}已办结事件 {event_id}")
-
 
 @app.command()
 def merge(
@@ -209,14 +155,9 @@ def merge(
     reason: Reason, by: By, now: Now = None,
 ) -> None:
     """合并事件：同一事件的多条报道并为一个（取最高等级，各时限取最早，只保留一条预警链，留痕审计）。"""
-    from pipeline.actions.merging import merge_events
-
-    at = moment(now)
-    with runtime() as rt:
-        applied = rt.act(merge_events, rt.cfg, event_id, others, reason=reason, actor=by, now=at)
+    applied = act_on_event("merge", event_id, by, now, with_events=others, reason=reason)
     merged = "、".join(str(o) for o in others)
     out.print(f"事件 {merged} 已并入事件 {event_id}" + (f"（{_changed(applied)}）" if _changed(applied) else ""))
-
 
 @app.command()
 def split(
@@ -225,9 +166,5 @@ def split(
     reason: Reason, by: By, now: Now = None,
 ) -> None:
     """拆分事件：所选帖子另立新事件，重新定级、分办并从现在起设时限；此后不会再被自动合并。"""
-    from pipeline.actions.merging import split_event
-
-    at = moment(now)
-    with runtime() as rt:
-        new = rt.act(split_event, rt.cfg, event_id, posts, reason=reason, actor=by, now=at)
+    new = act_on_event("split", event_id, by, now, posts=posts, reason=reason)
     out.print(f"已从事件 {event_id} 拆出 {len(posts)} 条帖子，新事件编号 {new}")

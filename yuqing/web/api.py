@@ -229,6 +229,8 @@ async def action_body(request: Request, who: Annotated[Principal, Depends(caller
     if action.body is None:
         return None
     raw = await security.read_body(request, BODY_MAX_BYTES)
+    if not raw.strip() and not _requires_body(action.body):  # every field optional: a body may be left out
+        return action.body()
     try:
         json.loads(raw)
     except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested beyond the parser
@@ -253,10 +255,14 @@ def act(event_id: EventId, request: Request, who: Annotated[Principal, Depends(c
     return schemas.ActionDone(event_id=event_id, action=action.name, met=result if isinstance(result, list) else None)
 
 
+def _requires_body(model: type[BaseModel]) -> bool:
+    return any(f.is_required() for f in model.model_fields.values())
+
+
 def _body_doc(model: type[BaseModel]) -> dict[str, Any]:
     schema = model.model_json_schema(by_alias=True)
     assert "$defs" not in schema, "action bodies are flat, so their schema is written inline"
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+    return {"requestBody": {"required": _requires_body(model), "content": {"application/json": {"schema": schema}}}}
 
 
 for _action_of in ACTIONS.values():

@@ -151,7 +151,7 @@ def perform(rt: Runtime, session: Session, who: Principal, event_id: int, action
             body: BaseModel | None, now: datetime) -> Any:
     """Run the action in the request's unit of work; a refusal leaves nothing of it behind."""
     try:
-        return run_action(action.name, session, rt.cfg, event_id, body, Actor(who.actor, who.unit_name), now)
+        return run_action(session, action.name, rt.cfg, event_id, body, Actor(who.actor, who.unit_name), now)
     except ActionError:
         session.rollback()
         raise
