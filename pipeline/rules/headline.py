@@ -17,6 +17,7 @@ import rjieba
 from pipeline.rules.clues import FOREIGN
 
 MOST = 30
+_TOWN_SUFFIX = re.compile(r"(畲族乡|街道|镇|乡)$")
 _CLAUSE = re.compile(r"[。！？!?；;\n]")
 _PAUSE = re.compile(r"[，,、：:（(]")
 _NOISE = re.compile(r"#[^#]{1,30}#|【[^】]{0,12}】|https?://\S+|^\s*(?:转发微博|回复)[:：]?|//@.*$|@[^\s:：@]{1,30}")
@@ -48,7 +49,9 @@ def from_clues(clues: Sequence[Mapping[str, Any]], incidents_only: bool = False)
     town = _most(t for c in clues for t in (c.get("townships") or c.get("towns") or ()) if not t.startswith(FOREIGN))
     spot = _most(s for c in clues for s in c.get("spots") or ())
     thing = _most(str(o).split(":")[-1] for c in clues for o in c.get("objects") or ())
-    place = "".join(p for p in (town if not (spot and town and spot.startswith(town)) else None, spot) if p)
+    # the spot says the town already: 紧水滩水库 in 紧水滩镇, 崇头镇梯田 in 崇头镇
+    said = bool(spot and town and spot.startswith(_TOWN_SUFFIX.sub("", town)))
+    place = "".join(p for p in (None if said else town, spot) if p)
     if kind:
         what = (thing + kind) if thing and thing not in kind else kind   # 客车交通事故, 客车坠落, 民房火灾
         what += "" if fact or what.endswith(("事故", "问题", "事件")) else "事件"

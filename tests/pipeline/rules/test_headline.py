@@ -27,6 +27,9 @@ def test_a_matter_without_casualties_keeps_its_title_and_else_place_and_matter()
     # the thing that crashed, fell or burned leads any kind of incident, not only an 事故
     fall = {"townships": ["崇头镇"], "kinds": ["坠落"], "objects": ["车辆:客车"], "deaths": 12}
     assert from_clues([fall]) == "崇头镇客车坠落致12人死亡"
+    # a spot named after its town does not repeat the town
+    flood = {"townships": ["紧水滩镇"], "spots": ["紧水滩水库电站"], "kinds": ["洪涝"]}
+    assert from_clues([flood]) == "紧水滩水库电站洪涝事件"
 
 
 def test_a_long_first_sentence_is_shortened_at_a_pause_or_after_a_whole_word() -> None:
