@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline.queries.alerts import awaiting_acknowledgement
-from pipeline.queries.headlines import headlines, named
+from pipeline.queries.headlines import headlines
 from pipeline.queries.queues import holds_deadlines, owns_event, past_due_clause, unmet_deadline
 from pipeline.queries.status import OpenAlert, open_urgent_alerts
 from pipeline.queries.urgency import urgency_facts
@@ -109,11 +109,13 @@ def overdue_by_unit(session: Session, now: datetime) -> list[tuple[str, list[Ove
             .where(unmet_deadline(), past_due_clause(Deadline.due_at, now),
                    Assignment.status.not_in(("closed", "withdrawn")), Event.merged_into.is_(None))
             .order_by(Deadline.due_at, Deadline.id))
+    rows = session.execute(stmt).all()
+    names = headlines(session, [r[2] for r in rows])
     units: dict[str, list[OverdueMilestone]] = {}
-    for unit, status, eid, title, grade, milestone, due in session.execute(stmt):
+    for unit, status, eid, title, grade, milestone, due in rows:
         holder = f"待改派（{unit}已退回）" if status == "returned" else unit   # nobody owns it now
-        units.setdefault(holder, []).append(OverdueMilestone(eid, title, grade, milestone, due))
-    return sorted(((u, named(session, lines)) for u, lines in units.items()), key=lambda kv: (-len(kv[1]), kv[0]))
+        units.setdefault(holder, []).append(OverdueMilestone(eid, names.get(eid, title), grade, milestone, due))
+    return sorted(units.items(), key=lambda kv: (-len(kv[1]), kv[0]))
 
 
 def alerts_by_event(alerts: list[OpenAlert]) -> list[UnacknowledgedAlert]:

@@ -117,15 +117,14 @@ class Gazetteer:
         it (issue 16: "the publishing account's own township")."""
         if not author:
             return None
-        found = [(n, self.township_of[n]) for n in (*self.long_names, *sorted(self.short_names, key=len, reverse=True))
-                 if n in author and n not in self.weak]
+        found = [(n, ts) for n, ts in self.township_of.items() if n in author and n not in self.weak]
         townships = {t for _, ts in found for t in ts}
         if len(townships) != 1:
             return None
         township = townships.pop()
-        if any(township == t and any(w in author for w in words) for t, words in self.elsewhere):
+        if self._elsewhere(author, [township]):
             return None
-        return found[0][0], township
+        return max(found, key=lambda f: len(f[0]))[0], township
 
     def match(self, doc: Doc, source: str | None = None, author: str | None = None) -> PlaceMatch:
         text = doc.text
