@@ -42,13 +42,8 @@ def headlines(session: Session, event_ids: Iterable[int]) -> dict[int, str]:
 
 
 def named(session: Session, items: Sequence[T]) -> list[T]:
-    """``items`` (dataclasses or named tuples with ``event_id`` and ``title``) with each title
-    replaced by its event's headline; an item without an event keeps its title."""
-    names = headlines(session, {i.event_id for i in items if getattr(i, "event_id", None) is not None})  # type: ignore[attr-defined]
-
-    def rename(item: Any) -> Any:
-        name = names.get(item.event_id)
-        if name is None:
-            return item
-        return item._replace(title=name) if hasattr(item, "_replace") else dataclasses.replace(item, title=name)
-    return [rename(i) for i in items]
+    """``items`` (dataclasses with ``event_id`` and ``title``) with each title replaced by its
+    event's headline; an item without an event keeps its title."""
+    names = headlines(session, {i.event_id for i in items if i.event_id is not None})  # type: ignore[attr-defined]
+    return [dataclasses.replace(i, title=names[i.event_id]) if i.event_id in names else i  # type: ignore[attr-defined,type-var]
+            for i in items]
