@@ -36,7 +36,7 @@ from pipeline.placed import NewEvent, Placed
 from pipeline.rules.analysis import PLACE_SETS
 from pipeline.rules.clues import Clues, Vocabulary, term_weight
 from pipeline.rules.events import EventIndex, Near, band_keys, copy_groups
-from pipeline.rules.incidents import NAME_WEIGHT, Match, Profile, conflicts, match, profiles_conflict
+from pipeline.rules.incidents import NAME_WEIGHT, Match, Profile, conflicts, match, profiles_conflict, shared_words
 from pipeline.storage import lookup
 
 PROFILE_POSTS = 32   # posts of an event whose incident facts are loaded
@@ -46,6 +46,8 @@ WORD_KEYS = 3        # a post's most uncommon words used for look-up
 CANDIDATES = 12      # events of one bucket a post is compared with, the latest
 KEY_WEIGHT = 5.0     # … if at least this uncommon
 EXACT_COPY = 0.95    # at or above, a copy joins whatever its facts say
+SIMILAR_WORDS = 8.0  # a text alike but no copy must share this weight of uncommon words with the event
+SOLE_HOURS = 48      # a placeless post weighs only the events of its kind seen this recently
 
 
 @dataclass
@@ -243,6 +245,9 @@ class Clusterer:
             profile = self.profiles.get(self.find(n.event))
             if n.plain < EXACT_COPY and clue is not None and profile is not None and conflicts(clue, profile):
                 continue
+            if n.plain < self.policy.copy_similarity and clue is not None and profile is not None \
+                    and shared_words(clue, profile, self.everyday)[1] < SIMILAR_WORDS:
+                continue  # alike in a shared template's words only (a letter's opening and closing)
             if best is None or n.similarity > best.similarity:
                 best = n
         return best
@@ -267,7 +272,7 @@ class Clusterer:
                   and self._fits(towns, r)}
         # The only event of its kind at the post's place of late (or, for a post naming no place,
         # anywhere in the county): one agreeing fact less is needed.
-        alone = [r for r in recent if kinds.get(r)] if clue.places() else [r for r in recent if r in kinds]
+        alone = [r for r in recent if kinds.get(r)] if clue.places() else self._alone(clue, recent, kinds)
         if not clue.places() and (clue.deaths or clue.hurt) and len(alone) > 1:
             # A 续报 with casualty figures continues the one incident of its kind that had figures
             # (a house fire with none the same week is not what "死亡人数升至7人" is about).
@@ -277,6 +282,14 @@ class Clusterer:
             if m := match(clue, profile, rules, self.everyday, alone == [root]):
                 found.append((root, m))
         return sorted(found, key=lambda f: -f[1].evidence)
+
+    def _alone(self, clue: Clues, recent: dict[object, Profile], kinds: dict[object, bool]) -> list[object]:
+        """For a post naming no place, the events of its kind it may be the only candidate among:
+        those seen in the last ``SOLE_HOURS`` (a flash or 续报 speaks of what is happening now),
+        and, when its account names a township, only those there or naming no place."""
+        since = clue.at - SOLE_HOURS * 3600
+        return [r for r in recent if r in kinds and recent[r].last >= since and not recent[r].elsewhere
+                and (clue.home is None or clue.home in recent[r].towns or not (recent[r].towns or recent[r].spots))]
 
     def _bridged(self, found: list[tuple[object, Match]], merges: list[tuple[int, int]]) -> object | None:
         """A post that reports, with strong evidence each, the incidents of two events whose facts
@@ -390,7 +403,9 @@ class Clusterer:
         places = clue.places()
         words = [t for t, w in clue.terms if w >= KEY_WEIGHT and t not in self.everyday][:WORD_KEYS]
         anywhere = ("*", "?") if store and not places else ("*",) if store or not places else ("?",)
-        return [*(("k", p, kind) for p in (*places, *anywhere) for kind in (*clue.kinds, *clue.matters)),
+        # "出事了" at a place: any incident there ("!" files every event of a kind by its places)
+        told = [*clue.kinds, *clue.matters, *(["!"] if (store and clue.kinds) or (not store and clue.mishap) else [])]
+        return [*(("k", p, kind) for p in (*places, *anywhere) for kind in told if kind != "!" or p not in ("*", "?")),
                 *(("w", p, t) for p in (places or ("*",)) for t in words)]
 
     def _remember(self, event: object, clue: Clues) -> None:

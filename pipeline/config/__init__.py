@@ -208,6 +208,9 @@ class Incidents(_Strict):
     follow_up: list[str] = Field(default_factory=list)
     # A word in texts from this many townships or more is everyday (a template's, a hotline's).
     everyday_townships: int = Field(default=3, ge=2)
+    # Places elsewhere that jieba's dictionary does not tag as places (景宁, 大连, 海丰): a post
+    # naming one and none of ours is about that place, and joins none of our events by its kind.
+    other_places: list[str] = Field(default_factory=list)
 
 
 class Events(_Strict):

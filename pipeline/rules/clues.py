@@ -31,6 +31,8 @@ _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
 _RELATIVE_DAY = re.compile(r"(今天|今日|今晨|今早|今晚|昨天|昨日|昨晚|昨夜)")
 _LATE = ("下午", "傍晚", "晚上", "夜间", "深夜", "今晚", "昨晚")
 _DEBUNK = re.compile(r"辟谣|谣言|不实|捏造|造谣")
+_MISHAP = re.compile(r"出事|出了事|事故|意外")
+_TURNED_OVER = re.compile(r"翻[了在掉倒进到]|底朝天")  # "货车翻在弯道上", "船底朝天": which kind, by what turned over
 # A province, city, county or town named as one word by the tokenizer (遂昌县, 泉州市, 龙门镇):
 # 县 alone (县医院, 县领导) or 该县 / 某县 are two characters and never count.
 _ADMIN_ENDS = ("省", "市", "县", "区", "镇", "乡")
@@ -61,6 +63,7 @@ class Vocabulary:
     taken: frozenset[str]  # kind and object words: never uncommon terms
     canonical: dict[str, str]  # a place's short form -> its full name (古竹 -> 古竹村)
     ours: frozenset[str] = frozenset()  # short names that may be ours in context (安溪, 凤凰山): never elsewhere
+    other_places: frozenset[str] = frozenset()  # places elsewhere: the configured ones and townships' namesakes
 
     def present(self, text: str) -> set[str]:
         """The kind and object words in the text (looked up only by characters it has)."""
@@ -96,7 +99,8 @@ class Vocabulary:
                    frozenset(n for n in township_of if len(n) < 3), township_of,
                    re.compile("|".join(map(re.escape, towns))), town_of, frozenset(places),
                    {c: tuple(ws) for c, ws in by_first.items()}, taken, canonical,
-                   frozenset(a for t in cfg.units.townships for a in t.weak_aliases))
+                   frozenset(a for t in cfg.units.townships for a in t.weak_aliases),
+                   frozenset([*rules.other_places, *(w for t in cfg.units.townships for w in t.elsewhere)]))
 
 
 def _short_forms(township_of: dict[str, str], town_of: dict[str, str], county: list[str]) -> dict[str, str]:
@@ -136,6 +140,8 @@ class Clues:
     follow_up: bool = False  # a follow-up report (续报, 最新进展, 死亡人数升至 …)
     official: bool = False  # an official account's release: its 辟谣 answers the rumour, in one event
     elsewhere: bool = False  # names a city or county other than 云和 (遂昌县, 泉州市): maybe not ours
+    home: str | None = None  # a placeless post's account's township (石塘宝妈): shared evidence, no identity
+    mishap: bool = False  # says something happened (出事了, 事故) without naming what
 
     def useful(self) -> bool:
         return bool(self.kinds or self.matters or self.terms)
@@ -164,31 +170,18 @@ _FIELDS = tuple(Clues.__dataclass_fields__)
 
 
 @lru_cache(maxsize=1)
-def _dictionary() -> tuple[dict[str, int], frozenset[str]]:
+def _frequencies() -> dict[str, int]:
     """jieba's dictionary (the same dictionary rjieba cuts with), read once: the frequencies of
-    words seen 50 times or more (how everyday a word is in general Chinese), and its well-known
-    places (tagged ns, seen 100 times or more: 杭州, 温州, 广西 …) — a text naming one that is not
-    云和's may be about somewhere else."""
+    words seen 50 times or more (how everyday a word is in general Chinese)."""
     from importlib.resources import files
 
     freq: dict[str, int] = {}
-    places: set[str] = set()
     with (files("jieba") / "dict.txt").open(encoding="utf-8") as fh:
         for line in fh:
-            word, count, *tag = line.rstrip("\n").split(" ")
+            word, count, *_ = line.rstrip("\n").split(" ")
             if int(count) >= 50:
                 freq[word] = int(count)
-            if tag == ["ns"] and len(word) >= 2 and int(count) >= 100:  # not the dictionary's odd tags
-                places.add(word)
-    return freq, frozenset(places)
-
-
-def _frequencies() -> dict[str, int]:
-    return _dictionary()[0]
-
-
-def _place_names() -> frozenset[str]:
-    return _dictionary()[1]
+    return freq
 
 
 def term_weight(word: str) -> float:
@@ -208,9 +201,16 @@ def _token_weight(tok: str) -> float:
     return w if w >= 1.0 else 0.0
 
 
+_QUOTED = re.compile(r"[“「『\"]([\u4e00-\u9fff]{3,8})[”」』\"]")
+QUOTED_WEIGHT = 7.5  # a short phrase in quotes names the thing itself (“特色课程费”, “观光费”)
+
+
 def _terms(doc: Doc, vocab: Vocabulary, taken: frozenset[str]) -> tuple[tuple[str, float], ...]:
     places = vocab.place_words
     seen = {t: w for t in dict.fromkeys(doc.tokens) if (w := _token_weight(t)) and t not in taken and t not in places}
+    for phrase in _QUOTED.findall(doc.text):
+        if phrase not in taken and phrase not in places and not phrase.startswith("云和"):
+            seen[phrase] = max(seen.get(phrase, 0.0), QUOTED_WEIGHT)
     best = sorted(seen.items(), key=lambda tw: -tw[1])[:TERMS_PER_POST]
     return tuple((t, round(w, 2)) for t, w in best)
 
@@ -255,7 +255,9 @@ def incident_text(title: str | None, text: str) -> str:
 def post_clues(post: PostText, doc: Doc, analysis: PostAnalysis, vocab: Vocabulary, tokenizer: Tokenizer) -> Clues:
     """``extract`` for an analysed post (``doc``: its text, tokenised)."""
     found = clues_of(post, doc, analysis.townships, analysis.casualties, analysis.classified.rumor, vocab, tokenizer)
-    return replace(found, official=True, rumor=False) if analysis.release is not None else found
+    if analysis.release is not None:
+        return replace(found, official=True, rumor=False)
+    return replace(found, home=analysis.home) if analysis.home and not found.places() else found
 
 
 def clues_of(post: PostText, doc: Doc, townships: list[str], casualties: Casualties, rumor: bool,
@@ -293,28 +295,38 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
         # 元阳梯田): what it names is that place's namesake — a place, but not one of ours.
         spots = [s for s in spots if not vocab.township_of.get(s)]
         named = [f"{FOREIGN}{t}" for t in named]
-    if not (townships or named):  # "县城": any of the townships it spans
+    if not (townships or named or elsewhere):  # "县城": any of the townships it spans (not 安溪县城厢镇)
         named = [t for area, ts in vocab.rules.areas.items() if area in text for t in ts]
     towns = list(dict.fromkeys([*townships, *named]))
     present = vocab.present(text)
     kinds = [k for k, words in vocab.kinds if not present.isdisjoint(words)]
-    matters = [] if kinds else [k for k, words in vocab.matters if not present.isdisjoint(words)]
-    follow_up = not present.isdisjoint(vocab.follow_up)
     objects = [f"{c}:{f}" for c, f, words in vocab.objects if not present.isdisjoint(words)]
+    if not kinds and _TURNED_OVER.search(text):
+        kinds = [k for k in _turned_over(objects) if k in dict(vocab.kinds)]
+    matters = [k for k, words in vocab.matters if not present.isdisjoint(words)]
+    follow_up = not present.isdisjoint(vocab.follow_up)
     day, rel = _day(text)
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
-                 day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere)
+                 day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere,
+                 mishap=not kinds and bool(_MISHAP.search(text)))
+
+
+def _turned_over(objects: list[str]) -> list[str]:
+    """What "翻了" reports depends on what turned over: a boat capsized, a vehicle overturned."""
+    vehicles = [o for o in objects if o.startswith("车辆:")]
+    if "车辆:船" in vehicles:
+        return ["翻船"]
+    return ["交通事故"] if vehicles else []
 
 
 def names_elsewhere(doc: Doc, vocab: Vocabulary) -> bool:
     """Whether the text names a place that is not 云和 or one of its own: a city, county or town
-    named as one word (遂昌县, 泉州市, 龙门镇, 瓯海区) or a word the dictionary knows as a place name
-    (杭州, 温州) — a post naming one may well be about that place, not ours."""
-    known = _place_names()
+    named as one word (遂昌县, 泉州市, 龙门镇, 瓯海区) or one of the configured places elsewhere
+    (杭州, 景宁: ``other_places``) — a post naming one may well be about that place, not ours."""
     for t in doc.tokens:
         if (t.startswith(_HOME) or t in vocab.place_words or t in vocab.township_of or t in vocab.ours
                 or t in vocab.taken or t in _NOT_PLACES):
             continue
-        if (len(t) >= 3 and t.endswith(_ADMIN_ENDS)) or t in known:
+        if (len(t) >= 3 and t.endswith(_ADMIN_ENDS)) or t in vocab.other_places:
             return True
     return False

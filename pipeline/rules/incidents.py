@@ -21,6 +21,8 @@ from pipeline.config import Incidents
 from pipeline.rules.clues import Clues
 
 TERMS_PER_EVENT = 48
+FRESH_HOURS = 24  # a placeless flash with no follow-up marker continues an incident this recent
+ROUTINE_FRESH_HOURS = 12  # … and a placeless complaint the one problem of its kind raised this recently
 NAME_WEIGHT = 7.0  # a word this uncommon (jieba's dictionary hardly knows it) is likely a name
 
 
@@ -39,6 +41,7 @@ class Profile:
     days: dict[int, int] = field(default_factory=dict)
     terms: dict[str, int] = field(default_factory=dict)  # uncommon word -> posts using it
     stems: dict[str, str] = field(default_factory=dict)  # first two characters -> a word
+    homes: set[str] = field(default_factory=set)  # townships the accounts of its placeless posts name
     rumor: bool = False
     debunk: bool = False
     elsewhere: bool = False  # a post of it names a city or county other than 云和
@@ -51,6 +54,8 @@ class Profile:
         self.elsewhere = self.elsewhere or c.elsewhere
         self.towns.update(c.towns)
         self.spots.update(c.spots)
+        if c.home:
+            self.homes.add(c.home)
         self.kinds.update(c.kinds)
         self.matters.update(c.matters)
         self.objects.update(c.objects)
@@ -83,7 +88,7 @@ class Profile:
         """Fold in the profile of an event found to be the same incident."""
         self.rumor, self.debunk = self.rumor or other.rumor, self.debunk or other.debunk
         self.elsewhere = self.elsewhere or other.elsewhere
-        for name in ("towns", "spots", "kinds", "matters", "objects"):
+        for name in ("towns", "spots", "kinds", "matters", "objects", "homes"):
             getattr(self, name).update(getattr(other, name))
         self.figures = sorted([*self.figures, *other.figures])[:16]
         self.hurt = list(dict.fromkeys([*self.hurt, *other.hurt]))
@@ -136,44 +141,84 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
           sole: bool = False) -> Match | None:
     """Whether the post reports the event's incident, with the agreeing facts as reasons.
     ``everyday`` words (in many unrelated posts of late: boilerplate, templates) do not count;
-    ``sole``: the event is the only one of its kind at that place of late, so one agreeing fact
-    less is needed."""
+    ``sole``: the event is the only one of its kind at that place of late (for a post naming no
+    place: in the county, or at its account's township), so one agreeing fact less is needed."""
     routine = not (c.kinds or p.kinds)
     window = rules.matter_window_days * 86400 if routine else rules.window_hours * 3600
     if not (p.first - window <= c.at <= p.last + window):
         return None
     towns, spots = set(c.towns) & p.towns, set(c.spots) & p.spots
-    placeless = not (c.towns or c.spots) or not (p.towns or p.spots)  # "一家烧烤店": nothing to compare
-    if not (towns or spots or placeless) or conflicts(c, p):
+    homes = home_shared(c, p)  # an account's township meets the other side's: evidence, not identity
+    placeless = (not (c.towns or c.spots) or not (p.towns or p.spots)) and not homes
+    if not (towns or spots or placeless or homes) or conflicts(c, p):
+        return None
+    if placeless and (c.elsewhere or p.elsewhere):  # another county named, and none of our places
         return None
     evidence, reasons, words, weight = _agreeing(c, p, towns | spots, everyday)
+    if homes:
+        reasons[0] = f"发帖账号所在地（{'、'.join(sorted(homes))}）与事件地点相同"
     evidence += (1 if spots else 0) - (1 if placeless else 0)
-    if set(c.kinds) & p.kinds:
+    if c.official and c.debunk and p.rumor:  # the county's 辟谣 answers the rumour it names
+        return Match(evidence, [*reasons, "官方辟谣回应此传言"])
+    if c.official and (towns or spots or homes):
+        # A county unit's release at the event's place reports, explains or answers something
+        # already told (RULES.md §4): one agreeing fact less is needed.
+        evidence += 1
+        reasons.append("本县单位发布的通报或答复")
+    if set(c.kinds) & p.kinds or (c.mishap and p.kinds and spots):  # "出事了" at the very spot
         need = rules.min_evidence - (1 if sole else 0)
-        if placeless and c.follow_up and sole:  # a 续报 naming only the kind and the new figures
-            reasons.append("后续报道（续报），该类事件近期仅此一起")
+        if sole and not placeless and p.first - FRESH_HOURS * 3600 <= c.at <= p.last + FRESH_HOURS * 3600:
+            # the one incident of its kind at this place within the day: a flash and a report of it
+            reasons.append("同地同类事件，近期仅此一起")
+            return Match(evidence, reasons)
+        if (placeless or homes) and sole and (c.follow_up or c.at <= p.last + FRESH_HOURS * 3600):
+            # a 续报 naming only the kind and the new figures, a flash naming nothing but what happened
+            reasons.append("后续报道（续报），该类事件近期仅此一起" if c.follow_up else "该类事件近期仅此一起")
             return Match(evidence, reasons)
     elif c.kinds or p.kinds:  # only one side tells of an incident: more facts, not just words, must agree
         evidence -= 1 if len(words) >= 3 and weight >= 20 else 0
         need = rules.min_evidence + 1
     else:
-        return _routine(c, p, evidence, reasons, words, weight, bool(spots), bool(towns))
+        # the one such problem raised of late: a placeless complaint joins it where that problem
+        # is being raised right now at a known place (two placeless complaints say nothing alike)
+        if placeless or homes:
+            sole = sole and bool(p.towns or p.spots or homes) and c.at <= p.last + ROUTINE_FRESH_HOURS * 3600
+        elif len(c.towns) > 1:  # "县城" names four townships: too wide for "the only one there"
+            sole = False
+        return _routine(c, p, evidence, reasons, words, weight, bool(spots), bool(towns or homes), sole)
     return Match(evidence, reasons) if evidence >= need else None
 
 
+def home_shared(c: Clues, p: Profile) -> set[str]:
+    """The township a placeless post's account names that the event's places (or its own
+    placeless posts' accounts) name too, or the post's townships an event of placeless posts'
+    accounts name."""
+    if c.home and not (c.towns or c.spots):
+        return {c.home} & (p.towns if p.towns or p.spots else p.homes)
+    if not (p.towns or p.spots):
+        return set(c.towns) & p.homes
+    return set()
+
+
 def _routine(c: Clues, p: Profile, evidence: int, reasons: list[str], words: list[str], weight: float,
-             spots: bool, towns: bool) -> Match | None:
+             spots: bool, towns: bool, sole: bool = False) -> Match | None:
     """A routine matter: the same problem at the same place (a village, a community, a landmark;
     or the township, with a shared uncommon word, when a side names no such spot), or, with no
     problem recognised, a good share of uncommon words — the more of them the less precise the
-    place."""
+    place. ``sole``: a post naming no place, and the event the only one of its problem raised of
+    late (in the county, or at the post's account's township)."""
     # At a shared village or landmark the same problem is enough; at township level (a side names
     # no such spot) an uncommon word must agree too.
     same = set(c.matters) & p.matters
-    if same and (spots or (towns and not (c.spots and p.spots) and words)
+    # "the only such problem here of late" holds for the same problem, not one of several it names
+    sole = sole and set(c.matters) <= p.matters
+    if same and (spots or (towns and not (c.spots and p.spots) and (words or sole or c.official)) or (sole and not towns)
                  or (not (spots or towns) and _named_alike(c, words))):
-        return Match(evidence + 1, [*reasons, f"同一问题（{'、'.join(sorted(same))}）"], False)
+        said = [f"同一问题（{'、'.join(sorted(same))}）", *(["该问题近期仅此一处反映"] if sole else [])]
+        return Match(evidence + 1, [*reasons, *said], False)
     need_words, need_weight = (2, 8.0) if spots else (3, 12.0) if towns else (4, 16.0)
+    if c.official and (spots or towns):  # a unit's reply repeats what it answers in fewer words
+        need_words, need_weight = need_words - 1, need_weight - 4
     return Match(evidence, reasons, False) if len(words) >= need_words and weight >= need_weight else None
 
 

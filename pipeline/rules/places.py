@@ -158,7 +158,8 @@ class Gazetteer:
             other = self._elsewhere(text, list(dict.fromkeys(t for _, t in mentions)))
             ambiguous += [f"{name}（{other[t]}）" for name, t in dict.fromkeys(mentions) if t in other]
             mentions = [(name, t) for name, t in mentions if t not in other]
-        home = self.home(author) if not (mentions or county_hit or ambiguous) else None
+        # "云和" alone places a post in no township: the account's own township still does.
+        home = self.home(author) if not (mentions or ambiguous) else None
         townships = list(dict.fromkeys(t for _, t in mentions))
         reasons: list[str] = []
         if county_hit:
