@@ -49,6 +49,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("serious", re.compile(rf"(?:重伤|中毒)(?:人数|者|人员)?{_RISE}\s*{_RANGE}\s*{_COUNT_UNIT}{_NOT_NEXT_SUBJECT}")),
     ("injured", re.compile(rf"{_RANGE}\s*{_COUNT_UNIT}{_FILLER}{_ADVERBS}(?<!轻){_INJURED}")),
     ("injured", re.compile(rf"(?:受伤|伤者)(?:人数|者|人员)?{_RISE}\s*{_RANGE}\s*{_COUNT_UNIT}{_NOT_NEXT_SUBJECT}")),
+    # spoken: "死了六个", "伤了二十一个", "三个人都没了"
+    ("deaths", re.compile(rf"死了\s*{_RANGE}\s*个")),
+    ("deaths", re.compile(rf"{_RANGE}\s*个人?(?:都|也|全)?没了")),
+    ("injured", re.compile(rf"伤了\s*{_RANGE}\s*个")),
 ]
 _PAIR = re.compile(rf"(?P<d>{NUM})\s*死\s*(?:(?P<i>{NUM})\s*(?P<kind>重伤|伤))?")
 _LOSS = [
@@ -168,7 +172,7 @@ def _range_value(match: re.Match[str]) -> tuple[int | None, str]:
     return (int(max(known)) if known else None), phrase
 
 
-_CUE = re.compile(r"[死亡伤难丧殒损毒失踪联落]")
+_CUE = re.compile(r"[死亡伤难丧殒损毒失踪联落没]")
 
 
 def extract_casualties(text: str) -> Casualties:

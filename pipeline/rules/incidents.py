@@ -150,6 +150,8 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     towns, spots = set(c.towns) & p.towns, set(c.spots) & p.spots
     homes = home_shared(c, p)  # an account's township meets the other side's: evidence, not identity
     placeless = (not (c.towns or c.spots) or not (p.towns or p.spots)) and not homes
+    if placeless and c.home and p.towns and not homes:
+        sole = False  # its account is of another township: being the only candidate is not enough
     if not (towns or spots or placeless or homes) or conflicts(c, p):
         return None
     if placeless and (c.elsewhere or p.elsewhere):  # another county named, and none of our places

@@ -86,3 +86,15 @@ def test_missing_found_dead_later_is_not_counted_twice() -> None:
     assert (later.deaths, later.missing) == (5, None)
     assert first.merge(later).floor_deaths == 5
     assert extract_casualties("2名失联人员均已获救").missing is None
+
+
+@pytest.mark.parametrize(("text", "deaths", "injured"), [
+    ("云和玩具厂失火死了六个，伤了二十一个", 6, 21),
+    ("六个人没了……还有二十几个伤的", 6, None),
+    ("翻船那事第三个人也找到了，三个人都没了", 3, None),
+    ("两个人的工资都没了", None, None),        # money gone, nobody dead
+    ("电没了三个小时", None, None),
+])
+def test_spoken_counts(text: str, deaths: int | None, injured: int | None) -> None:
+    found = extract_casualties(text)
+    assert (found.deaths, found.injured) == (deaths, injured)

@@ -124,10 +124,13 @@ def test_a_text_naming_a_place_elsewhere_is_marked(ctx: TriageContext) -> None:
         return names_elsewhere(ctx.tokenizer.doc(text), ctx.vocab)
 
     for text in ("18日凌晨，遂昌县湖山乡一处山体发生滑坡", "3日下午，瓯海区泽雅水库一艘钓鱼船翻船",
-                 "杭州一所中学数名学生午餐后出现腹泻症状", "泉州市安溪县龙门镇一处山场发生森林火情"):
+                 "杭州一所中学数名学生午餐后出现腹泻症状", "泉州市安溪县龙门镇一处山场发生森林火情",
+                 "景宁鹤溪街道今天停电一上午", "凤凰山脚下一家饭店着火了（大连）"):
         assert elsewhere(text), text
+    # jieba's dictionary tags 后山, 滑坡, 太阳 and 东西 as place names: they name nowhere else
     for text in ("尊敬的县领导：您好", "送到县医院去了", "记者从浙江省云和县获悉", "凤凰山起火了",
-                 "刚从安溪回云和县城", "梯田这边滑坡了", "开发区那边火光冲天", "崇头镇坑根村附近县道塌方"):
+                 "刚从安溪回云和县城", "梯田这边滑坡了", "开发区那边火光冲天", "崇头镇坑根村附近县道塌方",
+                 "我们村后山滑坡了", "元和街道小太阳幼儿园收费", "东西都烧没了"):
         assert not elsewhere(text), text
 
 
@@ -140,3 +143,57 @@ def test_a_namesake_named_with_another_county_is_not_our_place(ctx: TriageContex
     assert theirs.towns == (f"{FOREIGN}石塘镇",) and theirs.townships == () and theirs.elsewhere
     assert match(theirs, profile(ours), cfg.policy.events.incidents) is None
     assert match(ours, profile(theirs), cfg.policy.events.incidents) is None
+
+
+def _by(ctx: TriageContext, author: str, text: str, at: datetime = NOW) -> Clues:
+    post = to_post({"id": "a", "platform": "weibo", "author": author, "text": text, "published_at": at.isoformat()},
+                   1, NOW)
+    found = analyse_chunk(ctx, [post])[2][0]
+    assert found is not None
+    found.at = at.timestamp()
+    return found
+
+
+def test_the_accounts_township_is_evidence_for_a_placeless_post(ctx: TriageContext, cfg: Config) -> None:
+    """石塘宝妈's "打桩声" names no place: her account's township agrees with the 石塘镇 complaint
+    (a reason says so), not with the same complaint in 崇头镇; it is no place identity."""
+    rules = cfg.policy.events.incidents
+    [shitang, chongtou] = clues(ctx, "石塘镇集镇边上那个工地天天晚上施工打桩到凌晨，有没有夜间施工许可？",
+                                "崇头镇集镇边上那个工地天天晚上施工打桩到凌晨，有没有夜间施工许可？")
+    mum = _by(ctx, "石塘宝妈", "宝宝半夜被打桩声吓哭三回，这工地是不是不用睡觉")
+    assert mum.home == "石塘镇" and mum.towns == () and mum.townships == ()
+    m = match(mum, profile(shitang), rules, sole=True)
+    assert m is not None and any("发帖账号所在地（石塘镇）" in r for r in m.reasons)
+    assert match(mum, profile(chongtou), rules, sole=True) is None
+
+
+def test_the_one_incident_of_its_kind_at_a_place_within_the_day(ctx: TriageContext, cfg: Config) -> None:
+    """A flash and a report of the one fire in 凤凰山街道 that day share no other fact; two days
+    on, the same words need more."""
+    rules = cfg.policy.events.incidents
+    flash, report = clues(ctx, "凤凰山街道工业园那边一个厂烧起来了，浓烟好大",
+                          "凤凰山街道一木制品企业成品仓库发生火灾，县消防救援大队调派6车30人到场处置")
+    assert match(report, profile(flash), rules) is None  # another fire there of late: not enough
+    m = match(report, profile(flash), rules, sole=True)
+    assert m is not None and "同地同类事件，近期仅此一起" in m.reasons
+    report.at = flash.at + 2 * 86400
+    assert match(report, profile(flash), rules, sole=True) is None
+
+
+def test_something_happened_at_the_very_spot(ctx: TriageContext, cfg: Config) -> None:
+    rules = cfg.policy.events.incidents
+    bus, there, village = clues(ctx, FLASH, "云和梯田今早出事了，护栏不结实，大家拍照别往边上靠",
+                                "坑根村那边好像出事了，救护车刚过去")
+    assert there.mishap and not there.kinds
+    assert match(there, profile(bus), rules, sole=True) is not None
+    assert match(village, profile(bus), rules, sole=True) is None  # the same township, another spot
+
+
+def test_what_turned_over_says_which_kind(ctx: TriageContext) -> None:
+    truck, boat, cup = clues(ctx, "货车翻在弯道上，竹子压了一地", "湖上一条小船翻了，两个人在水里", "杯子翻了一桌子水")
+    assert truck.kinds == ("交通事故",) and boat.kinds == ("翻船",) and cup.kinds == ()
+
+
+def test_a_quoted_phrase_is_a_name(ctx: TriageContext) -> None:
+    [fee] = clues(ctx, "孩子幼儿园又要交什么“特色课程费”1200，不交就不让上兴趣课")
+    assert ("特色课程费", 7.5) in fee.terms
