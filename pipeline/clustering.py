@@ -405,8 +405,10 @@ class Clusterer:
         anywhere = ("*", "?") if store and not places else ("*",) if store or not places else ("?",)
         # "出事了" at a place: any incident there ("!" files every event of a kind by its places)
         told = [*clue.kinds, *clue.matters, *(["!"] if (store and clue.kinds) or (not store and clue.mishap) else [])]
+        # a post naming a village or landmark and no problem looks at all that is open there ("=")
+        spot = [("k", p, "=") for p in clue.spots] if store or not (clue.kinds or clue.matters) else []
         return [*(("k", p, kind) for p in (*places, *anywhere) for kind in told if kind != "!" or p not in ("*", "?")),
-                *(("w", p, t) for p in (places or ("*",)) for t in words)]
+                *spot, *(("w", p, t) for p in (places or ("*",)) for t in words)]
 
     def _remember(self, event: object, clue: Clues) -> None:
         """Fold the clue into its event and file the event in the clue's buckets: a kind

@@ -23,6 +23,7 @@ from pipeline.timeparse import SHANGHAI
 
 FOREIGN = "外地·"   # marks a namesake of one of our places, named with another county (温岭石塘镇)
 TERMS_PER_POST = 16
+COMMON_WORD = 100  # seen this often in jieba's dictionary, a village's short form is a word of its own
 _CN_NUM = "零〇一二两三四五六七八九十百千万半几"
 _PART = r"(凌晨|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|夜间|深夜|今晚|昨晚)"
 # "7时许", "18时30分", "早上7点多", "下午三点": a clock time; a bare "一点" is "a little".
@@ -111,8 +112,9 @@ def _short_forms(township_of: dict[str, str], town_of: dict[str, str], county: l
     for name in township_of:
         for suffix in ("社区", "村"):
             short = name[: -len(suffix)]
+            # not a word of its own (浮云 "floating clouds", 中山 a city and a road name everywhere)
             if name.endswith(suffix) and len(short) >= 2 and short not in township_of and short not in town_of \
-                    and short not in county:
+                    and short not in county and _frequencies().get(short, 0) < COMMON_WORD:
                 found[short] = name
     return found
 
@@ -324,9 +326,11 @@ def names_elsewhere(doc: Doc, vocab: Vocabulary) -> bool:
     named as one word (遂昌县, 泉州市, 龙门镇, 瓯海区) or one of the configured places elsewhere
     (杭州, 景宁: ``other_places``) — a post naming one may well be about that place, not ours."""
     for t in doc.tokens:
+        if t in vocab.other_places:  # before our own names: 丽水市区 is not 云和
+            return True
         if (t.startswith(_HOME) or t in vocab.place_words or t in vocab.township_of or t in vocab.ours
                 or t in vocab.taken or t in _NOT_PLACES):
             continue
-        if (len(t) >= 3 and t.endswith(_ADMIN_ENDS)) or t in vocab.other_places:
+        if len(t) >= 3 and t.endswith(_ADMIN_ENDS):
             return True
     return False

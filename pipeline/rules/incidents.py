@@ -23,6 +23,8 @@ from pipeline.rules.clues import Clues
 TERMS_PER_EVENT = 48
 FRESH_HOURS = 24  # a placeless flash with no follow-up marker continues an incident this recent
 ROUTINE_FRESH_HOURS = 12  # … and a placeless complaint the one problem of its kind raised this recently
+SPOT_WORDS = 8.0  # uncommon words a post naming only a spot shares with the one thing open there
+ROUTINE_SOLE_DAYS = 3  # … and a complaint naming the township the one such problem there this recently
 NAME_WEIGHT = 7.0  # a word this uncommon (jieba's dictionary hardly knows it) is likely a name
 
 
@@ -177,6 +179,11 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
             # a 续报 naming only the kind and the new figures, a flash naming nothing but what happened
             reasons.append("后续报道（续报），该类事件近期仅此一起" if c.follow_up else "该类事件近期仅此一起")
             return Match(evidence, reasons)
+    elif spots and sole and not (c.kinds or c.matters or c.official) and weight >= SPOT_WORDS \
+            and (not p.kinds or c.at <= p.last + FRESH_HOURS * 3600):
+        # a post naming the village or landmark and no problem, in some of the same uncommon words:
+        # the one matter open there, or the one incident there within the day
+        return Match(evidence, [*reasons, "该地点近期仅此一事"], bool(p.kinds))
     elif c.kinds or p.kinds:  # only one side tells of an incident: more facts, not just words, must agree
         evidence -= 1 if len(words) >= 3 and weight >= 20 else 0
         need = rules.min_evidence + 1
@@ -185,7 +192,9 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
         # is being raised right now at a known place (two placeless complaints say nothing alike)
         if placeless or homes:
             sole = sole and bool(p.towns or p.spots or homes) and c.at <= p.last + ROUTINE_FRESH_HOURS * 3600
-        elif len(c.towns) > 1:  # "县城" names four townships: too wide for "the only one there"
+        elif len(c.towns) > 1 or (not spots and c.at > p.last + ROUTINE_SOLE_DAYS * 86400):
+            # "县城" names four townships: too wide for "the only one there"; and a township holds
+            # one such problem at a time only for a few days
             sole = False
         return _routine(c, p, evidence, reasons, words, weight, bool(spots), bool(towns or homes), sole)
     return Match(evidence, reasons) if evidence >= need else None
@@ -214,7 +223,7 @@ def _routine(c: Clues, p: Profile, evidence: int, reasons: list[str], words: lis
     same = set(c.matters) & p.matters
     # "the only such problem here of late" holds for the same problem, not one of several it names
     sole = sole and set(c.matters) <= p.matters
-    if same and (spots or (towns and not (c.spots and p.spots) and (words or sole or c.official)) or (sole and not towns)
+    if same and (spots or (towns and not (c.spots and p.spots) and (words or sole)) or (sole and not towns)
                  or (not (spots or towns) and _named_alike(c, words))):
         said = [f"同一问题（{'、'.join(sorted(same))}）", *(["该问题近期仅此一处反映"] if sole else [])]
         return Match(evidence + 1, [*reasons, *said], False)
