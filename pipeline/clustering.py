@@ -266,7 +266,8 @@ class Clusterer:
                 else:
                     kinds[root] = kinds.get(root, False) or key[1] not in ("*", "?")
         rules = self.policy.incidents
-        window = max(rules.window_hours * 3600, rules.matter_window_days * 86400 if clue.matters else 0)
+        # a post naming no kind of incident may be a routine matter raised again: its window
+        window = max(rules.window_hours * 3600, rules.matter_window_days * 86400 if clue.matters or not clue.kinds else 0)
         recent = {r: p for r in [*kinds, *(r for r, n in hits.items() if n >= 2 and r not in kinds)]
                   if (p := self.profiles.get(r)) is not None and p.first - window <= clue.at <= p.last + window
                   and self._fits(towns, r)}
@@ -367,7 +368,8 @@ class Clusterer:
         if profiles_conflict(mine, theirs):
             return False
         if routine:  # the same problem, and a rare word naming where (环城西路 … 又挖开了)
-            return theirs.matters <= mine.matters and self._named_same_spot(mine, theirs, 1)
+            return theirs.matters <= mine.matters and (self._named_same_spot(mine, theirs, 1)
+                                                       or bool(theirs.homes & mine.towns))
         if kind is None or not theirs.kinds:
             return not theirs.kinds and self._named_same_spot(mine, theirs)
         if not self._agree(mine, theirs):
@@ -380,10 +382,11 @@ class Clusterer:
 
     def _agree(self, a: Profile, b: Profile) -> bool:
         """Facts beyond the kind two events share: an uncommon word, a named object, a figure,
-        the hour it happened."""
+        the hour it happened, the township one's accounts name and the other names."""
         words = [w for w in (a.terms.keys() & b.terms.keys()) - self.everyday if term_weight(w) >= KEY_WEIGHT]
         figures = {d for _, d in a.figures} & {d for _, d in b.figures} or set(a.hurt) & set(b.hurt)
-        return bool(words or a.objects & b.objects or figures or a.hours.keys() & b.hours.keys())
+        return bool(words or a.objects & b.objects or figures or a.hours.keys() & b.hours.keys()
+                    or a.homes & b.towns or b.homes & a.towns)
 
     def _named_same_spot(self, a: Profile, b: Profile, least: int = 2) -> bool:
         """Uncommon words enough to say two texts speak of one spot and happening: two or more

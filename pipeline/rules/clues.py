@@ -324,13 +324,14 @@ def _turned_over(objects: list[str]) -> list[str]:
 def names_elsewhere(doc: Doc, vocab: Vocabulary) -> bool:
     """Whether the text names a place that is not 云和 or one of its own: a city, county or town
     named as one word (遂昌县, 泉州市, 龙门镇, 瓯海区) or one of the configured places elsewhere
-    (杭州, 景宁: ``other_places``) — a post naming one may well be about that place, not ours."""
+    (杭州, 景宁: ``other_places``) — a post naming one may well be about that place, not ours.
+    A text naming 云和 itself is about 云和 too ("丽龙高速云和段龙泉方向")."""
+    if any(t.startswith("云和") for t in doc.tokens):
+        return False
     for t in doc.tokens:
-        if t in vocab.other_places:  # before our own names: 丽水市区 is not 云和
-            return True
         if (t.startswith(_HOME) or t in vocab.place_words or t in vocab.township_of or t in vocab.ours
                 or t in vocab.taken or t in _NOT_PLACES):
             continue
-        if len(t) >= 3 and t.endswith(_ADMIN_ENDS):
+        if (len(t) >= 3 and t.endswith(_ADMIN_ENDS)) or t in vocab.other_places:
             return True
     return False

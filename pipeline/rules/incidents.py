@@ -271,7 +271,8 @@ def shared_words(c: Clues, p: Profile, everyday: frozenset[str]) -> tuple[list[s
     for t, w in c.terms:
         if t in everyday:
             continue
-        if t in p.terms or ((u := p.stems.get(t[:2])) is not None and (t in u or u in t)):
+        if t in p.terms or ((u := p.stems.get(t[:2])) is not None and (t in u or u in t)
+                            and 3 * min(len(t), len(u)) >= 2 * max(len(t), len(u))):  # not 自愿 / “自愿缴费”
             words.append(t)
             weight += w
     return words, weight
