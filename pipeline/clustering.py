@@ -267,7 +267,8 @@ class Clusterer:
                     kinds[root] = kinds.get(root, False) or key[1] not in ("*", "?")
         rules = self.policy.incidents
         # a post naming no kind of incident may be a routine matter raised again: its window
-        window = max(rules.window_hours * 3600, rules.matter_window_days * 86400 if clue.matters or not clue.kinds else 0)
+        window = max(rules.window_hours * 3600,
+                     rules.matter_window_days * 86400 if clue.matters or clue.title or not clue.kinds else 0)
         recent = {r: p for r in [*kinds, *(r for r, n in hits.items() if n >= 2 and r not in kinds)]
                   if (p := self.profiles.get(r)) is not None and p.first - window <= clue.at <= p.last + window
                   and self._fits(towns, r)}
@@ -410,8 +411,9 @@ class Clusterer:
         told = [*clue.kinds, *clue.matters, *(["!"] if (store and clue.kinds) or (not store and clue.mishap) else [])]
         # a post naming a village or landmark and no problem looks at all that is open there ("=")
         spot = [("k", p, "=") for p in clue.spots] if store or not (clue.kinds or clue.matters) else []
+        title = [("k", "标题", clue.title)] if clue.title else []
         return [*(("k", p, kind) for p in (*places, *anywhere) for kind in told if kind != "!" or p not in ("*", "?")),
-                *spot, *(("w", p, t) for p in (places or ("*",)) for t in words)]
+                *spot, *title, *(("w", p, t) for p in (places or ("*",)) for t in words)]
 
     def _remember(self, event: object, clue: Clues) -> None:
         """Fold the clue into its event and file the event in the clue's buckets: a kind

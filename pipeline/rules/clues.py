@@ -23,6 +23,7 @@ from pipeline.timeparse import SHANGHAI
 
 FOREIGN = "外地·"   # marks a namesake of one of our places, named with another county (温岭石塘镇)
 TERMS_PER_POST = 16
+TITLE_CHARS = 8  # a title this long naming a place is a matter's own (letters repeat it)
 COMMON_WORD = 100  # seen this often in jieba's dictionary, a village's short form is a word of its own
 _CN_NUM = "零〇一二两三四五六七八九十百千万半几"
 _PART = r"(凌晨|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|夜间|深夜|今晚|昨晚)"
@@ -144,6 +145,7 @@ class Clues:
     elsewhere: bool = False  # names a city or county other than 云和 (遂昌县, 泉州市): maybe not ours
     home: str | None = None  # a placeless post's account's township (石塘宝妈): shared evidence, no identity
     mishap: bool = False  # says something happened (出事了, 事故) without naming what
+    title: str | None = None  # its title, when that names a place (title_key)
 
     def useful(self) -> bool:
         return bool(self.kinds or self.matters or self.terms)
@@ -268,7 +270,19 @@ def clues_of(post: PostText, doc: Doc, townships: list[str], casualties: Casualt
     text = incident_text(post.title, post.text)
     found = extract(_incident_doc(text, post.title, doc, tokenizer), townships, casualties.deaths,
                     casualties.injured or casualties.serious_injuries, vocab)
-    return replace(found, rumor=rumor, debunk=bool(_DEBUNK.search(text)), townships=tuple(townships))
+    return replace(found, rumor=rumor, debunk=bool(_DEBUNK.search(text)), townships=tuple(townships),
+                   title=title_key(post.title, vocab))
+
+
+def title_key(title: str | None, vocab: Vocabulary) -> str | None:
+    """A title that names its place and its matter ("元和街道小徐村养猪场臭气扰民"), as letters by
+    different people about one matter repeat it; None for a short or placeless one (情况通报,
+    关于一起交通事故的情况通报), which many matters share."""
+    if not title:
+        return None
+    key = "".join(ch for ch in title if "\u4e00" <= ch <= "\u9fff" or ch.isalnum())
+    named = (vocab.spot_pattern is not None and vocab.spot_pattern.search(key)) or vocab.town_pattern.search(key)
+    return key if len(key) >= TITLE_CHARS and named else None
 
 
 def _incident_doc(text: str, title: str | None, doc: Doc, tokenizer: Tokenizer) -> Doc:

@@ -21,6 +21,7 @@ from pipeline.config import Incidents
 from pipeline.rules.clues import Clues
 
 TERMS_PER_EVENT = 48
+TITLES = 8
 FRESH_HOURS = 24  # a placeless flash with no follow-up marker continues an incident this recent
 ROUTINE_FRESH_HOURS = 12  # … and a placeless complaint the one problem of its kind raised this recently
 SPOT_WORDS = 8.0  # uncommon words a post naming only a spot shares with the one thing open there
@@ -44,6 +45,7 @@ class Profile:
     terms: dict[str, int] = field(default_factory=dict)  # uncommon word -> posts using it
     stems: dict[str, str] = field(default_factory=dict)  # first two characters -> a word
     homes: set[str] = field(default_factory=set)  # townships the accounts of its placeless posts name
+    titles: set[str] = field(default_factory=set)  # its posts' titles naming a place, at most 8
     rumor: bool = False
     debunk: bool = False
     elsewhere: bool = False  # a post of it names a city or county other than 云和
@@ -58,6 +60,8 @@ class Profile:
         self.spots.update(c.spots)
         if c.home:
             self.homes.add(c.home)
+        if c.title and len(self.titles) < TITLES:
+            self.titles.add(c.title)
         self.kinds.update(c.kinds)
         self.matters.update(c.matters)
         self.objects.update(c.objects)
@@ -90,7 +94,7 @@ class Profile:
         """Fold in the profile of an event found to be the same incident."""
         self.rumor, self.debunk = self.rumor or other.rumor, self.debunk or other.debunk
         self.elsewhere = self.elsewhere or other.elsewhere
-        for name in ("towns", "spots", "kinds", "matters", "objects", "homes"):
+        for name in ("towns", "spots", "kinds", "matters", "objects", "homes", "titles"):
             getattr(self, name).update(getattr(other, name))
         self.figures = sorted([*self.figures, *other.figures])[:16]
         self.hurt = list(dict.fromkeys([*self.hurt, *other.hurt]))
@@ -145,8 +149,9 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     ``everyday`` words (in many unrelated posts of late: boilerplate, templates) do not count;
     ``sole``: the event is the only one of its kind at that place of late (for a post naming no
     place: in the county, or at its account's township), so one agreeing fact less is needed."""
+    titled = bool(c.title and c.title in p.titles)  # letters repeat a matter's title for weeks
     routine = not (c.kinds or p.kinds)
-    window = rules.matter_window_days * 86400 if routine else rules.window_hours * 3600
+    window = rules.matter_window_days * 86400 if routine or titled else rules.window_hours * 3600
     if not (p.first - window <= c.at <= p.last + window):
         return None
     towns, spots = set(c.towns) & p.towns, set(c.spots) & p.spots
@@ -162,6 +167,8 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     if homes:
         reasons[0] = f"发帖账号所在地（{'、'.join(sorted(homes))}）与事件地点相同"
     evidence += (1 if spots else 0) - (1 if placeless else 0)
+    if titled and (towns or spots):  # a letter repeating another's title
+        return Match(evidence + 2, [*reasons, "标题相同"], bool(p.kinds))
     if c.official and c.debunk and p.rumor:  # the county's 辟谣 answers the rumour it names
         return Match(evidence, [*reasons, "官方辟谣回应此传言"])
     if c.official and (towns or spots or homes):

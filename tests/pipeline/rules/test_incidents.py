@@ -197,3 +197,21 @@ def test_what_turned_over_says_which_kind(ctx: TriageContext) -> None:
 def test_a_quoted_phrase_is_a_name(ctx: TriageContext) -> None:
     [fee] = clues(ctx, "孩子幼儿园又要交什么“特色课程费”1200，不交就不让上兴趣课")
     assert ("特色课程费", 7.5) in fee.terms
+
+
+def test_letters_repeating_a_title_that_names_its_place_are_one_matter(ctx: TriageContext, cfg: Config) -> None:
+    """Letters by different people about one matter repeat its title for weeks; a title naming
+    no place (情况通报) says nothing of the kind."""
+    from pipeline.rules.clues import title_key
+
+    rules = cfg.policy.events.incidents
+    titled = "崇头镇黄源村通村公路破损严重"
+    assert title_key(titled, ctx.vocab) == titled
+    assert title_key("关于一起交通事故的情况通报", ctx.vocab) is None and title_key("崇头镇答复", ctx.vocab) is None
+    first, later = clues(ctx, "我是崇头镇的村民，村里那条路下雨就塌陷，车子开不过去", "崇头镇这条路一直没人修，老人出门摔了好几次")
+    first.title = later.title = titled
+    later.at = first.at + 10 * 86400  # ten days on: beyond the incidents' window, within the matters'
+    m = match(later, profile(first), rules)
+    assert m is not None and "标题相同" in m.reasons
+    later.title = None
+    assert match(later, profile(first), rules) is None
