@@ -64,12 +64,45 @@ def account_unit(name: str | None, cfg: Config) -> tuple[str, bool] | None:
         return name, False
     if name.startswith(county) and (unit := "县" + name[len(county):]) in departments:
         return unit, False
+    if (unit := _abbreviated(name, cfg.units.county.names, departments)) is not None:
+        return unit, False
     for t in cfg.units.townships:
         # "紧水滩镇人民政府", "云和县凤凰山街道办事处", and an account named just as its township ("元和街道")
         if name == t.name or any(name in (f"{n}{g}", f"{county}{n}{g}") for n in (t.name, *t.aliases)
                                  for g in _GOVERNMENT):
             return t.name, False
     return None
+
+
+def _abbreviated(name: str, county: list[str], departments: set[str]) -> str | None:
+    """The department an account named 云和 + the department's usual short name speaks for:
+    云和应急管理, 云和市场监管, 云和综合执法, 云和医保 — a Chinese short name keeps the full name's
+    characters in order, beginning with its first (医保 in 医疗保障). None unless exactly one
+    department's name fits (云和本地通, 云和交通事儿 fit none)."""
+    for prefix in sorted(county, key=len, reverse=True):
+        if name.startswith(prefix):
+            short = name[len(prefix):]
+            break
+    else:
+        return None
+    if len(short) < 2:
+        return None
+    fits = [d for d in departments if (core := _core(d)).startswith(short[0]) and _in_order(short, core)]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _core(department: str) -> str:
+    """县市场监督管理局 -> 市场监督管理: what short names are cut from."""
+    core = department.removeprefix("县")
+    for end in ("事务局", "局", "办"):
+        if core.endswith(end):
+            return core[: -len(end)]
+    return core
+
+
+def _in_order(short: str, full: str) -> bool:
+    rest = iter(full)
+    return all(ch in rest for ch in short)
 
 
 def official_release(author: str | None, source: str | None, text: str, cfg: Config) -> Release | None:

@@ -128,3 +128,16 @@ def test_accounts_named_after_their_unit_are_its_accounts(cfg: Config) -> None:
     assert official_release("元和街道路人", None, notice, cfg) is None
     assert official_release("住在凤凰山街道", None, notice, cfg) is None
     assert official_release("县应急管理局的小王", None, notice, cfg) is None
+
+
+def test_accounts_named_by_a_units_short_name_are_its_accounts(cfg: Config) -> None:
+    """云和 + a department's usual short name (its characters in order, from the first) is that
+    department's account; self-media named 云和 + something else are not."""
+    notice = "【情况说明】针对网友反映的问题，经核实，现回复如下。"
+    for author, unit in (("云和应急管理", "县应急管理局"), ("云和市场监管", "县市场监督管理局"),
+                         ("云和综合执法", "县综合行政执法局"), ("云和医保", "县医疗保障局"),
+                         ("云和县住建", "县住房和城乡建设局"), ("云和交警", "县公安局")):
+        found = official_release(author, None, notice, cfg)
+        assert found is not None and found.unit == unit, author
+    for author in ("云和本地通", "云和交通事儿", "云和身边事", "云和生活圈", "云和财经", "云和"):
+        assert official_release(author, None, notice, cfg) is None, author
