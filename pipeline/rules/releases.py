@@ -64,8 +64,8 @@ def account_unit(name: str | None, cfg: Config) -> tuple[str, bool] | None:
         return name, False
     if name.startswith(county) and (unit := "县" + name[len(county):]) in departments:
         return unit, False
-    if (unit := _abbreviated(name, cfg.units.county.names, departments)) is not None:
-        return unit, False
+    if (short := _abbreviated(name, cfg.units.county.names, departments)) is not None:
+        return short, False
     for t in cfg.units.townships:
         # "紧水滩镇人民政府", "云和县凤凰山街道办事处", and an account named just as its township ("元和街道")
         if name == t.name or any(name in (f"{n}{g}", f"{county}{n}{g}") for n in (t.name, *t.aliases)
