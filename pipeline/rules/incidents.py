@@ -235,8 +235,6 @@ def _routine(c: Clues, p: Profile, evidence: int, reasons: list[str], words: lis
         said = [f"同一问题（{'、'.join(sorted(same))}）", *(["该问题近期仅此一处反映"] if sole else [])]
         return Match(evidence + 1, [*reasons, *said], False)
     need_words, need_weight = (2, 8.0) if spots else (3, 12.0) if towns else (4, 16.0)
-    if c.official and (spots or towns):  # a unit's reply repeats what it answers in fewer words
-        need_words, need_weight = need_words - 1, need_weight - 4
     return Match(evidence, reasons, False) if len(words) >= need_words and weight >= need_weight else None
 
 
