@@ -153,6 +153,10 @@ class Clues:
     def places(self) -> tuple[str, ...]:
         return (*self.towns, *self.spots)
 
+    def ours(self) -> bool:
+        """Whether it names one of 云和's places (not only a namesake elsewhere: 外地·石塘镇)."""
+        return bool(self.spots) or any(not t.startswith(FOREIGN) for t in self.towns)
+
     def incident_day(self) -> int | None:
         if self.day is not None:
             return self.day

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field
 
 from pipeline.config import Incidents
-from pipeline.rules.clues import Clues
+from pipeline.rules.clues import FOREIGN, Clues
 
 TERMS_PER_EVENT = 48
 TITLES = 8
@@ -55,7 +55,7 @@ class Profile:
     def add(self, c: Clues) -> None:
         # An official 辟谣 answers the rumour inside its event; only others' debunking is told apart.
         self.rumor, self.debunk = self.rumor or c.rumor, self.debunk or (c.debunk and not c.official)
-        self.elsewhere = self.elsewhere or c.elsewhere
+        self.elsewhere = self.elsewhere or (c.elsewhere and not c.ours())  # one of ours mentioning 杭州 is ours
         self.towns.update(c.towns)
         self.spots.update(c.spots)
         if c.home:
@@ -79,6 +79,10 @@ class Profile:
         if len(self.terms) > TERMS_PER_EVENT * 2:
             self._trim()
         self.first, self.last = min(self.first, c.at), max(self.last, c.at)
+
+    def foreign(self) -> bool:
+        """Told only as somewhere else's: a post names another county, and none names our places."""
+        return self.elsewhere and not (self.spots or any(not t.startswith(FOREIGN) for t in self.towns))
 
     def usual_hour(self) -> int:
         return max(self.hours, key=lambda h: self.hours[h])
@@ -161,7 +165,7 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
         sole = False  # its account is of another township: being the only candidate is not enough
     if not (towns or spots or placeless or homes) or conflicts(c, p):
         return None
-    if placeless and (c.elsewhere or p.elsewhere):  # another county named, and none of our places
+    if placeless and (c.elsewhere or p.foreign()):  # another county named, and none of our places
         return None
     evidence, reasons, words, weight = _agreeing(c, p, towns | spots, everyday)
     if homes:
