@@ -139,6 +139,8 @@ def conflicts(c: Clues, p: Profile) -> list[str]:
             found.append(f"死亡人数不符（{c.deaths} / {'、'.join(str(d) for _, d in p.figures)}）")
     if clash := _objects_clash(set(c.objects), p.objects):
         found.append(f"涉及对象不同（{_names(clash[0])} / {_names(clash[1])}）")
+    if not (c.kinds or p.kinds):  # a routine matter goes on for days: its hours and days differ
+        return found
     if c.hour is not None and p.hours and _hours_apart(c.hour, usual := p.usual_hour()):
         found.append(f"发生时间不同（{c.hour}时 / {usual}时）")
     day = c.incident_day()
@@ -293,6 +295,8 @@ def profiles_conflict(a: Profile, b: Profile) -> bool:
         return True
     if (a.kinds and b.kinds and not a.kinds & b.kinds) or _objects_clash(a.objects, b.objects):
         return True
+    if not (a.kinds or b.kinds):  # routine matters: their hours and days say nothing
+        return False
     if a.hours and b.hours and _hours_apart(a.usual_hour(), b.usual_hour()):
         return True
     return bool(a.days and b.days and not set(a.days) & set(b.days))
