@@ -23,7 +23,7 @@ from pipeline.rules.clues import FOREIGN, Clues
 TERMS_PER_EVENT = 48
 TITLES = 8
 FRESH_HOURS = 24  # a placeless flash with no follow-up marker continues an incident this recent
-ROUTINE_FRESH_HOURS = 12  # … and a placeless complaint the one problem of its kind raised this recently
+ROUTINE_FRESH_HOURS = 24  # … and a placeless complaint the one problem of its kind raised this recently
 SPOT_WORDS = 8.0  # uncommon words a post naming only a spot shares with the one thing open there
 ROUTINE_SOLE_DAYS = 3  # … and a complaint naming the township the one such problem there this recently
 NAME_WEIGHT = 7.0  # a word this uncommon (jieba's dictionary hardly knows it) is likely a name
