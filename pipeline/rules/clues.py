@@ -23,6 +23,7 @@ from pipeline.timeparse import SHANGHAI
 
 FOREIGN = "外地·"   # marks a namesake of one of our places, named with another county (温岭石塘镇)
 TERMS_PER_POST = 16
+LETTERS = "message_board"  # the platform of letters to the county's leadership (留言板)
 TITLE_CHARS = 8  # a title this long naming a place is a matter's own (letters repeat it)
 COMMON_WORD = 100  # seen this often in jieba's dictionary, a village's short form is a word of its own
 _CN_NUM = "零〇一二两三四五六七八九十百千万半几"
@@ -274,6 +275,10 @@ def clues_of(post: PostText, doc: Doc, townships: list[str], casualties: Casualt
     text = incident_text(post.title, post.text)
     found = extract(_incident_doc(text, post.title, doc, tokenizer), townships, casualties.deaths,
                     casualties.injured or casualties.serious_injuries, vocab)
+    if post.platform == LETTERS and found.kinds and found.matters and not (found.deaths or found.hurt):
+        # a letter to the leadership asks about a matter; the collapse or fire it mentions in
+        # passing ("路基塌陷", "着火了消防栓都没水") is not an incident it reports
+        found = replace(found, kinds=(), mishap=False)
     return replace(found, rumor=rumor, debunk=bool(_DEBUNK.search(text)), townships=tuple(townships),
                    title=title_key(post.title, vocab))
 

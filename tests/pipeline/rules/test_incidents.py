@@ -215,3 +215,16 @@ def test_letters_repeating_a_title_that_names_its_place_are_one_matter(ctx: Tria
     assert m is not None and "标题相同" in m.reasons
     later.title = None
     assert match(later, profile(first), rules) is None
+
+
+def test_a_letter_asks_about_a_matter_even_when_it_mentions_a_fire(ctx: TriageContext) -> None:
+    """A letter on the leadership's message board about water pressure that says a fire hydrant
+    would be dry is a complaint about the water, not a fire; a post elsewhere saying the same is
+    read as it stands."""
+    text = "紧水滩镇集镇自来水水压不足，高峰期楼上没水，万一着火了消防栓都没水，请尽快解决。"
+    posts = [to_post({"id": f"p{i}", "platform": platform, "text": text, "published_at": NOW.isoformat()}, i + 1, NOW)
+             for i, platform in enumerate(("message_board", "weibo"))]
+    letter, weibo = analyse_chunk(ctx, posts)[2]
+    assert letter is not None and weibo is not None
+    assert letter.kinds == () and letter.matters == ("停水",)
+    assert weibo.kinds == ("火灾",)
