@@ -296,14 +296,26 @@ class Clusterer:
     def _bridged(self, found: list[tuple[object, Match]], merges: list[tuple[int, int]]) -> object | None:
         """A post that reports, with strong evidence each, the incidents of two events whose facts
         agree shows they are one: they are merged."""
-        strong = self.policy.incidents.min_evidence + 1
-        if len(found) < 2 or found[1][1].evidence < strong or not (found[0][1].incident and found[1][1].incident):
+        if len(found) < 2:
             return None
-        (a, _), (b, _) = found[:2]
+        (a, first), (b, second) = found[:2]
         pa, pb = self.profiles[a], self.profiles[b]
-        if not pa.kinds & pb.kinds or profiles_conflict(pa, pb) or not self._same_place(a, b):
+        if profiles_conflict(pa, pb) or not self._same_place(a, b):
             return None
-        return self._union(a, b, merges)
+        if first.incident and second.incident:
+            strong = second.evidence >= self.policy.incidents.min_evidence + 1
+            return self._union(a, b, merges) if strong and pa.kinds & pb.kinds else None
+        if not (first.incident or second.incident) and self._one_matter(pa, pb):
+            return self._union(a, b, merges)
+        return None
+
+    @staticmethod
+    def _one_matter(pa: Profile, pb: Profile) -> bool:
+        """Whether two routine events are one problem at one place (issue 16: raised again, it
+        joins its event): the same problem, a township in common, no two different villages or
+        spots named."""
+        apart = pa.spots and pb.spots and not pa.spots & pb.spots
+        return not (pa.kinds or pb.kinds) and bool(pa.matters & pb.matters and pa.towns & pb.towns) and not apart
 
     def _decide(self, k: int, near: Near | None, incidents: list[tuple[object, Match]],
                 merges: list[tuple[int, int]]) -> tuple[object, dict[str, Any]]:
@@ -320,7 +332,9 @@ class Clusterer:
         said = f"与已有帖子文字{'几乎相同' if copy else '相近'}（相似度{near.similarity:.2f}）"
         joined: dict[str, Any] = {"how": "copy" if copy else "similar", "similarity": round(near.similarity, 2),
                                   "post_id": near.post, "reasons": [said]}
-        if b is not None and a != b and incidents[0][1].incident and self._same_place(a, b):
+        pa, pb = self.profiles.get(a, Profile()), self.profiles.get(b, Profile()) if b is not None else Profile()
+        if b is not None and a != b and self._same_place(a, b) and not profiles_conflict(pa, pb) \
+                and (incidents[0][1].incident or self._one_matter(pa, pb)):
             # words alone never merge two events, nor anything two places apart
             event = self._union(a, b, merges)
             return event, {**joined, "how": "bridge", "reasons": [said, *reasons, "两个事件为同一事件，已合并"]}
