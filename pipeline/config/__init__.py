@@ -208,6 +208,9 @@ class Incidents(_Strict):
     follow_up: list[str] = Field(default_factory=list)
     # A word in texts from this many townships or more is everyday (a template's, a hotline's).
     everyday_townships: int = Field(default=3, ge=2)
+    # Kinds that are also others (a slope's "坍塌" is a landslide's "塌方", a "山火" is a fire):
+    # a post naming a group's first kind is read as naming the rest of the group too.
+    related_kinds: list[list[str]] = Field(default_factory=list)
     # Places elsewhere that jieba's dictionary does not tag as places (景宁, 大连, 海丰): a post
     # naming one and none of ours is about that place, and joins none of our events by its kind.
     other_places: list[str] = Field(default_factory=list)

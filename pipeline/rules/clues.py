@@ -328,6 +328,9 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     objects = [f"{c}:{f}" for c, f, words in vocab.objects if not present.isdisjoint(words)]
     if not kinds and _TURNED_OVER.search(text):
         kinds = [k for k in _turned_over(objects) if k in dict(vocab.kinds)]
+    for first, *also in vocab.rules.related_kinds:  # 山火 is a fire too; a fire is no 山火
+        if first in kinds:
+            kinds += [k for k in also if k not in kinds]
     matters = [k for k, words in vocab.matters if not present.isdisjoint(words)]
     follow_up = not present.isdisjoint(vocab.follow_up)
     day, rel = _day(text)

@@ -31,8 +31,8 @@ def test_the_labelled_set_meets_its_floors(ctx: TriageContext, tmp_path: Path) -
 
 
 def test_complaints_sharing_a_standard_passage_stay_apart(ctx: TriageContext, tmp_path: Path) -> None:
-    events, mixed, _ = boilerplate_purity(ctx, boilerplate_complaints(), f"sqlite:///{tmp_path / 'b.db'}")
-    assert mixed == 0 and events >= 12
+    b = boilerplate_purity(ctx, boilerplate_complaints(), f"sqlite:///{tmp_path / 'b.db'}")
+    assert b.mixed == 0 and b.events >= 12 and b.precision == 1.0
 
 
 def test_a_repost_with_its_own_comment_joins_the_original(engine: Engine, ctx: TriageContext) -> None:

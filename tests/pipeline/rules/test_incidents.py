@@ -228,3 +228,12 @@ def test_a_letter_asks_about_a_matter_even_when_it_mentions_a_fire(ctx: TriageCo
     assert letter is not None and weibo is not None
     assert letter.kinds == () and letter.matters == ("停水",)
     assert weibo.kinds == ("火灾",)
+
+
+def test_a_slope_collapse_is_a_landslide_and_a_hill_fire_a_fire(ctx: TriageContext, cfg: Config) -> None:
+    rules = cfg.policy.events.incidents
+    slide, collapse, hill, fire = clues(ctx, "崇头镇梅源村上山那段路塌方了，整条路堵死", "崇头镇梅源村上山的公路边坡坍塌，一辆小客车受损",
+                                        "赤石乡后山起山火了，烟往上直冒", "赤石乡半岭村后山着火了，火线拉得好长")
+    assert {"坍塌", "地质灾害"} <= set(collapse.kinds) and {"山火", "火灾"} <= set(hill.kinds)
+    assert not conflicts(collapse, profile(slide)) and not conflicts(hill, profile(fire))
+    assert match(collapse, profile(slide), rules, sole=True) is not None
