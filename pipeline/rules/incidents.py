@@ -45,6 +45,7 @@ class Profile:
     terms: dict[str, int] = field(default_factory=dict)  # uncommon word -> posts using it
     stems: dict[str, str] = field(default_factory=dict)  # first two characters -> a word
     homes: set[str] = field(default_factory=set)  # townships the accounts of its placeless posts name
+    mishap: bool = False  # a post of it says something happened there without naming what
     titles: set[str] = field(default_factory=set)  # its posts' titles naming a place, at most 8
     rumor: bool = False
     debunk: bool = False
@@ -60,6 +61,7 @@ class Profile:
         self.spots.update(c.spots)
         if c.home:
             self.homes.add(c.home)
+        self.mishap = self.mishap or c.mishap
         if c.title and len(self.titles) < TITLES:
             self.titles.add(c.title)
         self.kinds.update(c.kinds)
@@ -98,6 +100,7 @@ class Profile:
         """Fold in the profile of an event found to be the same incident."""
         self.rumor, self.debunk = self.rumor or other.rumor, self.debunk or other.debunk
         self.elsewhere = self.elsewhere or other.elsewhere
+        self.mishap = self.mishap or other.mishap
         for name in ("towns", "spots", "kinds", "matters", "objects", "homes", "titles"):
             getattr(self, name).update(getattr(other, name))
         self.figures = sorted([*self.figures, *other.figures])[:16]
@@ -182,7 +185,8 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
         # already told (RULES.md §4): one agreeing fact less is needed.
         evidence += 1
         reasons.append("本县单位发布的通报或答复")
-    if set(c.kinds) & p.kinds or (c.mishap and p.kinds and spots):  # "出事了" at the very spot
+    # "出事了" at the very spot, told before or after what happened there is named
+    if set(c.kinds) & p.kinds or (spots and ((c.mishap and p.kinds) or (p.mishap and c.kinds and not p.kinds))):
         need = rules.min_evidence - (1 if sole else 0)
         if sole and not placeless and p.first - FRESH_HOURS * 3600 <= c.at <= p.last + FRESH_HOURS * 3600:
             # the one incident of its kind at this place within the day: a flash and a report of it
