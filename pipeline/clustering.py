@@ -309,6 +309,13 @@ class Clusterer:
             return self._union(a, b, merges)
         return None
 
+    def _one_incident(self, a: object, b: object, found: Match) -> bool:
+        """Whether the event a post is a near copy in (``a``) and the event it reports (``b``,
+        found by ``found``) are one: facts that do not contradict, and the same incident, or one
+        problem at one place."""
+        pa, pb = self.profiles.get(a, Profile()), self.profiles.get(b, Profile())
+        return not profiles_conflict(pa, pb) and (found.incident or self._one_matter(pa, pb))
+
     @staticmethod
     def _one_matter(pa: Profile, pb: Profile) -> bool:
         """Whether two routine events are one problem at one place (issue 16: raised again, it
@@ -332,9 +339,7 @@ class Clusterer:
         said = f"与已有帖子文字{'几乎相同' if copy else '相近'}（相似度{near.similarity:.2f}）"
         joined: dict[str, Any] = {"how": "copy" if copy else "similar", "similarity": round(near.similarity, 2),
                                   "post_id": near.post, "reasons": [said]}
-        pa, pb = self.profiles.get(a, Profile()), self.profiles.get(b, Profile()) if b is not None else Profile()
-        if b is not None and a != b and self._same_place(a, b) and not profiles_conflict(pa, pb) \
-                and (incidents[0][1].incident or self._one_matter(pa, pb)):
+        if b is not None and a != b and self._same_place(a, b) and self._one_incident(a, b, incidents[0][1]):
             # words alone never merge two events, nor anything two places apart
             event = self._union(a, b, merges)
             return event, {**joined, "how": "bridge", "reasons": [said, *reasons, "两个事件为同一事件，已合并"]}

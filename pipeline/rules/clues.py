@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -156,7 +157,7 @@ class Clues:
 
     def ours(self) -> bool:
         """Whether it names one of 云和's places (not only a namesake elsewhere: 外地·石塘镇)."""
-        return bool(self.spots) or any(not t.startswith(FOREIGN) for t in self.towns)
+        return names_ours(self.towns, self.spots)
 
     def incident_day(self) -> int | None:
         if self.day is not None:
@@ -176,6 +177,12 @@ class Clues:
 
 
 _FIELDS = tuple(Clues.__dataclass_fields__)
+
+
+def names_ours(towns: Collection[str], spots: Collection[str]) -> bool:
+    """Whether these places include one of 云和's: a spot, or a township that is not a namesake
+    elsewhere (外地·石塘镇). For a post's clues and for an event's profile alike."""
+    return bool(spots) or any(not t.startswith(FOREIGN) for t in towns)
 
 
 @lru_cache(maxsize=1)
@@ -289,7 +296,7 @@ def title_key(title: str | None, vocab: Vocabulary) -> str | None:
     关于一起交通事故的情况通报), which many matters share."""
     if not title:
         return None
-    key = "".join(ch for ch in title if "\u4e00" <= ch <= "\u9fff" or ch.isalnum())
+    key = "".join(ch for ch in title if ch.isalnum())  # Han characters are alphanumeric too
     named = (vocab.spot_pattern is not None and vocab.spot_pattern.search(key)) or vocab.town_pattern.search(key)
     return key if len(key) >= TITLE_CHARS and named else None
 

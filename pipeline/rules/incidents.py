@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field
 
 from pipeline.config import Incidents
-from pipeline.rules.clues import FOREIGN, Clues
+from pipeline.rules.clues import Clues, names_ours
 
 TERMS_PER_EVENT = 48
 TITLES = 8
@@ -84,7 +84,7 @@ class Profile:
 
     def foreign(self) -> bool:
         """Told only as somewhere else's: a post names another county, and none names our places."""
-        return self.elsewhere and not (self.spots or any(not t.startswith(FOREIGN) for t in self.towns))
+        return self.elsewhere and not names_ours(self.towns, self.spots)
 
     def usual_hour(self) -> int:
         return max(self.hours, key=lambda h: self.hours[h])
@@ -166,7 +166,7 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     towns, spots = set(c.towns) & p.towns, set(c.spots) & p.spots
     homes = home_shared(c, p)  # an account's township meets the other side's: evidence, not identity
     placeless = (not (c.towns or c.spots) or not (p.towns or p.spots)) and not homes
-    if placeless and c.home and p.towns and not homes:
+    if placeless and c.home and p.towns:
         sole = False  # its account is of another township: being the only candidate is not enough
     if not (towns or spots or placeless or homes) or conflicts(c, p):
         return None
