@@ -30,7 +30,7 @@ def ingest_task(path: str, now: str | None) -> service.ValidatedFile:
 def triage_task(validated: service.ValidatedFile, now: str | None) -> dict[str, Any]:
     # The ingest step already recorded the rejects; this step only triages the valid posts.
     with task_runtime() as rt:
-        result = service.ingest_file(rt, Path(validated.path), task_now(now), None)
+        result = service.ingest_file(rt, Path(validated.path), task_now(now), None, describe=False)
     r = result.report
     return {"new_posts": r.new_posts, "duplicates": r.duplicates, "events_created": r.events_created,
             "events_updated": r.events_updated, "assignments_created": r.assignments_created,

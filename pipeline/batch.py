@@ -21,7 +21,6 @@ from pipeline.alerts.plan import plan_scheme_alerts
 from pipeline.config import Config
 from pipeline.normalize import PostInput
 from pipeline.placed import NewEvent, Placed
-from pipeline.queries.triage_output import PostFields
 from pipeline.rules.analysis import NOT_LOCAL, EventFacts, PostAnalysis, irrelevant_reason, post_topic
 from pipeline.rules.decide import (
     SET_ASIDE_BY_ANALYST,
@@ -42,7 +41,6 @@ class BatchWriter:
         self.session, self.cfg, self.models, self.now = session, cfg, models, now
         self.created = self.updated = 0
         self.applied = Applied()
-        self.post_fields: dict[int, PostFields] = {}  # what describe_posts needs of each new post
         self.why_not: dict[Placed, str | None] = {}   # an event's first reason for setting a post aside
 
     def counts(self) -> dict[str, int]:
@@ -78,13 +76,6 @@ class BatchWriter:
         for name in ("assignments", "deadlines", "alerts"):
             setattr(self.applied, name, getattr(self.applied, name) + getattr(applied, name))
         return post_ids
-
-    def moved(self, event_ids: list[int], into: int) -> None:
-        """Posts of this batch whose events were merged into ``into``."""
-        gone = set(event_ids)
-        for pid, f in self.post_fields.items():
-            if f.event_id in gone:
-                self.post_fields[pid] = f._replace(event_id=into)
 
     def _post_relevance(self, placed: list[Placed], analyses: list[PostAnalysis], facts: dict[Placed, EventFacts],
                         existing: dict[int, Event]) -> tuple[list[str], list[bool], list[str | None]]:
@@ -180,9 +171,6 @@ class BatchWriter:
             })
         by_fingerprint = store.insert_returning_keyed(self.session, Post, rows, "fingerprint")
         ids = [by_fingerprint[r["fingerprint"]] for r in rows]
-        for pid, r in zip(ids, rows, strict=True):
-            self.post_fields[pid] = PostFields(r["relevant"], r["topic"], r["categories"], r["rumor"], r["event_id"],
-                                               r["sentiment"], r["irrelevant_reason"], r["schemes"])
         store.bulk_insert(self.session, Classification, self._classification_rows(ids, analyses))
         return ids
 

@@ -12,7 +12,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -309,8 +309,15 @@ def _decode(raw: bytes) -> str:
         return raw.decode("gb18030")  # legacy exports from Windows tools are GBK
 
 
-def _jsonl_records(data: bytes) -> Iterator[tuple[int, Any, str]]:
-    for lineno, raw in enumerate(data.splitlines(), start=1):
+def _lines(path: Path) -> Iterator[bytes]:
+    """The lines of a file as ``bytes.splitlines`` gives them, read as the file is consumed."""
+    with path.open("rb") as fh:
+        for chunk in fh:
+            yield from chunk.splitlines()
+
+
+def _jsonl_records(lines: Iterable[bytes]) -> Iterator[tuple[int, Any, str]]:
+    for lineno, raw in enumerate(lines, start=1):
         try:
             line = _decode(raw)
         except UnicodeDecodeError:
@@ -357,25 +364,38 @@ def _json_array_records(data: bytes) -> Iterator[tuple[int, Any, str]]:
 
 def file_records(path: Path) -> Iterator[tuple[int, Any, str]]:
     """The decoded records of a ``.csv``, ``.jsonl`` or ``.json`` file (one array, or one object
-    a line), each with its line (or item) number and raw text; a bad one is a ``RejectedRecord``."""
-    data = path.read_bytes()
-    if path.suffix.lower() == ".csv":
-        return _csv_records(data)
-    if path.suffix.lower() == ".json" and data.lstrip()[:1] == b"[":
-        return _json_array_records(data)
-    return _jsonl_records(data)
+    a line), each with its line (or item) number and raw text; a bad one is a ``RejectedRecord``.
+    JSON lines are read as they are consumed, not all at once."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _csv_records(path.read_bytes())
+    if suffix == ".json":
+        data = path.read_bytes()
+        if data.lstrip()[:1] == b"[":
+            return _json_array_records(data)
+    return _jsonl_records(_lines(path))
+
+
+def iter_posts(path: Path, now: datetime) -> Iterator[PostInput | Reject]:
+    """The validated posts of a ``.jsonl`` / ``.json`` or ``.csv`` file, and a ``Reject`` for each
+    bad line, in file order, as the file is read."""
+    for lineno, record, raw in file_records(path):
+        try:
+            if isinstance(record, RejectedRecord):
+                raise record
+            yield to_post(record, lineno, now)
+        except RejectedRecord as exc:
+            yield Reject(line=lineno, reason=str(exc), raw=raw)
 
 
 def read_posts(path: Path, now: datetime) -> ParsedFile:
     """Read a ``.jsonl`` / ``.json`` or ``.csv`` file of posts; bad lines become rejects."""
     parsed = ParsedFile(posts=[], rejects=[])
-    for lineno, record, raw in file_records(path):
-        try:
-            if isinstance(record, RejectedRecord):
-                raise record
-            parsed.posts.append(to_post(record, lineno, now))
-        except RejectedRecord as exc:
-            parsed.rejects.append(Reject(line=lineno, reason=str(exc), raw=raw))
+    for item in iter_posts(path, now):
+        if isinstance(item, Reject):
+            parsed.rejects.append(item)
+        else:
+            parsed.posts.append(item)
     return parsed
 
 

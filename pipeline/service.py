@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import orjson
 from sqlalchemy.exc import IntegrityError
 
 from pipeline.actions.alerts import BY_COMMAND, AckSource, acknowledge
@@ -20,11 +21,12 @@ from pipeline.actions.work import dispatch_new
 from pipeline.alerts.acks import AckView, ack_view
 from pipeline.alerts.channels import build_channels
 from pipeline.alerts.outbox import deliver_one, pending_count, sweep
-from pipeline.normalize import ParsedFile, PostInput, Reject, read_posts, write_rejects
+from pipeline.normalize import PostInput, Reject, iter_posts, write_rejects
 from pipeline.runtime import Runtime
 
 if TYPE_CHECKING:  # triage pulls in numpy and the model code: only what triages imports it
     from pipeline.imports import FileStamp, Format, HotlineMapping, ImportBatch
+    from pipeline.spool import PostBatch
     from pipeline.triage import TriageReport
 
 Progress = Callable[[str], None]
@@ -49,33 +51,61 @@ class ValidatedFile:
     truncated: int = 0
 
 
-def _read_and_record_rejects(path: Path, now: datetime, rejects_path: Path | None) -> ParsedFile:
-    parsed = read_posts(path, now)
-    if parsed.rejects and rejects_path is not None:
+def _record_rejects(rejects: list[Reject], rejects_path: Path | None) -> None:
+    if rejects and rejects_path is not None:
         rejects_path.parent.mkdir(parents=True, exist_ok=True)
-        write_rejects(parsed.rejects, rejects_path)
-    return parsed
+        write_rejects(rejects, rejects_path)
 
 
 def validate_file(path: Path, now: datetime, rejects_path: Path) -> ValidatedFile:
-    """Validate a post file and write its rejects (the ingest step of the cycle flow)."""
-    parsed = _read_and_record_rejects(path, now, rejects_path)
-    return ValidatedFile(str(path), len(parsed.posts), len(parsed.rejects),
-                         str(rejects_path) if parsed.rejects else None, parsed.truncated)
+    """Validate a post file and write its rejects (the ingest step of the cycle flow); the
+    posts are only counted, never all held."""
+    valid = truncated = 0
+    rejects: list[Reject] = []
+    for item in iter_posts(path, now):
+        if isinstance(item, Reject):
+            rejects.append(item)
+        else:
+            valid += 1
+            truncated += any(n["kind"] == "truncated" for n in item.notes)
+    _record_rejects(rejects, rejects_path)
+    return ValidatedFile(str(path), valid, len(rejects), str(rejects_path) if rejects else None, truncated)
 
 
 def ingest_file(rt: Runtime, path: Path, now: datetime, rejects_path: Path | None,
-                progress: Progress = lambda _: None) -> IngestResult:
+                progress: Progress = lambda _: None, *, describe: bool = True) -> IngestResult:
     """Validate a post file, write its rejects (unless ``rejects_path`` is None: already
-    recorded by an earlier step), triage the valid posts in one transaction."""
-    parsed = _read_and_record_rejects(path, now, rejects_path)
-    report = triage_with_retry(rt, parsed.posts, now, progress)
-    return IngestResult(len(parsed.posts) + len(parsed.rejects), report, parsed.rejects,
-                        rejects_path if parsed.rejects and rejects_path is not None else None)
+    recorded by an earlier step), triage the valid posts in one transaction.
+
+    The valid posts are spooled to a temporary file and read back a chunk at a time
+    (``pipeline.spool``); with ``describe=False`` the report carries no output items (write them
+    with ``write_output``), so a large file is triaged in bounded memory."""
+    from pipeline.spool import spool_posts
+
+    spooled = spool_posts(path, now, progress=progress)
+    with spooled.batch as batch:
+        _record_rejects(spooled.rejects, rejects_path)
+        report = triage_with_retry(rt, batch, now, progress, describe=describe)
+        return IngestResult(len(batch) + len(spooled.rejects), report, spooled.rejects,
+                            rejects_path if spooled.rejects and rejects_path is not None else None)
 
 
-def triage_with_retry(rt: Runtime, posts: list[PostInput], now: datetime, progress: Progress = lambda _: None,
-                      attempts: int = 3) -> TriageReport:
+def write_output(rt: Runtime, report: TriageReport, path: Path) -> int:
+    """Write a batch's triage output as JSON lines (input order), read back from storage in
+    chunks; returns the number of lines."""
+    from pipeline.queries.triage_output import iter_output
+
+    n = 0
+    with path.open("wb") as fh:
+        for item in rt.stream(iter_output, report.post_ids, report.input_ids):
+            fh.write(orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE))  # UTF-8, Chinese unescaped
+            n += 1
+    return n
+
+
+def triage_with_retry(rt: Runtime, posts: list[PostInput] | PostBatch, now: datetime,
+                      progress: Progress = lambda _: None, attempts: int = 3, *,
+                      describe: bool = True) -> TriageReport:
     """One transaction per batch. When another worker stored some of the same posts first,
     the unique keys make this transaction fail; it is rolled back and run again, and the second
     pass finds those posts as already known, so nothing is processed twice."""
@@ -85,7 +115,7 @@ def triage_with_retry(rt: Runtime, posts: list[PostInput], now: datetime, progre
     for attempt in range(1, attempts + 1):
         try:
             with rt.session() as session:
-                return triage_posts(session, posts, ctx, now, progress)
+                return triage_posts(session, posts, ctx, now, progress, describe=describe)
         except IntegrityError:
             if attempt == attempts:
                 raise

@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,12 +32,13 @@ from pipeline.clustering import Clusterer
 from pipeline.config import Config
 from pipeline.coverage import open_gaps
 from pipeline.normalize import PostInput, identity_keys
-from pipeline.queries.triage_output import describe_events, describe_posts
+from pipeline.queries.triage_output import iter_output
 from pipeline.rules.analysis import PostAnalysis, analyse_post
 from pipeline.rules.clues import Clues, Vocabulary, post_clues
 from pipeline.rules.events import MinHasher
 from pipeline.rules.places import Gazetteer
 from pipeline.settings import Settings
+from pipeline.spool import Digest, ListBatch, PostBatch
 from pipeline.storage import store
 from pipeline.storage.db import wait_for_other_triage
 from pipeline.storage.models import Event
@@ -71,7 +72,11 @@ class TriageContext:
 
 @dataclass
 class TriageReport:
+    # The triage output of each input post in input order; empty when the batch was triaged
+    # with ``describe=False`` (large files: written afterwards from ``post_ids``).
     items: list[dict[str, Any]]
+    post_ids: list[int] = field(default_factory=list)   # stored post of each input post, input order
+    input_ids: list[str] = field(default_factory=list)  # each input post's id (its line when it has none)
     new_posts: int = 0
     duplicates: int = 0
     events_created: int = 0
@@ -88,7 +93,7 @@ class TriageReport:
 
 # --- identity ---------------------------------------------------------------------------
 
-def identify(session: Session, posts: list[PostInput]) -> tuple[dict[int, int], dict[int, int]]:
+def identify(session: Session, posts: Sequence[Digest]) -> tuple[dict[int, int], dict[int, int]]:
     """Posts already stored (index -> post id) and repeats within the batch (index -> first
     index), by ``pipeline.normalize.identity_keys``."""
     stored_by_key: dict[tuple[str, ...], int] = {}
@@ -119,8 +124,9 @@ def identify(session: Session, posts: list[PostInput]) -> tuple[dict[int, int], 
 
 PARALLEL_MIN_POSTS = 4000
 ANALYSIS_CHUNK = 2000
-# Handed to the forked worker without pickling: the context, and the batch it analyses by range.
-_FORKED: tuple[TriageContext, list[PostInput]] | None = None
+# Handed to the forked worker without pickling: the context, the batch and the indices of the
+# posts it analyses (by range of that list).
+_FORKED: tuple[TriageContext, PostBatch, list[int]] | None = None
 
 
 Analysed = tuple[list[PostAnalysis], np.ndarray, list[Clues | None]]
@@ -138,14 +144,15 @@ def analyse_chunk(ctx: TriageContext, posts: list[PostInput]) -> Analysed:
 
 def _analyse_in_worker(start: int, end: int) -> Analysed:
     assert _FORKED is not None
-    ctx, posts = _FORKED
-    return analyse_chunk(ctx, posts[start:end])
+    ctx, batch, order = _FORKED
+    return analyse_chunk(ctx, batch.load(order[start:end]))
 
 
-def iter_analysed(ctx: TriageContext, posts: list[PostInput],
+def iter_analysed(ctx: TriageContext, posts: Sequence[PostInput] | PostBatch, order: list[int] | None = None,
                   chunk: int = ANALYSIS_CHUNK
                   ) -> Iterator[tuple[list[PostInput], list[PostAnalysis], np.ndarray, list[Clues | None]]]:
-    """``analyse_chunk`` over the batch, chunk by chunk, in order.
+    """``analyse_chunk`` over the posts of ``order`` (indices into the batch; all of them when
+    None), chunk by chunk, in that order. Only the chunks being worked on are loaded.
 
     Large batches use the second core: a forked worker (it inherits the loaded models, nothing
     is reloaded) analyses the later chunks while the caller clusters and stores the earlier
@@ -153,24 +160,27 @@ def iter_analysed(ctx: TriageContext, posts: list[PostInput],
     Prefect's); otherwise, and for small batches, everything runs here.
     """
     global _FORKED
+    batch: PostBatch = ListBatch(posts) if isinstance(posts, Sequence) else posts
+    order = list(range(len(posts) if isinstance(posts, Sequence) else len(batch.digests))) if order is None else order
     # A small first chunk, analysed here, gets the writer going while the worker starts.
-    first = min(len(posts), max(chunk // 4, 1))
-    bounds = [(0, first)] + [(i, min(i + chunk, len(posts))) for i in range(first, len(posts), chunk)]
-    parts = [posts[start:end] for start, end in bounds]
-    parallel = (len(posts) >= PARALLEL_MIN_POSTS and (os.cpu_count() or 1) > 1 and sys.platform == "linux"
+    first = min(len(order), max(chunk // 4, 1))
+    bounds = [(0, first)] + [(i, min(i + chunk, len(order))) for i in range(first, len(order), chunk)]
+    parallel = (len(order) >= PARALLEL_MIN_POSTS and (os.cpu_count() or 1) > 1 and sys.platform == "linux"
                 and threading.current_thread() is threading.main_thread()
                 and ctx.workers > 1)
     if not parallel:
-        for part in parts:
+        for start, end in bounds:
+            part = batch.load(order[start:end])
             yield (part, *analyse_chunk(ctx, part))
         return
-    _FORKED = (ctx, posts)
+    _FORKED = (ctx, batch, order)
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
             ahead = [pool.submit(_analyse_in_worker, start, end) for start, end in bounds[1:]]
-            yield (parts[0], *analyse_chunk(ctx, parts[0]))
-            for part, future in zip(parts[1:], ahead, strict=True):
-                yield (part, *future.result())
+            part = batch.load(order[:first])
+            yield (part, *analyse_chunk(ctx, part))
+            for (start, end), future in zip(bounds[1:], ahead, strict=True):
+                yield (batch.load(order[start:end]), *future.result())
     finally:
         _FORKED = None
 
@@ -198,65 +208,67 @@ def _without_cycle_collection(triage: Callable[P, R]) -> Callable[P, R]:
 
 
 @_without_cycle_collection
-def triage_posts(session: Session, posts: list[PostInput], ctx: TriageContext, now: datetime,
-                 progress: Callable[[str], None] = lambda _: None) -> TriageReport:
-    """Triage a batch of validated posts detected at ``now``; the caller commits."""
+def triage_posts(session: Session, posts: Sequence[PostInput] | PostBatch, ctx: TriageContext, now: datetime,
+                 progress: Callable[[str], None] = lambda _: None, *, describe: bool = True) -> TriageReport:
+    """Triage a batch of validated posts detected at ``now``; the caller commits.
+
+    ``posts`` is a list, or a ``PostBatch`` read back a chunk at a time (a large file). With
+    ``describe=False`` the report holds no ``items``, only each input post's stored id: the
+    caller writes the output afterwards (``pipeline.queries.triage_output.iter_output``), so
+    memory does not grow with the batch. Either way the output is read back from storage once
+    the batch is written."""
+    batch = ListBatch(posts, now) if isinstance(posts, Sequence) else posts
+    digests = batch.digests
     wait_for_other_triage(session)
-    stored, repeat = identify(session, posts)
+    stored, repeat = identify(session, digests)
     # Placed in publication order (then by content), never in the order the file happened to
     # list them: the events a batch makes do not depend on how it was sorted.
-    fresh = sorted((i for i in range(len(posts)) if i not in stored and i not in repeat),
-                   key=lambda i: placing_order(posts[i], now))
-    new_posts = [posts[i] for i in fresh]
-    progress(f"新帖子 {len(new_posts)} 条，已入库或重复 {len(stored) + len(repeat)} 条")
-    clusterer = Clusterer.open(session, ctx.cfg, ctx.vocab, now,
-                               placing_order(new_posts[0], now)[0] if new_posts else None,
+    fresh = sorted((i for i in range(len(digests)) if i not in stored and i not in repeat),
+                   key=lambda i: digests[i].order)
+    progress(f"新帖子 {len(fresh)} 条，已入库或重复 {len(stored) + len(repeat)} 条")
+    clusterer = Clusterer.open(session, ctx.cfg, ctx.vocab, now, digests[fresh[0]].order[0] if fresh else None,
                                keep_order=lambda event_id: keep_order(session.get_one(Event, event_id)),
                                may_merge=lambda ids: not split_apart(session, ids))
     writer = BatchWriter(session, ctx.cfg, ctx.models, now)
     post_ids: list[int] = []
-    events: dict[int, dict[str, Any]] = {}
-    for part, analyses, signatures, clues in iter_analysed(ctx, new_posts):
+    for part, analyses, signatures, clues in iter_analysed(ctx, batch, fresh):
         placement = clusterer.place(part, signatures, clues)
         chunk_ids = writer.write(part, analyses, signatures, placement.placed, placement.rows)
         clusterer.settle(placement.placed)
         for ids in placement.merges:  # a post of this chunk bridged stored events: one incident
-            _merge(session, ctx, now, ids, clusterer, writer, events)
+            _merge(session, ctx, now, ids, clusterer)
         post_ids += chunk_ids
-        # Describe while the worker analyses the next chunk; a later chunk that changes one of
-        # these events describes it again.
-        events.update(describe_events(session, sorted({writer.post_fields[p].event_id for p in chunk_ids})))
-        progress(f"已研判入库 {len(post_ids)}/{len(new_posts)} 条新帖子")
-    ids_by_index: dict[int, int] = dict(stored)
-    for k, i in enumerate(fresh):
-        ids_by_index[i] = post_ids[k]
+        progress(f"已研判入库 {len(post_ids)}/{len(fresh)} 条新帖子")
+    ids = _ids_in_input_order(len(digests), stored, repeat, fresh, post_ids)
+    input_ids = [d.input_id for d in digests]
+    # Read back once the batch is written: a later chunk may have changed an earlier post's event
+    # (merged it, shown it to be about 云和).
+    items = list(iter_output(session, ids, input_ids)) if describe else []
+    return TriageReport(items=items, post_ids=ids, input_ids=input_ids,
+                        new_posts=len(fresh), duplicates=len(stored) + len(repeat),
+                        coverage_gaps=batch_gaps(session, digests, now),
+                        notes=[(d.line, note) for d in digests for note in d.notes], **writer.counts())
+
+
+def _ids_in_input_order(n: int, stored: dict[int, int], repeat: dict[int, int], fresh: list[int],
+                        post_ids: list[int]) -> list[int]:
+    ids = [0] * n
+    for i, pid in stored.items():
+        ids[i] = pid
+    for i, pid in zip(fresh, post_ids, strict=True):
+        ids[i] = pid
     for i, first in repeat.items():
-        ids_by_index[i] = ids_by_index[first]
-    described = describe_posts(session, sorted(set(ids_by_index.values())), writer.post_fields, events)
-    items = [{"id": posts[i].input_id, **described[ids_by_index[i]]} for i in range(len(posts))]
-    return TriageReport(items=items, new_posts=len(new_posts), duplicates=len(stored) + len(repeat),
-                        coverage_gaps=batch_gaps(session, posts, now),
-                        notes=[(p.line, n["detail"]) for p in posts for n in p.notes], **writer.counts())
+        ids[i] = ids[first]
+    return ids
 
 
-def placing_order(post: PostInput, now: datetime) -> tuple[datetime, str, str, str, str]:
-    """When a post was published to the minute (its detection time when unknown, date-only or
-    later: the same time clustering reads), then what it says and who said it — never where the
-    file happened to list it."""
-    return post.known_time(now), post.content_hash, post.platform, post.author or "", post.platform_id or ""
-
-
-def _merge(session: Session, ctx: TriageContext, now: datetime, ids: list[int], clusterer: Clusterer,
-           writer: BatchWriter, described: dict[int, dict[str, Any]]) -> None:
+def _merge(session: Session, ctx: TriageContext, now: datetime, ids: list[int], clusterer: Clusterer) -> None:
     keep = merge_incident(session, ctx.cfg, ids, reason=MERGE_REASON, now=now)
     if keep is not None:
         clusterer.merged(keep, ids)
-        writer.moved([i for i in ids if i != keep], keep)
-        for event_id in ids:
-            described.pop(event_id, None)  # described again below, in their final state
 
 
-def batch_gaps(session: Session, posts: list[PostInput], now: datetime) -> list[dict[str, str]]:
+def batch_gaps(session: Session, posts: Sequence[Digest | PostInput], now: datetime) -> list[dict[str, str]]:
     """Open coverage gaps overlapping the batch: from its earliest post (a day back when no post
     has a time) to ``now``."""
     times = [p.published_at for p in posts if p.published_at is not None and p.published_at <= now]

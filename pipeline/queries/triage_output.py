@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -25,21 +26,17 @@ class PostFields(NamedTuple):
     schemes: list[Any] | None = None
 
 
-def describe_posts(session: Session, post_ids: list[int], known: dict[int, PostFields] | None = None,
-                   described: dict[int, dict[str, Any]] | None = None) -> dict[int, dict[str, Any]]:
+def describe_posts(session: Session, post_ids: list[int]) -> dict[int, dict[str, Any]]:
     """The triage output of stored posts, from what the database holds (columns only, each
-    event described once). ``known`` gives the post-level fields of posts just written and
-    ``described`` events already described in their final state."""
-    posts: dict[int, PostFields] = {pid: f for pid, f in (known or {}).items()}
-    missing = [pid for pid in post_ids if pid not in posts]
-    for part in store.chunks(missing):
+    event described once)."""
+    posts: dict[int, PostFields] = {}
+    for part in store.chunks(post_ids):
         stmt = select(Post.id, Post.relevant, Post.topic, Post.categories, Post.rumor, Post.event_id, Post.sentiment,
                       Post.irrelevant_reason, Post.schemes)
         for row in session.execute(stmt.where(Post.id.in_(part))):
             posts[row.id] = PostFields(row.relevant, row.topic, row.categories, row.rumor, row.event_id, row.sentiment,
                                        row.irrelevant_reason, row.schemes)
-    events = dict(described or {})
-    events.update(describe_events(session, sorted({posts[pid].event_id for pid in post_ids} - set(events))))
+    events = describe_events(session, sorted({p.event_id for p in posts.values()}))
     out: dict[int, dict[str, Any]] = {}
     for pid in post_ids:
         p = posts[pid]
@@ -49,6 +46,21 @@ def describe_posts(session: Session, post_ids: list[int], known: dict[int, PostF
         event = events[p.event_id]
         out[pid] = {**base, **event} if p.relevant and event["relevant"] else {**base, **event, **_NOT_RELEVANT}
     return out
+
+
+OUTPUT_CHUNK = 2000
+
+
+def iter_output(session: Session, post_ids: list[int], input_ids: list[str],
+                chunk: int = OUTPUT_CHUNK) -> Iterator[dict[str, Any]]:
+    """The triage output of a batch (``TriageReport.post_ids`` / ``input_ids``), one object per
+    input post in input order, read from storage a chunk at a time: a large batch is written out
+    without holding its whole output."""
+    for start in range(0, len(post_ids), chunk):
+        ids = post_ids[start:start + chunk]
+        described = describe_posts(session, sorted(set(ids)))
+        for pid, input_id in zip(ids, input_ids[start:start + chunk], strict=True):
+            yield {"id": input_id, **described[pid]}
 
 
 _NOT_RELEVANT: dict[str, Any] = {"relevant": False, "grade": None, "grade_reasons": [], "primary_unit": None,

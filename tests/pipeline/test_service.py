@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from pipeline.service import ingest_file
+from pipeline.service import ingest_file, write_output
 from pipeline.storage.models import Event, Post
 from tests.conftest import NOW
 
@@ -67,3 +67,30 @@ def test_same_id_from_another_source_with_other_text_is_another_post(db_url: str
         texts = sorted(s.scalars(select(Post.text).where(Post.platform == "hotline")))
     assert texts == ["石塘镇老街路灯坏了一个月", "赤石乡自来水浑浊发黄"]
     assert items[1][1] != items[0][1]  # the 信访 item 1 is not the 12345 item 1
+
+
+def test_output_read_back_from_storage_is_the_batch_output(db_url: str, runtime_for: Any, tmp_path: Path) -> None:
+    """A large file is triaged without holding its output (``describe=False``) and written out
+    from storage afterwards: the lines are the ones the in-memory report gives, in input order,
+    repeats and already stored posts included."""
+    rows: list[dict[str, Any]] = [{"id": "r1", "platform": "weibo", "text": "崇头镇云和梯田观景台附近山体塌方，一辆车被埋",
+             "published_at": "2026-05-02T09:10:00+08:00"},
+            {"id": "r2", "platform": "weibo", "text": "赤石乡自来水停了两天，没人管"},
+            {"id": "r1", "platform": "weibo", "text": "崇头镇云和梯田观景台附近山体塌方，一辆车被埋",
+             "published_at": "2026-05-02T09:10:00+08:00"},
+            {"platform": "news", "title": "云和梯田塌方续报", "text": "崇头镇塌方已致2人受伤，救援仍在进行"}]
+    first = ingest_file(runtime_for(db_url), _write(tmp_path / "a.jsonl", rows[:1]), NOW, None)
+    assert first.report.items and first.report.items[0]["id"] == "r1"
+    path = _write(tmp_path / "b.jsonl", rows)
+    described = ingest_file(runtime_for(db_url), path, NOW, None).report
+    rt = runtime_for(db_url)
+    streamed = ingest_file(rt, path, NOW, None, describe=False).report
+    assert streamed.items == [] and streamed.input_ids == ["r1", "r2", "r1", "line-4"]
+    assert write_output(rt, streamed, tmp_path / "out.jsonl") == 4
+    lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert lines == described.items
+    assert lines[0]["event_id"] == lines[2]["event_id"] and lines[0]["relevant"]
+    with rt.session() as s:  # what is written is what is stored, not a snapshot taken mid-batch
+        stored = {p.platform_id or "line-4": (p.relevant, p.event_id) for p in s.scalars(select(Post))}
+    assert all(stored[line["id"]][1] == line["event_id"] for line in lines)
+    assert all(line["relevant"] <= stored[line["id"]][0] for line in lines)

@@ -17,7 +17,7 @@ app = typer.Typer()
 
 
 def _ingest(file: Path, now: str | None, rejects: Path | None, output: Path | None) -> None:
-    from pipeline.service import dispatch, ingest_file
+    from pipeline.service import dispatch, ingest_file, write_output
 
     if not file.is_file():
         raise fail(f"文件不存在：{file}", EXIT_USAGE)
@@ -26,13 +26,12 @@ def _ingest(file: Path, now: str | None, rejects: Path | None, output: Path | No
                        else s.state_dir / "rejects" / f"{file.stem}.rejects.jsonl")
     at = moment(now)
     with runtime() as rt:
-        result = ingest_file(rt, file, at, rejects or default_rejects, progress)
+        # The output is read back from storage afterwards, a chunk at a time (bounded memory).
+        result = ingest_file(rt, file, at, rejects or default_rejects, progress, describe=False)
         dispatched = dispatch(rt, at)  # handed to the units now, as `serve` would (never left 待分发)
+        if output is not None:
+            write_output(rt, result.report, output)
     report = result.report
-    if output is not None:
-        with output.open("w", encoding="utf-8") as fh:
-            for item in report.items:
-                fh.write(json.dumps(item, ensure_ascii=False) + "\n")
     out.print(f"读取 {result.read} 条：新入库 {report.new_posts}，重复 {report.duplicates}，"
               f"拒收 {len(result.rejects)}；新事件 {report.events_created}，更新事件 {report.events_updated}，"
               f"新分办 {report.assignments_created}，时限 {report.deadlines_set}")
