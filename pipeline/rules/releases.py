@@ -76,15 +76,18 @@ def account_unit(name: str | None, cfg: Config) -> tuple[str, bool] | None:
 
 def _abbreviated(name: str, county: list[str], departments: set[str]) -> str | None:
     """The department an account named 云和 + the department's usual short name speaks for:
-    云和应急管理, 云和市场监管, 云和综合执法, 云和医保 — a Chinese short name keeps the full name's
-    characters in order, beginning with its first (医保 in 医疗保障). None unless exactly one
-    department's name fits (云和本地通, 云和交通事儿 fit none)."""
+    云和应急管理, 云和市场监管, 云和综合执法, 云和医保, or the short name first: 网信云和, 生态云和 —
+    a Chinese short name keeps the full name's characters in order, beginning with its first
+    (医保 in 医疗保障). None unless exactly one department's name fits (云和本地通, 云和交通事儿,
+    最美云和 fit none)."""
+    short = ""
     for prefix in sorted(county, key=len, reverse=True):
         if name.startswith(prefix):
             short = name[len(prefix):]
             break
-    else:
-        return None
+        if name.endswith(prefix):
+            short = name[: -len(prefix)]
+            break
     if len(short) < 2:
         return None
     fits = [d for d in departments if (core := _core(d)).startswith(short[0]) and _in_order(short, core)]
@@ -92,9 +95,12 @@ def _abbreviated(name: str, county: list[str], departments: set[str]) -> str | N
 
 
 def _core(department: str) -> str:
-    """县市场监督管理局 -> 市场监督管理: what short names are cut from."""
-    core = department.removeprefix("县")
-    for end in ("事务局", "局", "办"):
+    """县市场监督管理局 -> 市场监督管理, 县委网信办 -> 网信, 丽水市生态环境局云和分局 -> 生态环境:
+    what short names are cut from."""
+    core = department
+    for start in ("县委", "县", "丽水市"):
+        core = core.removeprefix(start)
+    for end in ("局云和分局", "云和分局", "事务局", "局", "办"):
         if core.endswith(end):
             return core[: -len(end)]
     return core
