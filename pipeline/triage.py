@@ -15,8 +15,9 @@ import multiprocessing
 import os
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
@@ -124,6 +125,7 @@ def identify(session: Session, posts: Sequence[Digest]) -> tuple[dict[int, int],
 
 PARALLEL_MIN_POSTS = 4000
 ANALYSIS_CHUNK = 2000
+AHEAD = 2  # chunks the forked worker analyses ahead of the one being stored
 # Handed to the forked worker without pickling: the context, the batch and the indices of the
 # posts it analyses (by range of that list).
 _FORKED: tuple[TriageContext, PostBatch, list[int]] | None = None
@@ -176,11 +178,24 @@ def iter_analysed(ctx: TriageContext, posts: Sequence[PostInput] | PostBatch, or
     _FORKED = (ctx, batch, order)
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-            ahead = [pool.submit(_analyse_in_worker, start, end) for start, end in bounds[1:]]
+            # At most AHEAD chunks are asked for before the caller takes them: results waiting
+            # in futures are whole analysed chunks, and asking for all at once kept every
+            # chunk's analyses in memory until the batch ended.
+            later = iter(bounds[1:])
+            ahead: deque[tuple[tuple[int, int], Future[Analysed]]] = deque()
+
+            def ask() -> None:
+                while len(ahead) < AHEAD and (span := next(later, None)) is not None:
+                    ahead.append((span, pool.submit(_analyse_in_worker, *span)))
+
+            ask()
             part = batch.load(order[:first])
             yield (part, *analyse_chunk(ctx, part))
-            for (start, end), future in zip(bounds[1:], ahead, strict=True):
-                yield (batch.load(order[start:end]), *future.result())
+            while ahead:
+                (start, end), future = ahead.popleft()
+                analysed = future.result()
+                ask()
+                yield (batch.load(order[start:end]), *analysed)
     finally:
         _FORKED = None
 
