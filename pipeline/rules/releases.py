@@ -26,7 +26,7 @@ _KINDS = (
     ("回应", re.compile(r"回应|说明|答复")),
 )
 _OWN_PLACE = re.compile(r"我镇|我乡|我街道|本镇|本乡|本街道|我办|辖区|我县|本县")
-_GOVERNMENT = ("人民政府", "政府", "办事处", "街道办")
+_GOVERNMENT = ("人民政府", "政府", "办事处", "街道办", "发布")  # 石塘镇发布: a township's own 政务号
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def _abbreviated(name: str, county: list[str], departments: set[str]) -> str | N
     """The department an account named 云和 + the department's usual short name speaks for:
     云和应急管理, 云和市场监管, 云和综合执法, 云和医保, or the short name first: 网信云和, 生态云和 —
     a Chinese short name keeps the full name's characters in order, beginning with its first
-    (医保 in 医疗保障). None unless exactly one department's name fits (云和本地通, 云和交通事儿,
+    (医保 in 医疗保障), or is the name's last part (健康云和: 卫生健康). None unless exactly one department's name fits (云和本地通, 云和交通事儿,
     最美云和 fit none)."""
     short = ""
     for prefix in sorted(county, key=len, reverse=True):
@@ -90,7 +90,8 @@ def _abbreviated(name: str, county: list[str], departments: set[str]) -> str | N
             break
     if len(short) < 2:
         return None
-    fits = [d for d in departments if (core := _core(d)).startswith(short[0]) and _in_order(short, core)]
+    fits = [d for d in departments
+            if ((core := _core(d)).startswith(short[0]) and _in_order(short, core)) or core.endswith(short)]
     return fits[0] if len(fits) == 1 else None
 
 

@@ -137,9 +137,10 @@ def test_accounts_named_by_a_units_short_name_are_its_accounts(cfg: Config) -> N
     for author, unit in (("云和应急管理", "县应急管理局"), ("云和市场监管", "县市场监督管理局"),
                          ("云和综合执法", "县综合行政执法局"), ("云和医保", "县医疗保障局"),
                          ("云和县住建", "县住房和城乡建设局"), ("云和交警", "县公安局"),
-                         ("网信云和", "县委网信办"), ("生态云和", "丽水市生态环境局云和分局")):
+                         ("网信云和", "县委网信办"), ("生态云和", "丽水市生态环境局云和分局"),
+                         ("健康云和", "县卫生健康局"), ("石塘镇发布", "石塘镇")):
         found = official_release(author, None, notice, cfg)
         assert found is not None and found.unit == unit, author
     for author in ("云和本地通", "云和交通事儿", "云和身边事", "云和生活圈", "云和财经", "云和",
-                   "最美云和", "爱上云和", "印象云和", "平安夜云和"):
+                   "最美云和", "爱上云和", "印象云和", "平安夜云和", "法治云和", "生活云和", "幸福云和"):
         assert official_release(author, None, notice, cfg) is None, author
