@@ -233,7 +233,7 @@ def store_batch(rt: Runtime, batch: ImportBatch, now: datetime, progress: Progre
     from pipeline.actions.board_replies import record_board_replies
     from pipeline.actions.comments import record_comments
 
-    report = triage_with_retry(rt, batch.posts, now, progress)
+    report = triage_with_retry(rt, batch.posts, now, progress, describe=False)  # no output file: not described
     with rt.session() as session:
         replies = record_board_replies(session, rt.cfg, batch.posts, now)
         counts = record_comments(session, batch.comments, now)

@@ -230,8 +230,8 @@ def triage_posts(session: Session, posts: Sequence[PostInput] | PostBatch, ctx: 
     ``posts`` is a list, or a ``PostBatch`` read back a chunk at a time (a large file). With
     ``describe=False`` the report holds no ``items``, only each input post's stored id: the
     caller writes the output afterwards (``pipeline.queries.triage_output.iter_output``), so
-    memory does not grow with the batch. Either way the output is read back from storage once
-    the batch is written."""
+    the output of a large batch is never held whole. Either way it is read back from storage
+    once the batch is written."""
     batch = ListBatch(posts, now) if isinstance(posts, Sequence) else posts
     digests = batch.digests
     wait_for_other_triage(session)

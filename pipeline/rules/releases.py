@@ -78,8 +78,8 @@ def _abbreviated(name: str, county: list[str], departments: set[str]) -> str | N
     """The department an account named 云和 + the department's usual short name speaks for:
     云和应急管理, 云和市场监管, 云和综合执法, 云和医保, or the short name first: 网信云和, 生态云和 —
     a Chinese short name keeps the full name's characters in order, beginning with its first
-    (医保 in 医疗保障), or is the name's last part (健康云和: 卫生健康). None unless exactly one department's name fits (云和本地通, 云和交通事儿,
-    最美云和 fit none)."""
+    (医保 in 医疗保障), or is the name's last part (健康云和: 卫生健康). None unless exactly one
+    department's name fits (云和本地通, 云和交通事儿, 最美云和 fit none)."""
     short = ""
     for prefix in sorted(county, key=len, reverse=True):
         if name.startswith(prefix):
