@@ -23,7 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from pipeline.normalize import PostInput, Reject, iter_posts
+from pipeline.normalize import PostInput, Reject, identity_keys, iter_posts
 
 
 class Digest(NamedTuple):
@@ -51,9 +51,10 @@ def placing_order(post: PostInput, now: datetime) -> tuple[datetime, str, str, s
 
 
 def digest_of(post: PostInput, now: datetime) -> Digest:
-    return Digest(placing_order(post, now), tuple(post.identity()), post.platform_id, post.canonical_url,
-                  post.fingerprint, post.published_at, post.line, post.input_id,
-                  tuple(n["detail"] for n in post.notes))
+    fingerprint = post.fingerprint  # a digest of its own: computed once, held once
+    keys = identity_keys(post.platform, post.platform_id, post.source, post.canonical_url, post.content_hash, fingerprint)
+    return Digest(placing_order(post, now), tuple(keys), post.platform_id, post.canonical_url, fingerprint,
+                  post.published_at, post.line, post.input_id, tuple(n["detail"] for n in post.notes))
 
 
 class PostBatch(Protocol):
