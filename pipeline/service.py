@@ -90,7 +90,10 @@ def ingest_file(rt: Runtime, path: Path, now: datetime, rejects_path: Path | Non
                             rejects_path if spooled.rejects and rejects_path is not None else None)
 
 
-def write_output(rt: Runtime, report: TriageReport, path: Path) -> int:
+OUTPUT_PROGRESS_EVERY = 10_000
+
+
+def write_output(rt: Runtime, report: TriageReport, path: Path, progress: Progress = lambda _: None) -> int:
     """Write a batch's triage output as JSON lines (input order), read back from storage in
     chunks; returns the number of lines."""
     from pipeline.queries.triage_output import iter_output
@@ -100,6 +103,8 @@ def write_output(rt: Runtime, report: TriageReport, path: Path) -> int:
         for item in rt.stream(iter_output, report.post_ids, report.input_ids):
             fh.write(orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE))  # UTF-8, Chinese unescaped
             n += 1
+            if n % OUTPUT_PROGRESS_EVERY == 0:
+                progress(f"已写出研判结果 {n}/{len(report.post_ids)} 条")
     return n
 
 

@@ -8,8 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from pipeline import service
 from pipeline.service import ingest_file, write_output
 from pipeline.storage.models import Event, Post
 from tests.conftest import NOW
@@ -69,7 +71,8 @@ def test_same_id_from_another_source_with_other_text_is_another_post(db_url: str
     assert items[1][1] != items[0][1]  # the 信访 item 1 is not the 12345 item 1
 
 
-def test_output_read_back_from_storage_is_the_batch_output(db_url: str, runtime_for: Any, tmp_path: Path) -> None:
+def test_output_read_back_from_storage_is_the_batch_output(db_url: str, runtime_for: Any, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A large file is triaged without holding its output (``describe=False``) and written out
     from storage afterwards: the lines are the ones the in-memory report gives, in input order,
     repeats and already stored posts included."""
@@ -86,7 +89,10 @@ def test_output_read_back_from_storage_is_the_batch_output(db_url: str, runtime_
     rt = runtime_for(db_url)
     streamed = ingest_file(rt, path, NOW, None, describe=False).report
     assert streamed.items == [] and streamed.input_ids == ["r1", "r2", "r1", "line-4"]
-    assert write_output(rt, streamed, tmp_path / "out.jsonl") == 4
+    monkeypatch.setattr(service, "OUTPUT_PROGRESS_EVERY", 2)
+    said: list[str] = []
+    assert write_output(rt, streamed, tmp_path / "out.jsonl", said.append) == 4
+    assert said == ["已写出研判结果 2/4 条", "已写出研判结果 4/4 条"]  # a long write shows progress
     lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert lines == described.items
     assert lines[0]["event_id"] == lines[2]["event_id"] and lines[0]["relevant"]

@@ -30,7 +30,7 @@ def _ingest(file: Path, now: str | None, rejects: Path | None, output: Path | No
         result = ingest_file(rt, file, at, rejects or default_rejects, progress, describe=False)
         dispatched = dispatch(rt, at)  # handed to the units now, as `serve` would (never left 待分发)
         if output is not None:
-            write_output(rt, result.report, output)
+            write_output(rt, result.report, output, progress)
     report = result.report
     out.print(f"读取 {result.read} 条：新入库 {report.new_posts}，重复 {report.duplicates}，"
               f"拒收 {len(result.rejects)}；新事件 {report.events_created}，更新事件 {report.events_updated}，"
