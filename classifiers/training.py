@@ -347,6 +347,11 @@ def check_default_models(corpus_dir: Path, model_root: Path) -> None:
             raise ModelError(f"默认模型不可用：{exc}。请先运行 {TRAIN_COMMAND} 训练模型") from exc
 
 
+# What each model is called where people read it (versions are kept in the model files and the
+# classification rows, not shown to county users).
+MODEL_NAMES = {"topic": "领域", "grade": "等级", "rumor": "谣言", "categories": "重点类别", "sentiment": "情感倾向"}
+
+
 def load_default_models(corpus_dir: Path, model_root: Path, progress: Progress = lambda _: None) -> dict[str, LoadedModel]:
     """Load the default models for serving; never trains. A missing or stale model (the corpus
     or the libraries changed) is a ModelError naming the command that trains them."""
@@ -357,7 +362,7 @@ def load_default_models(corpus_dir: Path, model_root: Path, progress: Progress =
             loaded[kind] = load_model(default_model_dir(model_root, kind), kind, digest)
         except ModelError as exc:
             raise ModelError(f"默认模型不可用：{exc}。请先运行 {TRAIN_COMMAND} 训练模型") from exc
-    progress(f"已加载模型：{'、'.join(m.version for m in loaded.values())}")
+    progress(f"已加载 {len(loaded)} 个模型（{'、'.join(MODEL_NAMES.get(k, k) for k in loaded)}）")  # no version ids
     return loaded
 
 

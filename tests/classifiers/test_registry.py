@@ -107,3 +107,13 @@ def test_one_staleness_rule_recipe_libraries_and_corpus(tmp_path: Path, monkeypa
     monkeypatch.setattr(registry, "RECIPE_VERSION", "999")
     with pytest.raises(ModelError, match="当前为第 999 版"):
         registry.verify_model(d, "topic")
+
+
+def test_loading_says_which_models_in_chinese_without_version_ids(base_settings: Settings) -> None:
+    """The CLI shows this line to the analyst running triage: model names, never their ids."""
+    from classifiers.training import load_default_models
+
+    said: list[str] = []
+    loaded = load_default_models(base_settings.training_corpus_dir, base_settings.model_dir, said.append)
+    assert said == ["已加载 5 个模型（领域、等级、谣言、重点类别、情感倾向）"]
+    assert not any(m.version in said[0] for m in loaded.values())
