@@ -88,6 +88,11 @@ class PostInput:
         return t if t is not None and self.published_precision in ("minute", "second") and t <= now else now
 
     @property
+    def truncated(self) -> bool:
+        """Whether its text was cut to ``MAX_TEXT`` (a note says so)."""
+        return any(n["kind"] == "truncated" for n in self.notes)
+
+    @property
     def fingerprint(self) -> str:
         """Identity of a post that has neither a platform id nor a URL."""
         basis = "|".join([self.platform, self.author or "", self.content_hash, str(self.published_at or "")])
@@ -130,7 +135,7 @@ class ParsedFile:
     @property
     def truncated(self) -> int:
         """Posts whose text was cut to ``MAX_TEXT`` (each carries a note saying so)."""
-        return sum(1 for p in self.posts if any(n["kind"] == "truncated" for n in p.notes))
+        return sum(1 for p in self.posts if p.truncated)
 
 
 def _strip_markup(value: str) -> str:

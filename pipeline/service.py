@@ -67,7 +67,7 @@ def validate_file(path: Path, now: datetime, rejects_path: Path) -> ValidatedFil
             rejects.append(item)
         else:
             valid += 1
-            truncated += any(n["kind"] == "truncated" for n in item.notes)
+            truncated += item.truncated
     _record_rejects(rejects, rejects_path)
     return ValidatedFile(str(path), valid, len(rejects), str(rejects_path) if rejects else None, truncated)
 

@@ -149,7 +149,7 @@ def spool_posts(path: Path, now: datetime, directory: Path | None = None,
             if isinstance(item, Reject):
                 rejects.append(item)
                 continue
-            truncated += any(n["kind"] == "truncated" for n in item.notes)
+            truncated += item.truncated
             batch.add(item)
             if len(batch) % PROGRESS_EVERY == 0:
                 progress(f"已读取并校验 {len(batch)} 条帖子")
