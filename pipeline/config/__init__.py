@@ -211,6 +211,9 @@ class Incidents(_Strict):
     # Kinds that are also others (a slope's "坍塌" is a landslide's "塌方", a "山火" is a fire):
     # a post naming a group's first kind is read as naming the rest of the group too.
     related_kinds: list[list[str]] = Field(default_factory=list)
+    # Kinds a post is read as only when it names no other (a search for the missing: "失联" in a
+    # fire's 续报 is a figure of the fire, not another incident).
+    fallback_kinds: list[str] = Field(default_factory=list)
     # Places elsewhere that jieba's dictionary does not tag as places (景宁, 大连, 海丰): a post
     # naming one and none of ours is about that place, and joins none of our events by its kind.
     other_places: list[str] = Field(default_factory=list)

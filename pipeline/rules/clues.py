@@ -31,6 +31,7 @@ _CN_NUM = "零〇一二两三四五六七八九十百千万半几"
 _PART = r"(凌晨|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|夜间|深夜|今晚|昨晚)"
 # "7时许", "18时30分", "早上7点多", "下午三点": a clock time; a bare "一点" is "a little".
 _HOUR = re.compile(rf"{_PART}?(\d{{1,2}})\s*(?:时|点)(?!代|间|候|半径)|{_PART}([一二三四五六七八九十]{{1,3}})(?:时|点)")
+_MINUTES = re.compile(r"\d{1,2}分|[一二三四五六七八九十]{1,3}分|半")
 _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
 _RELATIVE_DAY = re.compile(r"(今天|今日|今晨|今早|今晚|昨天|昨日|昨晚|昨夜)")
 _LATE = ("下午", "傍晚", "晚上", "夜间", "深夜", "今晚", "昨晚")
@@ -233,7 +234,7 @@ def _terms(doc: Doc, vocab: Vocabulary, taken: frozenset[str]) -> tuple[tuple[st
 
 def _hour(text: str) -> int | None:
     for m in _HOUR.finditer(text):
-        if _reported_at(text, m.start()):
+        if _reported_at(text, m.start(), _minutes_end(text, m.end())):
             continue
         part, number = m.group(1) or m.group(3), m.group(2) or m.group(4)
         value = parse_number(number)
@@ -246,10 +247,18 @@ def _hour(text: str) -> int | None:
     return None
 
 
-def _reported_at(text: str, start: int) -> bool:
-    """A time that dates a report ("截至28日6时"), not the incident."""
+def _reported_at(text: str, start: int, end: int | None = None) -> bool:
+    """A time that dates a report ("截至28日6时") or a measure ("今日13时起暂停接待", "预计14时前
+    恢复"), not the incident."""
     before = text[max(0, start - 8):start]
-    return "截至" in before or "截止" in before
+    after = text[end:end + 3] if end is not None else ""
+    return "截至" in before or "截止" in before or after.lstrip("许左右").startswith(("起", "前", "以前", "之前"))
+
+
+def _minutes_end(text: str, end: int) -> int:
+    """Where a clock time ends, its minutes included ("18时30分")."""
+    m = _MINUTES.match(text, end)
+    return m.end() if m else end
 
 
 def _day(text: str) -> tuple[int | None, int | None]:
@@ -286,8 +295,18 @@ def clues_of(post: PostText, doc: Doc, townships: list[str], casualties: Casualt
         # a letter to the leadership asks about a matter; the collapse or fire it mentions in
         # passing ("路基塌陷", "着火了消防栓都没水") is not an incident it reports
         found = replace(found, kinds=(), mishap=False)
+    if not found.places() and _account_elsewhere(post.author, vocab):
+        found = replace(found, elsewhere=True)  # 景宁发布's "我县一水库…" is 景宁's
     return replace(found, rumor=rumor, debunk=bool(_DEBUNK.search(text)), townships=tuple(townships),
                    title=title_key(post.title, vocab))
+
+
+def _account_elsewhere(author: str | None, vocab: Vocabulary) -> bool:
+    """Whether an account's name names a county or city other than 云和 (龙泉发布, 景宁交警):
+    its "我县" / "我市" is that place."""
+    if not author or "云和" in author:
+        return False
+    return any(place in author for place in vocab.other_places)
 
 
 def title_key(title: str | None, vocab: Vocabulary) -> str | None:
@@ -331,10 +350,8 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
         named = [t for area, ts in vocab.rules.areas.items() if area in text for t in ts]
     towns = list(dict.fromkeys([*townships, *named]))
     present = vocab.present(text)
-    kinds = [k for k, words in vocab.kinds if not present.isdisjoint(words)]
     objects = [f"{c}:{f}" for c, f, words in vocab.objects if not present.isdisjoint(words)]
-    if not kinds and _TURNED_OVER.search(text):
-        kinds = [k for k in _turned_over(objects) if k in dict(vocab.kinds)]
+    kinds = _kinds(text, present, objects, vocab)
     for first, *also in vocab.rules.related_kinds:  # 山火 is a fire too; a fire is no 山火
         if first in kinds:
             kinds += [k for k in also if k not in kinds]
@@ -344,6 +361,25 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
                  day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere,
                  mishap=not kinds and bool(_MISHAP.search(text)))
+
+
+def _kinds(text: str, present: set[str], objects: list[str], vocab: Vocabulary) -> list[str]:
+    """The kinds of incident a text names. What turned over says which kind (a boat that 侧翻 has
+    capsized, it had no road accident); a text naming only what a fallback kind is (失联 …) is
+    that kind, while in a fire's 续报 the missing are the fire's figures; "公交车事故" is a traffic
+    accident."""
+    named = [k for k, words in vocab.kinds if not present.isdisjoint(words)]
+    fallback = vocab.rules.fallback_kinds
+    kinds = [k for k in named if k not in fallback] or named
+    known = dict(vocab.kinds)
+    if "交通事故" in kinds and {o for o in objects if o.startswith("车辆:")} == {"车辆:船"} and "翻船" in known:
+        kinds = ["翻船" if k == "交通事故" else k for k in kinds]
+    if not kinds and _TURNED_OVER.search(text):
+        kinds = [k for k in _turned_over(objects) if k in known]
+    if not kinds and _MISHAP.search(text) and any(o.startswith("车辆:") and o != "车辆:船" for o in objects) \
+            and "交通事故" in known:
+        kinds = ["交通事故"]
+    return list(dict.fromkeys(kinds))
 
 
 def _turned_over(objects: list[str]) -> list[str]:

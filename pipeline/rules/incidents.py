@@ -144,7 +144,8 @@ def conflicts(c: Clues, p: Profile) -> list[str]:
         found.append(f"涉及对象不同（{_names(clash[0])} / {_names(clash[1])}）")
     if not (c.kinds or p.kinds):  # a routine matter goes on for days: its hours and days differ
         return found
-    if c.hour is not None and p.hours and _hours_apart(c.hour, usual := p.usual_hour()):
+    # a follow-up's clock time is most often the new development's ("今日14时许不幸离世")
+    if c.hour is not None and p.hours and not c.follow_up and _hours_apart(c.hour, usual := p.usual_hour()):
         found.append(f"发生时间不同（{c.hour}时 / {usual}时）")
     day = c.incident_day()
     if day is not None and p.days and day not in p.days and not (c.follow_up and _days_after(day, p.days)):

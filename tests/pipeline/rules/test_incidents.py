@@ -194,6 +194,33 @@ def test_what_turned_over_says_which_kind(ctx: TriageContext) -> None:
     assert truck.kinds == ("交通事故",) and boat.kinds == ("翻船",) and cup.kinds == ()
 
 
+def test_a_boat_that_tipped_over_capsized_and_a_bus_accident_is_a_traffic_accident(ctx: TriageContext) -> None:
+    tipped, raft, bus = clues(ctx, "今日15时20分许，我镇辖区水域一艘载客小型船只发生侧翻", "水库那边竹筏翻了 两个人掉水里",
+                              "#云和公交车事故# 市领导已赶赴云和指导伤员救治")
+    assert tipped.kinds == ("翻船",) and raft.kinds == ("翻船",) and bus.kinds == ("交通事故",)
+
+
+def test_the_missing_are_a_kind_only_when_nothing_else_happened(ctx: TriageContext) -> None:
+    hikers, fire = clues(ctx, "我朋友他们四个人早上去爬山，现在还没下来，电话都打不通，已经失联了",
+                         "【续报】火灾事故最新情况：当晚在岗的1名员工至今仍未联系上，已列为失联人员")
+    assert hikers.kinds == ("失踪",) and fire.kinds == ("火灾",)
+
+
+def test_a_follow_ups_clock_time_is_its_news_not_the_incidents(ctx: TriageContext, cfg: Config) -> None:
+    fire, later, closed = clues(ctx, "长田工业园区今晚21时05分许一木制品企业厂房发生火灾，造成2人死亡",
+                                "【续报】火灾事故最新情况：1名重伤人员经全力抢救无效，于今日14时许不幸离世",
+                                "受火灾影响，园区道路自今日13时起临时封闭，预计18时前恢复通行")
+    assert later.hour == 14 and not conflicts(later, profile(fire))
+    assert closed.hour is None  # when a measure starts or ends dates no incident
+
+
+def test_an_account_of_another_county_speaks_of_that_county(ctx: TriageContext) -> None:
+    posts = [to_post({"id": "t", "platform": "weibo", "author": "景宁发布", "published_at": NOW.isoformat(),
+                      "text": "【情况通报】我县一水库库区一艘小型自用船只侧翻，船上2人落水，均被救起"}, 1, NOW)]
+    found = analyse_chunk(ctx, posts)[2][0]
+    assert found is not None and found.elsewhere and "翻船" in found.kinds
+
+
 def test_a_quoted_phrase_is_a_name(ctx: TriageContext) -> None:
     [fee] = clues(ctx, "孩子幼儿园又要交什么“特色课程费”1200，不交就不让上兴趣课")
     assert ("特色课程费", 7.5) in fee.terms
