@@ -336,10 +336,11 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     hour and day, uncommon words."""
     text = doc.text
     spots = list(vocab.spot_pattern.findall(text)) if vocab.spot_pattern else []
-    spots += [t for t in vocab.short_spots.intersection(doc.tokens) if t not in spots]
+    words = _short_words(doc.tokens)
+    spots += [t for t in vocab.short_spots.intersection(words) if t not in spots]
     spots = list(dict.fromkeys(vocab.canonical.get(s, s) for s in spots))
     elsewhere = names_elsewhere(doc, vocab)
-    named = [vocab.town_of[n] for n in vocab.town_pattern.findall(text) if len(n) > 2 or n in doc.tokens]
+    named = [vocab.town_of[n] for n in vocab.town_pattern.findall(text) if len(n) > 2 or n in words]
     named += [vocab.township_of[s] for s in spots if vocab.township_of.get(s)]
     if elsewhere and named and not townships:
         # It names another place, and the gazetteer kept none of ours (温岭市石塘镇, 苏州相城元和街道,
@@ -380,6 +381,14 @@ def _kinds(text: str, present: set[str], objects: list[str], vocab: Vocabulary) 
             and "交通事故" in known:
         kinds = ["交通事故"]
     return list(dict.fromkeys(kinds))
+
+
+def _short_words(tokens: tuple[str, ...]) -> set[str]:
+    """The tokens, and the pairs of single characters jieba left side by side: a short name it
+    does not know is cut into its characters ("长田着火了" -> 长 田 着火 了), while inside a word
+    of its own ("延长田间管理" -> 延长 田间) the same characters are no name."""
+    pairs = {a + b for a, b in zip(tokens, tokens[1:]) if len(a) == 1 and len(b) == 1}
+    return {*tokens, *pairs}
 
 
 def _turned_over(objects: list[str]) -> list[str]:

@@ -221,6 +221,13 @@ def test_an_account_of_another_county_speaks_of_that_county(ctx: TriageContext) 
     assert found is not None and found.elsewhere and "翻船" in found.kinds
 
 
+def test_a_villages_short_name_jieba_cuts_into_characters_is_still_its_name(ctx: TriageContext) -> None:
+    fire, field, road = clues(ctx, "长田着火了！！好大的烟", "延长田间管理时间，做好秋冬种准备", "元和这边早上堵死了")
+    assert fire.spots == ("长田村",) and fire.towns == ("白龙山街道",)
+    assert field.spots == () and field.towns == ()  # inside words of their own the characters name nothing
+    assert road.towns == ("元和街道",)
+
+
 def test_a_quoted_phrase_is_a_name(ctx: TriageContext) -> None:
     [fee] = clues(ctx, "孩子幼儿园又要交什么“特色课程费”1200，不交就不让上兴趣课")
     assert ("特色课程费", 7.5) in fee.terms
