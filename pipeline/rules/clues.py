@@ -13,6 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from classifiers.tokenize import Doc, Tokenizer
@@ -387,7 +388,7 @@ def _short_words(tokens: tuple[str, ...]) -> set[str]:
     """The tokens, and the pairs of single characters jieba left side by side: a short name it
     does not know is cut into its characters ("长田着火了" -> 长 田 着火 了), while inside a word
     of its own ("延长田间管理" -> 延长 田间) the same characters are no name."""
-    pairs = {a + b for a, b in zip(tokens, tokens[1:]) if len(a) == 1 and len(b) == 1}
+    pairs = {a + b for a, b in pairwise(tokens) if len(a) == 1 and len(b) == 1}
     return {*tokens, *pairs}
 
 
