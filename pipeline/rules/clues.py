@@ -31,7 +31,10 @@ COMMON_WORD = 100  # seen this often in jieba's dictionary, a village's short fo
 _CN_NUM = "零〇一二两三四五六七八九十百千万半几"
 _PART = r"(凌晨|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|夜间|深夜|今晚|昨晚)"
 # "7时许", "18时30分", "早上7点多", "下午三点": a clock time; a bare "一点" is "a little".
-_HOUR = re.compile(rf"{_PART}?(\d{{1,2}})\s*(?:时|点)(?!代|间|候|半径)|{_PART}([一二三四五六七八九十]{{1,3}})(?:时|点)")
+_HOUR = re.compile(rf"{_PART}?(\d{{1,2}})\s*(?:时|点)(?!代|间|候|半径)|{_PART}([一两二三四五六七八九十]{{1,3}})(?:时|点)")
+# a part of the day told without a clock time ("3日上午，", "昨天下午在…"): what a clock time
+# after it dates is something later
+_PART_ALONE = re.compile(rf"{_PART}(?![\d一两二三四五六七八九十]{{1,3}}\s*(?:时|点))(?!.{{0,1}}\d{{1,2}}\s*(?:时|点))")
 _MINUTES = re.compile(r"\d{1,2}分|[一二三四五六七八九十]{1,3}分|半")
 _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
 _RELATIVE_DAY = re.compile(r"(今天|今日|今晨|今早|今晚|昨天|昨日|昨晚|昨夜)")
@@ -234,9 +237,15 @@ def _terms(doc: Doc, vocab: Vocabulary, taken: frozenset[str]) -> tuple[tuple[st
 
 
 def _hour(text: str) -> int | None:
+    """The clock hour the incident happened, or None. A text that says only the part of the day
+    first ("11月3日上午，…，至13时许将被埋人员全部救出") gives the later times of its rescue, not of
+    the incident."""
+    told = _PART_ALONE.search(text)
     for m in _HOUR.finditer(text):
         if _reported_at(text, m.start(), _minutes_end(text, m.end())):
             continue
+        if told is not None and told.end() <= m.start():
+            return None
         part, number = m.group(1) or m.group(3), m.group(2) or m.group(4)
         value = parse_number(number)
         if value is None or value > 24:
@@ -253,7 +262,8 @@ def _reported_at(text: str, start: int, end: int | None = None) -> bool:
     恢复"), not the incident."""
     before = text[max(0, start - 8):start]
     after = text[end:end + 3] if end is not None else ""
-    return "截至" in before or "截止" in before or after.lstrip("许左右").startswith(("起", "前", "以前", "之前"))
+    return "截至" in before or "截止" in before or before.endswith(("至", "到")) \
+        or after.lstrip("许左右").startswith(("起", "前", "以前", "之前"))
 
 
 def _minutes_end(text: str, end: int) -> int:

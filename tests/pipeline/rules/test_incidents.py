@@ -212,6 +212,10 @@ def test_a_follow_ups_clock_time_is_its_news_not_the_incidents(ctx: TriageContex
                                 "受火灾影响，园区道路自今日13时起临时封闭，预计18时前恢复通行")
     assert later.hour == 14 and not conflicts(later, profile(fire))
     assert closed.hour is None  # when a measure starts or ends dates no incident
+    morning, two = clues(ctx, "本报讯 11月3日上午，崇头镇盘山公路发生山体滑坡，至13时许将被埋车内11人全部救出",
+                         "昨天下午两点多，凤鸣社区安置房工地的外墙架子突然倒了一大片")
+    assert morning.hour is None  # the morning's slide, not the rescue's 13时
+    assert two.hour == 14
 
 
 def test_an_account_of_another_county_speaks_of_that_county(ctx: TriageContext) -> None:
