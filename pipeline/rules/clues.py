@@ -301,13 +301,12 @@ def clues_of(post: PostText, doc: Doc, townships: list[str], casualties: Casualt
     """The clues of a post whose places, figures and rumour flag are known."""
     text = incident_text(post.title, post.text)
     found = extract(_incident_doc(text, post.title, doc, tokenizer), townships, casualties.deaths,
-                    casualties.injured or casualties.serious_injuries, vocab)
+                    casualties.injured or casualties.serious_injuries, vocab,
+                    account_elsewhere=_account_elsewhere(post.author, vocab))
     if post.platform == LETTERS and found.kinds and found.matters and not (found.deaths or found.hurt):
         # a letter to the leadership asks about a matter; the collapse or fire it mentions in
         # passing ("路基塌陷", "着火了消防栓都没水") is not an incident it reports
         found = replace(found, kinds=(), mishap=False)
-    if not found.places() and _account_elsewhere(post.author, vocab):
-        found = replace(found, elsewhere=True)  # 景宁发布's "我县一水库…" is 景宁's
     return replace(found, rumor=rumor, debunk=bool(_DEBUNK.search(text)), townships=tuple(townships),
                    title=title_key(post.title, vocab))
 
@@ -342,15 +341,18 @@ def _incident_doc(text: str, title: str | None, doc: Doc, tokenizer: Tokenizer) 
     return tokenizer.doc(text)
 
 
-def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None, vocab: Vocabulary) -> Clues:
+def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None, vocab: Vocabulary,
+            account_elsewhere: bool = False) -> Clues:
     """The clues of one post (``doc``: its ``incident_text``): places, kind, objects, figures,
-    hour and day, uncommon words."""
+    hour and day, uncommon words. ``account_elsewhere``: its account is another county's (景宁发布's
+    "我县一水库…", 温岭发布's 石塘镇 are theirs unless the text names 云和)."""
     text = doc.text
     spots = list(vocab.spot_pattern.findall(text)) if vocab.spot_pattern else []
     words = _short_words(doc.tokens)
     spots += [t for t in vocab.short_spots.intersection(words) if t not in spots]
     spots = list(dict.fromkeys(vocab.canonical.get(s, s) for s in spots))
-    elsewhere = names_elsewhere(doc, vocab)
+    elsewhere = names_elsewhere(doc, vocab) or (account_elsewhere and not (
+        any(t.startswith("云和") for t in doc.tokens) and (townships or spots)))
     named = [vocab.town_of[n] for n in vocab.town_pattern.findall(text) if len(n) > 2 or n in words]
     named += [vocab.township_of[s] for s in spots if vocab.township_of.get(s)]
     if elsewhere and named and not townships:

@@ -26,6 +26,7 @@ FRESH_HOURS = 24  # a placeless flash with no follow-up marker continues an inci
 ROUTINE_FRESH_HOURS = 24  # … and a placeless complaint the one problem of its kind raised this recently
 SPOT_WORDS = 8.0  # uncommon words a post naming only a spot shares with the one thing open there
 ROUTINE_SOLE_DAYS = 3  # … and a complaint naming the township the one such problem there this recently
+SPOTS_APART_HOURS = 12  # … and beyond this, an event at another village is not "the only one there"
 NAME_WEIGHT = 7.0  # a word this uncommon (jieba's dictionary hardly knows it) is likely a name
 
 
@@ -169,6 +170,10 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     placeless = (not (c.towns or c.spots) or not (p.towns or p.spots)) and not homes
     if placeless and c.home and p.towns:
         sole = False  # its account is of another township: being the only candidate is not enough
+    if c.spots and p.spots and not spots and not (p.first - SPOTS_APART_HOURS * 3600 <= c.at <= p.first
+                                                 + SPOTS_APART_HOURS * 3600):
+        # two villages of one township days apart: the only such event there of late is another's
+        sole = False
     if not (towns or spots or placeless or homes) or conflicts(c, p):
         return None
     if placeless and (c.elsewhere or p.foreign()):  # another county named, and none of our places

@@ -155,7 +155,9 @@ class Gazetteer:
             else:
                 ambiguous += [f"{name}（未提及云和，可能为外地同名地方）" for name, _ in dict.fromkeys(weak)]
         if not county_hit:
-            other = self._elsewhere(text, list(dict.fromkeys(t for _, t in mentions)))
+            # an account of the namesake's county (温岭发布 on 石塘镇海域) speaks of its own place
+            said = f"{text} {author}" if author and not from_here else text
+            other = self._elsewhere(said, list(dict.fromkeys(t for _, t in mentions)))
             ambiguous += [f"{name}（{other[t]}）" for name, t in dict.fromkeys(mentions) if t in other]
             mentions = [(name, t) for name, t in mentions if t not in other]
         # "云和" alone places a post in no township: the account's own township still does.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pipeline.config import Config
@@ -143,6 +143,22 @@ def test_a_namesake_named_with_another_county_is_not_our_place(ctx: TriageContex
     assert theirs.towns == (f"{FOREIGN}石塘镇",) and theirs.townships == () and theirs.elsewhere
     assert match(theirs, profile(ours), cfg.policy.events.incidents) is None
     assert match(ours, profile(theirs), cfg.policy.events.incidents) is None
+    # 温岭's own account on "石塘镇海域" speaks of 温岭's 石塘镇 (a text naming 云和 would be ours)
+    told = _by(ctx, "温岭发布", "【安全提醒】受强对流天气影响，石塘镇海域一艘渔船倾覆，船上3人均已获救")
+    assert told.towns == (f"{FOREIGN}石塘镇",) and told.elsewhere
+    assert not _by(ctx, "龙泉发布", "云和县石塘镇长汀村附近水域一艘渔船翻覆").elsewhere
+
+
+def test_the_only_such_event_at_another_village_days_before_is_not_this_one(ctx: TriageContext,
+                                                                           cfg: Config) -> None:
+    rules = cfg.policy.events.incidents
+    [first] = clues(ctx, "古竹村口那个路口又撞了，电瓶车和小轿车，骑车的大姐躺在地上起不来", at=NOW - timedelta(days=2))
+    [told] = clues(ctx, "【事故通报】元和街道古竹村路口发生一起小型轿车与电动自行车碰撞事故，驾驶人受伤送医",
+                   at=NOW - timedelta(hours=22))
+    [again] = clues(ctx, "睦田加油站门口两辆车撞上了，一辆SUV一辆皮卡，堵了好长一串")
+    [near] = clues(ctx, "睦田加油站门口两辆车撞上了，一辆SUV一辆皮卡，堵了好长一串", at=NOW - timedelta(days=2, hours=-1))
+    assert match(again, profile(first, told), rules, sole=True) is None  # another village, two days on
+    assert match(near, profile(first, told), rules, sole=True) is not None  # within hours: the road between them
 
 
 def _by(ctx: TriageContext, author: str, text: str, at: datetime = NOW) -> Clues:

@@ -87,6 +87,7 @@ def test_a_placeless_post_takes_the_township_its_account_names(cfg: Config) -> N
     # townships in the name say nothing.
     assert match(cfg, "崇头镇的路又坏了", author="石塘宝妈").home is None
     assert match(cfg, "今天海边风好大", author="温岭石塘渔民").home is None
+    assert match(cfg, "石塘镇海域一艘渔船倾覆，船上3人均已获救", author="温岭发布").townships == []  # 温岭's own
     assert not match(cfg, "今天茶叶开采了", author="安溪茶农").local
     assert match(cfg, "停电了", author="石塘人在崇头").home is None
     assert not match(cfg, "今天停电了", author="打工人小李").local
