@@ -275,6 +275,10 @@ class Clusterer:
         # The only event of its kind at the post's place of late (or, for a post naming no place,
         # anywhere in the county): one agreeing fact less is needed.
         alone = [r for r in recent if kinds.get(r)] if clue.places() else self._alone(clue, recent, kinds)
+        # an incident whose facts the post contradicts (another day, other vehicles) is another
+        # one, no rival for being the only one
+        if clue.kinds:
+            alone = [r for r in alone if not conflicts(clue, recent[r])]
         if not clue.places() and (clue.deaths or clue.hurt) and len(alone) > 1:
             # A 续报 with casualty figures continues the one incident of its kind that had figures
             # (a house fire with none the same week is not what "死亡人数升至7人" is about).

@@ -40,6 +40,7 @@ _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
 _RELATIVE_DAY = re.compile(r"(今天|今日|今晨|今早|今晚|昨天|昨日|昨晚|昨夜)")
 _LATE = ("下午", "傍晚", "晚上", "夜间", "深夜", "今晚", "昨晚")
 _DEBUNK = re.compile(r"辟谣|谣言|不实|捏造|造谣")
+_ANOTHER = re.compile(r"[这那]边也|[这那]里也|又发生一起|又一起|也发生了?一起")  # one more, elsewhere
 _MISHAP = re.compile(r"出事|出了事|事故|意外")
 _TURNED_OVER = re.compile(r"翻[了在掉倒进到]|底朝天")  # "货车翻在弯道上", "船底朝天": which kind, by what turned over
 # A province, city, county or town named as one word by the tokenizer (遂昌县, 泉州市, 龙门镇):
@@ -152,6 +153,7 @@ class Clues:
     elsewhere: bool = False  # names a city or county other than 云和 (遂昌县, 泉州市): maybe not ours
     home: str | None = None  # a placeless post's account's township (石塘宝妈): shared evidence, no identity
     mishap: bool = False  # says something happened (出事了, 事故) without naming what
+    another: bool = False  # tells of one more such incident ("这边也翻船了", "又发生一起")
     title: str | None = None  # its title, when that names a place (title_key)
 
     def useful(self) -> bool:
@@ -374,7 +376,7 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     day, rel = _day(text)
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
                  day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere,
-                 mishap=not kinds and bool(_MISHAP.search(text)))
+                 mishap=not kinds and bool(_MISHAP.search(text)), another=bool(_ANOTHER.search(text)))
 
 
 def _kinds(text: str, present: set[str], objects: list[str], vocab: Vocabulary) -> list[str]:

@@ -170,6 +170,8 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     placeless = (not (c.towns or c.spots) or not (p.towns or p.spots)) and not homes
     if placeless and c.home and p.towns:
         sole = False  # its account is of another township: being the only candidate is not enough
+    if c.another and not (towns or spots):
+        sole = False  # "千峡湖这边也翻船了": one more, not the one known
     if c.spots and p.spots and not spots and not (p.first - SPOTS_APART_HOURS * 3600 <= c.at <= p.first
                                                  + SPOTS_APART_HOURS * 3600):
         # two villages of one township days apart: the only such event there of late is another's
