@@ -141,19 +141,20 @@ def test_a_flash_naming_no_kind_joins_the_report_of_the_same_spot(engine: Engine
     assert found["chat"][0] != found["news"][0]
 
 
+def _said(pid: str, author: str, at: str, text: str) -> dict[str, str]:
+    return {"id": pid, "platform": "weibo", "author": author, "published_at": f"{at}:00+08:00", "text": text}
+
+
 def test_an_incident_the_report_contradicts_is_no_rival_to_the_one_it_reports(engine: Engine,
                                                                               ctx: TriageContext) -> None:
     """A drowning in 石塘镇 three days before (another day) does not stop the afternoon's report of a
     capsizing on 仙宫湖 from joining the flash of it, the only capsizing there that day; a flash
     telling of one more ("这边也翻船了") on another lake stays apart."""
-    old = {"id": "old", "platform": "news", "author": "云和新闻网", "published_at": "2026-11-25T10:00:00+08:00",
-           "text": "25日上午，石塘镇一名村民在溪边洗衣时不慎落水溺亡。"}
-    flash = {"id": "flash", "platform": "weibo", "author": "湖边的阿坤", "published_at": "2026-11-28T08:40:00+08:00",
-             "text": "仙宫湖这边船翻了！！！好多人在水里扑腾 救命啊"}
-    news = {"id": "news", "platform": "news", "author": "云和同城", "published_at": "2026-11-28T09:30:00+08:00",
-            "text": "28日上午8时许，有网友爆料称，仙宫湖双港渡口附近一艘游船突然翻船，船上有多名游客落水。"}
-    more = {"id": "more", "platform": "weibo", "author": "钓友", "published_at": "2026-11-28T09:40:00+08:00",
-            "text": "千峡湖那边也翻船了 还好人都捞上来了 这两天湖上风太邪了"}
+    old = _said("old", "云和新闻网", "2026-11-25T10:00", "25日上午，石塘镇一名村民在溪边洗衣时不慎落水溺亡。")
+    flash = _said("flash", "湖边的阿坤", "2026-11-28T08:40", "仙宫湖这边船翻了！！！好多人在水里扑腾 救命啊")
+    news = _said("news", "云和同城", "2026-11-28T09:30", "28日上午8时许，有网友爆料称，仙宫湖双港渡口附近一艘游船突然翻船，"
+                 "船上有多名游客落水。")
+    more = _said("more", "钓友", "2026-11-28T09:40", "千峡湖那边也翻船了 还好人都捞上来了 这两天湖上风太邪了")
     found = _triage(engine, ctx, [[old], [flash, news, more]])
     assert found["flash"][0] == found["news"][0]
     assert found["old"][0] != found["news"][0]
