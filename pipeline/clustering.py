@@ -263,6 +263,8 @@ class Clusterer:
                 root = self.find(event)
                 if key[0] == "w":
                     hits[root] = hits.get(root, 0) + 1
+                elif key[2] == "@":
+                    hits[root] = hits.get(root, 0) + 2  # a candidate for what its words share
                 else:
                     kinds[root] = kinds.get(root, False) or key[1] not in ("*", "?")
         rules = self.policy.incidents
@@ -434,6 +436,9 @@ class Clusterer:
         told = [*clue.kinds, *clue.matters, *(["!"] if (store and clue.kinds) or (not store and clue.mishap) else [])]
         # a post naming a village or landmark and no problem looks at all that is open there ("=")
         spot = [("k", p, "=") for p in clue.spots] if store or not (clue.kinds or clue.matters) else []
+        # a post naming a place and no problem or kind (a comment, a report in other words) looks at
+        # the latest events there of any kind ("@")
+        spot += [("k", p, "@") for p in places] if store or not (clue.kinds or clue.matters) else []
         title = [("k", "标题", clue.title)] if clue.title else []
         return [*(("k", p, kind) for p in (*places, *anywhere) for kind in told if kind != "!" or p not in ("*", "?")),
                 *spot, *title, *(("w", p, t) for p in (places or ("*",)) for t in words)]

@@ -27,7 +27,8 @@ ROUTINE_FRESH_HOURS = 24  # … and a placeless complaint the one problem of its
 SPOT_WORDS = 8.0  # uncommon words a post naming only a spot shares with the one thing open there
 ROUTINE_SOLE_DAYS = 3  # … and a complaint naming the township the one such problem there this recently
 SPOTS_APART_HOURS = 12  # … and beyond this, an event at another village is not "the only one there"
-NAME_WEIGHT = 7.0  # a word this uncommon (jieba's dictionary hardly knows it) is likely a name
+NAME_WEIGHT = 7.0
+TOLD_WORDS, TOLD_WEIGHT = 3, 15.0  # uncommon words a post naming no kind shares with an incident at its place  # a word this uncommon (jieba's dictionary hardly knows it) is likely a name
 
 
 @dataclass(slots=True)
@@ -186,7 +187,8 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     evidence += (1 if spots else 0) - (1 if placeless else 0)
     if titled and (towns or spots):  # a letter repeating another's title
         return Match(evidence + 2, [*reasons, "标题相同"], bool(p.kinds))
-    if c.official and c.debunk and p.rumor:  # the county's 辟谣 answers the rumour it names
+    if c.official and c.debunk and p.rumor and (set(c.kinds) & p.kinds or set(c.matters) & p.matters or words):
+        # the county's 辟谣 answers the rumour it names (what happened, or in the rumour's words)
         return Match(evidence, [*reasons, "官方辟谣回应此传言"])
     if c.official and (towns or spots or homes):
         # A county unit's release at the event's place reports, explains or answers something
@@ -210,6 +212,10 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
         # the one matter open there, or the one incident there within the day
         return Match(evidence, [*reasons, "该地点近期仅此一事"], bool(p.kinds))
     elif c.kinds or p.kinds:  # only one side tells of an incident: more facts, not just words, must agree
+        if (towns or spots) and not c.kinds and len(words) >= TOLD_WORDS and weight >= TOLD_WEIGHT:
+            # a comment or a report naming no kind ("那家厂二楼喷漆车间跟仓库是连着的") at the event's
+            # place, in enough of its uncommon words
+            return Match(evidence, [*reasons, "在事件地点，用词与事件相同"])
         evidence -= 1 if len(words) >= 3 and weight >= 20 else 0
         need = rules.min_evidence + 1
     else:

@@ -159,3 +159,18 @@ def test_an_incident_the_report_contradicts_is_no_rival_to_the_one_it_reports(en
     assert found["flash"][0] == found["news"][0]
     assert found["old"][0] != found["news"][0]
     assert found["more"][0] != found["news"][0]
+
+
+def test_a_comment_naming_the_place_and_no_kind_joins_the_incident_there_in_its_words(engine: Engine,
+                                                                                   ctx: TriageContext) -> None:
+    """A comment that names the place and no kind of incident, in enough of the incident's own
+    uncommon words, is that incident, even where its rarest words are its own; a comment there in
+    other words stays apart."""
+    report = _said("report", "云和新闻网", "2026-11-28T08:00", "28日凌晨，白龙山街道长田村一木玩企业起火，起火点位于"
+                   "二楼喷漆间，火势蔓延，堆放的板材和油漆桶全部烧毁。")
+    comment = _said("comment", "打工人", "2026-11-28T09:00", "白龙山那家做木玩的厂我表哥以前干过，说二楼喷漆间跟楼梯口"
+                    "常年堆着板材和油漆桶，检查来了就搬走，走了又堆回去，唉")
+    other = _said("other", "居民", "2026-11-28T09:30", "白龙山这边新开了一家早餐店，包子很好吃，就是排队的人太多了")
+    found = _triage(engine, ctx, [[report], [comment, other]])
+    assert found["comment"][0] == found["report"][0]
+    assert found["other"][0] != found["report"][0]

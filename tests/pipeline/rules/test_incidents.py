@@ -116,6 +116,18 @@ def test_a_debunk_is_not_the_rumour_it_refutes(ctx: TriageContext, cfg: Config) 
     assert any("辟谣" in r for r in conflicts(debunk, profile(rumour)))
 
 
+def test_the_countys_debunk_answers_the_rumour_it_names_not_any_rumour_there(ctx: TriageContext,
+                                                                             cfg: Config) -> None:
+    rules = cfg.policy.events.incidents
+    water, dam, pork = clues(ctx, "听说云和县城的自来水被污染了，这两天千万别喝，赶紧去超市抢桶装水！",
+                             "【辟谣】网传“云和县城自来水被污染不能喝”系谣言。经检测，县城水厂出厂水各项指标均符合标准",
+                             "【辟谣】网传“凤凰山街道农贸市场卖病死猪肉”不实。经查，该市场在售猪肉均来自定点屠宰企业")
+    water.rumor = True
+    dam.official = pork.official = True
+    assert match(dam, profile(water), rules) is not None
+    assert match(pork, profile(water), rules) is None  # a rumour of 县城, another matter
+
+
 def test_a_text_naming_a_place_elsewhere_is_marked(ctx: TriageContext) -> None:
     """What keeps a flash of another county out of a 云和 incident: a city, county, district or
     town named as one word, or a well-known place; never 云和's own names, short names that may be
