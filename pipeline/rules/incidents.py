@@ -27,8 +27,8 @@ ROUTINE_FRESH_HOURS = 24  # … and a placeless complaint the one problem of its
 SPOT_WORDS = 8.0  # uncommon words a post naming only a spot shares with the one thing open there
 ROUTINE_SOLE_DAYS = 3  # … and a complaint naming the township the one such problem there this recently
 SPOTS_APART_HOURS = 12  # … and beyond this, an event at another village is not "the only one there"
-NAME_WEIGHT = 7.0
-TOLD_WORDS, TOLD_WEIGHT = 3, 15.0  # uncommon words a post naming no kind shares with an incident at its place  # a word this uncommon (jieba's dictionary hardly knows it) is likely a name
+NAME_WEIGHT = 7.0  # a word this uncommon (jieba's dictionary hardly knows it) is likely a name
+TOLD_WORDS, TOLD_WEIGHT = 3, 15.0  # uncommon words a post naming no kind shares with an incident at its place
 
 
 @dataclass(slots=True)
