@@ -234,6 +234,12 @@ def test_the_missing_are_a_kind_only_when_nothing_else_happened(ctx: TriageConte
     assert hikers.kinds == ("失踪",) and fire.kinds == ("火灾",)
 
 
+def test_a_first_report_with_its_toll_is_no_follow_up(ctx: TriageContext) -> None:
+    first, later = clues(ctx, "29日8时10分许，丽龙高速云和互通往丽水方向因团雾发生多车追尾，截至记者发稿，已致1死6伤",
+                         "丽龙高速多车追尾事故死亡人数升至2人")
+    assert not first.follow_up and later.follow_up
+
+
 def test_a_follow_ups_clock_time_is_its_news_not_the_incidents(ctx: TriageContext, cfg: Config) -> None:
     fire, later, closed = clues(ctx, "长田工业园区今晚21时05分许一木制品企业厂房发生火灾，造成2人死亡",
                                 "【续报】火灾事故最新情况：1名重伤人员经全力抢救无效，于今日14时许不幸离世",
