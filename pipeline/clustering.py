@@ -48,6 +48,7 @@ KEY_WEIGHT = 5.0     # … if at least this uncommon
 EXACT_COPY = 0.95    # at or above, a copy joins whatever its facts say
 SIMILAR_WORDS = 8.0  # a text alike but no copy must share this weight of uncommon words with the event
 SOLE_HOURS = 48      # a placeless post weighs only the events of its kind seen this recently
+BEST_EVIDENCE = 0    # … and, among several, agree with one in a fact beyond the kind where no other does as well
 
 
 @dataclass
@@ -289,7 +290,23 @@ class Clusterer:
         for root, profile in recent.items():
             if m := match(clue, profile, rules, self.everyday, alone == [root]):
                 found.append((root, m))
+        if not found and not clue.places() and clue.kinds and len(alone) > 1:
+            found = self._best_of(clue, {r: recent[r] for r in alone if recent[r].towns or recent[r].spots})
         return sorted(found, key=lambda f: -f[1].evidence)
+
+    def _best_of(self, clue: Clues, rivals: dict[object, Profile]) -> list[tuple[object, Match]]:
+        """For a post naming no place and several recent incidents of its kind: the one it agrees
+        with beyond the kind (a figure, an object, the hour, uncommon words) where no other does as
+        well — "针对'11·6'火灾暴露出的问题" among three fires of the week."""
+        rules = self.policy.incidents
+        # a toll alone is no such fact: several incidents of a stormy day each kill one or three
+        scored = sorted(((m.evidence - (0.5 if "伤亡人数一致" in m.reasons else 0), r, m) for r, p in rivals.items()
+                         if (m := match(clue, p, rules, self.everyday, True)) is not None),
+                        key=lambda t: -t[0])
+        if not scored or scored[0][0] < BEST_EVIDENCE or (len(scored) > 1 and scored[1][0] >= scored[0][0]):
+            return []
+        _, root, m = scored[0]
+        return [(root, Match(m.evidence, [*m.reasons[:-1], "同类事件中唯有此起相符"]))]
 
     def _alone(self, clue: Clues, recent: dict[object, Profile], kinds: dict[object, bool]) -> list[object]:
         """For a post naming no place, the events of its kind it may be the only candidate among:

@@ -298,7 +298,7 @@ def shared_words(c: Clues, p: Profile, everyday: frozenset[str]) -> tuple[list[s
     words: list[str] = []
     weight = 0.0
     for t, w in c.terms:
-        if t in everyday:
+        if t in everyday or any(t in u or u in t for u in words):  # 遇难者 and 遇难 are one word
             continue
         if t in p.terms or ((u := p.stems.get(t[:2])) is not None and (t in u or u in t)
                             and 3 * min(len(t), len(u)) >= 2 * max(len(t), len(u))):  # not 自愿 / “自愿缴费”

@@ -174,3 +174,19 @@ def test_a_comment_naming_the_place_and_no_kind_joins_the_incident_there_in_its_
     found = _triage(engine, ctx, [[report], [comment, other]])
     assert found["comment"][0] == found["report"][0]
     assert found["other"][0] != found["report"][0]
+
+
+def test_a_placeless_post_among_several_incidents_of_its_kind_joins_the_one_it_agrees_with(engine: Engine,
+                                                                                          ctx: TriageContext) -> None:
+    """Three fires in three townships this week: a department's notice naming no place joins the
+    one whose facts it shares beyond the kind (a factory), where no other
+    agrees as well; a post agreeing with none stays apart."""
+    fires = [_said("a", "云和新闻网", "2026-11-26T10:00", "26日上午，石塘镇小顺村一民房起火，无人员伤亡。"),
+             _said("b", "云和新闻网", "2026-11-27T09:00", "27日凌晨，白龙山街道长田村一木玩企业厂房起火，喷漆间和仓库板材烧毁。"),
+             _said("c", "云和新闻网", "2026-11-27T20:00", "27日傍晚，崇头镇坑根村一处柴房着火，火势很快被扑灭。")]
+    notice = _said("notice", "云和应急管理", "2026-11-28T09:00", "针对近日企业厂房火灾暴露出的问题，即日起在全县开展"
+                   "消防安全隐患大排查。")
+    vague = _said("vague", "路人", "2026-11-28T09:30", "又着火了？最近怎么老是着火，大家用电注意安全")
+    found = _triage(engine, ctx, [fires, [notice, vague]])
+    assert found["notice"][0] == found["b"][0]
+    assert found["vague"][0] not in {found[k][0] for k in "abc"}

@@ -266,6 +266,13 @@ def test_a_villages_short_name_jieba_cuts_into_characters_is_still_its_name(ctx:
     assert road.towns == ("元和街道",)
 
 
+def test_a_word_and_its_longer_form_are_one_shared_word(ctx: TriageContext) -> None:
+    from pipeline.rules.incidents import shared_words
+    report, later = clues(ctx, "滑坡事故共造成三名遇难者，均为当地村民", "最后一名失联人员找到，已遇难，遇难者家属已得到安置")
+    words, _ = shared_words(later, profile(report), frozenset())
+    assert len([w for w in words if "遇难" in w]) == 1
+
+
 def test_a_quoted_phrase_is_a_name(ctx: TriageContext) -> None:
     [fee] = clues(ctx, "孩子幼儿园又要交什么“特色课程费”1200，不交就不让上兴趣课")
     assert ("特色课程费", 7.5) in fee.terms
