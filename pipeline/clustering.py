@@ -447,17 +447,18 @@ class Clusterer:
         the county-wide ("*") bucket of its kind, where posts naming no place look; events
         naming no place are also in "?", where the others look."""
         places = clue.places()
+        named = (*places, *clue.hamlets)  # looked up by villages we do not know too
         words = [t for t, w in clue.terms if w >= KEY_WEIGHT and t not in self.everyday][:WORD_KEYS]
         anywhere = ("*", "?") if store and not places else ("*",) if store or not places else ("?",)
         # "出事了" at a place: any incident there ("!" files every event of a kind by its places)
         told = [*clue.kinds, *clue.matters, *(["!"] if (store and clue.kinds) or (not store and clue.mishap) else [])]
         # a post naming a village or landmark and no problem looks at all that is open there ("=")
-        spot = [("k", p, "=") for p in clue.spots] if store or not (clue.kinds or clue.matters) else []
+        spot = [("k", p, "=") for p in (*clue.spots, *clue.hamlets)] if store or not (clue.kinds or clue.matters) else []
         # a post naming a place and no problem or kind (a comment, a report in other words) looks at
         # the latest events there of any kind ("@")
         spot += [("k", p, "@") for p in places] if store or not (clue.kinds or clue.matters) else []
         title = [("k", "标题", clue.title)] if clue.title else []
-        return [*(("k", p, kind) for p in (*places, *anywhere) for kind in told if kind != "!" or p not in ("*", "?")),
+        return [*(("k", p, kind) for p in (*named, *anywhere) for kind in told if kind != "!" or p not in ("*", "?")),
                 *spot, *title, *(("w", p, t) for p in (places or ("*",)) for t in words)]
 
     def _remember(self, event: object, clue: Clues) -> None:

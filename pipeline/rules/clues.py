@@ -154,6 +154,7 @@ class Clues:
     home: str | None = None  # a placeless post's account's township (石塘宝妈): shared evidence, no identity
     mishap: bool = False  # says something happened (出事了, 事故) without naming what
     another: bool = False  # tells of one more such incident ("这边也翻船了", "又发生一起")
+    hamlets: tuple[str, ...] = ()  # villages the gazetteer does not know (杏岙村): a place's name, no township
     title: str | None = None  # its title, when that names a place (title_key)
 
     def useful(self) -> bool:
@@ -376,7 +377,40 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     day, rel = _day(text)
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
                  day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere,
-                 mishap=not kinds and bool(_MISHAP.search(text)), another=bool(_ANOTHER.search(text)))
+                 mishap=not kinds and bool(_MISHAP.search(text)), another=bool(_ANOTHER.search(text)),
+                 hamlets=_hamlets(doc, vocab))
+
+
+# "X村" / "X社区" naming a village, not 村民, 村里, 村委 …
+_HAMLET = re.compile(r"(?=([\u4e00-\u9fff]{2,3})(村|社区)(?![民里委干级务庄落镇两组]))")
+_NOT_NAME_START = frozenset("在的了是从到往去回进出和与个们这那该某本我你他她全各整邻外同两几一每其此向对给被把将日月年号镇乡街区县系"
+                            "起就说经关于并已才最停贴排过走")
+_NOT_IN_NAME = frozenset("某村社的了和到在是就向对该整全各或进及等过由问为毁去离邻")
+
+
+def _hamlets(doc: Doc, vocab: Vocabulary) -> tuple[str, ...]:
+    """Villages and communities the gazetteer does not know, named "X村" / "X社区" (杏岙村口大巴翻了,
+    龙门新村停水): two to three characters that begin where jieba begins a word ("多次向村里" and
+    "部门和村干部" name none), are no everyday word (我们村, 农村) and no part of a place we know."""
+    text = doc.text
+    starts, at = set(), 0
+    for token in doc.tokens:
+        starts.add(at)
+        at += len(token)
+    known = [n for n in vocab.township_of if len(n) > 2 and n in text]
+    found: list[str] = []
+    for m in _HAMLET.finditer(text):
+        body, suffix = m.group(1), m.group(2)
+        for cut in (0, 1) if len(body) == 3 else (0,):
+            stem, start = body[cut:], m.start(1) + cut
+            name = stem + suffix
+            if start in starts and stem[0] not in _NOT_NAME_START and _NOT_IN_NAME.isdisjoint(stem) \
+                    and not stem.endswith(("自然", "行政")) and _frequencies().get(stem[:2], 0) < COMMON_WORD \
+                    and _frequencies().get(stem, 0) < COMMON_WORD and not any(name in k or k in name for k in known) \
+                    and not any(n in name for n in vocab.town_of):
+                found.append(name)
+                break
+    return tuple(dict.fromkeys(found))[:3]
 
 
 def _kinds(text: str, present: set[str], objects: list[str], vocab: Vocabulary) -> list[str]:

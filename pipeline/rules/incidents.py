@@ -22,6 +22,7 @@ from pipeline.rules.clues import Clues, names_ours
 
 TERMS_PER_EVENT = 48
 TITLES = 8
+HAMLETS = 8
 FRESH_HOURS = 24  # a placeless flash with no follow-up marker continues an incident this recent
 ROUTINE_FRESH_HOURS = 24  # … and a placeless complaint the one problem of its kind raised this recently
 SPOT_WORDS = 8.0  # uncommon words a post naming only a spot shares with the one thing open there
@@ -37,6 +38,7 @@ class Profile:
 
     towns: set[str] = field(default_factory=set)
     spots: set[str] = field(default_factory=set)
+    hamlets: set[str] = field(default_factory=set)  # villages the gazetteer does not know, at most 8
     kinds: set[str] = field(default_factory=set)
     matters: set[str] = field(default_factory=set)
     objects: set[str] = field(default_factory=set)
@@ -61,6 +63,8 @@ class Profile:
         self.elsewhere = self.elsewhere or (c.elsewhere and not c.ours())  # one of ours mentioning 杭州 is ours
         self.towns.update(c.towns)
         self.spots.update(c.spots)
+        if len(self.hamlets) < HAMLETS:
+            self.hamlets.update(c.hamlets)
         if c.home:
             self.homes.add(c.home)
         self.mishap = self.mishap or c.mishap
@@ -103,7 +107,7 @@ class Profile:
         self.rumor, self.debunk = self.rumor or other.rumor, self.debunk or other.debunk
         self.elsewhere = self.elsewhere or other.elsewhere
         self.mishap = self.mishap or other.mishap
-        for name in ("towns", "spots", "kinds", "matters", "objects", "homes", "titles"):
+        for name in ("towns", "spots", "hamlets", "kinds", "matters", "objects", "homes", "titles"):
             getattr(self, name).update(getattr(other, name))
         self.figures = sorted([*self.figures, *other.figures])[:16]
         self.hurt = list(dict.fromkeys([*self.hurt, *other.hurt]))
@@ -137,6 +141,8 @@ def conflicts(c: Clues, p: Profile) -> list[str]:
         found.append(f"反映的问题不同（{'、'.join(c.matters)} / {'、'.join(sorted(p.matters))}）")
     if c.spots and p.spots and not set(c.spots) & p.spots and (c.matters or p.matters) and not (c.kinds or p.kinds):
         found.append(f"地点不同（{'、'.join(c.spots)} / {'、'.join(sorted(p.spots))}）")
+    elif c.hamlets and p.hamlets and not set(c.hamlets) & p.hamlets and not (c.kinds or p.kinds):
+        found.append(f"地点不同（{'、'.join(c.hamlets)} / {'、'.join(sorted(p.hamlets))}）")
     if c.deaths is not None:
         before = [d for at, d in p.figures if at <= c.at]
         after = [d for at, d in p.figures if at > c.at]
@@ -166,11 +172,14 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     window = rules.matter_window_days * 86400 if routine or titled else rules.window_hours * 3600
     if not (p.first - window <= c.at <= p.last + window):
         return None
-    towns, spots = set(c.towns) & p.towns, set(c.spots) & p.spots
+    # a village the gazetteer does not know, named on both sides, is a spot in common
+    towns, spots = set(c.towns) & p.towns, (set(c.spots) & p.spots) | (set(c.hamlets) & p.hamlets)
     homes = home_shared(c, p)  # an account's township meets the other side's: evidence, not identity
     placeless = (not (c.towns or c.spots) or not (p.towns or p.spots)) and not homes
     if placeless and c.home and p.towns:
         sole = False  # its account is of another township: being the only candidate is not enough
+    if c.hamlets and p.hamlets and not spots:
+        sole = False  # two villages we do not know: the only such event is at the other one
     if c.another and not (towns or spots):
         sole = False  # "千峡湖这边也翻船了": one more, not the one known
     if c.spots and p.spots and not spots and not (p.first - SPOTS_APART_HOURS * 3600 <= c.at <= p.first

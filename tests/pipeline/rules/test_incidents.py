@@ -273,6 +273,17 @@ def test_a_word_and_its_longer_form_are_one_shared_word(ctx: TriageContext) -> N
     assert len([w for w in words if "遇难" in w]) == 1
 
 
+def test_villages_the_gazetteer_does_not_know_are_names_of_places(ctx: TriageContext, cfg: Config) -> None:
+    rules = cfg.policy.events.incidents
+    one, again, other, words = clues(ctx, "楼山村早上起来没水了，脸都没洗，也不提前通知一下",
+                                     "楼山村停水一上午了，只能去买矿泉水煮饭", "杏岙村今天又停水了，水龙头一滴都没有",
+                                     "部门和村干部多次向村里反映，失联村民已找到，我们村也停水了")
+    assert one.hamlets == ("楼山村",) and other.hamlets == ("杏岙村",) and words.hamlets == ()
+    assert not one.places()  # a name, but no township: no place identity, no relevance
+    assert match(again, profile(one), rules) is not None  # the same problem at the same village
+    assert any("地点不同" in r for r in conflicts(other, profile(one)))
+
+
 def test_a_quoted_phrase_is_a_name(ctx: TriageContext) -> None:
     [fee] = clues(ctx, "孩子幼儿园又要交什么“特色课程费”1200，不交就不让上兴趣课")
     assert ("特色课程费", 7.5) in fee.terms
