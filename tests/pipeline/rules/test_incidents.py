@@ -284,6 +284,14 @@ def test_villages_the_gazetteer_does_not_know_are_names_of_places(ctx: TriageCon
     assert any("地点不同" in r for r in conflicts(other, profile(one)))
 
 
+def test_everyday_matters_beyond_accidents_are_named(ctx: TriageContext) -> None:
+    bite, pork, fees, school = clues(ctx, "老街上一条大黄狗把小孩咬伤了，小腿都出血了",
+                                     "凤凰山菜场的猪肉千万别买，听说是病死猪", "医保又涨了，一家四口一年要交两千多",
+                                     "学校门口放学时段接送车辆乱停乱放，经常堵到路上")
+    assert bite.kinds == ("动物伤人",) and "食品" in pork.matters
+    assert "医保" in fees.matters and "停车" in school.matters
+
+
 def test_a_quoted_phrase_is_a_name(ctx: TriageContext) -> None:
     [fee] = clues(ctx, "孩子幼儿园又要交什么“特色课程费”1200，不交就不让上兴趣课")
     assert ("特色课程费", 7.5) in fee.terms
