@@ -48,6 +48,7 @@ KEY_WEIGHT = 5.0     # … if at least this uncommon
 EXACT_COPY = 0.95    # at or above, a copy joins whatever its facts say
 SIMILAR_WORDS = 8.0  # a text alike but no copy must share this weight of uncommon words with the event
 SOLE_HOURS = 48      # a placeless post weighs only the events of its kind seen this recently
+RIVAL_QUIET_HOURS = 24  # … and a contradicted incident quiet this long is no rival
 BEST_EVIDENCE = 0    # … and, among several, agree with one in a fact beyond the kind where no other does as well
 
 
@@ -278,10 +279,12 @@ class Clusterer:
         # The only event of its kind at the post's place of late (or, for a post naming no place,
         # anywhere in the county): one agreeing fact less is needed.
         alone = [r for r in recent if kinds.get(r)] if clue.places() else self._alone(clue, recent, kinds)
-        # an incident whose facts the post contradicts (another day, other vehicles) is another
-        # one, no rival for being the only one
+        # an incident whose facts the post contradicts (another day, other vehicles) and that has
+        # been quiet for a day is another one, no rival for being the only one (one told within the
+        # day stays a rival: its day may be read from "昨天" and the post's from "27日")
         if clue.kinds:
-            alone = [r for r in alone if not conflicts(clue, recent[r])]
+            quiet = clue.at - RIVAL_QUIET_HOURS * 3600
+            alone = [r for r in alone if recent[r].last > quiet or not conflicts(clue, recent[r])]
         if not clue.places() and (clue.deaths or clue.hurt) and len(alone) > 1:
             # A 续报 with casualty figures continues the one incident of its kind that had figures
             # (a house fire with none the same week is not what "死亡人数升至7人" is about).
