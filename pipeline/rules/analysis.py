@@ -267,6 +267,10 @@ class EventFacts:
             self.texts.append(text[:600])
         for label, p in analysis.classified.sentiment_scores.items():
             self.sentiment_scores[label] = round(self.sentiment_scores.get(label, 0.0) + p, 4)
+        if analysis.release is not None:
+            # the county's own notice is a response, not a post to hand out, but where it says the
+            # incident happened ("本街道辖区一企业厂房发生火情") is where it happened (属地管理)
+            self.townships = _union(self.townships, analysis.townships)
         if not relevant:
             return
         self.relevant_posts += 1

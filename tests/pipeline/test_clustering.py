@@ -190,3 +190,21 @@ def test_a_placeless_post_among_several_incidents_of_its_kind_joins_the_one_it_a
     found = _triage(engine, ctx, [fires, [notice, vague]])
     assert found["notice"][0] == found["b"][0]
     assert found["vague"][0] not in {found[k][0] for k in "abc"}
+
+
+def test_where_the_countys_own_notice_places_an_incident_decides_who_owns_it(engine: Engine,
+                                                                            ctx: TriageContext) -> None:
+    """The flash names a village by its short name only (长田, no township for routing); the
+    街道's own notice — a response, no task of its own — says it happened in its area: 属地管理
+    gives the event to 白龙山街道, not to the department of its field."""
+    from pipeline.storage.models import Assignment, Unit
+
+    flash = _said("flash", "路人", "2026-11-28T08:10", "长田那边厂子着火了！！火好大，浓烟在县城都看得见 #云和")
+    notice = _said("notice", "白龙山街道办事处", "2026-11-28T09:10", "【情况说明】11月28日8时许，本街道辖区一企业厂房"
+                   "发生火情。接报后，街道第一时间组织人员赶赴现场，配合消防等部门开展处置。")
+    found = _triage(engine, ctx, [[flash, notice]])
+    assert found["flash"][0] == found["notice"][0]
+    with session_scope(engine) as s:
+        lead = s.scalars(select(Unit.name).join(Assignment, Assignment.unit_id == Unit.id)
+                         .where(Assignment.event_id == found["flash"][0], Assignment.role == "primary")).all()
+    assert lead == ["白龙山街道"]
