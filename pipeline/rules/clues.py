@@ -350,7 +350,8 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     hour and day, uncommon words. ``account_elsewhere``: its account is another county's (景宁发布's
     "我县一水库…", 温岭发布's 石塘镇 are theirs unless the text names 云和)."""
     text = doc.text
-    spots = list(vocab.spot_pattern.findall(text)) if vocab.spot_pattern else []
+    named_spots = vocab.spot_pattern.findall(text) if vocab.spot_pattern else []
+    spots = list(named_spots)
     words = _short_words(doc.tokens)
     spots += [t for t in vocab.short_spots.intersection(words) if t not in spots]
     spots = list(dict.fromkeys(vocab.canonical.get(s, s) for s in spots))
@@ -378,7 +379,7 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
                  day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere,
                  mishap=not kinds and bool(_MISHAP.search(text)), another=bool(_ANOTHER.search(text)),
-                 hamlets=_hamlets(doc, vocab))
+                 hamlets=_hamlets(doc, vocab, named_spots))
 
 
 # "X村" / "X社区" naming a village, not 村民, 村里, 村委 …
@@ -388,16 +389,16 @@ _NOT_NAME_START = frozenset("在的了是从到往去回进出和与个们这那
 _NOT_IN_NAME = frozenset("某村社的了和到在是就向对该整全各或进及等过由问为毁去离邻")
 
 
-def _hamlets(doc: Doc, vocab: Vocabulary) -> tuple[str, ...]:
+def _hamlets(doc: Doc, vocab: Vocabulary, known: list[str]) -> tuple[str, ...]:
     """Villages and communities the gazetteer does not know, named "X村" / "X社区" (杏岙村口大巴翻了,
     龙门新村停水): two to three characters that begin where jieba begins a word ("多次向村里" and
-    "部门和村干部" name none), are no everyday word (我们村, 农村) and no part of a place we know."""
+    "部门和村干部" name none), are no everyday word (我们村, 农村) and no part of a place we know
+    (``known``: the gazetteer's names the text holds, as ``Vocabulary.spot_pattern`` found them)."""
     text = doc.text
     starts, at = set(), 0
     for token in doc.tokens:
         starts.add(at)
         at += len(token)
-    known = [n for n in vocab.township_of if len(n) > 2 and n in text]
     found: list[str] = []
     for m in _HAMLET.finditer(text):
         body, suffix = m.group(1), m.group(2)
