@@ -37,6 +37,7 @@ from pipeline.rules.analysis import PLACE_SETS
 from pipeline.rules.clues import Clues, Vocabulary, term_weight
 from pipeline.rules.events import EventIndex, Near, band_keys, copy_groups
 from pipeline.rules.incidents import NAME_WEIGHT, Match, Profile, conflicts, match, profiles_conflict, shared_words
+from pipeline.rules.reposts import OPENING, opening, opens, quoted
 from pipeline.storage import lookup
 
 PROFILE_POSTS = 32   # posts of an event whose incident facts are loaded
@@ -48,6 +49,7 @@ KEY_WEIGHT = 5.0     # … if at least this uncommon
 EXACT_COPY = 0.95    # at or above, a copy joins whatever its facts say
 SIMILAR_WORDS = 8.0  # a text alike but no copy must share this weight of uncommon words with the event
 SOLE_HOURS = 48      # a placeless post weighs only the events of its kind seen this recently
+AUTHOR_POSTS = 16   # an account's latest posts a repost naming it is matched against
 RIVAL_QUIET_HOURS = 24  # … and a contradicted incident quiet this long is no rival
 BEST_EVIDENCE = 0    # … and, among several, agree with one in a fact beyond the kind where no other does as well
 
@@ -81,6 +83,8 @@ class Clusterer:
         self.groups = 0
         self.everyday: frozenset[str] = frozenset()
         self.places: dict[object, list[frozenset[str]]] = {}  # event -> the township sets its posts name
+        # account -> (opening of text, opening of title, event) of its latest posts, for reposts
+        self.openings: dict[str, list[tuple[str, str, object]]] = {}
 
     @classmethod
     def open(cls, session: Session, cfg: Config, vocab: Vocabulary, now: datetime, earliest: datetime | None = None,
@@ -97,6 +101,8 @@ class Clusterer:
         c.index.load(lookup.representatives(session, open_since, c.policy.representatives))
         c.places = {event_id: [frozenset(s) for s in sets]
                     for event_id, sets in lookup.event_places(session, open_since).items()}
+        for event_id, author, title, head in lookup.recent_openings(session, open_since, OPENING * 3):
+            c._said(author, title, head, event_id)
         rules = c.policy.incidents
         since = start - max(timedelta(hours=rules.window_hours), timedelta(days=rules.matter_window_days))
         words: dict[int, tuple[set[str], set[str]]] = {}
@@ -208,16 +214,37 @@ class Clusterer:
             copy = near is not None and near.plain >= self.policy.copy_similarity
             if copy:
                 clue = None  # its event is known, and its facts are the original's
-            found = self._incidents(clue, self._keys(clue), towns) if clue else []
-            event, joined = self._decide(k, near, found, merges)
+            passed = self._reposted(post.text, towns)
+            if passed is not None:
+                event, joined = passed
+            else:
+                found = self._incidents(clue, self._keys(clue), towns) if clue else []
+                event, joined = self._decide(k, near, found, merges)
             self._add_places(self.find(event), [towns])
             if clue is not None:
                 self._remember(event, clue)
                 event = self._absorb(event, clue, merges)
             indexed = not copy and self.index.add(signatures[k], bands[k], event)
+            if post.author:
+                self._said(post.author, post.title, post.text, event)
             placed.append(event)  # type: ignore[arg-type]  # an event id or a NewEvent
             rows.append({"joined": joined, "clues": clue.to_json() if clue is not None else None, "indexed": indexed})
         return Placement([self.find(e) for e in placed], rows, _components(merges))  # type: ignore[misc]
+
+    def _reposted(self, text: str, towns: frozenset[str]) -> tuple[object, dict[str, Any]] | None:
+        """The event of the post a repost passes on, when its ``//@`` chain quotes the opening of
+        one of the named account's recent posts (nearest link first) whose place it fits."""
+        for account, quote in quoted(text):
+            for head, title, event in reversed(self.openings.get(account, ())):
+                if (opens(quote, head) or opens(quote, title)) and self._fits(towns, event):
+                    return self.find(event), {"how": "repost", "reasons": [f"转发了“{account}”的帖子"]}
+        return None
+
+    def _said(self, author: str, title: str | None, text: str, event: object) -> None:
+        held = self.openings.setdefault(author, [])
+        held.append((opening(text), opening(title), event))
+        if len(held) > AUTHOR_POSTS:
+            del held[0]
 
     def _count(self, signatures: np.ndarray, keys: np.ndarray, clues: list[Clues | None]) -> None:
         """Before placing a chunk, count what its texts share with other texts (each group of

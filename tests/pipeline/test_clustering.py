@@ -49,6 +49,34 @@ def test_a_repost_with_its_own_comment_joins_the_original(engine: Engine, ctx: T
     assert joined is not None and joined["how"] == "copy" and joined["reasons"]
 
 
+@pytest.mark.parametrize("split", [False, True], ids=["one-batch", "reposts-a-cycle-later"])
+def test_a_repost_quoting_only_the_start_or_the_title_joins_what_it_reposts(engine: Engine, ctx: TriageContext,
+                                                                           split: bool) -> None:
+    """Weibo cuts a passed-on post short ("……") and a repost of an article quotes its title: the
+    ``//@`` chain names the account and the quote opens its post, so the repost joins it, however
+    little text they share; a quote of another account's words, or of words the account never
+    opened a post with, does not."""
+    gripe = _said("gripe", "古竹村小芳", "2026-11-27T21:00", "第四次了 我真的会谢😅 冰箱里的肉都要臭了 "
+                  "@国网云和县供电公司 出来说句话啊")
+    notice = {**_said("notice", "云和水利", "2026-11-28T08:00", "近日，有网民在短视频平台发布水库大坝出现裂缝、"
+                      "下游群众紧急撤离等信息。经核实，大坝运行正常，视频画面系外地旧图拼接。"),
+              "title": "【辟谣】网传“大坝出现裂缝”系谣言"}
+    cut = _said("cut", "路过的阿坤", "2026-11-28T09:00", "同情 我外婆家也是那一片 一到晚上就没电"
+                "//@古竹村小芳:第四次了 我真的会谢😅 冰箱里的肉都要臭了……")
+    title = _said("title", "云和的小确幸", "2026-11-28T09:30", "辟谣了辟谣了 别再转了//@云和水利:【辟谣】网传“大坝出现裂缝”系谣言")
+    stranger = _said("stranger", "路人甲", "2026-11-28T09:40", "真的假的//@某某:近日，有网民在短视频平台发布……")
+    middle = _said("middle", "路人乙", "2026-11-28T09:50", "哈哈//@古竹村小芳:冰箱里的肉都要臭了 出来说句话啊……")
+    found = _triage(engine, ctx, [[gripe, notice], [cut, title, stranger, middle]] if split
+                    else [[gripe, notice, cut, title, stranger, middle]])
+    assert found["cut"][0] == found["gripe"][0]
+    assert found["title"][0] == found["notice"][0]
+    assert found["stranger"][0] != found["notice"][0]
+    assert found["middle"][0] != found["gripe"][0]
+    with session_scope(engine) as s:
+        joined = s.scalar(select(Post.joined).where(Post.platform_id == "cut"))
+    assert joined["how"] == "repost" and joined["reasons"] == ["转发了“古竹村小芳”的帖子"]
+
+
 def _demo(engine: Engine, ctx: TriageContext, cut: str | None = None) -> dict[str, int]:
     """Triage the demo posts, all at once or in two batches (published before ``cut``, then the rest)."""
     now = datetime.fromisoformat("2026-11-28T10:00:00+08:00")

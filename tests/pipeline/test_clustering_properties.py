@@ -5,7 +5,7 @@ release never creates a task.
 
 The batches mix what breaks clustering in practice: the same kind of incident and the same
 template complaint in several townships, a long closing passage shared by every letter, villages
-and scenic spots standing for their township, reposts with a comment of their own."""
+and scenic spots standing for their township, reposts with a comment of their own, quoting the whole original or only its start."""
 
 from __future__ import annotations
 
@@ -77,8 +77,11 @@ def batches(draw: st.DrawFn) -> list[dict[str, Any]]:
         original = draw(st.sampled_from(records[:originals]))
         comment = draw(st.sampled_from(COMMENTS))
         later = datetime.fromisoformat(original["published_at"]) + timedelta(minutes=5 + j)
+        # Weibo passes a long post on cut short: the quote may be only its start
+        cut = draw(st.integers(min_value=10, max_value=len(original["text"])))
+        quote = original["text"] if cut == len(original["text"]) else original["text"][:cut] + "……"
         records.append({"id": f"r{j}", "platform": "weibo", "author": f"转发者{j}", "reposts_of": original["id"],
-                        "text": f"{comment} //@{original['author']}:{original['text']}",
+                        "text": f"{comment} //@{original['author']}:{quote}",
                         "published_at": later.isoformat()})
     return records
 
