@@ -34,7 +34,7 @@ from pipeline.config import Config
 from pipeline.normalize import PostInput
 from pipeline.placed import NewEvent, Placed
 from pipeline.rules.analysis import PLACE_SETS
-from pipeline.rules.clues import Clues, Vocabulary, term_weight
+from pipeline.rules.clues import Clues, Vocabulary, goes_on, term_weight
 from pipeline.rules.events import EventIndex, Near, band_keys, copy_groups
 from pipeline.rules.incidents import NAME_WEIGHT, Match, Profile, conflicts, match, profiles_conflict, shared_words
 from pipeline.rules.reposts import OPENING, opening, opens, quoted
@@ -49,7 +49,8 @@ KEY_WEIGHT = 5.0     # … if at least this uncommon
 EXACT_COPY = 0.95    # at or above, a copy joins whatever its facts say
 SIMILAR_WORDS = 8.0  # a text alike but no copy must share this weight of uncommon words with the event
 SOLE_HOURS = 48      # a placeless post weighs only the events of its kind seen this recently
-AUTHOR_POSTS = 16   # an account's latest posts a repost naming it is matched against
+AUTHOR_POSTS = 16   # an account's latest posts a repost naming it (or its next post) is matched against
+NEW_WORDS = 1       # … a post going on about one of them has at most this many uncommon words of its own
 RIVAL_QUIET_HOURS = 24  # … and a contradicted incident quiet this long is no rival
 BEST_EVIDENCE = 0    # … and, among several, agree with one in a fact beyond the kind where no other does as well
 
@@ -83,8 +84,9 @@ class Clusterer:
         self.groups = 0
         self.everyday: frozenset[str] = frozenset()
         self.places: dict[object, list[frozenset[str]]] = {}  # event -> the township sets its posts name
-        # account -> (opening of text, opening of title, event) of its latest posts, for reposts
-        self.openings: dict[str, list[tuple[str, str, object]]] = {}
+        # account -> (opening of text, opening of title, event, when) of its latest posts: what
+        # its reposts quote, and what its next post may go on about
+        self.openings: dict[str, list[tuple[str, str, object, float]]] = {}
 
     @classmethod
     def open(cls, session: Session, cfg: Config, vocab: Vocabulary, now: datetime, earliest: datetime | None = None,
@@ -101,8 +103,8 @@ class Clusterer:
         c.index.load(lookup.representatives(session, open_since, c.policy.representatives))
         c.places = {event_id: [frozenset(s) for s in sets]
                     for event_id, sets in lookup.event_places(session, open_since).items()}
-        for event_id, author, title, head in lookup.recent_openings(session, open_since, OPENING * 3):
-            c._said(author, title, head, event_id)
+        for event_id, author, title, head, at in lookup.recent_openings(session, open_since, OPENING * 3):
+            c._said(author, title, head, event_id, at.timestamp())
         rules = c.policy.incidents
         since = start - max(timedelta(hours=rules.window_hours), timedelta(days=rules.matter_window_days))
         words: dict[int, tuple[set[str], set[str]]] = {}
@@ -215,18 +217,17 @@ class Clusterer:
             if copy:
                 clue = None  # its event is known, and its facts are the original's
             passed = self._reposted(post.text, towns)
-            if passed is not None:
-                event, joined = passed
-            else:
-                found = self._incidents(clue, self._keys(clue), towns) if clue else []
-                event, joined = self._decide(k, near, found, merges)
+            found = self._incidents(clue, self._keys(clue), towns) if clue and passed is None else []
+            if passed is None and near is None and not found:
+                passed = self._again(post, clues[k], towns)
+            event, joined = passed if passed is not None else self._decide(k, near, found, merges)
             self._add_places(self.find(event), [towns])
             if clue is not None:
                 self._remember(event, clue)
                 event = self._absorb(event, clue, merges)
             indexed = not copy and self.index.add(signatures[k], bands[k], event)
             if post.author:
-                self._said(post.author, post.title, post.text, event)
+                self._said(post.author, post.title, post.text, event, self._at(post))
             placed.append(event)  # type: ignore[arg-type]  # an event id or a NewEvent
             rows.append({"joined": joined, "clues": clue.to_json() if clue is not None else None, "indexed": indexed})
         return Placement([self.find(e) for e in placed], rows, _components(merges))  # type: ignore[misc]
@@ -235,14 +236,52 @@ class Clusterer:
         """The event of the post a repost passes on, when its ``//@`` chain quotes the opening of
         one of the named account's recent posts (nearest link first) whose place it fits."""
         for account, quote in quoted(text):
-            for head, title, event in reversed(self.openings.get(account, ())):
+            for head, title, event, _ in reversed(self.openings.get(account, ())):
                 if (opens(quote, head) or opens(quote, title)) and self._fits(towns, event):
                     return self.find(event), {"how": "repost", "reasons": [f"转发了“{account}”的帖子"]}
         return None
 
-    def _said(self, author: str, title: str | None, text: str, event: object) -> None:
+    def _again(self, post: PostInput, clue: Clues | None, towns: frozenset[str]) -> tuple[object, dict[str, Any]] | None:
+        """An account going on about what it posted lately ("第六天 今晚又是通宵", "路灯还是没修"):
+        a post found in no event joins the account's one recent event it fits — no other place,
+        no other kind or problem, no contradicting fact. Several such events: none."""
+        if clue is not None and (clue.official or clue.places() or clue.hamlets or clue.elsewhere or clue.another):
+            return None  # a place of its own is for the incident rules; releases answer events
+        again = goes_on(post.text)
+        at = self._at(post)
+        rules = self.policy.incidents
+        fitting: set[object] = set()
+        for _, _, event, then in self.openings.get(post.author or "", ()):
+            e = self.find(event)
+            profile = self.profiles.get(e)
+            routine = profile is not None and bool(profile.matters) and not profile.kinds
+            window = rules.matter_window_days * 86400 if routine else rules.window_hours * 3600
+            if 0 <= at - then <= window and self._fits(towns, e) and self._goes_on(clue, profile, again):
+                fitting.add(e)
+        if len(fitting) != 1:
+            return None
+        return fitting.pop(), {"how": "account", "reasons": ["同一账号近期发帖所述之事，未提及其他地点或事情"]}
+
+    def _goes_on(self, clue: Clues | None, profile: Profile | None, again: bool) -> bool:
+        """Whether a post goes on about an event: it says so ("还是", "第六天") or shares its kind,
+        problem or an uncommon word; what kind or problem it names, the event has; none of its
+        facts contradicts the event's."""
+        if clue is None or profile is None:
+            return again
+        shared = set(clue.kinds) & profile.kinds or set(clue.matters) & profile.matters
+        if (clue.kinds or clue.matters) and not shared:
+            return False
+        common = shared_words(clue, profile, self.everyday)[0]
+        words = [t for t in common if term_weight(t) >= KEY_WEIGHT]
+        # words of its own are news of its own ("楼下烧烤又开始了"), unless it names the problem
+        new = [t for t, w in clue.terms if w >= KEY_WEIGHT and t not in self.everyday and t not in common]
+        if not shared and len(new) > NEW_WORDS:
+            return False
+        return bool(again or shared or words) and not conflicts(clue, profile)
+
+    def _said(self, author: str, title: str | None, text: str, event: object, at: float) -> None:
         held = self.openings.setdefault(author, [])
-        held.append((opening(text), opening(title), event))
+        held.append((opening(text), opening(title), event, at))
         if len(held) > AUTHOR_POSTS:
             del held[0]
 

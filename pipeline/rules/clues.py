@@ -41,6 +41,9 @@ _RELATIVE_DAY = re.compile(r"(今天|今日|今晨|今早|今晚|昨天|昨日|�
 _LATE = ("下午", "傍晚", "晚上", "夜间", "深夜", "今晚", "昨晚")
 _DEBUNK = re.compile(r"辟谣|谣言|不实|捏造|造谣")
 _ANOTHER = re.compile(r"[这那]边也|[这那]里也|又发生一起|又一起|也发生了?一起")  # one more, elsewhere
+# a post going on about what was told before: again, still, at last, the n-th time or day
+_GOES_ON = re.compile(r"又|还是|还没|还在|仍然|依然|依旧|终于|到现在|至今|后续|来电了|修好了|恢复了"
+                      r"|第[0-9一二三两四五六七八九十几]+[次天回趟]")
 _MISHAP = re.compile(r"出事|出了事|事故|意外")
 _TURNED_OVER = re.compile(r"翻[了在掉倒进到]|底朝天")  # "货车翻在弯道上", "船底朝天": which kind, by what turned over
 # A province, city, county or town named as one word by the tokenizer (遂昌县, 泉州市, 龙门镇):
@@ -463,3 +466,9 @@ def names_elsewhere(doc: Doc, vocab: Vocabulary) -> bool:
         if (len(t) >= 3 and t.endswith(_ADMIN_ENDS)) or t in vocab.other_places:
             return True
     return False
+
+
+def goes_on(text: str) -> bool:
+    """Whether a text goes on about something told before ("第六天 今晚又是通宵", "终于来电了"),
+    not of one more such thing ("那边也翻船了")."""
+    return bool(_GOES_ON.search(text)) and not _ANOTHER.search(text)

@@ -37,15 +37,17 @@ def recent_clues(session: Session, since: datetime, per_event: int) -> list[tupl
     return cast(list[tuple[int, dict[str, Any]]], [tuple(row) for row in session.execute(stmt)])
 
 
-def recent_openings(session: Session, since: datetime, chars: int) -> list[tuple[int, str, str | None, str]]:
-    """(event id, author, title, the first ``chars`` characters of the text) of the posts with an
-    author published since ``since``, oldest first: what a later repost may quote."""
-    stmt = (select(Post.event_id, Post.author, Post.title, func.substr(Post.text, 1, chars))
+def recent_openings(session: Session, since: datetime,
+                    chars: int) -> list[tuple[int, str, str | None, str, datetime]]:
+    """(event id, author, title, the first ``chars`` characters of the text, publication time) of
+    the posts with an author published since ``since``, oldest first: what a later repost may
+    quote, what the account's next post may go on about."""
+    stmt = (select(Post.event_id, Post.author, Post.title, func.substr(Post.text, 1, chars), Post.published_at)
             .join(Event, Event.id == Post.event_id)
             .where(Event.last_seen_at >= since, Event.merged_into.is_(None), Post.author.is_not(None),
                    Post.published_at >= since)
             .order_by(Post.published_at, Post.id))
-    return cast(list[tuple[int, str, str | None, str]], [tuple(row) for row in session.execute(stmt)])
+    return cast(list[tuple[int, str, str | None, str, datetime]], [tuple(row) for row in session.execute(stmt)])
 
 
 def event_places(session: Session, since: datetime) -> dict[int, list[list[str]]]:

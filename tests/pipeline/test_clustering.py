@@ -77,6 +77,29 @@ def test_a_repost_quoting_only_the_start_or_the_title_joins_what_it_reposts(engi
     assert joined["how"] == "repost" and joined["reasons"] == ["转发了“古竹村小芳”的帖子"]
 
 
+def test_an_account_going_on_about_what_it_posted_joins_that_event(engine: Engine, ctx: TriageContext) -> None:
+    """A resident's next posts about the noise she reported ("第六天 今晚又是通宵") name neither the
+    place nor the problem, yet go on about it: they join her event, in the next cycle too. Her
+    post about something new (a barbecue stall's smoke), one saying nothing goes on, another
+    account's, and her post once she has two open matters, do not."""
+    first = _said("first", "睡不着的长田人", "2026-11-25T23:40", "长田村边上的工地晚上十一点半还在打桩 咚咚咚 整栋楼都在抖")
+    again = _said("again", "睡不着的长田人", "2026-11-26T23:55", "第六天 今晚又是通宵 我明天还要上早班 真的崩溃")
+    news = _said("news", "睡不着的长田人", "2026-11-27T21:00", "楼下烧烤摊又开始了 油烟味熏得衣服都是烤串味")
+    quiet = _said("quiet", "睡不着的长田人", "2026-11-27T08:00", "今天天气不错")
+    other = _said("other", "路人丙", "2026-11-27T23:00", "第六天 今晚又是通宵 真的崩溃")
+    water = _said("water", "睡不着的长田人", "2026-11-28T07:00", "长田村早上停水了，洗脸水都没有")
+    later = _said("later", "睡不着的长田人", "2026-11-28T09:00", "到现在还是这样，谁来管管")
+    found = _triage(engine, ctx, [[first, again], [news, quiet, other, water, later]])
+    assert found["again"][0] == found["first"][0]
+    assert found["news"][0] != found["first"][0]
+    assert found["quiet"][0] != found["first"][0]
+    assert found["other"][0] != found["first"][0]
+    assert found["later"][0] not in (found["first"][0], found["water"][0])  # two open matters: which one?
+    with session_scope(engine) as s:
+        joined = s.scalar(select(Post.joined).where(Post.platform_id == "again"))
+    assert joined["how"] == "account"
+
+
 def _demo(engine: Engine, ctx: TriageContext, cut: str | None = None) -> dict[str, int]:
     """Triage the demo posts, all at once or in two batches (published before ``cut``, then the rest)."""
     now = datetime.fromisoformat("2026-11-28T10:00:00+08:00")

@@ -335,3 +335,13 @@ def test_a_slope_collapse_is_a_landslide_and_a_hill_fire_a_fire(ctx: TriageConte
     assert {"坍塌", "地质灾害"} <= set(collapse.kinds) and {"山火", "火灾"} <= set(hill.kinds)
     assert not conflicts(collapse, profile(slide)) and not conflicts(hill, profile(fire))
     assert match(collapse, profile(slide), rules, sole=True) is not None
+
+
+def test_a_text_going_on_about_something_told_before_is_told_from_one_more_of_its_kind() -> None:
+    from pipeline.rules.clues import goes_on
+
+    assert goes_on("第六天 今晚又是通宵 我明天还要上早班")
+    assert goes_on("路灯还是没修 打了12345说已转办")
+    assert goes_on("亮了亮了 终于来电了")
+    assert not goes_on("千峡湖那边也翻船了 还好人都捞上来了")
+    assert not goes_on("周末想去爬山，有没有推荐的徒步路线")

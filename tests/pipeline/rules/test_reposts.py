@@ -22,3 +22,4 @@ def test_a_cut_quote_opens_its_post_and_a_quote_from_the_middle_does_not() -> No
     assert not opens(opening("冰箱里的肉都要臭了……"), head)
     assert not opens(opening("第四次"), head)  # too short to be sure
     assert len(opening("第四次")) < MIN_QUOTE
+
