@@ -87,6 +87,7 @@ class Clusterer:
         # account -> (opening of text, opening of title, event, when) of its latest posts: what
         # its reposts quote, and what its next post may go on about
         self.openings: dict[str, list[tuple[str, str, object, float]]] = {}
+        self._swept = -float("inf")  # the last time openings older than the window were dropped
 
     @classmethod
     def open(cls, session: Session, cfg: Config, vocab: Vocabulary, now: datetime, earliest: datetime | None = None,
@@ -200,6 +201,8 @@ class Clusterer:
 
     def place(self, posts: list[PostInput], signatures: np.ndarray, clues: list[Clues | None]) -> Placement:
         keys = band_keys(signatures, self.policy.bands)
+        if posts:
+            self._forget_openings(self._at(posts[0]) - self.policy.window_days * 86400)
         self._count(signatures, keys, clues)
         own = ~self.index.common(signatures)
         stored = self.index.stored_candidates(keys)
@@ -278,6 +281,19 @@ class Clusterer:
         if not shared and len(new) > NEW_WORDS:
             return False
         return bool(again or shared or words) and not conflicts(clue, profile)
+
+    def _forget_openings(self, before: float) -> None:
+        """Drop the openings of posts older than the window (at most once a day of posts), so
+        that what is kept per account does not grow with a long batch."""
+        if before - self._swept < 86400:
+            return
+        self._swept = before
+        for author in list(self.openings):
+            kept = [o for o in self.openings[author] if o[3] >= before]
+            if kept:
+                self.openings[author] = kept
+            else:
+                del self.openings[author]
 
     def _said(self, author: str, title: str | None, text: str, event: object, at: float) -> None:
         held = self.openings.setdefault(author, [])

@@ -259,3 +259,20 @@ def test_where_the_countys_own_notice_places_an_incident_decides_who_owns_it(eng
         lead = s.scalars(select(Unit.name).join(Assignment, Assignment.unit_id == Unit.id)
                          .where(Assignment.event_id == found["flash"][0], Assignment.role == "primary")).all()
     assert lead == ["白龙山街道"]
+
+
+def test_what_accounts_said_is_forgotten_once_it_leaves_the_window(ctx: TriageContext) -> None:
+    """The openings kept per account (for reposts and an account's next post) do not grow with a
+    long batch: those older than the window are dropped as posts move on."""
+    from pipeline.clustering import Clusterer
+
+    c = Clusterer(ctx.cfg, ctx.vocab, NOW)
+    day = 86400.0
+    c._said("甲", None, "古竹村又停电了，第四次了", 1, 0.0)
+    c._said("乙", None, "青阳门路灯坏了半个月了", 2, 10 * day)
+    c._forget_openings(5 * day)
+    assert set(c.openings) == {"乙"}
+    c._forget_openings(5.5 * day)  # less than a day later: not swept again
+    c._said("丙", None, "长田工地夜间施工", 3, 0.0)
+    c._forget_openings(5.5 * day)
+    assert "丙" in c.openings
