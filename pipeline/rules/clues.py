@@ -455,7 +455,8 @@ def _turned_over(objects: list[str]) -> list[str]:
 def names_elsewhere(doc: Doc, vocab: Vocabulary) -> bool:
     """Whether the text names a place that is not 云和 or one of its own: a city, county or town
     named as one word (遂昌县, 泉州市, 龙门镇, 瓯海区) or one of the configured places elsewhere
-    (杭州, 景宁: ``other_places``) — a post naming one may well be about that place, not ours.
+    (杭州, 景宁, 莲都 even when cut into characters: ``other_places``) — a post naming one may
+    well be about that place, not ours.
     A text naming 云和 itself is about 云和 too ("丽龙高速云和段龙泉方向")."""
     if any(t.startswith("云和") for t in doc.tokens):
         return False
@@ -465,7 +466,8 @@ def names_elsewhere(doc: Doc, vocab: Vocabulary) -> bool:
             continue
         if (len(t) >= 3 and t.endswith(_ADMIN_ENDS)) or t in vocab.other_places:
             return True
-    return False
+    # a short name jieba does not know is cut into its characters ("莲都的" -> 莲 都 的)
+    return any(a + b in vocab.other_places for a, b in pairwise(doc.tokens) if len(a) == 1 and len(b) == 1)
 
 
 def goes_on(text: str) -> bool:

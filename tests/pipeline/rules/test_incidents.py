@@ -137,12 +137,13 @@ def test_a_text_naming_a_place_elsewhere_is_marked(ctx: TriageContext) -> None:
 
     for text in ("18日凌晨，遂昌县湖山乡一处山体发生滑坡", "3日下午，瓯海区泽雅水库一艘钓鱼船翻船",
                  "杭州一所中学数名学生午餐后出现腹泻症状", "泉州市安溪县龙门镇一处山场发生森林火情",
-                 "景宁鹤溪街道今天停电一上午", "凤凰山脚下一家饭店着火了（大连）"):
+                 "景宁鹤溪街道今天停电一上午", "凤凰山脚下一家饭店着火了（大连）",
+                 "主管道抢修，预计下午恢复，莲都的朋友们提前储水"):  # 莲都 cut into 莲 都
         assert elsewhere(text), text
     # jieba's dictionary tags 后山, 滑坡, 太阳 and 东西 as place names: they name nowhere else
     for text in ("尊敬的县领导：您好", "送到县医院去了", "记者从浙江省云和县获悉", "凤凰山起火了",
                  "刚从安溪回云和县城", "梯田这边滑坡了", "开发区那边火光冲天", "崇头镇坑根村附近县道塌方",
-                 "我们村后山滑坡了", "元和街道小太阳幼儿园收费", "东西都烧没了"):
+                 "我们村后山滑坡了", "元和街道小太阳幼儿园收费", "东西都烧没了", "我家门口的树都倒了"):
         assert not elsewhere(text), text
 
 
