@@ -156,7 +156,9 @@ def conflicts(c: Clues, p: Profile) -> list[str]:
     if c.hour is not None and p.hours and not c.follow_up and _hours_apart(c.hour, usual := p.usual_hour()):
         found.append(f"发生时间不同（{c.hour}时 / {usual}时）")
     day = c.incident_day()
-    if day is not None and p.days and day not in p.days and not (c.follow_up and _days_after(day, p.days)):
+    # … and a later day with a toll is that of the news ("今天上午获悉 … 已致2人遇难")
+    if day is not None and p.days and day not in p.days \
+            and not ((c.follow_up or c.deaths is not None) and _days_after(day, p.days)):
         found.append(f"发生日期不同（{day}日 / {'、'.join(f'{d}日' for d in sorted(p.days))}）")
     return found
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pipeline.config import Config
@@ -251,6 +251,19 @@ def test_a_follow_ups_clock_time_is_its_news_not_the_incidents(ctx: TriageContex
                          "昨天下午两点多，凤鸣社区安置房工地的外墙架子突然倒了一大片")
     assert morning.hour is None  # the morning's slide, not the rescue's 13时
     assert two.hour == 14
+
+
+def test_a_toll_told_on_a_later_day_is_the_days_news(ctx: TriageContext) -> None:
+    """"今天上午获悉 … 已致2人遇难" the day after a capsizing dates the news, not the incident; a
+    report of the next day without a toll names another day."""
+    tz = timezone(timedelta(hours=8))
+    report, = clues(ctx, "8日15时许，仙宫湖水域一艘自用船只倾覆，船上7人落水，3人失联",
+                    at=datetime(2026, 11, 8, 18, tzinfo=tz))
+    toll, other = clues(ctx, "记者今天上午获悉，翻船事故已致2人遇难，仍有1人失联",
+                        "今天上午仙宫湖又有一条船翻了，船上的人都救起来了", at=datetime(2026, 11, 9, 10, tzinfo=tz))
+    p = profile(report)
+    assert toll.deaths == 2 and not conflicts(toll, p)
+    assert any("日期" in c for c in conflicts(other, p))
 
 
 def test_an_account_of_another_county_speaks_of_that_county(ctx: TriageContext) -> None:
