@@ -371,7 +371,8 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
         named = [t for area, ts in vocab.rules.areas.items() if area in text for t in ts]
     towns = list(dict.fromkeys([*townships, *named]))
     present = vocab.present(text)
-    objects = [f"{c}:{f}" for c, f, words in vocab.objects if not present.isdisjoint(words)]
+    named_objects = _outermost({w for _, _, ws in vocab.objects for w in ws if w in present}, text)
+    objects = [f"{c}:{f}" for c, f, words in vocab.objects if not named_objects.isdisjoint(words)]
     kinds = _kinds(text, present, objects, vocab)
     for first, *also in vocab.rules.related_kinds:  # 山火 is a fire too; a fire is no 山火
         if first in kinds:
@@ -442,6 +443,19 @@ def _short_words(tokens: tuple[str, ...]) -> set[str]:
     of its own ("延长田间管理" -> 延长 田间) the same characters are no name."""
     pairs = {a + b for a, b in pairwise(tokens) if len(a) == 1 and len(b) == 1}
     return {*tokens, *pairs}
+
+
+def _outermost(words: set[str], text: str) -> set[str]:
+    """The words found in the text other than only inside a longer one of them: a 小型客车 is a
+    car, not a 客车 (a bus)."""
+    kept = set()
+    for w in words:
+        rest = text
+        for longer in (v for v in words if w != v and w in v):
+            rest = rest.replace(longer, "")
+        if w in rest:
+            kept.add(w)
+    return kept
 
 
 def _turned_over(objects: list[str]) -> list[str]:

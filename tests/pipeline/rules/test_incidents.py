@@ -266,6 +266,15 @@ def test_a_toll_told_on_a_later_day_is_the_days_news(ctx: TriageContext) -> None
     assert any("日期" in c for c in conflicts(other, p))
 
 
+def test_a_small_passenger_car_is_a_car_not_a_bus(ctx: TriageContext) -> None:
+    """小型客车 is the legal name of a car: the official report of a landslide burying one is the
+    flash's 小汽车, not another incident's bus; a word inside a longer object word is not named."""
+    report, flash, bus = clues(ctx, "崇头镇岗头村附近县道一处边坡发生山体滑坡，一辆途经小型客车被掩埋",
+                               "梯田那边山体滑坡，一辆小汽车被埋了", "盘山公路一辆旅游大巴侧翻，中型客车")
+    assert report.objects == ("车辆:轿车",) and not conflicts(report, profile(flash))
+    assert bus.objects == ("车辆:客车",)
+
+
 def test_an_account_of_another_county_speaks_of_that_county(ctx: TriageContext) -> None:
     posts = [to_post({"id": "t", "platform": "weibo", "author": "景宁发布", "published_at": NOW.isoformat(),
                       "text": "【情况通报】我县一水库库区一艘小型自用船只侧翻，船上2人落水，均被救起"}, 1, NOW)]
