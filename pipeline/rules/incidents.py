@@ -23,6 +23,7 @@ from pipeline.rules.clues import Clues, names_ours
 TERMS_PER_EVENT = 48
 TITLES = 8
 HAMLETS = 8
+DATED_HOURS = 48  # a post this long after an event's last news giving its day agrees in one fact more
 FRESH_HOURS = 24  # a placeless flash with no follow-up marker continues an incident this recent
 ROUTINE_FRESH_HOURS = 24  # … and a placeless complaint the one problem of its kind raised this recently
 SPOT_WORDS = 8.0  # uncommon words a post naming only a spot shares with the one thing open there
@@ -163,6 +164,17 @@ def conflicts(c: Clues, p: Profile) -> list[str]:
     return found
 
 
+def reach(c: Clues, p: Profile, rules: Incidents) -> float:
+    """How long (seconds) before or after an event a post may still tell of it: an incident's
+    ``window_hours``; a routine matter's ``matter_window_days``, and as long for a letter repeating
+    a title or a later report naming the incident's kind and day (an investigation's result a
+    week on: "11月13日学生疑似食源性疾病事件系…")."""
+    titled = bool(c.title and c.title in p.titles)
+    dated = bool(set(c.kinds) & p.kinds) and c.incident_day() in p.days and c.at >= p.first
+    long = not (c.kinds or p.kinds) or titled or dated
+    return float(rules.matter_window_days * 86400 if long else rules.window_hours * 3600)
+
+
 def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = frozenset(),
           sole: bool = False) -> Match | None:
     """Whether the post reports the event's incident, with the agreeing facts as reasons.
@@ -170,9 +182,7 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     ``sole``: the event is the only one of its kind at that place of late (for a post naming no
     place: in the county, or at its account's township), so one agreeing fact less is needed."""
     titled = bool(c.title and c.title in p.titles)  # letters repeat a matter's title for weeks
-    routine = not (c.kinds or p.kinds)
-    window = rules.matter_window_days * 86400 if routine or titled else rules.window_hours * 3600
-    if not (p.first - window <= c.at <= p.last + window):
+    if not (p.first - (window := reach(c, p, rules)) <= c.at <= p.last + window):
         return None
     # a village the gazetteer does not know, named on both sides, is a spot in common
     towns, spots = set(c.towns) & p.towns, (set(c.spots) & p.spots) | (set(c.hamlets) & p.hamlets)
@@ -296,6 +306,10 @@ def _agreeing(c: Clues, p: Profile, places: set[str],
     if c.hour is not None and c.hour in p.hours:
         points += 1
         reasons.append(f"发生时间相同（{c.hour}时）")
+    elif c.day is not None and c.day in p.days and c.at > p.last + DATED_HOURS * 3600:
+        # days later, a report dating what it tells of to the incident's day ("11月13日…事件")
+        points += 1
+        reasons.append(f"发生日期相同（{c.day}日）")
     words, weight = shared_words(c, p, everyday)
     if weight >= 10 and len(words) >= 2:
         points += 2 if weight >= 20 and len(words) >= 3 else 1

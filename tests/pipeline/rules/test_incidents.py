@@ -275,6 +275,22 @@ def test_a_small_passenger_car_is_a_car_not_a_bus(ctx: TriageContext) -> None:
     assert bus.objects == ("车辆:客车",)
 
 
+def test_an_investigations_result_a_week_later_dated_to_the_incident_joins_it(ctx: TriageContext,
+                                                                               cfg: Config) -> None:
+    """The result of an inquiry comes a week after the last news, past the incident window: dated
+    to the incident's day, of its kind, it still tells of it; one dated to another day does not."""
+    tz = timezone(timedelta(hours=8))
+    report, = clues(ctx, "11月13日12时30分许，元和街道一所小学部分学生午餐后陆续出现呕吐症状，疑似食物中毒",
+                    at=datetime(2026, 11, 13, 20, tzinfo=tz))
+    result, other = clues(ctx, "经检测，11月13日学生疑似食源性疾病事件系学校食堂四季豆未充分加热、皂素中毒所致",
+                          "经检测，11月2日学生疑似食源性疾病事件系学校食堂四季豆未充分加热、皂素中毒所致",
+                          at=datetime(2026, 11, 21, 16, tzinfo=tz))
+    rules = cfg.policy.events.incidents
+    found = match(result, profile(report), rules, sole=True)
+    assert found is not None and "发生日期相同（13日）" in found.reasons
+    assert match(other, profile(report), rules, sole=True) is None
+
+
 def test_an_account_of_another_county_speaks_of_that_county(ctx: TriageContext) -> None:
     posts = [to_post({"id": "t", "platform": "weibo", "author": "景宁发布", "published_at": NOW.isoformat(),
                       "text": "【情况通报】我县一水库库区一艘小型自用船只侧翻，船上2人落水，均被救起"}, 1, NOW)]
