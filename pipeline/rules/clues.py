@@ -383,7 +383,7 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
                  day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere,
                  mishap=not kinds and bool(_MISHAP.search(text)), another=bool(_ANOTHER.search(text)),
-                 hamlets=_hamlets(doc, vocab, named_spots))
+                 hamlets=(*_hamlets(doc, vocab, named_spots), *_streets(doc.tokens, vocab))[:3])
 
 
 # "X村" / "X社区" naming a village, not 村民, 村里, 村委 …
@@ -416,6 +416,36 @@ def _hamlets(doc: Doc, vocab: Vocabulary, known: list[str]) -> tuple[str, ...]:
                 found.append(name)
                 break
     return tuple(dict.fromkeys(found))[:3]
+
+
+_STREET_ENDS = ("路", "街", "巷", "弄", "大道", "东路", "西路", "南路", "北路", "中路")
+# words ending like a street that name no particular one
+_NOT_STREETS = frozenset({"马路", "山路", "公路", "道路", "小路", "大路", "水路", "铁路", "网路", "思路", "出路", "后路",
+                          "走路", "上路", "一路", "半路", "找路", "带路", "修路", "让路", "迷路", "老路", "新路", "进路",
+                          "线路", "电路", "回路", "套路", "门路", "来路", "去路", "一条街", "上街", "逛街", "满街",
+                          "大街", "小街", "老街", "街", "路", "巷", "弄", "小巷", "大道", "商业街", "步行街", "美食街"})
+
+
+_NOT_STREET_END = frozenset("天步段条点里米公次趟条个们边上下")  # 半天 路, 几步 路: a measure, not a name
+
+
+def _streets(tokens: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...]:
+    """Streets and lanes the gazetteer does not know, as jieba cuts them: one word ending like a
+    street (解放街, 鸣翠路) or a two-character name before a street word (人民 巷, 青枫 路,
+    新城 大道, 环城 西路) — names of places, like unknown villages, with no township."""
+    found: list[str] = []
+    for before, token in zip(("", *tokens), tokens, strict=False):
+        if len(token) in (3, 4) and token.endswith(_STREET_ENDS[:5]) and token[0] not in _NOT_NAME_START \
+                and token not in _NOT_STREETS and token[-2:] not in _NOT_STREETS:
+            name = token
+        elif token in _STREET_ENDS and len(before) == 2 and before[0] not in _NOT_NAME_START \
+                and before[-1] not in _NOT_STREET_END and _NOT_IN_NAME.isdisjoint(before):
+            name = before + token
+        else:
+            continue
+        if name not in vocab.township_of and not any(n in name for n in vocab.town_of):
+            found.append(name)
+    return tuple(dict.fromkeys(found))
 
 
 def _kinds(text: str, present: set[str], objects: list[str], vocab: Vocabulary) -> list[str]:

@@ -291,6 +291,17 @@ def test_an_investigations_result_a_week_later_dated_to_the_incident_joins_it(ct
     assert match(other, profile(report), rules, sole=True) is None
 
 
+def test_streets_the_gazetteer_does_not_know_are_names_of_places(ctx: TriageContext) -> None:
+    """人民巷, 解放街, 新城大道, 环城西路 name a spot as an unknown village does (no township);
+    马路, 公路, 一条街, 半天路 and 那条路 name none."""
+    named = clues(ctx, "人民巷那边还是黑的", "解放街那边着火了", "新城大道红绿灯那里两车相撞", "环城西路又挖开了")
+    assert [c.hamlets for c in named] == [("人民巷",), ("解放街",), ("新城大道",), ("环城西路",)]
+    assert all(c.towns == () for c in named)
+    for c in clues(ctx, "过马路要小心，车开得飞快", "高速公路上追尾了", "一条街都停电了", "等了半天路还没修",
+                   "学校门口那条路堵死了"):
+        assert c.hamlets == (), c
+
+
 def test_an_account_of_another_county_speaks_of_that_county(ctx: TriageContext) -> None:
     posts = [to_post({"id": "t", "platform": "weibo", "author": "景宁发布", "published_at": NOW.isoformat(),
                       "text": "【情况通报】我县一水库库区一艘小型自用船只侧翻，船上2人落水，均被救起"}, 1, NOW)]
