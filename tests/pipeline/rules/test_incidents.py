@@ -302,6 +302,13 @@ def test_streets_the_gazetteer_does_not_know_are_names_of_places(ctx: TriageCont
         assert c.hamlets == (), c
 
 
+def test_stray_dogs_and_the_bus_service_are_routine_problems(ctx: TriageContext) -> None:
+    dogs, bus, bite = clues(ctx, "象山村这边有几条流浪狗，早上追着上学的孩子跑", "崇头到县城的公交怎么一天只剩三班了",
+                            "一条大黄狗把邻居家小孩腿咬了，去打狂犬疫苗了")
+    assert dogs.matters == ("流浪狗",) and bus.matters == ("出行",)
+    assert bite.kinds == ("动物伤人",)  # a bite is an incident, not the routine problem
+
+
 def test_an_account_of_another_county_speaks_of_that_county(ctx: TriageContext) -> None:
     posts = [to_post({"id": "t", "platform": "weibo", "author": "景宁发布", "published_at": NOW.isoformat(),
                       "text": "【情况通报】我县一水库库区一艘小型自用船只侧翻，船上2人落水，均被救起"}, 1, NOW)]
