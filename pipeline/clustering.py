@@ -87,7 +87,8 @@ class Clusterer:
         # account -> (opening of text, opening of title, event, when) of its latest posts: what
         # its reposts quote, and what its next post may go on about
         self.openings: dict[str, list[tuple[str, str, object, float]]] = {}
-        self._swept = -float("inf")  # the last time openings older than the window were dropped
+        self.seen: dict[object, float] = {}  # event -> when a post last joined it (or the batch began)
+        self._swept = -float("inf")  # the last time what left the window was dropped
 
     @classmethod
     def open(cls, session: Session, cfg: Config, vocab: Vocabulary, now: datetime, earliest: datetime | None = None,
@@ -101,7 +102,8 @@ class Clusterer:
         # Never more than one window further back: an old article in a batch must not load the store.
         start = max(min(earliest, now), now - timedelta(days=c.policy.window_days)) if earliest is not None else now
         open_since = start - timedelta(days=c.policy.window_days)
-        c.index.load(lookup.representatives(session, open_since, c.policy.representatives))
+        c.index.load(loaded := lookup.representatives(session, open_since, c.policy.representatives))
+        c.seen.update((event_id, start.timestamp()) for event_id, _, _ in loaded)
         c.places = {event_id: [frozenset(s) for s in sets]
                     for event_id, sets in lookup.event_places(session, open_since).items()}
         for event_id, author, title, head, at in lookup.recent_openings(session, open_since, OPENING * 3):
@@ -115,6 +117,7 @@ class Clusterer:
             held[0].update(t for t, _ in clue.terms)
             held[1].update(clue.towns)
             c._remember(event_id, clue)
+            c.seen[event_id] = start.timestamp()
         c._count_words(list(words.values()))
         return c
 
@@ -161,6 +164,8 @@ class Clusterer:
             if event in self.places:
                 self._add_places(event.id, self.places.pop(event))
             self.index.per_event[event.id] += self.index.per_event.pop(event, 0)
+            if event in self.seen:
+                self.seen[event.id] = max(self.seen.get(event.id, 0.0), self.seen.pop(event))
 
     def _union(self, a: object, b: object, merges: list[tuple[int, int]], winner: object | None = None) -> object:
         if winner is None and isinstance(a, int) and isinstance(b, int):
@@ -176,6 +181,8 @@ class Clusterer:
             self.profiles.setdefault(winner, Profile()).absorb(self.profiles.pop(loser))
         if loser in self.places:
             self._add_places(winner, self.places.pop(loser))
+        if loser in self.seen:
+            self.seen[winner] = max(self.seen.get(winner, 0.0), self.seen.pop(loser))
         return winner
 
     # --- place identity ------------------------------------------------------------------------
@@ -201,8 +208,6 @@ class Clusterer:
 
     def place(self, posts: list[PostInput], signatures: np.ndarray, clues: list[Clues | None]) -> Placement:
         keys = band_keys(signatures, self.policy.bands)
-        if posts:
-            self._forget_openings(self._at(posts[0]) - self.policy.window_days * 86400)
         self._count(signatures, keys, clues)
         own = ~self.index.common(signatures)
         stored = self.index.stored_candidates(keys)
@@ -211,6 +216,7 @@ class Clusterer:
         rows: list[dict[str, Any]] = []
         merges: list[tuple[int, int]] = []
         for k, post in enumerate(posts):
+            self._forget(self._at(post) - self._window())
             towns = frozenset(clues[k].townships) if clues[k] is not None else frozenset()  # type: ignore[union-attr]
             clue = clues[k] if clues[k] is not None and clues[k].useful() else None  # type: ignore[union-attr]
             if clue is not None:
@@ -229,6 +235,7 @@ class Clusterer:
                 self._remember(event, clue)
                 event = self._absorb(event, clue, merges)
             indexed = not copy and self.index.add(signatures[k], bands[k], event)
+            self.seen[self.find(event)] = max(self.seen.get(self.find(event), 0.0), self._at(post))
             if post.author:
                 self._said(post.author, post.title, post.text, event, self._at(post))
             placed.append(event)  # type: ignore[arg-type]  # an event id or a NewEvent
@@ -282,16 +289,37 @@ class Clusterer:
             return False
         return bool(again or shared or words) and not conflicts(clue, profile)
 
-    def _forget_openings(self, before: float) -> None:
-        """Drop the openings of posts older than the window (at most once a day of posts), so
-        that what is kept per account does not grow with a long batch."""
+    def _window(self) -> float:
+        """How long an event stays open to new posts with nothing new said of it (seconds)."""
+        rules = self.policy.incidents
+        return float(max(self.policy.window_days * 86400, rules.matter_window_days * 86400, rules.window_hours * 3600))
+
+    def _forget(self, before: float) -> None:
+        """Drop what left the window: the events no post has joined since ``before`` (their
+        profiles, places, buckets and look-up entries) and the openings of older posts. Swept at
+        most once a day of posts, so that a long batch holds its window, not its whole span —
+        and places its last days as batches cut at any day would."""
         if before - self._swept < 86400:
             return
         self._swept = before
+        gone = {e for e, at in self.seen.items() if at < before}
+        for event in gone:
+            del self.seen[event]
+            self.profiles.pop(event, None)
+            self.places.pop(event, None)
+            self.index.per_event.pop(event, None)
+        for key, held in list(self.buckets.items()):
+            if held is not None:
+                kept = [e for e in held if self.find(e) not in gone]
+                if kept:
+                    self.buckets[key] = kept
+                else:
+                    del self.buckets[key]
+        self.index.forget(lambda event: self.find(event) in gone)
         for author in list(self.openings):
-            kept = [o for o in self.openings[author] if o[3] >= before]
-            if kept:
-                self.openings[author] = kept
+            kept_openings = [o for o in self.openings[author] if o[3] >= before]
+            if kept_openings:
+                self.openings[author] = kept_openings
             else:
                 del self.openings[author]
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -175,7 +175,7 @@ class EventIndex:
     policy: EventsPolicy
     sigs: np.ndarray = field(default_factory=lambda: np.empty((0, 0), dtype=np.uint32))
     size: int = 0
-    events: list[object] = field(default_factory=list)
+    events: list[object | None] = field(default_factory=list)  # None: the event left the window
     posts: list[int | None] = field(default_factory=list)
     per_event: Counter[object] = field(default_factory=Counter)
     # Buckets of what was loaded: sorted unique keys, their first entry and length in ``reps``.
@@ -259,6 +259,20 @@ class EventIndex:
                 held.append(idx)
         return True
 
+    def forget(self, gone: Callable[[object], bool]) -> None:
+        """Stop looking up the representatives of events that left the window (``gone``); their
+        rows stay in ``sigs`` (the indices in use do not move), their bucket entries go."""
+        dead = {i for i, event in enumerate(self.events) if event is not None and gone(event)}
+        for i in dead:
+            self.events[i] = None
+        for key, held in list(self.recent.items()):
+            if held is not None and any(j in dead for j in held):
+                kept = [j for j in held if j not in dead]
+                if kept:
+                    self.recent[key] = kept
+                else:
+                    del self.recent[key]
+
     # --- look-up ------------------------------------------------------------------------------
 
     def stored_candidates(self, keys: np.ndarray) -> list[np.ndarray]:
@@ -314,4 +328,5 @@ class EventIndex:
             both_own = theirs.sum(axis=1) >= MIN_OWN_BINS
             eff[alike] = np.where(both_own, np.minimum(plain[alike], info), plain[alike])
         keep = np.nonzero(eff >= self.policy.min_similarity)[0]
-        return [Near(self.events[idx[i]], float(eff[i]), float(plain[i]), self.posts[idx[i]]) for i in keep]
+        return [Near(self.events[idx[i]], float(eff[i]), float(plain[i]), self.posts[idx[i]]) for i in keep
+                if self.events[idx[i]] is not None]  # None: its event left the window

@@ -270,9 +270,21 @@ def test_what_accounts_said_is_forgotten_once_it_leaves_the_window(ctx: TriageCo
     day = 86400.0
     c._said("甲", None, "古竹村又停电了，第四次了", 1, 0.0)
     c._said("乙", None, "青阳门路灯坏了半个月了", 2, 10 * day)
-    c._forget_openings(5 * day)
+    c._forget(5 * day)
     assert set(c.openings) == {"乙"}
-    c._forget_openings(5.5 * day)  # less than a day later: not swept again
+    c._forget(5.5 * day)  # less than a day later: not swept again
     c._said("丙", None, "长田工地夜间施工", 3, 0.0)
-    c._forget_openings(5.5 * day)
+    c._forget(5.5 * day)
     assert "丙" in c.openings
+
+
+def test_a_long_batch_places_its_last_days_as_batches_cut_at_any_day_would(engine: Engine, ctx: TriageContext) -> None:
+    """An event nothing joined for longer than the window is closed to new posts however the
+    posts arrive: a copy of a month-old complaint in the same batch starts an event of its own,
+    as it does when the month comes in two batches — and the look-up drops what it no longer needs."""
+    text = "白龙山街道长田村村口的路灯坏了半个月了，晚上黑漆漆的，老人小孩走路太危险，希望尽快修好"
+    old = _said("old", "长田住户", "2026-10-20T21:00", text)
+    mid = _said("mid", "路人", "2026-10-25T09:00", "今天去县城办事，排了一上午的队")
+    copy = _said("copy", "长田住户2", "2026-11-27T21:00", text)
+    found = _triage(engine, ctx, [[old, mid, copy]])
+    assert found["copy"][0] != found["old"][0]
