@@ -36,7 +36,7 @@ from pipeline.placed import NewEvent, Placed
 from pipeline.rules.analysis import PLACE_SETS
 from pipeline.rules.clues import Clues, Vocabulary, goes_on, term_weight
 from pipeline.rules.events import EventIndex, Near, band_keys, copy_groups
-from pipeline.rules.incidents import NAME_WEIGHT, Match, Profile, conflicts, match, profiles_conflict, reach, shared_words
+from pipeline.rules.incidents import NAME_WEIGHT, Match, Profile, conflicts, match, profiles_conflict, shared_words, within
 from pipeline.rules.reposts import OPENING, opening, opens, quoted
 from pipeline.storage import lookup
 
@@ -385,7 +385,7 @@ class Clusterer:
                      rules.matter_window_days * 86400 if clue.matters or clue.title or not clue.kinds else 0)
         recent = {r: p for r in [*kinds, *(r for r, n in hits.items() if n >= 2 and r not in kinds)]
                   if (p := self.profiles.get(r)) is not None and self._fits(towns, r)
-                  and p.first - (w := max(window, reach(clue, p, rules))) <= clue.at <= p.last + w}
+                  and within(clue, p, rules, window)}
         # The only event of its kind at the post's place of late (or, for a post naming no place,
         # anywhere in the county): one agreeing fact less is needed.
         alone = [r for r in recent if kinds.get(r)] if clue.places() else self._alone(clue, recent, kinds)

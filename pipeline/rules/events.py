@@ -261,13 +261,18 @@ class EventIndex:
 
     def forget(self, gone: Callable[[object], bool]) -> None:
         """Stop looking up the representatives of events that left the window (``gone``); their
-        rows stay in ``sigs`` (the indices in use do not move), their bucket entries go."""
-        dead = {i for i, event in enumerate(self.events) if event is not None and gone(event)}
+        rows stay in ``sigs`` (the indices in use do not move), their bucket entries go — found
+        again from their signatures, not by reading every bucket."""
+        dead = [i for i, event in enumerate(self.events) if event is not None and gone(event)]
+        if not dead:
+            return
         for i in dead:
             self.events[i] = None
-        for key, held in list(self.recent.items()):
-            if held is not None and any(j in dead for j in held):
-                kept = [j for j in held if j not in dead]
+        gone_rows = set(dead)
+        for key in set(band_keys(self.sigs[np.asarray(dead)], self.policy.bands).ravel().tolist()):
+            held = self.recent.get(key)
+            if held:
+                kept = [j for j in held if j not in gone_rows]
                 if kept:
                     self.recent[key] = kept
                 else:

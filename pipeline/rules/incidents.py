@@ -175,6 +175,12 @@ def reach(c: Clues, p: Profile, rules: Incidents) -> float:
     return float(rules.matter_window_days * 86400 if long else rules.window_hours * 3600)
 
 
+def within(c: Clues, p: Profile, rules: Incidents, least: float) -> bool:
+    """Whether the post is near enough in time to the event to tell of it: within ``least``
+    seconds of it (checked first: most candidates are), or within its ``reach``."""
+    return p.first - least <= c.at <= p.last + least or p.first - (w := reach(c, p, rules)) <= c.at <= p.last + w
+
+
 def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = frozenset(),
           sole: bool = False) -> Match | None:
     """Whether the post reports the event's incident, with the agreeing facts as reasons.
@@ -182,7 +188,7 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     ``sole``: the event is the only one of its kind at that place of late (for a post naming no
     place: in the county, or at its account's township), so one agreeing fact less is needed."""
     titled = bool(c.title and c.title in p.titles)  # letters repeat a matter's title for weeks
-    if not (p.first - (window := reach(c, p, rules)) <= c.at <= p.last + window):
+    if not within(c, p, rules, rules.window_hours * 3600):
         return None
     # a village the gazetteer does not know, named on both sides, is a spot in common
     towns, spots = set(c.towns) & p.towns, (set(c.spots) & p.spots) | (set(c.hamlets) & p.hamlets)
