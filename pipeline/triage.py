@@ -125,11 +125,6 @@ def identify(session: Session, posts: Sequence[Digest]) -> tuple[dict[int, int],
 
 PARALLEL_MIN_POSTS = 4000
 ANALYSIS_CHUNK = 2000
-# A large batch is placed and written this many posts at a time: each chunk's analyses, rows
-# and look-ups come and go between the long-lived events of the batch, and 2,000-post chunks
-# left ~80 MB more behind on 20,000 posts (peak 575 MB against 495 MB) for the same events
-# (all held-out sets as one 5,000-post batch: B-cubed F1 0.723 with 2,000, 0.725 with 500).
-LARGE_CHUNK = 500
 AHEAD = 2  # chunks the forked worker analyses ahead of the one being stored
 # Handed to the forked worker without pickling: the context, the batch and the indices of the
 # posts it analyses (by range of that list).
@@ -156,11 +151,10 @@ def _analyse_in_worker(start: int, end: int) -> Analysed:
 
 
 def iter_analysed(ctx: TriageContext, posts: Sequence[PostInput] | PostBatch, order: list[int] | None = None,
-                  chunk: int | None = None
+                  chunk: int = ANALYSIS_CHUNK
                   ) -> Iterator[tuple[list[PostInput], list[PostAnalysis], np.ndarray, list[Clues | None]]]:
     """``analyse_chunk`` over the posts of ``order`` (indices into the batch; all of them when
-    None), chunk by chunk, in that order (``ANALYSIS_CHUNK`` posts, ``LARGE_CHUNK`` for a batch
-    of ``PARALLEL_MIN_POSTS`` or more, unless given). Only the chunks being worked on are loaded.
+    None), chunk by chunk, in that order. Only the chunks being worked on are loaded.
 
     Large batches use the second core: a forked worker (it inherits the loaded models, nothing
     is reloaded) analyses the later chunks while the caller clusters and stores the earlier
@@ -170,8 +164,6 @@ def iter_analysed(ctx: TriageContext, posts: Sequence[PostInput] | PostBatch, or
     global _FORKED
     batch: PostBatch = ListBatch(posts) if isinstance(posts, Sequence) else posts
     order = list(range(len(posts) if isinstance(posts, Sequence) else len(batch.digests))) if order is None else order
-    if chunk is None:
-        chunk = LARGE_CHUNK if len(order) >= PARALLEL_MIN_POSTS else ANALYSIS_CHUNK
     # A small first chunk, analysed here, gets the writer going while the worker starts.
     first = min(len(order), max(chunk // 4, 1))
     bounds = [(0, first)] + [(i, min(i + chunk, len(order))) for i in range(first, len(order), chunk)]

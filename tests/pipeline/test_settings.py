@@ -39,18 +39,6 @@ def test_one_worker_keeps_a_large_batch_in_this_process(ctx: TriageContext, monk
         list(iter_analysed(replace(ctx, workers=2), posts))
 
 
-def test_a_large_batch_is_placed_in_smaller_chunks_than_a_small_one(ctx: TriageContext,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """A large batch goes through in ``LARGE_CHUNK`` pieces (what a chunk leaves behind in memory
-    stays small); a batch below ``PARALLEL_MIN_POSTS`` keeps whole ``ANALYSIS_CHUNK`` chunks."""
-    monkeypatch.setattr(triage, "analyse_chunk", lambda _ctx, part: ([None] * len(part), None, [None] * len(part)))
-    one = replace(ctx, workers=1)
-    large: list[Any] = [object()] * PARALLEL_MIN_POSTS
-    small: list[Any] = [object()] * (PARALLEL_MIN_POSTS - 1)
-    assert max(len(part) for part, *_ in iter_analysed(one, large)) == triage.LARGE_CHUNK
-    assert max(len(part) for part, *_ in iter_analysed(one, small)) == triage.ANALYSIS_CHUNK
-
-
 class _InProcess:
     """An executor that runs each task when submitted and counts them."""
 
