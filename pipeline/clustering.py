@@ -216,11 +216,12 @@ class Clusterer:
         rows: list[dict[str, Any]] = []
         merges: list[tuple[int, int]] = []
         for k, post in enumerate(posts):
-            self._forget(self._at(post) - self._window())
+            at = self._at(post)
+            self._forget(at - self._window())
             towns = frozenset(clues[k].townships) if clues[k] is not None else frozenset()  # type: ignore[union-attr]
             clue = clues[k] if clues[k] is not None and clues[k].useful() else None  # type: ignore[union-attr]
             if clue is not None:
-                clue.at = self._at(post)
+                clue.at = at
             near = self._nearest(self.index.near(signatures[k], bands[k], stored[k], own[k]), clue, towns)
             copy = near is not None and near.plain >= self.policy.copy_similarity
             if copy:
@@ -228,16 +229,17 @@ class Clusterer:
             passed = self._reposted(post.text, towns)
             found = self._incidents(clue, self._keys(clue), towns) if clue and passed is None else []
             if passed is None and near is None and not found:
-                passed = self._again(post, clues[k], towns)
+                passed = self._again(post, clues[k], towns, at)
             event, joined = passed if passed is not None else self._decide(k, near, found, merges)
             self._add_places(self.find(event), [towns])
             if clue is not None:
                 self._remember(event, clue)
                 event = self._absorb(event, clue, merges)
             indexed = not copy and self.index.add(signatures[k], bands[k], event)
-            self.seen[self.find(event)] = max(self.seen.get(self.find(event), 0.0), self._at(post))
+            root = self.find(event)
+            self.seen[root] = max(self.seen.get(root, 0.0), at)
             if post.author:
-                self._said(post.author, post.title, post.text, event, self._at(post))
+                self._said(post.author, post.title, post.text, event, at)
             placed.append(event)  # type: ignore[arg-type]  # an event id or a NewEvent
             rows.append({"joined": joined, "clues": clue.to_json() if clue is not None else None, "indexed": indexed})
         return Placement([self.find(e) for e in placed], rows, _components(merges))  # type: ignore[misc]
@@ -251,14 +253,14 @@ class Clusterer:
                     return self.find(event), {"how": "repost", "reasons": [f"转发了“{account}”的帖子"]}
         return None
 
-    def _again(self, post: PostInput, clue: Clues | None, towns: frozenset[str]) -> tuple[object, dict[str, Any]] | None:
+    def _again(self, post: PostInput, clue: Clues | None, towns: frozenset[str],
+               at: float) -> tuple[object, dict[str, Any]] | None:
         """An account going on about what it posted lately ("第六天 今晚又是通宵", "路灯还是没修"):
         a post found in no event joins the account's one recent event it fits — no other place,
         no other kind or problem, no contradicting fact. Several such events: none."""
         if clue is not None and (clue.official or clue.places() or clue.hamlets or clue.elsewhere or clue.another):
             return None  # a place of its own is for the incident rules; releases answer events
         again = goes_on(post.text)
-        at = self._at(post)
         rules = self.policy.incidents
         fitting: set[object] = set()
         for _, _, event, then in self.openings.get(post.author or "", ()):

@@ -418,7 +418,8 @@ def _hamlets(doc: Doc, vocab: Vocabulary, known: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))[:3]
 
 
-_STREET_ENDS = ("路", "街", "巷", "弄", "大道", "东路", "西路", "南路", "北路", "中路")
+_STREET_ENDS = ("路", "街", "巷", "弄", "大道")  # the end of a street's one-word name (解放街, 鸣翠路)
+_STREET_WORDS = (*_STREET_ENDS, "东路", "西路", "南路", "北路", "中路")  # … or a word after its name (环城 西路)
 # words ending like a street that name no particular one
 _NOT_STREETS = frozenset({"马路", "山路", "公路", "道路", "小路", "大路", "水路", "铁路", "网路", "思路", "出路", "后路",
                           "走路", "上路", "一路", "半路", "找路", "带路", "修路", "让路", "迷路", "老路", "新路", "进路",
@@ -426,7 +427,7 @@ _NOT_STREETS = frozenset({"马路", "山路", "公路", "道路", "小路", "大
                           "大街", "小街", "老街", "街", "路", "巷", "弄", "小巷", "大道", "商业街", "步行街", "美食街"})
 
 
-_NOT_STREET_END = frozenset("天步段条点里米公次趟条个们边上下")  # 半天 路, 几步 路: a measure, not a name
+_NOT_STREET_END = frozenset("天步段条点里米公次趟个们边上下")  # 半天 路, 几步 路: a measure, not a name
 
 
 def _streets(tokens: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...]:
@@ -435,10 +436,10 @@ def _streets(tokens: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...]:
     新城 大道, 环城 西路) — names of places, like unknown villages, with no township."""
     found: list[str] = []
     for before, token in zip(("", *tokens), tokens, strict=False):
-        if len(token) in (3, 4) and token.endswith(_STREET_ENDS[:5]) and token[0] not in _NOT_NAME_START \
+        if len(token) in (3, 4) and token.endswith(_STREET_ENDS) and token[0] not in _NOT_NAME_START \
                 and token not in _NOT_STREETS and token[-2:] not in _NOT_STREETS:
             name = token
-        elif token in _STREET_ENDS and len(before) == 2 and before[0] not in _NOT_NAME_START \
+        elif token in _STREET_WORDS and len(before) == 2 and before[0] not in _NOT_NAME_START \
                 and before[-1] not in _NOT_STREET_END and _NOT_IN_NAME.isdisjoint(before):
             name = before + token
         else:
