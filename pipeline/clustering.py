@@ -36,7 +36,7 @@ from pipeline.placed import NewEvent, Placed
 from pipeline.rules.analysis import PLACE_SETS
 from pipeline.rules.clues import Clues, Vocabulary, goes_on, term_weight
 from pipeline.rules.events import EventIndex, Near, band_keys, copy_groups
-from pipeline.rules.incidents import NAME_WEIGHT, Match, Profile, conflicts, match, profiles_conflict, shared_words, within
+from pipeline.rules.incidents import NAME_WEIGHT, Match, Profile, common_kinds, conflicts, match, profiles_conflict, shared_words, within
 from pipeline.rules.reposts import OPENING, opening, opens, quoted
 from pipeline.storage import lookup
 
@@ -280,7 +280,7 @@ class Clusterer:
         facts contradicts the event's."""
         if clue is None or profile is None:
             return again
-        shared = set(clue.kinds) & profile.kinds or set(clue.matters) & profile.matters
+        shared = common_kinds(clue.kinds, profile.kinds, self.policy.incidents) or set(clue.matters) & profile.matters
         if (clue.kinds or clue.matters) and not shared:
             return False
         common = shared_words(clue, profile, self.everyday)[0]
@@ -289,7 +289,7 @@ class Clusterer:
         new = [t for t, w in clue.terms if w >= KEY_WEIGHT and t not in self.everyday and t not in common]
         if not shared and len(new) > NEW_WORDS:
             return False
-        return bool(again or shared or words) and not conflicts(clue, profile)
+        return bool(again or shared or words) and not conflicts(clue, profile, self.policy.incidents)
 
     def _window(self) -> float:
         """How long an event stays open to new posts with nothing new said of it (seconds)."""
@@ -357,7 +357,7 @@ class Clusterer:
             if not self._fits(towns, n.event):
                 continue
             profile = self.profiles.get(self.find(n.event))
-            if n.plain < EXACT_COPY and clue is not None and profile is not None and conflicts(clue, profile):
+            if n.plain < EXACT_COPY and clue is not None and profile is not None and conflicts(clue, profile, self.policy.incidents):
                 continue
             if n.plain < self.policy.copy_similarity and clue is not None and profile is not None \
                     and shared_words(clue, profile, self.everyday)[1] < SIMILAR_WORDS:
@@ -396,7 +396,7 @@ class Clusterer:
         # day stays a rival: its day may be read from "昨天" and the post's from "27日")
         if clue.kinds:
             quiet = clue.at - RIVAL_QUIET_HOURS * 3600
-            alone = [r for r in alone if recent[r].last > quiet or not conflicts(clue, recent[r])]
+            alone = [r for r in alone if recent[r].last > quiet or not conflicts(clue, recent[r], self.policy.incidents)]
         if not clue.places() and (clue.deaths or clue.hurt) and len(alone) > 1:
             # A 续报 with casualty figures continues the one incident of its kind that had figures
             # (a house fire with none the same week is not what "死亡人数升至7人" is about).
@@ -438,11 +438,11 @@ class Clusterer:
             return None
         (a, first), (b, second) = found[:2]
         pa, pb = self.profiles[a], self.profiles[b]
-        if profiles_conflict(pa, pb) or not self._same_place(a, b):
+        if profiles_conflict(pa, pb, self.policy.incidents) or not self._same_place(a, b):
             return None
         if first.incident and second.incident:
             strong = second.evidence >= self.policy.incidents.min_evidence + 1
-            return self._union(a, b, merges) if strong and pa.kinds & pb.kinds else None
+            return self._union(a, b, merges) if strong and common_kinds(pa.kinds, pb.kinds, self.policy.incidents) else None
         if not (first.incident or second.incident) and self._one_matter(pa, pb):
             return self._union(a, b, merges)
         return None
@@ -452,7 +452,7 @@ class Clusterer:
         found by ``found``) are one: facts that do not contradict, and the same incident, or one
         problem at one place."""
         pa, pb = self.profiles.get(a, Profile()), self.profiles.get(b, Profile())
-        return not profiles_conflict(pa, pb) and (found.incident or self._one_matter(pa, pb))
+        return not profiles_conflict(pa, pb, self.policy.incidents) and (found.incident or self._one_matter(pa, pb))
 
     @staticmethod
     def _one_matter(pa: Profile, pb: Profile) -> bool:
@@ -523,7 +523,7 @@ class Clusterer:
         window = rules.matter_window_days * 86400 if routine else rules.window_hours * 3600
         if not (mine.first - window <= theirs.first and theirs.last <= mine.last + window):
             return False
-        if profiles_conflict(mine, theirs):
+        if profiles_conflict(mine, theirs, self.policy.incidents):
             return False
         if routine:  # the same problem, and a rare word naming where (环城西路 … 又挖开了)
             return theirs.matters <= mine.matters and (self._named_same_spot(mine, theirs, 1)
@@ -535,7 +535,7 @@ class Clusterer:
         rivals = [e for e in (self.find(x) for x in (self.buckets.get(("k", "*", kind)) or []))
                   if e not in (root, r) and (p := self.profiles.get(e)) is not None and (p.towns or p.spots)
                   and not self._same_place(e, root) and p.first - window <= theirs.first <= p.last + window
-                  and not profiles_conflict(p, theirs) and self._agree(p, theirs)]
+                  and not profiles_conflict(p, theirs, self.policy.incidents) and self._agree(p, theirs)]
         return not rivals
 
     def _agree(self, a: Profile, b: Profile) -> bool:
@@ -566,7 +566,8 @@ class Clusterer:
         words = [t for t, w in clue.terms if w >= KEY_WEIGHT and t not in self.everyday][:WORD_KEYS]
         anywhere = ("*", "?") if store and not places else ("*",) if store or not places else ("?",)
         # "出事了" at a place: any incident there ("!" files every event of a kind by its places)
-        told = [*clue.kinds, *clue.matters, *(["!"] if (store and clue.kinds) or (not store and clue.mishap) else [])]
+        told = [*clue.kinds, *([] if store else self._kin(clue.kinds)), *clue.matters,
+                *(["!"] if (store and clue.kinds) or (not store and clue.mishap) else [])]
         # a post naming a village or landmark and no problem looks at all that is open there ("=")
         spot = [("k", p, "=") for p in (*clue.spots, *clue.hamlets)] if store or not (clue.kinds or clue.matters) else []
         # a post naming a place and no problem or kind (a comment, a report in other words) looks at
@@ -575,6 +576,14 @@ class Clusterer:
         title = [("k", "标题", clue.title)] if clue.title else []
         return [*(("k", p, kind) for p in (*named, *anywhere) for kind in told if kind != "!" or p not in ("*", "?")),
                 *spot, *title, *(("w", p, t) for p in (places or ("*",)) for t in words)]
+
+    def _kin(self, kinds: tuple[str, ...]) -> list[str]:
+        """Kinds a post's may be told as on the other side (``common_kinds``): a search for the
+        missing is looked for among capsizings and landslides, a capsizing among searches."""
+        rules = self.policy.incidents
+        if kinds and all(k in rules.fallback_kinds for k in kinds):
+            return [k for k in rules.fallback_of if k not in kinds]
+        return []
 
     def _remember(self, event: object, clue: Clues) -> None:
         """Fold the clue into its event and file the event in the clue's buckets: a kind

@@ -214,6 +214,9 @@ class Incidents(_Strict):
     # Kinds a post is read as only when it names no other (a search for the missing: "失联" in a
     # fire's 续报 is a figure of the fire, not another incident).
     fallback_kinds: list[str] = Field(default_factory=list)
+    # Kinds whose incidents count the missing among their figures: a post naming only a fallback
+    # kind ("希望失联的人能找到") may tell of one of these.
+    fallback_of: list[str] = Field(default_factory=list)
     # Places elsewhere that jieba's dictionary does not tag as places (景宁, 大连, 海丰): a post
     # naming one and none of ours is about that place, and joins none of our events by its kind.
     other_places: list[str] = Field(default_factory=list)

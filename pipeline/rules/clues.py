@@ -50,6 +50,7 @@ _TURNED_OVER = re.compile(r"翻[了在掉倒进到]|底朝天")  # "货车翻在
 # 县 alone (县医院, 县领导) or 该县 / 某县 are two characters and never count.
 _ADMIN_ENDS = ("省", "市", "县", "区", "镇", "乡")
 _HOME = ("云和", "丽水", "浙江")
+_NOT_ADMIN = ("园区", "社区", "小区", "景区", "城区", "街区", "校区", "营区", "厂区", "矿区", "山区", "辖区")
 # words ending like a place, or known as one, that name no place elsewhere
 _NOT_PLACES = frozenset({"小城镇", "特色小镇", "开发区", "风景区", "工业区", "老城区", "保护区", "示范区", "生活区",
                          "住宅区", "商业区", "居住区", "功能区", "核心区", "度假区", "服务区", "中国", "全国", "华东",
@@ -159,6 +160,7 @@ class Clues:
     another: bool = False  # tells of one more such incident ("这边也翻船了", "又发生一起")
     hamlets: tuple[str, ...] = ()  # villages the gazetteer does not know (杏岙村): a place's name, no township
     title: str | None = None  # its title, when that names a place (title_key)
+    abroad: tuple[str, ...] = ()  # told only as somewhere else's: the places elsewhere it names (莲都, 景宁)
 
     def useful(self) -> bool:
         return bool(self.kinds or self.matters or self.terms)
@@ -317,12 +319,12 @@ def clues_of(post: PostText, doc: Doc, townships: list[str], casualties: Casualt
                    title=title_key(post.title, vocab))
 
 
-def _account_elsewhere(author: str | None, vocab: Vocabulary) -> bool:
-    """Whether an account's name names a county or city other than 云和 (龙泉发布, 景宁交警):
-    its "我县" / "我市" is that place."""
+def _account_elsewhere(author: str | None, vocab: Vocabulary) -> str | None:
+    """The county or city other than 云和 an account's name names (龙泉发布, 景宁交警): its "我县" /
+    "我市" is that place."""
     if not author or "云和" in author:
-        return False
-    return any(place in author for place in vocab.other_places)
+        return None
+    return next((place for place in vocab.other_places if place in author), None)
 
 
 def title_key(title: str | None, vocab: Vocabulary) -> str | None:
@@ -348,7 +350,7 @@ def _incident_doc(text: str, title: str | None, doc: Doc, tokenizer: Tokenizer) 
 
 
 def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None, vocab: Vocabulary,
-            account_elsewhere: bool = False) -> Clues:
+            account_elsewhere: str | None = None) -> Clues:
     """The clues of one post (``doc``: its ``incident_text``): places, kind, objects, figures,
     hour and day, uncommon words. ``account_elsewhere``: its account is another county's (景宁发布's
     "我县一水库…", 温岭发布's 石塘镇 are theirs unless the text names 云和)."""
@@ -358,7 +360,8 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     words = _short_words(doc.tokens)
     spots += [t for t in vocab.short_spots.intersection(words) if t not in spots]
     spots = list(dict.fromkeys(vocab.canonical.get(s, s) for s in spots))
-    elsewhere = names_elsewhere(doc, vocab) or (account_elsewhere and not (
+    others = places_elsewhere(doc, vocab)
+    elsewhere = bool(others) or (account_elsewhere is not None and not (
         any(t.startswith("云和") for t in doc.tokens) and (townships or spots)))
     named = [vocab.town_of[n] for n in vocab.town_pattern.findall(text) if len(n) > 2 or n in words]
     named += [vocab.township_of[s] for s in spots if vocab.township_of.get(s)]
@@ -370,6 +373,9 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     if not (townships or named or elsewhere):  # "县城": any of the townships it spans (not 安溪县城厢镇)
         named = [t for area, ts in vocab.rules.areas.items() if area in text for t in ts]
     towns = list(dict.fromkeys([*townships, *named]))
+    # told only as somewhere else's: the places it names (or its account's) are where it happened
+    abroad = () if not elsewhere or names_ours(towns, spots) else tuple(
+        others or ([account_elsewhere] if account_elsewhere else []))
     present = vocab.present(text)
     named_objects = _outermost({w for _, _, ws in vocab.objects for w in ws if w in present}, text)
     objects = [f"{c}:{f}" for c, f, words in vocab.objects if not named_objects.isdisjoint(words)]
@@ -383,7 +389,7 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
                  day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere,
                  mishap=not kinds and bool(_MISHAP.search(text)), another=bool(_ANOTHER.search(text)),
-                 hamlets=(*_hamlets(doc, vocab, named_spots), *_streets(doc.tokens, vocab))[:3])
+                 hamlets=(*_hamlets(doc, vocab, named_spots), *_streets(doc.tokens, vocab))[:3], abroad=abroad)
 
 
 # "X村" / "X社区" naming a village, not 村民, 村里, 村委 …
@@ -498,21 +504,36 @@ def _turned_over(objects: list[str]) -> list[str]:
 
 
 def names_elsewhere(doc: Doc, vocab: Vocabulary) -> bool:
-    """Whether the text names a place that is not 云和 or one of its own: a city, county or town
-    named as one word (遂昌县, 泉州市, 龙门镇, 瓯海区) or one of the configured places elsewhere
-    (杭州, 景宁, 莲都 even when cut into characters: ``other_places``) — a post naming one may
-    well be about that place, not ours.
-    A text naming 云和 itself is about 云和 too ("丽龙高速云和段龙泉方向")."""
+    """Whether the text names a place that is not 云和 or one of its own (``places_elsewhere``)."""
+    return bool(places_elsewhere(doc, vocab))
+
+
+def places_elsewhere(doc: Doc, vocab: Vocabulary) -> list[str]:
+    """The places the text names that are not 云和 or one of its own: a city, county or town named
+    as one word (遂昌县, 泉州市, 龙门镇, 瓯海区) or one of the configured places elsewhere (杭州,
+    景宁, 莲都 even when cut into characters: ``other_places``) — a post naming one may well be
+    about that place, not ours. Each is given without its 县 / 市 / 区 (莲都区 and 莲都 are one).
+    A text naming 云和 itself is about 云和 ("丽龙高速云和段龙泉方向"): none."""
     if any(t.startswith("云和") for t in doc.tokens):
-        return False
-    for t in doc.tokens:
+        return []
+    found = []
+    for before, t in pairwise(("", *doc.tokens)):
+        if t in vocab.other_places and len(before) == 1 and "\u4e00" <= before <= "\u9fff" \
+                and before not in _NOT_NAME_START:
+            continue  # inside an unknown longer name (白龙湾小学 is no 龙湾)
         if (t.startswith(_HOME) or t in vocab.place_words or t in vocab.township_of or t in vocab.ours
-                or t in vocab.taken or t in _NOT_PLACES):
+                or t in vocab.taken or t in _NOT_PLACES or t[0] in _NOT_NAME_START or t.endswith(_NOT_ADMIN)):
             continue
         if (len(t) >= 3 and t.endswith(_ADMIN_ENDS)) or t in vocab.other_places:
-            return True
+            found.append(t)
     # a short name jieba does not know is cut into its characters ("莲都的" -> 莲 都 的)
-    return any(a + b in vocab.other_places for a, b in pairwise(doc.tokens) if len(a) == 1 and len(b) == 1)
+    found += [a + b for a, b in pairwise(doc.tokens) if len(a) == 1 and len(b) == 1 and a + b in vocab.other_places]
+    return list(dict.fromkeys(_county_name(t) for t in found))
+
+
+def _county_name(place: str) -> str:
+    """莲都区 -> 莲都, 遂昌县 -> 遂昌, 泉州市 -> 泉州; a town (龙门镇) and a two-character name keep theirs."""
+    return place[:-1] if len(place) >= 3 and place.endswith(("县", "市", "区")) else place
 
 
 def goes_on(text: str) -> bool:

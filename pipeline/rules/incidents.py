@@ -15,6 +15,7 @@ the one recent event of its kind it does not contradict.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from pipeline.config import Incidents
@@ -55,6 +56,7 @@ class Profile:
     rumor: bool = False
     debunk: bool = False
     elsewhere: bool = False  # a post of it names a city or county other than 云和
+    abroad: set[str] = field(default_factory=set)  # the places elsewhere its posts told only as elsewhere name
     first: float = math.inf
     last: float = -math.inf
 
@@ -64,6 +66,8 @@ class Profile:
         self.elsewhere = self.elsewhere or (c.elsewhere and not c.ours())  # one of ours mentioning 杭州 is ours
         self.towns.update(c.towns)
         self.spots.update(c.spots)
+        if len(self.abroad) < HAMLETS:
+            self.abroad.update(c.abroad)
         if len(self.hamlets) < HAMLETS:
             self.hamlets.update(c.hamlets)
         if c.home:
@@ -108,7 +112,7 @@ class Profile:
         self.rumor, self.debunk = self.rumor or other.rumor, self.debunk or other.debunk
         self.elsewhere = self.elsewhere or other.elsewhere
         self.mishap = self.mishap or other.mishap
-        for name in ("towns", "spots", "hamlets", "kinds", "matters", "objects", "homes", "titles"):
+        for name in ("towns", "spots", "hamlets", "kinds", "matters", "objects", "homes", "titles", "abroad"):
             getattr(self, name).update(getattr(other, name))
         self.figures = sorted([*self.figures, *other.figures])[:16]
         self.hurt = list(dict.fromkeys([*self.hurt, *other.hurt]))
@@ -131,14 +135,15 @@ class Match:
     incident: bool = True  # the same kind of incident (else a routine matter joined on its words)
 
 
-def conflicts(c: Clues, p: Profile) -> list[str]:
+def conflicts(c: Clues, p: Profile, rules: Incidents) -> list[str]:
     """Facts of the post that contradict the event's: each one means another incident."""
     found = []
     if (c.debunk and p.rumor and not c.official) or (c.rumor and p.debunk):
         found.append("一方为谣言，一方为辟谣：辟谣另作一事")
-    if c.kinds and p.kinds and not set(c.kinds) & p.kinds:
+    if c.kinds and p.kinds and not common_kinds(c.kinds, p.kinds, rules):
         found.append(f"事件类型不同（{'、'.join(c.kinds)} / {'、'.join(sorted(p.kinds))}）")
-    if c.matters and p.matters and not set(c.matters) & p.matters:
+    # an incident's posts name problems in passing (被困人员, 转移到学校, 供水): kinds tell incidents apart
+    if c.matters and p.matters and not set(c.matters) & p.matters and not (c.kinds or p.kinds):
         found.append(f"反映的问题不同（{'、'.join(c.matters)} / {'、'.join(sorted(p.matters))}）")
     if c.spots and p.spots and not set(c.spots) & p.spots and (c.matters or p.matters) and not (c.kinds or p.kinds):
         found.append(f"地点不同（{'、'.join(c.spots)} / {'、'.join(sorted(p.spots))}）")
@@ -170,7 +175,7 @@ def reach(c: Clues, p: Profile, rules: Incidents) -> float:
     a title or a later report naming the incident's kind and day (an investigation's result a
     week on: "11月13日学生疑似食源性疾病事件系…")."""
     titled = bool(c.title and c.title in p.titles)
-    dated = bool(set(c.kinds) & p.kinds) and c.incident_day() in p.days and c.at >= p.first
+    dated = bool(common_kinds(c.kinds, p.kinds, rules)) and c.incident_day() in p.days and c.at >= p.first
     long = not (c.kinds or p.kinds) or titled or dated
     return float(rules.matter_window_days * 86400 if long else rules.window_hours * 3600)
 
@@ -194,6 +199,9 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     towns, spots = set(c.towns) & p.towns, (set(c.spots) & p.spots) | (set(c.hamlets) & p.hamlets)
     homes = home_shared(c, p)  # an account's township meets the other side's: evidence, not identity
     placeless = (not (c.towns or c.spots) or not (p.towns or p.spots)) and not homes
+    if placeless and c.elsewhere and p.foreign() and (abroad := set(c.abroad) & p.abroad):
+        # both told only as somewhere else's, at the same place there (莲都): that place is shared
+        towns, placeless = abroad, False
     if placeless and c.home and p.towns:
         sole = False  # its account is of another township: being the only candidate is not enough
     if c.hamlets and p.hamlets and not spots:
@@ -204,17 +212,18 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
                                                  + SPOTS_APART_HOURS * 3600):
         # two villages of one township days apart: the only such event there of late is another's
         sole = False
-    if not (towns or spots or placeless or homes) or conflicts(c, p):
+    if not (towns or spots or placeless or homes) or conflicts(c, p, rules):
         return None
     if placeless and (c.elsewhere or p.foreign()):  # another county named, and none of our places
         return None
-    evidence, reasons, words, weight = _agreeing(c, p, towns | spots, everyday)
+    evidence, reasons, words, weight = _agreeing(c, p, towns | spots, everyday, rules)
     if homes:
         reasons[0] = f"发帖账号所在地（{'、'.join(sorted(homes))}）与事件地点相同"
     evidence += (1 if spots else 0) - (1 if placeless else 0)
     if titled and (towns or spots):  # a letter repeating another's title
         return Match(evidence + 2, [*reasons, "标题相同"], bool(p.kinds))
-    if c.official and c.debunk and p.rumor and (set(c.kinds) & p.kinds or set(c.matters) & p.matters or words):
+    kinds = common_kinds(c.kinds, p.kinds, rules)
+    if c.official and c.debunk and p.rumor and (kinds or set(c.matters) & p.matters or words):
         # the county's 辟谣 answers the rumour it names (what happened, or in the rumour's words)
         return Match(evidence, [*reasons, "官方辟谣回应此传言"])
     if c.official and (towns or spots or homes):
@@ -223,7 +232,7 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
         evidence += 1
         reasons.append("本县单位发布的通报或答复")
     # "出事了" at the very spot, told before or after what happened there is named
-    if set(c.kinds) & p.kinds or (spots and ((c.mishap and p.kinds) or (p.mishap and c.kinds and not p.kinds))):
+    if kinds or (spots and ((c.mishap and p.kinds) or (p.mishap and c.kinds and not p.kinds))):
         need = rules.min_evidence - (1 if sole else 0)
         if sole and not placeless and p.first - FRESH_HOURS * 3600 <= c.at <= p.last + FRESH_HOURS * 3600:
             # the one incident of its kind at this place within the day: a flash and a report of it
@@ -296,12 +305,12 @@ def _named_alike(c: Clues, words: list[str]) -> bool:
     return any(weights.get(w, 0.0) >= NAME_WEIGHT for w in words)
 
 
-def _agreeing(c: Clues, p: Profile, places: set[str],
-              everyday: frozenset[str]) -> tuple[int, list[str], list[str], float]:
+def _agreeing(c: Clues, p: Profile, places: set[str], everyday: frozenset[str],
+              rules: Incidents) -> tuple[int, list[str], list[str], float]:
     """The facts of the post the event shares: (points, reasons, shared words, their weight)."""
     reasons = [f"同一地点（{'、'.join(sorted(places))}）"] if places else ["未提及乡镇，其他事实相符"]
     points = 0
-    if kinds := set(c.kinds) & p.kinds:
+    if kinds := common_kinds(c.kinds, p.kinds, rules):
         reasons.append(f"同类事件（{'、'.join(sorted(kinds))}）")
     if shared := set(c.objects) & p.objects:
         points += 1
@@ -338,11 +347,24 @@ def shared_words(c: Clues, p: Profile, everyday: frozenset[str]) -> tuple[list[s
     return words, weight
 
 
-def profiles_conflict(a: Profile, b: Profile) -> bool:
+def common_kinds(mine: Collection[str], theirs: Collection[str], rules: Incidents) -> set[str]:
+    """The kinds of incident two sides share. A side naming only a fallback kind (失联, 搜救) shares
+    the other's kind when the missing are among its figures (a capsizing, a landslide: ``fallback_of``)."""
+    if shared := set(mine) & set(theirs):
+        return shared
+    fallback = rules.fallback_kinds
+    if mine and all(k in fallback for k in mine):
+        return set(theirs) & set(rules.fallback_of)
+    if theirs and all(k in fallback for k in theirs):
+        return set(mine) & set(rules.fallback_of)
+    return set()
+
+
+def profiles_conflict(a: Profile, b: Profile, rules: Incidents) -> bool:
     """Whether two events' facts contradict each other (then they are not one incident)."""
     if (a.rumor and b.debunk) or (a.debunk and b.rumor):
         return True
-    if (a.kinds and b.kinds and not a.kinds & b.kinds) or _objects_clash(a.objects, b.objects):
+    if (a.kinds and b.kinds and not common_kinds(a.kinds, b.kinds, rules)) or _objects_clash(a.objects, b.objects):
         return True
     if not (a.kinds or b.kinds):  # routine matters: their hours and days say nothing
         return False

@@ -79,7 +79,7 @@ def test_one_incident_retold_with_growing_figures(ctx: TriageContext, cfg: Confi
     m = match(follow, profile(flash, news), rules, sole=True)
     assert m is not None and any("同类事件" in r for r in m.reasons)
     follow.deaths = 9  # fewer deaths, reported later: another incident
-    assert any("死亡人数不符" in r for r in conflicts(follow, profile(flash, news)))
+    assert any("死亡人数不符" in r for r in conflicts(follow, profile(flash, news), cfg.policy.events.incidents))
 
 
 def test_other_incidents_in_the_same_township_on_the_same_day_stay_apart(ctx: TriageContext, cfg: Config) -> None:
@@ -87,10 +87,10 @@ def test_other_incidents_in_the_same_township_on_the_same_day_stay_apart(ctx: Tr
     flash, news, truck, fire = clues(ctx, FLASH, NEWS, TRUCK, FIRE)
     bus = profile(flash, news)
     assert match(truck, bus, rules, sole=True) is None
-    assert any("涉及对象不同" in r for r in conflicts(truck, bus))
-    assert any("发生时间不同" in r for r in conflicts(truck, bus))
+    assert any("涉及对象不同" in r for r in conflicts(truck, bus, cfg.policy.events.incidents))
+    assert any("发生时间不同" in r for r in conflicts(truck, bus, cfg.policy.events.incidents))
     assert match(fire, bus, rules, sole=True) is None
-    assert any("事件类型不同" in r for r in conflicts(fire, bus))
+    assert any("事件类型不同" in r for r in conflicts(fire, bus, cfg.policy.events.incidents))
 
 
 def _routine(ctx: TriageContext, cfg: Config, a: str, b: str) -> Any:
@@ -113,7 +113,7 @@ def test_a_debunk_is_not_the_rumour_it_refutes(ctx: TriageContext, cfg: Config) 
                            "【辟谣】网传“紧水滩水库要溃坝”系谣言！经县水利局核实，水库运行正常，请不信谣、不传谣。")
     rumour.rumor = True  # as the rumour model says
     assert debunk.debunk
-    assert any("辟谣" in r for r in conflicts(debunk, profile(rumour)))
+    assert any("辟谣" in r for r in conflicts(debunk, profile(rumour), cfg.policy.events.incidents))
 
 
 def test_the_countys_debunk_answers_the_rumour_it_names_not_any_rumour_there(ctx: TriageContext,
@@ -245,7 +245,7 @@ def test_a_follow_ups_clock_time_is_its_news_not_the_incidents(ctx: TriageContex
     fire, later, closed = clues(ctx, "长田工业园区今晚21时05分许一木制品企业厂房发生火灾，造成2人死亡",
                                 "【续报】火灾事故最新情况：1名重伤人员经全力抢救无效，于今日14时许不幸离世",
                                 "受火灾影响，园区道路自今日13时起临时封闭，预计18时前恢复通行")
-    assert later.hour == 14 and not conflicts(later, profile(fire))
+    assert later.hour == 14 and not conflicts(later, profile(fire), cfg.policy.events.incidents)
     assert closed.hour is None  # when a measure starts or ends dates no incident
     morning, two = clues(ctx, "本报讯 11月3日上午，崇头镇盘山公路发生山体滑坡，至13时许将被埋车内11人全部救出",
                          "昨天下午两点多，凤鸣社区安置房工地的外墙架子突然倒了一大片")
@@ -253,7 +253,7 @@ def test_a_follow_ups_clock_time_is_its_news_not_the_incidents(ctx: TriageContex
     assert two.hour == 14
 
 
-def test_a_toll_told_on_a_later_day_is_the_days_news(ctx: TriageContext) -> None:
+def test_a_toll_told_on_a_later_day_is_the_days_news(ctx: TriageContext, cfg: Config) -> None:
     """"今天上午获悉 … 已致2人遇难" the day after a capsizing dates the news, not the incident; a
     report of the next day without a toll names another day."""
     tz = timezone(timedelta(hours=8))
@@ -262,16 +262,17 @@ def test_a_toll_told_on_a_later_day_is_the_days_news(ctx: TriageContext) -> None
     toll, other = clues(ctx, "记者今天上午获悉，翻船事故已致2人遇难，仍有1人失联",
                         "今天上午仙宫湖又有一条船翻了，船上的人都救起来了", at=datetime(2026, 11, 9, 10, tzinfo=tz))
     p = profile(report)
-    assert toll.deaths == 2 and not conflicts(toll, p)
-    assert any("日期" in c for c in conflicts(other, p))
+    assert toll.deaths == 2 and not conflicts(toll, p, cfg.policy.events.incidents)
+    assert any("日期" in c for c in conflicts(other, p, cfg.policy.events.incidents))
 
 
-def test_a_small_passenger_car_is_a_car_not_a_bus(ctx: TriageContext) -> None:
+def test_a_small_passenger_car_is_a_car_not_a_bus(ctx: TriageContext, cfg: Config) -> None:
     """小型客车 is the legal name of a car: the official report of a landslide burying one is the
     flash's 小汽车, not another incident's bus; a word inside a longer object word is not named."""
     report, flash, bus = clues(ctx, "崇头镇岗头村附近县道一处边坡发生山体滑坡，一辆途经小型客车被掩埋",
                                "梯田那边山体滑坡，一辆小汽车被埋了", "盘山公路一辆旅游大巴侧翻，中型客车")
-    assert report.objects == ("车辆:轿车",) and not conflicts(report, profile(flash))
+    rules = cfg.policy.events.incidents
+    assert report.objects == ("车辆:轿车",) and not conflicts(report, profile(flash), rules)
     assert bus.objects == ("车辆:客车",)
 
 
@@ -338,7 +339,7 @@ def test_villages_the_gazetteer_does_not_know_are_names_of_places(ctx: TriageCon
     assert one.hamlets == ("楼山村",) and other.hamlets == ("杏岙村",) and words.hamlets == ()
     assert not one.places()  # a name, but no township: no place identity, no relevance
     assert match(again, profile(one), rules) is not None  # the same problem at the same village
-    assert any("地点不同" in r for r in conflicts(other, profile(one)))
+    assert any("地点不同" in r for r in conflicts(other, profile(one), cfg.policy.events.incidents))
 
 
 def test_everyday_matters_beyond_accidents_are_named(ctx: TriageContext) -> None:
@@ -390,7 +391,7 @@ def test_a_slope_collapse_is_a_landslide_and_a_hill_fire_a_fire(ctx: TriageConte
     slide, collapse, hill, fire = clues(ctx, "崇头镇梅源村上山那段路塌方了，整条路堵死", "崇头镇梅源村上山的公路边坡坍塌，一辆小客车受损",
                                         "赤石乡后山起山火了，烟往上直冒", "赤石乡半岭村后山着火了，火线拉得好长")
     assert {"坍塌", "地质灾害"} <= set(collapse.kinds) and {"山火", "火灾"} <= set(hill.kinds)
-    assert not conflicts(collapse, profile(slide)) and not conflicts(hill, profile(fire))
+    assert not conflicts(collapse, profile(slide), rules) and not conflicts(hill, profile(fire), rules)
     assert match(collapse, profile(slide), rules, sole=True) is not None
 
 
@@ -402,3 +403,52 @@ def test_a_text_going_on_about_something_told_before_is_told_from_one_more_of_it
     assert goes_on("亮了亮了 终于来电了")
     assert not goes_on("千峡湖那边也翻船了 还好人都捞上来了")
     assert not goes_on("周末想去爬山，有没有推荐的徒步路线")
+
+
+def test_posts_told_only_as_another_countys_share_that_place(ctx: TriageContext, cfg: Config) -> None:
+    """Two reports of one crash in 莲都 name none of our places: 莲都 is the place they share (so
+    they are one incident there), while the same kind in 景宁 is another, and neither is ours."""
+    rules = cfg.policy.events.incidents
+    flash, report, jingning, ours = clues(
+        ctx, "莲都那边山路上一辆大巴和货车撞了，现场好多人受伤",
+        "【警情通报】21日14时许，莲都区某乡镇路段一辆大型客车与一辆重型半挂货车发生碰撞，造成6人死亡",
+        "景宁那边也有车出事了，一辆大巴和货车撞了", "崇头镇盘山公路一辆大巴和货车相撞，多人受伤")
+    assert flash.abroad == ("莲都",) and report.abroad == ("莲都",) and jingning.abroad == ("景宁",)
+    assert ours.abroad == () and flash.towns == ()  # no township of ours, and none made up
+    m = match(report, profile(flash), rules, sole=True)
+    assert m is not None and any("莲都" in r for r in m.reasons)
+    assert match(jingning, profile(flash), rules, sole=True) is None
+    assert match(ours, profile(flash), rules, sole=True) is None and match(flash, profile(ours), rules, sole=True) is None
+
+
+def test_words_that_only_look_like_places_elsewhere_are_none(ctx: TriageContext) -> None:
+    """"各乡镇（街道）" is every township of ours, and 白龙湾小学 holds no 龙湾 (温州's district)."""
+    meeting, school = clues(ctx, "县防指决定启动防汛Ⅳ级应急响应，各乡镇（街道）要加强值班值守",
+                            "白龙湾小学十几个学生食物中毒？？？有没有知道情况的家长")
+    assert not meeting.elsewhere and not school.elsewhere and school.abroad == ()
+
+
+def test_problems_named_in_passing_do_not_tell_incidents_apart(ctx: TriageContext, cfg: Config) -> None:
+    """"被困人员" holds the words of a stuck lift (困人), and a landslide's villagers are moved to a
+    school: the kind of incident tells incidents apart, not the routine problems named in passing."""
+    rules = cfg.policy.events.incidents
+    slide, news = clues(ctx, "赤石乡一村庄发生山体滑坡，一户民房被埋，县里安排供水车送水",
+                        "最新进展：滑坡现场找到一名被困人员，已无生命体征")
+    assert slide.matters and news.matters and not set(slide.matters) & set(news.matters)
+    assert not conflicts(news, profile(slide), rules)
+    lift, noise = clues(ctx, "凤鸣小区3号楼电梯又坏了，困人半小时", "凤鸣小区楼下广场舞音响太吵了")
+    assert any("反映的问题不同" in r for r in conflicts(noise, profile(lift), rules))  # routine matters: still apart
+
+
+def test_a_search_for_the_missing_is_the_capsizings_not_a_fires(ctx: TriageContext, cfg: Config) -> None:
+    """A post naming only the search ("失联", "搜救") tells of a capsizing or a landslide whose
+    missing are its figures; a fire is no such incident, and a search is no fire."""
+    rules = cfg.policy.events.incidents
+    boat, fire, search = clues(ctx, "仙宫湖水口湾一艘小型船只翻覆，船上5人，已救起2人",
+                               "仙宫湖边一家农家乐起火了，浓烟很大",
+                               "仙宫湖上十几条船在搜救，希望失联的人都能找到")
+    assert search.kinds == ("失踪",)
+    assert not conflicts(search, profile(boat), rules)
+    m = match(search, profile(boat), rules, sole=True)
+    assert m is not None and any("翻船" in r for r in m.reasons)
+    assert any("事件类型不同" in r for r in conflicts(search, profile(fire), rules))
