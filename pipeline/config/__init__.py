@@ -65,6 +65,8 @@ class UnitsConfig(_Strict):
     # accounts that speak for the whole county (their releases answer for whichever unit owns).
     official_accounts: dict[str, str] = Field(default_factory=dict)
     county_voice: list[str] = Field(default_factory=list)
+    # Words a township's own 政务号 puts before or after its short name (魅力赤石, 印象紧水滩, 畲乡雾溪).
+    township_account_words: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _coordinators_known(self) -> UnitsConfig:

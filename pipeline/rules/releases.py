@@ -5,7 +5,8 @@ message board) is that unit's response, never a new item: it joins the event it 
 response evidence at its publication time and creates no task. Pure functions.
 
 Accounts are configured per unit in ``data/config/units.yaml`` (``official_accounts``); accounts
-named after a unit (云和县应急管理局, 紧水滩镇人民政府, 凤凰山街道办事处, or just 元和街道) are
+named after a unit (云和县应急管理局, 紧水滩镇人民政府, 凤凰山街道办事处, or just 元和街道), and a
+township's short name under a word of praise (魅力赤石, 畲乡雾溪: ``township_account_words``), are
 recognised without being listed. A township account's "我镇", "我乡", "本街道" is that township.
 """
 
@@ -71,7 +72,19 @@ def account_unit(name: str | None, cfg: Config) -> tuple[str, bool] | None:
         if name == t.name or any(name in (f"{n}{g}", f"{county}{n}{g}") for n in (t.name, *t.aliases)
                                  for g in _GOVERNMENT):
             return t.name, False
+        # its own 政务号 under a word of praise: 魅力赤石, 印象紧水滩, 畲乡雾溪
+        core = _township_core(t.name)
+        if any(name in (f"{w}{core}", f"{core}{w}") for w in cfg.units.township_account_words):
+            return t.name, False
     return None
+
+
+def _township_core(township: str) -> str:
+    """雾溪畲族乡 -> 雾溪, 紧水滩镇 -> 紧水滩, 凤凰山街道 -> 凤凰山: the name a township's own accounts use."""
+    for end in ("畲族乡", "街道", "镇", "乡"):
+        if township.endswith(end):
+            return township[: -len(end)]
+    return township
 
 
 def _abbreviated(name: str, county: list[str], departments: set[str]) -> str | None:

@@ -144,3 +144,15 @@ def test_accounts_named_by_a_units_short_name_are_its_accounts(cfg: Config) -> N
     for author in ("云和本地通", "云和交通事儿", "云和身边事", "云和生活圈", "云和财经", "云和",
                    "最美云和", "爱上云和", "印象云和", "平安夜云和", "法治云和", "生活云和", "幸福云和"):
         assert official_release(author, None, notice, cfg) is None, author
+
+
+def test_a_townships_account_under_a_word_of_praise_is_its_account(cfg: Config) -> None:
+    """Township 政务号 are often named by a word of praise and the township's short name (魅力赤石,
+    印象紧水滩, 畲乡雾溪): their "我乡某村" is that township; people named after the place are not."""
+    notice = "10月16日凌晨，我乡某村发生山体滑坡，造成人员伤亡。"
+    for author, unit in (("魅力赤石", "赤石乡"), ("印象紧水滩", "紧水滩镇"), ("畲乡雾溪", "雾溪畲族乡"),
+                         ("美丽崇头", "崇头镇"), ("凤凰山平安", "凤凰山街道")):
+        found = official_release(author, None, notice, cfg)
+        assert found is not None and found.unit == unit and found.township == unit, author
+    for author in ("赤石老表", "赤石乡的阿萍", "紧水滩本地通", "魅力", "魅力云和", "印象赤石的风"):
+        assert official_release(author, None, notice, cfg) is None, author
