@@ -45,7 +45,7 @@ _ANOTHER = re.compile(r"[这那]边也|[这那]里也|又发生一起|又一起|
 _GOES_ON = re.compile(r"又|还是|还没|还在|仍然|依然|依旧|终于|到现在|至今|后续|来电了|修好了|恢复了"
                       r"|第[0-9一二三两四五六七八九十几]+[次天回趟]")
 _MISHAP = re.compile(r"出事|出了事|事故|意外")
-_TURNED_OVER = re.compile(r"翻[了在掉倒进到]|底朝天")  # "货车翻在弯道上", "船底朝天": which kind, by what turned over
+_TURNED_OVER = re.compile(r"翻[了在掉倒进到下]|底朝天")  # "货车翻在弯道上", "船底朝天": which kind, by what turned over
 # A province, city, county or town named as one word by the tokenizer (遂昌县, 泉州市, 龙门镇):
 # 县 alone (县医院, 县领导) or 该县 / 某县 are two characters and never count.
 _ADMIN_ENDS = ("省", "市", "县", "区", "镇", "乡")
@@ -464,8 +464,12 @@ def _kinds(text: str, present: set[str], objects: list[str], vocab: Vocabulary) 
     fallback = vocab.rules.fallback_kinds
     kinds = [k for k in named if k not in fallback] or named
     known = dict(vocab.kinds)
-    if "交通事故" in kinds and {o for o in objects if o.startswith("车辆:")} == {"车辆:船"} and "翻船" in known:
+    vehicles = {o for o in objects if o.startswith("车辆:")}
+    if "交通事故" in kinds and vehicles == {"车辆:船"} and "翻船" in known:
         kinds = ["翻船" if k == "交通事故" else k for k in kinds]
+    if "坠落" in kinds and vehicles - {"车辆:船"} and "交通事故" in known:
+        # a vehicle that fell off a cliff (坠崖面包车) had a road accident, no one fell from a height
+        kinds = list(dict.fromkeys("交通事故" if k == "坠落" else k for k in kinds))
     if not kinds and _TURNED_OVER.search(text):
         kinds = [k for k in _turned_over(objects) if k in known]
     if not kinds and _MISHAP.search(text) and any(o.startswith("车辆:") and o != "车辆:船" for o in objects) \

@@ -452,3 +452,13 @@ def test_a_search_for_the_missing_is_the_capsizings_not_a_fires(ctx: TriageConte
     m = match(search, profile(boat), rules, sole=True)
     assert m is not None and any("翻船" in r for r in m.reasons)
     assert any("事件类型不同" in r for r in conflicts(search, profile(fire), rules))
+
+
+def test_a_vehicle_that_fell_or_went_over_had_a_road_accident(ctx: TriageContext) -> None:
+    """A minibus over a cliff (坠崖) is a road accident, not a fall from a height; a shuttle that
+    turned over (接驳车 … 翻了) or went over the edge (翻下去) too; a worker's fall stays a fall."""
+    cliff, shuttle, over, worker = clues(ctx, "坠崖面包车上已有多人遇难，县里领导都在现场",
+                                         "下山的接驳车在弯道翻了，好几个人坐在路边",
+                                         "安溪那边山路上一辆面包车翻下去了", "工地上一名工人从三楼坠落，送医抢救")
+    assert cliff.kinds == ("交通事故",) and shuttle.kinds == ("交通事故",) and over.kinds == ("交通事故",)
+    assert shuttle.objects == ("车辆:客车",) and worker.kinds == ("坠落",)
