@@ -44,6 +44,8 @@ _ANOTHER = re.compile(r"[这那]边也|[这那]里也|又发生一起|又一起|
 # a post going on about what was told before: again, still, at last, the n-th time or day
 _GOES_ON = re.compile(r"又|还是|还没|还在|仍然|依然|依旧|终于|到现在|至今|后续|来电了|修好了|恢复了"
                       r"|第[0-9一二三两四五六七八九十几]+[次天回趟]")
+# a post looking back days later at what happened ("前几天安溪乡那个车祸", "上礼拜枫坪塌方那户人家")
+_LOOKS_BACK = re.compile(r"前几天|前两天|前阵子|前段时间|上礼拜|上周|上个星期|上个礼拜|上星期")
 _MISHAP = re.compile(r"出事|出了事|事故|意外")
 _TURNED_OVER = re.compile(r"翻[了在掉倒进到下]|底朝天")  # "货车翻在弯道上", "船底朝天": which kind, by what turned over
 # A province, city, county or town named as one word by the tokenizer (遂昌县, 泉州市, 龙门镇):
@@ -160,6 +162,7 @@ class Clues:
     another: bool = False  # tells of one more such incident ("这边也翻船了", "又发生一起")
     hamlets: tuple[str, ...] = ()  # villages the gazetteer does not know (杏岙村): a place's name, no township
     title: str | None = None  # its title, when that names a place (title_key)
+    looks_back: bool = False  # looks back days later at what happened there ("前几天…那个车祸")
     abroad: tuple[str, ...] = ()  # told only as somewhere else's: the places elsewhere it names (莲都, 景宁)
 
     def useful(self) -> bool:
@@ -389,7 +392,8 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
                  day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere,
                  mishap=not kinds and bool(_MISHAP.search(text)), another=bool(_ANOTHER.search(text)),
-                 hamlets=(*_hamlets(doc, vocab, named_spots), *_streets(doc.tokens, vocab))[:3], abroad=abroad)
+                 hamlets=(*_hamlets(doc, vocab, named_spots), *_streets(doc.tokens, vocab))[:3],
+                 looks_back=bool(_LOOKS_BACK.search(text)), abroad=abroad)
 
 
 # "X村" / "X社区" naming a village, not 村民, 村里, 村委 …

@@ -175,8 +175,11 @@ def reach(c: Clues, p: Profile, rules: Incidents) -> float:
     a title or a later report naming the incident's kind and day (an investigation's result a
     week on: "11月13日学生疑似食源性疾病事件系…")."""
     titled = bool(c.title and c.title in p.titles)
-    dated = bool(common_kinds(c.kinds, p.kinds, rules)) and c.incident_day() in p.days and c.at >= p.first
-    long = not (c.kinds or p.kinds) or titled or dated
+    kinds = common_kinds(c.kinds, p.kinds, rules)
+    dated = bool(kinds) and c.incident_day() in p.days and c.at >= p.first
+    # "前几天安溪乡那个车祸": what happened at its place days ago, of its kind
+    recalled = bool(kinds) and c.looks_back and c.at >= p.last and bool(set(c.towns) & p.towns or set(c.spots) & p.spots)
+    long = not (c.kinds or p.kinds) or titled or dated or recalled
     return float(rules.matter_window_days * 86400 if long else rules.window_hours * 3600)
 
 
@@ -237,6 +240,10 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
         if sole and not placeless and p.first - FRESH_HOURS * 3600 <= c.at <= p.last + FRESH_HOURS * 3600:
             # the one incident of its kind at this place within the day: a flash and a report of it
             reasons.append("同地同类事件，近期仅此一起")
+            return Match(evidence, reasons)
+        if sole and not placeless and c.looks_back and c.at > p.last:
+            # days later, looking back at the one incident of its kind there ("前几天…那个车祸")
+            reasons.append("回顾此前同地同类事件，近期仅此一起")
             return Match(evidence, reasons)
         if (placeless or homes) and sole and (c.follow_up or c.at <= p.last + FRESH_HOURS * 3600):
             # a 续报 naming only the kind and the new figures, a flash naming nothing but what happened

@@ -462,3 +462,17 @@ def test_a_vehicle_that_fell_or_went_over_had_a_road_accident(ctx: TriageContext
                                          "安溪那边山路上一辆面包车翻下去了", "工地上一名工人从三楼坠落，送医抢救")
     assert cliff.kinds == ("交通事故",) and shuttle.kinds == ("交通事故",) and over.kinds == ("交通事故",)
     assert shuttle.objects == ("车辆:客车",) and worker.kinds == ("坠落",)
+
+
+def test_a_look_back_days_later_at_the_one_such_incident_there_joins_it(ctx: TriageContext, cfg: Config) -> None:
+    """"前几天安溪乡那个车祸" five days on tells of the one crash there, past the incident window; the
+    same words without looking back, or with another crash there of late, do not join it."""
+    rules = cfg.policy.events.incidents
+    [crash] = clues(ctx, "安溪畲族乡一辆面包车坠入路边山崖，车上共9人，多人受伤", at=NOW - timedelta(days=5))
+    back, fresh = clues(ctx, "前几天安溪乡那个车祸，遇难的有一个是我同学的爸爸，那个弯一直没装护栏",
+                        "安溪乡那个车祸，遇难的有一个是我同学的爸爸，那个弯一直没装护栏")
+    assert back.looks_back and not fresh.looks_back
+    m = match(back, profile(crash), rules, sole=True)
+    assert m is not None and "回顾此前同地同类事件，近期仅此一起" in m.reasons
+    assert match(fresh, profile(crash), rules, sole=True) is None
+    assert match(back, profile(crash), rules, sole=False) is None
