@@ -200,6 +200,8 @@ class Incidents(_Strict):
     min_evidence: int = Field(default=2, ge=1)
     kinds: dict[str, list[str]] = Field(default_factory=dict)
     objects: dict[str, dict[str, list[str]]] = Field(default_factory=dict)  # class -> family -> words
+    # Families one object may be told as by different writers (面包车 / 小型普通客车): no contradiction.
+    objects_alike: list[list[str]] = Field(default_factory=list)
     areas: dict[str, list[str]] = Field(default_factory=dict)  # area -> the townships it spans
     # Routine matters (停电, 停水, 路灯 …): the same problem at the same place raised again while
     # its event is open joins it, in any words, within matter_window_days.

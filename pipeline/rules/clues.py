@@ -46,6 +46,8 @@ _GOES_ON = re.compile(r"又|还是|还没|还在|仍然|依然|依旧|终于|到
                       r"|第[0-9一二三两四五六七八九十几]+[次天回趟]")
 # a post looking back days later at what happened ("前几天安溪乡那个车祸", "上礼拜枫坪塌方那户人家")
 _LOOKS_BACK = re.compile(r"前几天|前两天|前阵子|前段时间|上礼拜|上周|上个星期|上个礼拜|上星期")
+# where people were taken: premises named after it are no place of the incident
+_DESTINATION = re.compile(r"转移到|转移至|安置在|安置到|安置于|安置至|送往|送到|送至|转往|转到|住进|撤到|撤离到|疏散到|避险到")
 _MISHAP = re.compile(r"出事|出了事|事故|意外")
 _TURNED_OVER = re.compile(r"翻[了在掉倒进到下]|底朝天")  # "货车翻在弯道上", "船底朝天": which kind, by what turned over
 # A province, city, county or town named as one word by the tokenizer (遂昌县, 泉州市, 龙门镇):
@@ -381,7 +383,8 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
         others or ([account_elsewhere] if account_elsewhere else []))
     present = vocab.present(text)
     named_objects = _outermost({w for _, _, ws in vocab.objects for w in ws if w in present}, text)
-    objects = [f"{c}:{f}" for c, f, words in vocab.objects if not named_objects.isdisjoint(words)]
+    objects = [f"{c}:{f}" for c, f, words in vocab.objects
+               if not named_objects.isdisjoint(words) and (c != "场所" or not _only_destination(text, words))]
     kinds = _kinds(text, present, objects, vocab)
     for first, *also in vocab.rules.related_kinds:  # 山火 is a fire too; a fire is no 山火
         if first in kinds:
@@ -480,6 +483,13 @@ def _kinds(text: str, present: set[str], objects: list[str], vocab: Vocabulary) 
             and "交通事故" in known:
         kinds = ["交通事故"]
     return list(dict.fromkeys(kinds))
+
+
+def _only_destination(text: str, words: tuple[str, ...]) -> bool:
+    """Whether each of these premises words the text holds is where people were taken ("转移到学校",
+    "安置在乡中心学校", "送往县人民医院"), not where it happened."""
+    found = [m.start() for w in words for m in re.finditer(re.escape(w), text)]
+    return bool(found) and all(_DESTINATION.search(text, max(0, at - 8), at) for at in found)
 
 
 def _short_words(tokens: tuple[str, ...]) -> set[str]:

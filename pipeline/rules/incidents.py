@@ -154,7 +154,7 @@ def conflicts(c: Clues, p: Profile, rules: Incidents) -> list[str]:
         after = [d for at, d in p.figures if at > c.at]
         if (before and c.deaths < max(before)) or (after and c.deaths > min(after)):
             found.append(f"死亡人数不符（{c.deaths} / {'、'.join(str(d) for _, d in p.figures)}）")
-    if clash := _objects_clash(set(c.objects), p.objects):
+    if clash := _objects_clash(set(c.objects), p.objects, rules):
         found.append(f"涉及对象不同（{_names(clash[0])} / {_names(clash[1])}）")
     if not (c.kinds or p.kinds):  # a routine matter goes on for days: its hours and days differ
         return found
@@ -371,7 +371,7 @@ def profiles_conflict(a: Profile, b: Profile, rules: Incidents) -> bool:
     """Whether two events' facts contradict each other (then they are not one incident)."""
     if (a.rumor and b.debunk) or (a.debunk and b.rumor):
         return True
-    if (a.kinds and b.kinds and not common_kinds(a.kinds, b.kinds, rules)) or _objects_clash(a.objects, b.objects):
+    if (a.kinds and b.kinds and not common_kinds(a.kinds, b.kinds, rules)) or _objects_clash(a.objects, b.objects, rules):
         return True
     if not (a.kinds or b.kinds):  # routine matters: their hours and days say nothing
         return False
@@ -380,12 +380,14 @@ def profiles_conflict(a: Profile, b: Profile, rules: Incidents) -> bool:
     return bool(a.days and b.days and not set(a.days) & set(b.days))
 
 
-def _objects_clash(mine: set[str], theirs: set[str]) -> tuple[set[str], set[str]] | None:
-    """Objects of one class (vehicles, premises) named on both sides, none shared."""
+def _objects_clash(mine: set[str], theirs: set[str], rules: Incidents) -> tuple[set[str], set[str]] | None:
+    """Objects of one class (vehicles, premises) named on both sides, none shared nor one that may
+    be told as the other (a 面包车 is in law a 小型普通客车: ``objects_alike``)."""
     for cls in {o.split(":")[0] for o in mine}:
         a = {o for o in mine if o.startswith(cls + ":")}
         b = {o for o in theirs if o.startswith(cls + ":")}
-        if b and not a & b:
+        if b and not a & b and not any({x.split(":")[1], y.split(":")[1]} <= set(pair)
+                                       for x in a for y in b for pair in rules.objects_alike):
             return a, b
     return None
 

@@ -476,3 +476,25 @@ def test_a_look_back_days_later_at_the_one_such_incident_there_joins_it(ctx: Tri
     assert m is not None and "回顾此前同地同类事件，近期仅此一起" in m.reasons
     assert match(fresh, profile(crash), rules, sole=True) is None
     assert match(back, profile(crash), rules, sole=False) is None
+
+
+def test_a_minibus_may_be_told_as_a_small_passenger_vehicle(ctx: TriageContext, cfg: Config) -> None:
+    """The police call a 面包车 a 小型普通客车: no other vehicle; a truck still is."""
+    rules = cfg.policy.events.incidents
+    flash, police, truck = clues(ctx, "安溪畲族乡境内一辆面包车坠入路边山崖，车上共9人",
+                                 "安溪畲族乡某县道一辆小型普通客车驶出路外坠入路侧山崖",
+                                 "安溪畲族乡某县道一辆货车驶出路外坠入路侧山崖")
+    assert flash.objects == ("车辆:面包车",) and police.objects == ("车辆:客车",)
+    assert not any("涉及对象不同" in r for r in conflicts(police, profile(flash), rules))
+    assert any("涉及对象不同" in r for r in conflicts(truck, profile(flash), rules))
+
+
+def test_premises_people_were_taken_to_are_no_place_of_the_incident(ctx: TriageContext, cfg: Config) -> None:
+    """"转移到学校" after a landslide that buried a house: the school is a shelter, not another
+    incident's premises; a school where children fell ill is the incident's."""
+    rules = cfg.policy.events.incidents
+    slide, moved, canteen = clues(ctx, "赤石乡一村庄发生山体滑坡，一户民房被埋",
+                                  "赤石乡那个滑坡，隔壁几户都被转移到学校去了，36名群众安置在乡中心学校",
+                                  "白龙山街道一小学学生在学校食堂用餐后呕吐")
+    assert moved.objects == () and canteen.objects == ("场所:学校",)
+    assert not conflicts(moved, profile(slide), rules)
