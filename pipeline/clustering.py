@@ -22,7 +22,7 @@ skipped), so the cost of a post does not grow with the store or with the size of
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -541,7 +541,7 @@ class Clusterer:
     def _agree(self, a: Profile, b: Profile) -> bool:
         """Facts beyond the kind two events share: an uncommon word, a named object, a figure,
         the hour it happened, the township one's accounts name and the other names."""
-        words = [w for w in (a.terms.keys() & b.terms.keys()) - self.everyday if term_weight(w) >= KEY_WEIGHT]
+        words = [w for w in _alike_words(a.terms.keys(), b.terms.keys()) - self.everyday if term_weight(w) >= KEY_WEIGHT]
         figures = {d for _, d in a.figures} & {d for _, d in b.figures} or set(a.hurt) & set(b.hurt)
         return bool(words or a.objects & b.objects or figures or a.hours.keys() & b.hours.keys()
                     or a.homes & b.towns or b.homes & a.towns)
@@ -601,6 +601,20 @@ class Clusterer:
                     del held[0]
                 elif key[0] == "w" and len(held) > WORD_BUCKET:
                     self.buckets[key] = None
+
+
+def _alike_words(mine: Collection[str], theirs: Collection[str]) -> set[str]:
+    """Words on both sides, a name and its longer form counting as one (枫坪 in 枫坪村, 仙宫湖 in
+    仙宫湖水域): the shorter is given."""
+    shared = set(mine) & set(theirs)
+    by_stem: dict[str, list[str]] = {}
+    for w in theirs:
+        by_stem.setdefault(w[:2], []).append(w)
+    for w in mine:
+        for u in by_stem.get(w[:2], ()):
+            if w != u and (w in u or u in w):
+                shared.add(min(w, u, key=len))
+    return shared
 
 
 def _settled(event: object) -> object:

@@ -192,6 +192,21 @@ def test_a_flash_naming_no_kind_joins_the_report_of_the_same_spot(engine: Engine
     assert found["chat"][0] != found["news"][0]
 
 
+def test_a_flash_naming_the_villages_short_name_joins_the_report_naming_it_in_full(engine: Engine,
+                                                                                  ctx: TriageContext) -> None:
+    """"枫坪后山塌下来了" before anyone named the township is the landslide a notice later places at
+    枫坪村 in 赤石乡: 枫坪 and 枫坪村 are one name. A landslide flash naming another hamlet stays apart."""
+    flash = _said("flash", "枫坪阿强", "2026-11-28T06:12", "枫坪后山塌下来了！！压到下面那户人家了，挖机进不来，大家都在用手挖")
+    other = _said("other", "路人乙", "2026-11-28T06:30", "杉坑那边后山也滑下来一片，把路堵了，好在没人")
+    first = _said("first", "云和生活圈", "2026-11-28T07:31", "【紧急】今天凌晨5点左右，赤石乡一村庄发生山体滑坡，一户民房被埋")
+    notice = {"id": "notice", "platform": "wechat", "author": "云和发布", "published_at": "2026-11-28T09:30:00+08:00",
+              "title": "关于赤石乡枫坪村山体滑坡的情况通报",
+              "text": "11月28日5时许，受持续强降雨影响，赤石乡枫坪村发生一处山体滑坡，一户民房被掩埋，房内3人被困。"}
+    found = _triage(engine, ctx, [[flash, other, first, notice]])
+    assert found["flash"][0] == found["notice"][0] == found["first"][0]
+    assert found["other"][0] != found["notice"][0]
+
+
 def _said(pid: str, author: str, at: str, text: str) -> dict[str, str]:
     return {"id": pid, "platform": "weibo", "author": author, "published_at": f"{at}:00+08:00", "text": text}
 
