@@ -27,6 +27,7 @@ FOREIGN = "外地·"   # marks a namesake of one of our places, named with anoth
 TERMS_PER_POST = 16
 LETTERS = "message_board"  # the platform of letters to the county's leadership (留言板)
 TITLE_CHARS = 8  # a title this long naming a place is a matter's own (letters repeat it)
+FUTURE_DAYS = 16  # a day of the month up to this many days after a post's own is one still to come
 COMMON_WORD = 100  # seen this often in jieba's dictionary, a village's short form is a word of its own
 _CN_NUM = "零〇一二两三四五六七八九十百千万半几"
 _PART = r"(凌晨|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|夜间|深夜|今晚|昨晚)"
@@ -48,6 +49,7 @@ _GOES_ON = re.compile(r"又|还是|还没|还在|仍然|依然|依旧|终于|到
 _LOOKS_BACK = re.compile(r"前几天|前两天|前阵子|前段时间|上礼拜|上周|上个星期|上个礼拜|上星期")
 # where people were taken: premises named after it are no place of the incident
 _DESTINATION = re.compile(r"转移到|转移至|安置在|安置到|安置于|安置至|送往|送到|送至|转往|转到|住进|撤到|撤离到|疏散到|避险到")
+_REPLY = re.compile(r"^(?:关于对?|对)?(?:回复|答复|回应|Re|RE|re)+")
 _MISHAP = re.compile(r"出事|出了事|事故|意外")
 _TURNED_OVER = re.compile(r"翻[了在掉倒进到下]|底朝天")  # "货车翻在弯道上", "船底朝天": which kind, by what turned over
 # A province, city, county or town named as one word by the tokenizer (遂昌县, 泉州市, 龙门镇):
@@ -164,6 +166,7 @@ class Clues:
     another: bool = False  # tells of one more such incident ("这边也翻船了", "又发生一起")
     hamlets: tuple[str, ...] = ()  # villages the gazetteer does not know (杏岙村): a place's name, no township
     title: str | None = None  # its title, when that names a place (title_key)
+    also_days: tuple[int, ...] = ()  # further days of the month it names ("10月6日…通报了10月5日…事故")
     looks_back: bool = False  # looks back days later at what happened there ("前几天…那个车祸")
     abroad: tuple[str, ...] = ()  # told only as somewhere else's: the places elsewhere it names (莲都, 景宁)
 
@@ -177,9 +180,18 @@ class Clues:
         """Whether it names one of 云和's places (not only a namesake elsewhere: 外地·石塘镇)."""
         return names_ours(self.towns, self.spots)
 
+    def named_days(self) -> tuple[int, ...]:
+        """The days of the month the text names, but for those after its own day: "10月20日前与您协商"
+        is a deadline, no day anything happened."""
+        days = [d for d in (self.day, *self.also_days) if d is not None]
+        if self.at:
+            today = datetime.fromtimestamp(self.at, SHANGHAI).day
+            days = [d for d in days if not 0 < (d - today) % 31 < FUTURE_DAYS]
+        return tuple(days)
+
     def incident_day(self) -> int | None:
         if self.day is not None:
-            return self.day
+            return next(iter(self.named_days()), None)
         if self.rel_day is None:
             return None
         return (datetime.fromtimestamp(self.at, SHANGHAI) + timedelta(days=self.rel_day)).day
@@ -286,11 +298,16 @@ def _minutes_end(text: str, end: int) -> int:
 
 
 def _day(text: str) -> tuple[int | None, int | None]:
-    for m in _DAY.finditer(text):
-        if not _reported_at(text, m.start()) and 1 <= int(m.group(2)) <= 31:
-            return int(m.group(2)), None
+    if days := _days(text):
+        return days[0], None
     r = _RELATIVE_DAY.search(text)
     return (None, (-1 if r.group(1).startswith("昨") else 0)) if r else (None, None)
+
+
+def _days(text: str) -> list[int]:
+    """The days of the month the text names (not when it was reported: "记者3日获悉"), first first."""
+    found = [int(m.group(2)) for m in _DAY.finditer(text) if not _reported_at(text, m.start())]
+    return list(dict.fromkeys(d for d in found if 1 <= d <= 31))
 
 
 def incident_text(title: str | None, text: str) -> str:
@@ -339,6 +356,7 @@ def title_key(title: str | None, vocab: Vocabulary) -> str | None:
     if not title:
         return None
     key = "".join(ch for ch in title if ch.isalnum())  # Han characters are alphanumeric too
+    key = _REPLY.sub("", key)  # a unit's reply repeats the letter's title after 回复
     named = (vocab.spot_pattern is not None and vocab.spot_pattern.search(key)) or vocab.town_pattern.search(key)
     return key if len(key) >= TITLE_CHARS and named else None
 
@@ -396,7 +414,7 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
                  day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere,
                  mishap=not kinds and bool(_MISHAP.search(text)), another=bool(_ANOTHER.search(text)),
                  hamlets=(*_hamlets(doc, vocab, named_spots), *_streets(doc.tokens, vocab))[:3],
-                 looks_back=bool(_LOOKS_BACK.search(text)), abroad=abroad)
+                 also_days=tuple(_days(text)[1:4]), looks_back=bool(_LOOKS_BACK.search(text)), abroad=abroad)
 
 
 # "X村" / "X社区" naming a village, not 村民, 村里, 村委 …

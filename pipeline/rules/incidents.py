@@ -135,8 +135,10 @@ class Match:
     incident: bool = True  # the same kind of incident (else a routine matter joined on its words)
 
 
-def conflicts(c: Clues, p: Profile, rules: Incidents) -> list[str]:
-    """Facts of the post that contradict the event's: each one means another incident."""
+def conflicts(c: Clues, p: Profile, rules: Incidents, timed: bool = True) -> list[str]:
+    """Facts of the post that contradict the event's: each one means another incident. With
+    ``timed`` False its hour and day are no contradiction (a reply to a letter is dated by when it
+    was written: "经核实…已于10月15日…")."""
     found = []
     if (c.debunk and p.rumor and not c.official) or (c.rumor and p.debunk):
         found.append("一方为谣言，一方为辟谣：辟谣另作一事")
@@ -156,14 +158,14 @@ def conflicts(c: Clues, p: Profile, rules: Incidents) -> list[str]:
             found.append(f"死亡人数不符（{c.deaths} / {'、'.join(str(d) for _, d in p.figures)}）")
     if clash := _objects_clash(set(c.objects), p.objects, rules):
         found.append(f"涉及对象不同（{_names(clash[0])} / {_names(clash[1])}）")
-    if not (c.kinds or p.kinds):  # a routine matter goes on for days: its hours and days differ
+    if not (c.kinds or p.kinds) or not timed:  # a routine matter goes on for days: its hours and days differ
         return found
     # a follow-up's clock time is most often the new development's ("今日14时许不幸离世")
     if c.hour is not None and p.hours and not c.follow_up and _hours_apart(c.hour, usual := p.usual_hour()):
         found.append(f"发生时间不同（{c.hour}时 / {usual}时）")
     day = c.incident_day()
     # … and a later day with a toll is that of the news ("今天上午获悉 … 已致2人遇难")
-    if day is not None and p.days and day not in p.days \
+    if day is not None and p.days and day not in p.days and not p.days.keys() & set(c.named_days()) \
             and not ((c.follow_up or c.deaths is not None) and _days_after(day, p.days)):
         found.append(f"发生日期不同（{day}日 / {'、'.join(f'{d}日' for d in sorted(p.days))}）")
     return found
@@ -215,7 +217,7 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
                                                  + SPOTS_APART_HOURS * 3600):
         # two villages of one township days apart: the only such event there of late is another's
         sole = False
-    if not (towns or spots or placeless or homes) or conflicts(c, p, rules):
+    if not (towns or spots or placeless or homes) or conflicts(c, p, rules, timed=not titled):
         return None
     if placeless and (c.elsewhere or p.foreign()):  # another county named, and none of our places
         return None

@@ -498,3 +498,43 @@ def test_premises_people_were_taken_to_are_no_place_of_the_incident(ctx: TriageC
                                   "白龙山街道一小学学生在学校食堂用餐后呕吐")
     assert moved.objects == () and canteen.objects == ("场所:学校",)
     assert not conflicts(moved, profile(slide), rules)
+
+
+def test_a_units_reply_repeats_the_letters_title_and_is_dated_by_its_writing(ctx: TriageContext,
+                                                                             cfg: Config) -> None:
+    """"回复：云和梯田观光车事故受伤游客赔偿无人过问" answers the letter of that title, whatever days
+    it names (when it checked, the deadline it sets)."""
+    rules = cfg.policy.events.incidents
+    tz = timezone(timedelta(hours=8))
+    letter = _titled(ctx, "云和梯田观光车事故受伤游客赔偿无人过问", "我是10月5日在云和梯田景区观光车侧翻事故中受伤的游客",
+                     datetime(2026, 10, 12, 10, tzinfo=tz))
+    reply = _titled(ctx, "回复：云和梯田观光车事故受伤游客赔偿无人过问",
+                    "您反映的问题已收悉。经我镇10月15日与景区核实，景区已成立事故善后专班，将于10月20日前与您协商",
+                    datetime(2026, 10, 15, 16, tzinfo=tz))
+    assert reply.title == letter.title is not None
+    assert reply.incident_day() == 15  # 20日 is still to come: a deadline
+    m = match(reply, profile(letter), rules)
+    assert m is not None and "标题相同" in m.reasons
+
+
+def test_a_notice_naming_its_own_day_and_the_incidents_is_not_another_day(ctx: TriageContext,
+                                                                          cfg: Config) -> None:
+    """"10月6日上午，崇头镇召开…会议，通报了10月5日…观光车侧翻事故" names the incident's day too."""
+    rules = cfg.policy.events.incidents
+    tz = timezone(timedelta(hours=8))
+    [crash] = clues(ctx, "10月5日上午，云和梯田景区一辆观光车侧翻，7名游客受伤", at=datetime(2026, 10, 5, 17, tzinfo=tz))
+    [meeting] = clues(ctx, "10月6日上午，崇头镇召开景区安全生产紧急会议，通报了10月5日我镇辖区景区发生的观光车侧翻事故情况",
+                      at=datetime(2026, 10, 6, 16, tzinfo=tz))
+    [other] = clues(ctx, "10月6日上午，崇头镇景区一辆观光车侧翻，2名游客受伤", at=datetime(2026, 10, 6, 16, tzinfo=tz))
+    assert meeting.named_days() == (6, 5)
+    assert not conflicts(meeting, profile(crash), rules)
+    assert any("发生日期不同" in r for r in conflicts(other, profile(crash), rules))
+
+
+def _titled(ctx: TriageContext, title: str, text: str, at: datetime) -> Clues:
+    post = to_post({"id": "l", "platform": "message_board", "title": title, "text": text,
+                    "published_at": at.isoformat()}, 1, NOW)
+    found = analyse_chunk(ctx, [post])[2][0]
+    assert found is not None
+    found.at = at.timestamp()
+    return found
