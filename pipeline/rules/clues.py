@@ -286,9 +286,10 @@ def _reported_at(text: str, start: int, end: int | None = None) -> bool:
     """A time that dates a report ("截至28日6时") or a measure ("今日13时起暂停接待", "预计14时前
     恢复"), not the incident."""
     before = text[max(0, start - 8):start]
-    after = text[end:end + 3] if end is not None else ""
+    after = text[end:end + 4] if end is not None else ""
+    after = after.lstrip("许左右")
     return "截至" in before or "截止" in before or before.endswith(("至", "到")) \
-        or after.lstrip("许左右").startswith(("起", "前", "以前", "之前"))
+        or (after.startswith(("起", "前", "以前", "之前")) and not after.startswith("起火"))  # 20时许起火
 
 
 def _minutes_end(text: str, end: int) -> int:

@@ -160,8 +160,11 @@ def conflicts(c: Clues, p: Profile, rules: Incidents, timed: bool = True) -> lis
         found.append(f"涉及对象不同（{_names(clash[0])} / {_names(clash[1])}）")
     if not (c.kinds or p.kinds) or not timed:  # a routine matter goes on for days: its hours and days differ
         return found
-    # a follow-up's clock time is most often the new development's ("今日14时许不幸离世")
-    if c.hour is not None and p.hours and not c.follow_up and _hours_apart(c.hour, usual := p.usual_hour()):
+    # a follow-up's clock time is most often the new development's ("今日14时许不幸离世"), and a
+    # search's clock times are of the search (凌晨6时 … 找到), not of when someone went missing
+    searching = _only_fallback(c.kinds, rules) or _only_fallback(p.kinds, rules)
+    if c.hour is not None and p.hours and not c.follow_up and not searching \
+            and _hours_apart(c.hour, usual := p.usual_hour()):
         found.append(f"发生时间不同（{c.hour}时 / {usual}时）")
     day = c.incident_day()
     # … and a later day with a toll is that of the news ("今天上午获悉 … 已致2人遇难")
@@ -356,15 +359,18 @@ def shared_words(c: Clues, p: Profile, everyday: frozenset[str]) -> tuple[list[s
     return words, weight
 
 
+def _only_fallback(kinds: Collection[str], rules: Incidents) -> bool:
+    return bool(kinds) and all(k in rules.fallback_kinds for k in kinds)
+
+
 def common_kinds(mine: Collection[str], theirs: Collection[str], rules: Incidents) -> set[str]:
     """The kinds of incident two sides share. A side naming only a fallback kind (失联, 搜救) shares
     the other's kind when the missing are among its figures (a capsizing, a landslide: ``fallback_of``)."""
     if shared := set(mine) & set(theirs):
         return shared
-    fallback = rules.fallback_kinds
-    if mine and all(k in fallback for k in mine):
+    if _only_fallback(mine, rules):
         return set(theirs) & set(rules.fallback_of)
-    if theirs and all(k in fallback for k in theirs):
+    if _only_fallback(theirs, rules):
         return set(mine) & set(rules.fallback_of)
     return set()
 
@@ -377,7 +383,8 @@ def profiles_conflict(a: Profile, b: Profile, rules: Incidents) -> bool:
         return True
     if not (a.kinds or b.kinds):  # routine matters: their hours and days say nothing
         return False
-    if a.hours and b.hours and _hours_apart(a.usual_hour(), b.usual_hour()):
+    if a.hours and b.hours and _hours_apart(a.usual_hour(), b.usual_hour()) \
+            and not (_only_fallback(a.kinds, rules) or _only_fallback(b.kinds, rules)):
         return True
     return bool(a.days and b.days and not set(a.days) & set(b.days))
 

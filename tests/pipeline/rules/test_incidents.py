@@ -549,3 +549,16 @@ def test_everyday_problems_of_a_county_are_named(ctx: TriageContext) -> None:
         "青阳门菜市场买鱼缺斤短两，少了三两", "坪垟岗这边有户人家柴房烧着了，烟好大")
     assert signal.matters == ("信号",) and muck.matters == ("渣土",) and fumes.matters == ("油烟",)
     assert sand.matters == ("采砂",) and weight.matters == ("计量",) and shed.kinds == ("火灾",)
+
+
+def test_a_searchs_clock_times_are_the_searchs(ctx: TriageContext, cfg: Config) -> None:
+    """Hikers missing since the evening (20时 reported) are found at 6 in the morning: the township's
+    notice of the finding is the same search; two fires three hours apart are still two."""
+    rules = cfg.policy.events.incidents
+    police, found = clues(ctx, "今晚20时许，我局接到报警，称4名外地游客在安溪畲族乡山区登山时失联",
+                          "安溪畲族乡：4名外地游客在黄源村后山登山途中失联，乡里组织搜救，凌晨6时许4人全部找到")
+    assert police.hour == 20 and found.hour == 6 and police.kinds == found.kinds == ("失踪",)
+    assert not conflicts(found, profile(police), rules)
+    fire, later = clues(ctx, "安溪畲族乡一民房今晚20时许起火", "今天6时10分许，安溪畲族乡一民房发生火灾")
+    assert fire.hour == 20  # "20时许起火": the fire's hour, no measure starting then ("13时起暂停")
+    assert any("发生时间不同" in r for r in conflicts(later, profile(fire), rules))
