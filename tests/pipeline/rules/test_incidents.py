@@ -547,6 +547,8 @@ def test_everyday_problems_of_a_county_are_named(ctx: TriageContext) -> None:
         ctx, "紧水滩岩下村手机信号差到离谱，打电话要跑到阳台", "白龙山隧道出来那段路全是泥，渣土车洒的",
         "楼下餐饮店油烟太大，窗户都不敢开", "天堂坑村这段溪里又有挖机半夜在挖沙",
         "青阳门菜市场买鱼缺斤短两，少了三两", "坪垟岗这边有户人家柴房烧着了，烟好大")
+    [lamp] = clues(ctx, "人民巷的灯又黑了，是不是上次修得不彻底")
+    assert lamp.matters == ("路灯",)
     assert signal.matters == ("信号",) and muck.matters == ("渣土",) and fumes.matters == ("油烟",)
     assert sand.matters == ("采砂",) and weight.matters == ("计量",) and shed.kinds == ("火灾",)
 
