@@ -36,7 +36,18 @@ from pipeline.placed import NewEvent, Placed
 from pipeline.rules.analysis import PLACE_SETS
 from pipeline.rules.clues import Clues, Vocabulary, goes_on, term_weight
 from pipeline.rules.events import EventIndex, Near, band_keys, copy_groups
-from pipeline.rules.incidents import NAME_WEIGHT, Match, Profile, common_kinds, conflicts, match, profiles_conflict, shared_words, within
+from pipeline.rules.incidents import (
+    NAME_WEIGHT,
+    Match,
+    Profile,
+    common_kinds,
+    conflicts,
+    match,
+    only_fallback,
+    profiles_conflict,
+    shared_words,
+    within,
+)
 from pipeline.rules.reposts import OPENING, opening, opens, quoted
 from pipeline.storage import lookup
 
@@ -582,9 +593,7 @@ class Clusterer:
         """Kinds a post's may be told as on the other side (``common_kinds``): a search for the
         missing is looked for among capsizings and landslides, a capsizing among searches."""
         rules = self.policy.incidents
-        if kinds and all(k in rules.fallback_kinds for k in kinds):
-            return [k for k in rules.fallback_of if k not in kinds]
-        return []
+        return [k for k in rules.fallback_of if k not in kinds] if only_fallback(kinds, rules) else []
 
     def _remember(self, event: object, clue: Clues) -> None:
         """Fold the clue into its event and file the event in the clue's buckets: a kind

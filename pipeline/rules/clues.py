@@ -298,8 +298,10 @@ def _minutes_end(text: str, end: int) -> int:
     return m.end() if m else end
 
 
-def _day(text: str) -> tuple[int | None, int | None]:
-    if days := _days(text):
+def _day(text: str, days: list[int]) -> tuple[int | None, int | None]:
+    """The day of the month a text names first (``days``: those ``_days`` found), or how many
+    days before its own it says (昨天: -1)."""
+    if days:
         return days[0], None
     r = _RELATIVE_DAY.search(text)
     return (None, (-1 if r.group(1).startswith("昨") else 0)) if r else (None, None)
@@ -410,12 +412,13 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
             kinds += [k for k in also if k not in kinds]
     matters = [k for k, words in vocab.matters if not present.isdisjoint(words)]
     follow_up = not present.isdisjoint(vocab.follow_up)
-    day, rel = _day(text)
+    days = _days(text)
+    day, rel = _day(text, days)
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
                  day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere,
                  mishap=not kinds and bool(_MISHAP.search(text)), another=bool(_ANOTHER.search(text)),
                  hamlets=(*_hamlets(doc, vocab, named_spots), *_streets(doc.tokens, vocab))[:3],
-                 also_days=tuple(_days(text)[1:4]), looks_back=bool(_LOOKS_BACK.search(text)), abroad=abroad)
+                 also_days=tuple(days[1:4]), looks_back=bool(_LOOKS_BACK.search(text)), abroad=abroad)
 
 
 # "X村" / "X社区" naming a village, not 村民, 村里, 村委 …

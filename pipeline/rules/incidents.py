@@ -162,7 +162,7 @@ def conflicts(c: Clues, p: Profile, rules: Incidents, timed: bool = True) -> lis
         return found
     # a follow-up's clock time is most often the new development's ("今日14时许不幸离世"), and a
     # search's clock times are of the search (凌晨6时 … 找到), not of when someone went missing
-    searching = _only_fallback(c.kinds, rules) or _only_fallback(p.kinds, rules)
+    searching = only_fallback(c.kinds, rules) or only_fallback(p.kinds, rules)
     if c.hour is not None and p.hours and not c.follow_up and not searching \
             and _hours_apart(c.hour, usual := p.usual_hour()):
         found.append(f"发生时间不同（{c.hour}时 / {usual}时）")
@@ -359,7 +359,8 @@ def shared_words(c: Clues, p: Profile, everyday: frozenset[str]) -> tuple[list[s
     return words, weight
 
 
-def _only_fallback(kinds: Collection[str], rules: Incidents) -> bool:
+def only_fallback(kinds: Collection[str], rules: Incidents) -> bool:
+    """Whether a side names only fallback kinds (失联, 搜救: a search, ``Incidents.fallback_kinds``)."""
     return bool(kinds) and all(k in rules.fallback_kinds for k in kinds)
 
 
@@ -368,9 +369,9 @@ def common_kinds(mine: Collection[str], theirs: Collection[str], rules: Incident
     the other's kind when the missing are among its figures (a capsizing, a landslide: ``fallback_of``)."""
     if shared := set(mine) & set(theirs):
         return shared
-    if _only_fallback(mine, rules):
+    if only_fallback(mine, rules):
         return set(theirs) & set(rules.fallback_of)
-    if _only_fallback(theirs, rules):
+    if only_fallback(theirs, rules):
         return set(mine) & set(rules.fallback_of)
     return set()
 
@@ -384,7 +385,7 @@ def profiles_conflict(a: Profile, b: Profile, rules: Incidents) -> bool:
     if not (a.kinds or b.kinds):  # routine matters: their hours and days say nothing
         return False
     if a.hours and b.hours and _hours_apart(a.usual_hour(), b.usual_hour()) \
-            and not (_only_fallback(a.kinds, rules) or _only_fallback(b.kinds, rules)):
+            and not (only_fallback(a.kinds, rules) or only_fallback(b.kinds, rules)):
         return True
     return bool(a.days and b.days and not set(a.days) & set(b.days))
 
