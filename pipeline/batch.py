@@ -58,7 +58,10 @@ class BatchWriter:
                 row = existing.get(event) if isinstance(event, int) else None
                 facts[event] = EventFacts.from_json(row.features if row is not None else None)
             facts[event].add_locality(analysis)
-        topics, relevant, reasons = self._post_relevance(placed, analyses, facts, existing)
+        # the kind of incident or problem each post's clues name (``extra``: what placing found)
+        told = [bool(x.get("clues") and (x["clues"].get("kinds") or x["clues"].get("matters")))
+                for x in (extra or [{} for _ in posts])]
+        topics, relevant, reasons = self._post_relevance(placed, analyses, facts, existing, told)
         irrelevant = self.cfg.policy.relevance.irrelevant_topic
         for event, analysis, post, rel in zip(placed, analyses, posts, relevant, strict=True):
             facts[event].add(analysis, post.text, rel, irrelevant)
@@ -78,18 +81,18 @@ class BatchWriter:
         return post_ids
 
     def _post_relevance(self, placed: list[Placed], analyses: list[PostAnalysis], facts: dict[Placed, EventFacts],
-                        existing: dict[int, Event]) -> tuple[list[str], list[bool], list[str | None]]:
+                        existing: dict[int, Event], told: list[bool]) -> tuple[list[str], list[bool], list[str | None]]:
         """Each post's topic, relevance and (when set aside) why; an analyst's correction of its
-        event decides for it."""
+        event decides for it. ``told``: whether each post names a kind of incident or a problem."""
         policy = self.cfg.policy.relevance
         topics, relevant, reasons = [], [], []
         local_posts = Counter(event for event, a in zip(placed, analyses, strict=True) if a.local)
-        for event, a in zip(placed, analyses, strict=True):
+        for event, a, incident in zip(placed, analyses, told, strict=True):
             local = a.local or facts[event].local
             row = existing.get(event) if isinstance(event, int) else None
             # Joined an event about 云和: a stored one, or one whose other posts of the chunk name 云和.
             joined = bool(row.relevant) if row is not None else local_posts[event] > (1 if a.local else 0)
-            topic = post_topic(a, local, policy, joined=joined)
+            topic = post_topic(a, local, policy, joined=joined, told=incident)
             ov = overrides_of(row)
             why = irrelevant_reason(a, local, topic, policy) if ov.relevant is None else (
                 None if ov.relevant else SET_ASIDE_BY_ANALYST)

@@ -168,13 +168,14 @@ def effective_topic(classified: Classified, local: bool, relevance: Relevance, o
     return max(others, key=lambda t: others[t]) if others else classified.topic
 
 
-def post_topic(a: PostAnalysis, local: bool, relevance: Relevance, joined: bool = False) -> str:
+def post_topic(a: PostAnalysis, local: bool, relevance: Relevance, joined: bool = False, told: bool = False) -> str:
     """A post's topic: a monitoring scheme's pinned topic; else the model's (``effective_topic``),
     except that the model's 无关 never stands alone against a scheme marking the post relevant,
-    a post naming a 云和 place and an incident, or a post that joined an event about 云和
-    (``joined``: relevance follows the incident)."""
+    a post naming a 云和 place and an incident or a problem there (``told``: the kind of incident
+    or the routine problem its clues name — "溪口村最近流浪狗成群"), or a post that joined an event
+    about 云和 (``joined``: relevance follows the incident)."""
     overrule = (joined or any(h.effects.relevant for h in a.schemes)
-                or bool(a.townships and (a.emergency_types or a.casualties.stated())))
+                or bool(a.townships and (a.emergency_types or a.casualties.stated() or told)))
     return a.topic_pin or effective_topic(a.classified, local, relevance, overrule=overrule)
 
 

@@ -105,3 +105,20 @@ def test_model_grade_is_the_ordinal_median() -> None:
     assert model_grade({"一般": 0.0, "特别重大": 0.5439, "较大": 0.4295, "重大": 0.0266}) == "特别重大"
     assert model_grade({"一般": 0.98, "较大": 0.01, "重大": 0.005, "特别重大": 0.005}) == "一般"
     assert model_grade({"一般": 0.45, "较大": 0.3, "重大": 0.2, "特别重大": 0.05}) == "较大"
+
+
+def test_the_model_alone_never_sets_aside_a_problem_told_at_a_place_of_ours(cfg: Config) -> None:
+    """"溪口村最近流浪狗成群" names a 云和 place and a problem there: the topic model's 无关, however
+    sure, does not set it aside; without the problem, or without the place, the model decides."""
+    from classifiers.bundle import Classified
+    from pipeline.rules.analysis import PostAnalysis, post_topic
+
+    sure = Classified("无关", {"无关": 0.9, "城乡建设": 0.05}, "一般", {}, False, 0.0, [], {})
+
+    def analysis(townships: list[str]) -> PostAnalysis:
+        return PostAnalysis(sure, bool(townships), [], townships, Casualties(), [], [], [], [], [], None)
+
+    rel = cfg.policy.relevance
+    assert post_topic(analysis(["浮云街道"]), True, rel, told=True) == "城乡建设"
+    assert post_topic(analysis(["浮云街道"]), True, rel, told=False) == "无关"
+    assert post_topic(analysis([]), True, rel, told=True) == "无关"
