@@ -168,7 +168,7 @@ def conflicts(c: Clues, p: Profile, rules: Incidents, timed: bool = True) -> lis
         found.append(f"发生时间不同（{c.hour}时 / {usual}时）")
     day = c.incident_day()
     # … and a later day with a toll is that of the news ("今天上午获悉 … 已致2人遇难")
-    if day is not None and p.days and day not in p.days and not p.days.keys() & set(c.named_days()) \
+    if day is not None and p.days and not p.days.keys() & {day, *c.named_days()} \
             and not ((c.follow_up or c.deaths is not None) and _days_after(day, p.days)):
         found.append(f"发生日期不同（{day}日 / {'、'.join(f'{d}日' for d in sorted(p.days))}）")
     return found
@@ -224,13 +224,13 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
         return None
     if placeless and (c.elsewhere or p.foreign()):  # another county named, and none of our places
         return None
-    evidence, reasons, words, weight = _agreeing(c, p, towns | spots, everyday, rules)
+    kinds = common_kinds(c.kinds, p.kinds, rules)
+    evidence, reasons, words, weight = _agreeing(c, p, towns | spots, everyday, kinds)
     if homes:
         reasons[0] = f"发帖账号所在地（{'、'.join(sorted(homes))}）与事件地点相同"
     evidence += (1 if spots else 0) - (1 if placeless else 0)
     if titled and (towns or spots):  # a letter repeating another's title
         return Match(evidence + 2, [*reasons, "标题相同"], bool(p.kinds))
-    kinds = common_kinds(c.kinds, p.kinds, rules)
     if c.official and c.debunk and p.rumor and (kinds or set(c.matters) & p.matters or words):
         # the county's 辟谣 answers the rumour it names (what happened, or in the rumour's words)
         return Match(evidence, [*reasons, "官方辟谣回应此传言"])
@@ -318,11 +318,12 @@ def _named_alike(c: Clues, words: list[str]) -> bool:
 
 
 def _agreeing(c: Clues, p: Profile, places: set[str], everyday: frozenset[str],
-              rules: Incidents) -> tuple[int, list[str], list[str], float]:
-    """The facts of the post the event shares: (points, reasons, shared words, their weight)."""
+              kinds: set[str]) -> tuple[int, list[str], list[str], float]:
+    """The facts of the post the event shares (``kinds``: the kinds of incident both tell of):
+    (points, reasons, shared words, their weight)."""
     reasons = [f"同一地点（{'、'.join(sorted(places))}）"] if places else ["未提及乡镇，其他事实相符"]
     points = 0
-    if kinds := common_kinds(c.kinds, p.kinds, rules):
+    if kinds:
         reasons.append(f"同类事件（{'、'.join(sorted(kinds))}）")
     if shared := set(c.objects) & p.objects:
         points += 1
