@@ -439,8 +439,9 @@ class Clusterer:
         those seen in the last ``SOLE_HOURS`` (a flash or 续报 speaks of what is happening now),
         and, when its account names a township, only those there or naming no place."""
         since = clue.at - SOLE_HOURS * 3600
+        # a post told only as somewhere else's weighs only what was told there (莲都): never ours
         return [r for r in recent if r in kinds and recent[r].last >= since
-                and (not recent[r].foreign() or bool(set(clue.abroad) & recent[r].abroad))
+                and (bool(set(clue.abroad) & recent[r].abroad) if clue.abroad else not recent[r].foreign())
                 and (clue.home is None or clue.home in recent[r].towns or not (recent[r].towns or recent[r].spots))]
 
     def _bridged(self, found: list[tuple[object, Match]], merges: list[tuple[int, int]]) -> object | None:

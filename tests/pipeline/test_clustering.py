@@ -207,6 +207,20 @@ def test_a_flash_naming_the_villages_short_name_joins_the_report_naming_it_in_fu
     assert found["other"][0] != found["notice"][0]
 
 
+def test_two_reports_of_a_crash_in_another_county_are_one_even_beside_one_of_ours(engine: Engine,
+                                                                                   ctx: TriageContext) -> None:
+    """A flash and the police report of one crash in 莲都 name none of our places: 莲都 is their place,
+    so they are one incident there; a crash of ours the same evening is no rival for it, and
+    neither joins ours."""
+    ours = _said("ours", "山哈妹子", "2026-11-27T19:02", "安溪那边山路上一辆面包车翻下去了，救护车一辆接一辆往上开 #云和#")
+    flash = _said("flash", "丽水新闻速递", "2026-11-28T15:30", "莲都那边山路上一辆大巴和货车撞了，现场好多人受伤")
+    police = _said("police", "丽水交警", "2026-11-28T21:00",
+                   "【警情通报】11月28日14时20分许，莲都区某乡镇路段一辆大型客车与一辆重型半挂货车发生碰撞，造成6人死亡")
+    found = _triage(engine, ctx, [[ours, flash, police]])
+    assert found["flash"][0] == found["police"][0]
+    assert found["ours"][0] != found["police"][0]
+
+
 def _said(pid: str, author: str, at: str, text: str) -> dict[str, str]:
     return {"id": pid, "platform": "weibo", "author": author, "published_at": f"{at}:00+08:00", "text": text}
 
