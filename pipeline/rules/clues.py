@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, reduce
 from itertools import pairwise
 from typing import Any
 
@@ -47,8 +47,9 @@ _GOES_ON = re.compile(r"又|还是|还没|还在|仍然|依然|依旧|终于|到
                       r"|第[0-9一二三两四五六七八九十几]+[次天回趟]")
 # a post looking back days later at what happened ("前几天安溪乡那个车祸", "上礼拜枫坪塌方那户人家")
 _LOOKS_BACK = re.compile(r"前几天|前两天|前阵子|前段时间|上礼拜|上周|上个星期|上个礼拜|上星期")
-# where people were taken: premises named after it are no place of the incident
-_DESTINATION = re.compile(r"转移到|转移至|安置在|安置到|安置于|安置至|送往|送到|送至|转往|转到|住进|撤到|撤离到|疏散到|避险到")
+# where people were taken or were heading: premises named after it are no place of the incident
+_DESTINATION = re.compile(r"前往|开往|驶往|赶往|去往|转移到|转移至|安置在|安置到|安置于|安置至|送往|送到|送至|转往|转到"
+                          r"|住进|撤到|撤离到|疏散到|避险到")
 _REPLY = re.compile(r"^(?:关于对?|对)?(?:回复|答复|回应|Re|RE|re)+")
 _MISHAP = re.compile(r"出事|出了事|事故|意外")
 _TURNED_OVER = re.compile(r"翻[了在掉倒进到下]|底朝天")  # "货车翻在弯道上", "船底朝天": which kind, by what turned over
@@ -403,9 +404,11 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     abroad = () if not elsewhere or names_ours(towns, spots) else tuple(
         others or ([account_elsewhere] if account_elsewhere else []))
     present = vocab.present(text)
-    named_objects = _outermost({w for _, _, ws in vocab.objects for w in ws if w in present}, text)
+    # a landmark's name is its place, not what happened there (紧水滩电站 is where a crash was)
+    unnamed = reduce(lambda t, s: t.replace(s, ""), sorted(spots, key=len, reverse=True), text)
+    named_objects = _outermost({w for _, _, ws in vocab.objects for w in ws if w in present}, unnamed)
     objects = [f"{c}:{f}" for c, f, words in vocab.objects
-               if not named_objects.isdisjoint(words) and (c != "场所" or not _only_destination(text, words))]
+               if not named_objects.isdisjoint(words) and (c != "场所" or not _only_destination(unnamed, words))]
     kinds = _kinds(text, present, objects, vocab)
     for first, *also in vocab.rules.related_kinds:  # 山火 is a fire too; a fire is no 山火
         if first in kinds:
@@ -508,8 +511,9 @@ def _kinds(text: str, present: set[str], objects: list[str], vocab: Vocabulary) 
 
 
 def _only_destination(text: str, words: tuple[str, ...]) -> bool:
-    """Whether each of these premises words the text holds is where people were taken ("转移到学校",
-    "安置在乡中心学校", "送往县人民医院"), not where it happened."""
+    """Whether each of these premises words the text holds is where people were taken or were
+    heading ("转移到学校", "安置在乡中心学校", "送往县人民医院", "前往龙泉方向某工地"), not where it
+    happened."""
     found = [m.start() for w in words for m in re.finditer(re.escape(w), text)]
     return bool(found) and all(_DESTINATION.search(text, max(0, at - 8), at) for at in found)
 

@@ -500,6 +500,19 @@ def test_premises_people_were_taken_to_are_no_place_of_the_incident(ctx: TriageC
     assert not conflicts(moved, profile(slide), rules)
 
 
+def test_a_landmark_or_a_destination_is_no_premises_of_the_incident(ctx: TriageContext, cfg: Config) -> None:
+    """A flash placing a crash by a landmark ("紧水滩电站往龙泉方向") and the news saying where the
+    bus was heading ("前往龙泉方向某工地") name no premises it happened at: they do not contradict
+    each other; a fire at a power station's building is at the station."""
+    rules = cfg.policy.events.incidents
+    flash, news, fire = clues(ctx, "53省道紧水滩电站往龙泉方向两公里，一辆中巴和大挂车迎面撞上，2人死亡",
+                              "53省道紧水滩镇路段一辆中型客车与重型半挂车相撞，客车上载有前往龙泉方向某工地的务工人员13人",
+                              "紧水滩镇一水电站厂房起火")
+    assert not [o for o in (*flash.objects, *news.objects) if o.startswith("场所:")]
+    assert "场所:电站" in fire.objects
+    assert not conflicts(news, profile(flash), rules)
+
+
 def test_a_units_reply_repeats_the_letters_title_and_is_dated_by_its_writing(ctx: TriageContext,
                                                                              cfg: Config) -> None:
     """"回复：云和梯田观光车事故受伤游客赔偿无人过问" answers the letter of that title, whatever days
