@@ -37,6 +37,7 @@ from pipeline.rules.analysis import PLACE_SETS
 from pipeline.rules.clues import Clues, Vocabulary, goes_on, term_weight
 from pipeline.rules.events import EventIndex, Near, band_keys, copy_groups
 from pipeline.rules.incidents import (
+    FRESH_HOURS,
     NAME_WEIGHT,
     Match,
     Profile,
@@ -437,12 +438,26 @@ class Clusterer:
     def _alone(self, clue: Clues, recent: dict[object, Profile], kinds: dict[object, bool]) -> list[object]:
         """For a post naming no place, the events of its kind it may be the only candidate among:
         those seen in the last ``SOLE_HOURS`` (a flash or 续报 speaks of what is happening now),
-        and, when its account names a township, only those there or naming no place."""
+        and, when its account names a township, only those there or naming no place; and a newer
+        one elsewhere it may be telling of (``_newer_elsewhere``)."""
         since = clue.at - SOLE_HOURS * 3600
         # a post told only as somewhere else's weighs only what was told there (莲都): never ours
-        return [r for r in recent if r in kinds and recent[r].last >= since
-                and (bool(set(clue.abroad) & recent[r].abroad) if clue.abroad else not recent[r].foreign())
-                and (clue.home is None or clue.home in recent[r].towns or not (recent[r].towns or recent[r].spots))]
+        return [*(r for r in recent if r in kinds and recent[r].last >= since
+                  and (bool(set(clue.abroad) & recent[r].abroad) if clue.abroad else not recent[r].foreign())
+                  and (clue.home is None or clue.home in recent[r].towns or not (recent[r].towns or recent[r].spots))),
+                *([] if clue.abroad else self._newer_elsewhere(clue, recent, kinds))]
+
+    @staticmethod
+    def _newer_elsewhere(clue: Clues, recent: dict[object, Profile], kinds: dict[object, bool]) -> list[object]:
+        """A flash naming no place speaks of what just happened: an incident of its kind told only
+        as another county's, newer than all of ours and of the last day, may be what it tells of
+        ("这个路口又翻车了" forty minutes after a crash in 龙泉). Not so for a 续报, a post going on
+        about what is under way ("还没找到") or the county's own release."""
+        if clue.follow_up or clue.still or clue.official or not clue.kinds:
+            return []
+        newest = max((recent[r].first for r in recent if r in kinds and not recent[r].foreign()), default=None)
+        return [] if newest is None else [r for r in recent if r in kinds and recent[r].foreign()
+                                          and recent[r].first > max(newest, clue.at - FRESH_HOURS * 3600)]
 
     def _bridged(self, found: list[tuple[object, Match]], merges: list[tuple[int, int]]) -> object | None:
         """A post that reports, with strong evidence each, the incidents of two events whose facts

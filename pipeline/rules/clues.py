@@ -44,7 +44,9 @@ _DEBUNK = re.compile(r"辟谣|谣言|不实|捏造|造谣")
 _ANOTHER = re.compile(r"[这那]边也|[这那]里也|又发生一起|又一起|也发生了?一起")  # one more, elsewhere
 # a post going on about what was told before: again, still, at last, the n-th time or day
 _GOES_ON = re.compile(r"又|还是|还没|还在|仍然|依然|依旧|终于|到现在|至今|后续|来电了|修好了|恢复了"
-                      r"|第[0-9一二三两四五六七八九十几]+[次天回趟]")
+                      r"|第[0-9一二三两四五六七八九十几N]+[次天回趟]")
+# … and of what is still under way, not of its happening again ("又翻车了" may be one more)
+_STILL = re.compile(r"还是|还没|还在|仍|依然|依旧|终于|到现在|至今|后续|也找到|第[0-9一二三两四五六七八九十几N]+[次天回趟个]")
 # a post looking back days later at what happened ("前几天安溪乡那个车祸", "上礼拜枫坪塌方那户人家")
 _LOOKS_BACK = re.compile(r"前几天|前两天|前阵子|前段时间|上礼拜|上周|上个星期|上个礼拜|上星期")
 # where people were taken or were heading: premises named after it are no place of the incident
@@ -170,6 +172,7 @@ class Clues:
     also_days: tuple[int, ...] = ()  # further days of the month it names ("10月6日…通报了10月5日…事故")
     looks_back: bool = False  # looks back days later at what happened there ("前几天…那个车祸")
     abroad: tuple[str, ...] = ()  # told only as somewhere else's: the places elsewhere it names (莲都, 景宁)
+    still: bool = False  # goes on about what is under way ("还没找到", "停电第N天"), not only "又…了"
 
     def useful(self) -> bool:
         return bool(self.kinds or self.matters or self.terms)
@@ -421,7 +424,8 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
                  day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere,
                  mishap=not kinds and bool(_MISHAP.search(text)), another=bool(_ANOTHER.search(text)),
                  hamlets=(*_hamlets(doc, vocab, named_spots), *_streets(doc.tokens, vocab))[:3],
-                 also_days=tuple(days[1:4]), looks_back=bool(_LOOKS_BACK.search(text)), abroad=abroad)
+                 also_days=tuple(days[1:4]), looks_back=bool(_LOOKS_BACK.search(text)), abroad=abroad,
+                 still=bool(_STILL.search(text)))
 
 
 # "X村" / "X社区" naming a village, not 村民, 村里, 村委 …

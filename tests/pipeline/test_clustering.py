@@ -221,6 +221,22 @@ def test_two_reports_of_a_crash_in_another_county_are_one_even_beside_one_of_our
     assert found["ours"][0] != found["police"][0]
 
 
+def test_a_placeless_flash_may_tell_of_a_newer_crash_in_the_next_county(engine: Engine, ctx: TriageContext) -> None:
+    """Our crash of yesterday is not the only one a placeless flash may tell of when a crash in
+    龙泉 happened since: "这个路口又翻车了" forty minutes after it stays apart from ours; a post going
+    on about what is under way ("伤者还在抢救") and a 续报 still join ours."""
+    ours = _said("ours", "云和交警", "2026-11-26T16:05",
+                 "【警情通报】11月26日6时38分许，53省道紧水滩镇路段一辆中型客车与重型货车碰撞，造成2人死亡、6人受伤")
+    theirs = _said("theirs", "龙泉交警", "2026-11-27T14:00",
+                   "【警情通报】11月27日13时50分许，53省道龙泉市八都镇路段发生一起重型货车单方侧翻事故，驾驶员受伤")
+    still = _said("still", "路人甲", "2026-11-27T14:20", "那个车祸的伤者还在抢救吗，祈祷")
+    news = _said("news", "丽水身边事", "2026-11-27T14:30", "【续报】53省道车祸又一名伤者经抢救无效离世，事故已造成3人死亡")
+    flash = _said("flash", "老陈", "2026-11-27T14:40", "这个路口又翻车了 这条省道真的要好好整整了")
+    found = _triage(engine, ctx, [[ours, theirs, still, news, flash]])
+    assert found["flash"][0] != found["ours"][0]
+    assert found["still"][0] == found["ours"][0] == found["news"][0]
+
+
 def _said(pid: str, author: str, at: str, text: str) -> dict[str, str]:
     return {"id": pid, "platform": "weibo", "author": author, "published_at": f"{at}:00+08:00", "text": text}
 
