@@ -52,6 +52,9 @@ _LOOKS_BACK = re.compile(r"前几天|前两天|前阵子|前段时间|上礼拜|
 # where people were taken or were heading: premises named after it are no place of the incident
 _DESTINATION = re.compile(r"前往|开往|驶往|赶往|去往|转移到|转移至|安置在|安置到|安置于|安置至|送往|送到|送至|转往|转到"
                           r"|住进|撤到|撤离到|疏散到|避险到")
+# vehicles of the response, not of the incident: taken instead, or carrying the hurt away
+_INSTEAD = re.compile(r"换乘|改乘|增开|加开|调派|调集")
+_CARRIES = re.compile(r"[^，。！？\s]{0,2}送")
 _REPLY = re.compile(r"^(?:关于对?|对)?(?:回复|答复|回应|Re|RE|re)+")
 _MISHAP = re.compile(r"出事|出了事|事故|意外")
 _TURNED_OVER = re.compile(r"翻[了在掉倒进到下]|底朝天")  # "货车翻在弯道上", "船底朝天": which kind, by what turned over
@@ -409,9 +412,9 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     present = vocab.present(text)
     # a landmark's name is its place, not what happened there (紧水滩电站 is where a crash was)
     unnamed = reduce(lambda t, s: t.replace(s, ""), sorted(spots, key=len, reverse=True), text)
-    named_objects = _outermost({w for _, _, ws in vocab.objects for w in ws if w in present}, unnamed)
-    objects = [f"{c}:{f}" for c, f, words in vocab.objects
-               if not named_objects.isdisjoint(words) and (c != "场所" or not _only_destination(unnamed, words))]
+    named_objects = _outermost(_words_of(doc, {w for _, _, ws in vocab.objects for w in ws if w in present}), unnamed)
+    objects = [f"{c}:{f}" for c, f, words in vocab.objects if (said := named_objects.intersection(words))
+               and not (_only_destination(unnamed, said) if c == "场所" else _only_aside(unnamed, said))]
     kinds = _kinds(text, present, objects, vocab)
     for first, *also in vocab.rules.related_kinds:  # 山火 is a fire too; a fire is no 山火
         if first in kinds:
@@ -514,12 +517,33 @@ def _kinds(text: str, present: set[str], objects: list[str], vocab: Vocabulary) 
     return list(dict.fromkeys(kinds))
 
 
-def _only_destination(text: str, words: tuple[str, ...]) -> bool:
+def _only_destination(text: str, words: Collection[str]) -> bool:
     """Whether each of these premises words the text holds is where people were taken or were
     heading ("转移到学校", "安置在乡中心学校", "送往县人民医院", "前往龙泉方向某工地"), not where it
     happened."""
     found = [m.start() for w in words for m in re.finditer(re.escape(w), text)]
     return bool(found) and all(_DESTINATION.search(text, max(0, at - 8), at) for at in found)
+
+
+def _words_of(doc: Doc, words: set[str]) -> set[str]:
+    """The words found in the text other than only across two of its words: 客车 is no word of
+    "游客车辆" (游客 | 车辆), while 中巴 is one of "中巴车"."""
+    bounds, at = {0}, 0
+    for token in doc.tokens:
+        at += len(token)
+        bounds.add(at)
+    return {w for w in words if any(m.start() in bounds or m.end() in bounds
+                                    or not bounds & set(range(m.start() + 1, m.end()))
+                                    for m in re.finditer(re.escape(w), doc.text))}
+
+
+def _only_aside(text: str, words: Collection[str]) -> bool:
+    """Whether each of these vehicle words the text holds is a vehicle of the response, not one
+    in the incident: one taken instead ("换乘接驳车", "增开接驳车") or carrying the hurt away
+    ("拿私家车送下去")."""
+    found = [(m.start(), m.end()) for w in words for m in re.finditer(re.escape(w), text)]
+    return bool(found) and all(_INSTEAD.search(text, max(0, a - 4), a) or _CARRIES.match(text, b)
+                               for a, b in found)
 
 
 def _short_words(tokens: tuple[str, ...]) -> set[str]:

@@ -513,6 +513,18 @@ def test_a_landmark_or_a_destination_is_no_premises_of_the_incident(ctx: TriageC
     assert not conflicts(news, profile(flash), rules)
 
 
+def test_vehicles_of_the_response_are_no_vehicles_of_the_incident(ctx: TriageContext, cfg: Config) -> None:
+    """The police closing a road "换乘接驳车" and a witness telling the hurt were "拿私家车送下去"
+    name no vehicle of the crash: no contradiction; a crash between cars and one of a bus are two."""
+    rules = cfg.policy.events.incidents
+    police, witness, bus = clues(ctx, "云和梯田景区道路发生一起多车碰撞事故，游客车辆请停放至梅源停车场换乘接驳车",
+                                 "梯田九曲云环下面五辆车连环撞，救护车上不来，是拿私家车送下去的",
+                                 "云和梯田景区道路一辆旅游大巴与轿车相撞")
+    assert police.objects == () and witness.objects == ()
+    assert not conflicts(police, profile(witness), rules)
+    assert "车辆:客车" in bus.objects and "车辆:轿车" in bus.objects
+
+
 def test_a_units_reply_repeats_the_letters_title_and_is_dated_by_its_writing(ctx: TriageContext,
                                                                              cfg: Config) -> None:
     """"回复：云和梯田观光车事故受伤游客赔偿无人过问" answers the letter of that title, whatever days
