@@ -434,8 +434,8 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
 # "X村" / "X社区" naming a village, not 村民, 村里, 村委 …
 _HAMLET = re.compile(r"(?=([\u4e00-\u9fff]{2,3})(村|社区)(?![民里委干级务庄落镇两组]))")
 _NOT_NAME_START = frozenset("在的了是从到往去回进出和与个们这那该某本我你他她全各整邻外同两几一每其此向对给被把将日月年号镇乡街区县系"
-                            "起就说经关于并已才最停贴排过走")
-_NOT_IN_NAME = frozenset("某村社的了和到在是就向对该整全各或进及等过由问为毁去离邻")
+                            "起就说经关于并已才最停贴排过走有")
+_NOT_IN_NAME = frozenset("某村社的了和到在是就向对该整全各或进及等过由问为毁去离邻个我你他们这那")
 
 
 def _hamlets(doc: Doc, vocab: Vocabulary, known: list[str]) -> tuple[str, ...]:

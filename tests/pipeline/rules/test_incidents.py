@@ -335,8 +335,9 @@ def test_villages_the_gazetteer_does_not_know_are_names_of_places(ctx: TriageCon
     rules = cfg.policy.events.incidents
     one, again, other, words = clues(ctx, "楼山村早上起来没水了，脸都没洗，也不提前通知一下",
                                      "楼山村停水一上午了，只能去买矿泉水煮饭", "杏岙村今天又停水了，水龙头一滴都没有",
-                                     "部门和村干部多次向村里反映，失联村民已找到，我们村也停水了")
-    assert one.hamlets == ("楼山村",) and other.hamlets == ("杏岙村",) and words.hamlets == ()
+                                     "部门和村干部多次向村里反映，失联村民已找到，我们村也停水了，欢迎来我村看看")
+    some, = clues(ctx, "元和这边有个村天天停电你们知道吗")
+    assert one.hamlets == ("楼山村",) and other.hamlets == ("杏岙村",) and words.hamlets == () == some.hamlets
     assert not one.places()  # a name, but no township: no place identity, no relevance
     assert match(again, profile(one), rules) is not None  # the same problem at the same village
     assert any("地点不同" in r for r in conflicts(other, profile(one), cfg.policy.events.incidents))
