@@ -163,13 +163,14 @@ def conflicts(c: Clues, p: Profile, rules: Incidents, timed: bool = True) -> lis
     # a follow-up's clock time is most often the new development's ("今日14时许不幸离世"), and a
     # search's clock times are of the search (凌晨6时 … 找到), not of when someone went missing
     searching = only_fallback(c.kinds, rules) or only_fallback(p.kinds, rules)
-    if c.hour is not None and p.hours and not c.follow_up and not searching \
+    going_on = c.follow_up or c.still  # "1人仍在搜寻": news of what is under way
+    if c.hour is not None and p.hours and not going_on and not searching \
             and _hours_apart(c.hour, usual := p.usual_hour()):
         found.append(f"发生时间不同（{c.hour}时 / {usual}时）")
     day = c.incident_day()
     # … and a later day with a toll is that of the news ("今天上午获悉 … 已致2人遇难")
     if day is not None and p.days and not p.days.keys() & {day, *c.named_days()} \
-            and not ((c.follow_up or c.deaths is not None) and _days_after(day, p.days)):
+            and not ((going_on or c.deaths is not None) and _days_after(day, p.days)):
         found.append(f"发生日期不同（{day}日 / {'、'.join(f'{d}日' for d in sorted(p.days))}）")
     return found
 

@@ -526,6 +526,19 @@ def test_vehicles_of_the_response_are_no_vehicles_of_the_incident(ctx: TriageCon
     assert "车辆:客车" in bus.objects and "车辆:轿车" in bus.objects
 
 
+def test_news_of_what_is_under_way_gives_its_own_hour_and_day(ctx: TriageContext, cfg: Config) -> None:
+    """"27日13时许找到1名失联人员…另1人仍在搜寻" a day after a capsizing at 15时 tells of the search,
+    not of another capsizing; the same words with nothing under way name another day and hour."""
+    rules = cfg.policy.events.incidents
+    first, = clues(ctx, "11月26日15时10分许，石塘镇长汀村附近水域一艘自用小船倾覆，船上4人落水，2人失联",
+                   at=NOW - timedelta(days=1, hours=19))
+    still, other = clues(ctx, "石塘镇翻船事故：27日13时许，搜救人员在事发水域找到1名失联人员，另1人仍在搜寻",
+                         "石塘镇翻船事故：27日13时许，一艘小船在长汀村附近水域倾覆", at=NOW - timedelta(hours=20))
+    assert still.still and not other.still
+    assert not conflicts(still, profile(first), rules)
+    assert conflicts(other, profile(first), rules)
+
+
 def test_a_units_reply_repeats_the_letters_title_and_is_dated_by_its_writing(ctx: TriageContext,
                                                                              cfg: Config) -> None:
     """"回复：云和梯田观光车事故受伤游客赔偿无人过问" answers the letter of that title, whatever days
