@@ -352,11 +352,13 @@ def clues_of(post: PostText, doc: Doc, townships: list[str], casualties: Casualt
 
 
 def _account_elsewhere(author: str | None, vocab: Vocabulary) -> str | None:
-    """The county or city other than 云和 an account's name names (龙泉发布, 景宁交警): its "我县" /
-    "我市" is that place."""
+    """The county or city other than 云和 an account's name begins with (龙泉发布, 景宁交警, 龙泉同城):
+    its "我县" / "我市" is that place. A person's name telling where they live or come from
+    ("在杭州的小徐人", "杭州来的摄影狗") speaks for no place."""
     if not author or "云和" in author:
         return None
-    return next((place for place in vocab.other_places if place in author), None)
+    return next((place for place in vocab.other_places
+                 if author.startswith(place) and not author[len(place):].startswith(("来", "的", "人"))), None)
 
 
 def title_key(title: str | None, vocab: Vocabulary) -> str | None:
