@@ -280,6 +280,8 @@ class Clusterer:
             profile = self.profiles.get(e)
             routine = profile is not None and bool(profile.matters) and not profile.kinds
             window = rules.matter_window_days * 86400 if routine else rules.window_hours * 3600
+            if profile is not None and profile.foreign() and not (clue is not None and clue.elsewhere):
+                continue  # an account's post naming no other county goes on about none of its stories there
             if 0 <= at - then <= window and self._fits(towns, e) and self._goes_on(clue, profile, again):
                 fitting.add(e)
         if len(fitting) != 1:

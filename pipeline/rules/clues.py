@@ -591,10 +591,12 @@ def places_elsewhere(doc: Doc, vocab: Vocabulary) -> list[str]:
     if any(t.startswith("云和") for t in doc.tokens):
         return []
     found = []
-    for before, t in pairwise(("", *doc.tokens)):
+    for i, (before, t) in enumerate(pairwise(("", *doc.tokens))):
         if t in vocab.other_places and len(before) == 1 and "\u4e00" <= before <= "\u9fff" \
                 and before not in _NOT_NAME_START:
             continue  # inside an unknown longer name (白龙湾小学 is no 龙湾)
+        if _origin(doc.tokens, i, vocab):
+            continue  # where people come from ("伤者多为上海、杭州自驾游客") is no place of what happened
         if (t.startswith(_HOME) or t in vocab.place_words or t in vocab.township_of or t in vocab.ours
                 or t in vocab.taken or t in _NOT_PLACES or t[0] in _NOT_NAME_START or t.endswith(_NOT_ADMIN)):
             continue
@@ -603,6 +605,24 @@ def places_elsewhere(doc: Doc, vocab: Vocabulary) -> list[str]:
     # a short name jieba does not know is cut into its characters ("莲都的" -> 莲 都 的)
     found += [a + b for a, b in pairwise(doc.tokens) if len(a) == 1 and len(b) == 1 and a + b in vocab.other_places]
     return list(dict.fromkeys(_county_name(t) for t in found))
+
+
+_FROM = frozenset({"来自", "籍贯", "老家"})
+_PEOPLE = frozenset({"游客", "旅客", "客人", "驴友", "自驾", "自驾游", "籍", "人", "车牌", "牌照", "车主", "来的", "务工", "老乡"})
+_BETWEEN = frozenset({"、", "，", "和", "及", "与", "等", "等地", "地", "的", "两地", "三地"})
+
+
+def _origin(tokens: tuple[str, ...], i: int, vocab: Vocabulary) -> bool:
+    """Whether the place at ``tokens[i]`` is where people come from: after 来自, or before the
+    people or plates it qualifies, past a list of such places ("上海、杭州、宁波自驾游客")."""
+    if i and tokens[i - 1] in _FROM:
+        return True
+    for t in tokens[i + 1:i + 8]:
+        if t in _PEOPLE:
+            return True
+        if not (t in _BETWEEN or t in vocab.other_places or _county_name(t) in vocab.other_places):
+            return False
+    return False
 
 
 def _county_name(place: str) -> str:

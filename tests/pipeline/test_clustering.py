@@ -237,6 +237,16 @@ def test_a_placeless_flash_may_tell_of_a_newer_crash_in_the_next_county(engine: 
     assert found["still"][0] == found["ours"][0] == found["news"][0]
 
 
+def test_an_accounts_post_about_ours_does_not_go_on_about_its_story_elsewhere(engine: Engine,
+                                                                              ctx: TriageContext) -> None:
+    """A news account's snake bite in 景宁 and, the next morning, its snake bite of a 杭州 tourist at a
+    hamlet it does not name a township of are two stories: the second names no other county."""
+    there = _said("there", "丽水网", "2026-11-26T17:00", "26日，一名游客在景宁畲族自治县一景区步道被蝮蛇咬伤，经救治已脱离危险")
+    ours = _said("ours", "丽水网", "2026-11-27T09:00", "26日下午，一名杭州游客在凤羽畲寨后山步道游玩时被竹叶青咬伤脚踝，已送医")
+    found = _triage(engine, ctx, [[there, ours]])
+    assert found["there"][0] != found["ours"][0]
+
+
 def _said(pid: str, author: str, at: str, text: str) -> dict[str, str]:
     return {"id": pid, "platform": "weibo", "author": author, "published_at": f"{at}:00+08:00", "text": text}
 

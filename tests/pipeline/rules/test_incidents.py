@@ -430,6 +430,10 @@ def test_words_that_only_look_like_places_elsewhere_are_none(ctx: TriageContext)
     meeting, school = clues(ctx, "县防指决定启动防汛Ⅳ级应急响应，各乡镇（街道）要加强值班值守",
                             "白龙湾小学十几个学生食物中毒？？？有没有知道情况的家长")
     assert not meeting.elsewhere and not school.elsewhere and school.abroad == ()
+    # where people come from is no place of what happened; where it happened is
+    tourists, come, there = clues(ctx, "续报：观光车侧翻事故已致2死15伤，伤者多为上海、杭州、宁波自驾游客",
+                                  "一名来自杭州的游客在步道被蛇咬伤", "杭州一景区观光车侧翻，多名游客受伤")
+    assert not tourists.elsewhere and not come.elsewhere and there.elsewhere and there.abroad == ("杭州",)
 
 
 def test_problems_named_in_passing_do_not_tell_incidents_apart(ctx: TriageContext, cfg: Config) -> None:
