@@ -38,6 +38,10 @@ _HOUR = re.compile(rf"{_PART}?(\d{{1,2}})\s*(?:时|点)(?!代|间|候|半径)|{_
 _PART_ALONE = re.compile(rf"{_PART}(?![\d一两二三四五六七八九十]{{1,3}}\s*(?:时|点))(?!.{{0,1}}\d{{1,2}}\s*(?:时|点))")
 _MINUTES = re.compile(r"\d{1,2}分|[一二三四五六七八九十]{1,3}分|半")
 _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
+# a clock time right after a day ("11日17时30分许"), and what a measure does at a time: reopen,
+# restore, lift … ("于11日17时抢通", "12时恢复供水")
+_CLOCK = re.compile(rf"^{_PART}?\d{{1,2}}\s*[时点](?:\d{{1,2}}分)?")
+_MEASURES = ("抢通", "恢复", "解除", "修复", "通车", "开放", "封闭", "关闭", "开通", "完工", "实施", "启动", "停止")
 _RELATIVE_DAY = re.compile(r"(今天|今日|今晨|今早|今晚|昨天|昨日|昨晚|昨夜)")
 _LATE = ("下午", "傍晚", "晚上", "夜间", "深夜", "今晚", "昨晚")
 _DEBUNK = re.compile(r"辟谣|谣言|不实|捏造|造谣")
@@ -296,7 +300,14 @@ def _reported_at(text: str, start: int, end: int | None = None) -> bool:
     after = text[end:end + 4] if end is not None else ""
     after = after.lstrip("许左右")
     return "截至" in before or "截止" in before or before.endswith(("至", "到")) \
-        or (after.startswith(("起", "前", "以前", "之前")) and not after.startswith("起火"))  # 20时许起火
+        or (after.startswith(("起", "前", "以前", "之前")) and not after.startswith("起火")) \
+        or _done_at(text, start, end)  # 20时许起火
+
+
+def _done_at(text: str, start: int, end: int | None) -> bool:
+    """A day or time when something was done about it ("已于11月11日17时抢通", "12时恢复供水")."""
+    after = _CLOCK.sub("", text[end:end + 12], count=1).lstrip("许左右") if end is not None else ""
+    return "已于" in text[max(0, start - 8):start] or after.startswith(_MEASURES)
 
 
 def _minutes_end(text: str, end: int) -> int:
@@ -315,8 +326,10 @@ def _day(text: str, days: list[int]) -> tuple[int | None, int | None]:
 
 
 def _days(text: str) -> list[int]:
-    """The days of the month the text names (not when it was reported: "记者3日获悉"), first first."""
-    found = [int(m.group(2)) for m in _DAY.finditer(text) if not _reported_at(text, m.start())]
+    """The days of the month the text names (not when it was reported: "记者3日获悉", nor when a
+    measure was taken: "11日17时抢通"), first first."""
+    found = [int(m.group(2)) for m in _DAY.finditer(text)
+             if not _reported_at(text, m.start()) and not _done_at(text, m.start(), m.end())]
     return list(dict.fromkeys(d for d in found if 1 <= d <= 31))
 
 

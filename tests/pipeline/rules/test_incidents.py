@@ -250,6 +250,10 @@ def test_a_follow_ups_clock_time_is_its_news_not_the_incidents(ctx: TriageContex
                                 "受火灾影响，园区道路自今日13时起临时封闭，预计18时前恢复通行")
     assert later.hour == 14 and not conflicts(later, profile(fire), cfg.policy.events.incidents)
     assert closed.hour is None  # when a measure starts or ends dates no incident
+    reopened, restored, slid = clues(ctx, "受山体滑坡影响封闭的县道赤石段，已于11月11日17时抢通，恢复单向通行",
+                                     "塌方路段于12日9时30分许抢通，供水管道已修复", "11日17时许，县道赤石段发生山体滑坡")
+    assert (reopened.day, reopened.hour) == (None, None) == (restored.day, restored.hour)  # when it was done
+    assert (slid.day, slid.hour) == (11, 17)
     morning, two = clues(ctx, "本报讯 11月3日上午，崇头镇盘山公路发生山体滑坡，至13时许将被埋车内11人全部救出",
                          "昨天下午两点多，凤鸣社区安置房工地的外墙架子突然倒了一大片")
     assert morning.hour is None  # the morning's slide, not the rescue's 13时
