@@ -52,19 +52,23 @@ class BatchWriter:
               placed: list[Placed], extra: list[dict[str, Any]] | None = None) -> list[int]:
         """Store a chunk; ``extra`` holds more columns for each post (why it joined its event)."""
         existing = store.load_events(self.session, [e for e in placed if isinstance(e, int)])
+        found = [x.get("clues") or {} for x in (extra or [{} for _ in posts])]  # what placing read
+        # a post told only as another county's (a repost of 景宁发布 remarking on 云和) shows no
+        # incident of its event to be ours
+        speaks = [not c.get("abroad") for c in found]
         facts: dict[Placed, EventFacts] = {}
-        for event, analysis in zip(placed, analyses, strict=True):
+        for event, analysis, ours in zip(placed, analyses, speaks, strict=True):
             if event not in facts:
                 row = existing.get(event) if isinstance(event, int) else None
                 facts[event] = EventFacts.from_json(row.features if row is not None else None)
-            facts[event].add_locality(analysis)
-        # the kind of incident or problem each post's clues name (``extra``: what placing found)
-        told = [bool(x.get("clues") and (x["clues"].get("kinds") or x["clues"].get("matters")))
-                for x in (extra or [{} for _ in posts])]
+            if ours:
+                facts[event].add_locality(analysis)
+        # the kind of incident or problem each post's clues name
+        told = [bool(c.get("kinds") or c.get("matters")) for c in found]
         topics, relevant, reasons = self._post_relevance(placed, analyses, facts, existing, told)
         irrelevant = self.cfg.policy.relevance.irrelevant_topic
-        for event, analysis, post, rel in zip(placed, analyses, posts, relevant, strict=True):
-            facts[event].add(analysis, post.text, rel, irrelevant)
+        for event, analysis, post, rel, ours in zip(placed, analyses, posts, relevant, speaks, strict=True):
+            facts[event].add(analysis, post.text, rel, irrelevant, local=ours)
         changes = self._store_events(facts, existing, posts, placed)
         # A stored event this chunk shows to be about 云和 takes its earlier placeless posts along.
         store.follow_incident(self.session, [e for e in existing if facts[e].local and facts[e].relevant_posts], NOT_LOCAL)

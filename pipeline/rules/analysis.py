@@ -251,9 +251,11 @@ class EventFacts:
             self.local = True
             self.local_reasons = _union(self.local_reasons, analysis.local_reasons)[:6]
 
-    def add(self, analysis: PostAnalysis, text: str, relevant: bool, irrelevant_topic: str) -> None:
-        """Fold one post in. Reach and casualties count every post; topic and grade only relevant ones."""
-        self.add_locality(analysis)
+    def add(self, analysis: PostAnalysis, text: str, relevant: bool, irrelevant_topic: str, local: bool = True) -> None:
+        """Fold one post in. Reach and casualties count every post; topic and grade only relevant
+        ones; where it happened only one not told as another county's (``local``)."""
+        if local:
+            self.add_locality(analysis)
         self.add_place(analysis.townships)
         c = analysis.casualties
         if c.deaths or c.serious_injuries or c.injured or c.economic_loss_yuan or c.missing:

@@ -21,6 +21,7 @@ from pipeline.config import Config, Incidents
 from pipeline.rules.analysis import PostAnalysis, PostText
 from pipeline.rules.casualties import Casualties, parse_number
 from pipeline.rules.events import REPOST_CHAIN
+from pipeline.rules.spread import chain
 from pipeline.timeparse import SHANGHAI
 
 FOREIGN = "外地·"   # marks a namesake of one of our places, named with another county (温岭石塘镇)
@@ -355,13 +356,20 @@ def clues_of(post: PostText, doc: Doc, townships: list[str], casualties: Casualt
     text = incident_text(post.title, post.text)
     found = extract(_incident_doc(text, post.title, doc, tokenizer), townships, casualties.deaths,
                     casualties.injured or casualties.serious_injuries, vocab,
-                    account_elsewhere=_account_elsewhere(post.author, vocab))
+                    account_elsewhere=_account_elsewhere(_speaker(post, text), vocab))
     if post.platform == LETTERS and found.kinds and found.matters and not (found.deaths or found.hurt):
         # a letter to the leadership asks about a matter; the collapse or fire it mentions in
         # passing ("路基塌陷", "着火了消防栓都没水") is not an incident it reports
         found = replace(found, kinds=(), mishap=False)
     return replace(found, rumor=rumor, debunk=bool(_DEBUNK.search(text)), townships=tuple(townships),
                    title=title_key(post.title, vocab))
+
+
+def _speaker(post: PostText, read: str) -> str | None:
+    """Whose words the clues read (``read``: the post's incident text): a repost's original
+    account when only what it passes on is read ("//@景宁发布:【情况通报】…"), else the post's."""
+    links = chain(post.text)
+    return links[-1][0] if links and links[-1][1] and links[-1][1] in read else post.author
 
 
 def _account_elsewhere(author: str | None, vocab: Vocabulary) -> str | None:

@@ -160,6 +160,9 @@ def test_a_namesake_named_with_another_county_is_not_our_place(ctx: TriageContex
     told = _by(ctx, "温岭发布", "【安全提醒】受强对流天气影响，石塘镇海域一艘渔船倾覆，船上3人均已获救")
     assert told.towns == (f"{FOREIGN}石塘镇",) and told.elsewhere
     assert not _by(ctx, "龙泉发布", "云和县石塘镇长汀村附近水域一艘渔船翻覆").elsewhere
+    # a repost reads what it passes on as its original account's words: 景宁发布's "我县" is 景宁
+    passed = _by(ctx, "丽水身边事", "前天云和那边也是翻船//@景宁发布:【情况通报】我县一水库发生一起渔船倾覆事故，1人失联")
+    assert passed.elsewhere and passed.abroad == ("景宁",)
     # a person telling where they live speaks for no county: their 元和 is ours
     away = _by(ctx, "在杭州的小徐人", "元和那边村里停电的事有人反映了吗？我爸妈天天打电话说又黑了")
     assert away.towns == ("元和街道",) and not away.elsewhere
