@@ -457,7 +457,7 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
 # "X村" / "X社区" naming a village, not 村民, 村里, 村委 …
 _HAMLET = re.compile(r"(?=([\u4e00-\u9fff]{2,3})(村|社区)(?![民里委干级务庄落镇两组]))")
 _NOT_NAME_START = frozenset("在的了是从到往去回进出和与个们这那该某本我你他她全各整邻外同两几一每其此向对给被把将日月年号镇乡街区县系"
-                            "起就说经关于并已才最停贴排过走有")
+                            "起就说经关于并已才最停贴排过走有现")
 _NOT_IN_NAME = frozenset("某村社的了和到在是就向对该整全各或进及等过由问为毁去离邻个我你他们这那")
 
 
@@ -479,13 +479,15 @@ def _hamlets(doc: Doc, vocab: Vocabulary, known: list[str]) -> tuple[str, ...]:
             name = stem + suffix
             if start in starts and stem[0] not in _NOT_NAME_START and _NOT_IN_NAME.isdisjoint(stem) \
                     and not stem.endswith(("自然", "行政")) and _frequencies().get(stem[:2], 0) < COMMON_WORD \
-                    and _frequencies().get(stem, 0) < COMMON_WORD and not any(name in k or k in name for k in known) \
+                    and _frequencies().get(stem, 0) < COMMON_WORD and _frequencies().get(stem[-2:], 0) < COMMON_WORD \
+                    and not any(name in k or k in name for k in known) \
                     and not any(n in name for n in vocab.town_of):
                 found.append(name)
                 break
     return tuple(dict.fromkeys(found))[:3]
 
 
+_NOT_STREET_START = frozenset("因跟没迷冲翻驶可必熟彻根挖通上")
 _STREET_ENDS = ("路", "街", "巷", "弄", "大道")  # the end of a street's one-word name (解放街, 鸣翠路)
 _STREET_WORDS = (*_STREET_ENDS, "东路", "西路", "南路", "北路", "中路")  # … or a word after its name (环城 西路)
 # words ending like a street that name no particular one
@@ -503,7 +505,11 @@ def _streets(tokens: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...]:
     street (解放街, 鸣翠路) or a two-character name before a street word (人民 巷, 青枫 路,
     新城 大道, 环城 西路) — names of places, like unknown villages, with no township."""
     found: list[str] = []
-    for before, token in zip(("", *tokens), tokens, strict=False):
+    for before, token, after in zip(("", *tokens), tokens, (*tokens[1:], ""), strict=False):
+        if after and _frequencies().get(token[-1] + after[0], 0) >= COMMON_WORD:
+            continue  # the street word goes on into another word (巷子 路 灯不亮, 以后 路 面积)
+        if token[0] in _NOT_STREET_START or before[:1] in _NOT_STREET_START:
+            continue  # a verb or an adverb before 路 / 弄 (迷了路, 冲下路坎, 根本弄不明白, 因锦溪路…爆管)
         if len(token) in (3, 4) and token.endswith(_STREET_ENDS) and token[0] not in _NOT_NAME_START \
                 and token not in _NOT_STREETS and token[-2:] not in _NOT_STREETS:
             name = token
