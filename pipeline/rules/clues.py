@@ -60,6 +60,8 @@ _DESTINATION = re.compile(r"前往|开往|驶往|赶往|去往|转移到|转移�
 # vehicles of the response, not of the incident: taken instead, or carrying the hurt away
 _INSTEAD = re.compile(r"换乘|改乘|增开|加开|调派|调集")
 _CARRIES = re.compile(r"[^，。！？\s]{0,2}送")
+# an appliance burnt out by a surge ("电压不稳…热水器烧了"): no fire
+_BURNT_OUT = re.compile(r"(?:电器|家电|热水器|冰箱|电视机?|空调|电机|保险丝|灯泡|电饭煲|电脑|电表|洗衣机)[都也又全]?被?烧[了坏掉]")
 _REPLY = re.compile(r"^(?:关于对?|对)?(?:回复|答复|回应|Re|RE|re)+")
 _MISHAP = re.compile(r"出事|出了事|事故|意外")
 _TURNED_OVER = re.compile(r"翻[了在掉倒进到下]|底朝天")  # "货车翻在弯道上", "船底朝天": which kind, by what turned over
@@ -438,7 +440,8 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     named_objects = _outermost(_words_of(doc, {w for _, _, ws in vocab.objects for w in ws if w in present}), unnamed)
     objects = [f"{c}:{f}" for c, f, words in vocab.objects if (said := named_objects.intersection(words))
                and not (_only_destination(unnamed, said) if c == "场所" else _only_aside(unnamed, said))]
-    kinds = _kinds(text, present, objects, vocab)
+    burnt = _BURNT_OUT.sub("", text)  # "热水器烧了": an appliance burnt out, no fire
+    kinds = _kinds(burnt, present if burnt == text else vocab.present(burnt), objects, vocab)
     for first, *also in vocab.rules.related_kinds:  # 山火 is a fire too; a fire is no 山火
         if first in kinds:
             kinds += [k for k in also if k not in kinds]

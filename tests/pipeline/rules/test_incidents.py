@@ -555,6 +555,13 @@ def test_news_of_what_is_under_way_gives_its_own_hour_and_day(ctx: TriageContext
     assert conflicts(other, profile(first), rules)
 
 
+def test_an_appliance_burnt_out_is_no_fire(ctx: TriageContext) -> None:
+    """"电压不稳…热水器烧了" tells of a surge, not a fire; "老屋烧了三间" is one."""
+    surge, fire = clues(ctx, "白洋墩村电压不稳，电器都烧坏了，前天我家热水器烧了", "黄处那边老屋烧了三间")
+    assert "火灾" not in surge.kinds and "停电" in surge.matters
+    assert fire.kinds == ("火灾",)
+
+
 def test_a_units_reply_repeats_the_letters_title_and_is_dated_by_its_writing(ctx: TriageContext,
                                                                              cfg: Config) -> None:
     """"回复：云和梯田观光车事故受伤游客赔偿无人过问" answers the letter of that title, whatever days
