@@ -298,7 +298,8 @@ class Clusterer:
         if (clue.kinds or clue.matters) and not shared:
             return False
         common = shared_words(clue, profile, self.everyday)[0]
-        words = [t for t in common if term_weight(t) >= KEY_WEIGHT]
+        # a short name of ours (安溪) says where, not that it is the same story
+        words = [t for t in common if term_weight(t) >= KEY_WEIGHT and t not in self.vocab.ours]
         # words of its own are news of its own ("楼下烧烤又开始了"), unless it names the problem
         new = [t for t, w in clue.terms if w >= KEY_WEIGHT and t not in self.everyday and t not in common]
         if not shared and len(new) > NEW_WORDS:

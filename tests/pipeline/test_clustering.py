@@ -260,6 +260,16 @@ def test_a_repost_reads_its_originals_words_as_its_accounts(engine: Engine, ctx:
     assert not found["theirs"][1] and found["ours"][1]
 
 
+def test_an_account_naming_the_same_short_place_does_not_go_on_about_its_last_story(engine: Engine,
+                                                                                  ctx: TriageContext) -> None:
+    """Days after its flash of a fire in 安溪, an account's "安溪那边电瓶车摔了好几个了" is another
+    matter: the short name they share (安溪) says where, not that it goes on."""
+    fire = _said("fire", "安溪小蓝", "2026-11-24T21:55", "老家村里木头房子烧起来了，消防车开进来路太窄，安溪的老屋一烧就是一大片")
+    road = _said("road", "安溪小蓝", "2026-11-27T18:30", "安溪那边电瓶车摔了好几个了")
+    found = _triage(engine, ctx, [[fire, road]])
+    assert found["road"][0] != found["fire"][0]
+
+
 def _said(pid: str, author: str, at: str, text: str) -> dict[str, str]:
     return {"id": pid, "platform": "weibo", "author": author, "published_at": f"{at}:00+08:00", "text": text}
 
