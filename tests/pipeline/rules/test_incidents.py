@@ -555,6 +555,12 @@ def test_news_of_what_is_under_way_gives_its_own_hour_and_day(ctx: TriageContext
     assert conflicts(other, profile(first), rules)
 
 
+def test_a_parents_words_for_food_poisoning_name_it(ctx: TriageContext) -> None:
+    """"是不是中午食堂吃坏了", "下午开始肚子痛" tell of food poisoning as 呕吐 and 腹泻 do."""
+    for c in clues(ctx, "孩子放学回来吐了三次，是不是中午食堂吃坏了？？", "女儿下午第二节课开始肚子痛，到家就吐了"):
+        assert c.kinds == ("中毒",), c
+
+
 def test_an_appliance_burnt_out_is_no_fire(ctx: TriageContext) -> None:
     """"电压不稳…热水器烧了" tells of a surge, not a fire; "老屋烧了三间" is one."""
     surge, fire = clues(ctx, "白洋墩村电压不稳，电器都烧坏了，前天我家热水器烧了", "黄处那边老屋烧了三间")
