@@ -556,9 +556,13 @@ def test_news_of_what_is_under_way_gives_its_own_hour_and_day(ctx: TriageContext
 
 
 def test_a_parents_words_for_food_poisoning_name_it(ctx: TriageContext) -> None:
-    """"是不是中午食堂吃坏了", "下午开始肚子痛" tell of food poisoning as 呕吐 and 腹泻 do."""
+    """"是不是中午食堂吃坏了", "下午开始肚子痛" tell of food poisoning as 呕吐 and 腹泻 do; "掉水里",
+    "炸碎", "碰到高压线" of drowning, an explosion, electrocution."""
     for c in clues(ctx, "孩子放学回来吐了三次，是不是中午食堂吃坏了？？", "女儿下午第二节课开始肚子痛，到家就吐了"):
         assert c.kinds == ("中毒",), c
+    fell, blast, wire = clues(ctx, "大湾头钓点有人掉水里了，救援队的船刚到", "那家饭店的煤气罐，玻璃全炸碎了",
+                              "两个工人在路边装广告牌碰到高压线了")
+    assert (fell.kinds, blast.kinds, wire.kinds) == (("溺水",), ("爆炸",), ("触电",))
 
 
 def test_an_appliance_burnt_out_is_no_fire(ctx: TriageContext) -> None:
