@@ -541,8 +541,9 @@ def _kinds(text: str, present: set[str], objects: list[str], vocab: Vocabulary) 
     if "坠落" in kinds and vehicles - {"车辆:船"} and "交通事故" in known:
         # a vehicle that fell off a cliff (坠崖面包车) had a road accident, no one fell from a height
         kinds = list(dict.fromkeys("交通事故" if k == "坠落" else k for k in kinds))
-    if not kinds and _TURNED_OVER.search(text):
-        kinds = [k for k in _turned_over(objects) if k in known]
+    if set(kinds) <= {"溺水"} and _TURNED_OVER.search(text):
+        # what turned over is what happened; people in the water after it are its ("竹筏翻了 两个人掉水里")
+        kinds = [k for k in _turned_over(objects) if k in known] or kinds
     if not kinds and _MISHAP.search(text) and any(o.startswith("车辆:") and o != "车辆:船" for o in objects) \
             and "交通事故" in known:
         kinds = ["交通事故"]
