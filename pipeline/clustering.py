@@ -21,6 +21,7 @@ skipped), so the cost of a post does not grow with the store or with the size of
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -60,6 +61,8 @@ CANDIDATES = 12      # events of one bucket a post is compared with, the latest
 KEY_WEIGHT = 5.0     # … if at least this uncommon
 EXACT_COPY = 0.95    # at or above, a copy joins whatever its facts say
 SIMILAR_WORDS = 8.0  # a text alike but no copy must share this weight of uncommon words with the event
+REPLY_HOURS = 24     # a comment answering an account ("回复@…:") answers its post of this recently
+_REPLY_TO = re.compile(r"\s*回复\s*@([^:：\s]{1,30})[:：]")
 SOLE_HOURS = 48      # a placeless post weighs only the events of its kind seen this recently
 AUTHOR_POSTS = 16   # an account's latest posts a repost naming it (or its next post) is matched against
 NEW_WORDS = 1       # … a post going on about one of them has at most this many uncommon words of its own
@@ -238,7 +241,7 @@ class Clusterer:
             copy = near is not None and near.plain >= self.policy.copy_similarity
             if copy:
                 clue = None  # its event is known, and its facts are the original's
-            passed = self._reposted(post.text, towns)
+            passed = self._reposted(post.text, towns, at, clue)
             found = self._incidents(clue, self._keys(clue), towns) if clue and passed is None else []
             if passed is None and near is None and not found:
                 passed = self._again(post, clues[k], towns, at)
@@ -256,14 +259,28 @@ class Clusterer:
             rows.append({"joined": joined, "clues": clue.to_json() if clue is not None else None, "indexed": indexed})
         return Placement([self.find(e) for e in placed], rows, _components(merges))  # type: ignore[misc]
 
-    def _reposted(self, text: str, towns: frozenset[str]) -> tuple[object, dict[str, Any]] | None:
+    def _reposted(self, text: str, towns: frozenset[str], at: float,
+                  clue: Clues | None = None) -> tuple[object, dict[str, Any]] | None:
         """The event of the post a repost passes on, when its ``//@`` chain quotes the opening of
-        one of the named account's recent posts (nearest link first) whose place it fits."""
+        one of the named account's recent posts (nearest link first) whose place it fits; or of
+        the post a comment answers ("回复@丽水身边事:…"): that account's latest of the last day."""
         for account, quote in quoted(text):
             for head, title, event, _ in reversed(self.openings.get(account, ())):
                 if (opens(quote, head) or opens(quote, title)) and self._fits(towns, event):
                     return self.find(event), {"how": "repost", "reasons": [f"转发了“{account}”的帖子"]}
+        if (reply := _REPLY_TO.match(text)) and (said := self.openings.get(reply.group(1))):
+            _, _, event, then = said[-1]
+            profile = self.profiles.get(self.find(event))
+            if 0 <= at - then <= REPLY_HOURS * 3600 and self._fits(towns, event) \
+                    and (clue is None or profile is None or self._same_story(clue, profile)):
+                return self.find(event), {"how": "repost", "reasons": [f"回复“{reply.group(1)}”的帖子"]}
         return None
+
+    def _same_story(self, clue: Clues, profile: Profile) -> bool:
+        """Whether what a post names (kind, problem) the event has, and none of its facts
+        contradicts the event's."""
+        shared = common_kinds(clue.kinds, profile.kinds, self.policy.incidents) or set(clue.matters) & profile.matters
+        return (bool(shared) or not (clue.kinds or clue.matters)) and not conflicts(clue, profile, self.policy.incidents)
 
     def _again(self, post: PostInput, clue: Clues | None, towns: frozenset[str],
                at: float) -> tuple[object, dict[str, Any]] | None:
@@ -554,6 +571,8 @@ class Clusterer:
         window = rules.matter_window_days * 86400 if routine else rules.window_hours * 3600
         if not (mine.first - window <= theirs.first and theirs.last <= mine.last + window):
             return False
+        if not routine and theirs.first < mine.first - FRESH_HOURS * 3600:
+            return False  # a flash told before anyone said where is of the day, not of days before
         if profiles_conflict(mine, theirs, self.policy.incidents):
             return False
         if routine:  # the same problem, and a rare word naming where (环城西路 … 又挖开了)

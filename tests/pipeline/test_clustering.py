@@ -270,6 +270,26 @@ def test_an_account_naming_the_same_short_place_does_not_go_on_about_its_last_st
     assert found["road"][0] != found["fire"][0]
 
 
+def test_a_reply_answers_the_accounts_latest_post(engine: Engine, ctx: TriageContext) -> None:
+    """"回复@丽水身边事:…" answers that account's latest post, unless it names another matter."""
+    post = _said("post", "丽水身边事", "2026-11-27T07:30", "【火情】昨晚9时许，云和县安溪畲族乡一村庄发生火灾，多间木结构老屋被烧毁")
+    reply = _said("reply", "山哈后生", "2026-11-27T08:00", "回复@丽水身边事:村里的老房子都是连着的，一家着了隔壁几家都跑不掉")
+    other = _said("other", "路人", "2026-11-27T08:10", "回复@丽水身边事:我们小区路灯坏了一个月了也没人管")
+    found = _triage(engine, ctx, [[post, reply, other]])
+    assert found["reply"][0] == found["post"][0] != found["other"][0]
+
+
+def test_a_placeless_reminder_days_before_is_no_flash_of_a_fire(engine: Engine, ctx: TriageContext) -> None:
+    """A county reminder about fires two days before a fire is no flash of it told before anyone
+    said where: the report naming the fire's street does not take it in."""
+    note = _said("note", "云和应急", "2026-11-25T08:30", "冬季是火灾高发期。不要在室内给电动自行车充电，火笼、炭盆使用时远离被褥")
+    flash = _said("flash", "县城打工人", "2026-11-27T11:52", "那边冒黑烟了！一家小吃店着火了，整条街都是烟")
+    report = _said("report", "云和新闻网", "2026-11-27T16:00",
+                   "今天11时45分许，浮云街道解放街一小吃店后厨起火，门口停满电动自行车，消防车进不去")
+    found = _triage(engine, ctx, [[note, flash, report]])
+    assert found["flash"][0] == found["report"][0] != found["note"][0]
+
+
 def _said(pid: str, author: str, at: str, text: str) -> dict[str, str]:
     return {"id": pid, "platform": "weibo", "author": author, "published_at": f"{at}:00+08:00", "text": text}
 
