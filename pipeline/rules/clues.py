@@ -51,7 +51,7 @@ _ANOTHER = re.compile(r"[这那]边也|[这那]里也|又发生一起|又一起|
 _GOES_ON = re.compile(r"又|还是|还没|还在|仍然|依然|依旧|终于|到现在|至今|后续|来电了|修好了|恢复了"
                       r"|第[0-9一二三两四五六七八九十几N]+[次天回趟]")
 # … and of what is still under way, not of its happening again ("又翻车了" may be one more)
-_STILL = re.compile(r"还没|还在|仍|依然|依旧|终于|到现在|至今|后续|也找到|第[0-9一二三两四五六七八九十几N]+[次天回趟个]")
+_STILL = re.compile(r"还没|还在|仍|继续|依然|依旧|终于|到现在|至今|后续|也找到|第[0-9一二三两四五六七八九十几N]+[次天回趟个]")
 # a post looking back days later at what happened ("前几天安溪乡那个车祸", "上礼拜枫坪塌方那户人家")
 _LOOKS_BACK = re.compile(r"前几天|前两天|前阵子|前段时间|上礼拜|上周|上个星期|上个礼拜|上星期")
 # where people were taken or were heading: premises named after it are no place of the incident

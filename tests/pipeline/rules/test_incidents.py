@@ -551,6 +551,8 @@ def test_news_of_what_is_under_way_gives_its_own_hour_and_day(ctx: TriageContext
     still, other = clues(ctx, "石塘镇翻船事故：27日13时许，搜救人员在事发水域找到1名失联人员，另1人仍在搜寻",
                          "石塘镇翻船事故：27日13时许，一艘小船在长汀村附近水域倾覆", at=NOW - timedelta(hours=20))
     assert still.still and not other.still
+    going, = clues(ctx, "队员们凌晨5点集结，今天继续在库区搜寻两名落水者", at=NOW - timedelta(hours=20))
+    assert going.still and not conflicts(going, profile(first), rules)  # "继续": the search's hour
     assert not conflicts(still, profile(first), rules)
     assert conflicts(other, profile(first), rules)
 
