@@ -567,6 +567,19 @@ def test_a_parents_words_for_food_poisoning_name_it(ctx: TriageContext) -> None:
     assert (fell.kinds, blast.kinds, wire.kinds) == (("溺水",), ("爆炸",), ("触电",))
 
 
+def test_a_post_telling_something_happened_at_the_place_of_the_days_one_incident_is_it(ctx: TriageContext,
+                                                                                      cfg: Config) -> None:
+    """"路坎下面那辆面包车，车顶都压扁了 #云和安溪乡" names no kind, but a vehicle at the place of the
+    one incident there that day: it is that incident; three days later it is not."""
+    rules = cfg.policy.events.incidents
+    crash, = clues(ctx, "安溪畲族乡一面包车翻下路坎，车上3人受伤", at=NOW - timedelta(hours=3))
+    same, = clues(ctx, "路坎下面那辆面包车，车顶都压扁了，人已经一个个抬上来了 #云和安溪乡")
+    later, = clues(ctx, "路坎下面那辆面包车，车顶都压扁了，人已经一个个抬上来了 #云和安溪乡", at=NOW + timedelta(days=3))
+    assert not same.kinds and match(same, profile(crash), rules, sole=True) is not None
+    assert match(same, profile(crash), rules, sole=False) is None
+    assert match(later, profile(crash), rules, sole=True) is None
+
+
 def test_an_appliance_burnt_out_is_no_fire(ctx: TriageContext) -> None:
     """"电压不稳…热水器烧了" tells of a surge, not a fire; "老屋烧了三间" is one."""
     surge, fire = clues(ctx, "白洋墩村电压不稳，电器都烧坏了，前天我家热水器烧了", "黄处那边老屋烧了三间")
