@@ -263,9 +263,9 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     elif c.kinds or p.kinds:  # only one side tells of an incident: more facts, not just words, must agree
         if (towns or spots) and not (c.kinds or c.matters or c.official) and sole and p.kinds \
                 and not (c.spots and p.spots and not spots) \
-                and (c.mishap or c.deaths or c.hurt or any(o.startswith("车辆:") for o in c.objects)) \
+                and (c.mishap or c.deaths or c.hurt) \
                 and p.first - FRESH_HOURS * 3600 <= c.at <= p.last + FRESH_HOURS * 3600:
-            # "路坎下面那辆面包车，车顶都压扁了 #云和安溪乡": something happened there, the day of
+            # "路坎下面那辆面包车，车顶都压扁了，2人受伤": something happened there (出事, casualties), the day of
             # the one incident there (not at another village of its township)
             return Match(evidence, [*reasons, "在事件地点，近期仅此一起事件"])
         if (towns or spots) and not c.kinds and len(words) >= TOLD_WORDS and weight >= TOLD_WEIGHT:

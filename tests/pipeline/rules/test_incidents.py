@@ -569,15 +569,18 @@ def test_a_parents_words_for_food_poisoning_name_it(ctx: TriageContext) -> None:
 
 def test_a_post_telling_something_happened_at_the_place_of_the_days_one_incident_is_it(ctx: TriageContext,
                                                                                       cfg: Config) -> None:
-    """"路坎下面那辆面包车，车顶都压扁了 #云和安溪乡" names no kind, but a vehicle at the place of the
-    one incident there that day: it is that incident; three days later it is not."""
+    """"路坎下面那辆面包车，车顶都压扁了，2人受伤" names no kind, but tells something happened
+    at the place of the one incident there that day: it is that incident; three days later it is
+    not, nor is a boat out fishing on the lake of the day's capsizing (a vehicle is no mishap)."""
     rules = cfg.policy.events.incidents
-    crash, = clues(ctx, "安溪畲族乡一面包车翻下路坎，车上3人受伤", at=NOW - timedelta(hours=3))
-    same, = clues(ctx, "路坎下面那辆面包车，车顶都压扁了，人已经一个个抬上来了 #云和安溪乡")
-    later, = clues(ctx, "路坎下面那辆面包车，车顶都压扁了，人已经一个个抬上来了 #云和安溪乡", at=NOW + timedelta(days=3))
+    crash, capsized = clues(ctx, "安溪畲族乡一面包车翻下路坎，车上3人受伤", "紧水滩镇仙宫湖库区一艘小船翻沉，1人死亡",
+                            at=NOW - timedelta(hours=3))
+    same, fishing = clues(ctx, "路坎下面那辆面包车，车顶都压扁了，2人受伤抬上来了 #云和安溪乡", "仙宫湖禁渔期还有人开着小船下电网捕鱼")
+    later, = clues(ctx, "路坎下面那辆面包车，车顶都压扁了，2人受伤抬上来了 #云和安溪乡", at=NOW + timedelta(days=3))
     assert not same.kinds and match(same, profile(crash), rules, sole=True) is not None
     assert match(same, profile(crash), rules, sole=False) is None
     assert match(later, profile(crash), rules, sole=True) is None
+    assert match(fishing, profile(capsized), rules, sole=True) is None
 
 
 def test_an_appliance_burnt_out_is_no_fire(ctx: TriageContext) -> None:
