@@ -82,7 +82,10 @@ def _engagement(post: PostText) -> int | None:
 
 
 def analyse_post(post: PostText, doc: Doc, classified: Classified, cfg: Config, gaz: Gazetteer) -> PostAnalysis:
-    places = gaz.match(doc, post.source, post.author)
+    # a letter's title often carries its place ("白洋墩村电压不稳"): places are read in it too (its
+    # longer names; the text's own tokens serve for the short ones)
+    titled = Doc(f"{post.title}。{doc.text}", doc.tokens) if post.title and post.title not in doc.text else doc
+    places = gaz.match(titled, post.source, post.author)
     release = official_release(post.author, post.source, f"{post.title or ''}。{doc.text}", cfg)
     if release is not None:
         places = own_place(places, release, doc.text)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from classifiers.tokenize import Tokenizer
 from pipeline.config import Config
+from pipeline.normalize import to_post
 from pipeline.rules.places import Gazetteer
 from pipeline.settings import Settings
+from pipeline.triage import TriageContext, analyse_chunk
+from tests.conftest import NOW
 
 
 def match(cfg: Config, text: str, source: str | None = None, author: str | None = None):  # type: ignore[no-untyped-def]
@@ -91,3 +94,12 @@ def test_a_placeless_post_takes_the_township_its_account_names(cfg: Config) -> N
     assert not match(cfg, "今天茶叶开采了", author="安溪茶农").local
     assert match(cfg, "停电了", author="石塘人在崇头").home is None
     assert not match(cfg, "今天停电了", author="打工人小李").local
+
+
+def test_a_letters_title_names_its_place(ctx: TriageContext) -> None:
+    """A 留言板 letter often names its place only in its title ("白洋墩村电压不稳"): it is about 云和."""
+    letter = to_post({"id": "t", "platform": "liuyan", "title": "白洋墩村电压不稳，电器都烧坏了",
+                      "text": "我们村这半个月来电压一直不稳，前天我家热水器烧了，问了村里说是线路老化。",
+                      "published_at": NOW.isoformat()}, 1, NOW)
+    [analysis] = analyse_chunk(ctx, [letter])[0]
+    assert analysis.local and analysis.townships == ["元和街道"]
