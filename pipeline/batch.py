@@ -65,7 +65,7 @@ class BatchWriter:
                 facts[event].add_locality(analysis)
         # the kind of incident or problem each post's clues name
         told = [bool(c.get("kinds") or c.get("matters")) for c in found]
-        topics, relevant, reasons = self._post_relevance(placed, analyses, facts, existing, told)
+        topics, relevant, reasons = self._post_relevance(placed, analyses, facts, existing, told, speaks)
         irrelevant = self.cfg.policy.relevance.irrelevant_topic
         for event, analysis, post, rel, ours in zip(placed, analyses, posts, relevant, speaks, strict=True):
             facts[event].add(analysis, post.text, rel, irrelevant, local=ours)
@@ -85,17 +85,20 @@ class BatchWriter:
         return post_ids
 
     def _post_relevance(self, placed: list[Placed], analyses: list[PostAnalysis], facts: dict[Placed, EventFacts],
-                        existing: dict[int, Event], told: list[bool]) -> tuple[list[str], list[bool], list[str | None]]:
+                        existing: dict[int, Event], told: list[bool],
+                        speaks: list[bool]) -> tuple[list[str], list[bool], list[str | None]]:
         """Each post's topic, relevance and (when set aside) why; an analyst's correction of its
-        event decides for it. ``told``: whether each post names a kind of incident or a problem."""
+        event decides for it. ``told``: whether each post names a kind of incident or a problem;
+        ``speaks``: whether it is not told only as another county's (a repost of 景宁发布 remarking
+        on 云和 is about 景宁 unless its event is ours)."""
         policy = self.cfg.policy.relevance
         topics, relevant, reasons = [], [], []
-        local_posts = Counter(event for event, a in zip(placed, analyses, strict=True) if a.local)
-        for event, a, incident in zip(placed, analyses, told, strict=True):
-            local = a.local or facts[event].local
+        local_posts = Counter(event for event, a, ours in zip(placed, analyses, speaks, strict=True) if a.local and ours)
+        for event, a, incident, ours in zip(placed, analyses, told, speaks, strict=True):
+            local = (a.local and ours) or facts[event].local
             row = existing.get(event) if isinstance(event, int) else None
             # Joined an event about 云和: a stored one, or one whose other posts of the chunk name 云和.
-            joined = bool(row.relevant) if row is not None else local_posts[event] > (1 if a.local else 0)
+            joined = bool(row.relevant) if row is not None else local_posts[event] > (1 if a.local and ours else 0)
             topic = post_topic(a, local, policy, joined=joined, told=incident)
             ov = overrides_of(row)
             why = irrelevant_reason(a, local, topic, policy) if ov.relevant is None else (

@@ -249,7 +249,7 @@ def test_an_accounts_post_about_ours_does_not_go_on_about_its_story_elsewhere(en
 
 def test_a_repost_reads_its_originals_words_as_its_accounts(engine: Engine, ctx: TriageContext) -> None:
     """A repost of 景宁发布's "我县一水库…" with a remark on 云和's capsizing of the day before tells of
-    景宁's: it joins 景宁's notice, not ours, and does not make 景宁's capsizing the county's concern."""
+    景宁's: it joins 景宁's notice, not ours, and neither it nor 景宁's capsizing is the county's concern."""
     ours = _said("ours", "丽水网", "2026-11-25T19:30", "11月25日15时许，紧水滩镇仙宫湖水域一艘自用小船倾覆，船上3人落水，1人失联")
     theirs = _said("theirs", "景宁发布", "2026-11-27T09:00",
                    "【情况通报】11月26日12时许，我县一水库发生一起渔船倾覆事故，1人失联。失联人员已于27日8时找到，已无生命体征")
@@ -257,7 +257,7 @@ def test_a_repost_reads_its_originals_words_as_its_accounts(engine: Engine, ctx:
                    "//@景宁发布:【情况通报】11月26日12时许，我县一水库发生一起渔船倾覆事故，1人失联……")
     found = _triage(engine, ctx, [[ours, theirs, repost]])
     assert found["repost"][0] == found["theirs"][0] != found["ours"][0]
-    assert not found["theirs"][1] and found["ours"][1]
+    assert not found["theirs"][1] and not found["repost"][1] and found["ours"][1]
 
 
 def test_an_account_naming_the_same_short_place_does_not_go_on_about_its_last_story(engine: Engine,
