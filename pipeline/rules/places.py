@@ -160,6 +160,10 @@ class Gazetteer:
             other = self._elsewhere(said, list(dict.fromkeys(t for _, t in mentions)))
             ambiguous += [f"{name}（{other[t]}）" for name, t in dict.fromkeys(mentions) if t in other]
             mentions = [(name, t) for name, t in mentions if t not in other]
+        # a place spanning townships (仙宫湖) named with one of them (紧水滩镇仙宫湖) is in that one
+        single = {t for name, t in mentions if len(self.township_of.get(name, ())) == 1}
+        mentions = [(name, t) for name, t in mentions if t in single
+                    or len(self.township_of.get(name, ())) < 2 or not single & set(self.township_of[name])]
         # "云和" alone places a post in no township: the account's own township still does.
         home = self.home(author) if not (mentions or ambiguous) else None
         townships = list(dict.fromkeys(t for _, t in mentions))

@@ -103,3 +103,9 @@ def test_a_letters_title_names_its_place(ctx: TriageContext) -> None:
                       "published_at": NOW.isoformat()}, 1, NOW)
     [analysis] = analyse_chunk(ctx, [letter])[0]
     assert analysis.local and analysis.townships == ["元和街道"]
+
+
+def test_a_place_spanning_townships_named_with_one_of_them_is_in_that_one(cfg: Config) -> None:
+    """仙宫湖 lies in 紧水滩镇 and 石塘镇: "紧水滩镇仙宫湖水域" is 紧水滩镇's (属地管理), 仙宫湖 alone either's."""
+    assert match(cfg, "紧水滩镇仙宫湖水域一艘自用小船倾覆").townships == ["紧水滩镇"]
+    assert sorted(match(cfg, "仙宫湖水域一艘自用小船倾覆").townships) == ["石塘镇", "紧水滩镇"]
