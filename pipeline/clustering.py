@@ -279,8 +279,12 @@ class Clusterer:
     def _same_story(self, clue: Clues, profile: Profile) -> bool:
         """Whether what a post names (kind, problem) the event has, and none of its facts
         contradicts the event's."""
-        shared = common_kinds(clue.kinds, profile.kinds, self.policy.incidents) or set(clue.matters) & profile.matters
-        return (bool(shared) or not (clue.kinds or clue.matters)) and not conflicts(clue, profile, self.policy.incidents)
+        return (bool(self._told_alike(clue, profile)) or not (clue.kinds or clue.matters)) \
+            and not conflicts(clue, profile, self.policy.incidents)
+
+    def _told_alike(self, clue: Clues, profile: Profile) -> set[str]:
+        """The kinds of incident, else the routine problems, a post and an event both tell of."""
+        return common_kinds(clue.kinds, profile.kinds, self.policy.incidents) or set(clue.matters) & profile.matters
 
     def _again(self, post: PostInput, clue: Clues | None, towns: frozenset[str],
                at: float) -> tuple[object, dict[str, Any]] | None:
@@ -311,7 +315,7 @@ class Clusterer:
         facts contradicts the event's."""
         if clue is None or profile is None:
             return again
-        shared = common_kinds(clue.kinds, profile.kinds, self.policy.incidents) or set(clue.matters) & profile.matters
+        shared = self._told_alike(clue, profile)
         if (clue.kinds or clue.matters) and not shared:
             return False
         common = shared_words(clue, profile, self.everyday)[0]

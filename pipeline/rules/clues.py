@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache, reduce
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import Any
 
 from classifiers.tokenize import Doc, Tokenizer
@@ -48,10 +48,11 @@ _LATE = ("下午", "傍晚", "晚上", "夜间", "深夜", "今晚", "昨晚")
 _DEBUNK = re.compile(r"辟谣|谣言|不实|捏造|造谣")
 _ANOTHER = re.compile(r"[这那]边也|[这那]里也|又发生一起|又一起|也发生了?一起")  # one more, elsewhere
 # a post going on about what was told before: again, still, at last, the n-th time or day
-_GOES_ON = re.compile(r"又|还是|还没|还在|仍然|依然|依旧|终于|到现在|至今|后续|来电了|修好了|恢复了"
-                      r"|第[0-9一二三两四五六七八九十几N]+[次天回趟]")
+_ONGOING = r"还没|还在|依然|依旧|终于|到现在|至今|后续"
+_NTH = r"第[0-9一二三两四五六七八九十几N]+"
+_GOES_ON = re.compile(rf"又|还是|仍然|{_ONGOING}|来电了|修好了|恢复了|{_NTH}[次天回趟]")
 # … and of what is still under way, not of its happening again ("又翻车了" may be one more)
-_STILL = re.compile(r"还没|还在|仍|继续|依然|依旧|终于|到现在|至今|后续|也找到|第[0-9一二三两四五六七八九十几N]+[次天回趟个]")
+_STILL = re.compile(rf"仍|继续|{_ONGOING}|也找到|{_NTH}[次天回趟个]")
 # a post looking back days later at what happened ("前几天安溪乡那个车祸", "上礼拜枫坪塌方那户人家")
 _LOOKS_BACK = re.compile(r"前几天|前两天|前阵子|前段时间|上礼拜|上周|上个星期|上个礼拜|上星期")
 # where people were taken or were heading: premises named after it are no place of the incident
@@ -437,7 +438,9 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     present = vocab.present(text)
     # a landmark's name is its place, not what happened there (紧水滩电站 is where a crash was)
     unnamed = reduce(lambda t, s: t.replace(s, ""), sorted(spots, key=len, reverse=True), text)
-    named_objects = _outermost(_words_of(doc, {w for _, _, ws in vocab.objects for w in ws if w in present}), unnamed)
+    bounds = _bounds(doc.tokens)
+    named_objects = _outermost(_words_of(text, bounds, {w for _, _, ws in vocab.objects for w in ws if w in present}),
+                               unnamed)
     objects = [f"{c}:{f}" for c, f, words in vocab.objects if (said := named_objects.intersection(words))
                and not (_only_destination(unnamed, said) if c == "场所" else _only_aside(unnamed, said))]
     burnt = _BURNT_OUT.sub("", text)  # "热水器烧了": an appliance burnt out, no fire
@@ -452,7 +455,7 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
                  day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere,
                  mishap=not kinds and bool(_MISHAP.search(text)), another=bool(_ANOTHER.search(text)),
-                 hamlets=(*_hamlets(doc, vocab, named_spots), *_streets(doc.tokens, vocab))[:3],
+                 hamlets=(*_hamlets(doc, bounds, vocab, named_spots), *_streets(doc.tokens, vocab))[:3],
                  also_days=tuple(days[1:4]), looks_back=bool(_LOOKS_BACK.search(text)), abroad=abroad,
                  still=bool(_STILL.search(text)))
 
@@ -464,16 +467,13 @@ _NOT_NAME_START = frozenset("在的了是从到往去回进出和与个们这那
 _NOT_IN_NAME = frozenset("某村社的了和到在是就向对该整全各或进及等过由问为毁去离邻个我你他们这那")
 
 
-def _hamlets(doc: Doc, vocab: Vocabulary, known: list[str]) -> tuple[str, ...]:
+def _hamlets(doc: Doc, starts: frozenset[int], vocab: Vocabulary, known: list[str]) -> tuple[str, ...]:
     """Villages and communities the gazetteer does not know, named "X村" / "X社区" (杏岙村口大巴翻了,
-    龙门新村停水): two to three characters that begin where jieba begins a word ("多次向村里" and
-    "部门和村干部" name none), are no everyday word (我们村, 农村) and no part of a place we know
-    (``known``: the gazetteer's names the text holds, as ``Vocabulary.spot_pattern`` found them)."""
+    龙门新村停水): two to three characters that begin where jieba begins a word (``starts``: see
+    ``_bounds``; "多次向村里" and "部门和村干部" name none), are no everyday word (我们村, 农村) and
+    no part of a place we know (``known``: the gazetteer's names the text holds, as
+    ``Vocabulary.spot_pattern`` found them)."""
     text = doc.text
-    starts, at = set(), 0
-    for token in doc.tokens:
-        starts.add(at)
-        at += len(token)
     found: list[str] = []
     for m in _HAMLET.finditer(text):
         body, suffix = m.group(1), m.group(2)
@@ -509,10 +509,6 @@ def _streets(tokens: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...]:
     新城 大道, 环城 西路) — names of places, like unknown villages, with no township."""
     found: list[str] = []
     for before, token, after in zip(("", *tokens), tokens, (*tokens[1:], ""), strict=False):
-        if after and _frequencies().get(token[-1] + after[0], 0) >= COMMON_WORD:
-            continue  # the street word goes on into another word (巷子 路 灯不亮, 以后 路 面积)
-        if token[0] in _NOT_STREET_START or before[:1] in _NOT_STREET_START:
-            continue  # a verb or an adverb before 路 / 弄 (迷了路, 冲下路坎, 根本弄不明白, 因锦溪路…爆管)
         if len(token) in (3, 4) and token.endswith(_STREET_ENDS) and token[0] not in _NOT_NAME_START \
                 and token not in _NOT_STREETS and token[-2:] not in _NOT_STREETS:
             name = token
@@ -521,6 +517,10 @@ def _streets(tokens: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...]:
             name = before + token
         else:
             continue
+        if after and _frequencies().get(token[-1] + after[0], 0) >= COMMON_WORD:
+            continue  # the street word goes on into another word (巷子 路 灯不亮, 以后 路 面积)
+        if token[0] in _NOT_STREET_START or before[:1] in _NOT_STREET_START:
+            continue  # a verb or an adverb before 路 / 弄 (迷了路, 冲下路坎, 根本弄不明白, 因锦溪路…爆管)
         if name not in vocab.township_of and not any(n in name for n in vocab.town_of):
             found.append(name)
     return tuple(dict.fromkeys(found))
@@ -558,16 +558,17 @@ def _only_destination(text: str, words: Collection[str]) -> bool:
     return bool(found) and all(_DESTINATION.search(text, max(0, at - 8), at) for at in found)
 
 
-def _words_of(doc: Doc, words: set[str]) -> set[str]:
-    """The words found in the text other than only across two of its words: 客车 is no word of
-    "游客车辆" (游客 | 车辆), while 中巴 is one of "中巴车"."""
-    bounds, at = {0}, 0
-    for token in doc.tokens:
-        at += len(token)
-        bounds.add(at)
+def _bounds(tokens: tuple[str, ...]) -> frozenset[int]:
+    """Where jieba's words begin and end in the text they were cut from (0 … its length)."""
+    return frozenset(accumulate((len(t) for t in tokens), initial=0))
+
+
+def _words_of(text: str, bounds: frozenset[int], words: set[str]) -> set[str]:
+    """The words found in the text other than only across two of its words (``bounds``: see
+    ``_bounds``): 客车 is no word of "游客车辆" (游客 | 车辆), while 中巴 is one of "中巴车"."""
     return {w for w in words if any(m.start() in bounds or m.end() in bounds
                                     or not bounds & set(range(m.start() + 1, m.end()))
-                                    for m in re.finditer(re.escape(w), doc.text))}
+                                    for m in re.finditer(re.escape(w), text))}
 
 
 def _only_aside(text: str, words: Collection[str]) -> bool:
