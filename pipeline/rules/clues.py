@@ -53,6 +53,8 @@ _NTH = r"第[0-9一二三两四五六七八九十几N]+"
 _GOES_ON = re.compile(rf"又|还是|仍然|{_ONGOING}|来电了|修好了|恢复了|{_NTH}[次天回趟]")
 # … and of what is still under way, not of its happening again ("又翻车了" may be one more)
 _STILL = re.compile(rf"仍|继续|{_ONGOING}|也找到|{_NTH}[次天回趟个]")
+# … but figures being checked ("具体伤亡情况还在核实") are no news of the incident going on
+_VERIFYING = re.compile(r"(?:还|仍|正)在(?:进一步)?(?:核实|调查|统计|了解|确认|核查)")
 # a post looking back days later at what happened ("前几天安溪乡那个车祸", "上礼拜枫坪塌方那户人家")
 _LOOKS_BACK = re.compile(r"前几天|前两天|前阵子|前段时间|上礼拜|上周|上个星期|上个礼拜|上星期")
 # where people were taken or were heading: premises named after it are no place of the incident
@@ -457,7 +459,7 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
                  mishap=not kinds and bool(_MISHAP.search(text)), another=bool(_ANOTHER.search(text)),
                  hamlets=(*_hamlets(doc, bounds, vocab, named_spots), *_streets(doc.tokens, vocab))[:3],
                  also_days=tuple(days[1:4]), looks_back=bool(_LOOKS_BACK.search(text)), abroad=abroad,
-                 still=bool(_STILL.search(text)))
+                 still=bool(_STILL.search(_VERIFYING.sub("", text))))
 
 
 # "X村" / "X社区" naming a village, not 村民, 村里, 村委 …

@@ -557,6 +557,19 @@ def test_news_of_what_is_under_way_gives_its_own_hour_and_day(ctx: TriageContext
     assert conflicts(other, profile(first), rules)
 
 
+def test_figures_being_checked_are_no_news_of_what_is_under_way(ctx: TriageContext, cfg: Config) -> None:
+    """"具体伤亡情况还在核实" in a flash of a drowning a day after a capsizing on the same lake
+    says the figures are being checked, not that the capsizing goes on: its hour and day are its own."""
+    rules = cfg.policy.events.incidents
+    first, = clues(ctx, "11月26日11时许，紧水滩镇仙宫湖库区一艘载有5人的自用小船翻沉，造成2人死亡",
+                   at=NOW - timedelta(days=1, hours=6))
+    flash, search = clues(ctx, "11月27日下午2点多，紧水滩镇仙宫湖沿岸一名游客失足落水，具体伤亡情况还在核实",
+                          "紧水滩镇仙宫湖翻船事故，搜救人员还在搜寻最后一名落水者", at=NOW - timedelta(hours=4))
+    assert not flash.still and search.still
+    assert any("发生" in r for r in conflicts(flash, profile(first), rules))
+    assert not conflicts(search, profile(first), rules)
+
+
 def test_a_parents_words_for_food_poisoning_name_it(ctx: TriageContext) -> None:
     """"是不是中午食堂吃坏了", "下午开始肚子痛" tell of food poisoning as 呕吐 and 腹泻 do; "掉水里",
     "炸碎", "碰到高压线" of drowning, an explosion, electrocution."""
