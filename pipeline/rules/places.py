@@ -168,10 +168,10 @@ class Gazetteer:
         home = self.home(author) if not (mentions or ambiguous) else None
         townships = list(dict.fromkeys(t for _, t in mentions))
         reasons: list[str] = []
-        if county_hit:
-            reasons.append(f"提及{county_hit}")
-        if mentions:
-            reasons.append("提及" + "、".join(dict.fromkeys(name for name, _ in mentions)))
+        # a county landmark (仙宫湖) is both the county's name and a place: said once
+        named = dict.fromkeys([*([county_hit] if county_hit else []), *(name for name, _ in mentions)])
+        if named:
+            reasons.append("提及" + "、".join(named))
         if home:
             reasons.append(f"发布账号名称含云和地名{home[0]}（{home[1]}）")
         if from_here:

@@ -49,6 +49,13 @@ def test_a_place_spanning_townships_names_each(cfg: Config) -> None:
     assert match(cfg, "仙宫湖上一艘游船倾覆").townships == ["紧水滩镇", "石塘镇"]
 
 
+def test_a_landmark_named_once_is_given_once_as_the_reason(cfg: Config) -> None:
+    """A county landmark is both the county's name and a place: the event page says so once."""
+    assert match(cfg, "仙宫湖上一艘游船倾覆").local_reasons == ["提及仙宫湖"]
+    assert match(cfg, "紧水滩镇仙宫湖水域一艘船只倾覆").local_reasons == ["提及仙宫湖、紧水滩镇"]
+    assert match(cfg, "云和县紧水滩镇有船倾覆").local_reasons == ["提及云和县、紧水滩镇"]
+
+
 def test_weak_short_names_count_only_with_yunhe_context(cfg: Config) -> None:
     elsewhere = match(cfg, "安溪铁观音新茶上市，福建茶农忙采摘")
     assert elsewhere.townships == [] and not elsewhere.local
