@@ -667,3 +667,15 @@ def test_a_searchs_clock_times_are_the_searchs(ctx: TriageContext, cfg: Config) 
     fire, later = clues(ctx, "安溪畲族乡一民房今晚20时许起火", "今天6时10分许，安溪畲族乡一民房发生火灾")
     assert fire.hour == 20  # "20时许起火": the fire's hour, no measure starting then ("13时起暂停")
     assert any("发生时间不同" in r for r in conflicts(later, profile(fire), rules))
+
+
+def test_an_employer_who_cannot_be_reached_is_no_missing_person(ctx: TriageContext) -> None:
+    """"包工头仍然失联" in a wage complaint is the wage matter's, not a search for someone missing
+    (it used to meet a lake accident's search); hikers out of reach are."""
+    wages, contractor, hikers = clues(
+        ctx, "民宿改造项目拖欠14名工人工资，包工头仍然失联，工人们在工地上住了快一个礼拜",
+        "经核实，该项目劳务分包人卷款失联，涉及14名工人工资共计28.6万元",
+        "两个队友今天下午在崇头那边的山里走穿越线，到现在联系不上")
+    assert wages.kinds == () and "欠薪" in wages.matters
+    assert contractor.kinds == ()
+    assert hikers.kinds == ("失踪",)
