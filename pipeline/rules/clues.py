@@ -523,7 +523,7 @@ def _streets(tokens: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...]:
             continue
         if after and _frequencies().get(token[-1] + after[0], 0) >= COMMON_WORD:
             continue  # the street word goes on into another word (巷子 路 灯不亮, 以后 路 面积)
-        if token[0] in _NOT_STREET_START or before[:1] in _NOT_STREET_START:
+        if name[0] in _NOT_STREET_START:
             continue  # a verb or an adverb before 路 / 弄 (迷了路, 冲下路坎, 根本弄不明白, 因锦溪路…爆管)
         if name not in vocab.township_of and not any(n in name for n in vocab.town_of):
             found.append(name)
