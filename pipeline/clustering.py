@@ -512,7 +512,10 @@ class Clusterer:
         joins its event): the same problem, a township in common, no two different villages or
         spots named."""
         apart = pa.spots and pb.spots and not pa.spots & pb.spots
-        return not (pa.kinds or pb.kinds) and bool(pa.matters & pb.matters and pa.towns & pb.towns) and not apart
+        # a problem told of the whole town (县城: four townships) is at no one place of it
+        wide = len(pa.towns) > 2 or len(pb.towns) > 2
+        return not (pa.kinds or pb.kinds) and bool(pa.matters & pb.matters and pa.towns & pb.towns) \
+            and not apart and not wide
 
     def _decide(self, k: int, near: Near | None, incidents: list[tuple[object, Match]],
                 merges: list[tuple[int, int]]) -> tuple[object, dict[str, Any]]:

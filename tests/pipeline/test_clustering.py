@@ -386,3 +386,24 @@ def test_a_long_batch_places_its_last_days_as_batches_cut_at_any_day_would(engin
     copy = _said("copy", "长田住户2", "2026-11-27T21:00", text)
     found = _triage(engine, ctx, [[old, mid, copy]])
     assert found["copy"][0] != found["old"][0]
+
+
+def test_a_problem_told_of_the_whole_town_is_at_no_one_place_of_it(engine: Engine, ctx: TriageContext) -> None:
+    """A rumour that the whole 县城 loses its water (four townships), refuted, and days later a
+    real cut in one community of 浮云街道 are not one problem at one place: a post about the water
+    from an account of that community does not merge them."""
+    def post(pid: str, author: str, at: str, text: str, **more: str) -> dict[str, str]:
+        return {"id": pid, "platform": "weibo", "author": author, "published_at": f"2026-11-{at}:00+08:00",
+                "text": text, **more}
+    rows = [post("rumour", "云和生活圈", "20T08:20",
+                 "紧急扩散！！！听说水厂被人投毒了，明天开始全县城停水三天，大家赶紧去超市买水！！转给家里人"),
+            post("debunk", "云和发布", "20T11:00", "近日，网络流传“云和县城水厂被投毒，全城停水三天”的消息。经县水利局核实，县城供水"
+                 "水源及出厂水各项指标均符合国家标准，供水正常，不存在投毒情况，近期也没有停水计划。请以官方发布信息为准，不信谣、不传谣。",
+                 platform="wechat", title="【辟谣】“县城水厂被投毒、全城停水三天”系谣言"),
+            post("cut", "青阳门的猫", "25T07:20", "早上起来没水了，牙都没刷，青阳门这边怎么又停水了？也没看到通知啊"),
+            post("again", "上班族小林", "25T08:00", "停水停水停水！！！一滴都没有 #云和停水#"),
+            post("waiting", "青阳门张阿姨", "25T08:45", "家里老人要吃药等着烧开水，楼下小超市矿泉水都卖光了，什么时候来水啊")]
+    found = _triage(engine, ctx, [rows])
+    assert found["rumour"][0] == found["debunk"][0]
+    assert found["cut"][0] == found["again"][0]
+    assert found["rumour"][0] != found["cut"][0]
