@@ -680,3 +680,11 @@ def test_an_employer_who_cannot_be_reached_is_no_missing_person(ctx: TriageConte
     assert wages.kinds == () and "欠薪" in wages.matters
     assert contractor.kinds == ()
     assert hikers.kinds == ("失踪",)
+
+
+def test_a_small_boat_by_any_name_that_turned_over_capsized(ctx: TriageContext) -> None:
+    """小艇, 铁皮船, 渡船 are boats: one that 侧翻 capsized, it had no road accident."""
+    for text in ("紧水滩镇仙宫湖水域一艘钓鱼小艇因大风侧翻，艇上2人落水", "湖上一条小铁皮船翻了，好几个人在水里",
+                 "过湖的渡船侧翻了，船上的人都落水了"):
+        c, = clues(ctx, text)
+        assert "车辆:船" in c.objects and "翻船" in c.kinds and "交通事故" not in c.kinds, (text, c.kinds)
