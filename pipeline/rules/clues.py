@@ -64,7 +64,7 @@ _DESTINATION = re.compile(r"前往|开往|驶往|赶往|去往|转移到|转移�
 _INSTEAD = re.compile(r"换乘|改乘|增开|加开|调派|调集")
 _CARRIES = re.compile(r"[^，。！？\s]{0,2}送")
 # an appliance burnt out by a surge ("电压不稳…热水器烧了"): no fire
-_BURNT_OUT = re.compile(r"(?:电器|家电|热水器|冰箱|电视机?|空调|电机|保险丝|灯泡|电饭煲|电脑|电表|洗衣机)[都也又全]?被?烧[了坏掉]")
+_BURNT_OUT = re.compile(r"(?:电器|家电|热水器|冰箱|电视机?|空调|电机|保险丝|灯泡|电饭煲|电脑|电表|洗衣机|变压器)[都也又全]?被?烧[了坏掉]")
 _REPLY = re.compile(r"^(?:关于对?|对)?(?:回复|答复|回应|Re|RE|re)+")
 _MISHAP = re.compile(r"出事|出了事|事故|意外")
 # an employer who cannot be reached (包工头电话打不通, 老板失联) is a wage complaint's, no missing person

@@ -598,9 +598,12 @@ def test_a_post_telling_something_happened_at_the_place_of_the_days_one_incident
 
 
 def test_an_appliance_burnt_out_is_no_fire(ctx: TriageContext) -> None:
-    """"电压不稳…热水器烧了" tells of a surge, not a fire; "老屋烧了三间" is one."""
-    surge, fire = clues(ctx, "白洋墩村电压不稳，电器都烧坏了，前天我家热水器烧了", "黄处那边老屋烧了三间")
+    """"电压不稳…热水器烧了" tells of a surge, not a fire, and "变压器烧了一台" of a power cut;
+    "老屋烧了三间" is one."""
+    surge, transformer, fire = clues(ctx, "白洋墩村电压不稳，电器都烧坏了，前天我家热水器烧了",
+                                     "古竹来电了，听说是变压器烧了一台，换了新的", "黄处那边老屋烧了三间")
     assert "火灾" not in surge.kinds and "停电" in surge.matters
+    assert transformer.kinds == () and "停电" in transformer.matters
     assert fire.kinds == ("火灾",)
 
 
