@@ -67,8 +67,10 @@ _CARRIES = re.compile(r"[^，。！？\s]{0,2}送")
 _BURNT_OUT = re.compile(r"(?:电器|家电|热水器|冰箱|电视机?|空调|电机|保险丝|灯泡|电饭煲|电脑|电表|洗衣机|变压器)[都也又全]?被?烧[了坏掉]")
 _REPLY = re.compile(r"^(?:关于对?|对)?(?:回复|答复|回应|Re|RE|re)+")
 _MISHAP = re.compile(r"出事|出了事|事故|意外")
-# an employer who cannot be reached (包工头电话打不通, 老板失联) is a wage complaint's, no missing person
-_EMPLOYER_GONE = re.compile(r"(?:包工头|工头|分包人|承包人|老板|老板娘|开发商|负责人)[^，。！？,!?]{0,8}(?:联系不上|失联|找不到|跑路|跑了)")
+# an employer who cannot be reached (包工头电话打不通, 老板失联) is a wage complaint's, and people
+# shut in a lift (电梯…被困) are a lift's fault: no missing person
+_NOT_MISSING = re.compile(r"(?:包工头|工头|分包人|承包人|老板|老板娘|开发商|负责人)[^，。！？,!?]{0,8}(?:联系不上|失联|找不到|跑路|跑了)"
+                            r"|电梯[^。！？!?]{0,20}(?:被困|困住|困在|关在|关里)")
 _TURNED_OVER = re.compile(r"翻[了在掉倒进到下]|底朝天")  # "货车翻在弯道上", "船底朝天": which kind, by what turned over
 # A province, city, county or town named as one word by the tokenizer (遂昌县, 泉州市, 龙门镇):
 # 县 alone (县医院, 县领导) or 该县 / 某县 are two characters and never count.
@@ -545,7 +547,7 @@ def _kinds(text: str, present: set[str], objects: list[str], vocab: Vocabulary) 
     if "坠落" in kinds and vehicles - {"车辆:船"} and "交通事故" in known:
         # a vehicle that fell off a cliff (坠崖面包车) had a road accident, no one fell from a height
         kinds = list(dict.fromkeys("交通事故" if k == "坠落" else k for k in kinds))
-    if kinds and set(kinds) <= set(fallback) and _EMPLOYER_GONE.search(text):
+    if kinds and set(kinds) <= set(fallback) and _NOT_MISSING.search(text):
         kinds = []
     if set(kinds) <= {"溺水"} and _TURNED_OVER.search(text):
         # what turned over is what happened; people in the water after it are its ("竹筏翻了 两个人掉水里")

@@ -685,6 +685,14 @@ def test_an_employer_who_cannot_be_reached_is_no_missing_person(ctx: TriageConte
     assert hikers.kinds == ("失踪",)
 
 
+def test_people_shut_in_a_lift_are_no_missing_persons(ctx: TriageContext) -> None:
+    """"电梯又把人关里面了…被困了四十分钟" is the lift's fault, a routine problem; 被困 in the hills is a search."""
+    lift, hills = clues(ctx, "浮云社区那栋老楼的电梯又把人关里面了，一个老太太被困了四十分钟",
+                        "五名驴友在紧水滩镇一处山林中迷路被困，蓝天救援队正在搜救")
+    assert lift.kinds == () and "电梯" in lift.matters
+    assert hills.kinds == ("失踪",)
+
+
 def test_a_small_boat_by_any_name_that_turned_over_capsized(ctx: TriageContext) -> None:
     """小艇, 铁皮船, 渡船 are boats: one that 侧翻 capsized, it had no road accident."""
     for text in ("紧水滩镇仙宫湖水域一艘钓鱼小艇因大风侧翻，艇上2人落水", "湖上一条小铁皮船翻了，好几个人在水里",
