@@ -699,3 +699,11 @@ def test_a_small_boat_by_any_name_that_turned_over_capsized(ctx: TriageContext) 
                  "过湖的渡船侧翻了，船上的人都落水了"):
         c, = clues(ctx, text)
         assert "车辆:船" in c.objects and "翻船" in c.kinds and "交通事故" not in c.kinds, (text, c.kinds)
+
+
+def test_a_mishap_feared_is_none(ctx: TriageContext) -> None:
+    """"真怕出事" about 渣土车 at night fears a crash; "渣土车出事了" tells of one."""
+    feared, happened = clues(ctx, "局村那条路的渣土车晚上十一点了还在跑，车速还快，村里老人小孩多，真怕出事。",
+                             "局村那条路的渣土车出事了，路都封了")
+    assert feared.kinds == () and not feared.mishap
+    assert happened.kinds == ("交通事故",)
