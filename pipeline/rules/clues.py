@@ -66,7 +66,7 @@ _CARRIES = re.compile(r"[^，。！？\s]{0,2}送")
 # an appliance burnt out by a surge ("电压不稳…热水器烧了"): no fire
 _BURNT_OUT = re.compile(r"(?:电器|家电|热水器|冰箱|电视机?|空调|电机|保险丝|灯泡|电饭煲|电脑|电表|洗衣机|变压器)[都也又全]?被?烧[了坏掉]")
 _REPLY = re.compile(r"^(?:关于对?|对)?(?:回复|答复|回应|Re|RE|re)+")
-_MISHAP = re.compile(r"(?<![怕会要早晚免防以别])(?:出事|出了事|事故|意外)")  # not feared: "真怕出事", "迟早要出事"
+_MISHAP = re.compile(r"(?<![怕会要免防以别])(?:出事|出了事|事故|意外)")  # not feared: "真怕出事", "迟早要出事"
 # an employer who cannot be reached (包工头电话打不通, 老板失联) is a wage complaint's, and people
 # shut in a lift (电梯…被困) are a lift's fault: no missing person
 _NOT_MISSING = re.compile(r"(?:包工头|工头|分包人|承包人|老板|老板娘|开发商|负责人)[^，。！？,!?]{0,8}(?:联系不上|失联|找不到|跑路|跑了)"

@@ -219,7 +219,7 @@ def test_something_happened_at_the_very_spot(ctx: TriageContext, cfg: Config) ->
     rules = cfg.policy.events.incidents
     bus, there, village = clues(ctx, FLASH, "云和梯田今早出事了，护栏不结实，大家拍照别往边上靠",
                                 "坑根村那边好像出事了，救护车刚过去")
-    assert there.mishap and not there.kinds
+    assert there.mishap and not there.kinds  # 今早出事: not feared ("迟早要出事")
     assert match(there, profile(bus), rules, sole=True) is not None
     assert match(village, profile(bus), rules, sole=True) is None  # the same township, another spot
 
