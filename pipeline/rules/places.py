@@ -57,6 +57,7 @@ class Gazetteer:
     word_after: frozenset[str] = frozenset()
     elsewhere: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (township, words naming the other place)
     weak: frozenset[str] = frozenset()  # short names that count only where the post concerns 云和
+    towns: frozenset[str] = frozenset()  # the townships' names and aliases
 
     @property
     def prefixes(self) -> tuple[str, ...]:
@@ -83,7 +84,15 @@ class Gazetteer:
             word_after=frozenset(county.not_county.word_after),
             elsewhere=tuple((t.name, tuple(t.elsewhere)) for t in cfg.units.townships if t.elsewhere),
             weak=frozenset(n for t in cfg.units.townships for n in t.weak_aliases),
+            towns=frozenset(n for t in cfg.units.townships for n in (t.name, *t.aliases)),
         )
+
+    def namesakes(self, found: list[tuple[int, str]]) -> dict[str, str]:
+        """Places named right after a township that does not hold them ("安溪畲族乡下垟村", where the
+        gazetteer's 下垟村 is 崇头镇's): that township's namesakes. ``found``: (start, name) in the text."""
+        ends = {start + len(name): self.township_of[name][0] for start, name in found if name in self.towns}
+        return {name: ends[start] for start, name in found
+                if start in ends and name not in self.towns and ends[start] not in self.township_of[name]}
 
     def county_hit(self, doc: Doc) -> tuple[str | None, list[str]]:
         """The first mention of the county, and the bare short names that meant something else."""
@@ -142,7 +151,9 @@ class Gazetteer:
         for name in self.short_names & tokens:
             found.append((text.find(name), name))
         found.sort()
-        mentions = [(name, t) for _, name in found for t in self.township_of[name]]
+        namesakes = self.namesakes(found)
+        mentions = [(name, t) for _, name in found
+                    for t in ((namesakes[name],) if name in namesakes else self.township_of[name])]
         county_hit, ambiguous = self.county_hit(doc)
         from_here = next((who for who in (source, author)
                           if who and (who in self.local_sources or any(n in who for n in self.county_tokens))), None)

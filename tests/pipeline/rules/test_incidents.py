@@ -707,3 +707,9 @@ def test_a_mishap_feared_is_none(ctx: TriageContext) -> None:
                              "局村那条路的渣土车出事了，路都封了")
     assert feared.kinds == () and not feared.mishap
     assert happened.kinds == ("交通事故",)
+
+
+def test_a_namesake_village_places_a_post_in_the_township_it_is_named_with(ctx: TriageContext) -> None:
+    """The incident clues agree with the gazetteer: "安溪畲族乡下垟村" is in 安溪畲族乡 only."""
+    namesake, village = clues(ctx, "安溪畲族乡下垟村手机信号差，在家里打电话要跑到门口", "下垟村手机信号差")
+    assert namesake.towns == ("安溪畲族乡",) and village.towns == ("崇头镇",)

@@ -49,6 +49,15 @@ def test_a_place_spanning_townships_names_each(cfg: Config) -> None:
     assert match(cfg, "仙宫湖上一艘游船倾覆").townships == ["紧水滩镇", "石塘镇"]
 
 
+def test_a_village_named_after_a_township_that_does_not_hold_it_is_that_townships(cfg: Config) -> None:
+    """"安溪畲族乡下垟村": the gazetteer's 下垟村 is 崇头镇's, but the letter names its namesake in
+    安溪畲族乡 — 属地 is 安溪畲族乡 alone, not both. 下垟村 alone is still 崇头镇's."""
+    assert match(cfg, "安溪畲族乡下垟村路灯不亮，晚上出行全靠手电筒").townships == ["安溪畲族乡"]
+    assert match(cfg, "紧水滩镇规溪村那条村道坑坑洼洼好几年了").townships == ["紧水滩镇"]
+    assert match(cfg, "下垟村路灯不亮").townships == ["崇头镇"]
+    assert match(cfg, "崇头镇下垟村路灯不亮").townships == ["崇头镇"]
+
+
 def test_a_landmark_named_once_is_given_once_as_the_reason(cfg: Config) -> None:
     """A county landmark is both the county's name and a place: the event page says so once."""
     assert match(cfg, "仙宫湖上一艘游船倾覆").local_reasons == ["提及仙宫湖"]
