@@ -7,7 +7,8 @@ posts themselves loaded back by index, a chunk at a time. ``ListBatch`` wraps po
 memory (tests, imports of small files); ``SpooledBatch`` writes each validated post to an
 unnamed temporary file as it is read (a pickle of our own ``PostInput``, read back only by this
 process and the worker it forks) and keeps only the digests — a 100,000-post file no longer sits
-in memory as 100,000 parsed posts while it is triaged.
+in memory as 100,000 parsed posts while it is triaged. Triage lets the digests go too once it has
+sorted the batch (``forget_digests``); asked for again (a retried batch), they are read back.
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ class PostBatch(Protocol):
 
     def load(self, indices: Sequence[int]) -> list[PostInput]: ...
 
+    def forget_digests(self) -> None:
+        """Let the digests go once triage has read what it needs of them (the posts stay)."""
+
 
 class ListBatch:
     """Posts already in memory."""
@@ -81,6 +85,9 @@ class ListBatch:
     def load(self, indices: Sequence[int]) -> list[PostInput]:
         return [self.posts[i] for i in indices]
 
+    def forget_digests(self) -> None:
+        self.__dict__.pop("digests", None)  # worked out again if asked for
+
 
 class SpooledBatch:
     """Posts written to an unnamed temporary file as they are added; only digests in memory.
@@ -91,7 +98,7 @@ class SpooledBatch:
 
     def __init__(self, now: datetime, directory: Path | None = None) -> None:
         self.now = now
-        self.digests: list[Digest] = []
+        self._digests: list[Digest] | None = []
         self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 — closed by close()
         self._starts = array("q")
         self._ends = array("q")
@@ -105,7 +112,16 @@ class SpooledBatch:
         self._size += len(data)
         self._ends.append(self._size)
         self._unwritten = True
-        self.digests.append(digest_of(post, self.now))
+        if self._digests is not None:  # once let go, worked out again with this post among them
+            self._digests.append(digest_of(post, self.now))
+
+    @property
+    def digests(self) -> list[Digest]:
+        """Every post's digest; worked out again from the file once let go (a retried batch)."""
+        if self._digests is None:
+            self._digests = [digest_of(p, self.now) for start in range(0, len(self), 1000)
+                             for p in self.load(range(start, min(start + 1000, len(self))))]
+        return self._digests
 
     def load(self, indices: Sequence[int]) -> list[PostInput]:
         if self._unwritten:  # flushed here, before any fork: a child must not inherit a full buffer
@@ -114,8 +130,11 @@ class SpooledBatch:
         fd = self._file.fileno()
         return [pickle.loads(os.pread(fd, self._ends[i] - self._starts[i], self._starts[i])) for i in indices]
 
+    def forget_digests(self) -> None:
+        self._digests = None
+
     def __len__(self) -> int:
-        return len(self.digests)
+        return len(self._starts)  # the posts spooled, whether or not their digests are still held
 
     def close(self) -> None:
         self._file.close()

@@ -240,8 +240,15 @@ def triage_posts(session: Session, posts: Sequence[PostInput] | PostBatch, ctx: 
     # list them: the events a batch makes do not depend on how it was sorted.
     fresh = sorted((i for i in range(len(digests)) if i not in stored and i not in repeat),
                    key=lambda i: digests[i].order)
+    earliest = digests[fresh[0]].order[0] if fresh else None
+    # what the report needs of the digests, taken now: they are let go before the batch is placed
+    # (about a kilobyte a post that would otherwise be held beside the look-up until the end)
+    n, input_ids = len(digests), [d.input_id for d in digests]
+    times, notes = [d.published_at for d in digests], [(d.line, note) for d in digests for note in d.notes]
+    digests = []
+    batch.forget_digests()
     progress(f"新帖子 {len(fresh)} 条，已入库或重复 {len(stored) + len(repeat)} 条")
-    clusterer = Clusterer.open(session, ctx.cfg, ctx.vocab, now, digests[fresh[0]].order[0] if fresh else None,
+    clusterer = Clusterer.open(session, ctx.cfg, ctx.vocab, now, earliest,
                                keep_order=lambda event_id: keep_order(session.get_one(Event, event_id)),
                                may_merge=lambda ids: not split_apart(session, ids))
     writer = BatchWriter(session, ctx.cfg, ctx.models, now)
@@ -254,15 +261,13 @@ def triage_posts(session: Session, posts: Sequence[PostInput] | PostBatch, ctx: 
             _merge(session, ctx, now, ids, clusterer)
         post_ids += chunk_ids
         progress(f"已研判入库 {len(post_ids)}/{len(fresh)} 条新帖子")
-    ids = _ids_in_input_order(len(digests), stored, repeat, fresh, post_ids)
-    input_ids = [d.input_id for d in digests]
+    ids = _ids_in_input_order(n, stored, repeat, fresh, post_ids)
     # Read back once the batch is written: a later chunk may have changed an earlier post's event
     # (merged it, shown it to be about 云和).
     items = list(iter_output(session, ids, input_ids)) if describe else []
     return TriageReport(items=items, post_ids=ids, input_ids=input_ids,
                         new_posts=len(fresh), duplicates=len(stored) + len(repeat),
-                        coverage_gaps=batch_gaps(session, digests, now),
-                        notes=[(d.line, note) for d in digests for note in d.notes], **writer.counts())
+                        coverage_gaps=batch_gaps(session, times, now), notes=notes, **writer.counts())
 
 
 def _ids_in_input_order(n: int, stored: dict[int, int], repeat: dict[int, int], fresh: list[int],
@@ -283,9 +288,8 @@ def _merge(session: Session, ctx: TriageContext, now: datetime, ids: list[int], 
         clusterer.merged(keep, ids)
 
 
-def batch_gaps(session: Session, posts: Sequence[Digest | PostInput], now: datetime) -> list[dict[str, str]]:
-    """Open coverage gaps overlapping the batch: from its earliest post (a day back when no post
-    has a time) to ``now``."""
-    times = [p.published_at for p in posts if p.published_at is not None and p.published_at <= now]
-    start = min(times, default=now - timedelta(days=1))
+def batch_gaps(session: Session, times: Sequence[datetime | None], now: datetime) -> list[dict[str, str]]:
+    """Open coverage gaps overlapping the batch (its posts' publication times): from its earliest
+    post (a day back when no post has a time) to ``now``."""
+    start = min((t for t in times if t is not None and t <= now), default=now - timedelta(days=1))
     return [gap.as_dict() for gap in open_gaps(session, start, now)]

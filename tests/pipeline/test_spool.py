@@ -8,8 +8,12 @@ import multiprocessing
 import os
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from pipeline.normalize import read_posts
 from pipeline.spool import SpooledBatch, digest_of, spool_posts
+from pipeline.storage.db import session_scope
+from pipeline.triage import TriageContext, triage_posts
 from tests.conftest import NOW
 
 ROWS = [
@@ -56,3 +60,26 @@ def test_a_forked_worker_reads_the_same_posts(tmp_path: Path) -> None:
         child.join(30)
         assert got == ["a2", "a1"]
         assert [p.platform_id for p in batch.load([0, 1, 2])] == ["a1", "a2", "a3"]  # the parent's reads unaffected
+
+
+def test_digests_let_go_are_worked_out_again(tmp_path: Path) -> None:
+    """Triage lets a batch's digests go once it has read them; a retried batch asks for them again."""
+    spooled = spool_posts(_write(tmp_path / "in.jsonl"), NOW)
+    with spooled.batch as batch:
+        before = list(batch.digests)
+        batch.forget_digests()
+        assert len(batch) == 3
+        assert batch.digests == before
+
+
+def test_a_batch_triaged_again_finds_every_post_stored(engine: Engine, ctx: TriageContext, tmp_path: Path) -> None:
+    """The retry after another worker stored some of the same posts: the second pass over the same
+    spooled batch (its digests let go by the first) finds each post stored, none added twice."""
+    spooled = spool_posts(_write(tmp_path / "in.jsonl"), NOW)
+    with spooled.batch as batch:
+        with session_scope(engine) as s:
+            first = triage_posts(s, batch, ctx, NOW, describe=False)
+        with session_scope(engine) as s:
+            again = triage_posts(s, batch, ctx, NOW, describe=False)
+    assert (first.new_posts, again.new_posts, again.duplicates) == (3, 0, 3)
+    assert again.post_ids == first.post_ids and again.notes == first.notes
