@@ -21,6 +21,7 @@ from pipeline.config import Config, Incidents
 from pipeline.rules.analysis import PostAnalysis, PostText
 from pipeline.rules.casualties import Casualties, parse_number
 from pipeline.rules.events import REPOST_CHAIN
+from pipeline.rules.places import namesake_of
 from pipeline.rules.spread import chain
 from pipeline.timeparse import SHANGHAI
 
@@ -429,7 +430,8 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     elsewhere = bool(others) or (account_elsewhere is not None and not (
         any(t.startswith("云和") for t in doc.tokens) and (townships or spots)))
     named = [vocab.town_of[n] for n in vocab.town_pattern.findall(text) if len(n) > 2 or n in words]
-    named += [vocab.township_of[s] for s in spots if vocab.township_of.get(s) and not _namesake(text, s, vocab)]
+    named += [vocab.township_of[s] for s in spots
+              if vocab.township_of.get(s) and not namesake_of(text, s, vocab.town_of, (vocab.township_of[s],))]
     if elsewhere and named and not townships:
         # It names another place, and the gazetteer kept none of ours (温岭市石塘镇, 苏州相城元和街道,
         # 元阳梯田): what it names is that place's namesake — a place, but not one of ours.
@@ -556,12 +558,6 @@ def _kinds(text: str, present: set[str], objects: list[str], vocab: Vocabulary) 
             and "交通事故" in known:
         kinds = ["交通事故"]
     return list(dict.fromkeys(kinds))
-
-
-def _namesake(text: str, spot: str, vocab: Vocabulary) -> bool:
-    """Whether the text names the spot right after a township that does not hold it
-    ("安溪畲族乡下垟村": a namesake of 崇头镇's 下垟村; ``Gazetteer.namesakes`` reads it so too)."""
-    return any(f"{name}{spot}" in text for name, town in vocab.town_of.items() if town != vocab.township_of[spot])
 
 
 def _only_destination(text: str, words: Collection[str]) -> bool:

@@ -19,10 +19,19 @@ or comes from a local source), and the reason says so.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from classifiers.tokenize import Doc
 from pipeline.config import Config
+
+
+def namesake_of(text: str, place: str, towns: Mapping[str, str], held: Collection[str]) -> str | None:
+    """The township a place is named right after when that township does not hold it
+    (``held``: the townships the gazetteer puts it in) — "安溪畲族乡下垟村", where the gazetteer's
+    下垟村 is 崇头镇's, names 安溪畲族乡's namesake. ``towns``: township names and aliases -> township.
+    The gazetteer and the incident clues both read places so."""
+    return next((town for name, town in towns.items() if town not in held and f"{name}{place}" in text), None)
 
 
 def _stems(villages: list[str]) -> list[str]:
@@ -57,7 +66,7 @@ class Gazetteer:
     word_after: frozenset[str] = frozenset()
     elsewhere: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (township, words naming the other place)
     weak: frozenset[str] = frozenset()  # short names that count only where the post concerns 云和
-    towns: frozenset[str] = frozenset()  # the townships' names and aliases
+    towns: dict[str, str] = field(default_factory=dict)  # the townships' names and aliases -> township
 
     @property
     def prefixes(self) -> tuple[str, ...]:
@@ -84,15 +93,8 @@ class Gazetteer:
             word_after=frozenset(county.not_county.word_after),
             elsewhere=tuple((t.name, tuple(t.elsewhere)) for t in cfg.units.townships if t.elsewhere),
             weak=frozenset(n for t in cfg.units.townships for n in t.weak_aliases),
-            towns=frozenset(n for t in cfg.units.townships for n in (t.name, *t.aliases)),
+            towns={n: t.name for t in cfg.units.townships for n in (t.name, *t.aliases)},
         )
-
-    def namesakes(self, found: list[tuple[int, str]]) -> dict[str, str]:
-        """Places named right after a township that does not hold them ("安溪畲族乡下垟村", where the
-        gazetteer's 下垟村 is 崇头镇's): that township's namesakes. ``found``: (start, name) in the text."""
-        ends = {start + len(name): self.township_of[name][0] for start, name in found if name in self.towns}
-        return {name: ends[start] for start, name in found
-                if start in ends and name not in self.towns and ends[start] not in self.township_of[name]}
 
     def county_hit(self, doc: Doc) -> tuple[str | None, list[str]]:
         """The first mention of the county, and the bare short names that meant something else."""
@@ -151,7 +153,8 @@ class Gazetteer:
         for name in self.short_names & tokens:
             found.append((text.find(name), name))
         found.sort()
-        namesakes = self.namesakes(found)
+        namesakes = {name: town for _, name in found if name not in self.towns
+                     and (town := namesake_of(text, name, self.towns, self.township_of[name]))}
         mentions = [(name, t) for _, name in found
                     for t in ((namesakes[name],) if name in namesakes else self.township_of[name])]
         county_hit, ambiguous = self.county_hit(doc)
