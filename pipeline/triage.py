@@ -244,7 +244,8 @@ def triage_posts(session: Session, posts: Sequence[PostInput] | PostBatch, ctx: 
     # what the report needs of the digests, taken now: they are let go before the batch is placed
     # (about a kilobyte a post that would otherwise be held beside the look-up until the end)
     n, input_ids = len(digests), [d.input_id for d in digests]
-    times, notes = [d.published_at for d in digests], [(d.line, note) for d in digests for note in d.notes]
+    first = min((d.published_at for d in digests if d.published_at is not None and d.published_at <= now), default=None)
+    notes = [(d.line, note) for d in digests for note in d.notes]
     digests = []
     batch.forget_digests()
     progress(f"新帖子 {len(fresh)} 条，已入库或重复 {len(stored) + len(repeat)} 条")
@@ -267,7 +268,7 @@ def triage_posts(session: Session, posts: Sequence[PostInput] | PostBatch, ctx: 
     items = list(iter_output(session, ids, input_ids)) if describe else []
     return TriageReport(items=items, post_ids=ids, input_ids=input_ids,
                         new_posts=len(fresh), duplicates=len(stored) + len(repeat),
-                        coverage_gaps=batch_gaps(session, times, now), notes=notes, **writer.counts())
+                        coverage_gaps=batch_gaps(session, first, now), notes=notes, **writer.counts())
 
 
 def _ids_in_input_order(n: int, stored: dict[int, int], repeat: dict[int, int], fresh: list[int],
@@ -288,8 +289,8 @@ def _merge(session: Session, ctx: TriageContext, now: datetime, ids: list[int], 
         clusterer.merged(keep, ids)
 
 
-def batch_gaps(session: Session, times: Sequence[datetime | None], now: datetime) -> list[dict[str, str]]:
-    """Open coverage gaps overlapping the batch (its posts' publication times): from its earliest
-    post (a day back when no post has a time) to ``now``."""
-    start = min((t for t in times if t is not None and t <= now), default=now - timedelta(days=1))
+def batch_gaps(session: Session, first: datetime | None, now: datetime) -> list[dict[str, str]]:
+    """Open coverage gaps overlapping the batch: from its earliest post published by ``now``
+    (``first``; a day back when no post has a time) to ``now``."""
+    start = first if first is not None else now - timedelta(days=1)
     return [gap.as_dict() for gap in open_gaps(session, start, now)]
