@@ -276,7 +276,7 @@ class EventFacts:
         if analysis.release is not None:
             # the county's own notice is a response, not a post to hand out, but where it says the
             # incident happened ("本街道辖区一企业厂房发生火情") is where it happened (属地管理)
-            self.townships = _union(self.townships, analysis.townships)
+            self.townships = _narrowest(_union(self.townships, analysis.townships), self.townsets)
         if not relevant:
             return
         self.relevant_posts += 1
@@ -289,7 +289,7 @@ class EventFacts:
         if top == graded:
             self.grade_scores = dict(analysis.classified.grade_scores)
         self.model_grade = top
-        self.townships = _union(self.townships, analysis.townships)
+        self.townships = _narrowest(_union(self.townships, analysis.townships), self.townsets)
         self.homes = _union(self.homes, [analysis.home] if analysis.home else [])
         self.categories = _union(self.categories, analysis.categories)
         self.emergency_types = _union(self.emergency_types, analysis.emergency_types)
@@ -306,6 +306,15 @@ class EventFacts:
     def sentiment(self) -> str | None:
         scores = self.sentiment_scores
         return max(scores, key=lambda t: scores[t]) if scores else None
+
+
+def _narrowest(towns: list[str], townsets: list[list[str]]) -> list[str]:
+    """The townships where an event happened: those of the narrowest place sets its posts name.
+    A place spanning townships (仙宫湖: 紧水滩镇 and 石塘镇) names each of them until a post names
+    one inside it (紧水滩镇仙宫湖); the event then happened there, not in both (属地管理)."""
+    sets = [set(s) for s in townsets]
+    narrowest = set().union(*(s for s in sets if not any(o < s for o in sets)))
+    return [t for t in towns if t in narrowest] or towns
 
 
 def _union(a: list[str], b: list[str]) -> list[str]:

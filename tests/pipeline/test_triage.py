@@ -237,3 +237,16 @@ def test_a_placeless_complaint_goes_to_the_township_its_account_names(engine: En
         items = {i["id"]: i for i in triage_posts(s, posts(records), ctx, NOW).items}
     assert items["h1"]["relevant"] and items["h1"]["primary_unit"] == "石塘镇"
     assert not items["h2"]["relevant"]
+
+
+
+def test_a_township_named_inside_a_spanning_place_narrows_where_the_event_happened(
+        engine: Engine, ctx: TriageContext) -> None:
+    # 仙宫湖 lies in 紧水滩镇 and 石塘镇: the flash names each; the report says which one it was
+    flash = {"id": "f1", "platform": "weibo", "text": "仙宫湖上一条小艇翻了！好几个人掉水里，救援船已经过去了"}
+    report = {"id": "r1", "platform": "news", "source": "丽水日报",
+              "text": "今天下午，紧水滩镇仙宫湖水域一艘小艇翻覆，船上5人落水，其中4人获救，1人失联，搜救仍在进行"}
+    with session_scope(engine) as s:
+        items = triage_posts(s, posts([flash, report]), ctx, NOW).items
+    assert items[0]["event_id"] == items[1]["event_id"]
+    assert items[1]["primary_unit"] == "紧水滩镇" and "石塘镇" not in items[1]["cooperating_units"]
