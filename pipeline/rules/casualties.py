@@ -173,6 +173,8 @@ def _range_value(match: re.Match[str]) -> tuple[int | None, str]:
 
 
 _CUE = re.compile(r"[死亡伤难丧殒损毒失踪联落没]")
+# A sentence asking ("安溪车祸是不是死了五六个人？") states no figure.
+_QUESTION = re.compile(r"[^。！？!?\n]*[？?]")
 
 
 def extract_casualties(text: str) -> Casualties:
@@ -180,6 +182,7 @@ def extract_casualties(text: str) -> Casualties:
     found = Casualties()
     if not _CUE.search(text):  # most posts mention no casualty or loss at all
         return found
+    text = _QUESTION.sub(lambda q: " " * len(q.group(0)), text)
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
             value, phrase = _range_value(match)

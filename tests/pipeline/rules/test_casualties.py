@@ -98,3 +98,14 @@ def test_missing_found_dead_later_is_not_counted_twice() -> None:
 def test_spoken_counts(text: str, deaths: int | None, injured: int | None) -> None:
     found = extract_casualties(text)
     assert (found.deaths, found.injured) == (deaths, injured)
+
+
+@pytest.mark.parametrize(
+    ("text", "deaths", "injured"),
+    [("求证：安溪车祸是不是死了五六个人？群里说法太多了", None, None),
+     ("事故造成2人死亡。听说死了十几个？", 2, None),
+     ("真的吗？已致3人死亡，2人受伤", 3, 2)],
+)
+def test_a_figure_asked_about_is_not_stated(text: str, deaths: int | None, injured: int | None) -> None:
+    found = extract_casualties(text)
+    assert (found.deaths, found.injured) == (deaths, injured)
