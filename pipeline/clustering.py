@@ -427,6 +427,10 @@ class Clusterer:
         # The only event of its kind at the post's place of late (or, for a post naming no place,
         # anywhere in the county): one agreeing fact less is needed.
         alone = [r for r in recent if kinds.get(r)] if clue.places() else self._alone(clue, recent, kinds)
+        # at the villages or landmarks the post names, the only event of its kind there is the only
+        # one, whatever other villages of the township saw (a fire at 小徐村, another at 古竹村)
+        if clue.spots and (at_spot := [r for r in alone if set(clue.spots) <= recent[r].spots]):
+            alone = at_spot
         # an incident whose facts the post contradicts (another day, other vehicles) and that has
         # been quiet for a day is another one, no rival for being the only one (one told within the
         # day stays a rival: its day may be read from "昨天" and the post's from "27日")

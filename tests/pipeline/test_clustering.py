@@ -407,3 +407,20 @@ def test_a_problem_told_of_the_whole_town_is_at_no_one_place_of_it(engine: Engin
     assert found["rumour"][0] == found["debunk"][0]
     assert found["cut"][0] == found["again"][0]
     assert found["rumour"][0] != found["cut"][0]
+
+
+def test_the_only_incident_of_its_kind_at_a_village_is_the_one_though_another_village_saw_one(
+        engine: Engine, ctx: TriageContext) -> None:
+    """A fire at 古竹村 in the morning does not stop the next morning's report of a fire at 小徐村
+    (both in 元和街道) from joining the flash told from 小徐村 the night before: at that village it
+    was the only one. A post naming both villages ("古竹又着火了？前两天小徐才烧了一个") is no
+    report of the 小徐村 fire."""
+    rows = [_said("guzhu", "古竹小吴", "2026-11-25T06:30", "古竹村一户人家厨房起火，邻居拎着灭火器冲上去扑灭了，没人受伤"),
+            _said("flash", "小徐村的阿雷", "2026-11-25T21:10", "小徐村着火了！消防车刚开进村，二楼窗户全是烟"),
+            {**_said("report", "云和身边事", "2026-11-26T08:30", "昨晚9点左右，元和街道小徐村一户民房起火，起火点在一楼堂屋，"
+                     "疑似电瓶车充电时引燃。家中老人想去拔插头扑火，手被烧伤，幸好邻居及时发现。"),
+             "platform": "wechat", "title": "电瓶车进屋充电引发火灾，小徐村一老人手部烧伤"},
+            _said("both", "元和街坊", "2026-11-27T18:00", "古竹村又着火了？？前两天小徐村才烧了一个，这是咋了")]
+    found = _triage(engine, ctx, [rows])
+    assert found["report"][0] == found["flash"][0] != found["guzhu"][0]
+    assert found["both"][0] != found["flash"][0]
