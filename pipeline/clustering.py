@@ -67,6 +67,7 @@ SOLE_HOURS = 48      # a placeless post weighs only the events of its kind seen 
 AUTHOR_POSTS = 16   # an account's latest posts a repost naming it (or its next post) is matched against
 NEW_WORDS = 1       # … a post going on about one of them has at most this many uncommon words of its own
 RIVAL_QUIET_HOURS = 24  # … and a contradicted incident quiet this long is no rival
+FLASH_HOURS = 6      # a flash naming only the kind is of the incident whose place was told this soon after
 BEST_EVIDENCE = 0    # … and, among several, agree with one in a fact beyond the kind where no other does as well
 
 
@@ -591,12 +592,20 @@ class Clusterer:
                                                        or bool(theirs.homes & mine.towns))
         if kind is None or not theirs.kinds:
             return not theirs.kinds and self._named_same_spot(mine, theirs)
-        if not self._agree(mine, theirs):
-            return False
+        # Agreeing beyond the kind, it is this incident unless another place's agrees as well. Told
+        # before anyone said where, by its kind only, unless another place's incident of the kind
+        # was told then at all: as a flash after the report joins the only incident of its kind of
+        # late (``match``'s ``sole``), which decided the flashes told after it
+        agree = self._agree(mine, theirs)
+        if not agree:
+            told_before = mine.first - FLASH_HOURS * 3600 <= theirs.first and theirs.last <= mine.first
+            # a search (失联, 被困) is told of many things: its kind alone says little
+            if not told_before or only_fallback(theirs.kinds, self.policy.incidents):
+                return False
         rivals = [e for e in (self.find(x) for x in (self.buckets.get(("k", "*", kind)) or []))
                   if e not in (root, r) and (p := self.profiles.get(e)) is not None and (p.towns or p.spots)
                   and not self._same_place(e, root) and p.first - window <= theirs.first <= p.last + window
-                  and not profiles_conflict(p, theirs, self.policy.incidents) and self._agree(p, theirs)]
+                  and not profiles_conflict(p, theirs, self.policy.incidents) and (not agree or self._agree(p, theirs))]
         return not rivals
 
     def _agree(self, a: Profile, b: Profile) -> bool:

@@ -424,3 +424,17 @@ def test_the_only_incident_of_its_kind_at_a_village_is_the_one_though_another_vi
     found = _triage(engine, ctx, [rows])
     assert found["report"][0] == found["flash"][0] != found["guzhu"][0]
     assert found["both"][0] != found["flash"][0]
+
+
+def test_a_flash_telling_only_the_kind_is_of_the_incident_placed_soon_after(engine: Engine, ctx: TriageContext) -> None:
+    """An eyewitness flash naming no place and nothing but a fire, told half an hour before the
+    first report that says where (and sharing no word with it), is that fire's — no other fire was
+    told then. One told the day before, or a search (被困) told just before, is not."""
+    rows = [_said("early", "夜归人", "2026-11-24T19:00", "刚才看到那边着火了，烟好大"),
+            _said("lift", "上班族小何", "2026-11-25T19:30", "又被困在里面半小时，打了好几个电话才来人"),
+            _said("flash", "下班的阿燕", "2026-11-25T19:45", "下班路上看到一个厂烧起来了，火苗从窗户往外窜，大家绕行别凑热闹 #着火了"),
+            {**_said("report", "云和身边事", "2026-11-25T20:20", "白龙山街道长田村附近一家木制玩具企业突发火灾，现场浓烟滚滚，"
+                     "消防救援人员已到场处置，另有2人被困，正在搜救。"), "platform": "wechat", "title": "突发！长田村一企业起火"}]
+    found = _triage(engine, ctx, [rows])
+    assert found["flash"][0] == found["report"][0]
+    assert found["early"][0] != found["report"][0] and found["lift"][0] != found["report"][0]
