@@ -581,6 +581,13 @@ def test_a_parents_words_for_food_poisoning_name_it(ctx: TriageContext) -> None:
     assert (fell.kinds, blast.kinds, wire.kinds) == (("溺水",), ("爆炸",), ("触电",))
 
 
+def test_everyday_words_for_falling_rocks_a_gas_cylinder_and_black_smoke_name_the_kind(ctx: TriageContext) -> None:
+    """"路上掉了一堆石头下来" is a rockfall, "煤气罐炸了" an explosion, "黑烟冲天" a fire."""
+    rocks, cylinder, smoke = clues(ctx, "去长汀那条路上掉了一堆石头下来，小车过不去了", "楼下小吃店的煤气罐炸了，吓死人",
+                                   "那边什么情况？？黑烟冲天，消防车一辆接一辆开过去")
+    assert (rocks.kinds, cylinder.kinds, smoke.kinds) == (("地质灾害",), ("爆炸",), ("火灾",))
+
+
 def test_a_post_telling_something_happened_at_the_place_of_the_days_one_incident_is_it(ctx: TriageContext,
                                                                                       cfg: Config) -> None:
     """"路坎下面那辆面包车，车顶都压扁了，2人受伤" names no kind, but tells something happened
