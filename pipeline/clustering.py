@@ -432,6 +432,11 @@ class Clusterer:
         # one, whatever other villages of the township saw (a fire at 小徐村, another at 古竹村)
         if clue.spots and (at_spot := [r for r in alone if set(clue.spots) <= recent[r].spots]):
             alone = at_spot
+        if clue.spots and not (clue.kinds or clue.matters) and len(alone) > 1:
+            # a post there naming no kind or problem on the day of an incident there speaks of it,
+            # not of the matters open there for days (a road left dug up, a smell at night)
+            fresh = [r for r in alone if recent[r].kinds and recent[r].last >= clue.at - FRESH_HOURS * 3600]
+            alone = fresh if len(fresh) == 1 else alone
         # an incident whose facts the post contradicts (another day, other vehicles) and that has
         # been quiet for a day is another one, no rival for being the only one (one told within the
         # day stays a rival: its day may be read from "昨天" and the post's from "27日")

@@ -438,3 +438,18 @@ def test_a_flash_telling_only_the_kind_is_of_the_incident_placed_soon_after(engi
     found = _triage(engine, ctx, [rows])
     assert found["flash"][0] == found["report"][0]
     assert found["early"][0] != found["report"][0] and found["lift"][0] != found["report"][0]
+
+
+def test_a_post_naming_only_the_village_on_the_day_of_an_incident_there_is_of_it_not_of_an_old_matter(
+        engine: Engine, ctx: TriageContext) -> None:
+    """A road left dug up at 长田村 has been raised for days; on the evening of a factory fire there,
+    "长田那边出事了" (no kind, no problem) is the fire's, not the road's."""
+    rows = [{**_said("road", "网友Yt4k7W", "2026-11-22T11:00", "白龙山街道长田村通往工业园区的道路开挖埋管后一直没有回填，"
+                     "路面坑洼泥泞，夜间也没有警示标志，请尽快督促施工单位恢复路面。"),
+             "platform": "liuyan", "title": "长田村道路开挖后长期不回填"},
+            _said("again", "长田上班族", "2026-11-24T08:40", "长田村那条挖开的路还是没回填，今天早上又有人连人带车摔进坑里"),
+            _said("fire", "云和身边事", "2026-11-25T20:20", "白龙山街道长田村一家木制玩具厂突发火灾，现场浓烟滚滚，消防救援人员已到场处置"),
+            _said("mishap", "木玩人老王", "2026-11-25T21:02", "长田那边出事了，我亲戚在里面上班，电话一直打不通，急死了")]
+    found = _triage(engine, ctx, [rows])
+    assert found["again"][0] == found["road"][0] != found["fire"][0]
+    assert found["mishap"][0] == found["fire"][0]
