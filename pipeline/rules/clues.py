@@ -47,7 +47,7 @@ _MEASURES = ("抢通", "恢复", "解除", "修复", "通车", "开放", "封闭
 _RELATIVE_DAY = re.compile(r"(今天|今日|今晨|今早|今晚|昨天|昨日|昨晚|昨夜)")
 _LATE = ("下午", "傍晚", "晚上", "夜间", "深夜", "今晚", "昨晚")
 _DEBUNK = re.compile(r"辟谣|谣言|不实|捏造|造谣")
-_ANOTHER = re.compile(r"[这那]边也|[这那]里也|又发生一起|又一起|也发生了?一起")  # one more, elsewhere
+_ANOTHER = re.compile(r"[这那][边里][^，。！？\s]{0,4}也|又发生一起|又一起|也发生了?一起")  # one more, elsewhere
 # a post going on about what was told before: again, still, at last, the n-th time or day
 _ONGOING = r"还没|还在|依然|依旧|终于|到现在|至今|后续"
 _NTH = r"第[0-9一二三两四五六七八九十几N]+"

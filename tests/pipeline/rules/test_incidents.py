@@ -582,10 +582,16 @@ def test_a_parents_words_for_food_poisoning_name_it(ctx: TriageContext) -> None:
 
 
 def test_everyday_words_for_falling_rocks_a_gas_cylinder_and_black_smoke_name_the_kind(ctx: TriageContext) -> None:
-    """"路上掉了一堆石头下来" is a rockfall, "煤气罐炸了" an explosion, "黑烟冲天" a fire."""
+    """"路上掉了一堆石头下来" is a rockfall, "煤气罐炸了" an explosion, "黑烟冲天" a fire, "车翻了" a
+    crash, "整片滑下来了" a slide, "县城要淹" a flood, a 炭盆 in a closed room a poisoning, "打伤" a fight."""
     rocks, cylinder, smoke = clues(ctx, "去长汀那条路上掉了一堆石头下来，小车过不去了", "楼下小吃店的煤气罐炸了，吓死人",
                                    "那边什么情况？？黑烟冲天，消防车一辆接一辆开过去")
     assert (rocks.kinds, cylinder.kinds, smoke.kinds) == (("地质灾害",), ("爆炸",), ("火灾",))
+    overturned, slid, flooded, charcoal, fight = clues(
+        ctx, "长田路口前面说是车翻了，堵了半小时", "梅竹村那个大弯上面整片滑下来了", "群里说今晚开闸县城要淹",
+        "民宿房间里放着炭盆，四个游客早上都不舒服", "两伙人在夜市动手，有人被打伤了")
+    assert (overturned.kinds, slid.kinds, flooded.kinds, charcoal.kinds, fight.kinds) == (
+        ("交通事故",), ("地质灾害",), ("洪涝",), ("中毒",), ("治安",))
 
 
 def test_a_post_telling_something_happened_at_the_place_of_the_days_one_incident_is_it(ctx: TriageContext,
