@@ -207,6 +207,9 @@ class Incidents(_Strict):
     # its event is open joins it, in any words, within matter_window_days.
     matters: dict[str, list[str]] = Field(default_factory=dict)
     matter_window_days: int = Field(default=14, ge=1)
+    # Matters of county policy (医保): raised anywhere, they are one matter of the whole county,
+    # so a post naming no place joins the one such matter open of late.
+    countywide_matters: list[str] = Field(default_factory=list)
     # Words of a follow-up (续报, 最新进展): such a post naming no place joins the one recent event
     # of its kind whose figures it does not contradict.
     follow_up: list[str] = Field(default_factory=list)
@@ -224,6 +227,12 @@ class Incidents(_Strict):
     # Places elsewhere that jieba's dictionary does not tag as places (景宁, 大连, 海丰): a post
     # naming one and none of ours is about that place, and joins none of our events by its kind.
     other_places: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _countywide_known(self) -> Incidents:
+        if unknown := [m for m in self.countywide_matters if m not in self.matters]:
+            raise ValueError(f"countywide_matters 中的问题须先列入 matters：{'、'.join(unknown)}")
+        return self
 
 
 class Events(_Strict):

@@ -278,7 +278,11 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
         # the one such problem raised of late: a placeless complaint joins it where that problem
         # is being raised right now at a known place (two placeless complaints say nothing alike)
         if placeless or homes:
-            sole = sole and bool(p.towns or p.spots or homes) and c.at <= p.last + ROUTINE_FRESH_HOURS * 3600
+            # a matter of county policy (医保) raised with no place is the county's one such matter
+            countywide = bool(c.matters) and set(c.matters) <= set(rules.countywide_matters) \
+                and not (p.towns or p.spots or c.towns or c.spots)
+            sole = sole and (countywide or (bool(p.towns or p.spots or homes)
+                             and c.at <= p.last + ROUTINE_FRESH_HOURS * 3600))
         elif len(c.towns) > 1 or (not spots and c.at > p.last + ROUTINE_SOLE_DAYS * 86400):
             # "县城" names four townships: too wide for "the only one there"; and a township holds
             # one such problem at a time only for a few days

@@ -453,3 +453,17 @@ def test_a_post_naming_only_the_village_on_the_day_of_an_incident_there_is_of_it
     found = _triage(engine, ctx, [rows])
     assert found["again"][0] == found["road"][0] != found["fire"][0]
     assert found["mishap"][0] == found["fire"][0]
+
+
+def test_a_matter_of_county_policy_raised_with_no_place_is_the_countys_one_such_matter(
+        engine: Engine, ctx: TriageContext) -> None:
+    """Two posts naming no place about the rumour that the unpaid lose all 医保 cover, a day apart,
+    are one matter of the whole county; two placeless complaints of water cuts are not (each is
+    somewhere)."""
+    rows = [_said("rumour", "云和生活圈", "2026-11-25T19:00", "听说明年不交医保看病全部自费，还要补交前三年的？？真的假的"),
+            _said("again", "宝妈小林", "2026-11-26T20:30", "医保又要涨价了？不交的话以后住院一分钱都报不了，家里老人怎么办"),
+            _said("dry", "上班族阿勇", "2026-11-26T07:00", "早上起来又没水了，牙都没刷"),
+            _said("dry2", "小区业主", "2026-11-26T08:00", "又停水了，也不提前通知一声")]
+    found = _triage(engine, ctx, [rows])
+    assert found["again"][0] == found["rumour"][0]
+    assert found["dry"][0] != found["dry2"][0]

@@ -43,6 +43,15 @@ def test_response_settings_are_checked(config_dir: Path) -> None:
         load_config(config_dir)
 
 
+def test_countywide_matters_must_be_known_matters(config_dir: Path) -> None:
+    p = config_dir / "policy.yaml"
+    assert load_config(config_dir).policy.events.incidents.countywide_matters == ["医保"]
+    p.write_text(p.read_text(encoding="utf-8").replace("countywide_matters: [医保]", "countywide_matters: [医保, 养老金]"),
+                 encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"countywide_matters 中的问题须先列入 matters：养老金"):
+        load_config(config_dir)
+
+
 def test_unknown_unit_in_topics_is_reported(config_dir: Path) -> None:
     p = config_dir / "topics.yaml"
     p.write_text(p.read_text(encoding="utf-8").replace("department: 县交通运输局", "department: 县交通局"),
