@@ -592,6 +592,12 @@ def test_everyday_words_for_falling_rocks_a_gas_cylinder_and_black_smoke_name_th
         "民宿房间里放着炭盆，四个游客早上都不舒服", "两伙人在夜市动手，有人被打伤了")
     assert (overturned.kinds, slid.kinds, flooded.kinds, charcoal.kinds, fight.kinds) == (
         ("交通事故",), ("地质灾害",), ("洪涝",), ("中毒",), ("治安",))
+    hit, mushrooms, scaffold, rising = clues(ctx, "十字路口电瓶车被小车撞飞了", "隔壁一家吃了山上采的野蘑菇，全家都送医院了",
+                                             "在建的楼脚手架整片倒下来了", "溪水漫上来了，村口的路都看不见了")
+    assert (hit.kinds, mushrooms.kinds, scaffold.kinds[:1], rising.kinds) == (
+        ("交通事故",), ("中毒",), ("坍塌",), ("洪涝",))
+    dark, muddy, saw = clues(ctx, "天都黑了还没来电", "水龙头里放出来跟黄泥汤一样", "村口工地切割机一直响到半夜")
+    assert (dark.matters, muddy.matters, saw.matters) == (("停电",), ("水质",), ("噪音",))
 
 
 def test_a_post_telling_something_happened_at_the_place_of_the_days_one_incident_is_it(ctx: TriageContext,
