@@ -598,6 +598,7 @@ def test_everyday_words_for_falling_rocks_a_gas_cylinder_and_black_smoke_name_th
         ("交通事故",), ("中毒",), ("坍塌",), ("洪涝",))
     dark, muddy, saw = clues(ctx, "天都黑了还没来电", "水龙头里放出来跟黄泥汤一样", "村口工地切割机一直响到半夜")
     assert (dark.matters, muddy.matters, saw.matters) == (("停电",), ("水质",), ("噪音",))
+    assert clues(ctx, "晚上十二点了，隔壁工地还在哐哐哐，明天还要上班")[0].matters == ("噪音",)
     lorry, swine, kidnap, fleeced = clues(ctx, "路口大货车右转把骑电瓶车的老人卷进车底了", "赤石那边闹猪瘟了？群里说溪里好几头死猪",
                                           "群里都在传有人贩子抢孩子", "民宿平时三百多，国庆一晚1888，这不是宰客是什么")
     assert (lorry.kinds, swine.kinds, kidnap.kinds, fleeced.matters) == (("交通事故",), ("疫情",), ("治安",), ("收费",))
