@@ -428,15 +428,8 @@ class Clusterer:
         # The only event of its kind at the post's place of late (or, for a post naming no place,
         # anywhere in the county): one agreeing fact less is needed.
         alone = [r for r in recent if kinds.get(r)] if clue.places() else self._alone(clue, recent, kinds)
-        # at the villages or landmarks the post names, the only event of its kind there is the only
-        # one, whatever other villages of the township saw (a fire at 小徐村, another at 古竹村)
-        if clue.spots and (at_spot := [r for r in alone if set(clue.spots) <= recent[r].spots]):
-            alone = at_spot
-        if clue.spots and not (clue.kinds or clue.matters) and len(alone) > 1:
-            # a post there naming no kind or problem on the day of an incident there speaks of it,
-            # not of the matters open there for days (a road left dug up, a smell at night)
-            fresh = [r for r in alone if recent[r].kinds and recent[r].last >= clue.at - FRESH_HOURS * 3600]
-            alone = fresh if len(fresh) == 1 else alone
+        if clue.spots:
+            alone = self._at_spot(clue, alone, recent)
         # an incident whose facts the post contradicts (another day, other vehicles) and that has
         # been quiet for a day is another one, no rival for being the only one (one told within the
         # day stays a rival: its day may be read from "昨天" and the post's from "27日")
@@ -454,6 +447,20 @@ class Clusterer:
         if not found and not clue.places() and clue.kinds and len(alone) > 1:
             found = self._best_of(clue, {r: recent[r] for r in alone if recent[r].towns or recent[r].spots})
         return sorted(found, key=lambda f: -f[1].evidence)
+
+    @staticmethod
+    def _at_spot(clue: Clues, alone: list[object], recent: dict[object, Profile]) -> list[object]:
+        """Of the events a post naming a village or landmark may be the only candidate among,
+        those at its spots: the only event of its kind there is the only one, whatever other
+        villages of the township saw (a fire at 小徐村, another at 古竹村); and for a post naming
+        no kind or problem, the one incident there told within the day, not the matters open there
+        for days (a road left dug up, a smell at night)."""
+        if at_spot := [r for r in alone if set(clue.spots) <= recent[r].spots]:
+            alone = at_spot
+        if not (clue.kinds or clue.matters) and len(alone) > 1:
+            fresh = [r for r in alone if recent[r].kinds and recent[r].last >= clue.at - FRESH_HOURS * 3600]
+            alone = fresh if len(fresh) == 1 else alone
+        return alone
 
     def _best_of(self, clue: Clues, rivals: dict[object, Profile]) -> list[tuple[object, Match]]:
         """For a post naming no place and several recent incidents of its kind: the one it agrees
