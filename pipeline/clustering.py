@@ -62,6 +62,7 @@ KEY_WEIGHT = 5.0     # … if at least this uncommon
 EXACT_COPY = 0.95    # at or above, a copy joins whatever its facts say
 SIMILAR_WORDS = 8.0  # a text alike but no copy must share this weight of uncommon words with the event
 REPLY_HOURS = 24     # a comment answering an account ("回复@…:") answers its post of this recently
+CODE = "名"          # the bucket of incidents by the date they are named by (“1·20”)
 _REPLY_TO = re.compile(r"\s*回复\s*@([^:：\s]{1,30})[:：]")
 SOLE_HOURS = 48      # a placeless post weighs only the events of its kind seen this recently
 AUTHOR_POSTS = 16   # an account's latest posts a repost naming it (or its next post) is matched against
@@ -414,7 +415,7 @@ class Clusterer:
                 root = self.find(event)
                 if key[0] == "w":
                     hits[root] = hits.get(root, 0) + 1
-                elif key[2] == "@":
+                elif key[2] == "@" or key[1] == CODE:
                     hits[root] = hits.get(root, 0) + 2  # a candidate for what its words share
                 else:
                     kinds[root] = kinds.get(root, False) or key[1] not in ("*", "?")
@@ -656,6 +657,7 @@ class Clusterer:
         # the latest events there of any kind ("@")
         spot += [("k", p, "@") for p in places] if store or not (clue.kinds or clue.matters) else []
         title = [("k", "标题", clue.title)] if clue.title else []
+        title += [("k", CODE, code) for code in clue.codes]  # “1·20”坍塌事故: the incident by its name
         return [*(("k", p, kind) for p in (*named, *anywhere) for kind in told if kind != "!" or p not in ("*", "?")),
                 *spot, *title, *(("w", p, t) for p in (places or ("*",)) for t in words)]
 

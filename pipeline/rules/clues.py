@@ -44,6 +44,11 @@ _DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
 # restore, lift … ("于11日17时抢通", "12时恢复供水")
 _CLOCK = re.compile(rf"^{_PART}?\d{{1,2}}\s*[时点](?:\d{{1,2}}分)?")
 _MEASURES = ("抢通", "恢复", "解除", "修复", "通车", "开放", "封闭", "关闭", "开通", "完工", "实施", "启动", "停止")
+# An incident's name by its date, as releases and the press name it (“1·20”坍塌事故, "1·14那场火"):
+# month·day followed by what happened (not “3·15”晚会, “11·9”消防宣传日)
+_HAPPENED = "事件|事故|火|坍塌|塌方|滑坡|倾覆|翻覆|侧翻|翻船|中毒|溺水|爆炸|案|险情|山洪|泥石流|坠坡|车祸"
+_CODE = re.compile(rf"[“\"'‘「](\d{{1,2}})\s*[·・•]\s*(\d{{1,2}})[”\"'’」](?=[^，。！？,!?]{{0,12}}?(?:{_HAPPENED}))"
+                   rf"|(?<![\d.·])(\d{{1,2}})[·・•](\d{{1,2}})(?=[^，。！？,!?\d]{{0,4}}?(?:{_HAPPENED}))")
 _RELATIVE_DAY = re.compile(r"(今天|今日|今晨|今早|今晚|昨天|昨日|昨晚|昨夜)")
 _LATE = ("下午", "傍晚", "晚上", "夜间", "深夜", "今晚", "昨晚")
 _DEBUNK = re.compile(r"辟谣|谣言|不实|捏造|造谣")
@@ -191,9 +196,11 @@ class Clues:
     looks_back: bool = False  # looks back days later at what happened there ("前几天…那个车祸")
     abroad: tuple[str, ...] = ()  # told only as somewhere else's: the places elsewhere it names (莲都, 景宁)
     still: bool = False  # goes on about what is under way ("还没找到", "停电第N天"), not only "又…了"
+    recurs: bool = False  # says it happened again ("长田又着火了"): days on, another incident
+    codes: tuple[str, ...] = ()  # the incidents it names by their date (“1·20”坍塌事故: "1·20")
 
     def useful(self) -> bool:
-        return bool(self.kinds or self.matters or self.terms)
+        return bool(self.kinds or self.matters or self.terms or self.codes)
 
     def places(self) -> tuple[str, ...]:
         return (*self.towns, *self.spots)
@@ -344,6 +351,21 @@ def _days(text: str) -> list[int]:
     return list(dict.fromkeys(d for d in found if 1 <= d <= 31))
 
 
+def _again_word(text: str, word: str) -> bool:
+    """Whether the text says that what ``word`` names happened again ("又着火了", "又翻车了")."""
+    return re.search(rf"又[^，。！？\s]{{0,2}}{re.escape(word)}", text) is not None
+
+
+def _codes(text: str) -> list[str]:
+    """The incidents a text names by their date ("month·day"), first first."""
+    found = []
+    for m in _CODE.finditer(text):
+        month, day = int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            found.append(f"{month}·{day}")
+    return list(dict.fromkeys(found))
+
+
 def incident_text(title: str | None, text: str) -> str:
     """What a post says about the incident: its title (when the text does not repeat it) and
     its text — for a repost, the original it quotes, not the comments on it."""
@@ -457,15 +479,18 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
         if first in kinds:
             kinds += [k for k in also if k not in kinds]
     matters = [k for k, words in vocab.matters if not present.isdisjoint(words)]
+    recurs = any(_again_word(text, w) for k, words in vocab.kinds if k in kinds for w in words if w in present)
     follow_up = not present.isdisjoint(vocab.follow_up)
-    days = _days(text)
+    codes = _codes(text)
+    # the day an incident is named by is the day it happened, whatever day the report was written
+    days = list(dict.fromkeys([*(int(c.split("·")[1]) for c in codes), *_days(text)]))
     day, rel = _day(text, days)
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
                  day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere,
                  mishap=not kinds and bool(_MISHAP.search(text)), another=bool(_ANOTHER.search(text)),
                  hamlets=(*_hamlets(doc, bounds, vocab, named_spots), *_streets(doc.tokens, vocab))[:3],
                  also_days=tuple(days[1:4]), looks_back=bool(_LOOKS_BACK.search(text)), abroad=abroad,
-                 still=bool(_STILL.search(_VERIFYING.sub("", text))))
+                 still=bool(_STILL.search(_VERIFYING.sub("", text))), recurs=recurs, codes=tuple(codes))
 
 
 # "X村" / "X社区" naming a village, not 村民, 村里, 村委 …

@@ -57,6 +57,7 @@ class Profile:
     debunk: bool = False
     elsewhere: bool = False  # a post of it names a city or county other than 云和
     abroad: set[str] = field(default_factory=set)  # the places elsewhere its posts told only as elsewhere name
+    codes: set[str] = field(default_factory=set)  # the date names its posts give the incident ("1·20")
     first: float = math.inf
     last: float = -math.inf
 
@@ -78,6 +79,7 @@ class Profile:
         self.kinds.update(c.kinds)
         self.matters.update(c.matters)
         self.objects.update(c.objects)
+        self.codes.update(c.codes)
         if c.deaths is not None and len(self.figures) < 16:
             self.figures.append((c.at, c.deaths))
         if c.hurt and c.hurt not in self.hurt:
@@ -112,7 +114,7 @@ class Profile:
         self.rumor, self.debunk = self.rumor or other.rumor, self.debunk or other.debunk
         self.elsewhere = self.elsewhere or other.elsewhere
         self.mishap = self.mishap or other.mishap
-        for name in ("towns", "spots", "hamlets", "kinds", "matters", "objects", "homes", "titles", "abroad"):
+        for name in ("towns", "spots", "hamlets", "kinds", "matters", "objects", "homes", "titles", "abroad", "codes"):
             getattr(self, name).update(getattr(other, name))
         self.figures = sorted([*self.figures, *other.figures])[:16]
         self.hurt = list(dict.fromkeys([*self.hurt, *other.hurt]))
@@ -151,6 +153,10 @@ def conflicts(c: Clues, p: Profile, rules: Incidents, timed: bool = True) -> lis
         found.append(f"地点不同（{'、'.join(c.spots)} / {'、'.join(sorted(p.spots))}）")
     elif c.hamlets and p.hamlets and not set(c.hamlets) & p.hamlets and not (c.kinds or p.kinds):
         found.append(f"地点不同（{'、'.join(c.hamlets)} / {'、'.join(sorted(p.hamlets))}）")
+    if c.recurs and p.kinds and c.at > p.first + FRESH_HOURS * 3600:
+        found.append("再次发生的同类事件，非此前一起")  # "长田又着火了" five days after a fire there
+    if c.codes and p.codes and p.codes.isdisjoint(c.codes):
+        found.append(f"事件名称不同（{'、'.join(f'“{n}”' for n in c.codes)} / {'、'.join(f'“{n}”' for n in sorted(p.codes))}）")
     if c.deaths is not None:
         before = [d for at, d in p.figures if at <= c.at]
         after = [d for at, d in p.figures if at > c.at]
@@ -185,7 +191,8 @@ def reach(c: Clues, p: Profile, rules: Incidents) -> float:
     dated = bool(kinds) and c.incident_day() in p.days and c.at >= p.first
     # "前几天安溪乡那个车祸": what happened at its place days ago, of its kind
     recalled = bool(kinds) and c.looks_back and c.at >= p.last and bool(set(c.towns) & p.towns or set(c.spots) & p.spots)
-    long = not (c.kinds or p.kinds) or titled or dated or recalled
+    named = not p.codes.isdisjoint(c.codes)  # "“2·13”事故后，我局…": the incident by its name
+    long = not (c.kinds or p.kinds) or titled or dated or recalled or named
     return float(rules.matter_window_days * 86400 if long else rules.window_hours * 3600)
 
 
@@ -230,6 +237,10 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     if homes:
         reasons[0] = f"发帖账号所在地（{'、'.join(sorted(homes))}）与事件地点相同"
     evidence += (1 if spots else 0) - (1 if placeless else 0)
+    if named := p.codes.intersection(c.codes):
+        # the incident named by its date ("“1·20”坍塌事故调查组成立"), and no fact of it contradicted
+        said = "、".join(f"“{n}”" for n in sorted(named))
+        return Match(evidence + 2, [*reasons, f"事件名称相同（{said}）"], bool(p.kinds or c.kinds))
     if titled and (towns or spots):  # a letter repeating another's title
         return Match(evidence + 2, [*reasons, "标题相同"], bool(p.kinds))
     if c.official and c.debunk and p.rumor and (kinds or set(c.matters) & p.matters or words):

@@ -467,3 +467,20 @@ def test_a_matter_of_county_policy_raised_with_no_place_is_the_countys_one_such_
     found = _triage(engine, ctx, [rows])
     assert found["again"][0] == found["rumour"][0]
     assert found["dry"][0] != found["dry2"][0]
+
+
+def test_a_release_naming_the_incident_by_its_date_joins_it_in_a_later_batch(engine: Engine,
+                                                                            ctx: TriageContext) -> None:
+    """The county's report of a crash, then days later a department's measures naming it only as
+    "“11·24”事故" (no place, no kind): one event, in two collection cycles. A measure naming another
+    date's incident stays apart."""
+    report = _said("report", "云和发布", "2026-11-24T11:00",
+                   "关于“11·24”客车坠坡事故的情况通报：11月24日7时20分许，一辆中型客车在赤石乡赤石岭路段驶出路外坠坡，"
+                   "造成2人死亡、9人受伤")
+    measures = _said("measures", "云和县交通运输局", "2026-11-28T09:00",
+                     "“11·24”事故发生后，我局立即开展客运包车和农村客运安全专项整治，已检查车辆86辆")
+    other = _said("other", "云和县住房和城乡建设局", "2026-11-28T09:30",
+                  "“11·20”事故后，我局已会同浮云街道对老城区餐饮店燃气管道开展排查，整改隐患12处")
+    found = _triage(engine, ctx, [[report], [measures, other]])
+    assert found["measures"][0] == found["report"][0]
+    assert found["other"][0] != found["report"][0]

@@ -736,3 +736,43 @@ def test_a_namesake_village_places_a_post_in_the_township_it_is_named_with(ctx: 
     """The incident clues agree with the gazetteer: "安溪畲族乡下垟村" is in 安溪畲族乡 only."""
     namesake, village = clues(ctx, "安溪畲族乡下垟村手机信号差，在家里打电话要跑到门口", "下垟村手机信号差")
     assert namesake.towns == ("安溪畲族乡",) and village.towns == ("崇头镇",)
+
+
+CRASH = "2月13日7时20分许，一辆中型客车行驶至赤石乡云赤线赤石岭路段时驶出路外坠坡，造成6人死亡、21人受伤"
+
+
+def test_an_incident_named_by_its_date_is_read_as_that_name_and_day(ctx: TriageContext) -> None:
+    """"“1·20”坍塌事故" names the incident and its day, whatever day the report is written ("22日…
+    获悉"); a day that is a festival or campaign, not an incident ("“3·15”晚会"), names none."""
+    named, bare, festival = clues(ctx, "潮新闻记者22日从云和县获悉，该县已成立“1·20”坍塌事故调查组",
+                                  "1·14那场火的调查报告什么时候出？", "“3·15”晚会曝光了几家黑心作坊，“11·9”消防宣传日活动在广场举行")
+    assert named.codes == ("1·20",) and named.incident_day() == 20
+    assert bare.codes == ("1·14",)
+    assert festival.codes == ()
+
+
+def test_a_post_naming_the_incident_by_its_date_joins_it_days_later(ctx: TriageContext, cfg: Config) -> None:
+    """A department's measures five days on ("“2·13”事故发生后，我局…") name neither the place nor the
+    kind: the incident's name is enough. Another date's incident ("“2·16”事故后") is another one."""
+    rules = cfg.policy.events.incidents
+    (report,) = clues(ctx, f"关于“2·13”客车坠坡事故的情况通报。{CRASH}")
+    measures, other = clues(ctx, "“2·13”事故发生后，县交通运输局立即开展客运包车和农村客运安全专项整治",
+                            "“2·16”事故后，我局已会同街道对老城区餐饮店燃气管道开展排查", at=NOW + timedelta(days=5))
+    event = profile(report)
+    found = match(measures, event, rules)
+    assert found is not None and "事件名称相同（“2·13”）" in found.reasons
+    assert match(other, event, rules) is None
+    assert any(c.startswith("事件名称不同") for c in conflicts(other, event, rules))
+
+
+def test_the_same_kind_happening_again_days_later_is_another_incident(ctx: TriageContext, cfg: Config) -> None:
+    """"长田又着火了" five days after a fire at 长田村 tells of another fire; the same words the
+    evening of the fire ("又烧起来了": it flared up again) are of that fire."""
+    rules = cfg.policy.events.incidents
+    (fire,) = clues(ctx, "12月4日19时20分许，白龙山街道长田村一木制品企业厂房发生火灾")
+    (again,) = clues(ctx, "长田又着火了？？刚看到消防车往村里开", at=NOW + timedelta(days=5))
+    (flare,) = clues(ctx, "长田村那边又着火了，刚扑灭又烧起来", at=NOW + timedelta(hours=3))
+    assert again.recurs and flare.recurs
+    event = profile(fire)
+    assert any(c.startswith("再次发生") for c in conflicts(again, event, rules))
+    assert not conflicts(flare, event, rules)
