@@ -776,3 +776,10 @@ def test_the_same_kind_happening_again_days_later_is_another_incident(ctx: Triag
     event = profile(fire)
     assert any(c.startswith("再次发生") for c in conflicts(again, event, rules))
     assert not conflicts(flare, event, rules)
+
+
+def test_a_vehicle_leaving_the_road_down_a_slope_is_a_road_accident(ctx: TriageContext) -> None:
+    """"客车…驶出路外坠坡" with one missing is a road accident (its missing person is its figure), so
+    that it meets the crash's other reports."""
+    (crash,) = clues(ctx, "13日7时20分许，一辆中型客车在赤石乡境内驶出路外坠坡，已致5死1失联21伤")
+    assert crash.kinds == ("交通事故",)
