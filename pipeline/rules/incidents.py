@@ -144,7 +144,9 @@ def conflicts(c: Clues, p: Profile, rules: Incidents, timed: bool = True) -> lis
     found = []
     if (c.debunk and p.rumor and not c.official) or (c.rumor and p.debunk):
         found.append("一方为谣言，一方为辟谣：辟谣另作一事")
-    if c.kinds and p.kinds and not common_kinds(c.kinds, p.kinds, rules):
+    # the missing of an incident named by its date ("“2·13”事故失联人员…") are its own, whatever it was
+    named = not p.codes.isdisjoint(c.codes)
+    if c.kinds and p.kinds and not common_kinds(c.kinds, p.kinds, rules) and not (named and only_fallback(c.kinds, rules)):
         found.append(f"事件类型不同（{'、'.join(c.kinds)} / {'、'.join(sorted(p.kinds))}）")
     # an incident's posts name problems in passing (被困人员, 转移到学校, 供水): kinds tell incidents apart
     if c.matters and p.matters and not set(c.matters) & p.matters and not (c.kinds or p.kinds):

@@ -763,6 +763,11 @@ def test_a_post_naming_the_incident_by_its_date_joins_it_days_later(ctx: TriageC
     assert found is not None and "事件名称相同（“2·13”）" in found.reasons
     assert match(other, event, rules) is None
     assert any(c.startswith("事件名称不同") for c in conflicts(other, event, rules))
+    # the missing of the named crash are its own: no search of a kind of its own
+    (found_missing,) = clues(ctx, "【续报】2月14日8时许，“2·13”事故失联人员遗体在事发点下方溪沟内被找到",
+                             at=NOW + timedelta(days=1))
+    assert found_missing.kinds == ("失踪",) and not conflicts(found_missing, event, rules)
+    assert match(found_missing, event, rules) is not None
 
 
 def test_the_same_kind_happening_again_days_later_is_another_incident(ctx: TriageContext, cfg: Config) -> None:
