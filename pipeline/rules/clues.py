@@ -49,6 +49,9 @@ _MEASURES = ("抢通", "恢复", "解除", "修复", "通车", "开放", "封闭
 _HAPPENED = "事件|事故|火|坍塌|塌方|滑坡|倾覆|翻覆|侧翻|翻船|中毒|溺水|爆炸|案|险情|山洪|泥石流|坠坡|车祸"
 _CODE = re.compile(rf"[“\"'‘「](\d{{1,2}})\s*[·・•]\s*(\d{{1,2}})[”\"'’」](?=[^，。！？,!?]{{0,12}}?(?:{_HAPPENED}))"
                    rf"|(?<![\d.·])(\d{{1,2}})[·・•](\d{{1,2}})(?=[^，。！？,!?\d]{{0,4}}?(?:{_HAPPENED}))")
+# a toll told roughly ("烧死了七八个", "死了十几个人"): hearsay, no figure reports agree or disagree on
+_ROUGH = re.compile(r"(?:十几|几十|好几|[一二两三四五六七八九][两二三四五六七八九](?![十百千万])|\d+多)[个人名]")
+_DEAD = re.compile(r"死|遇难|身亡|丧生")
 _RELATIVE_DAY = re.compile(r"(今天|今日|今晨|今早|今晚|昨天|昨日|昨晚|昨夜)")
 _LATE = ("下午", "傍晚", "晚上", "夜间", "深夜", "今晚", "昨晚")
 _DEBUNK = re.compile(r"辟谣|谣言|不实|捏造|造谣")
@@ -351,6 +354,11 @@ def _days(text: str) -> list[int]:
     return list(dict.fromkeys(d for d in found if 1 <= d <= 31))
 
 
+def _rough_toll(text: str) -> bool:
+    """Whether the text tells the dead only roughly ("至少烧死了七八个工人", "死了十几个人")."""
+    return any(_DEAD.search(text, max(0, m.start() - 6), m.end() + 4) for m in _ROUGH.finditer(text))
+
+
 def _again_word(text: str, word: str) -> bool:
     """Whether the text says that what ``word`` names happened again ("又着火了", "又翻车了")."""
     return re.search(rf"又[^，。！？\s]{{0,2}}{re.escape(word)}", text) is not None
@@ -481,6 +489,8 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     matters = [k for k, words in vocab.matters if not present.isdisjoint(words)]
     recurs = any(_again_word(text, w) for k, words in vocab.kinds if k in kinds for w in words if w in present)
     follow_up = not present.isdisjoint(vocab.follow_up)
+    if deaths is not None and _rough_toll(text):
+        deaths = None
     codes = _codes(text)
     # the day an incident is named by is the day it happened, whatever day the report was written
     days = list(dict.fromkeys([*(int(c.split("·")[1]) for c in codes), *_days(text)]))

@@ -788,3 +788,23 @@ def test_a_vehicle_leaving_the_road_down_a_slope_is_a_road_accident(ctx: TriageC
     that it meets the crash's other reports."""
     (crash,) = clues(ctx, "13日7时20分许，一辆中型客车在赤石乡境内驶出路外坠坡，已致5死1失联21伤")
     assert crash.kinds == ("交通事故",)
+
+
+def test_a_fire_told_by_its_toll_or_its_size_is_a_fire(ctx: TriageContext) -> None:
+    """"烧死了", "火好大", "火势", "那场火" tell of a fire as 起火 and 着火 do."""
+    found = clues(ctx, "厂里烧死了人", "白洋墩那边火好大！！！半边天都红了", "火势很快得到控制", "昨晚那场火我们厂就在隔壁")
+    assert [c.kinds for c in found] == [("火灾",)] * 4
+
+
+def test_a_rough_toll_is_no_figure_to_agree_or_disagree_on(ctx: TriageContext, cfg: Config) -> None:
+    """Hearsay of "七八个" dead a morning after a fire of one dead neither contradicts the fire nor
+    makes its later "升至3人" a falling toll; an exact toll still does."""
+    rules = cfg.policy.events.incidents
+    (fire,) = clues(ctx, "1月14日21时20分许，元和街道白洋墩村一木制玩具企业发生火灾，造成1人死亡、3人受伤")
+    (rough,) = clues(ctx, "厂里至少烧死了七八个工人 都是外地来打工的", at=NOW + timedelta(hours=12))
+    (rise,) = clues(ctx, "木玩企业火灾遇难人数升至3人", at=NOW + timedelta(hours=18))
+    assert rough.kinds == ("火灾",) and rough.deaths is None
+    event = profile(fire, rough)
+    assert not conflicts(rise, event, rules)
+    (exact,) = clues(ctx, "厂里的火灾已造成8人死亡", at=NOW + timedelta(hours=12))
+    assert exact.deaths == 8 and any(c.startswith("死亡人数不符") for c in conflicts(rise, profile(fire, exact), rules))
