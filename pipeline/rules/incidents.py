@@ -54,7 +54,6 @@ class Profile:
     mishap: bool = False  # a post of it says something happened there without naming what
     titles: set[str] = field(default_factory=set)  # its posts' titles naming a place, at most 8
     rumor: bool = False
-    debunk: bool = False
     elsewhere: bool = False  # a post of it names a city or county other than 云和
     abroad: set[str] = field(default_factory=set)  # the places elsewhere its posts told only as elsewhere name
     codes: set[str] = field(default_factory=set)  # the date names its posts give the incident ("1·20")
@@ -62,8 +61,7 @@ class Profile:
     last: float = -math.inf
 
     def add(self, c: Clues) -> None:
-        # An official 辟谣 answers the rumour inside its event; only others' debunking is told apart.
-        self.rumor, self.debunk = self.rumor or c.rumor, self.debunk or (c.debunk and not c.official)
+        self.rumor = self.rumor or c.rumor
         self.elsewhere = self.elsewhere or (c.elsewhere and not c.ours())  # one of ours mentioning 杭州 is ours
         self.towns.update(c.towns)
         self.spots.update(c.spots)
@@ -111,7 +109,7 @@ class Profile:
 
     def absorb(self, other: Profile) -> None:
         """Fold in the profile of an event found to be the same incident."""
-        self.rumor, self.debunk = self.rumor or other.rumor, self.debunk or other.debunk
+        self.rumor = self.rumor or other.rumor
         self.elsewhere = self.elsewhere or other.elsewhere
         self.mishap = self.mishap or other.mishap
         for name in ("towns", "spots", "hamlets", "kinds", "matters", "objects", "homes", "titles", "abroad", "codes"):
@@ -142,8 +140,6 @@ def conflicts(c: Clues, p: Profile, rules: Incidents, timed: bool = True) -> lis
     ``timed`` False its hour and day are no contradiction (a reply to a letter is dated by when it
     was written: "经核实…已于10月15日…")."""
     found = []
-    if (c.debunk and p.rumor and not c.official) or (c.rumor and p.debunk):
-        found.append("一方为谣言，一方为辟谣：辟谣另作一事")
     # the missing of an incident named by its date ("“2·13”事故失联人员…") are its own, whatever it was
     named = not p.codes.isdisjoint(c.codes)
     if c.kinds and p.kinds and not common_kinds(c.kinds, p.kinds, rules) and not (named and only_fallback(c.kinds, rules)):
@@ -404,8 +400,6 @@ def common_kinds(mine: Collection[str], theirs: Collection[str], rules: Incident
 
 def profiles_conflict(a: Profile, b: Profile, rules: Incidents) -> bool:
     """Whether two events' facts contradict each other (then they are not one incident)."""
-    if (a.rumor and b.debunk) or (a.debunk and b.rumor):
-        return True
     if (a.kinds and b.kinds and not common_kinds(a.kinds, b.kinds, rules)) or _objects_clash(a.objects, b.objects, rules):
         return True
     if not (a.kinds or b.kinds):  # routine matters: their hours and days say nothing

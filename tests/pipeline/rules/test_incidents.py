@@ -108,12 +108,18 @@ def test_routine_items_join_on_their_words_not_on_a_shared_place(ctx: TriageCont
     assert _routine(ctx, cfg, FLASH, ticket) is None  # an incident and a routine matter at one landmark
 
 
-def test_a_debunk_is_not_the_rumour_it_refutes(ctx: TriageContext, cfg: Config) -> None:
+def test_a_debunk_tells_of_the_rumour_it_refutes(ctx: TriageContext, cfg: Config) -> None:
+    """Someone refuting a rumour ("【辟谣】网传…系谣言", "别传了，公安都辟谣了") speaks of the same
+    story: the refutation is no fact against it (independently written sets put both in one
+    incident; the county's own 辟谣 is its unit's response, ``test_the_countys_debunk…``)."""
+    rules = cfg.policy.events.incidents
     rumour, debunk = clues(ctx, "紧急扩散！紧水滩水库大坝裂了马上要溃坝，下游的人赶紧跑！！转给家里人",
                            "【辟谣】网传“紧水滩水库要溃坝”系谣言！经县水利局核实，水库运行正常，请不信谣、不传谣。")
     rumour.rumor = True  # as the rumour model says
-    assert debunk.debunk
-    assert any("辟谣" in r for r in conflicts(debunk, profile(rumour), cfg.policy.events.incidents))
+    assert debunk.debunk and not debunk.official
+    assert not conflicts(debunk, profile(rumour), rules)
+    # the only such incident at the dam of late: the place and the kind are enough
+    assert match(debunk, profile(rumour), rules, sole=True) is not None
 
 
 def test_the_countys_debunk_answers_the_rumour_it_names_not_any_rumour_there(ctx: TriageContext,
