@@ -454,7 +454,7 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     named_spots = vocab.spot_pattern.findall(text) if vocab.spot_pattern else []
     spots = list(named_spots)
     words = _short_words(doc.tokens)
-    spots += [t for t in vocab.short_spots.intersection(words) if t not in spots]
+    spots += _short_spots(text, words, spots, vocab)
     spots = list(dict.fromkeys(vocab.canonical.get(s, s) for s in spots))
     others = places_elsewhere(doc, vocab)
     elsewhere = bool(others) or (account_elsewhere is not None and not (
@@ -501,6 +501,18 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
                  hamlets=(*_hamlets(doc, bounds, vocab, named_spots), *_streets(doc.tokens, vocab))[:3],
                  also_days=tuple(days[1:4]), looks_back=bool(_LOOKS_BACK.search(text)), abroad=abroad,
                  still=bool(_STILL.search(_VERIFYING.sub("", text))), recurs=recurs, codes=tuple(codes))
+
+
+def _short_spots(text: str, words: set[str], spots: list[str], vocab: Vocabulary) -> list[str]:
+    """The villages and places named by a short form (古竹, 山脚). Beside a township of ours that
+    does not hold it, a short form is a word of its own ("崇头停水第二天，…去山脚接泉水": the foot
+    of a hill, not 元和街道's 山脚村)."""
+    found = [t for t in vocab.short_spots.intersection(words) if t not in spots]
+    named = {vocab.town_of[n] for n in vocab.town_pattern.findall(text) if len(n) > 2 or n in words}
+    if not named:
+        return found
+    return [t for t in found if (town := vocab.township_of.get(t)) is None or not town or town in named
+            or not vocab.canonical.get(t)]
 
 
 # "X村" / "X社区" naming a village, not 村民, 村里, 村委 …

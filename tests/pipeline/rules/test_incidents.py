@@ -814,3 +814,11 @@ def test_a_rough_toll_is_no_figure_to_agree_or_disagree_on(ctx: TriageContext, c
     assert not conflicts(rise, event, rules)
     (exact,) = clues(ctx, "厂里的火灾已造成8人死亡", at=NOW + timedelta(hours=12))
     assert exact.deaths == 8 and any(c.startswith("死亡人数不符") for c in conflicts(rise, profile(fire, exact), rules))
+
+
+def test_a_short_village_name_beside_another_township_is_a_word_of_its_own(ctx: TriageContext) -> None:
+    """"崇头停水第二天，…去山脚接泉水": the foot of a hill in 崇头镇, not 元和街道's 山脚村; named with
+    its own township or alone, the short form is the village."""
+    water, own, alone = clues(ctx, "崇头停水第二天，全家拎着桶去山脚接泉水", "元和街道山脚这边停水了", "山脚这边停水了")
+    assert water.towns == ("崇头镇",) and not water.spots
+    assert "山脚村" in own.spots and "山脚村" in alone.spots
