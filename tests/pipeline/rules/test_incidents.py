@@ -822,3 +822,11 @@ def test_a_short_village_name_beside_another_township_is_a_word_of_its_own(ctx: 
     water, own, alone = clues(ctx, "崇头停水第二天，全家拎着桶去山脚接泉水", "元和街道山脚这边停水了", "山脚这边停水了")
     assert water.towns == ("崇头镇",) and not water.spots
     assert "山脚村" in own.spots and "山脚村" in alone.spots
+
+
+def test_everyday_words_for_routine_problems(ctx: TriageContext) -> None:
+    """Complaints in everyday words name their problem: a pothole by its size, a pig farm by its
+    smell, unpaid wages as "血汗钱", dust as "一身灰", no signal as "这信号"."""
+    found = clues(ctx, "从石塘到小顺这段路一路颠过来，坑比脸盆还大", "象山村这边一到傍晚就是一股猪粪味",
+                  "干了四个多月，老板一分钱没给，血汗钱啊", "车一过去扬得一身灰", "爷爷每天爬到后山顶上，这信号……")
+    assert [c.matters for c in found] == [("道路",), ("污染",), ("欠薪",), ("渣土",), ("信号",)]
