@@ -830,3 +830,8 @@ def test_everyday_words_for_routine_problems(ctx: TriageContext) -> None:
     found = clues(ctx, "从石塘到小顺这段路一路颠过来，坑比脸盆还大", "象山村这边一到傍晚就是一股猪粪味",
                   "干了四个多月，老板一分钱没给，血汗钱啊", "车一过去扬得一身灰", "爷爷每天爬到后山顶上，这信号……")
     assert [c.matters for c in found] == [("道路",), ("污染",), ("欠薪",), ("渣土",), ("信号",)]
+
+
+def test_a_restaurant_that_blew_up_and_a_gas_leak_are_incidents(ctx: TriageContext) -> None:
+    blast, leak = clues(ctx, "古竹那家土菜馆炸了，门面都没了，地上全是碎玻璃", "厂里有毒气体泄漏，三个工人送医")
+    assert blast.kinds == ("爆炸",) and leak.kinds == ("中毒",)
