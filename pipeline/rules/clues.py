@@ -359,6 +359,15 @@ def _rough_toll(text: str) -> bool:
     return any(_DEAD.search(text, max(0, m.start() - 6), m.end() + 4) for m in _ROUGH.finditer(text))
 
 
+def _in_area(text: str, area: str) -> bool:
+    """Whether the text tells of something in an area (县城), not only of going there ("乡里去县城的
+    中巴被撞翻", "石塘往县城的班车": the bus is from elsewhere)."""
+    return any(not text[max(0, m.start() - 1):m.start()].endswith(_TOWARDS) for m in re.finditer(re.escape(area), text))
+
+
+_TOWARDS = ("去", "到", "往", "进", "回", "上")
+
+
 def _again_word(text: str, word: str) -> bool:
     """Whether the text says that what ``word`` names happened again ("又着火了", "又翻车了")."""
     return re.search(rf"又[^，。！？\s]{{0,2}}{re.escape(word)}", text) is not None
@@ -468,7 +477,7 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
         spots = [s for s in spots if not vocab.township_of.get(s)]
         named = [f"{FOREIGN}{t}" for t in named]
     if not (townships or named or elsewhere):  # "县城": any of the townships it spans (not 安溪县城厢镇)
-        named = [t for area, ts in vocab.rules.areas.items() if area in text for t in ts]
+        named = [t for area, ts in vocab.rules.areas.items() if _in_area(text, area) for t in ts]
     towns = list(dict.fromkeys([*townships, *named]))
     # told only as somewhere else's: the places it names (or its account's) are where it happened
     abroad = () if not elsewhere or names_ours(towns, spots) else tuple(
