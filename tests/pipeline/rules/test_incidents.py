@@ -843,3 +843,8 @@ def test_the_town_a_bus_was_heading_for_is_no_place_of_the_crash(ctx: TriageCont
     crash, water = clues(ctx, "出大事了！乡里去县城的中巴被大货车撞翻在路边，好多人被困在车里", "县城停水了，什么时候来水")
     assert crash.towns == () and crash.kinds == ("交通事故",)
     assert set(water.towns) == {"浮云街道", "元和街道", "白龙山街道", "凤凰山街道"}
+
+
+def test_a_continuation_marked_xu_is_a_follow_up(ctx: TriageContext) -> None:
+    flood, blast = clues(ctx, "洪水冲走村民事件续：失踪者遗体已找到", "#云和液化气爆燃# 续：一名重伤者经全力抢救无效，于17日凌晨不幸离世")
+    assert flood.follow_up and blast.follow_up
