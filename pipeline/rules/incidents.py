@@ -355,8 +355,9 @@ def _agreeing(c: Clues, p: Profile, places: set[str], everyday: frozenset[str],
     if c.hour is not None and c.hour in p.hours:
         points += 1
         reasons.append(f"发生时间相同（{c.hour}时）")
-    elif c.day is not None and c.day in p.days and c.at > p.last + DATED_HOURS * 3600:
-        # days later, a report dating what it tells of to the incident's day ("11月13日…事件")
+    elif c.day is not None and c.day in p.days and c.at > p.last + DATED_HOURS * 3600 and (kinds or c.codes):
+        # days later, a report dating what it tells of (of the incident's kind, or by its name) to
+        # the incident's day ("11月13日…事件"); not a statistic that starts that day ("2月5日至11日")
         points += 1
         reasons.append(f"发生日期相同（{c.day}日）")
     words, weight = shared_words(c, p, everyday)

@@ -848,3 +848,21 @@ def test_the_town_a_bus_was_heading_for_is_no_place_of_the_crash(ctx: TriageCont
 def test_a_continuation_marked_xu_is_a_follow_up(ctx: TriageContext) -> None:
     flood, blast = clues(ctx, "洪水冲走村民事件续：失踪者遗体已找到", "#云和液化气爆燃# 续：一名重伤者经全力抢救无效，于17日凌晨不幸离世")
     assert flood.follow_up and blast.follow_up
+
+
+def test_a_statistic_starting_on_the_incidents_day_is_not_dated_to_it(ctx: TriageContext, cfg: Config) -> None:
+    """A release counting tourists "2月5日至11日" at 下垟村 names the day of the village's 除夕 fire,
+    but tells of no fire: the day is no fact in common. A report of the fire dated to that day is."""
+    rules = cfg.policy.events.incidents
+    fire_at = datetime(2027, 2, 5, 23, 50, tzinfo=NOW.tzinfo)
+    (fire,) = clues(ctx, "2月5日23时许，崇头镇下垟村一民房起火，一名老人遇难", at=fire_at)
+    (later,) = clues(ctx, "下垟村烧掉的房子开始清理了，起火那天真吓人", at=fire_at + timedelta(days=3, hours=12))
+    stats, report = clues(ctx, "春节假期（2月5日至11日），下垟村民宿共接待游客3200人次，同比增长12%",
+                          "2月5日下垟村民房火灾原因查明：系燃放烟花引燃木质屋檐",
+                          at=fire_at + timedelta(days=5, hours=14))  # 50 h after the last post: within the window
+    stats.official = True
+    event = profile(fire, later)
+    found = match(stats, event, rules)
+    assert found is None or not any(r.startswith("发生日期相同") for r in found.reasons)
+    dated = match(report, event, rules)
+    assert dated is not None and any(r.startswith("发生日期相同") for r in dated.reasons)
