@@ -360,12 +360,12 @@ def _rough_toll(text: str) -> bool:
 
 
 def _in_area(text: str, area: str) -> bool:
-    """Whether the text tells of something in an area (县城), not only of going there ("乡里去县城的
-    中巴被撞翻", "石塘往县城的班车": the bus is from elsewhere)."""
-    return any(not text[max(0, m.start() - 1):m.start()].endswith(_TOWARDS) for m in re.finditer(re.escape(area), text))
+    """Whether the text tells of something in an area (县城), not only of going there or coming from
+    it ("乡里去县城的中巴被撞翻", "石塘往县城的班车", "凌晨从县城送货返回途中出事")."""
+    return any(not text[max(0, m.start() - 1):m.start()].endswith(_ROUTE) for m in re.finditer(re.escape(area), text))
 
 
-_TOWARDS = ("去", "到", "往", "进", "回", "上")
+_ROUTE = ("去", "到", "往", "进", "回", "上", "从")
 
 
 def _again_word(text: str, word: str) -> bool:

@@ -840,8 +840,10 @@ def test_a_restaurant_that_blew_up_and_a_gas_leak_are_incidents(ctx: TriageConte
 def test_the_town_a_bus_was_heading_for_is_no_place_of_the_crash(ctx: TriageContext) -> None:
     """"乡里去县城的中巴被大货车撞翻": 县城 is where the bus was going, not where it crashed; "县城停水了"
     is in 县城 (all four of its townships)."""
-    crash, water = clues(ctx, "出大事了！乡里去县城的中巴被大货车撞翻在路边，好多人被困在车里", "县城停水了，什么时候来水")
+    crash, back, water = clues(ctx, "出大事了！乡里去县城的中巴被大货车撞翻在路边，好多人被困在车里",
+                               "坠湖货车驾驶员遗体已找到，驾驶员凌晨从县城送货返回途中出事", "县城停水了，什么时候来水")
     assert crash.towns == () and crash.kinds == ("交通事故",)
+    assert back.towns == ()
     assert set(water.towns) == {"浮云街道", "元和街道", "白龙山街道", "凤凰山街道"}
 
 
