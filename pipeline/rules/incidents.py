@@ -28,6 +28,7 @@ DATED_HOURS = 48  # a post this long after an event's last news giving its day a
 FRESH_HOURS = 24  # a placeless flash with no follow-up marker continues an incident this recent
 ROUTINE_FRESH_HOURS = 24  # … and a placeless complaint the one problem of its kind raised this recently
 SPOT_WORDS = 8.0  # uncommon words a post naming only a spot shares with the one thing open there
+SPOT_FRESH_HOURS = 6  # … or told this soon after the last post of it
 ROUTINE_SOLE_DAYS = 3  # … and a complaint naming the township the one such problem there this recently
 SPOTS_APART_HOURS = 12  # … and beyond this, an event at another village is not "the only one there"
 NAME_WEIGHT = 7.0  # a word this uncommon (jieba's dictionary hardly knows it) is likely a name
@@ -264,10 +265,12 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
             # a 续报 naming only the kind and the new figures, a flash naming nothing but what happened
             reasons.append("后续报道（续报），该类事件近期仅此一起" if c.follow_up else "该类事件近期仅此一起")
             return Match(evidence, reasons)
-    elif spots and sole and not (c.kinds or c.matters or c.official) and weight >= SPOT_WORDS \
+    elif spots and sole and not (c.kinds or c.matters or c.official) \
+            and (weight >= SPOT_WORDS or (p.last <= c.at <= p.last + SPOT_FRESH_HOURS * 3600 and _settled(c.spots))) \
             and (not p.kinds or c.at <= p.last + FRESH_HOURS * 3600):
-        # a post naming the village or landmark and no problem, in some of the same uncommon words:
-        # the one matter open there, or the one incident there within the day
+        # a post naming the village or landmark and no problem, in some of the same uncommon words
+        # (or, at a village, within hours of the last word of it): the one matter open there, or
+        # the one incident there within the day
         return Match(evidence, [*reasons, "该地点近期仅此一事"], bool(p.kinds))
     elif c.kinds or p.kinds:  # only one side tells of an incident: more facts, not just words, must agree
         if (towns or spots) and not (c.kinds or c.matters or c.official) and sole and p.kinds \
@@ -298,6 +301,13 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
             sole = False
         return _routine(c, p, evidence, reasons, words, weight, bool(spots), bool(towns or homes), sole)
     return Match(evidence, reasons) if evidence >= need else None
+
+
+def _settled(spots: Collection[str]) -> bool:
+    """Whether the spots are villages, where what is open at a time is one thing (a lake or a
+    scenic area holds many: a capsizing, and a boat out fishing the same afternoon; so does a
+    town's community: a knife attack at its market, and its canteen's prices the same morning)."""
+    return all(s.endswith("村") for s in spots)
 
 
 def home_shared(c: Clues, p: Profile) -> set[str]:

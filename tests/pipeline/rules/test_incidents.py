@@ -868,3 +868,22 @@ def test_a_statistic_starting_on_the_incidents_day_is_not_dated_to_it(ctx: Triag
     assert found is None or not any(r.startswith("发生日期相同") for r in found.reasons)
     dated = match(report, event, rules)
     assert dated is not None and any(r.startswith("发生日期相同") for r in dated.reasons)
+
+
+def test_a_post_naming_only_the_village_hours_after_its_one_incident_is_it(ctx: TriageContext, cfg: Config) -> None:
+    """"坪垟岗那边好多人在帮忙" two hours after the last news of the fire at 坪垟岗村 (the one thing
+    open there) is of that fire, though it shares no uncommon word with it; a day later, or at a
+    lake (仙宫湖: a boat out fishing the afternoon of a capsizing) or a town's community, it is not."""
+    rules = cfg.policy.events.incidents
+    (fire,) = clues(ctx, "雾溪畲族乡坪垟岗村一户木结构民房起火，消防正在扑救", at=NOW - timedelta(hours=2))
+    (near,) = clues(ctx, "坪垟岗那边好多人在帮忙搬东西，路口都是车")
+    (late,) = clues(ctx, "坪垟岗那边好多人在帮忙搬东西，路口都是车", at=NOW + timedelta(hours=22))
+    assert not (near.kinds or near.matters) and near.spots == ("坪垟岗村",)
+    found = match(near, profile(fire), rules, sole=True)
+    assert found is not None and "该地点近期仅此一事" in found.reasons
+    assert match(near, profile(fire), rules, sole=False) is None
+    assert match(late, profile(fire), rules, sole=True) is None
+    (attack,) = clues(ctx, "浮云街道青阳门社区菜市场一名男子持刀将两名摊贩砍伤", at=NOW - timedelta(hours=1))
+    (canteen,) = clues(ctx, "青阳门社区老年食堂饭菜涨价，老人们有话说")
+    assert canteen.spots == ("青阳门社区",) and not (canteen.kinds or canteen.matters)
+    assert match(canteen, profile(attack), rules, sole=True) is None
