@@ -18,6 +18,7 @@ from pipeline.catalog import timeline_names
 from pipeline.queries.alerts import acknowledger
 from pipeline.queries.comments import CommentView, event_comments
 from pipeline.queries.headlines import headlines
+from pipeline.rules.analysis import OWN_RELEASE
 from pipeline.rules.deadlines import deadline_state
 from pipeline.storage.models import Alert, Assignment, AuditLog, Deadline, Event, Post, Response, Source, Unit
 from pipeline.vocabulary import ALERT_HEADINGS, ROLE_NAMES, STATUS_NAMES
@@ -54,6 +55,12 @@ class EventView:
     headline: str = ""                 # the event named for people (pipeline.rules.headline)
 
     splits: list[dict[str, Any]] = field(default_factory=list)  # the splits this event came out of
+
+    @property
+    def county_statement(self) -> bool:
+        """Whether the event holds only the county's own releases, answering no event known: kept
+        as the county's statement, with no task (RULES.md §4)."""
+        return not self.event.relevant and self.event.irrelevant_reason == OWN_RELEASE
 
     def timeline(self) -> list[TimelineEntry]:
         """What happened, in time order to the minute shown; within a minute, in the order it
