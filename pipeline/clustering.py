@@ -416,7 +416,8 @@ class Clusterer:
                 if key[0] == "w":
                     hits[root] = hits.get(root, 0) + 1
                 elif key[2] == "@" or key[1] == CODE:
-                    hits[root] = hits.get(root, 0) + 2  # a candidate for what its words share
+                    # a candidate for what its words share, or for the name by date it gives
+                    hits[root] = hits.get(root, 0) + 2
                 else:
                     kinds[root] = kinds.get(root, False) or key[1] not in ("*", "?")
         rules = self.policy.incidents
@@ -657,9 +658,9 @@ class Clusterer:
         # the latest events there of any kind ("@")
         spot += [("k", p, "@") for p in places] if store or not (clue.kinds or clue.matters) else []
         title = [("k", "标题", clue.title)] if clue.title else []
-        title += [("k", CODE, code) for code in clue.codes]  # “1·20”坍塌事故: the incident by its name
+        codes = [("k", CODE, code) for code in clue.codes]  # “1·20”坍塌事故: the incident by its name
         return [*(("k", p, kind) for p in (*named, *anywhere) for kind in told if kind != "!" or p not in ("*", "?")),
-                *spot, *title, *(("w", p, t) for p in (places or ("*",)) for t in words)]
+                *spot, *title, *codes, *(("w", p, t) for p in (places or ("*",)) for t in words)]
 
     def _kin(self, kinds: tuple[str, ...]) -> list[str]:
         """Kinds a post's may be told as on the other side (``common_kinds``): a search for the

@@ -52,6 +52,7 @@ _CODE = re.compile(rf"[“\"'‘「](\d{{1,2}})\s*[·・•]\s*(\d{{1,2}})[”\"
 # a toll told roughly ("烧死了七八个", "死了十几个人"): hearsay, no figure reports agree or disagree on
 _ROUGH = re.compile(r"(?:十几|几十|好几|[一二两三四五六七八九][两二三四五六七八九](?![十百千万])|\d+多)[个人名]")
 _DEAD = re.compile(r"死|遇难|身亡|丧生")
+_ROUTE = ("去", "到", "往", "进", "回", "上", "从")  # an area named right after these is where one goes or comes from
 _RELATIVE_DAY = re.compile(r"(今天|今日|今晨|今早|今晚|昨天|昨日|昨晚|昨夜)")
 _LATE = ("下午", "傍晚", "晚上", "夜间", "深夜", "今晚", "昨晚")
 _DEBUNK = re.compile(r"辟谣|谣言|不实|捏造|造谣")
@@ -365,22 +366,19 @@ def _in_area(text: str, area: str) -> bool:
     return any(not text[max(0, m.start() - 1):m.start()].endswith(_ROUTE) for m in re.finditer(re.escape(area), text))
 
 
-_ROUTE = ("去", "到", "往", "进", "回", "上", "从")
-
-
 def _again_word(text: str, word: str) -> bool:
     """Whether the text says that what ``word`` names happened again ("又着火了", "又翻车了")."""
     return re.search(rf"又[^，。！？\s]{{0,2}}{re.escape(word)}", text) is not None
 
 
-def _codes(text: str) -> list[str]:
-    """The incidents a text names by their date ("month·day"), first first."""
-    found = []
+def _codes(text: str) -> dict[str, int]:
+    """The incidents a text names by their date ("month·day"), first first, with the day each names."""
+    found: dict[str, int] = {}
     for m in _CODE.finditer(text):
         month, day = int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))
         if 1 <= month <= 12 and 1 <= day <= 31:
-            found.append(f"{month}·{day}")
-    return list(dict.fromkeys(found))
+            found.setdefault(f"{month}·{day}", day)
+    return found
 
 
 def incident_text(title: str | None, text: str) -> str:
@@ -463,12 +461,12 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
     named_spots = vocab.spot_pattern.findall(text) if vocab.spot_pattern else []
     spots = list(named_spots)
     words = _short_words(doc.tokens)
-    spots += _short_spots(text, words, spots, vocab)
+    named = [vocab.town_of[n] for n in vocab.town_pattern.findall(text) if len(n) > 2 or n in words]
+    spots += _short_spots(words, spots, set(named), vocab)
     spots = list(dict.fromkeys(vocab.canonical.get(s, s) for s in spots))
     others = places_elsewhere(doc, vocab)
     elsewhere = bool(others) or (account_elsewhere is not None and not (
         any(t.startswith("云和") for t in doc.tokens) and (townships or spots)))
-    named = [vocab.town_of[n] for n in vocab.town_pattern.findall(text) if len(n) > 2 or n in words]
     named += [vocab.township_of[s] for s in spots
               if vocab.township_of.get(s) and not namesake_of(text, s, vocab.town_of, (vocab.township_of[s],))]
     if elsewhere and named and not townships:
@@ -502,7 +500,7 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
         deaths = None
     codes = _codes(text)
     # the day an incident is named by is the day it happened, whatever day the report was written
-    days = list(dict.fromkeys([*(int(c.split("·")[1]) for c in codes), *_days(text)]))
+    days = list(dict.fromkeys([*codes.values(), *_days(text)]))
     day, rel = _day(text, days)
     return Clues(tuple(towns), tuple(spots), tuple(kinds), tuple(matters), tuple(objects), deaths, hurt, _hour(text),
                  day, rel, _terms(doc, vocab, vocab.taken), follow_up=follow_up, elsewhere=elsewhere,
@@ -512,16 +510,13 @@ def extract(doc: Doc, townships: list[str], deaths: int | None, hurt: int | None
                  still=bool(_STILL.search(_VERIFYING.sub("", text))), recurs=recurs, codes=tuple(codes))
 
 
-def _short_spots(text: str, words: set[str], spots: list[str], vocab: Vocabulary) -> list[str]:
+def _short_spots(words: set[str], spots: list[str], named: set[str], vocab: Vocabulary) -> list[str]:
     """The villages and places named by a short form (古竹, 山脚). Beside a township of ours that
-    does not hold it, a short form is a word of its own ("崇头停水第二天，…去山脚接泉水": the foot
-    of a hill, not 元和街道's 山脚村)."""
+    does not hold it (``named``: the townships the text names), a short form is a word of its own
+    ("崇头停水第二天，…去山脚接泉水": the foot of a hill, not 元和街道's 山脚村)."""
     found = [t for t in vocab.short_spots.intersection(words) if t not in spots]
-    named = {vocab.town_of[n] for n in vocab.town_pattern.findall(text) if len(n) > 2 or n in words}
-    if not named:
-        return found
-    return [t for t in found if (town := vocab.township_of.get(t)) is None or not town or town in named
-            or not vocab.canonical.get(t)]
+    return [t for t in found if not (named and vocab.canonical.get(t) and vocab.township_of.get(t)
+                                     and vocab.township_of[t] not in named)]
 
 
 # "X村" / "X社区" naming a village, not 村民, 村里, 村委 …

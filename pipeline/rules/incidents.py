@@ -142,7 +142,7 @@ def conflicts(c: Clues, p: Profile, rules: Incidents, timed: bool = True) -> lis
     was written: "经核实…已于10月15日…")."""
     found = []
     # the missing of an incident named by its date ("“2·13”事故失联人员…") are its own, whatever it was
-    named = not p.codes.isdisjoint(c.codes)
+    named = _names_shared(c, p)
     if c.kinds and p.kinds and not common_kinds(c.kinds, p.kinds, rules) and not (named and only_fallback(c.kinds, rules)):
         found.append(f"事件类型不同（{'、'.join(c.kinds)} / {'、'.join(sorted(p.kinds))}）")
     # an incident's posts name problems in passing (被困人员, 转移到学校, 供水): kinds tell incidents apart
@@ -154,7 +154,7 @@ def conflicts(c: Clues, p: Profile, rules: Incidents, timed: bool = True) -> lis
         found.append(f"地点不同（{'、'.join(c.hamlets)} / {'、'.join(sorted(p.hamlets))}）")
     if c.recurs and p.kinds and c.at > p.first + FRESH_HOURS * 3600:
         found.append("再次发生的同类事件，非此前一起")  # "长田又着火了" five days after a fire there
-    if c.codes and p.codes and p.codes.isdisjoint(c.codes):
+    if c.codes and p.codes and not named:
         found.append(f"事件名称不同（{'、'.join(f'“{n}”' for n in c.codes)} / {'、'.join(f'“{n}”' for n in sorted(p.codes))}）")
     if c.deaths is not None:
         before = [d for at, d in p.figures if at <= c.at]
@@ -190,7 +190,7 @@ def reach(c: Clues, p: Profile, rules: Incidents) -> float:
     dated = bool(kinds) and c.incident_day() in p.days and c.at >= p.first
     # "前几天安溪乡那个车祸": what happened at its place days ago, of its kind
     recalled = bool(kinds) and c.looks_back and c.at >= p.last and bool(set(c.towns) & p.towns or set(c.spots) & p.spots)
-    named = not p.codes.isdisjoint(c.codes)  # "“2·13”事故后，我局…": the incident by its name
+    named = bool(_names_shared(c, p))  # "“2·13”事故后，我局…": the incident by its name
     long = not (c.kinds or p.kinds) or titled or dated or recalled or named
     return float(rules.matter_window_days * 86400 if long else rules.window_hours * 3600)
 
@@ -236,7 +236,7 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
     if homes:
         reasons[0] = f"发帖账号所在地（{'、'.join(sorted(homes))}）与事件地点相同"
     evidence += (1 if spots else 0) - (1 if placeless else 0)
-    if named := p.codes.intersection(c.codes):
+    if named := _names_shared(c, p):
         # the incident named by its date ("“1·20”坍塌事故调查组成立"), and no fact of it contradicted
         said = "、".join(f"“{n}”" for n in sorted(named))
         return Match(evidence + 2, [*reasons, f"事件名称相同（{said}）"], bool(p.kinds or c.kinds))
@@ -301,6 +301,11 @@ def match(c: Clues, p: Profile, rules: Incidents, everyday: frozenset[str] = fro
             sole = False
         return _routine(c, p, evidence, reasons, words, weight, bool(spots), bool(towns or homes), sole)
     return Match(evidence, reasons) if evidence >= need else None
+
+
+def _names_shared(c: Clues, p: Profile) -> set[str]:
+    """The names by date (“1·20”) the post gives the incident that the event's posts give it too."""
+    return p.codes.intersection(c.codes)
 
 
 def _settled(spots: Collection[str]) -> bool:
